@@ -1,0 +1,57 @@
+# tipwatch: the two commands a new user needs are `make demo` and `make test`.
+# Everything is built with CMake + Ninja under build/ (release, gcc) and
+# build-asan/ (clang, ASan + UBSan). Each target installs missing Debian
+# packages first through scripts/install-deps.sh.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+DEMO_DIR   ?= demo
+DEMO_APPS  ?= 20000
+FUZZ_SECS  ?= 60
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build test test-release test-asan demo bench fuzz clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+
+test: deps
+	cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON
+	ninja -C $(BUILD)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
+	      -DCMAKE_BUILD_TYPE=Debug -DTW_WERROR=ON -DTW_SANITIZE=ON
+	ninja -C $(ASAN_BUILD)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS)
+
+bench: deps
+	@bash scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/run.sh $(BUILD)/tipwatch
+
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
+	      -DCMAKE_BUILD_TYPE=Debug -DTW_FUZZ=ON -DTW_TESTS=OFF
+	ninja -C $(FUZZ_BUILD)
+	@for f in $(FUZZ_BUILD)/fuzz_*; do \
+	    name=$${f##*/fuzz_}; mkdir -p fuzz/corpus/$$name fuzz/findings; \
+	    echo "fuzz: $$name for $(FUZZ_SECS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECS) -artifact_prefix=fuzz/findings/$$name- \
+	        fuzz/corpus/$$name || exit 1; \
+	done
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tipwatch needs to build, test, fuzz and benchmark.
+# Idempotent: packages already present are skipped, and `apt-get update` runs at
+# most once per invocation, only when something is missing. Run as root (or with
+# sudo available). Usage: scripts/install-deps.sh [--bench]
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake ninja-build pkg-config
+  libsqlite3-dev sqlite3
+  libicu-dev libutf8proc-dev
+  libcmocka-dev
+  clang libclang-rt-14-dev llvm
+)
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(postgresql postgresql-client time)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2
