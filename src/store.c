@@ -1,0 +1,814 @@
+/*
+ * store.c - SQLite store: schema, migrations, and the writes of the import
+ * path (see store.h for the contract and invariants).
+ *
+ * Data structure: one sqlite3 connection, a set of prepared statements made
+ * once at open (one INSERT per register, built from the register
+ * definitions so column lists cannot drift from registers.c), and one
+ * in-memory map per entity kind from key to id (strmap), filled lazily from
+ * the entity table on first use.
+ *
+ * Durability: WAL with synchronous=NORMAL. A commit survives a process crash
+ * (the WAL is on disk before COMMIT returns); a power cut may lose the last
+ * transactions but never corrupts the file. The importer commits in batches,
+ * so a killed import keeps every committed batch and a re-run completes it.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "strmap.h"
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *ins_row[REG_COUNT];
+    sqlite3_stmt *ins_entity[ENT_COUNT];
+    sqlite3_stmt *ins_reject;
+    strmap_t ent_map[ENT_COUNT];
+    int ent_loaded[ENT_COUNT];
+    char host[128];
+};
+
+static const char *const entity_tables[ENT_COUNT] = {"worker", "employer", "intermediary",
+                                                     "address", "phone"};
+
+/* Migration 1: registers, entities, batches, rejects; one string per
+ * statement, run in order in one transaction. Frozen text: a later
+ * change to the schema is a new migration, never an edit of this one. */
+static const char *const migration1[] = {
+    "CREATE TABLE import_batch(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  register TEXT NOT NULL,\n"
+    "  file TEXT NOT NULL,\n"
+    "  mapping TEXT,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  finished_at TEXT,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('running','done','failed','interrupted')),\n"
+    "  host TEXT,\n"
+    "  pid INTEGER,\n"
+    "  rows_read INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_new INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_versioned INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  warnings INTEGER NOT NULL DEFAULT 0,\n"
+    "  bytes INTEGER NOT NULL DEFAULT 0\n"
+    ");\n",
+    "CREATE TABLE reject(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  register TEXT NOT NULL,\n"
+    "  line INTEGER NOT NULL,\n"
+    "  column_no INTEGER,\n"
+    "  field TEXT NOT NULL DEFAULT '',\n"
+    "  severity TEXT NOT NULL CHECK(severity IN ('error','warning')),\n"
+    "  reason TEXT NOT NULL,\n"
+    "  raw TEXT,\n"
+    "  raw_hash INTEGER NOT NULL,\n"
+    "  UNIQUE(register, raw_hash, field, severity)\n"
+    ");\n",
+    "CREATE TABLE worker(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);\n",
+    "CREATE TABLE employer(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);\n",
+    "CREATE TABLE intermediary(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);\n",
+    "CREATE TABLE address(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);\n",
+    "CREATE TABLE phone(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);\n",
+    "CREATE TABLE permit(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  content_hash INTEGER NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  source_line INTEGER NOT NULL,\n"
+    "  application_id TEXT,\n"
+    "  submitted_at TEXT,\n"
+    "  submitted_at_utc TEXT,\n"
+    "  decision TEXT,\n"
+    "  decided_at TEXT,\n"
+    "  decided_at_utc TEXT,\n"
+    "  permit_no TEXT,\n"
+    "  valid_from TEXT,\n"
+    "  valid_to TEXT,\n"
+    "  previous_application_id TEXT,\n"
+    "  worker_doc_no TEXT,\n"
+    "  worker_doc_no_norm TEXT,\n"
+    "  worker_doc_country TEXT,\n"
+    "  worker_family_name TEXT,\n"
+    "  worker_family_name_norm TEXT,\n"
+    "  worker_given_name TEXT,\n"
+    "  worker_given_name_norm TEXT,\n"
+    "  worker_sex TEXT,\n"
+    "  worker_birth_date TEXT,\n"
+    "  worker_citizenship TEXT,\n"
+    "  worker_phone TEXT,\n"
+    "  worker_phone_e164 TEXT,\n"
+    "  worker_email TEXT,\n"
+    "  worker_address TEXT,\n"
+    "  worker_address_norm TEXT,\n"
+    "  worker_region TEXT,\n"
+    "  employer_tin TEXT,\n"
+    "  employer_name TEXT,\n"
+    "  employer_name_norm TEXT,\n"
+    "  employer_sector TEXT,\n"
+    "  employer_registered_on TEXT,\n"
+    "  employer_declared_employees INTEGER,\n"
+    "  workplace_address TEXT,\n"
+    "  workplace_address_norm TEXT,\n"
+    "  workplace_region TEXT,\n"
+    "  occupation_isco TEXT,\n"
+    "  position_title TEXT,\n"
+    "  monthly_salary_amd INTEGER,\n"
+    "  weekly_hours INTEGER,\n"
+    "  contract_start TEXT,\n"
+    "  contract_end TEXT,\n"
+    "  intermediary_id TEXT,\n"
+    "  intermediary_name TEXT,\n"
+    "  intermediary_name_norm TEXT,\n"
+    "  submitted_by TEXT,\n"
+    "  worker_id REFERENCES worker(id),\n"
+    "  employer_id REFERENCES employer(id),\n"
+    "  intermediary_id REFERENCES intermediary(id),\n"
+    "  worker_address_id REFERENCES address(id),\n"
+    "  workplace_address_id REFERENCES address(id),\n"
+    "  worker_phone_id REFERENCES phone(id),\n"
+    "  extra TEXT,\n"
+    "  UNIQUE(row_key, version)\n"
+    ");\n",
+    "CREATE TABLE border_crossing(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  content_hash INTEGER NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  source_line INTEGER NOT NULL,\n"
+    "  crossing_id TEXT,\n"
+    "  crossed_at TEXT,\n"
+    "  crossed_at_utc TEXT,\n"
+    "  direction TEXT,\n"
+    "  crossing_point TEXT,\n"
+    "  doc_no TEXT,\n"
+    "  doc_no_norm TEXT,\n"
+    "  doc_country TEXT,\n"
+    "  family_name TEXT,\n"
+    "  family_name_norm TEXT,\n"
+    "  given_name TEXT,\n"
+    "  given_name_norm TEXT,\n"
+    "  sex TEXT,\n"
+    "  birth_date TEXT,\n"
+    "  citizenship TEXT,\n"
+    "  purpose TEXT,\n"
+    "  worker_id REFERENCES worker(id),\n"
+    "  extra TEXT,\n"
+    "  UNIQUE(row_key, version)\n"
+    ");\n",
+    "CREATE TABLE inspection(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  content_hash INTEGER NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  source_line INTEGER NOT NULL,\n"
+    "  inspection_id TEXT,\n"
+    "  employer_tin TEXT,\n"
+    "  inspected_on TEXT,\n"
+    "  workers_found INTEGER,\n"
+    "  undeclared_workers INTEGER,\n"
+    "  violations TEXT,\n"
+    "  employer_id REFERENCES employer(id),\n"
+    "  extra TEXT,\n"
+    "  UNIQUE(row_key, version)\n"
+    ");\n",
+    "CREATE TABLE report(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  content_hash INTEGER NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  source_line INTEGER NOT NULL,\n"
+    "  report_id TEXT,\n"
+    "  received_at TEXT,\n"
+    "  received_at_utc TEXT,\n"
+    "  channel TEXT,\n"
+    "  subject_name TEXT,\n"
+    "  subject_name_norm TEXT,\n"
+    "  subject_birth_date TEXT,\n"
+    "  subject_citizenship TEXT,\n"
+    "  employer_tin TEXT,\n"
+    "  employer_name TEXT,\n"
+    "  employer_name_norm TEXT,\n"
+    "  address TEXT,\n"
+    "  address_norm TEXT,\n"
+    "  phone TEXT,\n"
+    "  phone_e164 TEXT,\n"
+    "  category TEXT,\n"
+    "  summary TEXT,\n"
+    "  employer_id REFERENCES employer(id),\n"
+    "  address_id REFERENCES address(id),\n"
+    "  phone_id REFERENCES phone(id),\n"
+    "  extra TEXT,\n"
+    "  UNIQUE(row_key, version)\n"
+    ");\n",
+    "CREATE TABLE outcome(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  row_key TEXT NOT NULL,\n"
+    "  version INTEGER NOT NULL,\n"
+    "  content_hash INTEGER NOT NULL,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id),\n"
+    "  source_line INTEGER NOT NULL,\n"
+    "  entity_type TEXT,\n"
+    "  entity_key TEXT,\n"
+    "  outcome TEXT,\n"
+    "  decided_on TEXT,\n"
+    "  extra TEXT,\n"
+    "  UNIQUE(row_key, version)\n"
+    ");\n"    "CREATE VIEW permit_current AS SELECT * FROM permit p WHERE version ="
+    " (SELECT max(version) FROM permit q WHERE q.row_key = p.row_key);\n",
+    "CREATE VIEW border_crossing_current AS SELECT * FROM border_crossing p WHERE version ="
+    " (SELECT max(version) FROM border_crossing q WHERE q.row_key = p.row_key);\n",
+    "CREATE VIEW inspection_current AS SELECT * FROM inspection p WHERE version ="
+    " (SELECT max(version) FROM inspection q WHERE q.row_key = p.row_key);\n",
+    "CREATE VIEW report_current AS SELECT * FROM report p WHERE version ="
+    " (SELECT max(version) FROM report q WHERE q.row_key = p.row_key);\n",
+    "CREATE VIEW outcome_current AS SELECT * FROM outcome p WHERE version ="
+    " (SELECT max(version) FROM outcome q WHERE q.row_key = p.row_key);\n",
+    NULL};
+
+static const char *const *const migrations[] = {migration1};
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
+{
+    if (ei)
+        tw_errinfo_set(ei, TW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+    return TW_EDB;
+}
+
+const char *store_errmsg(store_t *st)
+{
+    return st && st->db ? sqlite3_errmsg(st->db) : "no database";
+}
+
+static tw_err_t exec(store_t *st, const char *sql, tw_errinfo_t *ei)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (ei)
+            tw_errinfo_set(ei, TW_EDB, "%s", msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return TW_EDB;
+    }
+    return TW_OK;
+}
+
+int store_schema_version(store_t *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static tw_err_t migrate(store_t *st, tw_errinfo_t *ei)
+{
+    int v = store_schema_version(st);
+    char pragma[64];
+    const char *const *stmt;
+    tw_err_t err = TW_OK;
+
+    if (v < 0)
+        return db_err(st, ei, "reading the schema version");
+    if (v > (int)NMIGRATIONS)
+        return tw_errinfo_set(ei, TW_EINPUT,
+                              "database schema version %d is newer than this tipwatch (%d)",
+                              v, (int)NMIGRATIONS);
+    for (; v < (int)NMIGRATIONS; v++) {
+        if ((err = exec(st, "BEGIN IMMEDIATE", ei)) != TW_OK)
+            return err;
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+        for (stmt = migrations[v]; *stmt && err == TW_OK; stmt++)
+            err = exec(st, *stmt, ei);
+        if (err != TW_OK || (err = exec(st, pragma, ei)) != TW_OK) {
+            exec(st, "ROLLBACK", NULL);
+            return err;
+        }
+        if ((err = exec(st, "COMMIT", ei)) != TW_OK)
+            return err;
+    }
+    return TW_OK;
+}
+
+/* INSERT INTO <table>(row_key, version, content_hash, batch_id, source_line,
+ * <columns and their normal forms>, <links>, extra) VALUES (?, ...). */
+static tw_err_t prepare_row_insert(store_t *st, reg_id_t reg, tw_errinfo_t *ei)
+{
+    static const char *const links[REG_COUNT] = {
+        ",worker_id,employer_id,intermediary_id,worker_address_id,workplace_address_id,"
+        "worker_phone_id",
+        ",worker_id", ",employer_id", ",employer_id,address_id,phone_id", ""};
+    const reg_def_t *def = reg_get(reg);
+    tw_buf_t sql;
+    size_t i, nparams = 5;
+    const char *p;
+    tw_err_t err = TW_OK;
+
+    buf_init(&sql, 1 << 16);
+    if ((err = buf_printf(&sql, "INSERT INTO %s(row_key,version,content_hash,batch_id,"
+                                "source_line", def->table)) != TW_OK)
+        goto out;
+    for (i = 0; i < def->ncols; i++) {
+        if ((err = buf_printf(&sql, ",%s", def->cols[i].name)) != TW_OK)
+            goto out;
+        nparams++;
+        if (reg_column_has_norm(&def->cols[i])) {
+            if ((err = buf_printf(&sql, ",%s%s", def->cols[i].name,
+                                  reg_column_norm_suffix(&def->cols[i]))) != TW_OK)
+                goto out;
+            nparams++;
+        }
+    }
+    if ((err = buf_adds(&sql, links[reg])) != TW_OK)
+        goto out;
+    for (p = links[reg]; *p; p++)
+        nparams += (*p == ',');
+    if ((err = buf_adds(&sql, ",extra) VALUES (?")) != TW_OK)
+        goto out;
+    nparams++;
+    for (i = 1; i < nparams; i++) {
+        if ((err = buf_adds(&sql, ",?")) != TW_OK)
+            goto out;
+    }
+    if ((err = buf_adds(&sql, ")")) != TW_OK)
+        goto out;
+    if (sqlite3_prepare_v3(st->db, buf_str(&sql), -1, SQLITE_PREPARE_PERSISTENT,
+                           &st->ins_row[reg], NULL) != SQLITE_OK)
+        err = db_err(st, ei, "preparing the register insert");
+out:
+    buf_free(&sql);
+    return err;
+}
+
+static tw_err_t prepare_all(store_t *st, tw_errinfo_t *ei)
+{
+    char sql[128];
+    int i;
+    tw_err_t err;
+
+    for (i = 0; i < REG_COUNT; i++) {
+        if ((err = prepare_row_insert(st, (reg_id_t)i, ei)) != TW_OK)
+            return err;
+    }
+    for (i = 0; i < ENT_COUNT; i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO %s(key) VALUES (?)", entity_tables[i]);
+        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->ins_entity[i],
+                               NULL) != SQLITE_OK)
+            return db_err(st, ei, "preparing the entity insert");
+    }
+    if (sqlite3_prepare_v3(st->db,
+                           "INSERT INTO reject(batch_id,register,line,column_no,field,severity,"
+                           "reason,raw,raw_hash) VALUES (?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT DO NOTHING",
+                           -1, SQLITE_PREPARE_PERSISTENT, &st->ins_reject, NULL) != SQLITE_OK)
+        return db_err(st, ei, "preparing the reject insert");
+    return TW_OK;
+}
+
+tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
+{
+    store_t *st;
+    tw_err_t err;
+    int i;
+
+    *out = NULL;
+    st = calloc(1, sizeof(*st));
+    if (!st)
+        return TW_ENOMEM;
+    for (i = 0; i < ENT_COUNT; i++)
+        strmap_init(&st->ent_map[i]);
+    if (gethostname(st->host, sizeof(st->host) - 1) != 0)
+        snprintf(st->host, sizeof(st->host), "localhost");
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        if (ei) {
+            snprintf(ei->file, sizeof(ei->file), "%s", path);
+            tw_errinfo_set(ei, TW_EIO, "cannot open database: %s",
+                           st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        }
+        err = TW_EIO;
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 30000);
+    sqlite3_extended_result_codes(st->db, 1);
+    if ((err = exec(st,
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                    "PRAGMA temp_store=MEMORY;",
+                    ei)) != TW_OK)
+        goto fail;
+    if ((err = migrate(st, ei)) != TW_OK)
+        goto fail;
+    if ((err = prepare_all(st, ei)) != TW_OK)
+        goto fail;
+    *out = st;
+    return TW_OK;
+fail:
+    if (ei && !ei->file[0])
+        snprintf(ei->file, sizeof(ei->file), "%s", path);
+    store_close(st);
+    return err;
+}
+
+void store_close(store_t *st)
+{
+    int i;
+    if (!st)
+        return;
+    for (i = 0; i < REG_COUNT; i++)
+        sqlite3_finalize(st->ins_row[i]);
+    for (i = 0; i < ENT_COUNT; i++) {
+        sqlite3_finalize(st->ins_entity[i]);
+        strmap_free(&st->ent_map[i]);
+    }
+    sqlite3_finalize(st->ins_reject);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+tw_err_t store_begin(store_t *st)
+{
+    return exec(st, "BEGIN IMMEDIATE", NULL);
+}
+
+tw_err_t store_commit(store_t *st)
+{
+    return exec(st, "COMMIT", NULL);
+}
+
+void store_rollback(store_t *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        exec(st, "ROLLBACK", NULL);
+}
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A 'running' batch of this host whose process is gone was killed. */
+static tw_err_t reap_batches(store_t *st)
+{
+    sqlite3_stmt *s = NULL, *u = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, pid FROM import_batch WHERE status='running' AND host=?",
+                           -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "UPDATE import_batch SET status='interrupted' WHERE id=?", -1, &u,
+                           NULL) != SQLITE_OK) {
+        err = TW_EDB;
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, st->host, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        pid_t pid = (pid_t)sqlite3_column_int64(s, 1);
+        if (pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH))
+            continue;
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+        if (sqlite3_step(u) != SQLITE_DONE) {
+            err = TW_EDB;
+            goto out;
+        }
+        sqlite3_reset(u);
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    sqlite3_finalize(u);
+    return err;
+}
+
+tw_err_t store_batch_start(store_t *st, reg_id_t reg, const char *file, const char *mapping,
+                           int64_t *batch_id)
+{
+    sqlite3_stmt *s = NULL;
+    char now[32];
+    tw_err_t err = TW_OK;
+
+    if ((err = reap_batches(st)) != TW_OK)
+        return err;
+    now_iso(now);
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO import_batch(register,file,mapping,started_at,status,"
+                           "host,pid) VALUES (?,?,?,?,'running',?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_text(s, 1, reg_get(reg)->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, file, -1, SQLITE_STATIC);
+    if (mapping)
+        sqlite3_bind_text(s, 3, mapping, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, st->host, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)getpid());
+    if (sqlite3_step(s) != SQLITE_DONE)
+        err = TW_EDB;
+    else
+        *batch_id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t store_batch_update(store_t *st, int64_t batch_id, const store_batch_counts_t *c,
+                            const char *status)
+{
+    sqlite3_stmt *s = NULL;
+    char now[32];
+    tw_err_t err = TW_OK;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE import_batch SET rows_read=?, rows_new=?, rows_versioned=?,"
+                           " rows_unchanged=?, rows_rejected=?, warnings=?, bytes=?,"
+                           " status=coalesce(?, status),"
+                           " finished_at=CASE WHEN ? IS NULL THEN finished_at ELSE ? END"
+                           " WHERE id=?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    now_iso(now);
+    sqlite3_bind_int64(s, 1, c->rows_read);
+    sqlite3_bind_int64(s, 2, c->rows_new);
+    sqlite3_bind_int64(s, 3, c->rows_versioned);
+    sqlite3_bind_int64(s, 4, c->rows_unchanged);
+    sqlite3_bind_int64(s, 5, c->rows_rejected);
+    sqlite3_bind_int64(s, 6, c->warnings);
+    sqlite3_bind_int64(s, 7, c->bytes);
+    if (status) {
+        sqlite3_bind_text(s, 8, status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 10, now, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(s, 11, batch_id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+static tw_err_t load_entities(store_t *st, store_entity_t kind)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[96];
+    tw_err_t err = TW_OK;
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT id, key FROM %s", entity_tables[kind]);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 1);
+        int n = sqlite3_column_bytes(s, 1);
+        if ((err = strmap_put(&st->ent_map[kind], k ? k : "", (size_t)n,
+                              (uint64_t)sqlite3_column_int64(s, 0), NULL, NULL, NULL)) !=
+            TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+    else
+        st->ent_loaded[kind] = 1;
+out:
+    sqlite3_finalize(s);
+    return err;
+}
+
+static tw_err_t lookup_entity(store_t *st, store_entity_t kind, const char *key, size_t len,
+                              int64_t *id)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[96];
+    tw_err_t err = TW_ENOTFOUND;
+
+    snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE key=?", entity_tables[kind]);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        err = TW_OK;
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size_t len,
+                         int64_t *id)
+{
+    uint64_t *v;
+    sqlite3_stmt *s = st->ins_entity[kind];
+    tw_err_t err;
+    int rc;
+
+    if (!st->ent_loaded[kind] && (err = load_entities(st, kind)) != TW_OK)
+        return err;
+    if ((v = strmap_get(&st->ent_map[kind], key, len)) != NULL) {
+        *id = (int64_t)*v;
+        return TW_OK;
+    }
+    sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc == SQLITE_DONE) {
+        *id = sqlite3_last_insert_rowid(st->db);
+    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        /* another process added it since we loaded the map */
+        if ((err = lookup_entity(st, kind, key, len, id)) != TW_OK)
+            return err == TW_ENOTFOUND ? TW_EDB : err;
+    } else {
+        return TW_EDB;
+    }
+    return strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, NULL);
+}
+
+tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[160];
+    tw_err_t err = TW_OK;
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT row_key, version, content_hash FROM %s ORDER BY id",
+             reg_get(reg)->table);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        if ((err = fn(ctx, k ? k : "", (size_t)sqlite3_column_bytes(s, 0),
+                      sqlite3_column_int64(s, 1), (uint64_t)sqlite3_column_int64(s, 2))) !=
+            TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    return err;
+}
+
+static void bind_link(sqlite3_stmt *s, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(s, i, id);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+tw_err_t store_row_insert(store_t *st, const store_row_t *row)
+{
+    const reg_def_t *def = reg_get(row->reg);
+    sqlite3_stmt *s = st->ins_row[row->reg];
+    int i = 1, rc;
+    size_t c;
+
+    sqlite3_bind_text(s, i++, row->row_key, (int)row->row_key_len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i++, row->version);
+    sqlite3_bind_int64(s, i++, (sqlite3_int64)row->content_hash);
+    sqlite3_bind_int64(s, i++, row->batch_id);
+    sqlite3_bind_int64(s, i++, row->line);
+    for (c = 0; c < def->ncols; c++) {
+        const store_value_t *v = &row->vals[c];
+        if (!v->present)
+            sqlite3_bind_null(s, i);
+        else if (def->cols[c].type == COL_UINT)
+            sqlite3_bind_int64(s, i, v->num);
+        else
+            sqlite3_bind_text(s, i, v->text, (int)v->text_len, SQLITE_STATIC);
+        i++;
+        if (reg_column_has_norm(&def->cols[c])) {
+            if (v->present && v->has_norm)
+                sqlite3_bind_text(s, i, v->norm, (int)v->norm_len, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(s, i);
+            i++;
+        }
+    }
+    switch (row->reg) {
+    case REG_PERMITS:
+        bind_link(s, i++, row->links.worker);
+        bind_link(s, i++, row->links.employer);
+        bind_link(s, i++, row->links.intermediary);
+        bind_link(s, i++, row->links.address);
+        bind_link(s, i++, row->links.address2);
+        bind_link(s, i++, row->links.phone);
+        break;
+    case REG_BORDER:
+        bind_link(s, i++, row->links.worker);
+        break;
+    case REG_INSPECTIONS:
+        bind_link(s, i++, row->links.employer);
+        break;
+    case REG_REPORTS:
+        bind_link(s, i++, row->links.employer);
+        bind_link(s, i++, row->links.address);
+        bind_link(s, i++, row->links.phone);
+        break;
+    default:
+        break;
+    }
+    if (row->extra_json)
+        sqlite3_bind_text(s, i, row->extra_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc == SQLITE_DONE)
+        return TW_OK;
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? TW_ECONFLICT : TW_EDB;
+}
+
+tw_err_t store_reject_add(store_t *st, const store_reject_t *rj)
+{
+    sqlite3_stmt *s = st->ins_reject;
+    int rc;
+
+    sqlite3_bind_int64(s, 1, rj->batch_id);
+    sqlite3_bind_text(s, 2, reg_get(rj->reg)->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, rj->line);
+    if (rj->column > 0)
+        sqlite3_bind_int64(s, 4, rj->column);
+    sqlite3_bind_text(s, 5, rj->field ? rj->field : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, rj->warning ? "warning" : "error", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, rj->reason, -1, SQLITE_STATIC);
+    if (rj->raw)
+        sqlite3_bind_text(s, 8, rj->raw, (int)rj->raw_len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, (sqlite3_int64)rj->raw_hash);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}
+
+static long long count(store_t *st, const char *sql, const char *arg)
+{
+    sqlite3_stmt *s;
+    long long n = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (arg)
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+tw_err_t store_stats(store_t *st, store_stats_t *out)
+{
+    char sql[200];
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < REG_COUNT; i++) {
+        const reg_def_t *def = reg_get((reg_id_t)i);
+        snprintf(sql, sizeof(sql), "SELECT count(DISTINCT row_key) FROM %s", def->table);
+        out->rows[i] = count(st, sql, NULL);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", def->table);
+        out->versions[i] = count(st, sql, NULL);
+        out->rejected[i] = count(st,
+                                 "SELECT count(DISTINCT raw_hash) FROM reject"
+                                 " WHERE register=? AND severity='error'",
+                                 def->name);
+        out->warnings[i] = count(st,
+                                 "SELECT count(*) FROM reject"
+                                 " WHERE register=? AND severity='warning'",
+                                 def->name);
+        if (out->rows[i] < 0 || out->versions[i] < 0 || out->rejected[i] < 0 ||
+            out->warnings[i] < 0)
+            return TW_EDB;
+    }
+    for (i = 0; i < ENT_COUNT; i++) {
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", entity_tables[i]);
+        if ((out->entities[i] = count(st, sql, NULL)) < 0)
+            return TW_EDB;
+    }
+    out->batches = count(st, "SELECT count(*) FROM import_batch", NULL);
+    out->batches_interrupted =
+        count(st, "SELECT count(*) FROM import_batch WHERE status='interrupted'", NULL);
+    return TW_OK;
+}

@@ -1,0 +1,149 @@
+/*
+ * store.h - the one way into tipwatch's database (SQLite, WAL).
+ *
+ * The store owns the schema: the five register tables, the entity tables
+ * they point to (worker, employer, intermediary, address, phone), import
+ * batches and rejects. No other module writes SQL against these tables;
+ * they call the functions below.
+ *
+ * Invariants:
+ *   1. The schema version is PRAGMA user_version; store_open() applies every
+ *      missing migration, each in its own transaction, and refuses a database
+ *      newer than this program.
+ *   2. Foreign keys are on; a register row points only at entity rows that
+ *      exist.
+ *   3. Register rows are never updated or deleted: a changed row is a new
+ *      version (row_key, version), and `<table>_current` views show the
+ *      latest version of each.
+ *   4. Entity keys are unique: worker "COUNTRY:DOCNO", employer TIN,
+ *      intermediary id, address normal form, phone E.164.
+ * Thread model: a store_t is one SQLite connection; use it from one thread at
+ * a time. Several processes may open the same file (WAL); writers wait up to
+ * the busy timeout.
+ */
+#ifndef TW_STORE_H
+#define TW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "registers.h"
+
+typedef struct store store_t;
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef enum {
+    ENT_WORKER = 0,
+    ENT_EMPLOYER,
+    ENT_INTERMEDIARY,
+    ENT_ADDRESS,
+    ENT_PHONE,
+    ENT_COUNT
+} store_entity_t;
+
+/* Entity links of a register row; 0 = none. Which are used per register:
+ *   permits:     worker, employer, intermediary, address (worker_address),
+ *                address2 (workplace_address), phone (worker_phone)
+ *   border:      worker
+ *   inspections: employer
+ *   reports:     employer, address, phone
+ *   outcomes:    none */
+typedef struct {
+    int64_t worker, employer, intermediary, address, address2, phone;
+} store_links_t;
+
+/* One column's value: text as stored (canonical spelling for codes/enums,
+ * the original for free text), the normalised form for columns that have one
+ * (reg_column_has_norm), the number for COL_UINT. */
+typedef struct {
+    const char *text;
+    size_t text_len;
+    const char *norm;
+    size_t norm_len;
+    int64_t num;
+    unsigned char present;  /* 0: the register said nothing (NULL) */
+    unsigned char has_norm; /* 0: normalised form unknown (NULL) */
+} store_value_t;
+
+typedef struct {
+    reg_id_t reg;
+    const char *row_key; /* id column value; outcomes: "entity_type:entity_key" */
+    size_t row_key_len;
+    int64_t version;
+    uint64_t content_hash;
+    int64_t batch_id;
+    long line;
+    const store_value_t *vals; /* reg_get(reg)->ncols entries */
+    store_links_t links;
+    const char *extra_json;    /* NULL or a JSON object of unknown columns */
+} store_row_t;
+
+typedef struct {
+    int64_t batch_id;
+    reg_id_t reg;
+    long line;
+    long column;          /* 1-based CSV column; 0 when about the whole row */
+    const char *field;    /* canonical column name or NULL */
+    int warning;          /* 1: row kept; 0: row rejected */
+    const char *reason;
+    const char *raw;      /* the record as read (may be truncated by the caller) */
+    size_t raw_len;
+    uint64_t raw_hash;
+} store_reject_t;
+
+typedef struct {
+    long long rows_read, rows_new, rows_versioned, rows_unchanged, rows_rejected, warnings;
+    long long bytes;
+} store_batch_counts_t;
+
+typedef struct {
+    long long rows[REG_COUNT];     /* register rows, current versions */
+    long long versions[REG_COUNT]; /* all stored versions */
+    long long rejected[REG_COUNT]; /* distinct rejected records */
+    long long warnings[REG_COUNT];
+    long long entities[ENT_COUNT];
+    long long batches, batches_interrupted;
+} store_stats_t;
+
+/* Opens (creating if missing) and migrates. Free with store_close(). */
+tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei);
+void store_close(store_t *st);
+int store_schema_version(store_t *st);
+/* The last SQLite error message, for logs. */
+const char *store_errmsg(store_t *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+tw_err_t store_begin(store_t *st);
+tw_err_t store_commit(store_t *st);
+void store_rollback(store_t *st);
+
+/* Import batches. Marks 'running' batches whose process is gone as
+ * 'interrupted' (on this host), then records a new running batch. */
+tw_err_t store_batch_start(store_t *st, reg_id_t reg, const char *file, const char *mapping,
+                           int64_t *batch_id);
+/* status NULL keeps the current one; otherwise "done", "failed", "interrupted". */
+tw_err_t store_batch_update(store_t *st, int64_t batch_id, const store_batch_counts_t *c,
+                            const char *status);
+
+/* Entity ids. Loads every known key into memory on first use, so a lookup
+ * of a known key does not touch SQLite; a new key is inserted (inside the
+ * caller's transaction). */
+tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size_t len,
+                         int64_t *id);
+
+/* Calls fn for every stored version of every row of `reg`, in insertion
+ * order: (row_key, version, content_hash). */
+typedef tw_err_t (*store_row_state_fn)(void *ctx, const char *row_key, size_t len,
+                                       int64_t version, uint64_t content_hash);
+tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx);
+
+tw_err_t store_row_insert(store_t *st, const store_row_t *row);
+/* Adds a reject/warning unless the same record was already rejected for the
+ * same field (idempotent re-import). */
+tw_err_t store_reject_add(store_t *st, const store_reject_t *rj);
+
+tw_err_t store_stats(store_t *st, store_stats_t *out);
+
+#endif
