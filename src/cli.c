@@ -1,0 +1,441 @@
+/*
+ * cli.c - the `tipwatch` command line: parses arguments, calls the
+ * modules, prints results, and turns errors into exit statuses.
+ *
+ * Exit status: 0 success; 1 user error, with one line on stderr naming the
+ * file, line and field; 2 internal error (store, I/O, memory).
+ * Every command accepts --help. Output meant for people goes to stdout;
+ * progress, warnings and errors to stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "import.h"
+#include "store.h"
+#include "synth.h"
+
+#define DEFAULT_DB "tipwatch.db"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int report(tw_err_t err, const tw_errinfo_t *ei)
+{
+    char line[1024];
+    if (err == TW_OK)
+        return 0;
+    if (ei && (ei->msg[0] || ei->file[0])) {
+        tw_errinfo_format(ei, line, sizeof(line));
+        fprintf(stderr, "tipwatch: %s\n", line);
+    } else {
+        fprintf(stderr, "tipwatch: %s\n", tw_strerror(err));
+    }
+    return tw_err_exit_code(err);
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tipwatch %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'tipwatch %s --help')\n", cmd);
+    return 1;
+}
+
+/* Whole positive number within [lo, hi]; 0 on success. */
+static int parse_u64(const char *s, unsigned long long lo, unsigned long long hi,
+                     unsigned long long *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+static const char import_help[] =
+    "usage: tipwatch import [--db FILE] [--register NAME] [--mapping FILE]\n"
+    "                       [--rejects FILE] [--batch-rows N] [--progress MODE]\n"
+    "                       [--strict] [--quiet] FILE...\n"
+    "\n"
+    "Imports register exports (CSV) into the store. The register (permits,\n"
+    "border_crossings, inspections, reports, outcomes) is inferred from the header\n"
+    "unless --register or the mapping file names it. Bad rows are rejected alone,\n"
+    "with line, column and reason, into the store and into FILE.rejects.csv.\n"
+    "Importing a file again adds nothing; a changed row becomes a new version.\n"
+    "\n"
+    "  --db FILE         database (default tipwatch.db)\n"
+    "  --register NAME   which register the files are\n"
+    "  --mapping FILE    header and value mapping for a non-canonical export\n"
+    "  --rejects FILE    where to write rejected rows (one FILE only; '' for none)\n"
+    "  --batch-rows N    rows per transaction (default 20000)\n"
+    "  --progress MODE   auto (default), bar, plain or none\n"
+    "  --strict          exit 1 when any row was rejected\n"
+    "  --quiet           no per-file summary, no extra-column warnings\n";
+
+static int cmd_import(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"register", required_argument, NULL, 'r'},
+        {"mapping", required_argument, NULL, 'm'},  {"rejects", required_argument, NULL, 'j'},
+        {"batch-rows", required_argument, NULL, 'b'}, {"progress", required_argument, NULL, 'p'},
+        {"strict", no_argument, NULL, 's'},         {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB;
+    import_opts_t opts;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    int c, i, strict = 0, rc = 0, any_rejected = 0;
+    unsigned long long n;
+    tw_err_t err;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.progress = IMPORT_PROGRESS_AUTO;
+    opts.cancel = &interrupted;
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'r': opts.register_name = optarg; break;
+        case 'm': opts.mapping_path = optarg; break;
+        case 'j': opts.rejects_path = optarg; break;
+        case 'b':
+            if (parse_u64(optarg, 1, 10000000, &n))
+                return usage_error("import", "--batch-rows must be 1..10000000, not '%s'",
+                                   optarg);
+            opts.batch_rows = (size_t)n;
+            break;
+        case 'p':
+            if (strcmp(optarg, "auto") == 0)
+                opts.progress = IMPORT_PROGRESS_AUTO;
+            else if (strcmp(optarg, "bar") == 0)
+                opts.progress = IMPORT_PROGRESS_BAR;
+            else if (strcmp(optarg, "plain") == 0)
+                opts.progress = IMPORT_PROGRESS_PLAIN;
+            else if (strcmp(optarg, "none") == 0)
+                opts.progress = IMPORT_PROGRESS_NONE;
+            else
+                return usage_error("import", "unknown --progress mode '%s'", optarg);
+            break;
+        case 's': strict = 1; break;
+        case 'q': opts.quiet = 1; break;
+        case 'h': fputs(import_help, stdout); return 0;
+        default: return usage_error("import", "%s", "bad option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("import", "%s", "no FILE to import");
+    if (opts.register_name && !reg_by_name(opts.register_name))
+        return usage_error("import", "unknown register '%s'", opts.register_name);
+    if (opts.rejects_path && opts.rejects_path[0] && argc - optind > 1)
+        return usage_error("import", "%s", "--rejects FILE takes one input file only");
+
+    tw_errinfo_clear(&ei);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        return report(err, &ei);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    for (i = optind; i < argc && !interrupted; i++) {
+        import_result_t res;
+        err = import_file(st, argv[i], &opts, &res, &ei);
+        if (err != TW_OK) {
+            int code = report(err, &ei);
+            if (code > rc)
+                rc = code;
+            continue;
+        }
+        if (res.counts.rows_rejected)
+            any_rejected = 1;
+        if (!opts.quiet) {
+            double rate = res.seconds > 0 ? (double)res.counts.rows_read / res.seconds : 0;
+            printf("%s: %s: %lld read, %lld new, %lld new versions, %lld unchanged, "
+                   "%lld rejected, %lld warnings in %.2f s (%.0f rows/s)\n",
+                   argv[i], reg_get(res.reg)->name, res.counts.rows_read, res.counts.rows_new,
+                   res.counts.rows_versioned, res.counts.rows_unchanged,
+                   res.counts.rows_rejected, res.counts.warnings, res.seconds, rate);
+            if ((res.counts.rows_rejected || res.counts.warnings) && res.rejects_path[0])
+                printf("%s: rejected rows and warnings are listed in %s\n", argv[i],
+                       res.rejects_path);
+        }
+        if (res.cancelled) {
+            fprintf(stderr, "tipwatch: %s: interrupted after %lld rows; committed rows are "
+                            "kept, run the same import again to complete it\n",
+                    argv[i], res.counts.rows_read);
+            rc = rc > 1 ? rc : 1;
+        }
+    }
+    store_close(st);
+    if (rc == 0 && strict && any_rejected) {
+        fprintf(stderr, "tipwatch: import: rows were rejected (--strict)\n");
+        rc = 1;
+    }
+    return rc;
+}
+
+/* ---- synth -------------------------------------------------------------- */
+
+static const char synth_help[] =
+    "usage: tipwatch synth --out DIR [--applications N] [--seed S] [--bad-rate R]\n"
+    "\n"
+    "Writes a synthetic register: permits.csv, border_crossings.csv,\n"
+    "inspections.csv, reports.csv and outcomes.csv in the canonical format, with\n"
+    "planted trafficking schemes and benign look-alikes (truth.csv), deliberately\n"
+    "bad rows (bad_rows.csv) and row counts (manifest.csv). The same options\n"
+    "always give the same files.\n"
+    "\n"
+    "  --out DIR          output directory (created if missing)\n"
+    "  --applications N   permit applications (default 10000, at least 100)\n"
+    "  --seed S           random seed (default 1)\n"
+    "  --bad-rate R       fraction of rows made invalid (default 0.001)\n";
+
+static int run_synth(const char *dir, unsigned long long apps, unsigned long long seed,
+                     double bad_rate, int quiet)
+{
+    synth_opts_t so;
+    synth_summary_t sum;
+    tw_errinfo_t ei;
+    tw_err_t err;
+
+    memset(&so, 0, sizeof(so));
+    so.out_dir = dir;
+    so.applications = apps;
+    so.seed = seed;
+    so.bad_row_rate = bad_rate;
+    tw_errinfo_clear(&ei);
+    if ((err = synth_run(&so, &sum, &ei)) != TW_OK)
+        return report(err, &ei);
+    if (!quiet)
+        printf("synth: %s: %llu permits, %llu border crossings, %llu inspections, "
+               "%llu reports, %llu outcomes; %llu planted entities in %llu schemes\n",
+               dir, (unsigned long long)sum.rows[0], (unsigned long long)sum.rows[1],
+               (unsigned long long)sum.rows[2], (unsigned long long)sum.rows[3],
+               (unsigned long long)sum.rows[4], (unsigned long long)sum.planted_entities,
+               (unsigned long long)sum.schemes);
+    return 0;
+}
+
+static int cmd_synth(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},      {"applications", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},     {"bad-rate", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    unsigned long long apps = 10000, seed = 1;
+    double bad = 0.001;
+    char *end;
+    int c;
+
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'n':
+            if (parse_u64(optarg, 100, 100000000ULL, &apps))
+                return usage_error("synth", "--applications must be 100..100000000, not '%s'",
+                                   optarg);
+            break;
+        case 's':
+            if (parse_u64(optarg, 0, ~0ULL, &seed))
+                return usage_error("synth", "--seed must be a whole number, not '%s'", optarg);
+            break;
+        case 'b':
+            errno = 0;
+            bad = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(bad >= 0 && bad <= 0.5))
+                return usage_error("synth", "--bad-rate must be 0..0.5, not '%s'", optarg);
+            break;
+        case 'h': fputs(synth_help, stdout); return 0;
+        default: return usage_error("synth", "%s", "bad option");
+        }
+    }
+    if (!out)
+        return usage_error("synth", "%s", "--out DIR is required");
+    if (optind < argc)
+        return usage_error("synth", "unexpected argument '%s'", argv[optind]);
+    return run_synth(out, apps, seed, bad, 0);
+}
+
+/* ---- stats -------------------------------------------------------------- */
+
+static const char stats_help[] =
+    "usage: tipwatch stats [--db FILE]\n"
+    "\n"
+    "Counts per register (rows, stored versions, rejected records, warnings),\n"
+    "entities (workers, employers, intermediaries, addresses, phones) and import\n"
+    "batches.\n";
+
+static int print_stats(const char *db)
+{
+    static const char *const ent_names[ENT_COUNT] = {"workers", "employers", "intermediaries",
+                                                     "addresses", "phones"};
+    store_t *st = NULL;
+    store_stats_t s;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    int i;
+
+    tw_errinfo_clear(&ei);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        return report(err, &ei);
+    err = store_stats(st, &s);
+    if (err != TW_OK) {
+        fprintf(stderr, "tipwatch: stats: %s\n", store_errmsg(st));
+        store_close(st);
+        return 2;
+    }
+    printf("%-18s %10s %10s %10s %10s\n", "register", "rows", "versions", "rejected",
+           "warnings");
+    for (i = 0; i < REG_COUNT; i++)
+        printf("%-18s %10lld %10lld %10lld %10lld\n", reg_get((reg_id_t)i)->name, s.rows[i],
+               s.versions[i], s.rejected[i], s.warnings[i]);
+    printf("\n%-18s %10s\n", "entity", "count");
+    for (i = 0; i < ENT_COUNT; i++)
+        printf("%-18s %10lld\n", ent_names[i], s.entities[i]);
+    printf("\nimport batches: %lld (%lld interrupted)\n", s.batches, s.batches_interrupted);
+    store_close(st);
+    return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB;
+    int c;
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'h': fputs(stats_help, stdout); return 0;
+        default: return usage_error("stats", "%s", "bad option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("stats", "unexpected argument '%s'", argv[optind]);
+    return print_stats(db);
+}
+
+/* ---- demo --------------------------------------------------------------- */
+
+static const char demo_help[] =
+    "usage: tipwatch demo [--dir DIR] [--applications N] [--seed S]\n"
+    "\n"
+    "Synthesises a register into DIR (default demo/), imports its five files\n"
+    "into DIR/tipwatch.db and prints what was imported.\n";
+
+static int cmd_demo(int argc, char **argv)
+{
+    static const char *const files[] = {"permits.csv", "border_crossings.csv",
+                                        "inspections.csv", "reports.csv", "outcomes.csv"};
+    static const struct option longopts[] = {
+        {"dir", required_argument, NULL, 'o'},      {"applications", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = "demo";
+    unsigned long long apps = 20000, seed = 1;
+    char db[4096], path[4096];
+    char *args[8];
+    int c, rc;
+    size_t i;
+
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'n':
+            if (parse_u64(optarg, 100, 100000000ULL, &apps))
+                return usage_error("demo", "--applications must be 100..100000000, not '%s'",
+                                   optarg);
+            break;
+        case 's':
+            if (parse_u64(optarg, 0, ~0ULL, &seed))
+                return usage_error("demo", "--seed must be a whole number, not '%s'", optarg);
+            break;
+        case 'h': fputs(demo_help, stdout); return 0;
+        default: return usage_error("demo", "%s", "bad option");
+        }
+    }
+    if ((size_t)snprintf(db, sizeof(db), "%s/tipwatch.db", dir) >= sizeof(db))
+        return usage_error("demo", "directory name too long: '%s'", dir);
+    printf("== 1/3 synthesising %llu applications (seed %llu) into %s/\n", apps, seed, dir);
+    if ((rc = run_synth(dir, apps, seed, 0.001, 0)) != 0)
+        return rc;
+    printf("\n== 2/3 importing into %s\n", db);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        args[0] = "import";
+        args[1] = "--db";
+        args[2] = db;
+        args[3] = "--progress";
+        args[4] = "plain";
+        args[5] = path;
+        args[6] = NULL;
+        if ((rc = cmd_import(6, args)) != 0)
+            return rc;
+    }
+    printf("\n== 3/3 what the store holds\n");
+    return print_stats(db);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const char main_help[] =
+    "usage: tipwatch <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  import   load register exports (CSV) into the store\n"
+    "  synth    write a synthetic register with planted schemes\n"
+    "  stats    what the store holds: rows, rejects, entities\n"
+    "  demo     synthesise, import and summarise in one go\n"
+    "\n"
+    "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
+
+int cli_main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {{"import", cmd_import}, {"synth", cmd_synth}, {"stats", cmd_stats},
+                {"demo", cmd_demo}};
+    size_t i;
+
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return 1;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("tipwatch %s\n", TW_VERSION);
+        return 0;
+    }
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "tipwatch: unknown command '%s' (see 'tipwatch --help')\n", argv[1]);
+    return 1;
+}

@@ -1,0 +1,1189 @@
+/*
+ * import.c - one register file into the store (see import.h).
+ *
+ * Pipeline per record: csv_next -> map source columns to canonical ones ->
+ * per column: trim, value spelling from the mapping, date format from the
+ * mapping, validate (value.c), normalise (norm.c) -> content hash -> decide
+ * new / new version / unchanged -> entity ids -> store_row_insert. Errors of
+ * one record become rejects; the record is dropped alone.
+ *
+ * Data structures:
+ *   - colmap[source column] = canonical column index, COL_EXTRA (kept in the
+ *     row's `extra` JSON) or COL_DROP (the mapping said "-").
+ *   - latest: row_key -> latest stored version (strmap).
+ *   - seen: a set of 64-bit (row_key, content) digests of every stored
+ *     version, so a row seen before under its id, in any version, adds
+ *     nothing (re-importing an old file does not re-create versions).
+ *   - scratch: a per-record arena for normalised forms; reset per record, so
+ *     the hot loop does not call malloc once it reaches its steady state.
+ *
+ * Invariants:
+ *   1. A record is either inserted whole, counted unchanged, or rejected
+ *      with at least one reason; never half-written.
+ *   2. The rejects, the rows and the batch counters of one chunk of
+ *      `batch_rows` records are committed in the same transaction.
+ */
+#include "import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "csv.h"
+#include "mapping.h"
+#include "norm.h"
+#include "strmap.h"
+#include "value.h"
+
+#define COL_EXTRA (-1)
+#define COL_DROP (-2)
+#define MAX_ISSUES 32
+
+typedef struct {
+    int col;          /* canonical column index, or -1 for the whole row */
+    long csv_column;  /* 1-based source column, 0 for the whole row */
+    int warning;
+    char reason[192];
+} issue_t;
+
+/* Open-addressing set of nonzero 64-bit digests. */
+typedef struct {
+    uint64_t *slots;
+    size_t n, count;
+} u64set_t;
+
+typedef struct {
+    store_t *st;
+    const import_opts_t *opts;
+    const reg_def_t *def;
+    mapping_t *map;
+    norm_t *norm;
+    csv_reader_t *csv;
+    int fd;
+    const char *path;
+    FILE *rejects;
+    /* header */
+    size_t nsrc;
+    int *colmap;       /* nsrc entries */
+    char **src_names;  /* nsrc header names (for extra JSON) */
+    int *src_of;       /* def->ncols entries: source column or -1 */
+    int date_fmt;      /* 0 ISO, 1 DD.MM.YYYY, 2 DD/MM/YYYY, 3 MM/DD/YYYY */
+    int has_extra;
+    /* state */
+    strmap_t latest;
+    u64set_t seen;
+    arena_t scratch;
+    tw_buf_t extra;
+    store_value_t *vals;
+    issue_t issues[MAX_ISSUES];
+    size_t nissues;
+    int row_rejected;
+    int64_t batch_id;
+    store_batch_counts_t counts;
+    /* progress */
+    off_t file_size;
+    struct timespec t0, last_report;
+    int bar;
+} importer_t;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static tw_err_t u64set_grow(u64set_t *s)
+{
+    size_t n = s->n ? s->n * 2 : 1024, i, j;
+    uint64_t *ns = calloc(n, sizeof(*ns));
+    if (!ns)
+        return TW_ENOMEM;
+    for (i = 0; i < s->n; i++) {
+        if (!s->slots[i])
+            continue;
+        for (j = s->slots[i] & (n - 1); ns[j]; j = (j + 1) & (n - 1))
+            ;
+        ns[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = ns;
+    s->n = n;
+    return TW_OK;
+}
+
+/* Adds v (v != 0); *had says whether it was there already. */
+static tw_err_t u64set_add(u64set_t *s, uint64_t v, int *had)
+{
+    size_t j;
+    if ((s->count + 1) * 4 > s->n * 3) {
+        tw_err_t err = u64set_grow(s);
+        if (err)
+            return err;
+    }
+    for (j = v & (s->n - 1); s->slots[j]; j = (j + 1) & (s->n - 1)) {
+        if (s->slots[j] == v) {
+            *had = 1;
+            return TW_OK;
+        }
+    }
+    s->slots[j] = v;
+    s->count++;
+    *had = 0;
+    return TW_OK;
+}
+
+static uint64_t row_digest(const char *key, size_t len, uint64_t content)
+{
+    uint64_t d = mix64(strmap_hash(key, len) ^ (content * 0x9e3779b97f4a7c15ULL));
+    return d ? d : 1;
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+static double elapsed(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...)
+{
+    issue_t *is;
+    va_list ap;
+
+    if (!warning)
+        im->row_rejected = 1;
+    if (im->nissues >= MAX_ISSUES)
+        return;
+    is = &im->issues[im->nissues++];
+    is->col = col;
+    is->csv_column = (col >= 0 && im->src_of[col] >= 0) ? im->src_of[col] + 1 : 0;
+    is->warning = warning;
+    va_start(ap, fmt);
+    vsnprintf(is->reason, sizeof(is->reason), fmt, ap);
+    va_end(ap);
+}
+
+/* ---- rejects file ------------------------------------------------------- */
+
+static void csv_put(FILE *f, const char *s, size_t len)
+{
+    size_t i;
+    int quote = 0;
+    for (i = 0; i < len; i++) {
+        if (s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r') {
+            quote = 1;
+            break;
+        }
+    }
+    if (!quote) {
+        fwrite(s, 1, len, f);
+        return;
+    }
+    fputc('"', f);
+    for (i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+#define RAW_KEEP 2000 /* bytes of a rejected record kept with its reject */
+
+static tw_err_t record_issues(importer_t *im, long line, const char *raw, size_t raw_len)
+{
+    size_t i, keep = raw_len < RAW_KEEP ? raw_len : RAW_KEEP;
+    uint64_t raw_hash = strmap_hash(raw, raw_len);
+    tw_err_t err;
+
+    for (i = 0; i < im->nissues; i++) {
+        const issue_t *is = &im->issues[i];
+        const char *field = is->col >= 0 ? im->def->cols[is->col].name : "";
+        store_reject_t rj = {im->batch_id, im->def->id, line, is->csv_column, field,
+                             is->warning, is->reason, raw, keep, raw_hash};
+        if ((err = store_reject_add(im->st, &rj)) != TW_OK)
+            return err;
+        if (im->rejects) {
+            fprintf(im->rejects, "%ld,%ld,%s,%s,", line, is->csv_column, field,
+                    is->warning ? "warning" : "error");
+            csv_put(im->rejects, is->reason, strlen(is->reason));
+            fputc(',', im->rejects);
+            csv_put(im->rejects, raw, keep);
+            fputc('\n', im->rejects);
+        }
+        if (is->warning)
+            im->counts.warnings++;
+    }
+    return TW_OK;
+}
+
+/* ---- header ------------------------------------------------------------- */
+
+tw_err_t import_infer_register(const char *const *names, const size_t *lens, size_t n,
+                               reg_id_t *reg, tw_errinfo_t *ei)
+{
+    int best = -1, best_score = -1, closest = 0, closest_score = -1;
+    int r;
+    size_t i, c;
+
+    for (r = 0; r < REG_COUNT; r++) {
+        const reg_def_t *def = reg_get((reg_id_t)r);
+        int score = 0, complete = 1;
+        for (c = 0; c < def->ncols; c++) {
+            int found = 0;
+            for (i = 0; i < n && !found; i++)
+                found = strlen(def->cols[c].name) == lens[i] &&
+                        strncasecmp(def->cols[c].name, names[i], lens[i]) == 0;
+            if (found)
+                score++;
+            else if (def->cols[c].required)
+                complete = 0;
+        }
+        if (complete && score > best_score) {
+            best = r;
+            best_score = score;
+        }
+        if (score > closest_score) {
+            closest = r;
+            closest_score = score;
+        }
+    }
+    if (best >= 0) {
+        *reg = (reg_id_t)best;
+        return TW_OK;
+    }
+    {
+        const reg_def_t *def = reg_get((reg_id_t)closest);
+        char missing[200] = "";
+        size_t used = 0;
+        for (c = 0; c < def->ncols; c++) {
+            int found = 0;
+            if (!def->cols[c].required)
+                continue;
+            for (i = 0; i < n && !found; i++)
+                found = strlen(def->cols[c].name) == lens[i] &&
+                        strncasecmp(def->cols[c].name, names[i], lens[i]) == 0;
+            if (!found && used < sizeof(missing)) {
+                int w = snprintf(missing + used, sizeof(missing) - used, "%s%s",
+                                 used ? ", " : "", def->cols[c].name);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+        }
+        if (ei)
+            ei->line = 1;
+        return tw_errinfo_set(ei, TW_EINPUT,
+                              "cannot tell which register this is: the header lacks the "
+                              "required columns of %s (%s); use --register or a mapping",
+                              def->name, missing);
+    }
+}
+
+static tw_err_t read_header(importer_t *im, tw_errinfo_t *ei)
+{
+    csv_row_t row;
+    const char **canon = NULL;
+    size_t *clen = NULL, i, c;
+    tw_err_t err;
+    reg_id_t reg;
+
+    err = csv_next(im->csv, &row);
+    if (err == TW_EOF) {
+        ei->line = 1;
+        return tw_errinfo_set(ei, TW_EINPUT, "the file is empty: no header row");
+    }
+    if (err == TW_EINPUT) {
+        ei->line = csv_last_error(im->csv)->line;
+        ei->column = csv_last_error(im->csv)->column;
+        return tw_errinfo_set(ei, TW_EINPUT, "unreadable header: %s",
+                              csv_last_error(im->csv)->msg);
+    }
+    if (err)
+        return tw_errinfo_set(ei, err, "cannot read the header: %s", tw_strerror(err));
+
+    im->nsrc = row.nfields;
+    im->colmap = calloc(im->nsrc, sizeof(*im->colmap));
+    im->src_names = calloc(im->nsrc, sizeof(*im->src_names));
+    canon = calloc(im->nsrc, sizeof(*canon));
+    clen = calloc(im->nsrc, sizeof(*clen));
+    if (!im->colmap || !im->src_names || !canon || !clen) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < im->nsrc; i++) {
+        const char *h = row.field[i];
+        size_t hl = row.len[i];
+        const char *m;
+        trim(&h, &hl);
+        im->src_names[i] = strndup(h, hl);
+        if (!im->src_names[i]) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+        m = im->map ? mapping_column(im->map, h, hl) : NULL;
+        canon[i] = m ? m : im->src_names[i];
+        clen[i] = strlen(canon[i]);
+    }
+
+    if (im->opts->register_name) {
+        const reg_def_t *d = reg_by_name(im->opts->register_name);
+        if (!d) {
+            err = tw_errinfo_set(ei, TW_EINPUT,
+                                 "unknown register '%s' (permits, border_crossings, "
+                                 "inspections, reports, outcomes)",
+                                 im->opts->register_name);
+            ei->file[0] = '\0';
+            snprintf(ei->field, sizeof(ei->field), "--register");
+            goto out;
+        }
+        reg = d->id;
+    } else if (im->map && mapping_register(im->map)) {
+        const reg_def_t *d = reg_by_name(mapping_register(im->map));
+        if (!d) {
+            err = tw_errinfo_set(ei, TW_EINPUT, "the mapping names an unknown register '%s'",
+                                 mapping_register(im->map));
+            goto out;
+        }
+        reg = d->id;
+    } else if ((err = import_infer_register(canon, clen, im->nsrc, &reg, ei)) != TW_OK) {
+        goto out;
+    }
+    im->def = reg_get(reg);
+    im->src_of = malloc(im->def->ncols * sizeof(*im->src_of));
+    im->vals = calloc(im->def->ncols, sizeof(*im->vals));
+    if (!im->src_of || !im->vals) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (c = 0; c < im->def->ncols; c++)
+        im->src_of[c] = -1;
+    for (i = 0; i < im->nsrc; i++) {
+        int idx;
+        if (strcmp(canon[i], "-") == 0) {
+            im->colmap[i] = COL_DROP;
+            continue;
+        }
+        idx = reg_column_index(im->def, canon[i], clen[i]);
+        if (idx < 0) {
+            if (clen[i] == 0) {
+                ei->line = 1;
+                ei->column = (long)i + 1;
+                err = tw_errinfo_set(ei, TW_EINPUT, "header column %zu has no name", i + 1);
+                goto out;
+            }
+            im->colmap[i] = COL_EXTRA;
+            im->has_extra = 1;
+            if (!im->opts->quiet)
+                fprintf(stderr,
+                        "tipwatch: %s:1:%zu: warning: column '%s' is not in the %s register; "
+                        "kept as an extra attribute\n",
+                        im->path, i + 1, im->src_names[i], im->def->name);
+            continue;
+        }
+        if (im->src_of[idx] >= 0) {
+            ei->line = 1;
+            ei->column = (long)i + 1;
+            snprintf(ei->field, sizeof(ei->field), "%s", im->def->cols[idx].name);
+            err = tw_errinfo_set(ei, TW_EINPUT, "column given twice (columns %d and %zu)",
+                                 im->src_of[idx] + 1, i + 1);
+            goto out;
+        }
+        im->src_of[idx] = (int)i;
+        im->colmap[i] = idx;
+    }
+    for (c = 0; c < im->def->ncols; c++) {
+        if (im->def->cols[c].required && im->src_of[c] < 0) {
+            ei->line = 1;
+            snprintf(ei->field, sizeof(ei->field), "%s", im->def->cols[c].name);
+            err = tw_errinfo_set(ei, TW_EINPUT, "required column missing from the %s header",
+                                 im->def->name);
+            goto out;
+        }
+    }
+    err = TW_OK;
+out:
+    free(canon);
+    free(clen);
+    return err;
+}
+
+/* ---- one value ---------------------------------------------------------- */
+
+/* Rewrites a date in the mapping's format to YYYY-MM-DD (in scratch). Leaves
+ * anything that does not have the declared shape alone, so value_date()
+ * reports it. */
+static void convert_date(importer_t *im, const char **s, size_t *len)
+{
+    const char *p = *s;
+    char *out;
+    const char *d, *m, *y;
+    char sep;
+
+    if (im->date_fmt == 0 || *len < 10)
+        return;
+    sep = im->date_fmt == 1 ? '.' : '/';
+    if (p[2] != sep || p[5] != sep)
+        return;
+    if (im->date_fmt == 3) {
+        m = p;
+        d = p + 3;
+    } else {
+        d = p;
+        m = p + 3;
+    }
+    y = p + 6;
+    out = arena_alloc(&im->scratch, *len + 1);
+    if (!out)
+        return;
+    memcpy(out, y, 4);
+    out[4] = '-';
+    memcpy(out + 5, m, 2);
+    out[7] = '-';
+    memcpy(out + 8, d, 2);
+    if (*len > 10) {
+        memcpy(out + 10, p + 10, *len - 10);
+        if (out[10] == ' ')
+            out[10] = 'T';
+    }
+    out[*len] = '\0';
+    *s = out;
+}
+
+static tw_err_t norm_into(importer_t *im, int kind, const char *s, size_t len,
+                          store_value_t *v)
+{
+    size_t cap = len * 3 + 16, n = 0;
+    char *out;
+    tw_err_t err;
+
+    for (;;) {
+        out = arena_alloc(&im->scratch, cap);
+        if (!out)
+            return TW_ENOMEM;
+        switch (kind) {
+        case COL_NAME: err = norm_name(im->norm, s, len, out, cap, &n); break;
+        case COL_ADDRESS: err = norm_address(im->norm, s, len, out, cap, &n); break;
+        case COL_PHONE: err = norm_phone(s, len, out, cap, &n); break;
+        default: err = norm_docno(s, len, out, cap, &n); break;
+        }
+        if (err != TW_ETOOBIG || cap > (size_t)1 << 20)
+            break;
+        cap *= 4;
+    }
+    if (err == TW_OK) {
+        v->norm = out;
+        v->norm_len = n;
+        v->has_norm = 1;
+    }
+    return err;
+}
+
+static void check_value(importer_t *im, int c, const char *s, size_t len)
+{
+    const reg_column_t *col = &im->def->cols[c];
+    store_value_t *v = &im->vals[c];
+    const char *why = NULL;
+    char *up;
+    tw_err_t err = TW_OK;
+
+    v->text = s;
+    v->text_len = len;
+    v->present = 1;
+    v->has_norm = 0;
+    if (!norm_utf8_valid(s, len)) {
+        add_issue(im, c, 0, "not valid UTF-8");
+        return;
+    }
+    switch (col->type) {
+    case COL_IDENT:
+        if (value_ident(s, len, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    case COL_TEXT:
+    case COL_NAME:
+    case COL_ADDRESS:
+    case COL_PHONE:
+    case COL_EMAIL:
+    case COL_DOCNO:
+        if (col->max > 0 && (int64_t)len > col->max) {
+            add_issue(im, c, 0, "longer than %lld bytes", (long long)col->max);
+            break;
+        }
+        if (col->type == COL_NAME || col->type == COL_ADDRESS) {
+            err = norm_into(im, col->type, s, len, v);
+            if (err == TW_ENOMEM)
+                add_issue(im, c, 0, "out of memory normalising it");
+            else if (err != TW_OK)
+                add_issue(im, c, 1, "cannot be normalised: %s", tw_strerror(err));
+        } else if (col->type == COL_PHONE) {
+            if (norm_into(im, COL_PHONE, s, len, v) != TW_OK)
+                add_issue(im, c, 1, "not a phone number that can be read; kept as written");
+        } else if (col->type == COL_DOCNO) {
+            if (norm_into(im, COL_DOCNO, s, len, v) != TW_OK || v->norm_len == 0)
+                add_issue(im, c, 0, "not a document number (letters and digits)");
+        } else if (col->type == COL_EMAIL) {
+            if (value_email(s, len, &why) != TW_OK)
+                add_issue(im, c, 1, "%s; kept as written", why);
+        }
+        break;
+    case COL_DATE: {
+        int32_t days;
+        convert_date(im, &s, &len);
+        v->text = s;
+        v->text_len = len;
+        if (value_date(s, len, &days, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    }
+    case COL_TIMESTAMP: {
+        int64_t t;
+        char *utc;
+        convert_date(im, &s, &len);
+        v->text = s;
+        v->text_len = len;
+        if (value_timestamp(s, len, &t, &why) != TW_OK) {
+            add_issue(im, c, 0, "%s", why);
+            break;
+        }
+        utc = arena_alloc(&im->scratch, 21);
+        if (!utc) {
+            add_issue(im, c, 0, "out of memory");
+            break;
+        }
+        value_format_timestamp(t, utc);
+        v->norm = utc;
+        v->norm_len = 20;
+        v->has_norm = 1;
+        break;
+    }
+    case COL_ENUM: {
+        int idx;
+        if (value_enum(s, len, col->values, &idx, &why) != TW_OK) {
+            add_issue(im, c, 0, "'%.*s' is not one of the allowed values", (int)(len > 40 ? 40 : len), s);
+            break;
+        }
+        v->text = col->values[idx];
+        v->text_len = strlen(v->text);
+        if (strcmp(col->name, "worker_sex") == 0 || strcmp(col->name, "sex") == 0) {
+            up = arena_alloc(&im->scratch, 2);
+            if (up) {
+                up[0] = (char)(v->text[0] - 'a' + 'A');
+                up[1] = '\0';
+                v->text = up;
+            }
+        }
+        break;
+    }
+    case COL_ENUM_LIST: {
+        /* ';'-separated; each item checked; stored canonical, ';'-joined */
+        tw_buf_t b;
+        size_t i = 0;
+        char *copy;
+        buf_init(&b, 4096);
+        while (i <= len) {
+            size_t j = i, n;
+            const char *item;
+            int idx;
+            while (j < len && s[j] != ';')
+                j++;
+            item = s + i;
+            n = j - i;
+            trim(&item, &n);
+            if (n > 0) {
+                if (value_enum(item, n, col->values, &idx, &why) != TW_OK) {
+                    add_issue(im, c, 0, "'%.*s' is not a known code", (int)(n > 40 ? 40 : n),
+                              item);
+                    break;
+                }
+                if ((b.len && buf_addc(&b, ';') != TW_OK) ||
+                    buf_adds(&b, col->values[idx]) != TW_OK) {
+                    add_issue(im, c, 0, "list too long");
+                    break;
+                }
+            }
+            i = j + 1;
+        }
+        copy = arena_strndup(&im->scratch, buf_str(&b), b.len);
+        buf_free(&b);
+        if (copy) {
+            v->text = copy;
+            v->text_len = strlen(copy);
+        }
+        if (v->text_len == 0)
+            v->present = 0;
+        break;
+    }
+    case COL_COUNTRY:
+        up = arena_alloc(&im->scratch, 4);
+        if (!up || value_country(s, len, up, &why) != TW_OK) {
+            add_issue(im, c, 0, "%s", why ? why : "out of memory");
+            break;
+        }
+        v->text = up;
+        v->text_len = 3;
+        break;
+    case COL_REGION:
+        up = arena_alloc(&im->scratch, 6);
+        if (!up || value_region(s, len, up, &why) != TW_OK) {
+            add_issue(im, c, 0, "%s", why ? why : "out of memory");
+            break;
+        }
+        v->text = up;
+        v->text_len = 5;
+        break;
+    case COL_UINT:
+        if (value_uint(s, len, col->max, &v->num, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    case COL_TIN:
+        if (value_tin(s, len, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    case COL_ISIC:
+        if (value_isic_division(s, len, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    case COL_ISCO:
+        if (value_isco(s, len, &why) != TW_OK)
+            add_issue(im, c, 0, "%s", why);
+        break;
+    }
+}
+
+/* Cross-field checks: warnings only, the row is kept. */
+static void check_row(importer_t *im)
+{
+    static const char *const pairs[][2] = {{"valid_from", "valid_to"},
+                                           {"contract_start", "contract_end"},
+                                           {"submitted_at_utc", "decided_at_utc"}};
+    size_t p;
+    for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+        int utc = strstr(pairs[p][0], "_utc") != NULL;
+        char a[40], b[40];
+        int ia, ib;
+        snprintf(a, sizeof(a), "%.*s", (int)(strlen(pairs[p][0]) - (utc ? 4 : 0)), pairs[p][0]);
+        snprintf(b, sizeof(b), "%.*s", (int)(strlen(pairs[p][1]) - (utc ? 4 : 0)), pairs[p][1]);
+        ia = reg_column_index(im->def, a, strlen(a));
+        ib = reg_column_index(im->def, b, strlen(b));
+        if (ia < 0 || ib < 0 || !im->vals[ia].present || !im->vals[ib].present)
+            continue;
+        if (utc) {
+            if (!im->vals[ia].has_norm || !im->vals[ib].has_norm)
+                continue;
+            if (strcmp(im->vals[ib].norm, im->vals[ia].norm) < 0)
+                add_issue(im, ib, 1, "%s is before %s", b, a);
+        } else if (im->vals[ib].text_len == 10 && im->vals[ia].text_len == 10 &&
+                   memcmp(im->vals[ib].text, im->vals[ia].text, 10) < 0) {
+            add_issue(im, ib, 1, "%s is before %s", b, a);
+        }
+    }
+}
+
+/* ---- one record --------------------------------------------------------- */
+
+static tw_err_t json_str(tw_buf_t *b, const char *s, size_t len)
+{
+    size_t i;
+    tw_err_t err = buf_addc(b, '"');
+    for (i = 0; i < len && !err; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            char esc[2] = {'\\', (char)ch};
+            err = buf_add(b, esc, 2);
+        } else if (ch < 0x20) {
+            err = buf_printf(b, "\\u%04x", ch);
+        } else {
+            err = buf_addc(b, (char)ch);
+        }
+    }
+    return err ? err : buf_addc(b, '"');
+}
+
+static tw_err_t entity(importer_t *im, store_entity_t kind, const char *key, size_t len,
+                       int64_t *id)
+{
+    *id = 0;
+    if (!key || len == 0)
+        return TW_OK;
+    return store_entity_id(im->st, kind, key, len, id);
+}
+
+static const store_value_t *val(importer_t *im, const char *name)
+{
+    int i = reg_column_index(im->def, name, strlen(name));
+    return (i >= 0 && im->vals[i].present) ? &im->vals[i] : NULL;
+}
+
+static tw_err_t norm_entity(importer_t *im, store_entity_t kind, const char *col, int64_t *id)
+{
+    const store_value_t *v = val(im, col);
+    *id = 0;
+    if (!v || !v->has_norm)
+        return TW_OK;
+    if (kind == ENT_EMPLOYER || kind == ENT_INTERMEDIARY)
+        return entity(im, kind, v->text, v->text_len, id);
+    return entity(im, kind, v->norm, v->norm_len, id);
+}
+
+static tw_err_t worker_entity(importer_t *im, const char *country_col, const char *doc_col,
+                              int64_t *id)
+{
+    const store_value_t *c = val(im, country_col), *d = val(im, doc_col);
+    char key[128];
+    int n;
+    *id = 0;
+    if (!c || !d || !d->has_norm)
+        return TW_OK;
+    n = snprintf(key, sizeof(key), "%.*s:%.*s", (int)c->text_len, c->text, (int)d->norm_len,
+                 d->norm);
+    if (n < 0 || (size_t)n >= sizeof(key))
+        return TW_OK;
+    return entity(im, ENT_WORKER, key, (size_t)n, id);
+}
+
+static tw_err_t text_entity(importer_t *im, store_entity_t kind, const char *col, int64_t *id)
+{
+    const store_value_t *v = val(im, col);
+    *id = 0;
+    return v ? entity(im, kind, v->text, v->text_len, id) : TW_OK;
+}
+
+static tw_err_t link_entities(importer_t *im, store_links_t *l)
+{
+    tw_err_t err = TW_OK;
+    memset(l, 0, sizeof(*l));
+    switch (im->def->id) {
+    case REG_PERMITS:
+        if ((err = worker_entity(im, "worker_doc_country", "worker_doc_no", &l->worker)) ||
+            (err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer)) ||
+            (err = text_entity(im, ENT_INTERMEDIARY, "intermediary_id", &l->intermediary)) ||
+            (err = norm_entity(im, ENT_ADDRESS, "worker_address", &l->address)) ||
+            (err = norm_entity(im, ENT_ADDRESS, "workplace_address", &l->address2)) ||
+            (err = norm_entity(im, ENT_PHONE, "worker_phone", &l->phone)))
+            return err;
+        break;
+    case REG_BORDER:
+        err = worker_entity(im, "doc_country", "doc_no", &l->worker);
+        break;
+    case REG_INSPECTIONS:
+        err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer);
+        break;
+    case REG_REPORTS:
+        if ((err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer)) ||
+            (err = norm_entity(im, ENT_ADDRESS, "address", &l->address)) ||
+            (err = norm_entity(im, ENT_PHONE, "phone", &l->phone)))
+            return err;
+        break;
+    default:
+        break;
+    }
+    return err;
+}
+
+static tw_err_t process_record(importer_t *im, const csv_row_t *row)
+{
+    const reg_def_t *def = im->def;
+    size_t i, c;
+    uint64_t content = 0x6a09e667f3bcc908ULL;
+    const char *key;
+    size_t key_len;
+    uint64_t *latest, digest;
+    int had;
+    store_row_t out;
+    tw_err_t err;
+
+    arena_reset(&im->scratch);
+    im->nissues = 0;
+    im->row_rejected = 0;
+    memset(im->vals, 0, def->ncols * sizeof(*im->vals));
+
+    if (row->nfields != im->nsrc) {
+        add_issue(im, -1, 0, "the record has %zu fields, the header has %zu", row->nfields,
+                  im->nsrc);
+        goto reject;
+    }
+    for (c = 0; c < def->ncols; c++) {
+        const char *s;
+        size_t len;
+        int src = im->src_of[c];
+        if (src < 0)
+            continue;
+        s = row->field[src];
+        len = row->len[src];
+        trim(&s, &len);
+        if (im->map && len) {
+            const char *m = mapping_value(im->map, def->cols[c].name, s, len);
+            if (m) {
+                s = m;
+                len = strlen(m);
+            }
+        }
+        if (len == 0) {
+            if (def->cols[c].required)
+                add_issue(im, (int)c, 0, "required field is empty");
+            continue;
+        }
+        check_value(im, (int)c, s, len);
+    }
+    if (im->row_rejected)
+        goto reject;
+    check_row(im);
+
+    /* unknown columns, kept as a JSON object */
+    buf_reset(&im->extra);
+    if (im->has_extra) {
+        for (i = 0; i < im->nsrc; i++) {
+            if (im->colmap[i] != COL_EXTRA || row->len[i] == 0)
+                continue;
+            if (!norm_utf8_valid(row->field[i], row->len[i])) {
+                add_issue(im, -1, 0, "extra column '%s' is not valid UTF-8", im->src_names[i]);
+                goto reject;
+            }
+            if ((err = buf_addc(&im->extra, im->extra.len ? ',' : '{')) ||
+                (err = json_str(&im->extra, im->src_names[i], strlen(im->src_names[i]))) ||
+                (err = buf_addc(&im->extra, ':')) ||
+                (err = json_str(&im->extra, row->field[i], row->len[i]))) {
+                add_issue(im, -1, 0, "extra columns too long");
+                goto reject;
+            }
+        }
+        if (im->extra.len && buf_addc(&im->extra, '}') != TW_OK) {
+            add_issue(im, -1, 0, "extra columns too long");
+            goto reject;
+        }
+    }
+
+    /* content digest over the canonical values */
+    for (c = 0; c < def->ncols; c++) {
+        const store_value_t *v = &im->vals[c];
+        uint64_t h = v->present ? strmap_hash(v->text, v->text_len) : 0x51ed27;
+        content = mix64(content ^ (h + c));
+    }
+    if (im->extra.len)
+        content = mix64(content ^ strmap_hash(im->extra.p, im->extra.len));
+
+    /* the row's key */
+    if (def->id_column) {
+        const store_value_t *v = val(im, def->id_column);
+        key = v->text;
+        key_len = v->text_len;
+    } else {
+        const store_value_t *t = val(im, "entity_type"), *k = val(im, "entity_key");
+        char *kb = arena_alloc(&im->scratch, t->text_len + k->text_len + 2);
+        if (!kb)
+            return TW_ENOMEM;
+        memcpy(kb, t->text, t->text_len);
+        kb[t->text_len] = ':';
+        memcpy(kb + t->text_len + 1, k->text, k->text_len);
+        kb[t->text_len + k->text_len + 1] = '\0';
+        key = kb;
+        key_len = t->text_len + k->text_len + 1;
+    }
+
+    digest = row_digest(key, key_len, content);
+    if ((err = u64set_add(&im->seen, digest, &had)) != TW_OK)
+        return err;
+    if (had) {
+        im->counts.rows_unchanged++;
+        return im->nissues ? record_issues(im, row->line, row->raw, row->raw_len) : TW_OK;
+    }
+    memset(&out, 0, sizeof(out));
+    latest = strmap_get(&im->latest, key, key_len);
+    out.version = latest ? (int64_t)*latest + 1 : 1;
+    out.reg = def->id;
+    out.row_key = key;
+    out.row_key_len = key_len;
+    out.content_hash = content;
+    out.batch_id = im->batch_id;
+    out.line = row->line;
+    out.vals = im->vals;
+    out.extra_json = im->extra.len ? buf_str(&im->extra) : NULL;
+    if ((err = link_entities(im, &out.links)) != TW_OK)
+        return err;
+    if ((err = store_row_insert(im->st, &out)) != TW_OK)
+        return err;
+    if (latest)
+        *latest = (uint64_t)out.version;
+    else if ((err = strmap_put(&im->latest, key, key_len, (uint64_t)out.version, NULL, NULL,
+                               NULL)) != TW_OK)
+        return err;
+    if (out.version > 1)
+        im->counts.rows_versioned++;
+    else
+        im->counts.rows_new++;
+    return im->nissues ? record_issues(im, row->line, row->raw, row->raw_len) : TW_OK;
+
+reject:
+    im->counts.rows_rejected++;
+    return record_issues(im, row->line, row->raw, row->raw_len);
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+static void progress(importer_t *im, int final)
+{
+    struct timespec now;
+    double secs, since, rate, frac, eta;
+    unsigned long long done;
+
+    if (im->opts->progress == IMPORT_PROGRESS_NONE)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    since = elapsed(&im->last_report, &now);
+    if (!final && since < (im->bar ? 0.25 : 5.0))
+        return;
+    im->last_report = now;
+    secs = elapsed(&im->t0, &now);
+    rate = secs > 0 ? (double)im->counts.rows_read / secs : 0;
+    done = csv_bytes_read(im->csv);
+    frac = im->file_size > 0 ? (double)done / (double)im->file_size : 0;
+    if (frac > 1)
+        frac = 1;
+    eta = (frac > 0 && secs > 0) ? secs / frac - secs : 0;
+    if (im->bar) {
+        char bar[31];
+        int k, filled = (int)(frac * 30);
+        for (k = 0; k < 30; k++)
+            bar[k] = k < filled ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r%s [%s] %3d%% %lld rows %.0f rows/s ETA %.0fs ", im->def->name, bar,
+                (int)(frac * 100), im->counts.rows_read, rate, eta);
+        if (final)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "tipwatch: %s: %lld rows, %d%%, %.0f rows/s\n", im->path,
+                im->counts.rows_read, (int)(frac * 100), rate);
+    }
+    fflush(stderr);
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+static tw_err_t load_state_cb(void *ctx, const char *key, size_t len, int64_t version,
+                              uint64_t content)
+{
+    importer_t *im = ctx;
+    uint64_t *slot;
+    int added, had;
+    tw_err_t err = strmap_put(&im->latest, key, len, (uint64_t)version, &slot, &added, NULL);
+    if (err)
+        return err;
+    if (!added && (int64_t)*slot < version)
+        *slot = (uint64_t)version;
+    return u64set_add(&im->seen, row_digest(key, len, content), &had);
+}
+
+static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t *ei)
+{
+    const char *rp = im->opts->rejects_path;
+    if (rp && !rp[0]) {
+        res->rejects_path[0] = '\0';
+        return TW_OK;
+    }
+    if (rp)
+        snprintf(res->rejects_path, sizeof(res->rejects_path), "%s", rp);
+    else if ((size_t)snprintf(res->rejects_path, sizeof(res->rejects_path), "%s.rejects.csv",
+                              im->path) >= sizeof(res->rejects_path))
+        return tw_errinfo_set(ei, TW_EINPUT, "file name too long");
+    im->rejects = fopen(res->rejects_path, "w");
+    if (!im->rejects) {
+        snprintf(ei->file, sizeof(ei->file), "%s", res->rejects_path);
+        return tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file: %s", strerror(errno));
+    }
+    fputs("line,column,field,severity,reason,record\n", im->rejects);
+    return TW_OK;
+}
+
+tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
+                     import_result_t *res, tw_errinfo_t *ei)
+{
+    importer_t im;
+    csv_row_t row;
+    struct stat sb;
+    struct timespec t1;
+    size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0;
+    int tx = 0;
+    tw_err_t err, rerr;
+
+    memset(&im, 0, sizeof(im));
+    memset(res, 0, sizeof(*res));
+    tw_errinfo_clear(ei);
+    snprintf(ei->file, sizeof(ei->file), "%s", path);
+    im.st = st;
+    im.opts = opts;
+    im.path = path;
+    im.fd = -1;
+    strmap_init(&im.latest);
+    arena_init(&im.scratch, 1 << 16);
+    buf_init(&im.extra, 1 << 20);
+    clock_gettime(CLOCK_MONOTONIC, &im.t0);
+    im.last_report = im.t0;
+
+    if (opts->mapping_path) {
+        if ((err = mapping_load_file(opts->mapping_path, &im.map, ei)) != TW_OK)
+            goto out;
+        snprintf(ei->file, sizeof(ei->file), "%s", path);
+        if (mapping_date_format(im.map)) {
+            const char *f = mapping_date_format(im.map);
+            im.date_fmt = strcmp(f, "DD.MM.YYYY") == 0   ? 1
+                          : strcmp(f, "DD/MM/YYYY") == 0 ? 2
+                          : strcmp(f, "MM/DD/YYYY") == 0 ? 3
+                                                         : 0;
+        }
+    }
+    im.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (im.fd < 0) {
+        err = tw_errinfo_set(ei, errno == ENOENT ? TW_ENOTFOUND : TW_EIO, "cannot open: %s",
+                             strerror(errno));
+        goto out;
+    }
+    if (fstat(im.fd, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            err = tw_errinfo_set(ei, TW_EINPUT, "is a directory, not a CSV file");
+            goto out;
+        }
+        im.file_size = sb.st_size;
+    }
+    if ((err = csv_open_fd(&im.csv, im.fd, NULL)) != TW_OK)
+        goto out;
+    if ((err = norm_open(&im.norm)) != TW_OK) {
+        tw_errinfo_set(ei, err, "cannot set up name normalisation (ICU)");
+        goto out;
+    }
+    if ((err = read_header(&im, ei)) != TW_OK)
+        goto out;
+    res->reg = im.def->id;
+    if ((err = open_rejects(&im, res, ei)) != TW_OK)
+        goto out;
+    im.bar = opts->progress == IMPORT_PROGRESS_BAR ||
+             (opts->progress == IMPORT_PROGRESS_AUTO && isatty(STDERR_FILENO));
+
+    if ((err = store_row_states(st, im.def->id, load_state_cb, &im)) != TW_OK ||
+        (err = store_batch_start(st, im.def->id, path, opts->mapping_path, &im.batch_id)) !=
+            TW_OK) {
+        tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+        goto out;
+    }
+    res->batch_id = im.batch_id;
+
+    for (;;) {
+        if (opts->cancel && *opts->cancel) {
+            res->cancelled = 1;
+            break;
+        }
+        if (!tx) {
+            if ((err = store_begin(st)) != TW_OK) {
+                tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+                goto fail;
+            }
+            tx = 1;
+            in_tx = 0;
+        }
+        rerr = csv_next(im.csv, &row);
+        if (rerr == TW_EOF)
+            break;
+        im.counts.rows_read++;
+        if (rerr == TW_EINPUT) {
+            const csv_error_t *ce = csv_last_error(im.csv);
+            im.nissues = 0;
+            add_issue(&im, -1, 0, "malformed CSV at line %ld column %ld: %s", ce->line,
+                      ce->column, ce->msg);
+            im.counts.rows_rejected++;
+            err = record_issues(&im, row.line, row.raw, row.raw_len);
+        } else if (rerr != TW_OK) {
+            err = tw_errinfo_set(ei, rerr, "read failed after line %ld", row.line);
+            goto fail;
+        } else {
+            err = process_record(&im, &row);
+        }
+        if (err != TW_OK) {
+            ei->line = row.line;
+            tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+            goto fail;
+        }
+        if (++in_tx >= batch_rows) {
+            im.counts.bytes = (long long)csv_bytes_read(im.csv);
+            if ((err = store_batch_update(st, im.batch_id, &im.counts, NULL)) != TW_OK ||
+                (err = store_commit(st)) != TW_OK) {
+                tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+                goto fail;
+            }
+            tx = 0;
+            if (im.rejects)
+                fflush(im.rejects);
+            progress(&im, 0);
+        }
+    }
+    im.counts.bytes = (long long)csv_bytes_read(im.csv);
+    if (!tx && (err = store_begin(st)) != TW_OK)
+        goto fail;
+    tx = 1;
+    if ((err = store_batch_update(st, im.batch_id, &im.counts,
+                                  res->cancelled ? "interrupted" : "done")) != TW_OK ||
+        (err = store_commit(st)) != TW_OK) {
+        tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+        goto fail;
+    }
+    tx = 0;
+    progress(&im, 1);
+    err = TW_OK;
+    goto out;
+
+fail:
+    if (tx)
+        store_rollback(st);
+    if (im.batch_id && store_batch_update(st, im.batch_id, &im.counts, "failed") != TW_OK)
+        fprintf(stderr, "tipwatch: could not mark batch %lld failed: %s\n",
+                (long long)im.batch_id, store_errmsg(st));
+out:
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->seconds = elapsed(&im.t0, &t1);
+    res->counts = im.counts;
+    if (im.rejects && fclose(im.rejects) != 0 && err == TW_OK)
+        err = tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file");
+    csv_close(im.csv);
+    if (im.fd >= 0)
+        close(im.fd);
+    norm_close(im.norm);
+    mapping_free(im.map);
+    if (im.src_names) {
+        size_t i;
+        for (i = 0; i < im.nsrc; i++)
+            free(im.src_names[i]);
+    }
+    free(im.src_names);
+    free(im.colmap);
+    free(im.src_of);
+    free(im.vals);
+    free(im.seen.slots);
+    strmap_free(&im.latest);
+    arena_free(&im.scratch);
+    buf_free(&im.extra);
+    return err;
+}
