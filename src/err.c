@@ -85,32 +85,42 @@ tw_err_t tw_errinfo_set(tw_errinfo_t *ei, tw_err_t err, const char *fmt, ...)
     return err;
 }
 
+static void copy_trunc(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void tw_errinfo_file(tw_errinfo_t *ei, const char *path)
+{
+    if (ei)
+        copy_trunc(ei->file, sizeof(ei->file), path ? path : "");
+}
+
+void tw_errinfo_field(tw_errinfo_t *ei, const char *field)
+{
+    if (ei)
+        copy_trunc(ei->field, sizeof(ei->field), field ? field : "");
+}
+
 void tw_errinfo_format(const tw_errinfo_t *ei, char *out, size_t cap)
 {
-    size_t n = 0;
-    int w;
+    char line[24] = "", col[24] = "";
+    int n;
 
     if (cap == 0)
         return;
-    out[0] = '\0';
-#define TW_APPEND(...)                                                      \
-    do {                                                                    \
-        if (n < cap) {                                                      \
-            w = snprintf(out + n, cap - n, __VA_ARGS__);                    \
-            if (w > 0)                                                      \
-                n += (size_t)w < cap - n ? (size_t)w : cap - n - 1;        \
-        }                                                                   \
-    } while (0)
-    if (ei->file[0])
-        TW_APPEND("%s:", ei->file);
     if (ei->line > 0)
-        TW_APPEND("%ld:", ei->line);
+        snprintf(line, sizeof(line), "%ld:", ei->line);
     if (ei->column > 0)
-        TW_APPEND("%ld:", ei->column);
-    if (n > 0)
-        TW_APPEND(" ");
-    if (ei->field[0])
-        TW_APPEND("field %s: ", ei->field);
-    TW_APPEND("%s", ei->msg[0] ? ei->msg : "error");
-#undef TW_APPEND
+        snprintf(col, sizeof(col), "%ld:", ei->column);
+    n = snprintf(out, cap, "%s%s%s%s%s%s%s%s", ei->file, ei->file[0] ? ":" : "", line, col,
+                 (ei->file[0] || line[0] || col[0]) ? " " : "", ei->field[0] ? "field " : "",
+                 ei->field, ei->field[0] ? ": " : "");
+    if (n < 0 || (size_t)n >= cap)
+        return; /* truncated: the position alone fills the line */
+    snprintf(out + n, cap - (size_t)n, "%s", ei->msg[0] ? ei->msg : "error");
 }

@@ -50,6 +50,10 @@ void tw_errinfo_clear(tw_errinfo_t *ei);
  * can write `return tw_errinfo_set(ei, TW_EINPUT, "...")`. `ei` may be NULL. */
 tw_err_t tw_errinfo_set(tw_errinfo_t *ei, tw_err_t err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Sets ei->file to `path` (truncated to fit); `ei` may be NULL. */
+void tw_errinfo_file(tw_errinfo_t *ei, const char *path);
+/* Sets ei->field to `field` (truncated to fit); `ei` may be NULL. */
+void tw_errinfo_field(tw_errinfo_t *ei, const char *field);
 /* "FILE:LINE:COLUMN: field FIELD: MSG" with the empty parts left out.
  * Writes at most `cap` bytes into `out`, always NUL-terminated. */
 void tw_errinfo_format(const tw_errinfo_t *ei, char *out, size_t cap);

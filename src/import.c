@@ -409,7 +409,7 @@ static tw_err_t read_header(importer_t *im, tw_errinfo_t *ei)
         if (im->src_of[idx] >= 0) {
             ei->line = 1;
             ei->column = (long)i + 1;
-            snprintf(ei->field, sizeof(ei->field), "%s", im->def->cols[idx].name);
+            tw_errinfo_field(ei, im->def->cols[idx].name);
             err = tw_errinfo_set(ei, TW_EINPUT, "column given twice (columns %d and %zu)",
                                  im->src_of[idx] + 1, i + 1);
             goto out;
@@ -420,7 +420,7 @@ static tw_err_t read_header(importer_t *im, tw_errinfo_t *ei)
     for (c = 0; c < im->def->ncols; c++) {
         if (im->def->cols[c].required && im->src_of[c] < 0) {
             ei->line = 1;
-            snprintf(ei->field, sizeof(ei->field), "%s", im->def->cols[c].name);
+            tw_errinfo_field(ei, im->def->cols[c].name);
             err = tw_errinfo_set(ei, TW_EINPUT, "required column missing from the %s header",
                                  im->def->name);
             goto out;
@@ -1013,7 +1013,7 @@ static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t 
         return tw_errinfo_set(ei, TW_EINPUT, "file name too long");
     im->rejects = fopen(res->rejects_path, "w");
     if (!im->rejects) {
-        snprintf(ei->file, sizeof(ei->file), "%s", res->rejects_path);
+        tw_errinfo_file(ei, res->rejects_path);
         return tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file: %s", strerror(errno));
     }
     fputs("line,column,field,severity,reason,record\n", im->rejects);
@@ -1034,7 +1034,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     memset(&im, 0, sizeof(im));
     memset(res, 0, sizeof(*res));
     tw_errinfo_clear(ei);
-    snprintf(ei->file, sizeof(ei->file), "%s", path);
+    tw_errinfo_file(ei, path);
     im.st = st;
     im.opts = opts;
     im.path = path;
@@ -1048,7 +1048,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     if (opts->mapping_path) {
         if ((err = mapping_load_file(opts->mapping_path, &im.map, ei)) != TW_OK)
             goto out;
-        snprintf(ei->file, sizeof(ei->file), "%s", path);
+        tw_errinfo_file(ei, path);
         if (mapping_date_format(im.map)) {
             const char *f = mapping_date_format(im.map);
             im.date_fmt = strcmp(f, "DD.MM.YYYY") == 0   ? 1

@@ -400,7 +400,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         if (ei) {
-            snprintf(ei->file, sizeof(ei->file), "%s", path);
+            tw_errinfo_file(ei, path);
             tw_errinfo_set(ei, TW_EIO, "cannot open database: %s",
                            st->db ? sqlite3_errmsg(st->db) : "out of memory");
         }
@@ -423,7 +423,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     return TW_OK;
 fail:
     if (ei && !ei->file[0])
-        snprintf(ei->file, sizeof(ei->file), "%s", path);
+        tw_errinfo_file(ei, path);
     store_close(st);
     return err;
 }
