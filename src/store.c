@@ -132,12 +132,12 @@ static const char *const migration1[] = {
     "  intermediary_name TEXT,\n"
     "  intermediary_name_norm TEXT,\n"
     "  submitted_by TEXT,\n"
-    "  worker_id REFERENCES worker(id),\n"
-    "  employer_id REFERENCES employer(id),\n"
-    "  intermediary_id REFERENCES intermediary(id),\n"
-    "  worker_address_id REFERENCES address(id),\n"
-    "  workplace_address_id REFERENCES address(id),\n"
-    "  worker_phone_id REFERENCES phone(id),\n"
+    "  worker_ref REFERENCES worker(id),\n"
+    "  employer_ref REFERENCES employer(id),\n"
+    "  intermediary_ref REFERENCES intermediary(id),\n"
+    "  worker_address_ref REFERENCES address(id),\n"
+    "  workplace_address_ref REFERENCES address(id),\n"
+    "  worker_phone_ref REFERENCES phone(id),\n"
     "  extra TEXT,\n"
     "  UNIQUE(row_key, version)\n"
     ");\n",
@@ -164,7 +164,7 @@ static const char *const migration1[] = {
     "  birth_date TEXT,\n"
     "  citizenship TEXT,\n"
     "  purpose TEXT,\n"
-    "  worker_id REFERENCES worker(id),\n"
+    "  worker_ref REFERENCES worker(id),\n"
     "  extra TEXT,\n"
     "  UNIQUE(row_key, version)\n"
     ");\n",
@@ -181,7 +181,7 @@ static const char *const migration1[] = {
     "  workers_found INTEGER,\n"
     "  undeclared_workers INTEGER,\n"
     "  violations TEXT,\n"
-    "  employer_id REFERENCES employer(id),\n"
+    "  employer_ref REFERENCES employer(id),\n"
     "  extra TEXT,\n"
     "  UNIQUE(row_key, version)\n"
     ");\n",
@@ -209,9 +209,9 @@ static const char *const migration1[] = {
     "  phone_e164 TEXT,\n"
     "  category TEXT,\n"
     "  summary TEXT,\n"
-    "  employer_id REFERENCES employer(id),\n"
-    "  address_id REFERENCES address(id),\n"
-    "  phone_id REFERENCES phone(id),\n"
+    "  employer_ref REFERENCES employer(id),\n"
+    "  address_ref REFERENCES address(id),\n"
+    "  phone_ref REFERENCES phone(id),\n"
     "  extra TEXT,\n"
     "  UNIQUE(row_key, version)\n"
     ");\n",
@@ -313,9 +313,9 @@ static tw_err_t migrate(store_t *st, tw_errinfo_t *ei)
 static tw_err_t prepare_row_insert(store_t *st, reg_id_t reg, tw_errinfo_t *ei)
 {
     static const char *const links[REG_COUNT] = {
-        ",worker_id,employer_id,intermediary_id,worker_address_id,workplace_address_id,"
-        "worker_phone_id",
-        ",worker_id", ",employer_id", ",employer_id,address_id,phone_id", ""};
+        ",worker_ref,employer_ref,intermediary_ref,worker_address_ref,workplace_address_ref,"
+        "worker_phone_ref",
+        ",worker_ref", ",employer_ref", ",employer_ref,address_ref,phone_ref", ""};
     const reg_def_t *def = reg_get(reg);
     tw_buf_t sql;
     size_t i, nparams = 5;

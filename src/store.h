@@ -15,7 +15,9 @@
  *   3. Register rows are never updated or deleted: a changed row is a new
  *      version (row_key, version), and `<table>_current` views show the
  *      latest version of each.
- *   4. Entity keys are unique: worker "COUNTRY:DOCNO", employer TIN,
+ *   4. A register row links to its entities through `<role>_ref` columns
+ *      (worker_ref, employer_ref, worker_address_ref, ...).
+ *   5. Entity keys are unique: worker "COUNTRY:DOCNO", employer TIN,
  *      intermediary id, address normal form, phone E.164.
  * Thread model: a store_t is one SQLite connection; use it from one thread at
  * a time. Several processes may open the same file (WAL); writers wait up to

@@ -1,0 +1,242 @@
+/*
+ * test_store.c - the store: migrations, schema against the register
+ * definitions, entity ids, versions, rejects, stats.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char dir[256];
+static char dbpath[300];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/tw-test-store-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(dbpath, sizeof(dbpath), "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[400];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static long long q1(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    long long v = -1;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_open_migrates_and_reopens(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    store_close(st);
+    assert_int_equal(q1("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode='wal'"), 1);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    sqlite3 *db;
+    (void)state;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    tw_errinfo_clear(&ei);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "newer"));
+    assert_string_equal(ei.file, dbpath);
+}
+
+static void test_schema_has_every_register_column(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    sqlite3 *db;
+    char sql[256];
+    int r;
+    size_t c;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    for (r = 0; r < REG_COUNT; r++) {
+        const reg_def_t *def = reg_get((reg_id_t)r);
+        for (c = 0; c < def->ncols; c++) {
+            sqlite3_stmt *s;
+            snprintf(sql, sizeof(sql),
+                     "SELECT count(*) FROM pragma_table_info('%s') WHERE name='%s'", def->table,
+                     def->cols[c].name);
+            assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+            if (sqlite3_column_int(s, 0) != 1)
+                fail_msg("table %s lacks column %s", def->table, def->cols[c].name);
+            sqlite3_finalize(s);
+            if (reg_column_has_norm(&def->cols[c])) {
+                snprintf(sql, sizeof(sql),
+                         "SELECT count(*) FROM pragma_table_info('%s') WHERE name='%s%s'",
+                         def->table, def->cols[c].name, reg_column_norm_suffix(&def->cols[c]));
+                assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+                assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+                assert_int_equal(sqlite3_column_int(s, 0), 1);
+                sqlite3_finalize(s);
+            }
+        }
+    }
+    sqlite3_close(db);
+}
+
+static void test_entity_ids_stable(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t a, b, c2, a2;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "IND:P123", 8, &a), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "IND:P124", 8, &b), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "IND:P123", 8, &a2), TW_OK);
+    assert_true(a > 0 && b > 0 && a != b);
+    assert_int_equal(a, a2);
+    assert_int_equal(store_commit(st), TW_OK);
+    store_close(st);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "IND:P123", 8, &c2), TW_OK);
+    assert_int_equal(c2, a);
+    store_rollback(st);
+    store_close(st);
+    assert_int_equal(q1("SELECT count(*) FROM worker"), 2);
+}
+
+static void insert_outcome(store_t *st, int64_t batch, int64_t version, tw_err_t expect)
+{
+    const reg_def_t *def = reg_get(REG_OUTCOMES);
+    store_value_t vals[4];
+    store_row_t row;
+    memset(vals, 0, sizeof(vals));
+    vals[0] = (store_value_t){"employer", 8, NULL, 0, 0, 1, 0};
+    vals[1] = (store_value_t){"12345678", 8, NULL, 0, 0, 1, 0};
+    vals[2] = (store_value_t){"confirmed", 9, NULL, 0, 0, 1, 0};
+    assert_int_equal(def->ncols, 4);
+    memset(&row, 0, sizeof(row));
+    row.reg = REG_OUTCOMES;
+    row.row_key = "employer:12345678";
+    row.row_key_len = strlen(row.row_key);
+    row.version = version;
+    row.content_hash = 42;
+    row.batch_id = batch;
+    row.line = 2;
+    row.vals = vals;
+    assert_int_equal(store_row_insert(st, &row), expect);
+}
+
+static void test_versions_and_stats(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t batch;
+    store_stats_t s;
+    store_batch_counts_t counts = {1, 1, 0, 0, 0, 0, 10};
+    store_reject_t rj = {0, REG_OUTCOMES, 3, 2, "entity_key", 0, "bad", "x,y", 3, 77};
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_batch_start(st, REG_OUTCOMES, "o.csv", NULL, &batch), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    insert_outcome(st, batch, 1, TW_OK);
+    insert_outcome(st, batch, 2, TW_OK);
+    insert_outcome(st, batch, 2, TW_ECONFLICT); /* a version is never overwritten */
+    rj.batch_id = batch;
+    assert_int_equal(store_reject_add(st, &rj), TW_OK);
+    assert_int_equal(store_reject_add(st, &rj), TW_OK); /* idempotent */
+    assert_int_equal(store_batch_update(st, batch, &counts, "done"), TW_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_int_equal(store_stats(st, &s), TW_OK);
+    assert_int_equal(s.rows[REG_OUTCOMES], 1);
+    assert_int_equal(s.versions[REG_OUTCOMES], 2);
+    assert_int_equal(s.rejected[REG_OUTCOMES], 1);
+    assert_int_equal(s.batches, 1);
+    store_close(st);
+    assert_int_equal(q1("SELECT count(*) FROM outcome_current"), 1);
+    assert_int_equal(q1("SELECT version FROM outcome_current"), 2);
+    assert_int_equal(q1("SELECT count(*) FROM import_batch WHERE status='done' AND bytes=10"), 1);
+}
+
+static void test_dead_running_batch_is_interrupted(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t b1, b2;
+    sqlite3 *db;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_batch_start(st, REG_PERMITS, "p.csv", NULL, &b1), TW_OK);
+    store_close(st);
+    /* pretend the process that started it is gone */
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE import_batch SET pid=2147483646", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_batch_start(st, REG_PERMITS, "p.csv", NULL, &b2), TW_OK);
+    store_close(st);
+    assert_int_equal(q1("SELECT count(*) FROM import_batch WHERE status='interrupted'"), 1);
+    assert_int_equal(q1("SELECT count(*) FROM import_batch WHERE status='running'"), 1);
+}
+
+static void test_unopenable_path(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    (void)state;
+    tw_errinfo_clear(&ei);
+    assert_int_not_equal(store_open("/nonexistent-dir/x/t.db", &st, &ei), TW_OK);
+    assert_null(st);
+    assert_string_equal(ei.file, "/nonexistent-dir/x/t.db");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_migrates_and_reopens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_has_every_register_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entity_ids_stable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dead_running_batch_is_interrupted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unopenable_path, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
