@@ -7,7 +7,7 @@
  * from the start). For an fd reader it is the owned buffer `buf` of
  * max_row + chunk + 2 bytes, refilled by refill(), which first moves the
  * unfinished record to the front. Fields are unquoted into `fbuf`
- * (max_row + 2 bytes) and described by four arrays of max_fields entries.
+ * (max_row + 2 + SCAN_SLACK bytes) and described by four arrays of max_fields entries.
  * Nothing is allocated after open.
  *
  * A record is parsed in one pass by parse_record(). When the window ends
@@ -27,8 +27,9 @@
  *   3. line is the physical line of pos and ls the stream offset where that
  *      line starts, so the column of offset i is abs(i) - ls + 1. A line
  *      ends at LF, CRLF or a lone CR, inside quotes or not.
- *   4. parse_record() writes at most (bytes scanned) + 1 bytes to fbuf and
- *      scans at most max_row + 1 bytes, so fbuf never overflows.
+ *   4. parse_record() scans at most max_row + 1 bytes and keeps at most
+ *      (bytes scanned) + 1 bytes in fbuf, writing up to SCAN_SLACK - 1
+ *      bytes past them, so fbuf (max_row + 2 + SCAN_SLACK) never overflows.
  *   5. A lone CR outside quotes ends a record (old Mac files); inside
  *      quotes it is data, like LF.
  * Thread model: one reader per thread; no global state.
@@ -53,6 +54,68 @@ enum { C_DATA = 0, C_COMMA, C_QUOTE, C_CR, C_LF, C_NUL };
 static const unsigned char cls[256] = {
     [0] = C_NUL, ['\n'] = C_LF, ['\r'] = C_CR, ['"'] = C_QUOTE, [','] = C_COMMA,
 };
+
+/*
+ * scan_copy(p, lim, quoted, out): copies the plain data at p to out and
+ * returns the first byte in [p, lim) that is not plain data, or lim.
+ * Unquoted, the specials are NUL LF CR '"' ','; quoted, ',' is data. With
+ * SSE2 (always there on x86-64) 16 bytes are tested and stored per step, so
+ * up to 15 bytes past the copied run may be written (fbuf has that slack,
+ * invariant 4); elsewhere, and for the last 15 bytes, the class table is
+ * used. Fusing the copy into the scan saves a memcpy call per field, which
+ * was a quarter of the time for register-like rows of short fields.
+ */
+#define SCAN_SLACK 16
+
+static inline const unsigned char *scan_tail(const unsigned char *p,
+                                             const unsigned char *lim, int quoted,
+                                             char *out)
+{
+    if (quoted)
+        while (p < lim && cls[*p] <= C_COMMA)
+            *out++ = (char)*p++;
+    else
+        while (p < lim && cls[*p] == C_DATA)
+            *out++ = (char)*p++;
+    return p;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline const unsigned char *scan_copy(const unsigned char *p,
+                                             const unsigned char *lim, int quoted,
+                                             char *out)
+{
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i qu = _mm_set1_epi8('"');
+    const __m128i co = quoted ? qu : _mm_set1_epi8(',');
+    const __m128i zero = _mm_setzero_si128();
+    __m128i v, m;
+    unsigned mask;
+
+    while (lim - p >= 16) {
+        v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        _mm_storeu_si128((__m128i *)(void *)out, v);
+        m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, qu), _mm_cmpeq_epi8(v, co)));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, zero));
+        mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return p + __builtin_ctz(mask);
+        p += 16;
+        out += 16;
+    }
+    return scan_tail(p, lim, quoted, out);
+}
+#else
+static inline const unsigned char *scan_copy(const unsigned char *p,
+                                             const unsigned char *lim, int quoted,
+                                             char *out)
+{
+    return scan_tail(p, lim, quoted, out);
+}
+#endif
 
 struct csv_reader {
     const unsigned char *win; /* the window: buf, or the caller's block */
@@ -193,13 +256,10 @@ static pres_t parse_record(csv_reader_t *r, pstate_t *st)
             in_quote = 1;
             p++;
             for (;;) {
-                q = p;
-                while (q < lim && cls[*q] <= C_COMMA)
-                    q++;
+                q = scan_copy(p, lim, 1, out);
                 run = (size_t)(q - p);
                 if ((size_t)(out - fstart) + run > max_field)
                     goto field_too_long;
-                memcpy(out, p, run);
                 out += run;
                 p = q;
                 if (p == lim) {
@@ -263,13 +323,10 @@ static pres_t parse_record(csv_reader_t *r, pstate_t *st)
                 }
             }
         } else {
-            q = p;
-            while (q < lim && cls[*q] == C_DATA)
-                q++;
+            q = scan_copy(p, lim, 0, out);
             run = (size_t)(q - p);
             if (run > max_field)
                 goto field_too_long;
-            memcpy(out, p, run);
             out += run;
             p = q;
             if (p == lim) {
@@ -554,7 +611,7 @@ static tw_err_t reader_new(csv_reader_t **out, const csv_limits_t *lim)
         err = TW_EINPUT;
         goto out;
     }
-    r->fbuf = malloc(r->lim.max_row + 2); /* invariant 4 */
+    r->fbuf = malloc(r->lim.max_row + 2 + SCAN_SLACK); /* invariant 4 */
     r->fields = malloc(n * sizeof(*r->fields));
     r->lens = malloc(n * sizeof(*r->lens));
     r->flines = malloc(n * sizeof(*r->flines));

@@ -412,7 +412,7 @@ _Static_assert(sizeof(countries) / sizeof(countries[0]) == 249,
 
 /* User-assigned codes accepted in addition to the official list. */
 static const char extra_countries[][4] = {
-    "XKX", /* Kosovo: used by the EU, IMF, SWIFT and the registers */
+    "XKX", /* Kosovo: user-assigned, widely used, and in the registers */
 };
 
 tw_err_t value_country(const char *s, size_t len, char up[4], const char **why)

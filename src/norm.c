@@ -1,0 +1,840 @@
+/*
+ * norm.c - comparable forms of names, addresses, phones and document numbers.
+ *
+ * Names and addresses go through two stages (docs/internals/norm.md):
+ *
+ *   stage 1 (script): the input is cut into chunks at ASCII separators. A
+ *     pure-ASCII chunk is lower-cased and becomes one token without touching
+ *     utf8proc or ICU. Any other chunk is looked up in the per-norm_t cache;
+ *     on a miss it is validated, NFKC + case folded (utf8proc), transliterated
+ *     (ICU, see TRANSLIT_RULES) and cut into [a-z0-9] tokens, and the result
+ *     is cached under the chunk's raw bytes.
+ *   stage 2 (words): name tokens pass the spelling rules and the variant
+ *     table; address tokens pass the address-word table, the ending rules and
+ *     a reordering of street types; then the tokens are written to the
+ *     caller's buffer joined by one space.
+ *
+ * Invariants:
+ *   1. Every chunk in the cache was valid UTF-8, so a cache hit needs no
+ *      validation; chunks never contain an ASCII separator, so splitting the
+ *      input at ASCII separators and validating each non-ASCII chunk
+ *      validates the whole input.
+ *   2. A cached value is a tokval_t in n->vals, tokens already joined by one
+ *      space, no leading or trailing space, only [a-z0-9 ].
+ *   3. VARIANTS is sorted by key (memcmp order), every key and every value is
+ *      a fixed point of name_rules(), and no value is also a key. norm_open()
+ *      checks this and fails with TW_EINTERNAL otherwise; so does ADDRWORDS's
+ *      sort order.
+ *   4. The ASCII path and a cache hit allocate nothing once the scratch
+ *      buffers have grown to the largest input seen.
+ *
+ * Thread model: a norm_t belongs to one thread. norm_phone(), norm_docno()
+ * and norm_utf8_valid() are pure and thread-safe. Outputs go to the caller's
+ * buffer; nothing returned is owned by this module.
+ */
+#include "norm.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/utrans.h>
+#include <unicode/utypes.h>
+#include <utf8proc.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "strmap.h"
+
+/* Largest name or address accepted, in bytes; and the most bytes the tokens
+ * of one input may take after transliteration. */
+#define NORM_MAX_INPUT (1u << 20)
+#define NORM_MAX_TEXT (4u << 20)
+/* The cache is emptied when it holds this many chunks (memory bound, about
+ * 100 bytes per entry). */
+#define NORM_CACHE_MAX (1u << 18)
+/* Chunks longer than this are transliterated every time, never cached. */
+#define NORM_CACHE_KEY_MAX 256
+/* Name rules and tables apply to tokens up to this length. */
+#define NORM_WORD_MAX 48
+
+/* NFKC + case folding + removal of default-ignorable code points (soft
+ * hyphen, zero-width joiners), as utf8proc_map() would with these flags. */
+#define NFKC_CF_OPTIONS                                                        \
+    (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+     UTF8PROC_IGNORE)
+
+/*
+ * The main transliterator. Its input is already NFKC + case folded, so only
+ * lower case matters.
+ *
+ * Armenian-Latin/BGN is right for Armenian except in two places, both fixed
+ * by the rule block in front of it:
+ *   - ICU matches a rule's left context against text it has already
+ *     transliterated, and BGN writes the aspirates թ փ չ ք ց with an
+ *     apostrophe (t’ p’ ch’ k’ ts’). The apostrophe is not a letter, so the
+ *     next ո is taken as word-initial and becomes "vo": Քոչարյան ->
+ *     "K’voch’aryan", փողոց -> "p’voghots’". We turn such ո into "o" first
+ *     (ու stays a digraph).
+ *   - ռ becomes "rr" (Ռուբեն -> "Rruben"); Armenian passports and every Latin
+ *     register write "r" (Ruben), so ռ is mapped to ր first.
+ * Russian-Latin/BGN must come before Any-Latin: Any-Latin's Cyrillic is the
+ * scholarly system (й -> j, х -> h, ж -> ž), which is not how Russian names
+ * are written in Latin. Any-Latin then takes what is left (Georgian, Greek,
+ * Arabic, Indic, CJK...). The hard and soft signs (ʺ ʹ, also what the
+ * Ukrainian pass makes of an apostrophe) are deleted before Latin-ASCII would
+ * turn them into '"' and '\''.
+ */
+static const char TRANSLIT_RULES[] =
+    "ո } ւ → ո ;\n"
+    "[թփչքց] { ո → o ;\n"
+    "ռ → ր ;\n"
+    ":: Armenian-Latin/BGN ;\n"
+    ":: Russian-Latin/BGN ;\n"
+    ":: Any-Latin ;\n"
+    "[ʹʺ] → ;\n"
+    ":: Latin-ASCII ;\n";
+
+/* Ukrainian and Belarusian words are recognised by letters Russian lacks
+ * (і ї є ґ; ў). Such a chunk first passes the matching BGN transliterator
+ * (г -> h, и -> y as Ukrainian passports have it), then the main one. */
+static const char TRANSLIT_UK[] = "Ukrainian-Latin/BGN";
+static const char TRANSLIT_BE[] = "Belarusian-Latin/BGN";
+
+typedef struct {
+    uint32_t len;
+    char s[];
+} tokval_t;
+
+typedef struct {
+    uint32_t off;  /* into n->txt */
+    uint32_t len;
+    uint8_t seg;   /* 1: an address segment (",", ";", newline...) starts here */
+    uint8_t kind;  /* address stage: TK_* */
+    const char *s; /* address stage: replacement text, or NULL for txt[off] */
+} tok_t;
+
+struct norm {
+    UTransliterator *tr_main;
+    UTransliterator *tr_uk;
+    UTransliterator *tr_be;
+    strmap_t cache; /* raw chunk -> (uintptr_t)tokval_t* */
+    arena_t vals;
+    /* scratch, grown on demand and kept */
+    int32_t *cp;
+    size_t cpcap;
+    UChar *u16;
+    size_t u16cap;
+    tw_buf_t tmp; /* one chunk's tokens */
+    char *txt;    /* token text of the current input, not NUL-terminated */
+    size_t txtcap, txtlen;
+    tok_t *tok;
+    size_t tokcap, ntok;
+};
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+int norm_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    uint64_t w;
+
+    while (p < end) {
+        unsigned c = *p;
+        size_t left;
+
+        if (c < 0x80) {
+            /* skip ASCII eight bytes at a time */
+            while ((size_t)(end - p) >= 8) {
+                memcpy(&w, p, 8);
+                if (w & 0x8080808080808080ULL)
+                    break;
+                p += 8;
+            }
+            while (p < end && *p < 0x80)
+                p++;
+            continue;
+        }
+        left = (size_t)(end - p);
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (left < 2 || (p[1] & 0xC0) != 0x80)
+                return 0;
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+                return 0;
+            if (c == 0xE0 && p[1] < 0xA0) /* overlong */
+                return 0;
+            if (c == 0xED && p[1] > 0x9F) /* surrogate */
+                return 0;
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+                (p[3] & 0xC0) != 0x80)
+                return 0;
+            if (c == 0xF0 && p[1] < 0x90) /* overlong */
+                return 0;
+            if (c == 0xF4 && p[1] > 0x8F) /* above U+10FFFF */
+                return 0;
+            p += 4;
+        } else {
+            return 0; /* continuation byte, C0, C1, F5..FF */
+        }
+    }
+    return 1;
+}
+
+/* Decodes one code point of valid UTF-8 at *p. */
+static uint32_t utf8_next(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t c = p[0];
+
+    if (c < 0x80) {
+        *pp = p + 1;
+    } else if (c < 0xE0) {
+        c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
+        *pp = p + 2;
+    } else if (c < 0xF0) {
+        c = ((c & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        *pp = p + 3;
+    } else {
+        c = ((c & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+            ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+        *pp = p + 4;
+    }
+    return c;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static int is_alnum(unsigned c)
+{
+    return (c - 'a' < 26u) || (c - 'A' < 26u) || (c - '0' < 10u);
+}
+
+static int is_digit(unsigned c)
+{
+    return c - '0' < 10u;
+}
+
+static unsigned char lower(unsigned c)
+{
+    return (unsigned char)(c - 'A' < 26u ? c + 32 : c);
+}
+
+/* ASCII characters deleted inside a word instead of splitting it. */
+static int is_apos(unsigned c)
+{
+    return c == '\'' || c == '`';
+}
+
+/* ASCII characters that end an address segment. */
+static int is_segbreak(unsigned c)
+{
+    return c == ',' || c == ';' || c == '\n' || c == '\r' || c == '|' || c == '(' ||
+           c == ')';
+}
+
+/* Non-ASCII code points deleted inside a word: combining marks, modifier
+ * letters and symbols (ʹ ʼ ʻ ʿ ...), typographic apostrophes, and the
+ * Armenian apostrophe, emphasis, exclamation, question and abbreviation
+ * marks, which are written on top of a word's letters. */
+static int is_wordmark(UChar32 c)
+{
+    int8_t t;
+
+    if (c == 0x2018 || c == 0x2019 || c == 0x055A || c == 0x055B || c == 0x055C ||
+        c == 0x055E || c == 0x055F)
+        return 1;
+    t = u_charType(c);
+    return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK ||
+           t == U_COMBINING_SPACING_MARK || t == U_MODIFIER_LETTER ||
+           t == U_MODIFIER_SYMBOL;
+}
+
+static tw_err_t grow_array(void **p, size_t *cap, size_t need, size_t elsize)
+{
+    size_t ncap = *cap ? *cap : 64;
+    void *np;
+
+    if (need <= *cap)
+        return TW_OK;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > SIZE_MAX / elsize)
+        return TW_ETOOBIG;
+    np = realloc(*p, ncap * elsize);
+    if (!np)
+        return TW_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return TW_OK;
+}
+
+/* Records the token txt[off..off+len). */
+static tw_err_t push_token(norm_t *n, size_t off, size_t len, int seg)
+{
+    tok_t *t;
+    tw_err_t err;
+
+    if (n->ntok == n->tokcap) {
+        err = grow_array((void **)&n->tok, &n->tokcap, n->ntok + 1, sizeof(*n->tok));
+        if (err)
+            return err;
+    }
+    t = &n->tok[n->ntok++];
+    t->off = (uint32_t)off;
+    t->len = (uint32_t)len;
+    t->seg = (uint8_t)seg;
+    t->kind = 0;
+    t->s = NULL;
+    return TW_OK;
+}
+
+static const char *tok_str(const norm_t *n, const tok_t *t)
+{
+    return t->s ? t->s : n->txt + t->off;
+}
+
+/* ------------------------------------------------------- transliteration */
+
+static tw_err_t icu_err(UErrorCode st)
+{
+    return st == U_MEMORY_ALLOCATION_ERROR ? TW_ENOMEM : TW_EINTERNAL;
+}
+
+/* Runs `t` over n->u16[0..*ulen). TW_ETOOBIG with *ulen = the length needed
+ * when n->u16 is too small; n->u16 is garbage then. */
+static tw_err_t run_trans(norm_t *n, UTransliterator *t, int32_t *ulen)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t len = *ulen, limit = *ulen;
+
+    utrans_transUChars(t, n->u16, &len, (int32_t)n->u16cap, 0, &limit, &st);
+    *ulen = len;
+    if (st == U_BUFFER_OVERFLOW_ERROR)
+        return TW_ETOOBIG;
+    if (U_FAILURE(st))
+        return icu_err(st);
+    return TW_OK;
+}
+
+/* Cuts the ICU result (or the NFKC text when ICU was not needed) into
+ * tokens in n->tmp: ASCII alnum lower-cased, apostrophes and word marks
+ * deleted, anything else a separator. */
+static tw_err_t tokenise_u16(norm_t *n, const UChar *u, int32_t ulen)
+{
+    int32_t i = 0;
+    int sep = 0;
+    UChar32 c;
+    tw_err_t err;
+
+    buf_reset(&n->tmp);
+    while (i < ulen) {
+        U16_NEXT(u, i, ulen, c);
+        if (c < 0x80 && is_alnum((unsigned)c)) {
+            if (sep && n->tmp.len) {
+                err = buf_addc(&n->tmp, ' ');
+                if (err)
+                    return err;
+            }
+            sep = 0;
+            err = buf_addc(&n->tmp, (char)lower((unsigned)c));
+            if (err)
+                return err;
+        } else if (c < 0x80 ? is_apos((unsigned)c) : is_wordmark(c)) {
+            continue;
+        } else {
+            sep = 1;
+        }
+    }
+    return TW_OK;
+}
+
+/* NFKC + case fold + transliterate one chunk of valid UTF-8 into n->tmp. */
+static tw_err_t transliterate(norm_t *n, const char *s, size_t len)
+{
+    utf8proc_ssize_t ncp;
+    size_t i, need;
+    int32_t ulen;
+    int ascii, uk, be;
+    tw_err_t err;
+
+    if (len > NORM_MAX_INPUT)
+        return TW_ETOOBIG;
+    /* NFKC never needs more code points than... it can (U+FDFA is 18), so
+     * ask utf8proc and retry once with what it says. */
+    for (;;) {
+        ncp = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+                                 n->cp, (utf8proc_ssize_t)n->cpcap, NFKC_CF_OPTIONS);
+        if (ncp < 0)
+            return ncp == UTF8PROC_ERROR_NOMEM        ? TW_ENOMEM
+                   : ncp == UTF8PROC_ERROR_INVALIDUTF8 ? TW_EINPUT
+                                                       : TW_EINTERNAL;
+        if ((size_t)ncp <= n->cpcap)
+            break;
+        err = grow_array((void **)&n->cp, &n->cpcap, (size_t)ncp, sizeof(*n->cp));
+        if (err)
+            return err;
+    }
+    ncp = utf8proc_normalize_utf32(n->cp, ncp, NFKC_CF_OPTIONS);
+    if (ncp < 0)
+        return TW_EINTERNAL;
+
+    ascii = 1;
+    uk = be = 0;
+    for (i = 0; i < (size_t)ncp; i++) {
+        int32_t c = n->cp[i];
+        if (c >= 0x80)
+            ascii = 0;
+        if (c == 0x0456 || c == 0x0457 || c == 0x0454 || c == 0x0491)
+            uk = 1;
+        else if (c == 0x045E)
+            be = 1;
+    }
+
+    /* Room for the text as UTF-16 and for what transliteration adds
+     * (щ -> shch, 東 -> "dong "); grown and redone if ICU says so. */
+    need = (size_t)ncp * 6 + 32;
+    for (;;) {
+        if (need > (size_t)INT32_MAX)
+            return TW_ETOOBIG;
+        err = grow_array((void **)&n->u16, &n->u16cap, need, sizeof(*n->u16));
+        if (err)
+            return err;
+        ulen = 0;
+        for (i = 0; i < (size_t)ncp; i++) {
+            UChar32 c = n->cp[i];
+            U16_APPEND_UNSAFE(n->u16, ulen, c);
+        }
+        if (ascii)
+            break;
+        err = TW_OK;
+        if (be)
+            err = run_trans(n, n->tr_be, &ulen);
+        else if (uk)
+            err = run_trans(n, n->tr_uk, &ulen);
+        if (!err)
+            err = run_trans(n, n->tr_main, &ulen);
+        if (!err)
+            break;
+        if (err != TW_ETOOBIG)
+            return err;
+        need = (size_t)ulen * 2 + 32;
+    }
+    return tokenise_u16(n, n->u16, ulen);
+}
+
+/* The tokens of a non-ASCII chunk: from the cache, or transliterated and
+ * cached. *res stays valid until the next call. */
+static tw_err_t chunk_tokens(norm_t *n, const char *s, size_t len, const char **res,
+                             size_t *reslen)
+{
+    uint64_t *v = strmap_get(&n->cache, s, len);
+    tokval_t *tv;
+    tw_err_t err;
+
+    if (v) {
+        tv = (tokval_t *)(uintptr_t)*v;
+        *res = tv->s;
+        *reslen = tv->len;
+        return TW_OK;
+    }
+    if (!norm_utf8_valid(s, len))
+        return TW_EINPUT;
+    err = transliterate(n, s, len);
+    if (err)
+        return err;
+    *res = buf_str(&n->tmp);
+    *reslen = n->tmp.len;
+    if (len > NORM_CACHE_KEY_MAX)
+        return TW_OK;
+    if (n->cache.count >= NORM_CACHE_MAX) {
+        strmap_free(&n->cache);
+        strmap_init(&n->cache);
+        arena_free(&n->vals);
+    }
+    tv = arena_alloc(&n->vals, sizeof(*tv) + n->tmp.len + 1);
+    if (!tv)
+        return TW_ENOMEM;
+    tv->len = (uint32_t)n->tmp.len;
+    memcpy(tv->s, buf_str(&n->tmp), n->tmp.len + 1);
+    err = strmap_put(&n->cache, s, len, (uint64_t)(uintptr_t)tv, NULL, NULL, NULL);
+    if (err)
+        return err;
+    *res = tv->s;
+    return TW_OK;
+}
+
+/* Stage 1: the input as tokens in n->tok / n->txt. */
+static tw_err_t split_tokens(norm_t *n, const char *in, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + len, *c0;
+    int seg = 1, ascii;
+    tw_err_t err;
+
+    if (len > NORM_MAX_INPUT)
+        return TW_ETOOBIG;
+    n->ntok = 0;
+    n->txtlen = 0;
+    /* ASCII chunks never grow, so this is enough for all of them */
+    err = grow_array((void **)&n->txt, &n->txtcap, len + 1, 1);
+    if (err)
+        return err;
+    while (p < end) {
+        if (*p < 0x80 && !is_alnum(*p) && !is_apos(*p)) {
+            if (is_segbreak(*p))
+                seg = 1;
+            p++;
+            continue;
+        }
+        /* a chunk: ASCII alnum, apostrophes, and any non-ASCII byte */
+        c0 = p;
+        ascii = 1;
+        while (p < end && (*p >= 0x80 || is_alnum(*p) || is_apos(*p))) {
+            ascii &= *p < 0x80;
+            p++;
+        }
+        if (ascii) {
+            size_t off = n->txtlen;
+            char *w = n->txt + off;
+            const unsigned char *q;
+            for (q = c0; q < p; q++) {
+                if (!is_apos(*q))
+                    *w++ = (char)lower(*q);
+            }
+            if (w > n->txt + off) {
+                n->txtlen = (size_t)(w - n->txt);
+                err = push_token(n, off, n->txtlen - off, seg);
+                if (err)
+                    return err;
+                seg = 0;
+            }
+        } else {
+            const char *r;
+            size_t rl, i, j;
+            err = chunk_tokens(n, (const char *)c0, (size_t)(p - c0), &r, &rl);
+            if (err)
+                return err;
+            if (n->txtlen + rl + (size_t)(end - p) + 1 > NORM_MAX_TEXT)
+                return TW_ETOOBIG;
+            /* room for these tokens and for the ASCII rest of the input */
+            err = grow_array((void **)&n->txt, &n->txtcap,
+                             n->txtlen + rl + (size_t)(end - p) + 1, 1);
+            if (err)
+                return err;
+            for (i = 0; i < rl; i = j + 1) {
+                for (j = i; j < rl && r[j] != ' '; j++)
+                    ;
+                memcpy(n->txt + n->txtlen, r + i, j - i);
+                err = push_token(n, n->txtlen, j - i, seg);
+                if (err)
+                    return err;
+                n->txtlen += j - i;
+                seg = 0;
+            }
+        }
+    }
+    return TW_OK;
+}
+
+/* ------------------------------------------------------------------ names */
+
+/*
+ * Spelling rules, applied to every all-letter name token until nothing
+ * changes; they merge the systematic differences between BGN (what ICU
+ * gives for Cyrillic and Armenian script), the ICAO passport scheme
+ * (Russian passports since 2013: е -> e, й -> i, я -> ia, ю -> iu) and
+ * common Latin spellings. Each one only ever merges spellings of one name,
+ * so applying it to every token is safe even where it looks odd (Julian ->
+ * julyan). Lengths are minimums for the whole token.
+ *   ye-   -> e-     4  Yelena/Elena, Yeghiazaryan/Eghiazaryan, Yevgeny
+ *   iu- ia- -> yu- ya-  4  Iurii/Yuriy, Iakov/Yakov, Iana/Yana
+ *   -ian -jan -> -yan   6  Petrosian/Petrosjan/Petrosyan
+ *   -off -eff -> -ov -ev 6  Ivanoff/Ivanov
+ *   -(i|y|j)+ev(a) -> -ev(a), stem of 2 or more: Grigoryev/Grigoriev/Grigorev
+ *   -skiy -skii -skij -sky -> -ski   6
+ *   -ii -iy -ij -> -y   5  Dmitrii/Dmitriy/Dmitrij/Dmitry
+ *   -ai -ei -oi -aj -ej -oj -> -ay -ey -oy  5  Sergei/Sergej/Sergey, Nikolai
+ *   -(i|y|j)+a -> -ia   5  Natalya/Nataliya/Nataliia/Natalia, Darya/Daria
+ */
+static size_t name_rules(char *w, size_t len)
+{
+    int changed = 1, rounds = 0;
+    size_t i, r;
+
+    while (changed && rounds++ < 8) {
+        changed = 0;
+        if (len >= 4 && w[0] == 'y' && w[1] == 'e') {
+            memmove(w, w + 1, --len);
+            changed = 1;
+        }
+        if (len >= 4 && w[0] == 'i' && (w[1] == 'u' || w[1] == 'a')) {
+            w[0] = 'y';
+            changed = 1;
+        }
+        if (len >= 6 && w[len - 1] == 'n' && w[len - 2] == 'a' &&
+            (w[len - 3] == 'i' || w[len - 3] == 'j')) {
+            w[len - 3] = 'y';
+            changed = 1;
+        }
+        if (len >= 6 && w[len - 1] == 'f' && w[len - 2] == 'f' &&
+            (w[len - 3] == 'o' || w[len - 3] == 'e')) {
+            len--;
+            changed = 1;
+        }
+        /* -(i|y|j)+ev, -(i|y|j)+eva */
+        i = len;
+        if (i >= 1 && w[i - 1] == 'a')
+            i--;
+        if (i >= 2 && w[i - 1] == 'v' && w[i - 2] == 'e') {
+            size_t e = i - 2; /* index of the 'e' */
+            r = e;
+            while (r > 0 && (w[r - 1] == 'i' || w[r - 1] == 'y' || w[r - 1] == 'j'))
+                r--;
+            if (r < e && r >= 2) {
+                memmove(w + r, w + e, len - e);
+                len -= e - r;
+                changed = 1;
+            }
+        }
+        if (len >= 6 && w[len - 3] == 's' && w[len - 2] == 'k' && w[len - 1] == 'y') {
+            w[len - 1] = 'i';
+            changed = 1;
+        } else if (len >= 7 && w[len - 4] == 's' && w[len - 3] == 'k' &&
+                   w[len - 2] == 'i' &&
+                   (w[len - 1] == 'y' || w[len - 1] == 'i' || w[len - 1] == 'j')) {
+            len--;
+            changed = 1;
+        } else if (len >= 5 && w[len - 2] == 'i' &&
+                   (w[len - 1] == 'i' || w[len - 1] == 'y' || w[len - 1] == 'j')) {
+            w[len - 2] = 'y';
+            len--;
+            changed = 1;
+        } else if (len >= 5 && (w[len - 1] == 'i' || w[len - 1] == 'j') &&
+                   (w[len - 2] == 'a' || w[len - 2] == 'e' || w[len - 2] == 'o')) {
+            w[len - 1] = 'y';
+            changed = 1;
+        }
+        /* -(i|y|j)+a -> -ia */
+        if (len >= 5 && w[len - 1] == 'a') {
+            r = len - 1;
+            while (r > 0 && (w[r - 1] == 'i' || w[r - 1] == 'y' || w[r - 1] == 'j'))
+                r--;
+            if (r < len - 1 && r >= 2 && !(len - 1 - r == 1 && w[r] == 'i')) {
+                w[r] = 'i';
+                w[r + 1] = 'a';
+                len = r + 2;
+                changed = 1;
+            }
+        }
+    }
+    return len;
+}
+
+typedef struct {
+    const char *key;
+    const char *val;
+    uint8_t klen, vlen;
+} wordmap_t;
+
+#define WM(k, v) {k, v, (uint8_t)(sizeof(k) - 1), (uint8_t)(sizeof(v) - 1)}
+
+/*
+ * Variant spellings of one name -> the spelling used to compare. Keys are
+ * as they look after name_rules() (so "grigoriy", "grigorii" and "grigory"
+ * need the one key "grigory"). Only spellings of the SAME name are here:
+ * transliterations (Оганес oganes, western Armenian hagop, kevork), the
+ * Ukrainian form of an East Slavic name (Олександр oleksandr), which the
+ * same person carries in Ukrainian and Russian documents, and script-bound
+ * renderings of ICU (Arabic without vowels mhmd, Devanagari with the
+ * inherent final a). Equivalents in another language (Mikhail/Michael,
+ * Hakob/Yakov, Gevorg/Georgiy, Mariam/Miriam, Anna/Hanna) stay distinct:
+ * deciding that two people with such names are one is the linker's job.
+ * Sorted by key (checked by norm_open).
+ */
+static const wordmap_t VARIANTS[] = {
+    WM("agop", "hakob"),
+    WM("ahmad", "ahmed"),
+    WM("ahmet", "ahmed"),
+    WM("akhmad", "ahmed"),
+    WM("akhmed", "ahmed"),
+    WM("akop", "hakob"),
+    WM("akopyan", "hakobyan"),
+    WM("aleksander", "aleksandr"),
+    WM("alexander", "aleksandr"),
+    WM("alexandr", "aleksandr"),
+    WM("alexey", "aleksey"),
+    WM("ambartsumyan", "hambardzumyan"),
+    WM("arthur", "artur"),
+    WM("arutyun", "harutyun"),
+    WM("arutyunyan", "harutyunyan"),
+    WM("asmik", "hasmik"),
+    WM("ayk", "hayk"),
+    WM("ayrapetyan", "hayrapetyan"),
+    WM("dmitri", "dmitry"),
+    WM("dmytro", "dmitry"),
+    WM("evgeni", "evgeny"),
+    WM("evhen", "evgeny"),
+    WM("fatimah", "fatima"),
+    WM("fatma", "fatima"),
+    WM("fatmh", "fatima"),
+    WM("gasan", "hassan"),
+    WM("gevork", "gevorg"),
+    WM("gevorkyan", "gevorgyan"),
+    WM("grigori", "grigor"),
+    WM("grigory", "grigor"),
+    WM("guseyn", "hossein"),
+    WM("hagop", "hakob"),
+    WM("hagopyan", "hakobyan"),
+    WM("hakop", "hakob"),
+    WM("hakopyan", "hakobyan"),
+    WM("hambartsumyan", "hambardzumyan"),
+    WM("harutiun", "harutyun"),
+    WM("harutiunyan", "harutyunyan"),
+    WM("hasan", "hassan"),
+    WM("hosein", "hossein"),
+    WM("hossain", "hossein"),
+    WM("hovanes", "hovhannes"),
+    WM("hovanesyan", "hovhannisyan"),
+    WM("hovanisyan", "hovhannisyan"),
+    WM("hovannes", "hovhannes"),
+    WM("hovannisyan", "hovhannisyan"),
+    WM("hovhanes", "hovhannes"),
+    WM("hovhanesyan", "hovhannisyan"),
+    WM("hovhanisyan", "hovhannisyan"),
+    WM("hsyn", "hossein"),
+    WM("husain", "hossein"),
+    WM("husayn", "hossein"),
+    WM("husein", "hossein"),
+    WM("huseyn", "hossein"),
+    WM("hussain", "hossein"),
+    WM("hussein", "hossein"),
+    WM("ihor", "igor"),
+    WM("iryna", "irina"),
+    WM("kateryna", "ekaterina"),
+    WM("kevork", "gevorg"),
+    WM("kevorkyan", "gevorgyan"),
+    WM("kumara", "kumar"),
+    WM("mahammad", "mohammed"),
+    WM("mariyam", "mariam"),
+    WM("maryam", "mariam"),
+    WM("mhmd", "mohammed"),
+    WM("michail", "mikhail"),
+    WM("mohamad", "mohammed"),
+    WM("mohamed", "mohammed"),
+    WM("mohammad", "mohammed"),
+    WM("mohammada", "mohammed"),
+    WM("muhamad", "mohammed"),
+    WM("muhammad", "mohammed"),
+    WM("muhammed", "mohammed"),
+    WM("mukhammad", "mohammed"),
+    WM("mukhammed", "mohammed"),
+    WM("mykhailo", "mikhail"),
+    WM("mykhaylo", "mikhail"),
+    WM("mykola", "nikolay"),
+    WM("oganes", "hovhannes"),
+    WM("oganesyan", "hovhannisyan"),
+    WM("oganisyan", "hovhannisyan"),
+    WM("ohanes", "hovhannes"),
+    WM("ohanesyan", "hovhannisyan"),
+    WM("ohannes", "hovhannes"),
+    WM("oleh", "oleg"),
+    WM("oleksandr", "aleksandr"),
+    WM("oleksy", "aleksey"),
+    WM("olena", "elena"),
+    WM("olha", "olga"),
+    WM("ovanes", "hovhannes"),
+    WM("ovanesyan", "hovhannisyan"),
+    WM("ovannes", "hovhannes"),
+    WM("ovannisyan", "hovhannisyan"),
+    WM("ovsepyan", "hovsepyan"),
+    WM("rajesa", "rajesh"),
+    WM("ripsime", "hripsime"),
+    WM("sarkis", "sargis"),
+    WM("sarkissyan", "sargsyan"),
+    WM("sarkisyan", "sargsyan"),
+    WM("sergy", "sergey"),
+    WM("serhy", "sergey"),
+    WM("tatyana", "tatiana"),
+    WM("tetiana", "tatiana"),
+    WM("tetyana", "tatiana"),
+    WM("vartan", "vardan"),
+    WM("vartanyan", "vardanyan"),
+    WM("victor", "viktor"),
+    WM("volodymyr", "vladimir"),
+    WM("yuri", "yury"),
+};
+
+static int wordcmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static const wordmap_t *wordmap_find(const wordmap_t *tab, size_t ntab, const char *w,
+                                     size_t len)
+{
+    size_t lo = 0, hi = ntab;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = wordcmp(w, len, tab[mid].key, tab[mid].klen);
+        if (c == 0)
+            return &tab[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+static int all_letters(const char *s, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if ((unsigned)s[i] - 'a' >= 26u)
+            return 0;
+    }
+    return 1;
+}
+
+/* Appends s[0..len) to out at *pos, with a space before unless first. */
+static tw_err_t emit(char *out, size_t cap, size_t *pos, const char *s, size_t len)
+{
+    size_t need = len + (*pos ? 1 : 0);
+
+    if (need >= cap - *pos) /* keep one byte for the NUL */
+        return TW_ETOOBIG;
+    if (*pos)
+        out[(*pos)++] = ' ';
+    memcpy(out + *pos, s, len);
+    *pos += len;
+    return TW_OK;
+}
+
+/* The comparable form of one name token into w (NORM_WORD_MAX bytes);
+ * returns the text to emit (w or a table value) and its length. */
+static const char *name_word(const char *t, size_t len, char *w, size_t *outlen)
+{
+    const wordmap_t *m;
+
+    if (len >= NORM_WORD_MAX || !all_letters(t, len)) {
+        *outlen = len;
+        return t;
+    }
+    memcpy(w, t, len);
+    len = name_rules(w, len);
+    m = wordmap_find(VARIANTS, sizeof(VARIANTS) / sizeof(VARIANTS[0]), w, len);
+    if (m) {
+        *outlen = m->vlen;
+        return m->val;
+    }
+    *outlen = len;
+    return w;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The command line: exit statuses and one-line errors naming file, line, field.
+. "$(dirname "$0")/lib.bash"
+cd "$WORK"
+
+"$TW_BIN" --version | grep -q '^tipwatch [0-9]' || fail "--version"
+for c in import synth stats demo; do
+  "$TW_BIN" $c --help | grep -q "usage: tipwatch $c" || fail "$c --help"
+done
+
+set +e
+"$TW_BIN" frobnicate 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "unknown command exit status"
+grep -q "unknown command 'frobnicate'" err || fail "unknown command message"
+
+set +e
+"$TW_BIN" import --db t.db missing.csv 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "missing file exit status"
+expect_eq "$(wc -l < err)" 1 "missing file: one line"
+grep -q '^tipwatch: missing.csv: cannot open' err || fail "missing file message: $(cat err)"
+
+printf 'inspection_id,employer_tin,inspected_on\nI1,01234567,2023-06-01\n' > ok.csv
+printf 'a,b\n1,2\n' > what.csv
+set +e
+"$TW_BIN" import --db t.db --progress none what.csv 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "unknown register exit status"
+grep -q '^tipwatch: what.csv:1: cannot tell which register' err || fail "register message: $(cat err)"
+
+printf 'inspection_id,employer_tin,inspected_on\nI2,123,2023-06-01\n' > bad.csv
+"$TW_BIN" import --db t.db --progress none ok.csv bad.csv > out
+grep -q 'ok.csv: inspections: 1 read, 1 new' out || fail "summary: $(cat out)"
+grep -q 'bad.csv: inspections: 1 read, 0 new.*1 rejected' out || fail "summary: $(cat out)"
+grep -q '^2,2,employer_tin,error,' bad.csv.rejects.csv || fail "rejects file: $(cat bad.csv.rejects.csv)"
+set +e
+"$TW_BIN" import --db t.db --progress none --strict bad.csv >/dev/null 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "--strict with a rejected row"
+
+set +e
+"$TW_BIN" import --db t.db --register nonsense ok.csv 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "unknown --register"
+set +e
+"$TW_BIN" synth --applications 5 --out x 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "synth --applications too small"
+grep -q 'applications must be' err || fail "synth message"
+
+"$TW_BIN" stats --db t.db > stats
+grep -Eq '^inspections +1 +1 +1 +0$' stats || fail "stats: $(cat stats)"
+
+# a file that is not a database
+echo "hello" > notadb.db
+set +e
+"$TW_BIN" stats --db notadb.db 2>err; rc=$?
+set -e
+[ "$rc" -ne 0 ] || fail "stats on a non-database succeeded"
+grep -q 'notadb.db' err || fail "non-database message names the file: $(cat err)"
+echo "cli: ok"
