@@ -7,7 +7,8 @@
  * from the start). For an fd reader it is the owned buffer `buf` of
  * max_row + chunk + 2 bytes, refilled by refill(), which first moves the
  * unfinished record to the front. Fields are unquoted into `fbuf`
- * (max_row + 2 + SCAN_SLACK bytes) and described by four arrays of max_fields entries.
+ * (max_row + 2 + SCAN_SLACK bytes) and described by four arrays of
+ * max_fields entries.
  * Nothing is allocated after open.
  *
  * A record is parsed in one pass by parse_record(). When the window ends
@@ -441,7 +442,9 @@ found:
 }
 
 /* Consumes the line end at `stop` (nothing at the end of input) and makes
- * the position after it the reader's position. */
+ * the position after it the reader's position. The LF of a CRLF is left for
+ * the next call (pending_cr), even when it is already in the window, so that
+ * csv_bytes_read() does not depend on where the reads happened to end. */
 static void take_line_end(csv_reader_t *r, const pstate_t *st)
 {
     size_t p = st->stop;
@@ -452,10 +455,6 @@ static void take_line_end(csv_reader_t *r, const pstate_t *st)
         r->pending_cr = r->win[p] == '\r';
         r->line++;
         p++;
-        if (r->pending_cr && p < r->end && r->win[p] == '\n') {
-            r->pending_cr = 0;
-            p++;
-        }
         r->ls = abs_of(r, p);
     }
     r->pos = p;

@@ -716,6 +716,9 @@ static tw_err_t json_str(tw_buf_t *b, const char *s, size_t len)
         if (ch == '"' || ch == '\\') {
             char esc[2] = {'\\', (char)ch};
             err = buf_add(b, esc, 2);
+        } else if (ch == '\n' || ch == '\r' || ch == '\t') {
+            char esc[2] = {'\\', ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't'};
+            err = buf_add(b, esc, 2);
         } else if (ch < 0x20) {
             err = buf_printf(b, "\\u%04x", ch);
         } else {

@@ -38,8 +38,13 @@ void norm_close(norm_t *n);
  * NUL-terminated); the result goes to out[0..cap) with *outlen set to its
  * length (outlen may be NULL).
  * TW_EINPUT: the input is not valid UTF-8, or (phone) cannot be read as a
- * phone number; out is "" then. TW_ETOOBIG: the result does not fit `cap`.
- * An input with nothing comparable in it (only punctuation) gives "" and TW_OK. */
+ * phone number, or (document number) holds a character other than ASCII
+ * letters, digits, separators and Cyrillic look-alikes, or nothing at all;
+ * out is "" then. TW_ETOOBIG: the result does not fit `cap` (out is ""), or
+ * a name or address is longer than 1 MiB. A name, address or phone with
+ * nothing comparable in it (only punctuation) gives "" and TW_OK.
+ * 6 * len + 16 bytes of out are enough for every input we know of (worst:
+ * U+FDFA, 5.67 bytes per input byte); see docs/internals/norm.md. */
 tw_err_t norm_name(norm_t *n, const char *in, size_t len, char *out, size_t cap,
                    size_t *outlen);
 tw_err_t norm_address(norm_t *n, const char *in, size_t len, char *out, size_t cap,
