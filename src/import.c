@@ -48,6 +48,25 @@
 #define COL_DROP (-2)
 #define MAX_ISSUES 32
 
+/* Columns the importer needs by role, resolved once per file. */
+enum {
+    R_ID, R_ETYPE, R_EKEY, R_DOC_COUNTRY, R_DOC_NO, R_EMPLOYER, R_INTERMEDIARY,
+    R_ADDRESS, R_ADDRESS2, R_PHONE, R_VALID_FROM, R_VALID_TO, R_CONTRACT_START,
+    R_CONTRACT_END, R_SUBMITTED, R_DECIDED, R_COUNT
+};
+
+static const char *const role_columns[REG_COUNT][R_COUNT] = {
+    [REG_PERMITS] = {"application_id", NULL, NULL, "worker_doc_country", "worker_doc_no",
+                     "employer_tin", "intermediary_id", "worker_address", "workplace_address",
+                     "worker_phone", "valid_from", "valid_to", "contract_start", "contract_end",
+                     "submitted_at", "decided_at"},
+    [REG_BORDER] = {"crossing_id", NULL, NULL, "doc_country", "doc_no"},
+    [REG_INSPECTIONS] = {"inspection_id", NULL, NULL, NULL, NULL, "employer_tin"},
+    [REG_REPORTS] = {"report_id", NULL, NULL, NULL, NULL, "employer_tin", NULL, "address",
+                     NULL, "phone"},
+    [REG_OUTCOMES] = {NULL, "entity_type", "entity_key"},
+};
+
 typedef struct {
     int col;          /* canonical column index, or -1 for the whole row */
     long csv_column;  /* 1-based source column, 0 for the whole row */
@@ -76,6 +95,7 @@ typedef struct {
     int *colmap;       /* nsrc entries */
     char **src_names;  /* nsrc header names (for extra JSON) */
     int *src_of;       /* def->ncols entries: source column or -1 */
+    int role[R_COUNT]; /* canonical column index of each role, or -1 */
     int date_fmt;      /* 0 ISO, 1 DD.MM.YYYY, 2 DD/MM/YYYY, 3 MM/DD/YYYY */
     int has_extra;
     /* state */
@@ -383,6 +403,10 @@ static tw_err_t read_header(importer_t *im, tw_errinfo_t *ei)
     }
     for (c = 0; c < im->def->ncols; c++)
         im->src_of[c] = -1;
+    for (c = 0; c < R_COUNT; c++) {
+        const char *rn = role_columns[reg][c];
+        im->role[c] = rn ? reg_column_index(im->def, rn, strlen(rn)) : -1;
+    }
     for (i = 0; i < im->nsrc; i++) {
         int idx;
         if (strcmp(canon[i], "-") == 0) {
@@ -679,28 +703,25 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
 /* Cross-field checks: warnings only, the row is kept. */
 static void check_row(importer_t *im)
 {
-    static const char *const pairs[][2] = {{"valid_from", "valid_to"},
-                                           {"contract_start", "contract_end"},
-                                           {"submitted_at_utc", "decided_at_utc"}};
+    static const int pairs[][2] = {{R_VALID_FROM, R_VALID_TO},
+                                   {R_CONTRACT_START, R_CONTRACT_END},
+                                   {R_SUBMITTED, R_DECIDED}};
     size_t p;
     for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
-        int utc = strstr(pairs[p][0], "_utc") != NULL;
-        char a[40], b[40];
-        int ia, ib;
-        snprintf(a, sizeof(a), "%.*s", (int)(strlen(pairs[p][0]) - (utc ? 4 : 0)), pairs[p][0]);
-        snprintf(b, sizeof(b), "%.*s", (int)(strlen(pairs[p][1]) - (utc ? 4 : 0)), pairs[p][1]);
-        ia = reg_column_index(im->def, a, strlen(a));
-        ib = reg_column_index(im->def, b, strlen(b));
+        int ia = im->role[pairs[p][0]], ib = im->role[pairs[p][1]];
+        const store_value_t *a, *b;
         if (ia < 0 || ib < 0 || !im->vals[ia].present || !im->vals[ib].present)
             continue;
-        if (utc) {
-            if (!im->vals[ia].has_norm || !im->vals[ib].has_norm)
-                continue;
-            if (strcmp(im->vals[ib].norm, im->vals[ia].norm) < 0)
-                add_issue(im, ib, 1, "%s is before %s", b, a);
-        } else if (im->vals[ib].text_len == 10 && im->vals[ia].text_len == 10 &&
-                   memcmp(im->vals[ib].text, im->vals[ia].text, 10) < 0) {
-            add_issue(im, ib, 1, "%s is before %s", b, a);
+        a = &im->vals[ia];
+        b = &im->vals[ib];
+        if (im->def->cols[ia].type == COL_TIMESTAMP) {
+            /* both in UTC "YYYY-MM-DDTHH:MM:SSZ": byte order is time order */
+            if (a->has_norm && b->has_norm && strcmp(b->norm, a->norm) < 0)
+                add_issue(im, ib, 1, "%s is before %s", im->def->cols[ib].name,
+                          im->def->cols[ia].name);
+        } else if (a->text_len == 10 && b->text_len == 10 && memcmp(b->text, a->text, 10) < 0) {
+            add_issue(im, ib, 1, "%s is before %s", im->def->cols[ib].name,
+                      im->def->cols[ia].name);
         }
     }
 }
@@ -737,27 +758,35 @@ static tw_err_t entity(importer_t *im, store_entity_t kind, const char *key, siz
     return store_entity_id(im->st, kind, key, len, id);
 }
 
-static const store_value_t *val(importer_t *im, const char *name)
+/* The value of a role's column, or NULL when absent or empty. */
+static const store_value_t *val(importer_t *im, int role)
 {
-    int i = reg_column_index(im->def, name, strlen(name));
+    int i = im->role[role];
     return (i >= 0 && im->vals[i].present) ? &im->vals[i] : NULL;
 }
 
-static tw_err_t norm_entity(importer_t *im, store_entity_t kind, const char *col, int64_t *id)
+/* Entity keyed by a column's normal form (address, phone). */
+static tw_err_t norm_entity(importer_t *im, store_entity_t kind, int role, int64_t *id)
 {
-    const store_value_t *v = val(im, col);
+    const store_value_t *v = val(im, role);
     *id = 0;
     if (!v || !v->has_norm)
         return TW_OK;
-    if (kind == ENT_EMPLOYER || kind == ENT_INTERMEDIARY)
-        return entity(im, kind, v->text, v->text_len, id);
     return entity(im, kind, v->norm, v->norm_len, id);
 }
 
-static tw_err_t worker_entity(importer_t *im, const char *country_col, const char *doc_col,
-                              int64_t *id)
+/* Entity keyed by a column as stored (TIN, intermediary id). */
+static tw_err_t text_entity(importer_t *im, store_entity_t kind, int role, int64_t *id)
 {
-    const store_value_t *c = val(im, country_col), *d = val(im, doc_col);
+    const store_value_t *v = val(im, role);
+    *id = 0;
+    return v ? entity(im, kind, v->text, v->text_len, id) : TW_OK;
+}
+
+/* Worker "COUNTRY:DOCNO" from the document's country and normalised number. */
+static tw_err_t worker_entity(importer_t *im, int64_t *id)
+{
+    const store_value_t *c = val(im, R_DOC_COUNTRY), *d = val(im, R_DOC_NO);
     char key[128];
     int n;
     *id = 0;
@@ -770,43 +799,19 @@ static tw_err_t worker_entity(importer_t *im, const char *country_col, const cha
     return entity(im, ENT_WORKER, key, (size_t)n, id);
 }
 
-static tw_err_t text_entity(importer_t *im, store_entity_t kind, const char *col, int64_t *id)
-{
-    const store_value_t *v = val(im, col);
-    *id = 0;
-    return v ? entity(im, kind, v->text, v->text_len, id) : TW_OK;
-}
-
+/* Roles a register does not have resolve to -1, so one sequence serves all. */
 static tw_err_t link_entities(importer_t *im, store_links_t *l)
 {
-    tw_err_t err = TW_OK;
+    tw_err_t err;
     memset(l, 0, sizeof(*l));
-    switch (im->def->id) {
-    case REG_PERMITS:
-        if ((err = worker_entity(im, "worker_doc_country", "worker_doc_no", &l->worker)) ||
-            (err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer)) ||
-            (err = text_entity(im, ENT_INTERMEDIARY, "intermediary_id", &l->intermediary)) ||
-            (err = norm_entity(im, ENT_ADDRESS, "worker_address", &l->address)) ||
-            (err = norm_entity(im, ENT_ADDRESS, "workplace_address", &l->address2)) ||
-            (err = norm_entity(im, ENT_PHONE, "worker_phone", &l->phone)))
-            return err;
-        break;
-    case REG_BORDER:
-        err = worker_entity(im, "doc_country", "doc_no", &l->worker);
-        break;
-    case REG_INSPECTIONS:
-        err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer);
-        break;
-    case REG_REPORTS:
-        if ((err = text_entity(im, ENT_EMPLOYER, "employer_tin", &l->employer)) ||
-            (err = norm_entity(im, ENT_ADDRESS, "address", &l->address)) ||
-            (err = norm_entity(im, ENT_PHONE, "phone", &l->phone)))
-            return err;
-        break;
-    default:
-        break;
-    }
-    return err;
+    if ((err = worker_entity(im, &l->worker)) ||
+        (err = text_entity(im, ENT_EMPLOYER, R_EMPLOYER, &l->employer)) ||
+        (err = text_entity(im, ENT_INTERMEDIARY, R_INTERMEDIARY, &l->intermediary)) ||
+        (err = norm_entity(im, ENT_ADDRESS, R_ADDRESS, &l->address)) ||
+        (err = norm_entity(im, ENT_ADDRESS, R_ADDRESS2, &l->address2)) ||
+        (err = norm_entity(im, ENT_PHONE, R_PHONE, &l->phone)))
+        return err;
+    return TW_OK;
 }
 
 static tw_err_t process_record(importer_t *im, const csv_row_t *row)
@@ -893,11 +898,11 @@ static tw_err_t process_record(importer_t *im, const csv_row_t *row)
 
     /* the row's key */
     if (def->id_column) {
-        const store_value_t *v = val(im, def->id_column);
+        const store_value_t *v = val(im, R_ID);
         key = v->text;
         key_len = v->text_len;
     } else {
-        const store_value_t *t = val(im, "entity_type"), *k = val(im, "entity_key");
+        const store_value_t *t = val(im, R_ETYPE), *k = val(im, R_EKEY);
         char *kb = arena_alloc(&im->scratch, t->text_len + k->text_len + 2);
         if (!kb)
             return TW_ENOMEM;
