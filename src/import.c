@@ -107,6 +107,7 @@ typedef struct {
     issue_t issues[MAX_ISSUES];
     size_t nissues;
     int row_rejected;
+    tw_err_t fatal; /* a system failure met while checking a value */
     int64_t batch_id;
     store_batch_counts_t counts;
     /* progress */
@@ -561,8 +562,8 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
         }
         if (col->type == COL_NAME || col->type == COL_ADDRESS) {
             err = norm_into(im, col->type, s, len, v);
-            if (err == TW_ENOMEM)
-                add_issue(im, c, 0, "out of memory normalising it");
+            if (err == TW_ENOMEM || err == TW_EINTERNAL)
+                im->fatal = err; /* not the row's fault: stop the import */
             else if (err != TW_OK)
                 add_issue(im, c, 1, "cannot be normalised: %s", tw_strerror(err));
         } else if (col->type == COL_PHONE) {
@@ -770,7 +771,7 @@ static tw_err_t norm_entity(importer_t *im, store_entity_t kind, int role, int64
 {
     const store_value_t *v = val(im, role);
     *id = 0;
-    if (!v || !v->has_norm)
+    if (!v || !v->has_norm || v->norm_len == 0) /* nothing comparable: no link */
         return TW_OK;
     return entity(im, kind, v->norm, v->norm_len, id);
 }
@@ -859,6 +860,8 @@ static tw_err_t process_record(importer_t *im, const csv_row_t *row)
         }
         check_value(im, (int)c, s, len);
     }
+    if (im->fatal)
+        return im->fatal;
     if (im->row_rejected)
         goto reject;
     check_row(im);
@@ -1132,7 +1135,8 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         }
         if (err != TW_OK) {
             ei->line = row.line;
-            tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+            tw_errinfo_set(ei, err, "%s%s", err == TW_EDB ? "store: " : "",
+                           err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
             goto fail;
         }
         if (++in_tx >= batch_rows) {

@@ -1031,11 +1031,12 @@ static int ends_with(const char *w, size_t len, const char *suf, size_t slen)
  *   1. Russian adjective endings -skaya -skiy -skii -sky -skoy -skoye -skoe
  *      are cut when 3 letters remain (Арабкирский р-н -> arabkir dist,
  *      Котайкская обл. -> kotayk marz).
- *   2. -(i|y|j)+a -> -ia (Малатия malatiya, Malatia).
- *   3. One final a or i is cut from words of 5 letters or more: the Armenian
- *      genitive (Կոմիտասի պողոտա, komitasi) and the Russian one (проспект
- *      Комитаса, komitasa) of a street name both become komitas. Applied
- *      to every word, so equal words stay equal.
+ *   2. Final a, i, y and j are cut while more than 3 letters remain: the
+ *      Armenian genitive (Կոմիտասի պողոտա, komitasi) and the Russian ones
+ *      (проспект Комитаса komitasa, улица Саят-Новы novy) of a street name
+ *      lose their ending (komitas, nov), and Malatia, Малатия (malatiya)
+ *      meet as malat. Applied to every word, so equal words stay equal, and
+ *      cutting the whole run keeps the form idempotent.
  */
 static size_t addr_rules(char *w, size_t len)
 {
@@ -1044,27 +1045,21 @@ static size_t addr_rules(char *w, size_t len)
         size_t len;
     } adj[] = {{"skaya", 5}, {"skaia", 5}, {"skoye", 5}, {"skiy", 4}, {"skii", 4},
                {"skij", 4},  {"skoy", 4},  {"skoe", 4},  {"sky", 3}};
-    size_t i, r;
+    size_t i, before;
 
-    for (i = 0; len >= 6 && i < sizeof(adj) / sizeof(adj[0]); i++) {
-        if (w[len - 1] == adj[i].s[adj[i].len - 1] && len >= adj[i].len + 3 &&
-            ends_with(w, len, adj[i].s, adj[i].len)) {
-            len -= adj[i].len;
-            break;
+    do { /* until neither rule applies: the form must be idempotent */
+        before = len;
+        for (i = 0; len >= 6 && i < sizeof(adj) / sizeof(adj[0]); i++) {
+            if (w[len - 1] == adj[i].s[adj[i].len - 1] && len >= adj[i].len + 3 &&
+                ends_with(w, len, adj[i].s, adj[i].len)) {
+                len -= adj[i].len;
+                break;
+            }
         }
-    }
-    if (len >= 5 && w[len - 1] == 'a') {
-        r = len - 1;
-        while (r > 0 && (w[r - 1] == 'i' || w[r - 1] == 'y' || w[r - 1] == 'j'))
-            r--;
-        if (r < len - 1 && r >= 2) {
-            w[r] = 'i';
-            w[r + 1] = 'a';
-            len = r + 2;
-        }
-    }
-    if (len >= 5 && (w[len - 1] == 'a' || w[len - 1] == 'i'))
-        len--;
+        while (len > 3 && (w[len - 1] == 'a' || w[len - 1] == 'i' ||
+                           w[len - 1] == 'y' || w[len - 1] == 'j'))
+            len--;
+    } while (len != before);
     return len;
 }
 
@@ -1106,7 +1101,15 @@ static void addr_classify(norm_t *n)
             i++;
             continue;
         }
+        /* the table; else the ending rules, then the table again, so that
+         * a word the rules turn into a table key ("stra" -> "str") is
+         * treated as that key, as it would be on a second pass */
+        t->kind = TK_WORD;
         aw = addrword_find(n, s, t->len);
+        if (!aw && all_letters(s, t->len)) {
+            t->len = (uint32_t)addr_rules(n->txt + t->off, t->len);
+            aw = addrword_find(n, s, t->len);
+        }
         if (aw) {
             /* an entry with kind_if_num is rewritten only before a number */
             int cond = aw->kind_if_num != 0;
@@ -1115,11 +1118,7 @@ static void addr_classify(norm_t *n)
                 t->s = aw->val;
                 t->len = (uint32_t)strlen(aw->val);
             }
-            continue;
         }
-        t->kind = TK_WORD;
-        if (all_letters(s, t->len))
-            t->len = (uint32_t)addr_rules(n->txt + t->off, t->len);
     }
     /* drop, keeping segment starts */
     for (i = j = 0; i < n->ntok; i++) {
@@ -1149,10 +1148,16 @@ static void rotate_left(tok_t *tok, size_t from, size_t to)
 }
 
 /*
- * Street types go after their name, as Armenian and English write them:
- * within one segment, a street type followed by words (ул. Туманяна, пр.
- * Комитаса) moves behind those words. A segment "12 Komitas Avenue" becomes
- * "Komitas Avenue 12".
+ * Street types go after their name, as Armenian and English write them.
+ * Within one segment:
+ *   - a street type written before its name (ул. Туманяна, пр. Комитаса)
+ *     moves behind the words that follow it. It counts as written before
+ *     its name when it starts the segment or follows a number, a unit or
+ *     another type; after a word it is taken to close that word's name
+ *     ("Arabkir dist Komitas 12"), which keeps an already normalised form
+ *     as it is;
+ *   - "12 Komitas Avenue" (number, words, type, then nothing or no number)
+ *     becomes "Komitas Avenue 12".
  */
 static void addr_reorder(norm_t *n)
 {
@@ -1162,7 +1167,8 @@ static void addr_reorder(norm_t *n)
         for (e = s + 1; e < n->ntok && !n->tok[e].seg; e++)
             ;
         for (i = s; i < e; i++) {
-            if (n->tok[i].kind != TK_STREET || i + 1 >= e || n->tok[i + 1].kind != TK_WORD)
+            if (n->tok[i].kind != TK_STREET || i + 1 >= e ||
+                n->tok[i + 1].kind != TK_WORD || (i > s && n->tok[i - 1].kind == TK_WORD))
                 continue;
             for (j = i + 1; j < e && n->tok[j].kind == TK_WORD; j++)
                 ;
@@ -1172,7 +1178,8 @@ static void addr_reorder(norm_t *n)
         if (n->tok[s].kind == TK_NUM && s + 1 < e && n->tok[s + 1].kind == TK_WORD) {
             for (j = s + 1; j < e && n->tok[j].kind == TK_WORD; j++)
                 ;
-            if (j < e && n->tok[j].kind == TK_STREET)
+            if (j < e && n->tok[j].kind == TK_STREET &&
+                (j + 1 == e || n->tok[j + 1].kind != TK_NUM))
                 rotate_left(n->tok, s, j + 1);
         }
         s = e;

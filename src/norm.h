@@ -13,7 +13,8 @@
  * numbers are kept.
  *
  * Phones: E.164 ("+37491234567"); Armenian national forms (0XX XXXXXX,
- * 374XXXXXXXX, 8 national digits) are completed with +374.
+ * 374XXXXXXXX, 8 national digits) are completed with +374, a Russian
+ * 8 9XX XXX XX XX becomes +79XXXXXXXXX.
  * Document numbers: upper-case ASCII letters and digits only.
  *
  * A norm_t holds the ICU transliterator and a cache from token to normalised

@@ -397,7 +397,10 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
         strmap_init(&st->ent_map[i]);
     if (gethostname(st->host, sizeof(st->host) - 1) != 0)
         snprintf(st->host, sizeof(st->host), "localhost");
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    /* NOMUTEX: a store_t is used by one thread at a time (store.h), so
+     * SQLite's per-call connection mutex is pure overhead. */
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         if (ei) {
             tw_errinfo_file(ei, path);
@@ -632,7 +635,6 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
     sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
     if (rc == SQLITE_DONE) {
         *id = sqlite3_last_insert_rowid(st->db);
     } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
@@ -736,7 +738,6 @@ tw_err_t store_row_insert(store_t *st, const store_row_t *row)
         sqlite3_bind_null(s, i);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
     if (rc == SQLITE_DONE)
         return TW_OK;
     return (rc & 0xff) == SQLITE_CONSTRAINT ? TW_ECONFLICT : TW_EDB;
