@@ -9,7 +9,7 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "reg/$f.csv"
 done
 
-tail -n +2 reg/manifest.csv | while IFS=, read -r file rows bad; do
+grep -E "^(permits|border_crossings|inspections|reports|outcomes).csv," reg/manifest.csv | while IFS=, read -r file rows bad; do
   reg=${file%.csv}
   table=$(case $reg in permits) echo permit;; border_crossings) echo border_crossing;;
                        inspections) echo inspection;; reports) echo report;; outcomes) echo outcome;; esac)
