@@ -1,33 +1,44 @@
 /*
  * import.c - one register file into the store (see import.h).
  *
- * Pipeline per record: csv_next -> map source columns to canonical ones ->
- * per column: trim, value spelling from the mapping, date format from the
- * mapping, validate (value.c), normalise (norm.c) -> content hash -> decide
- * new / new version / unchanged -> entity ids -> store_row_insert. Errors of
- * one record become rejects; the record is dropped alone.
+ * Two stages, each on its own thread, handing over chunks of 512 records:
+ *
+ *   reader (a thread of its own): csv_next -> map source columns to
+ *     canonical ones -> per column: trim, value spelling from the mapping,
+ *     date format from the mapping, validate (value.c), normalise (norm.c)
+ *     -> content digest. Bad records are marked rejected with their issues.
+ *   writer (the calling thread, the only one that touches the store):
+ *     decide new / new version / unchanged -> entity ids -> store_row_insert,
+ *     rejects into the store and FILE.rejects.csv, a commit every
+ *     batch_rows records.
  *
  * Data structures:
  *   - colmap[source column] = canonical column index, COL_EXTRA (kept in the
  *     row's `extra` JSON) or COL_DROP (the mapping said "-").
- *   - latest: row_key -> latest stored version (strmap).
+ *   - chunks: a ring of NCHUNKS chunk_t; the reader fills chunk head % N,
+ *     the writer drains chunk tail % N; head and tail only grow and are
+ *     guarded by `mu`. A chunk's records live in the chunk's own arena, reset
+ *     when the reader takes the chunk again, so the hot loop does not call
+ *     malloc once each arena has grown to its steady size.
+ *   - latest: row_key -> latest stored version (strmap), writer only.
  *   - seen: a set of 64-bit (row_key, content) digests of every stored
- *     version, so a row seen before under its id, in any version, adds
- *     nothing (re-importing an old file does not re-create versions).
- *   - scratch: a per-record arena for normalised forms; reset per record, so
- *     the hot loop does not call malloc once it reaches its steady state.
+ *     version, writer only, so a row seen before under its id, in any
+ *     version, adds nothing (re-importing an old file re-creates nothing).
  *
  * Invariants:
  *   1. A record is either inserted whole, counted unchanged, or rejected
  *      with at least one reason; never half-written.
- *   2. The rejects, the rows and the batch counters of one chunk of
+ *   2. The rejects, the rows and the batch counters of one run of
  *      `batch_rows` records are committed in the same transaction.
+ *   3. Only the writer thread uses the store_t; only the reader uses the
+ *      CSV reader and the normaliser.
  */
 #include "import.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +58,7 @@
 #define COL_EXTRA (-1)
 #define COL_DROP (-2)
 #define MAX_ISSUES 32
+#define RAW_KEEP 2000 /* bytes of a rejected record kept with its reject */
 
 /* Columns the importer needs by role, resolved once per file. */
 enum {
@@ -73,6 +85,37 @@ typedef struct {
     int warning;
     char reason[192];
 } issue_t;
+
+/* One record as prepared by the reader thread for the writer: every pointer
+ * is into the chunk's arena, so it outlives the CSV reader's buffers. */
+typedef struct {
+    long line;
+    int rejected;             /* 1: at least one error; nothing is stored */
+    size_t nissues;
+    issue_t *issues;          /* MAX_ISSUES slots, allocated on the first issue */
+    const char *raw;          /* the record, truncated to RAW_KEEP; only with issues */
+    size_t raw_len;
+    uint64_t raw_hash;        /* of the whole record */
+    store_value_t *vals;      /* def->ncols values */
+    const char *key;          /* row_key */
+    size_t key_len;
+    uint64_t content;         /* digest of the canonical values */
+    const char *extra;        /* JSON object of unknown columns, or NULL */
+} rec_t;
+
+/* A batch of records handed from the reader to the writer. */
+#define CHUNK_RECS 512
+typedef struct {
+    rec_t recs[CHUNK_RECS];
+    size_t n;
+    arena_t arena;
+    unsigned long long bytes; /* CSV bytes consumed after the last record */
+    int eof;                  /* no records follow this chunk */
+    tw_err_t err;             /* reader failure after the last record */
+    tw_errinfo_t ei;
+} chunk_t;
+
+#define NCHUNKS 4
 
 /* Open-addressing set of nonzero 64-bit digests. */
 typedef struct {
@@ -101,17 +144,22 @@ typedef struct {
     /* state */
     strmap_t latest;
     u64set_t seen;
-    arena_t scratch;
+    /* reader side */
+    arena_t *arena;  /* the arena of the chunk being filled */
+    rec_t *cur;      /* the record being prepared */
     tw_buf_t extra;
-    store_value_t *vals;
-    issue_t issues[MAX_ISSUES];
-    size_t nissues;
-    int row_rejected;
-    tw_err_t fatal; /* a system failure met while checking a value */
+    tw_err_t fatal;  /* a system failure met while checking a value */
+    /* hand-over between the reader thread and the writer */
+    chunk_t *chunks; /* NCHUNKS */
+    size_t head, tail; /* chunks filled / chunks consumed, monotonic */
+    int stop;          /* the writer failed: the reader must stop */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
     int64_t batch_id;
     store_batch_counts_t counts;
     /* progress */
     off_t file_size;
+    unsigned long long bytes_done; /* CSV bytes behind the records applied */
     struct timespec t0, last_report;
     int bar;
 } importer_t;
@@ -194,14 +242,22 @@ static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...
 
 static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...)
 {
+    rec_t *r = im->cur;
     issue_t *is;
     va_list ap;
 
     if (!warning)
-        im->row_rejected = 1;
-    if (im->nissues >= MAX_ISSUES)
+        r->rejected = 1;
+    if (!r->issues) {
+        r->issues = arena_alloc(im->arena, MAX_ISSUES * sizeof(*r->issues));
+        if (!r->issues) {
+            im->fatal = TW_ENOMEM;
+            return;
+        }
+    }
+    if (r->nissues >= MAX_ISSUES)
         return;
-    is = &im->issues[im->nissues++];
+    is = &r->issues[r->nissues++];
     is->col = col;
     is->csv_column = (col >= 0 && im->src_of[col] >= 0) ? im->src_of[col] + 1 : 0;
     is->warning = warning;
@@ -235,19 +291,18 @@ static void csv_put(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
-#define RAW_KEEP 2000 /* bytes of a rejected record kept with its reject */
-
-static tw_err_t record_issues(importer_t *im, long line, const char *raw, size_t raw_len)
+/* Writer side: a record's rejects and warnings into the store and the file. */
+static tw_err_t record_issues(importer_t *im, const rec_t *r)
 {
-    size_t i, keep = raw_len < RAW_KEEP ? raw_len : RAW_KEEP;
-    uint64_t raw_hash = strmap_hash(raw, raw_len);
+    long line = r->line;
+    size_t i;
     tw_err_t err;
 
-    for (i = 0; i < im->nissues; i++) {
-        const issue_t *is = &im->issues[i];
+    for (i = 0; i < r->nissues; i++) {
+        const issue_t *is = &r->issues[i];
         const char *field = is->col >= 0 ? im->def->cols[is->col].name : "";
         store_reject_t rj = {im->batch_id, im->def->id, line, is->csv_column, field,
-                             is->warning, is->reason, raw, keep, raw_hash};
+                             is->warning, is->reason, r->raw, r->raw_len, r->raw_hash};
         if ((err = store_reject_add(im->st, &rj)) != TW_OK)
             return err;
         if (im->rejects) {
@@ -255,7 +310,7 @@ static tw_err_t record_issues(importer_t *im, long line, const char *raw, size_t
                     is->warning ? "warning" : "error");
             csv_put(im->rejects, is->reason, strlen(is->reason));
             fputc(',', im->rejects);
-            csv_put(im->rejects, raw, keep);
+            csv_put(im->rejects, r->raw, r->raw_len);
             fputc('\n', im->rejects);
         }
         if (is->warning)
@@ -397,8 +452,7 @@ static tw_err_t read_header(importer_t *im, tw_errinfo_t *ei)
     }
     im->def = reg_get(reg);
     im->src_of = malloc(im->def->ncols * sizeof(*im->src_of));
-    im->vals = calloc(im->def->ncols, sizeof(*im->vals));
-    if (!im->src_of || !im->vals) {
+    if (!im->src_of) {
         err = TW_ENOMEM;
         goto out;
     }
@@ -483,7 +537,7 @@ static void convert_date(importer_t *im, const char **s, size_t *len)
         m = p + 3;
     }
     y = p + 6;
-    out = arena_alloc(&im->scratch, *len + 1);
+    out = arena_alloc(im->arena, *len + 1);
     if (!out)
         return;
     memcpy(out, y, 4);
@@ -508,7 +562,7 @@ static tw_err_t norm_into(importer_t *im, int kind, const char *s, size_t len,
     tw_err_t err;
 
     for (;;) {
-        out = arena_alloc(&im->scratch, cap);
+        out = arena_alloc(im->arena, cap);
         if (!out)
             return TW_ENOMEM;
         switch (kind) {
@@ -532,7 +586,7 @@ static tw_err_t norm_into(importer_t *im, int kind, const char *s, size_t len,
 static void check_value(importer_t *im, int c, const char *s, size_t len)
 {
     const reg_column_t *col = &im->def->cols[c];
-    store_value_t *v = &im->vals[c];
+    store_value_t *v = &im->cur->vals[c];
     const char *why = NULL;
     char *up;
     tw_err_t err = TW_OK;
@@ -596,7 +650,7 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
             add_issue(im, c, 0, "%s", why);
             break;
         }
-        utc = arena_alloc(&im->scratch, 21);
+        utc = arena_alloc(im->arena, 21);
         if (!utc) {
             add_issue(im, c, 0, "out of memory");
             break;
@@ -616,7 +670,7 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
         v->text = col->values[idx];
         v->text_len = strlen(v->text);
         if (strcmp(col->name, "worker_sex") == 0 || strcmp(col->name, "sex") == 0) {
-            up = arena_alloc(&im->scratch, 2);
+            up = arena_alloc(im->arena, 2);
             if (up) {
                 up[0] = (char)(v->text[0] - 'a' + 'A');
                 up[1] = '\0';
@@ -654,7 +708,7 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
             }
             i = j + 1;
         }
-        copy = arena_strndup(&im->scratch, buf_str(&b), b.len);
+        copy = arena_strndup(im->arena, buf_str(&b), b.len);
         buf_free(&b);
         if (copy) {
             v->text = copy;
@@ -665,7 +719,7 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
         break;
     }
     case COL_COUNTRY:
-        up = arena_alloc(&im->scratch, 4);
+        up = arena_alloc(im->arena, 4);
         if (!up || value_country(s, len, up, &why) != TW_OK) {
             add_issue(im, c, 0, "%s", why ? why : "out of memory");
             break;
@@ -674,7 +728,7 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
         v->text_len = 3;
         break;
     case COL_REGION:
-        up = arena_alloc(&im->scratch, 6);
+        up = arena_alloc(im->arena, 6);
         if (!up || value_region(s, len, up, &why) != TW_OK) {
             add_issue(im, c, 0, "%s", why ? why : "out of memory");
             break;
@@ -711,10 +765,10 @@ static void check_row(importer_t *im)
     for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
         int ia = im->role[pairs[p][0]], ib = im->role[pairs[p][1]];
         const store_value_t *a, *b;
-        if (ia < 0 || ib < 0 || !im->vals[ia].present || !im->vals[ib].present)
+        if (ia < 0 || ib < 0 || !im->cur->vals[ia].present || !im->cur->vals[ib].present)
             continue;
-        a = &im->vals[ia];
-        b = &im->vals[ib];
+        a = &im->cur->vals[ia];
+        b = &im->cur->vals[ib];
         if (im->def->cols[ia].type == COL_TIMESTAMP) {
             /* both in UTC "YYYY-MM-DDTHH:MM:SSZ": byte order is time order */
             if (a->has_norm && b->has_norm && strcmp(b->norm, a->norm) < 0)
@@ -750,92 +804,29 @@ static tw_err_t json_str(tw_buf_t *b, const char *s, size_t len)
     return err ? err : buf_addc(b, '"');
 }
 
-static tw_err_t entity(importer_t *im, store_entity_t kind, const char *key, size_t len,
-                       int64_t *id)
-{
-    *id = 0;
-    if (!key || len == 0)
-        return TW_OK;
-    return store_entity_id(im->st, kind, key, len, id);
-}
+/* ---- reader side: one record prepared ---------------------------------- */
 
-/* The value of a role's column, or NULL when absent or empty. */
-static const store_value_t *val(importer_t *im, int role)
-{
-    int i = im->role[role];
-    return (i >= 0 && im->vals[i].present) ? &im->vals[i] : NULL;
-}
-
-/* Entity keyed by a column's normal form (address, phone). */
-static tw_err_t norm_entity(importer_t *im, store_entity_t kind, int role, int64_t *id)
-{
-    const store_value_t *v = val(im, role);
-    *id = 0;
-    if (!v || !v->has_norm || v->norm_len == 0) /* nothing comparable: no link */
-        return TW_OK;
-    return entity(im, kind, v->norm, v->norm_len, id);
-}
-
-/* Entity keyed by a column as stored (TIN, intermediary id). */
-static tw_err_t text_entity(importer_t *im, store_entity_t kind, int role, int64_t *id)
-{
-    const store_value_t *v = val(im, role);
-    *id = 0;
-    return v ? entity(im, kind, v->text, v->text_len, id) : TW_OK;
-}
-
-/* Worker "COUNTRY:DOCNO" from the document's country and normalised number. */
-static tw_err_t worker_entity(importer_t *im, int64_t *id)
-{
-    const store_value_t *c = val(im, R_DOC_COUNTRY), *d = val(im, R_DOC_NO);
-    char key[128];
-    int n;
-    *id = 0;
-    if (!c || !d || !d->has_norm)
-        return TW_OK;
-    n = snprintf(key, sizeof(key), "%.*s:%.*s", (int)c->text_len, c->text, (int)d->norm_len,
-                 d->norm);
-    if (n < 0 || (size_t)n >= sizeof(key))
-        return TW_OK;
-    return entity(im, ENT_WORKER, key, (size_t)n, id);
-}
-
-/* Roles a register does not have resolve to -1, so one sequence serves all. */
-static tw_err_t link_entities(importer_t *im, store_links_t *l)
-{
-    tw_err_t err;
-    memset(l, 0, sizeof(*l));
-    if ((err = worker_entity(im, &l->worker)) ||
-        (err = text_entity(im, ENT_EMPLOYER, R_EMPLOYER, &l->employer)) ||
-        (err = text_entity(im, ENT_INTERMEDIARY, R_INTERMEDIARY, &l->intermediary)) ||
-        (err = norm_entity(im, ENT_ADDRESS, R_ADDRESS, &l->address)) ||
-        (err = norm_entity(im, ENT_ADDRESS, R_ADDRESS2, &l->address2)) ||
-        (err = norm_entity(im, ENT_PHONE, R_PHONE, &l->phone)))
-        return err;
-    return TW_OK;
-}
-
-static tw_err_t process_record(importer_t *im, const csv_row_t *row)
+/* Fills im->cur from a CSV record. Everything the writer needs is copied
+ * into the chunk's arena. Returns a system error only (TW_ENOMEM,
+ * TW_EINTERNAL); a bad record is marked rejected with its issues. */
+static tw_err_t prepare_record(importer_t *im, const csv_row_t *row)
 {
     const reg_def_t *def = im->def;
+    rec_t *r = im->cur;
     size_t i, c;
     uint64_t content = 0x6a09e667f3bcc908ULL;
-    const char *key;
-    size_t key_len;
-    uint64_t *latest, digest;
-    int had;
-    store_row_t out;
-    tw_err_t err;
 
-    arena_reset(&im->scratch);
-    im->nissues = 0;
-    im->row_rejected = 0;
-    memset(im->vals, 0, def->ncols * sizeof(*im->vals));
+    memset(r, 0, sizeof(*r));
+    r->line = row->line;
+    r->vals = arena_alloc(im->arena, def->ncols * sizeof(*r->vals));
+    if (!r->vals)
+        return TW_ENOMEM;
+    memset(r->vals, 0, def->ncols * sizeof(*r->vals));
 
     if (row->nfields != im->nsrc) {
         add_issue(im, -1, 0, "the record has %zu fields, the header has %zu", row->nfields,
                   im->nsrc);
-        goto reject;
+        goto issues;
     }
     for (c = 0; c < def->ncols; c++) {
         const char *s;
@@ -858,12 +849,14 @@ static tw_err_t process_record(importer_t *im, const csv_row_t *row)
                 add_issue(im, (int)c, 0, "required field is empty");
             continue;
         }
+        if (!(s = arena_strndup(im->arena, s, len)))
+            return TW_ENOMEM;
         check_value(im, (int)c, s, len);
     }
     if (im->fatal)
         return im->fatal;
-    if (im->row_rejected)
-        goto reject;
+    if (r->rejected)
+        goto issues;
     check_row(im);
 
     /* unknown columns, kept as a JSON object */
@@ -874,85 +867,242 @@ static tw_err_t process_record(importer_t *im, const csv_row_t *row)
                 continue;
             if (!norm_utf8_valid(row->field[i], row->len[i])) {
                 add_issue(im, -1, 0, "extra column '%s' is not valid UTF-8", im->src_names[i]);
-                goto reject;
+                goto issues;
             }
-            if ((err = buf_addc(&im->extra, im->extra.len ? ',' : '{')) ||
-                (err = json_str(&im->extra, im->src_names[i], strlen(im->src_names[i]))) ||
-                (err = buf_addc(&im->extra, ':')) ||
-                (err = json_str(&im->extra, row->field[i], row->len[i]))) {
+            if (buf_addc(&im->extra, im->extra.len ? ',' : '{') ||
+                json_str(&im->extra, im->src_names[i], strlen(im->src_names[i])) ||
+                buf_addc(&im->extra, ':') ||
+                json_str(&im->extra, row->field[i], row->len[i])) {
                 add_issue(im, -1, 0, "extra columns too long");
-                goto reject;
+                goto issues;
             }
         }
-        if (im->extra.len && buf_addc(&im->extra, '}') != TW_OK) {
-            add_issue(im, -1, 0, "extra columns too long");
-            goto reject;
+        if (im->extra.len) {
+            if (buf_addc(&im->extra, '}') != TW_OK) {
+                add_issue(im, -1, 0, "extra columns too long");
+                goto issues;
+            }
+            if (!(r->extra = arena_strndup(im->arena, im->extra.p, im->extra.len)))
+                return TW_ENOMEM;
         }
     }
 
     /* content digest over the canonical values */
     for (c = 0; c < def->ncols; c++) {
-        const store_value_t *v = &im->vals[c];
+        const store_value_t *v = &r->vals[c];
         uint64_t h = v->present ? strmap_hash(v->text, v->text_len) : 0x51ed27;
         content = mix64(content ^ (h + c));
     }
-    if (im->extra.len)
+    if (r->extra)
         content = mix64(content ^ strmap_hash(im->extra.p, im->extra.len));
+    r->content = content;
 
     /* the row's key */
     if (def->id_column) {
-        const store_value_t *v = val(im, R_ID);
-        key = v->text;
-        key_len = v->text_len;
+        const store_value_t *v = &r->vals[im->role[R_ID]];
+        r->key = v->text;
+        r->key_len = v->text_len;
     } else {
-        const store_value_t *t = val(im, R_ETYPE), *k = val(im, R_EKEY);
-        char *kb = arena_alloc(&im->scratch, t->text_len + k->text_len + 2);
+        const store_value_t *t = &r->vals[im->role[R_ETYPE]], *k = &r->vals[im->role[R_EKEY]];
+        char *kb = arena_alloc(im->arena, t->text_len + k->text_len + 2);
         if (!kb)
             return TW_ENOMEM;
         memcpy(kb, t->text, t->text_len);
         kb[t->text_len] = ':';
         memcpy(kb + t->text_len + 1, k->text, k->text_len);
         kb[t->text_len + k->text_len + 1] = '\0';
-        key = kb;
-        key_len = t->text_len + k->text_len + 1;
+        r->key = kb;
+        r->key_len = t->text_len + k->text_len + 1;
     }
 
-    digest = row_digest(key, key_len, content);
+issues:
+    if (r->nissues) {
+        r->raw_hash = strmap_hash(row->raw, row->raw_len);
+        r->raw_len = row->raw_len < RAW_KEEP ? row->raw_len : RAW_KEEP;
+        if (!(r->raw = arena_strndup(im->arena, row->raw, r->raw_len)))
+            return TW_ENOMEM;
+    }
+    return im->fatal;
+}
+
+/* A record the CSV reader could not parse. */
+static tw_err_t prepare_malformed(importer_t *im, const csv_row_t *row)
+{
+    const csv_error_t *ce = csv_last_error(im->csv);
+    rec_t *r = im->cur;
+
+    memset(r, 0, sizeof(*r));
+    r->line = row->line;
+    add_issue(im, -1, 0, "malformed CSV at line %ld column %ld: %s", ce->line, ce->column,
+              ce->msg);
+    r->raw_hash = strmap_hash(row->raw, row->raw_len);
+    r->raw_len = row->raw_len < RAW_KEEP ? row->raw_len : RAW_KEEP;
+    if (!(r->raw = arena_strndup(im->arena, row->raw, r->raw_len)))
+        return TW_ENOMEM;
+    return im->fatal;
+}
+
+/* Reads up to CHUNK_RECS records into `ch`. Sets ch->eof at the end of the
+ * file (or on cancel) and ch->err on a failure. */
+static void fill_chunk(importer_t *im, chunk_t *ch)
+{
+    csv_row_t row;
+    tw_err_t rerr, err;
+
+    arena_reset(&ch->arena);
+    im->arena = &ch->arena;
+    ch->n = 0;
+    ch->eof = 0;
+    ch->err = TW_OK;
+    tw_errinfo_clear(&ch->ei);
+    while (ch->n < CHUNK_RECS) {
+        if (im->opts->cancel && *im->opts->cancel) {
+            ch->eof = 1;
+            break;
+        }
+        rerr = csv_next(im->csv, &row);
+        if (rerr == TW_EOF) {
+            ch->eof = 1;
+            break;
+        }
+        im->cur = &ch->recs[ch->n];
+        if (rerr == TW_EINPUT) {
+            err = prepare_malformed(im, &row);
+        } else if (rerr != TW_OK) {
+            ch->err = rerr;
+            ch->ei.line = row.line;
+            tw_errinfo_set(&ch->ei, rerr, "read failed after line %ld", row.line);
+            break;
+        } else {
+            err = prepare_record(im, &row);
+        }
+        if (err != TW_OK) {
+            ch->err = err;
+            ch->ei.line = row.line;
+            tw_errinfo_set(&ch->ei, err, "%s", tw_strerror(err));
+            break;
+        }
+        ch->n++;
+    }
+    ch->bytes = csv_bytes_read(im->csv);
+    if (ch->err)
+        ch->eof = 1;
+}
+
+/* ---- writer side: one record stored ------------------------------------ */
+
+static tw_err_t entity(importer_t *im, store_entity_t kind, const char *key, size_t len,
+                       int64_t *id)
+{
+    *id = 0;
+    if (!key || len == 0)
+        return TW_OK;
+    return store_entity_id(im->st, kind, key, len, id);
+}
+
+/* The value of a role's column, or NULL when absent or empty. */
+static const store_value_t *val(const importer_t *im, const rec_t *r, int role)
+{
+    int i = im->role[role];
+    return (i >= 0 && r->vals[i].present) ? &r->vals[i] : NULL;
+}
+
+/* Entity keyed by a column's normal form (address, phone). */
+static tw_err_t norm_entity(importer_t *im, const rec_t *r, store_entity_t kind, int role,
+                            int64_t *id)
+{
+    const store_value_t *v = val(im, r, role);
+    *id = 0;
+    if (!v || !v->has_norm || v->norm_len == 0) /* nothing comparable: no link */
+        return TW_OK;
+    return entity(im, kind, v->norm, v->norm_len, id);
+}
+
+/* Entity keyed by a column as stored (TIN, intermediary id). */
+static tw_err_t text_entity(importer_t *im, const rec_t *r, store_entity_t kind, int role,
+                            int64_t *id)
+{
+    const store_value_t *v = val(im, r, role);
+    *id = 0;
+    return v ? entity(im, kind, v->text, v->text_len, id) : TW_OK;
+}
+
+/* Worker "COUNTRY:DOCNO" from the document's country and normalised number. */
+static tw_err_t worker_entity(importer_t *im, const rec_t *r, int64_t *id)
+{
+    const store_value_t *c = val(im, r, R_DOC_COUNTRY), *d = val(im, r, R_DOC_NO);
+    char key[128];
+    int n;
+    *id = 0;
+    if (!c || !d || !d->has_norm)
+        return TW_OK;
+    n = snprintf(key, sizeof(key), "%.*s:%.*s", (int)c->text_len, c->text, (int)d->norm_len,
+                 d->norm);
+    if (n < 0 || (size_t)n >= sizeof(key))
+        return TW_OK;
+    return entity(im, ENT_WORKER, key, (size_t)n, id);
+}
+
+/* Roles a register does not have resolve to -1, so one sequence serves all. */
+static tw_err_t link_entities(importer_t *im, const rec_t *r, store_links_t *l)
+{
+    tw_err_t err;
+    memset(l, 0, sizeof(*l));
+    if ((err = worker_entity(im, r, &l->worker)) ||
+        (err = text_entity(im, r, ENT_EMPLOYER, R_EMPLOYER, &l->employer)) ||
+        (err = text_entity(im, r, ENT_INTERMEDIARY, R_INTERMEDIARY, &l->intermediary)) ||
+        (err = norm_entity(im, r, ENT_ADDRESS, R_ADDRESS, &l->address)) ||
+        (err = norm_entity(im, r, ENT_ADDRESS, R_ADDRESS2, &l->address2)) ||
+        (err = norm_entity(im, r, ENT_PHONE, R_PHONE, &l->phone)))
+        return err;
+    return TW_OK;
+}
+
+/* Decides new / new version / unchanged, links entities, inserts. */
+static tw_err_t apply_record(importer_t *im, const rec_t *r)
+{
+    uint64_t *latest, digest;
+    int had;
+    store_row_t out;
+    tw_err_t err;
+
+    im->counts.rows_read++;
+    if (r->rejected) {
+        im->counts.rows_rejected++;
+        return record_issues(im, r);
+    }
+    digest = row_digest(r->key, r->key_len, r->content);
     if ((err = u64set_add(&im->seen, digest, &had)) != TW_OK)
         return err;
     if (had) {
         im->counts.rows_unchanged++;
-        return im->nissues ? record_issues(im, row->line, row->raw, row->raw_len) : TW_OK;
+        return r->nissues ? record_issues(im, r) : TW_OK;
     }
     memset(&out, 0, sizeof(out));
-    latest = strmap_get(&im->latest, key, key_len);
+    latest = strmap_get(&im->latest, r->key, r->key_len);
     out.version = latest ? (int64_t)*latest + 1 : 1;
-    out.reg = def->id;
-    out.row_key = key;
-    out.row_key_len = key_len;
-    out.content_hash = content;
+    out.reg = im->def->id;
+    out.row_key = r->key;
+    out.row_key_len = r->key_len;
+    out.content_hash = r->content;
     out.batch_id = im->batch_id;
-    out.line = row->line;
-    out.vals = im->vals;
-    out.extra_json = im->extra.len ? buf_str(&im->extra) : NULL;
-    if ((err = link_entities(im, &out.links)) != TW_OK)
+    out.line = r->line;
+    out.vals = r->vals;
+    out.extra_json = r->extra;
+    if ((err = link_entities(im, r, &out.links)) != TW_OK)
         return err;
     if ((err = store_row_insert(im->st, &out)) != TW_OK)
         return err;
     if (latest)
         *latest = (uint64_t)out.version;
-    else if ((err = strmap_put(&im->latest, key, key_len, (uint64_t)out.version, NULL, NULL,
-                               NULL)) != TW_OK)
+    else if ((err = strmap_put(&im->latest, r->key, r->key_len, (uint64_t)out.version, NULL,
+                               NULL, NULL)) != TW_OK)
         return err;
     if (out.version > 1)
         im->counts.rows_versioned++;
     else
         im->counts.rows_new++;
-    return im->nissues ? record_issues(im, row->line, row->raw, row->raw_len) : TW_OK;
-
-reject:
-    im->counts.rows_rejected++;
-    return record_issues(im, row->line, row->raw, row->raw_len);
+    return r->nissues ? record_issues(im, r) : TW_OK;
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -972,7 +1122,7 @@ static void progress(importer_t *im, int final)
     im->last_report = now;
     secs = elapsed(&im->t0, &now);
     rate = secs > 0 ? (double)im->counts.rows_read / secs : 0;
-    done = csv_bytes_read(im->csv);
+    done = im->bytes_done;
     frac = im->file_size > 0 ? (double)done / (double)im->file_size : 0;
     if (frac > 1)
         frac = 1;
@@ -1031,16 +1181,78 @@ static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t 
     return TW_OK;
 }
 
+/* The reader thread: fills chunks until the end of the file, a failure,
+ * or the writer's stop. */
+static void *reader_main(void *arg)
+{
+    importer_t *im = arg;
+    chunk_t *ch;
+
+    for (;;) {
+        pthread_mutex_lock(&im->mu);
+        while (im->head - im->tail >= NCHUNKS && !im->stop)
+            pthread_cond_wait(&im->cond, &im->mu);
+        if (im->stop) {
+            pthread_mutex_unlock(&im->mu);
+            return NULL;
+        }
+        ch = &im->chunks[im->head % NCHUNKS];
+        pthread_mutex_unlock(&im->mu);
+        fill_chunk(im, ch);
+        pthread_mutex_lock(&im->mu);
+        im->head++;
+        pthread_cond_broadcast(&im->cond);
+        pthread_mutex_unlock(&im->mu);
+        if (ch->eof)
+            return NULL;
+    }
+}
+
+/* Writer side: the next filled chunk (waiting for the reader), or, with one
+ * thread, fills it here. */
+static chunk_t *next_chunk(importer_t *im, int threaded)
+{
+    chunk_t *ch;
+    if (!threaded) {
+        fill_chunk(im, &im->chunks[0]);
+        return &im->chunks[0];
+    }
+    pthread_mutex_lock(&im->mu);
+    while (im->tail == im->head)
+        pthread_cond_wait(&im->cond, &im->mu);
+    ch = &im->chunks[im->tail % NCHUNKS];
+    pthread_mutex_unlock(&im->mu);
+    return ch;
+}
+
+static void release_chunk(importer_t *im, int threaded)
+{
+    if (!threaded)
+        return;
+    pthread_mutex_lock(&im->mu);
+    im->tail++;
+    pthread_cond_broadcast(&im->cond);
+    pthread_mutex_unlock(&im->mu);
+}
+
+static void stop_reader(importer_t *im)
+{
+    pthread_mutex_lock(&im->mu);
+    im->stop = 1;
+    pthread_cond_broadcast(&im->cond);
+    pthread_mutex_unlock(&im->mu);
+}
+
 tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                      import_result_t *res, tw_errinfo_t *ei)
 {
     importer_t im;
-    csv_row_t row;
     struct stat sb;
     struct timespec t1;
-    size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0;
-    int tx = 0;
-    tw_err_t err, rerr;
+    size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0, i;
+    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0;
+    pthread_t reader;
+    tw_err_t err;
 
     memset(&im, 0, sizeof(im));
     memset(res, 0, sizeof(*res));
@@ -1051,8 +1263,16 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     im.path = path;
     im.fd = -1;
     strmap_init(&im.latest);
-    arena_init(&im.scratch, 1 << 16);
     buf_init(&im.extra, 1 << 20);
+    pthread_mutex_init(&im.mu, NULL);
+    pthread_cond_init(&im.cond, NULL);
+    im.chunks = calloc(NCHUNKS, sizeof(*im.chunks));
+    if (!im.chunks) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < NCHUNKS; i++)
+        arena_init(&im.chunks[i].arena, 1 << 20);
     clock_gettime(CLOCK_MONOTONIC, &im.t0);
     im.last_report = im.t0;
 
@@ -1103,56 +1323,62 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     res->batch_id = im.batch_id;
 
-    for (;;) {
-        if (opts->cancel && *opts->cancel) {
-            res->cancelled = 1;
-            break;
-        }
-        if (!tx) {
-            if ((err = store_begin(st)) != TW_OK) {
-                tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
-                goto fail;
-            }
-            tx = 1;
-            in_tx = 0;
-        }
-        rerr = csv_next(im.csv, &row);
-        if (rerr == TW_EOF)
-            break;
-        im.counts.rows_read++;
-        if (rerr == TW_EINPUT) {
-            const csv_error_t *ce = csv_last_error(im.csv);
-            im.nissues = 0;
-            add_issue(&im, -1, 0, "malformed CSV at line %ld column %ld: %s", ce->line,
-                      ce->column, ce->msg);
-            im.counts.rows_rejected++;
-            err = record_issues(&im, row.line, row.raw, row.raw_len);
-        } else if (rerr != TW_OK) {
-            err = tw_errinfo_set(ei, rerr, "read failed after line %ld", row.line);
-            goto fail;
-        } else {
-            err = process_record(&im, &row);
-        }
-        if (err != TW_OK) {
-            ei->line = row.line;
-            tw_errinfo_set(ei, err, "%s%s", err == TW_EDB ? "store: " : "",
-                           err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
+    if (threaded) {
+        if (pthread_create(&reader, NULL, reader_main, &im) != 0) {
+            err = tw_errinfo_set(ei, TW_EINTERNAL, "cannot start the reader thread");
             goto fail;
         }
-        if (++in_tx >= batch_rows) {
-            im.counts.bytes = (long long)csv_bytes_read(im.csv);
-            if ((err = store_batch_update(st, im.batch_id, &im.counts, NULL)) != TW_OK ||
-                (err = store_commit(st)) != TW_OK) {
-                tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
-                goto fail;
-            }
-            tx = 0;
-            if (im.rejects)
-                fflush(im.rejects);
-            progress(&im, 0);
-        }
+        started = 1;
     }
-    im.counts.bytes = (long long)csv_bytes_read(im.csv);
+    while (!eof) {
+        chunk_t *ch = next_chunk(&im, threaded);
+        for (i = 0; i < ch->n; i++) {
+            if (!tx) {
+                if ((err = store_begin(st)) != TW_OK) {
+                    tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+                    goto fail;
+                }
+                tx = 1;
+                in_tx = 0;
+            }
+            if ((err = apply_record(&im, &ch->recs[i])) != TW_OK) {
+                ei->line = ch->recs[i].line;
+                tw_errinfo_set(ei, err, "%s%s", err == TW_EDB ? "store: " : "",
+                               err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
+                goto fail;
+            }
+            if (++in_tx >= batch_rows) {
+                im.counts.bytes = (long long)ch->bytes;
+                if ((err = store_batch_update(st, im.batch_id, &im.counts, NULL)) != TW_OK ||
+                    (err = store_commit(st)) != TW_OK) {
+                    tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+                    goto fail;
+                }
+                tx = 0;
+                if (im.rejects)
+                    fflush(im.rejects);
+                im.bytes_done = ch->bytes;
+                progress(&im, 0);
+            }
+        }
+        im.bytes_done = ch->bytes;
+        eof = ch->eof;
+        if (ch->err) {
+            err = ch->err;
+            ei->line = ch->ei.line;
+            tw_errinfo_set(ei, err, "%s", ch->ei.msg);
+            release_chunk(&im, threaded);
+            goto fail;
+        }
+        release_chunk(&im, threaded);
+    }
+    if (started) {
+        pthread_join(reader, NULL);
+        started = 0;
+    }
+    if (opts->cancel && *opts->cancel)
+        res->cancelled = 1;
+    im.counts.bytes = (long long)im.bytes_done;
     if (!tx && (err = store_begin(st)) != TW_OK)
         goto fail;
     tx = 1;
@@ -1168,6 +1394,10 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     goto out;
 
 fail:
+    if (started) {
+        stop_reader(&im);
+        pthread_join(reader, NULL);
+    }
     if (tx)
         store_rollback(st);
     if (im.batch_id && store_batch_update(st, im.batch_id, &im.counts, "failed") != TW_OK)
@@ -1185,17 +1415,21 @@ out:
     norm_close(im.norm);
     mapping_free(im.map);
     if (im.src_names) {
-        size_t i;
         for (i = 0; i < im.nsrc; i++)
             free(im.src_names[i]);
     }
     free(im.src_names);
     free(im.colmap);
     free(im.src_of);
-    free(im.vals);
     free(im.seen.slots);
     strmap_free(&im.latest);
-    arena_free(&im.scratch);
+    if (im.chunks) {
+        for (i = 0; i < NCHUNKS; i++)
+            arena_free(&im.chunks[i].arena);
+    }
+    free(im.chunks);
+    pthread_mutex_destroy(&im.mu);
+    pthread_cond_destroy(&im.cond);
     buf_free(&im.extra);
     return err;
 }

@@ -15,7 +15,10 @@
  *      exists with different content becomes a new version.
  *   3. Rows are committed every `batch_rows`; a killed import leaves the
  *      store consistent and a re-run completes it.
- * Thread model: one import per store_t at a time.
+ * Thread model: one import per store_t at a time. Inside, a reader thread
+ * parses, validates and normalises records in chunks while the calling
+ * thread writes the previous chunks to the store (the store_t is only ever
+ * used by the calling thread).
  */
 #ifndef TW_IMPORT_H
 #define TW_IMPORT_H
@@ -42,6 +45,7 @@ typedef struct {
     import_progress_t progress;
     volatile sig_atomic_t *cancel; /* set by a signal handler: stop after the current row */
     int quiet;                     /* no warnings about extra columns on stderr */
+    int threads;                   /* 0 or 2: a reader thread feeds the writer; 1: one thread */
 } import_opts_t;
 
 typedef struct {

@@ -413,7 +413,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     sqlite3_busy_timeout(st->db, 30000);
     sqlite3_extended_result_codes(st->db, 1);
     if ((err = exec(st,
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                    "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
                     "PRAGMA temp_store=MEMORY;",
                     ei)) != TW_OK)
