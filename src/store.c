@@ -313,9 +313,12 @@ static tw_err_t migrate(store_t *st, tw_errinfo_t *ei)
 static tw_err_t prepare_row_insert(store_t *st, reg_id_t reg, tw_errinfo_t *ei)
 {
     static const char *const links[REG_COUNT] = {
-        ",worker_ref,employer_ref,intermediary_ref,worker_address_ref,workplace_address_ref,"
-        "worker_phone_ref",
-        ",worker_ref", ",employer_ref", ",employer_ref,address_ref,phone_ref", ""};
+        [REG_PERMITS] = (",worker_ref,employer_ref,intermediary_ref,worker_address_ref,"
+                         "workplace_address_ref,worker_phone_ref"),
+        [REG_BORDER] = ",worker_ref",
+        [REG_INSPECTIONS] = ",employer_ref",
+        [REG_REPORTS] = ",employer_ref,address_ref,phone_ref",
+        [REG_OUTCOMES] = ""};
     const reg_def_t *def = reg_get(reg);
     tw_buf_t sql;
     size_t i, nparams = 5;
