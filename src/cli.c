@@ -280,8 +280,21 @@ static const char stats_help[] =
     "usage: tipwatch stats [--db FILE]\n"
     "\n"
     "Counts per register (rows, stored versions, rejected records, warnings),\n"
-    "entities (workers, employers, intermediaries, addresses, phones) and import\n"
-    "batches.\n";
+    "entities (workers, employers, intermediaries, addresses, phones), import\n"
+    "batches, and the most frequent kinds of rejected rows and warnings (register,\n"
+    "field, severity, count, one example reason).\n";
+
+static tw_err_t print_reject_group(void *ctx, const char *reg, const char *field,
+                                   const char *severity, long long count, const char *example)
+{
+    int *n = ctx;
+    if ((*n)++ == 0)
+        printf("\n%-18s %-28s %-8s %8s  %s\n", "register", "field", "severity", "rows",
+               "for example");
+    printf("%-18s %-28s %-8s %8lld  %s\n", reg, field[0] ? field : "(whole row)", severity,
+           count, example);
+    return TW_OK;
+}
 
 static int print_stats(const char *db)
 {
@@ -311,6 +324,14 @@ static int print_stats(const char *db)
     for (i = 0; i < ENT_COUNT; i++)
         printf("%-18s %10lld\n", ent_names[i], s.entities[i]);
     printf("\nimport batches: %lld (%lld interrupted)\n", s.batches, s.batches_interrupted);
+    {
+        int groups = 0;
+        if (store_reject_groups(st, 15, print_reject_group, &groups) != TW_OK) {
+            fprintf(stderr, "tipwatch: stats: %s\n", store_errmsg(st));
+            store_close(st);
+            return 2;
+        }
+    }
     store_close(st);
     return 0;
 }

@@ -816,3 +816,30 @@ tw_err_t store_stats(store_t *st, store_stats_t *out)
         count(st, "SELECT count(*) FROM import_batch WHERE status='interrupted'", NULL);
     return TW_OK;
 }
+
+tw_err_t store_reject_groups(store_t *st, int limit, store_reject_group_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT register, field, severity, count(*), min(reason) FROM reject"
+                           " GROUP BY register, field, severity"
+                           " ORDER BY count(*) DESC, register, field LIMIT ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int(s, 1, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if ((err = fn(ctx, (const char *)sqlite3_column_text(s, 0),
+                      (const char *)sqlite3_column_text(s, 1),
+                      (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+                      (const char *)sqlite3_column_text(s, 4))) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    return err;
+}

@@ -148,4 +148,12 @@ tw_err_t store_reject_add(store_t *st, const store_reject_t *rj);
 
 tw_err_t store_stats(store_t *st, store_stats_t *out);
 
+/* Rejects and warnings grouped by register, field and severity, most
+ * frequent first, at most `limit` groups; fn is called for each with one
+ * example reason. */
+typedef tw_err_t (*store_reject_group_fn)(void *ctx, const char *reg, const char *field,
+                                          const char *severity, long long count,
+                                          const char *example);
+tw_err_t store_reject_groups(store_t *st, int limit, store_reject_group_fn fn, void *ctx);
+
 #endif
