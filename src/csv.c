@@ -29,8 +29,10 @@
  *      line starts, so the column of offset i is abs(i) - ls + 1. A line
  *      ends at LF, CRLF or a lone CR, inside quotes or not.
  *   4. parse_record() scans at most max_row + 1 bytes and keeps at most
- *      (bytes scanned) + 1 bytes in fbuf, writing up to SCAN_SLACK - 1
- *      bytes past them, so fbuf (max_row + 2 + SCAN_SLACK) never overflows.
+ *      (bytes scanned) + 1 bytes in fbuf, so max_row + 2 bytes suffice.
+ *      scan_copy()'s 16-byte stores run past the kept bytes, but only while
+ *      16 input bytes are left, so they stay inside that bound too;
+ *      SCAN_SLACK more bytes are allocated as a margin.
  *   5. A lone CR outside quotes ends a record (old Mac files); inside
  *      quotes it is data, like LF.
  * Thread model: one reader per thread; no global state.
@@ -61,9 +63,9 @@ static const unsigned char cls[256] = {
  * returns the first byte in [p, lim) that is not plain data, or lim.
  * Unquoted, the specials are NUL LF CR '"' ','; quoted, ',' is data. With
  * SSE2 (always there on x86-64) 16 bytes are tested and stored per step, so
- * up to 15 bytes past the copied run may be written (fbuf has that slack,
- * invariant 4); elsewhere, and for the last 15 bytes, the class table is
- * used. Fusing the copy into the scan saves a memcpy call per field, which
+ * up to 15 bytes past the copied run may be written (invariant 4 says why
+ * that stays inside fbuf); elsewhere, and for the last 15 bytes, the class
+ * table is used. Fusing the copy into the scan saves a memcpy call per field, which
  * was a quarter of the time for register-like rows of short fields.
  */
 #define SCAN_SLACK 16
@@ -309,19 +311,13 @@ static pres_t parse_record(csv_reader_t *r, pstate_t *st)
                 p++;
             }
             in_quote = 0;
-            if (p == lim) {
-                if ((size_t)(p - s) > max_row)
-                    goto rec_too_long;
-                if (!final)
-                    return P_MORE;
-                c = C_LF; /* end of input ends the record */
-            } else {
-                c = cls[*p];
-                if (c == C_DATA || c == C_QUOTE) {
-                    set_err(r, line, COL(p), "text after the closing quote of a field");
-                    res = P_BAD_LINE;
-                    goto done;
-                }
+            /* p == lim here only when the closing quote was the last byte of
+             * the input (the p + 1 == lim case above): that ends the record. */
+            c = p == lim ? C_LF : cls[*p];
+            if (c == C_DATA || c == C_QUOTE) {
+                set_err(r, line, COL(p), "text after the closing quote of a field");
+                res = P_BAD_LINE;
+                goto done;
             }
         } else {
             q = scan_copy(p, lim, 0, out);

@@ -1357,11 +1357,10 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                 tx = 0;
                 if (im.rejects)
                     fflush(im.rejects);
-                im.bytes_done = ch->bytes;
-                progress(&im, 0);
             }
         }
         im.bytes_done = ch->bytes;
+        progress(&im, 0);
         eof = ch->eof;
         if (ch->err) {
             err = ch->err;

@@ -499,6 +499,7 @@ static tw_err_t parse_mapping(parser_t *ps, const text_t *name, const text_t *va
     mapping_t *m = ps->m;
     strmap_t *map;
     size_t plen = 0, flen = 0, need = 0;
+    char *key = ps->tmp, *heap = NULL;
     entry_t *e;
     uint64_t *slot;
     int added;
@@ -522,33 +523,40 @@ static tw_err_t parse_mapping(parser_t *ps, const text_t *name, const text_t *va
         memcpy(ps->tmp, ps->values_col, plen); /* plen <= MAX_LINE */
         map = &m->values;
     }
-    /* a line of MAX_LINE bytes folds to at most 4 bytes per code point...
-     * except for the rare characters that expand; those get TW_ETOOBIG */
     err = fold(name->p, name->len, ps->tmp + plen, sizeof(ps->tmp) - plen, &flen, &need);
-    if (err == TW_ETOOBIG)
-        return perr(ps, name->col, "name too long once case-folded");
-    if (err != TW_OK)
-        return err == TW_EINPUT ? perr(ps, name->col, "invalid UTF-8") : err;
-    e = arena_alloc(&m->arena, sizeof(*e));
-    if (!e)
-        return TW_ENOMEM;
-    e->to = arena_strndup(&m->arena, val->p, val->len);
-    if (!e->to)
-        return TW_ENOMEM;
-    e->line = ps->line;
-    err = strmap_put(map, ps->tmp, plen + flen, (uint64_t)(uintptr_t)e, &slot, &added, NULL);
-    if (err != TW_OK)
-        return err;
-    if (!added) {
-        const entry_t *first = (const entry_t *)(uintptr_t)*slot;
-        if (ps->sec == SEC_COLUMNS)
-            return perr(ps, name->col, "duplicate source column '%.*s' (first at line %ld)",
-                        clip(name->p, name->len), name->p, first->line);
-        return perr(ps, name->col,
-                    "duplicate value '%.*s' for column %s (first at line %ld)",
-                    clip(name->p, name->len), name->p, ps->values_col, first->line);
+    if (err == TW_ETOOBIG) {
+        /* A few characters grow a lot under NFKC (U+FDFA is 18 letters). */
+        if ((heap = malloc(plen + need)) == NULL)
+            return TW_ENOMEM;
+        memcpy(heap, ps->tmp, plen);
+        key = heap;
+        err = fold(name->p, name->len, key + plen, need, &flen, &need);
     }
-    return TW_OK;
+    if (err != TW_OK) {
+        /* the line is valid UTF-8 (checked), so this is TW_ENOMEM */
+        if (err == TW_EINPUT)
+            err = perr(ps, name->col, "invalid UTF-8");
+        goto out;
+    }
+    err = TW_ENOMEM;
+    if ((e = arena_alloc(&m->arena, sizeof(*e))) == NULL ||
+        (e->to = arena_strndup(&m->arena, val->p, val->len)) == NULL)
+        goto out;
+    e->line = ps->line;
+    err = strmap_put(map, key, plen + flen, (uint64_t)(uintptr_t)e, &slot, &added, NULL);
+    if (err != TW_OK || added)
+        goto out;
+    if (ps->sec == SEC_COLUMNS)
+        err = perr(ps, name->col, "duplicate source column '%.*s' (first at line %ld)",
+                   clip(name->p, name->len), name->p,
+                   ((const entry_t *)(uintptr_t)*slot)->line);
+    else
+        err = perr(ps, name->col, "duplicate value '%.*s' for column %s (first at line %ld)",
+                   clip(name->p, name->len), name->p, ps->values_col,
+                   ((const entry_t *)(uintptr_t)*slot)->line);
+out:
+    free(heap);
+    return err;
 }
 
 static tw_err_t parse_line(parser_t *ps, text_t *name, text_t *val)

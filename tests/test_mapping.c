@@ -297,6 +297,20 @@ static void test_long_names_take_the_heap_path(void **state)
     m = parse_ok(text);
     assert_string_equal(val(m, "c", upper), "long_armenian");
     mapping_free(m);
+    /* U+FDFA folds to 18 letters: 1300 of them (3900 bytes, a legal line)
+     * fold to more than the parser's 16 KiB buffer */
+    n = 0;
+    for (i = 0; i < 1300; i++) {
+        memcpy(text + 10 + n, "\xEF\xB7\xBA", 3);
+        n += 3;
+    }
+    memcpy(text, "[columns]\n", 10);
+    memcpy(text + 10 + n, " = ligatures\n", sizeof(" = ligatures\n"));
+    m = parse_ok(text);
+    memcpy(name, text + 10, n);
+    name[n] = '\0';
+    assert_string_equal(col(m, name), "ligatures");
+    mapping_free(m);
     /* a [values] column name longer than the lookup stack */
     for (i = 0; i < 700; i++)
         name[i] = (char)('a' + i % 26);
