@@ -218,7 +218,8 @@ static int run_synth(const char *dir, unsigned long long apps, unsigned long lon
     so.out_dir = dir;
     so.applications = apps;
     so.seed = seed;
-    so.bad_row_rate = bad_rate;
+    /* synth reads 0 as "the default"; on the command line 0 means none */
+    so.bad_row_rate = bad_rate > 0 ? bad_rate : -1.0;
     tw_errinfo_clear(&ei);
     if ((err = synth_run(&so, &sum, &ei)) != TW_OK)
         return report(err, &ei);
