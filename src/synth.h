@@ -23,7 +23,8 @@ typedef struct {
     const char *out_dir;       /* created if missing */
     uint64_t applications;     /* permit rows to write, at least 100 */
     uint64_t seed;
-    double bad_row_rate;       /* fraction of rows made invalid; default 0.001 */
+    double bad_row_rate;       /* fraction of rows made invalid; 0: the default 0.001;
+                                  negative: none */
 } synth_opts_t;
 
 typedef struct {
