@@ -667,16 +667,8 @@ static void check_value(importer_t *im, int c, const char *s, size_t len)
             add_issue(im, c, 0, "'%.*s' is not one of the allowed values", (int)(len > 40 ? 40 : len), s);
             break;
         }
-        v->text = col->values[idx];
+        v->text = col->values[idx]; /* the canonical spelling */
         v->text_len = strlen(v->text);
-        if (strcmp(col->name, "worker_sex") == 0 || strcmp(col->name, "sex") == 0) {
-            up = arena_alloc(im->arena, 2);
-            if (up) {
-                up[0] = (char)(v->text[0] - 'a' + 'A');
-                up[1] = '\0';
-                v->text = up;
-            }
-        }
         break;
     }
     case COL_ENUM_LIST: {

@@ -12,7 +12,7 @@
 
 static const char *const decisions[] = {"pending", "approved", "rejected", "withdrawn",
                                         "revoked", NULL};
-static const char *const sexes[] = {"f", "m", "x", NULL};
+static const char *const sexes[] = {"F", "M", "X", NULL}; /* stored upper-case */
 static const char *const directions[] = {"in", "out", NULL};
 static const char *const channels[] = {"hotline", "ngo", "police", "labour_inspection",
                                        "consulate", "self", "other", NULL};
