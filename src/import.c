@@ -166,16 +166,6 @@ typedef struct {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static tw_err_t u64set_grow(u64set_t *s)
 {
     size_t n = s->n ? s->n * 2 : 1024, i, j;
@@ -218,7 +208,7 @@ static tw_err_t u64set_add(u64set_t *s, uint64_t v, int *had)
 
 static uint64_t row_digest(const char *key, size_t len, uint64_t content)
 {
-    uint64_t d = mix64(strmap_hash(key, len) ^ (content * 0x9e3779b97f4a7c15ULL));
+    uint64_t d = strmap_mix64(strmap_hash(key, len) ^ (content * 0x9e3779b97f4a7c15ULL));
     return d ? d : 1;
 }
 
@@ -883,10 +873,10 @@ static tw_err_t prepare_record(importer_t *im, const csv_row_t *row)
     for (c = 0; c < def->ncols; c++) {
         const store_value_t *v = &r->vals[c];
         uint64_t h = v->present ? strmap_hash(v->text, v->text_len) : 0x51ed27;
-        content = mix64(content ^ (h + c));
+        content = strmap_mix64(content ^ (h + c));
     }
     if (r->extra)
-        content = mix64(content ^ strmap_hash(im->extra.p, im->extra.len));
+        content = strmap_mix64(content ^ strmap_hash(im->extra.p, im->extra.len));
     r->content = content;
 
     /* the row's key */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mix(uint64_t h)
+uint64_t strmap_mix64(uint64_t h)
 {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
@@ -27,14 +27,14 @@ uint64_t strmap_hash(const void *data, size_t len)
 
     while (len >= 8) {
         memcpy(&w, p, 8);
-        h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+        h = strmap_mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
         p += 8;
         len -= 8;
     }
     w = 0;
     if (len)
         memcpy(&w, p, len);
-    return mix(h ^ w ^ ((uint64_t)len << 56));
+    return strmap_mix64(h ^ w ^ ((uint64_t)len << 56));
 }
 
 void strmap_init(strmap_t *m)
@@ -104,7 +104,7 @@ tw_err_t strmap_put(strmap_t *m, const char *key, size_t len, uint64_t val,
 
     if (len > UINT32_MAX)
         return TW_ETOOBIG;
-    if ((m->count + 1) * 8 > m->nslots * 7) {
+    if ((m->count + 1) * 4 > m->nslots * 3) {
         tw_err_t err = grow(m);
         if (err)
             return err;

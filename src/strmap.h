@@ -6,7 +6,8 @@
  * once; lookups allocate nothing.
  *
  * Invariants:
- *   1. The slot count is a power of two and at most 7/8 full.
+ *   1. The slot count is a power of two and at most 3/4 full (linear
+ *      probing degrades fast beyond that).
  *   2. A key pointer returned by strmap_put() stays valid until strmap_free().
  * Not thread-safe. The map owns its keys; values are plain integers (a caller
  * may store a pointer it owns, cast through uintptr_t).
@@ -35,6 +36,8 @@ typedef struct {
 } strmap_t;
 
 uint64_t strmap_hash(const void *data, size_t len);
+/* The 64-bit finaliser strmap_hash uses; good for combining hashes. */
+uint64_t strmap_mix64(uint64_t h);
 
 void strmap_init(strmap_t *m);
 void strmap_free(strmap_t *m);
