@@ -843,3 +843,79 @@ out:
     sqlite3_finalize(s);
     return err;
 }
+
+/* A column name is safe to splice into SQL when it is a plain identifier;
+ * whether the table has it, SQLite itself says at prepare. */
+static int plain_identifier(const char *s)
+{
+    size_t i;
+    if (!s[0])
+        return 0;
+    for (i = 0; s[i]; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return i < 64;
+}
+
+tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store_scan_fn fn,
+                    void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    store_cell_t *cells = NULL;
+    tw_buf_t sql;
+    size_t n = 0, i;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    buf_init(&sql, 1 << 16);
+    if ((err = buf_adds(&sql, "SELECT id")) != TW_OK)
+        goto out;
+    for (n = 0; columns[n]; n++) {
+        if (!plain_identifier(columns[n])) {
+            err = TW_EINPUT;
+            goto out;
+        }
+        if ((err = buf_printf(&sql, ",%s", columns[n])) != TW_OK)
+            goto out;
+    }
+    if ((err = buf_printf(&sql, " FROM %s ORDER BY id", reg_get(reg)->table)) != TW_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+        err = TW_EINPUT; /* a column the table does not have */
+        goto out;
+    }
+    cells = calloc(n ? n : 1, sizeof(*cells));
+    if (!cells) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        for (i = 0; i < n; i++) {
+            int col = (int)i + 1;
+            store_cell_t *c = &cells[i];
+            c->null = sqlite3_column_type(s, col) == SQLITE_NULL;
+            c->num = c->null ? 0 : sqlite3_column_int64(s, col);
+            c->text = c->null ? NULL : (const char *)sqlite3_column_text(s, col);
+            c->len = c->null ? 0 : (size_t)sqlite3_column_bytes(s, col);
+        }
+        if ((err = fn(ctx, sqlite3_column_int64(s, 0), cells, n)) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    free(cells);
+    buf_free(&sql);
+    return err;
+}
+
+tw_err_t store_entity_max_id(store_t *st, store_entity_t kind, int64_t *max)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", entity_tables[kind]);
+    *max = count(st, sql, NULL);
+    return *max < 0 ? TW_EDB : TW_OK;
+}

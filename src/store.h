@@ -148,6 +148,30 @@ tw_err_t store_reject_add(store_t *st, const store_reject_t *rj);
 
 tw_err_t store_stats(store_t *st, store_stats_t *out);
 
+/* One value of a scanned row: text (NULL for SQL NULL) and, for integer
+ * columns, the number. Valid only during the callback. */
+typedef struct {
+    const char *text;
+    size_t len;
+    int64_t num;
+    int null;
+} store_cell_t;
+
+typedef tw_err_t (*store_scan_fn)(void *ctx, int64_t row_id, const store_cell_t *cells,
+                                  size_t n);
+
+/* Calls fn for every stored version of every row of `reg`, in insertion
+ * order (so a later version of a row_key comes after the earlier ones),
+ * with the named columns of its table (register columns, their `_norm`,
+ * `_e164`, `_utc` forms, `<role>_ref` links, row_key, version). `columns`
+ * is NULL-terminated; a name the table does not have is TW_EINPUT. fn's
+ * error stops the scan and is returned. */
+tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store_scan_fn fn,
+                    void *ctx);
+
+/* Largest entity id of a kind (ids are dense from 1). */
+tw_err_t store_entity_max_id(store_t *st, store_entity_t kind, int64_t *max);
+
 /* Rejects and warnings grouped by register, field and severity, most
  * frequent first, at most `limit` groups; fn is called for each with one
  * example reason. */

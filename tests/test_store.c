@@ -194,6 +194,39 @@ static void test_versions_and_stats(void **state)
     assert_int_equal(q1("SELECT count(*) FROM import_batch WHERE status='done' AND bytes=10"), 1);
 }
 
+static tw_err_t collect(void *ctx, int64_t row_id, const store_cell_t *cells, size_t n)
+{
+    char *out = ctx;
+    size_t used = strlen(out);
+    assert_int_equal(n, 3);
+    snprintf(out + used, 256 - used, "%lld:%s:%lld:%s;", (long long)row_id, cells[0].text,
+             (long long)cells[1].num, cells[2].null ? "NULL" : cells[2].text);
+    return TW_OK;
+}
+
+static void test_scan_in_insertion_order(void **state)
+{
+    static const char *const cols[] = {"row_key", "version", "decided_on", NULL};
+    static const char *const bad[] = {"row_key", "no_such_column", NULL};
+    static const char *const evil[] = {"row_key; DROP TABLE outcome", NULL};
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t batch;
+    char out[256] = "";
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_batch_start(st, REG_OUTCOMES, "o.csv", NULL, &batch), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    insert_outcome(st, batch, 1, TW_OK);
+    insert_outcome(st, batch, 2, TW_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_int_equal(store_scan(st, REG_OUTCOMES, cols, collect, out), TW_OK);
+    assert_string_equal(out, "1:employer:12345678:1:NULL;2:employer:12345678:2:NULL;");
+    assert_int_equal(store_scan(st, REG_OUTCOMES, bad, collect, out), TW_EINPUT);
+    assert_int_equal(store_scan(st, REG_OUTCOMES, evil, collect, out), TW_EINPUT);
+    store_close(st);
+}
+
 static void test_dead_running_batch_is_interrupted(void **state)
 {
     store_t *st;
@@ -236,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entity_ids_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_versions_and_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_running_batch_is_interrupted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_in_insertion_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unopenable_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
