@@ -1,0 +1,559 @@
+/*
+ * engine.c - builds the screening engine's in-memory indexes from the store
+ * (contract and invariants in engine.h, design in docs/internals/engine.md).
+ *
+ * Loading is one sequential scan per register (store_scan, insertion
+ * order). A row_key seen again is a newer version: it overwrites its record
+ * in place, so only current versions remain (invariant 3) and record indexes
+ * stay stable. Postings are built afterwards by a counting sort over the
+ * records (two passes: count per key, then place), which gives every list in
+ * ascending record order with one allocation per postings table.
+ *
+ * Memory: records and postings are flat arrays grown by doubling during the
+ * scan; no allocation per record once grown. engine_t.bytes reports the
+ * total so benchmarks can state bytes per application.
+ *
+ * Thread model: engine_load() runs on one thread; the finished index is
+ * read-only.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "strmap.h"
+#include "value.h"
+
+struct engine {
+    eng_index_t ix;
+};
+
+/* Armenian time (UTC+4) day of a UTC timestamp. */
+static int32_t local_day(int64_t utc)
+{
+    int64_t t = utc + 4 * 3600;
+    return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
+
+static int32_t cell_date(const store_cell_t *c)
+{
+    int32_t d;
+    if (c->null || value_date(c->text, c->len, &d, NULL) != TW_OK)
+        return ENG_NODAY;
+    return d;
+}
+
+static int32_t cell_timestamp_day(const store_cell_t *c)
+{
+    int64_t t;
+    if (c->null || value_timestamp(c->text, c->len, &t, NULL) != TW_OK)
+        return ENG_NODAY;
+    return local_day(t);
+}
+
+static int32_t cell_int(const store_cell_t *c)
+{
+    if (c->null || c->num < 0 || c->num > INT32_MAX)
+        return -1;
+    return (int32_t)c->num;
+}
+
+static uint32_t cell_ref(const store_cell_t *c)
+{
+    if (c->null || c->num <= 0 || c->num > UINT32_MAX)
+        return 0;
+    return (uint32_t)c->num;
+}
+
+/* Three upper-case letters to 1..17576; 0 for anything else. */
+static uint16_t country_code(const store_cell_t *c)
+{
+    const char *s = c->text;
+    if (c->null || c->len != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
+        s[2] < 'A' || s[2] > 'Z')
+        return 0;
+    return (uint16_t)((s[0] - 'A') * 676 + (s[1] - 'A') * 26 + (s[2] - 'A') + 1);
+}
+
+static uint8_t region_code(const store_cell_t *c)
+{
+    static const char *const regions[] = {"AM-ER", "AM-AG", "AM-AR", "AM-AV",
+                                          "AM-GR", "AM-KT", "AM-LO", "AM-SH",
+                                          "AM-SU", "AM-TV", "AM-VD"};
+    size_t i;
+    if (c->null)
+        return 0;
+    for (i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
+        if (c->len == 5 && memcmp(c->text, regions[i], 5) == 0)
+            return (uint8_t)(i + 1);
+    }
+    return 0;
+}
+
+/* Index + 1 of a value in a register column's list; 0 when absent. */
+static uint8_t enum_code(const reg_def_t *def, const char *col, const store_cell_t *c)
+{
+    int ci = reg_column_index(def, col, strlen(col));
+    size_t i;
+    if (c->null || ci < 0 || !def->cols[ci].values)
+        return 0;
+    for (i = 0; def->cols[ci].values[i]; i++) {
+        if (strlen(def->cols[ci].values[i]) == c->len &&
+            memcmp(def->cols[ci].values[i], c->text, c->len) == 0)
+            return (uint8_t)(i + 1);
+    }
+    return 0;
+}
+
+static uint32_t violation_bits(const store_cell_t *c)
+{
+    const reg_def_t *def = reg_get(REG_INSPECTIONS);
+    int ci = reg_column_index(def, "violations", 10);
+    const char *const *v = def->cols[ci].values;
+    uint32_t bits = 0;
+    size_t i = 0, j, k;
+
+    if (c->null)
+        return 0;
+    while (i < c->len) {
+        for (j = i; j < c->len && c->text[j] != ';'; j++)
+            ;
+        for (k = 0; v[k] && k < 32; k++) {
+            if (strlen(v[k]) == j - i && memcmp(v[k], c->text + i, j - i) == 0)
+                bits |= 1u << k;
+        }
+        i = j + 1;
+    }
+    return bits;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct {
+    engine_t *e;
+    strmap_t keys;  /* row_key -> record index (of the register being loaded) */
+    tw_buf_t *strings;
+    uint32_t *prev_key;  /* permits: offset of previous_application_id + 1, or 0 */
+    size_t cap, prev_cap;
+    tw_err_t err;
+} loader_t;
+
+static tw_err_t grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap;
+    void *p;
+    if (need <= *cap)
+        return TW_OK;
+    ncap = *cap ? *cap * 2 : 1024;
+    while (ncap < need)
+        ncap *= 2;
+    p = realloc(*arr, ncap * elem);
+    if (!p)
+        return TW_ENOMEM;
+    *arr = p;
+    *cap = ncap;
+    return TW_OK;
+}
+
+/* The record index for row_key: a new one (*fresh = 1) or the one holding an
+ * older version of the same row. */
+static tw_err_t slot_for(loader_t *L, const store_cell_t *key, uint32_t count, uint32_t *idx,
+                         int *fresh)
+{
+    uint64_t *v;
+    tw_err_t err = strmap_put(&L->keys, key->text ? key->text : "", key->len, count, &v, fresh,
+                              NULL);
+    if (err)
+        return err;
+    *idx = (uint32_t)*v;
+    return TW_OK;
+}
+
+static tw_err_t intern(loader_t *L, const store_cell_t *c, uint32_t *off)
+{
+    tw_err_t err;
+    if (L->strings->len > UINT32_MAX - c->len - 1)
+        return TW_ETOOBIG;
+    *off = (uint32_t)L->strings->len;
+    if ((err = buf_add(L->strings, c->text ? c->text : "", c->len)) != TW_OK)
+        return err;
+    return buf_addc(L->strings, '\0');
+}
+
+static void horizon(eng_index_t *ix, int32_t day)
+{
+    if (day != ENG_NODAY && day > ix->horizon)
+        ix->horizon = day;
+}
+
+enum {
+    P_KEY, P_PREV, P_SUBMITTED, P_DECIDED, P_VALID_FROM, P_VALID_TO, P_CSTART, P_CEND,
+    P_BIRTH, P_EREG, P_SALARY, P_HOURS, P_DECLARED, P_ISCO, P_CITIZEN, P_SECTOR,
+    P_DECISION, P_SEX, P_RES_REGION, P_WORK_REGION, P_WORKER, P_EMPLOYER, P_INTERMEDIARY,
+    P_RES_ADDR, P_WORK_ADDR, P_PHONE, P_NCOLS
+};
+
+static const char *const permit_cols[P_NCOLS + 1] = {
+    "row_key", "previous_application_id", "submitted_at_utc", "decided_at_utc",
+    "valid_from", "valid_to", "contract_start", "contract_end", "worker_birth_date",
+    "employer_registered_on", "monthly_salary_amd", "weekly_hours",
+    "employer_declared_employees", "occupation_isco", "worker_citizenship",
+    "employer_sector", "decision", "worker_sex", "worker_region", "workplace_region",
+    "worker_ref", "employer_ref", "intermediary_ref", "worker_address_ref",
+    "workplace_address_ref", "worker_phone_ref", NULL};
+
+static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
+{
+    loader_t *L = ctx;
+    eng_index_t *ix = &L->e->ix;
+    eng_app_t *a;
+    uint32_t idx;
+    int fresh;
+    tw_err_t err;
+
+    (void)n;
+    if ((err = slot_for(L, &c[P_KEY], ix->napps, &idx, &fresh)) != TW_OK)
+        return err;
+    if (fresh) {
+        if ((err = grow((void **)&ix->apps, &L->cap, (size_t)ix->napps + 1, sizeof(*a))) ||
+            (err = grow((void **)&L->prev_key, &L->prev_cap, (size_t)ix->napps + 1,
+                        sizeof(*L->prev_key))))
+            return err;
+        ix->napps++;
+    }
+    a = &ix->apps[idx];
+    memset(a, 0, sizeof(*a));
+    a->row_id = row_id;
+    if ((err = intern(L, &c[P_KEY], &a->key)) != TW_OK)
+        return err;
+    L->prev_key[idx] = 0;
+    if (!c[P_PREV].null) {
+        uint32_t off;
+        if ((err = intern(L, &c[P_PREV], &off)) != TW_OK)
+            return err;
+        L->prev_key[idx] = off + 1;
+    }
+    a->submitted = cell_timestamp_day(&c[P_SUBMITTED]);
+    a->decided = cell_timestamp_day(&c[P_DECIDED]);
+    a->valid_from = cell_date(&c[P_VALID_FROM]);
+    a->valid_to = cell_date(&c[P_VALID_TO]);
+    a->contract_start = cell_date(&c[P_CSTART]);
+    a->contract_end = cell_date(&c[P_CEND]);
+    a->birth = cell_date(&c[P_BIRTH]);
+    a->employer_registered = cell_date(&c[P_EREG]);
+    a->salary = cell_int(&c[P_SALARY]);
+    a->hours = cell_int(&c[P_HOURS]);
+    a->declared_employees = cell_int(&c[P_DECLARED]);
+    a->isco = (uint16_t)(c[P_ISCO].null ? 0 : (c[P_ISCO].num > 0 && c[P_ISCO].num < 10000
+                                                    ? c[P_ISCO].num
+                                                    : 0));
+    a->citizenship = country_code(&c[P_CITIZEN]);
+    a->sector = (uint8_t)(c[P_SECTOR].null ? 0 : (c[P_SECTOR].num > 0 && c[P_SECTOR].num < 100
+                                                      ? c[P_SECTOR].num
+                                                      : 0));
+    a->decision = (uint8_t)(enum_code(reg_get(REG_PERMITS), "decision", &c[P_DECISION]) - 1);
+    a->sex = c[P_SEX].null ? 0 : c[P_SEX].text[0];
+    a->res_region = region_code(&c[P_RES_REGION]);
+    a->work_region = region_code(&c[P_WORK_REGION]);
+    a->worker = cell_ref(&c[P_WORKER]);
+    a->employer = cell_ref(&c[P_EMPLOYER]);
+    a->intermediary = cell_ref(&c[P_INTERMEDIARY]);
+    a->res_addr = cell_ref(&c[P_RES_ADDR]);
+    a->work_addr = cell_ref(&c[P_WORK_ADDR]);
+    a->phone = cell_ref(&c[P_PHONE]);
+    horizon(ix, a->submitted);
+    horizon(ix, a->decided);
+    return TW_OK;
+}
+
+static const char *const crossing_cols[] = {"row_key", "crossed_at_utc", "direction",
+                                            "worker_ref", NULL};
+
+static tw_err_t crossing_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
+{
+    loader_t *L = ctx;
+    eng_index_t *ix = &L->e->ix;
+    eng_crossing_t *x;
+    uint32_t idx;
+    int fresh;
+    tw_err_t err;
+
+    (void)n;
+    if ((err = slot_for(L, &c[0], ix->ncrossings, &idx, &fresh)) != TW_OK)
+        return err;
+    if (fresh) {
+        if ((err = grow((void **)&ix->crossings, &L->cap, (size_t)ix->ncrossings + 1,
+                        sizeof(*x))))
+            return err;
+        ix->ncrossings++;
+    }
+    x = &ix->crossings[idx];
+    memset(x, 0, sizeof(*x));
+    x->row_id = row_id;
+    if ((err = intern(L, &c[0], &x->key)) != TW_OK)
+        return err;
+    x->day = cell_timestamp_day(&c[1]);
+    x->direction = (!c[2].null && c[2].text[0] == 'o') ? 'o' : 'i';
+    x->worker = cell_ref(&c[3]);
+    horizon(ix, x->day);
+    return TW_OK;
+}
+
+static const char *const inspection_cols[] = {"row_key", "inspected_on", "workers_found",
+                                              "undeclared_workers", "violations",
+                                              "employer_ref", NULL};
+
+static tw_err_t inspection_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
+{
+    loader_t *L = ctx;
+    eng_index_t *ix = &L->e->ix;
+    eng_inspection_t *x;
+    uint32_t idx;
+    int fresh;
+    tw_err_t err;
+
+    (void)n;
+    if ((err = slot_for(L, &c[0], ix->ninspections, &idx, &fresh)) != TW_OK)
+        return err;
+    if (fresh) {
+        if ((err = grow((void **)&ix->inspections, &L->cap, (size_t)ix->ninspections + 1,
+                        sizeof(*x))))
+            return err;
+        ix->ninspections++;
+    }
+    x = &ix->inspections[idx];
+    memset(x, 0, sizeof(*x));
+    x->row_id = row_id;
+    if ((err = intern(L, &c[0], &x->key)) != TW_OK)
+        return err;
+    x->day = cell_date(&c[1]);
+    x->workers_found = cell_int(&c[2]);
+    x->undeclared = cell_int(&c[3]);
+    x->violations = violation_bits(&c[4]);
+    x->employer = cell_ref(&c[5]);
+    horizon(ix, x->day);
+    return TW_OK;
+}
+
+static const char *const report_cols[] = {"row_key", "received_at_utc", "channel", "category",
+                                          "employer_ref", "address_ref", "phone_ref", NULL};
+
+static tw_err_t report_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
+{
+    loader_t *L = ctx;
+    eng_index_t *ix = &L->e->ix;
+    const reg_def_t *def = reg_get(REG_REPORTS);
+    eng_report_t *x;
+    uint32_t idx;
+    int fresh;
+    tw_err_t err;
+
+    (void)n;
+    if ((err = slot_for(L, &c[0], ix->nreports, &idx, &fresh)) != TW_OK)
+        return err;
+    if (fresh) {
+        if ((err = grow((void **)&ix->reports, &L->cap, (size_t)ix->nreports + 1, sizeof(*x))))
+            return err;
+        ix->nreports++;
+    }
+    x = &ix->reports[idx];
+    memset(x, 0, sizeof(*x));
+    x->row_id = row_id;
+    if ((err = intern(L, &c[0], &x->key)) != TW_OK)
+        return err;
+    x->day = cell_timestamp_day(&c[1]);
+    x->channel = enum_code(def, "channel", &c[2]);
+    x->category = enum_code(def, "category", &c[3]);
+    x->employer = cell_ref(&c[4]);
+    x->address = cell_ref(&c[5]);
+    x->phone = cell_ref(&c[6]);
+    horizon(ix, x->day);
+    return TW_OK;
+}
+
+/* Scans one register with a fresh key map. */
+static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, reg_id_t reg,
+                              const char *const *cols, store_scan_fn fn)
+{
+    loader_t L;
+    tw_err_t err;
+
+    memset(&L, 0, sizeof(L));
+    L.e = e;
+    L.strings = strings;
+    strmap_init(&L.keys);
+    err = store_scan(st, reg, cols, fn, &L);
+    if (err == TW_OK && reg == REG_PERMITS) {
+        /* previous_application_id -> record index + 1 */
+        uint32_t i;
+        for (i = 0; i < e->ix.napps; i++) {
+            uint64_t *v;
+            uint32_t off = L.prev_key[i];
+            if (!off)
+                continue;
+            v = strmap_get(&L.keys, strings->p + off - 1, strlen(strings->p + off - 1));
+            e->ix.apps[i].prev = v ? (uint32_t)*v + 1 : 0;
+        }
+    }
+    free(L.prev_key);
+    strmap_free(&L.keys);
+    return err;
+}
+
+/* Counting sort of record indexes by key: key_of(record) in [0, nkeys). */
+typedef uint32_t (*key_fn)(const eng_index_t *ix, uint32_t rec);
+
+static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkeys,
+                               uint32_t nrecs, key_fn key)
+{
+    uint32_t r, k;
+    uint32_t *fill;
+
+    p->n = nkeys;
+    p->off = calloc((size_t)nkeys + 1, sizeof(*p->off));
+    p->items = malloc((size_t)(nrecs ? nrecs : 1) * sizeof(*p->items));
+    fill = malloc((size_t)(nkeys ? nkeys : 1) * sizeof(*fill));
+    if (!p->off || !p->items || !fill) {
+        free(fill);
+        return TW_ENOMEM;
+    }
+    for (r = 0; r < nrecs; r++) {
+        k = key(ix, r);
+        if (k && k < nkeys)
+            p->off[k + 1]++;
+    }
+    for (k = 0; k < nkeys; k++)
+        p->off[k + 1] += p->off[k];
+    memcpy(fill, p->off, (size_t)nkeys * sizeof(*fill));
+    for (r = 0; r < nrecs; r++) {
+        k = key(ix, r);
+        if (k && k < nkeys)
+            p->items[fill[k]++] = r;
+    }
+    free(fill);
+    ix->bytes += ((size_t)nkeys + 1 + nrecs) * sizeof(uint32_t);
+    return TW_OK;
+}
+
+static uint32_t k_app_employer(const eng_index_t *ix, uint32_t r) { return ix->apps[r].employer; }
+static uint32_t k_app_worker(const eng_index_t *ix, uint32_t r) { return ix->apps[r].worker; }
+static uint32_t k_app_res(const eng_index_t *ix, uint32_t r) { return ix->apps[r].res_addr; }
+static uint32_t k_app_work(const eng_index_t *ix, uint32_t r) { return ix->apps[r].work_addr; }
+static uint32_t k_app_phone(const eng_index_t *ix, uint32_t r) { return ix->apps[r].phone; }
+static uint32_t k_app_interm(const eng_index_t *ix, uint32_t r) { return ix->apps[r].intermediary; }
+static uint32_t k_cross_worker(const eng_index_t *ix, uint32_t r) { return ix->crossings[r].worker; }
+static uint32_t k_insp_employer(const eng_index_t *ix, uint32_t r) { return ix->inspections[r].employer; }
+static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->reports[r].employer; }
+static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
+static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->reports[r].phone; }
+
+tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
+{
+    engine_t *e;
+    eng_index_t *ix;
+    tw_buf_t strings;
+    tw_err_t err;
+    int k;
+
+    *out = NULL;
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return TW_ENOMEM;
+    ix = &e->ix;
+    ix->horizon = ENG_NODAY;
+    buf_init(&strings, (size_t)UINT32_MAX);
+    for (k = 0; k < ENT_COUNT; k++) {
+        int64_t max;
+        if ((err = store_entity_max_id(st, (store_entity_t)k, &max)) != TW_OK)
+            goto fail;
+        if (max >= UINT32_MAX) {
+            err = TW_ETOOBIG;
+            goto fail;
+        }
+        ix->nentities[k] = (uint32_t)max + 1;
+    }
+    if ((err = load_register(e, st, &strings, REG_PERMITS, permit_cols, permit_row)) != TW_OK ||
+        (err = load_register(e, st, &strings, REG_BORDER, crossing_cols, crossing_row)) !=
+            TW_OK ||
+        (err = load_register(e, st, &strings, REG_INSPECTIONS, inspection_cols,
+                             inspection_row)) != TW_OK ||
+        (err = load_register(e, st, &strings, REG_REPORTS, report_cols, report_row)) != TW_OK)
+        goto fail;
+
+    ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
+                (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
+                (size_t)ix->ninspections * sizeof(eng_inspection_t) +
+                (size_t)ix->nreports * sizeof(eng_report_t) + strings.len;
+    if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
+                              k_app_employer)) ||
+        (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
+                              k_app_worker)) ||
+        (err = build_postings(ix, &ix->apps_by_res_addr, ix->nentities[ENT_ADDRESS], ix->napps,
+                              k_app_res)) ||
+        (err = build_postings(ix, &ix->apps_by_work_addr, ix->nentities[ENT_ADDRESS], ix->napps,
+                              k_app_work)) ||
+        (err = build_postings(ix, &ix->apps_by_phone, ix->nentities[ENT_PHONE], ix->napps,
+                              k_app_phone)) ||
+        (err = build_postings(ix, &ix->apps_by_intermediary, ix->nentities[ENT_INTERMEDIARY],
+                              ix->napps, k_app_interm)) ||
+        (err = build_postings(ix, &ix->crossings_by_worker, ix->nentities[ENT_WORKER],
+                              ix->ncrossings, k_cross_worker)) ||
+        (err = build_postings(ix, &ix->inspections_by_employer, ix->nentities[ENT_EMPLOYER],
+                              ix->ninspections, k_insp_employer)) ||
+        (err = build_postings(ix, &ix->reports_by_employer, ix->nentities[ENT_EMPLOYER],
+                              ix->nreports, k_rep_employer)) ||
+        (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
+                              ix->nreports, k_rep_address)) ||
+        (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
+                              k_rep_phone)))
+        goto fail;
+    if (!strings.p && (err = buf_addc(&strings, '\0')) != TW_OK)
+        goto fail;
+    ix->strings = strings.p;
+    ix->strings_len = strings.len;
+    *out = e;
+    return TW_OK;
+fail:
+    tw_errinfo_set(ei, err, "loading the engine's indexes: %s%s%s", tw_strerror(err),
+                   err == TW_EDB ? ": " : "", err == TW_EDB ? store_errmsg(st) : "");
+    buf_free(&strings);
+    engine_free(e);
+    return err;
+}
+
+static void free_postings(eng_postings_t *p)
+{
+    free(p->off);
+    free(p->items);
+}
+
+void engine_free(engine_t *e)
+{
+    eng_index_t *ix;
+    if (!e)
+        return;
+    ix = &e->ix;
+    free(ix->apps);
+    free(ix->crossings);
+    free(ix->inspections);
+    free(ix->reports);
+    free_postings(&ix->apps_by_employer);
+    free_postings(&ix->apps_by_worker);
+    free_postings(&ix->apps_by_res_addr);
+    free_postings(&ix->apps_by_work_addr);
+    free_postings(&ix->apps_by_phone);
+    free_postings(&ix->apps_by_intermediary);
+    free_postings(&ix->crossings_by_worker);
+    free_postings(&ix->inspections_by_employer);
+    free_postings(&ix->reports_by_employer);
+    free_postings(&ix->reports_by_address);
+    free_postings(&ix->reports_by_phone);
+    free(ix->strings);
+    free(e);
+}
+
+const eng_index_t *engine_index(const engine_t *e)
+{
+    return &e->ix;
+}

@@ -1,0 +1,260 @@
+/*
+ * test_engine.c - the engine's in-memory indexes: what engine_load() builds
+ * from a store holding hand-made registers (every field parsed, versions
+ * collapsed, renewals linked, postings right) and from a synthetic register
+ * (counts agree with the store).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "import.h"
+#include "store.h"
+#include "synth.h"
+#include "value.h"
+
+static char dir[256];
+static store_t *st;
+
+static int setup(void **state)
+{
+    char db[300];
+    tw_errinfo_t ei;
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/tw-test-engine-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    assert_int_equal(store_open(db, &st, &ei), TW_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[400];
+    (void)state;
+    store_close(st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void import_text(const char *name, const char *content)
+{
+    char path[400];
+    FILE *f;
+    import_opts_t o;
+    import_result_t res;
+    tw_errinfo_t ei;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
+    memset(&o, 0, sizeof(o));
+    o.progress = IMPORT_PROGRESS_NONE;
+    o.quiet = 1;
+    o.rejects_path = "";
+    assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_rejected, 0);
+}
+
+static int32_t day(const char *iso)
+{
+    int32_t d;
+    assert_int_equal(value_date(iso, strlen(iso), &d, NULL), TW_OK);
+    return d;
+}
+
+static uint32_t app_by_key(const eng_index_t *ix, const char *key)
+{
+    uint32_t i;
+    for (i = 0; i < ix->napps; i++) {
+        if (strcmp(eng_str(ix, ix->apps[i].key), key) == 0)
+            return i;
+    }
+    fail_msg("no application %s", key);
+    return 0;
+}
+
+#define HDR                                                                                    \
+    "application_id,submitted_at,decision,valid_from,valid_to,previous_application_id,"        \
+    "worker_doc_no,worker_doc_country,worker_family_name,worker_given_name,worker_sex,"        \
+    "worker_birth_date,worker_citizenship,worker_phone,worker_address,worker_region,"          \
+    "employer_tin,employer_name,employer_sector,employer_registered_on,"                       \
+    "employer_declared_employees,workplace_address,occupation_isco,monthly_salary_amd,"        \
+    "weekly_hours,intermediary_id\n"
+
+static void test_hand_made_registers(void **state)
+{
+    engine_t *e;
+    const eng_index_t *ix;
+    const eng_app_t *a1, *a2, *a3;
+    tw_errinfo_t ei;
+    uint32_t i, emp, n;
+    (void)state;
+
+    import_text("p1.csv", HDR
+                "A1,2023-03-01T23:30:00Z,approved,2023-04-01,2024-03-31,,N1,IND,Kumar,Raj,M,"
+                "1990-05-17,IND,+37491000001,\"Flat 3, Abovyan st 5\",AM-ER,01234567,Ararat LLC,"
+                "41,2022-12-01,2,\"Arshakunyats 3\",9313,60000,60,AG1\n"
+                "A2,2024-03-15T10:00:00+04:00,pending,,,A1,N1,IND,Kumar,Raj,M,1990-05-17,IND,"
+                "+37491000001,\"Flat 3, Abovyan st 5\",AM-ER,01234567,Ararat LLC,41,2022-12-01,"
+                "2,\"Arshakunyats 3\",9313,,,AG1\n"
+                "A3,2023-05-01T10:00:00,approved,,,,P9,NPL,Magar,Santosh,M,2008-01-01,NPL,"
+                "+37491000001,\"Flat 3, Abovyan st 5\",AM-SH,87654321,Other LLC,01,,,,6111,"
+                "80000,40,\n");
+    /* A1 changes: only its latest version may be indexed */
+    import_text("p2.csv", HDR
+                "A1,2023-03-01T23:30:00Z,approved,2023-04-01,2024-03-31,,N1,IND,Kumar,Raj,M,"
+                "1990-05-17,IND,+37491000001,\"Flat 3, Abovyan st 5\",AM-ER,01234567,Ararat LLC,"
+                "41,2022-12-01,2,\"Arshakunyats 3\",9313,55000,72,AG1\n");
+    import_text("b.csv", "crossing_id,crossed_at,direction,crossing_point,doc_no,doc_country,"
+                         "family_name,given_name,birth_date,citizenship\n"
+                         "C1,2023-03-20T08:00:00Z,in,EVN,N1,IND,KUMAR,RAJ,1990-05-17,IND\n"
+                         "C2,2023-09-20T08:00:00Z,out,EVN,N 1,IND,KUMAR,RAJ,1990-05-17,IND\n");
+    import_text("i.csv", "inspection_id,employer_tin,inspected_on,workers_found,violations\n"
+                         "I1,01234567,2023-08-01,12,wage_arrears;documents_withheld\n");
+    import_text("r.csv", "report_id,received_at,channel,employer_tin,phone,category\n"
+                         "R1,2023-09-01T12:00:00,hotline,01234567,091 000001,forced_labour\n");
+
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    ix = engine_index(e);
+    assert_int_equal(ix->napps, 3);
+    a1 = &ix->apps[app_by_key(ix, "A1")];
+    a2 = &ix->apps[app_by_key(ix, "A2")];
+    a3 = &ix->apps[app_by_key(ix, "A3")];
+    /* the newer version of A1 */
+    assert_int_equal(a1->salary, 55000);
+    assert_int_equal(a1->hours, 72);
+    /* 23:30 UTC is the next day in Yerevan */
+    assert_int_equal(a1->submitted, day("2023-03-02"));
+    assert_int_equal(a1->valid_from, day("2023-04-01"));
+    assert_int_equal(a1->employer_registered, day("2022-12-01"));
+    assert_int_equal(a1->declared_employees, 2);
+    assert_int_equal(a1->sector, 41);
+    assert_int_equal(a1->isco, 9313);
+    assert_int_equal(a1->decision, ENG_APPROVED);
+    assert_int_equal(a1->sex, 'M');
+    assert_int_equal(a1->res_region, 1);
+    assert_int_equal(a3->res_region, 8); /* AM-SH */
+    assert_int_equal(a3->sector, 1);
+    assert_int_equal(a3->birth, day("2008-01-01"));
+    assert_int_equal(a2->salary, -1);
+    assert_int_equal(a2->valid_from, ENG_NODAY);
+    assert_int_equal(a2->decision, ENG_PENDING);
+    /* the renewal points at A1; the others at nothing */
+    assert_int_equal(a2->prev, app_by_key(ix, "A1") + 1);
+    assert_int_equal(a1->prev, 0);
+    /* entities shared across rows and registers */
+    assert_true(a1->worker && a1->worker == a2->worker && a3->worker != a1->worker);
+    assert_true(a1->phone && a1->phone == a3->phone);
+    assert_true(a1->res_addr && a1->res_addr == a3->res_addr);
+    assert_true(a1->intermediary && a3->intermediary == 0);
+    assert_int_equal(a1->citizenship, (('I' - 'A') * 676 + ('N' - 'A') * 26 + ('D' - 'A') + 1));
+
+    emp = a1->employer;
+    n = ix->apps_by_employer.off[emp + 1] - ix->apps_by_employer.off[emp];
+    assert_int_equal(n, 2);
+    for (i = ix->apps_by_employer.off[emp]; i < ix->apps_by_employer.off[emp + 1]; i++)
+        assert_int_equal(ix->apps[ix->apps_by_employer.items[i]].employer, emp);
+    n = ix->apps_by_res_addr.off[a1->res_addr + 1] - ix->apps_by_res_addr.off[a1->res_addr];
+    assert_int_equal(n, 3);
+
+    /* both crossings belong to the same worker (document number normalised) */
+    assert_int_equal(ix->ncrossings, 2);
+    n = ix->crossings_by_worker.off[a1->worker + 1] - ix->crossings_by_worker.off[a1->worker];
+    assert_int_equal(n, 2);
+    assert_int_equal(ix->crossings[ix->crossings_by_worker.items[ix->crossings_by_worker.off[a1->worker] + 1]].direction, 'o');
+
+    assert_int_equal(ix->ninspections, 1);
+    assert_int_equal(ix->inspections[0].employer, emp);
+    assert_int_equal(ix->inspections[0].violations, (1u << 0) | (1u << 3));
+    assert_int_equal(ix->inspections[0].workers_found, 12);
+    assert_int_equal(ix->inspections[0].undeclared, -1);
+
+    assert_int_equal(ix->nreports, 1);
+    assert_int_equal(ix->reports[0].employer, emp);
+    assert_int_equal(ix->reports[0].phone, a1->phone);
+    assert_int_equal(ix->reports[0].category, 1);
+    n = ix->reports_by_phone.off[a1->phone + 1] - ix->reports_by_phone.off[a1->phone];
+    assert_int_equal(n, 1);
+
+    assert_int_equal(ix->horizon, day("2024-03-15"));
+    engine_free(e);
+}
+
+static void test_empty_store(void **state)
+{
+    engine_t *e;
+    tw_errinfo_t ei;
+    (void)state;
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    assert_int_equal(engine_index(e)->napps, 0);
+    assert_int_equal(engine_index(e)->horizon, ENG_NODAY);
+    assert_string_equal(eng_str(engine_index(e), 0), "");
+    engine_free(e);
+}
+
+static void test_synthetic_register_counts(void **state)
+{
+    synth_opts_t so;
+    synth_summary_t sum;
+    tw_errinfo_t ei;
+    engine_t *e;
+    const eng_index_t *ix;
+    char path[400];
+    static const char *const files[] = {"permits.csv", "border_crossings.csv",
+                                        "inspections.csv", "reports.csv"};
+    size_t f;
+    uint32_t k, total = 0, with_employer = 0, i;
+    (void)state;
+
+    memset(&so, 0, sizeof(so));
+    so.out_dir = dir;
+    so.applications = 3000;
+    so.seed = 11;
+    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
+    for (f = 0; f < 4; f++) {
+        import_opts_t o;
+        import_result_t res;
+        snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+        memset(&o, 0, sizeof(o));
+        o.progress = IMPORT_PROGRESS_NONE;
+        o.quiet = 1;
+        o.rejects_path = "";
+        assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
+    }
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    ix = engine_index(e);
+    assert_int_equal(ix->napps, sum.rows[0] - sum.bad_rows[0]);
+    assert_int_equal(ix->ncrossings, sum.rows[1] - sum.bad_rows[1]);
+    assert_int_equal(ix->ninspections, sum.rows[2] - sum.bad_rows[2]);
+    assert_int_equal(ix->nreports, sum.rows[3] - sum.bad_rows[3]);
+    for (k = 0; k < ix->apps_by_employer.n; k++)
+        total += ix->apps_by_employer.off[k + 1] - ix->apps_by_employer.off[k];
+    for (i = 0; i < ix->napps; i++)
+        with_employer += ix->apps[i].employer != 0;
+    assert_int_equal(total, with_employer);
+    assert_int_equal(with_employer, ix->napps); /* employer_tin is required */
+    printf("engine: %u applications, %zu bytes of index (%zu per application)\n", ix->napps,
+           ix->bytes, ix->bytes / (ix->napps ? ix->napps : 1));
+    engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hand_made_registers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_synthetic_register_counts, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
