@@ -32,6 +32,7 @@ struct store {
     sqlite3_stmt *ins_row[REG_COUNT];
     sqlite3_stmt *ins_entity[ENT_COUNT];
     sqlite3_stmt *ins_reject;
+    sqlite3_stmt *sel_entity_key[ENT_COUNT];
     strmap_t ent_map[ENT_COUNT];
     int ent_loaded[ENT_COUNT];
     char host[128];
@@ -240,7 +241,46 @@ static const char *const migration1[] = {
     " (SELECT max(version) FROM outcome q WHERE q.row_key = p.row_key);\n",
     NULL};
 
-static const char *const *const migrations[] = {migration1};
+/* Migration 2: alerts (owned by alerts.c), their history, suppressions. */
+static const char *const migration2[] = {
+    "CREATE TABLE alert(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  entity_type TEXT NOT NULL CHECK(entity_type IN ('application','worker','employer',"
+    "'intermediary','address','phone')),\n"
+    "  entity_key TEXT NOT NULL,\n"
+    "  score REAL NOT NULL,\n"
+    "  level TEXT NOT NULL CHECK(level IN ('none','low','medium','high')),\n"
+    "  status TEXT NOT NULL DEFAULT 'new' CHECK(status IN ('new','in_review','escalated',"
+    "'dismissed','confirmed')),\n"
+    "  assignee TEXT,\n"
+    "  indicators TEXT NOT NULL,\n"
+    "  evidence TEXT NOT NULL,\n"
+    "  config_version TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  closed INTEGER NOT NULL DEFAULT 0,\n"
+    "  screened_run INTEGER NOT NULL DEFAULT 0\n"
+    ")",
+    "CREATE UNIQUE INDEX alert_open ON alert(entity_type, entity_key) WHERE closed = 0",
+    "CREATE INDEX alert_level ON alert(level, score)",
+    "CREATE TABLE alert_event(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  from_status TEXT,\n"
+    "  to_status TEXT,\n"
+    "  score REAL,\n"
+    "  level TEXT,\n"
+    "  indicators TEXT,\n"
+    "  config_version TEXT,\n"
+    "  reason TEXT\n"
+    ")",
+    "CREATE INDEX alert_event_alert ON alert_event(alert_id)",
+    NULL};
+
+static const char *const *const migrations[] = {migration1, migration2};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
@@ -248,6 +288,11 @@ static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
     if (ei)
         tw_errinfo_set(ei, TW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
     return TW_EDB;
+}
+
+sqlite3 *store_sqlite(store_t *st)
+{
+    return st->db;
 }
 
 const char *store_errmsg(store_t *st)
@@ -443,6 +488,7 @@ void store_close(store_t *st)
         sqlite3_finalize(st->ins_row[i]);
     for (i = 0; i < ENT_COUNT; i++) {
         sqlite3_finalize(st->ins_entity[i]);
+        sqlite3_finalize(st->sel_entity_key[i]);
         strmap_free(&st->ent_map[i]);
     }
     sqlite3_finalize(st->ins_reject);
@@ -918,4 +964,36 @@ tw_err_t store_entity_max_id(store_t *st, store_entity_t kind, int64_t *max)
     snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", entity_tables[kind]);
     *max = count(st, sql, NULL);
     return *max < 0 ? TW_EDB : TW_OK;
+}
+
+tw_err_t store_entity_key(store_t *st, store_entity_t kind, int64_t id, char *out, size_t cap)
+{
+    sqlite3_stmt *s = st->sel_entity_key[kind];
+    tw_err_t err = TW_ENOTFOUND;
+    char sql[96];
+
+    if (cap == 0)
+        return TW_ETOOBIG;
+    out[0] = '\0';
+    if (!s) {
+        snprintf(sql, sizeof(sql), "SELECT key FROM %s WHERE id=?", entity_tables[kind]);
+        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                               &st->sel_entity_key[kind], NULL) != SQLITE_OK)
+            return TW_EDB;
+        s = st->sel_entity_key[kind];
+    }
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        if (n >= cap) {
+            err = TW_ETOOBIG;
+        } else {
+            memcpy(out, k ? k : "", n);
+            out[n] = '\0';
+            err = TW_OK;
+        }
+    }
+    sqlite3_reset(s);
+    return err;
 }

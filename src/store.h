@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef enum {
     ENT_WORKER = 0,
@@ -113,6 +113,9 @@ typedef struct {
 tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei);
 void store_close(store_t *st);
 int store_schema_version(store_t *st);
+/* The connection, for the modules that own tables of their own (alerts.c:
+ * alert, alert_event). Their schema still lives in store.c's migrations. */
+struct sqlite3 *store_sqlite(store_t *st);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 
@@ -168,6 +171,9 @@ typedef tw_err_t (*store_scan_fn)(void *ctx, int64_t row_id, const store_cell_t 
  * error stops the scan and is returned. */
 tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store_scan_fn fn,
                     void *ctx);
+
+/* The key of entity `id` into out[0..cap). TW_ENOTFOUND, TW_ETOOBIG. */
+tw_err_t store_entity_key(store_t *st, store_entity_t kind, int64_t id, char *out, size_t cap);
 
 /* Largest entity id of a kind (ids are dense from 1). */
 tw_err_t store_entity_max_id(store_t *st, store_entity_t kind, int64_t *max);

@@ -1,0 +1,259 @@
+/*
+ * score.c - hits to per-entity scores (formula and invariants in score.h).
+ *
+ * Data flow: roll application hits up to their employers (one sort of
+ * (indicator, employer) pairs), then group every hit, original or rolled,
+ * by (entity kind, entity) with one sort of references, then score each
+ * group and rank its hits by contribution. Allocation is per call, not per
+ * hit: a handful of flat arrays sized by the number of hits.
+ */
+#include "score.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *score_level_name(score_level_t l)
+{
+    switch (l) {
+    case LEVEL_LOW: return "low";
+    case LEVEL_MEDIUM: return "medium";
+    case LEVEL_HIGH: return "high";
+    default: return "none";
+    }
+}
+
+const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref)
+{
+    return ref < hits->n ? &hits->hits[ref] : &r->rolled.hits[ref - hits->n];
+}
+
+typedef struct {
+    uint16_t indicator;
+    uint32_t employer;
+    uint32_t app;
+} rollpair_t;
+
+static int cmp_rollpair(const void *a, const void *b)
+{
+    const rollpair_t *x = a, *y = b;
+    if (x->indicator != y->indicator)
+        return x->indicator < y->indicator ? -1 : 1;
+    if (x->employer != y->employer)
+        return x->employer < y->employer ? -1 : 1;
+    return x->app < y->app ? -1 : x->app > y->app;
+}
+
+static int live(const eng_app_t *a)
+{
+    return a->decision != ENG_REJECTED && a->decision != ENG_WITHDRAWN;
+}
+
+static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                        ind_hits_t *rolled)
+{
+    size_t ncat, i, n = 0, j;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    double min_apps = config_score(cfg, "rollup_min_applications", 2);
+    rollpair_t *pairs = malloc((hits->n ? hits->n : 1) * sizeof(*pairs));
+    ind_record_t recs[IND_MAX_RECORDS];
+    tw_err_t err = TW_OK;
+
+    if (!pairs)
+        return TW_ENOMEM;
+    for (i = 0; i < hits->n; i++) {
+        const ind_hit_t *h = &hits->hits[i];
+        if (h->kind != IK_APPLICATION || cat[h->indicator].vulnerability ||
+            h->entity >= ix->napps || !ix->apps[h->entity].employer)
+            continue;
+        pairs[n].indicator = h->indicator;
+        pairs[n].employer = ix->apps[h->entity].employer;
+        pairs[n].app = h->entity;
+        n++;
+    }
+    qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
+    for (i = 0; i < n; i = j) {
+        uint32_t emp = pairs[i].employer, hit = 0, total = 0, k, nrec = 0, prev = UINT32_MAX;
+        for (j = i; j < n && pairs[j].indicator == pairs[i].indicator && pairs[j].employer == emp;
+             j++) {
+            if (pairs[j].app == prev)
+                continue; /* one application counts once */
+            prev = pairs[j].app;
+            hit++;
+            if (nrec < IND_MAX_RECORDS) {
+                recs[nrec].kind = IR_APPLICATION;
+                recs[nrec].index = pairs[j].app;
+                nrec++;
+            }
+        }
+        if ((double)hit < min_apps)
+            continue;
+        for (k = ix->apps_by_employer.off[emp]; k < ix->apps_by_employer.off[emp + 1]; k++)
+            total += live(&ix->apps[ix->apps_by_employer.items[k]]);
+        if (total == 0)
+            continue;
+        err = ind_hits_add(rolled, pairs[i].indicator, IK_EMPLOYER, emp,
+                           hit >= total ? 1.0 : (double)hit / total, hit, total, recs, nrec);
+        if (err)
+            break;
+        rolled->hits[rolled->n - 1].nrecords_total = hit;
+    }
+    free(pairs);
+    return err;
+}
+
+typedef struct {
+    uint8_t kind;
+    uint32_t entity;
+    uint32_t ref;
+} ref_t;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const ref_t *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->entity != y->entity)
+        return x->entity < y->entity ? -1 : 1;
+    return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+static int cmp_entity_score(const void *a, const void *b)
+{
+    const score_entity_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return x->entity < y->entity ? -1 : x->entity > y->entity;
+}
+
+/* Sorts order/contribution of one entity by contribution, largest first
+ * (insertion sort: an entity has a handful of hits). */
+static void rank(uint32_t *order, double *contrib, uint32_t n)
+{
+    uint32_t i, j;
+    for (i = 1; i < n; i++) {
+        uint32_t o = order[i];
+        double c = contrib[i];
+        for (j = i; j > 0 && contrib[j - 1] < c; j--) {
+            order[j] = order[j - 1];
+            contrib[j] = contrib[j - 1];
+        }
+        order[j] = o;
+        contrib[j] = c;
+    }
+}
+
+tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                       score_result_t *out)
+{
+    size_t ncat, total, i, j, ne = 0;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    double prior = config_score(cfg, "prior", -4.0);
+    double vmax = config_score(cfg, "vulnerability_max_factor", 1.5);
+    double rollw = config_score(cfg, "rollup_weight", 0.8);
+    double lo = config_level_low(cfg), mid = config_level_medium(cfg),
+           hi = config_level_high(cfg);
+    double *weight = NULL, *factor = NULL;
+    ref_t *refs = NULL;
+    tw_err_t err;
+
+    memset(out, 0, sizeof(*out));
+    ind_hits_init(&out->rolled);
+    if ((err = roll_up(ix, hits, cfg, &out->rolled)) != TW_OK)
+        goto fail;
+    total = hits->n + out->rolled.n;
+    weight = malloc((ncat ? ncat : 1) * sizeof(*weight));
+    factor = malloc((ncat ? ncat : 1) * sizeof(*factor));
+    refs = malloc((total ? total : 1) * sizeof(*refs));
+    out->order = malloc((total ? total : 1) * sizeof(*out->order));
+    out->contribution = malloc((total ? total : 1) * sizeof(*out->contribution));
+    out->ents = malloc((total ? total : 1) * sizeof(*out->ents));
+    if (!weight || !factor || !refs || !out->order || !out->contribution || !out->ents) {
+        err = TW_ENOMEM;
+        goto fail;
+    }
+    for (i = 0; i < ncat; i++) {
+        weight[i] = config_indicator_param(cfg, cat[i].id, "weight", 1.0);
+        factor[i] = config_indicator_param(cfg, cat[i].id, "factor", 1.3);
+        if (weight[i] < 0)
+            weight[i] = 0;
+        if (factor[i] < 1)
+            factor[i] = 1;
+        if (factor[i] > vmax)
+            factor[i] = vmax;
+    }
+    for (i = 0; i < total; i++) {
+        const ind_hit_t *h = score_hit(out, hits, (uint32_t)i);
+        refs[i].kind = h->kind;
+        refs[i].entity = h->entity;
+        refs[i].ref = (uint32_t)i;
+    }
+    qsort(refs, total, sizeof(*refs), cmp_ref);
+
+    for (i = 0; i < total; i = j) {
+        score_entity_t *se = &out->ents[ne];
+        double evidence = 0, v = 1;
+        uint32_t k;
+
+        for (j = i; j < total && refs[j].kind == refs[i].kind && refs[j].entity == refs[i].entity;
+             j++)
+            ;
+        se->kind = refs[i].kind;
+        se->entity = refs[i].entity;
+        se->first = (uint32_t)i;
+        se->nhits = (uint32_t)(j - i);
+        for (k = (uint32_t)i; k < j; k++) {
+            const ind_hit_t *h = score_hit(out, hits, refs[k].ref);
+            if (cat[h->indicator].vulnerability && refs[k].ref < hits->n) {
+                if (factor[h->indicator] > v)
+                    v = factor[h->indicator];
+            }
+        }
+        for (k = (uint32_t)i; k < j; k++) {
+            const ind_hit_t *h = score_hit(out, hits, refs[k].ref);
+            double c = 0;
+            if (!cat[h->indicator].vulnerability)
+                c = weight[h->indicator] * h->strength * (refs[k].ref >= hits->n ? rollw : 1.0);
+            evidence += c;
+            out->order[k] = refs[k].ref;
+            out->contribution[k] = c;
+        }
+        if (evidence <= 0)
+            v = 1; /* a trait alone raises nothing (invariant 1) */
+        for (k = (uint32_t)i; k < j; k++)
+            out->contribution[k] *= v;
+        se->vulnerability = v;
+        se->logit = prior + evidence * v;
+        se->score = 100.0 / (1.0 + exp(-se->logit));
+        se->level = se->score >= hi    ? LEVEL_HIGH
+                    : se->score >= mid ? LEVEL_MEDIUM
+                    : se->score >= lo  ? LEVEL_LOW
+                                       : LEVEL_NONE;
+        rank(out->order + i, out->contribution + i, se->nhits);
+        ne++;
+    }
+    out->n = ne;
+    out->norder = total;
+    qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
+    free(weight);
+    free(factor);
+    free(refs);
+    return TW_OK;
+fail:
+    free(weight);
+    free(factor);
+    free(refs);
+    score_free(out);
+    return err;
+}
+
+void score_free(score_result_t *r)
+{
+    free(r->ents);
+    free(r->order);
+    free(r->contribution);
+    ind_hits_free(&r->rolled);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,74 @@
+/*
+ * score.h - combining indicator hits into one score per entity.
+ *
+ * Weighted log-odds (docs/internals/engine.md, "Scores"):
+ *
+ *     E     = sum over the entity's evidence hits of weight * strength
+ *     V     = the largest vulnerability factor among its vulnerability hits,
+ *             capped by [score] vulnerability_max_factor; 1 when none
+ *     logit = prior + E * V            (V applies only when E > 0)
+ *     score = 100 / (1 + exp(-logit))
+ *
+ * so a vulnerability trait alone leaves an entity at the prior: it can raise
+ * the weight of evidence, never raise an alert by itself (invariant 1).
+ *
+ * Roll-up: an employer also receives, for each application-level evidence
+ * indicator, a hit of strength = (its applications hit) / (its live
+ * applications), when at least `rollup_min_applications` (config [score],
+ * default 2) of them are hit, weighted by [score] rollup_weight (default
+ * 0.8) times the indicator's weight. This carries a scheme's many small
+ * signals up to the employer behind them, bounded by the share, so one bad
+ * application cannot colour a large employer (invariant 2).
+ *
+ * Levels: score >= [levels] high / medium / low thresholds.
+ * Invariants:
+ *   1. An entity with no evidence hit has logit == prior.
+ *   2. A roll-up strength never exceeds 1 and needs at least
+ *      rollup_min_applications hit applications.
+ *   3. Within an entity, hits are ranked by contribution, largest first.
+ * The result owns its arrays; free with score_free().
+ */
+#ifndef TW_SCORE_H
+#define TW_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "engine.h"
+#include "indicators.h"
+
+typedef enum { LEVEL_NONE = 0, LEVEL_LOW, LEVEL_MEDIUM, LEVEL_HIGH } score_level_t;
+
+typedef struct {
+    uint8_t kind;       /* ind_kind_t */
+    uint32_t entity;
+    double logit;
+    double score;       /* 0..100 */
+    uint8_t level;      /* score_level_t */
+    double vulnerability; /* the factor V applied */
+    uint32_t first;     /* into score_result_t.order */
+    uint32_t nhits;
+} score_entity_t;
+
+typedef struct {
+    score_entity_t *ents; /* sorted by score, highest first */
+    size_t n;
+    ind_hits_t rolled;    /* the roll-up hits made by score_compute */
+    /* order[first .. first+nhits) of an entity: references to its hits,
+     * ranked by contribution; a reference r < hits->n is hits->hits[r], else
+     * rolled.hits[r - hits->n] */
+    uint32_t *order;
+    double *contribution; /* parallel to order */
+    size_t norder;
+} score_result_t;
+
+const char *score_level_name(score_level_t l);
+
+tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                       score_result_t *out);
+/* The hit a reference in `order` names. */
+const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref);
+void score_free(score_result_t *r);
+
+#endif
