@@ -50,6 +50,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "csv.h"
+#include "json.h"
 #include "mapping.h"
 #include "norm.h"
 #include "strmap.h"
@@ -764,27 +765,6 @@ static void check_row(importer_t *im)
 }
 
 /* ---- one record --------------------------------------------------------- */
-
-static tw_err_t json_str(tw_buf_t *b, const char *s, size_t len)
-{
-    size_t i;
-    tw_err_t err = buf_addc(b, '"');
-    for (i = 0; i < len && !err; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            char esc[2] = {'\\', (char)ch};
-            err = buf_add(b, esc, 2);
-        } else if (ch == '\n' || ch == '\r' || ch == '\t') {
-            char esc[2] = {'\\', ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't'};
-            err = buf_add(b, esc, 2);
-        } else if (ch < 0x20) {
-            err = buf_printf(b, "\\u%04x", ch);
-        } else {
-            err = buf_addc(b, (char)ch);
-        }
-    }
-    return err ? err : buf_addc(b, '"');
-}
 
 /* ---- reader side: one record prepared ---------------------------------- */
 

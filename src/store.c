@@ -255,6 +255,7 @@ static const char *const migration2[] = {
     "  assignee TEXT,\n"
     "  indicators TEXT NOT NULL,\n"
     "  evidence TEXT NOT NULL,\n"
+    "  explanation TEXT NOT NULL,\n"
     "  config_version TEXT NOT NULL,\n"
     "  created_at TEXT NOT NULL,\n"
     "  updated_at TEXT NOT NULL,\n"

@@ -1,0 +1,612 @@
+/*
+ * alerts.c - the alert table: apply a screening run, list, explain, export
+ * (contract in alerts.h).
+ *
+ * Data structure: table `alert` with a partial unique index on
+ * (entity_type, entity_key) WHERE closed = 0 (one open alert per entity),
+ * `alert_event` for history. A screening run gets a run number (the largest
+ * screened_run + 1); every alert it touches is stamped with it, so alerts it
+ * did not touch are found with one query at the end.
+ *
+ * The evidence is rendered twice at apply time, from the same data: as JSON
+ * (for export and the API) and as a plain-language explanation (for
+ * `alerts show`), so nothing has to parse JSON back.
+ *
+ * Invariants:
+ *   1. At most one open alert per entity (enforced by the index).
+ *   2. Every change of an alert's score, level, indicators or status has an
+ *      alert_event row written in the same transaction.
+ */
+#include "alerts.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "json.h"
+
+static const char *const rec_register[] = {"permits", "border_crossings", "inspections",
+                                           "reports"};
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *record_key(const eng_index_t *ix, const ind_record_t *r)
+{
+    switch (r->kind) {
+    case IR_APPLICATION: return r->index < ix->napps ? eng_str(ix, ix->apps[r->index].key) : "";
+    case IR_CROSSING:
+        return r->index < ix->ncrossings ? eng_str(ix, ix->crossings[r->index].key) : "";
+    case IR_INSPECTION:
+        return r->index < ix->ninspections ? eng_str(ix, ix->inspections[r->index].key) : "";
+    case IR_REPORT: return r->index < ix->nreports ? eng_str(ix, ix->reports[r->index].key) : "";
+    }
+    return "";
+}
+
+static const store_entity_t kind_entity[IK_COUNT] = {
+    [IK_WORKER] = ENT_WORKER,       [IK_EMPLOYER] = ENT_EMPLOYER,
+    [IK_INTERMEDIARY] = ENT_INTERMEDIARY, [IK_ADDRESS] = ENT_ADDRESS,
+    [IK_PHONE] = ENT_PHONE};
+
+/* The entity's key as in DESIGN.md: application_id, COUNTRY:DOCNO, TIN,
+ * intermediary id, normalised address, E.164 phone. */
+static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uint32_t entity,
+                           char *out, size_t cap)
+{
+    if (kind == IK_APPLICATION) {
+        const char *k = entity < ix->napps ? eng_str(ix, ix->apps[entity].key) : "";
+        size_t n = strlen(k);
+        if (n >= cap)
+            return TW_ETOOBIG;
+        memcpy(out, k, n + 1);
+        return TW_OK;
+    }
+    return store_entity_key(st, kind_entity[kind], entity, out, cap);
+}
+
+/* Indicators, evidence JSON and explanation of one scored entity. */
+static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const score_result_t *sr,
+                       const score_entity_t *se, const config_t *cfg, const char *etype,
+                       const char *ekey, tw_buf_t *inds, tw_buf_t *json, tw_buf_t *text)
+{
+    size_t ncat;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    double prior = config_score(cfg, "prior", -4.0);
+    uint32_t k, r;
+    tw_err_t err = TW_OK;
+
+    buf_reset(inds);
+    buf_reset(json);
+    buf_reset(text);
+#define TRY(x)                                                                                 \
+    do {                                                                                       \
+        if ((err = (x)) != TW_OK)                                                              \
+            return err;                                                                        \
+    } while (0)
+    TRY(buf_adds(json, "{\"entity_type\":"));
+    TRY(json_str(json, etype, strlen(etype)));
+    TRY(buf_adds(json, ",\"entity_key\":"));
+    TRY(json_str(json, ekey, strlen(ekey)));
+    TRY(buf_adds(json, ",\"score\":"));
+    TRY(json_num(json, se->score));
+    TRY(buf_adds(json, ",\"logit\":"));
+    TRY(json_num(json, se->logit));
+    TRY(buf_adds(json, ",\"prior\":"));
+    TRY(json_num(json, prior));
+    TRY(buf_adds(json, ",\"vulnerability_factor\":"));
+    TRY(json_num(json, se->vulnerability));
+    TRY(buf_adds(json, ",\"config_version\":"));
+    TRY(json_str(json, config_version(cfg), strlen(config_version(cfg))));
+    TRY(buf_adds(json, ",\"indicators\":["));
+
+    TRY(buf_printf(text, "What drove this score: log-odds %.2f = prior %.2f + evidence %.2f",
+                   se->logit, prior, se->logit - prior));
+    if (se->vulnerability > 1)
+        TRY(buf_printf(text, " (evidence multiplied by %.2f for vulnerability)",
+                       se->vulnerability));
+    TRY(buf_adds(text, "\n"));
+
+    for (k = 0; k < se->nhits; k++) {
+        uint32_t ref = sr->order[se->first + k];
+        const ind_hit_t *h = score_hit(sr, hits, ref);
+        const ind_def_t *d = &cat[h->indicator];
+        const ind_record_t *recs = ref < hits->n ? hits->records : sr->rolled.records;
+        int rolled = ref >= hits->n;
+        double c = sr->contribution[se->first + k];
+        char ilo[256];
+
+        ind_ilo_names(d->ilo, ilo, sizeof(ilo));
+        /* indicators list: each id once, in rank order */
+        {
+            const char *p = buf_str(inds);
+            size_t idl = strlen(d->id);
+            int dup = 0;
+            while (*p && !dup) {
+                const char *e = strchr(p, ';');
+                size_t l = e ? (size_t)(e - p) : strlen(p);
+                dup = l == idl && memcmp(p, d->id, l) == 0;
+                p = e ? e + 1 : p + l;
+            }
+            if (!dup) {
+                if (inds->len)
+                    TRY(buf_addc(inds, ';'));
+                TRY(buf_adds(inds, d->id));
+            }
+        }
+        if (k)
+            TRY(buf_addc(json, ','));
+        TRY(buf_adds(json, "{\"id\":"));
+        TRY(json_str(json, d->id, strlen(d->id)));
+        TRY(buf_adds(json, ",\"text\":"));
+        TRY(json_str(json, d->text, strlen(d->text)));
+        TRY(buf_adds(json, ",\"ilo\":"));
+        TRY(json_str(json, ilo, strlen(ilo)));
+        TRY(buf_printf(json, ",\"applies_to\":\"%s\",\"rolled_up\":%s,\"vulnerability\":%s,",
+                       ind_kind_name(d->kind), rolled ? "true" : "false",
+                       d->vulnerability ? "true" : "false"));
+        TRY(buf_adds(json, "\"strength\":"));
+        TRY(json_num(json, h->strength));
+        TRY(buf_adds(json, ",\"contribution\":"));
+        TRY(json_num(json, c));
+        TRY(buf_adds(json, ",\"value\":"));
+        TRY(json_num(json, h->value));
+        TRY(buf_adds(json, ",\"threshold\":"));
+        TRY(json_num(json, h->threshold));
+        TRY(buf_printf(json, ",\"records_total\":%u,\"records\":[", h->nrecords_total));
+
+        if (d->vulnerability)
+            TRY(buf_printf(text, "  %d. (x) %s: %s [vulnerability: raises the weight of the "
+                                 "evidence above, never an alert by itself]\n",
+                           (int)k + 1, d->id, d->text));
+        else if (rolled)
+            TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of the employer's %.0f applications: "
+                                 "%s\n",
+                           (int)k + 1, c, d->id, h->value, h->threshold, d->text));
+        else
+            TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
+                           c, d->id, d->text, h->value, h->threshold));
+        TRY(buf_printf(text, "       ILO indicators: %s\n", ilo));
+        if (h->nrecords)
+            TRY(buf_adds(text, "       records:"));
+        for (r = 0; r < h->nrecords; r++) {
+            const ind_record_t *rc = &recs[h->rec_off + r];
+            const char *key = record_key(ix, rc);
+            if (r)
+                TRY(buf_addc(json, ','));
+            TRY(buf_printf(json, "{\"register\":\"%s\",\"key\":", rec_register[rc->kind]));
+            TRY(json_str(json, key, strlen(key)));
+            TRY(buf_addc(json, '}'));
+            TRY(buf_printf(text, "%s %s %s", r ? "," : "", rec_register[rc->kind], key));
+        }
+        if (h->nrecords) {
+            if (h->nrecords_total > h->nrecords)
+                TRY(buf_printf(text, " (and %u more)", h->nrecords_total - h->nrecords));
+            TRY(buf_addc(text, '\n'));
+        }
+        TRY(buf_adds(json, "]}"));
+    }
+    TRY(buf_adds(json, "]}"));
+#undef TRY
+    return err;
+}
+
+static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
+{
+    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
+}
+
+tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                      const score_result_t *sr, const config_t *cfg, const char *actor,
+                      alerts_summary_t *sum, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *ev = NULL, *stamp = NULL,
+                 *low = NULL, *cnt = NULL;
+    tw_buf_t inds, json, text;
+    char key[1024], now[32];
+    long long run = 0;
+    size_t i;
+    int tx = 0, rc;
+    tw_err_t err = TW_OK;
+
+    memset(sum, 0, sizeof(*sum));
+    buf_init(&inds, 1 << 16);
+    buf_init(&json, 1 << 22);
+    buf_init(&text, 1 << 20);
+    now_iso(now);
+    if ((err = store_begin(st)) != TW_OK) {
+        err = db_err(st, ei, "starting the alert update");
+        goto out;
+    }
+    tx = 1;
+#define PREP(stmt, sql)                                                                        \
+    do {                                                                                       \
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {                       \
+            err = db_err(st, ei, "preparing alert statements");                                \
+            goto out;                                                                          \
+        }                                                                                      \
+    } while (0)
+    PREP(sel, "SELECT coalesce(max(screened_run), 0) + 1 FROM alert");
+    if (sqlite3_step(sel) == SQLITE_ROW)
+        run = sqlite3_column_int64(sel, 0);
+    sqlite3_finalize(sel);
+    sel = NULL;
+    PREP(sel, "SELECT id, score, level, indicators FROM alert"
+              " WHERE entity_type=? AND entity_key=? AND closed=0");
+    PREP(ins, "INSERT INTO alert(entity_type, entity_key, score, level, indicators, evidence,"
+              " explanation, config_version, created_at, updated_at, screened_run)"
+              " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    PREP(upd, "UPDATE alert SET score=?, level=?, indicators=?, evidence=?, explanation=?,"
+              " config_version=?, updated_at=?, screened_run=? WHERE id=?");
+    PREP(stamp, "UPDATE alert SET screened_run=? WHERE id=?");
+    PREP(ev, "INSERT INTO alert_event(alert_id, at, actor, kind, from_status, to_status, score,"
+             " level, indicators, config_version, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+
+    for (i = 0; i < sr->n; i++) {
+        const score_entity_t *se = &sr->ents[i];
+        const char *etype = ind_kind_name((ind_kind_t)se->kind);
+        const char *level = score_level_name((score_level_t)se->level);
+        long long id = -1;
+        int changed = 0;
+
+        if (se->level == LEVEL_NONE)
+            continue;
+        if ((err = entity_key(st, ix, se->kind, se->entity, key, sizeof(key))) != TW_OK) {
+            tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
+            goto out;
+        }
+        if ((err = render(ix, hits, sr, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
+            tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, key);
+            goto out;
+        }
+        sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sel, 2, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(sel) == SQLITE_ROW) {
+            id = sqlite3_column_int64(sel, 0);
+            changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 ||
+                      strcmp((const char *)sqlite3_column_text(sel, 2), level) != 0 ||
+                      strcmp((const char *)sqlite3_column_text(sel, 3), buf_str(&inds)) != 0;
+        }
+        sqlite3_reset(sel);
+
+        if (id < 0) {
+            sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 2, key, -1, SQLITE_STATIC);
+            sqlite3_bind_double(ins, 3, se->score);
+            sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 5, buf_str(&inds), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 6, buf_str(&json), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 7, buf_str(&text), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 11, run);
+            rc = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (rc != SQLITE_DONE) {
+                err = db_err(st, ei, "raising an alert");
+                goto out;
+            }
+            id = sqlite3_last_insert_rowid(db);
+            sum->raised++;
+        } else if (changed) {
+            sqlite3_bind_double(upd, 1, se->score);
+            sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 3, buf_str(&inds), -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 4, buf_str(&json), -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 5, buf_str(&text), -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(upd, 8, run);
+            sqlite3_bind_int64(upd, 9, id);
+            rc = sqlite3_step(upd);
+            sqlite3_reset(upd);
+            if (rc != SQLITE_DONE) {
+                err = db_err(st, ei, "updating an alert");
+                goto out;
+            }
+            sum->updated++;
+        } else {
+            sqlite3_bind_int64(stamp, 1, run);
+            sqlite3_bind_int64(stamp, 2, id);
+            rc = sqlite3_step(stamp);
+            sqlite3_reset(stamp);
+            if (rc != SQLITE_DONE) {
+                err = db_err(st, ei, "stamping an alert");
+                goto out;
+            }
+            sum->unchanged++;
+            continue;
+        }
+        sqlite3_bind_int64(ev, 1, id);
+        sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
+        sqlite3_bind_null(ev, 5);
+        sqlite3_bind_null(ev, 6);
+        sqlite3_bind_double(ev, 7, se->score);
+        sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ev, 9, buf_str(&inds), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ev, 11, changed ? "new evidence on rescreen" : "screening", -1,
+                          SQLITE_STATIC);
+        rc = sqlite3_step(ev);
+        sqlite3_reset(ev);
+        if (rc != SQLITE_DONE) {
+            err = db_err(st, ei, "recording alert history");
+            goto out;
+        }
+    }
+
+    /* open alerts this run did not reach: below threshold now */
+    PREP(low, "INSERT INTO alert_event(alert_id, at, actor, kind, score, level, indicators,"
+              " config_version, reason)"
+              " SELECT id, ?1, ?2, 'updated', 0, 'none', '', ?3,"
+              " 'below the low threshold on rescreen' FROM alert"
+              " WHERE closed=0 AND screened_run<>?4 AND level<>'none'");
+    sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(low, 2, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(low, 3, config_version(cfg), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(low, 4, run);
+    if (sqlite3_step(low) != SQLITE_DONE) {
+        err = db_err(st, ei, "lowering alerts");
+        goto out;
+    }
+    sum->lowered = sqlite3_changes(db);
+    sqlite3_finalize(low);
+    low = NULL;
+    PREP(low, "UPDATE alert SET level='none', score=0, indicators='', updated_at=?1,"
+              " screened_run=?2 WHERE closed=0 AND screened_run<>?2 AND level<>'none'");
+    sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(low, 2, run);
+    if (sqlite3_step(low) != SQLITE_DONE) {
+        err = db_err(st, ei, "lowering alerts");
+        goto out;
+    }
+    PREP(cnt, "SELECT level, count(*) FROM alert WHERE closed=0 GROUP BY level");
+    while (sqlite3_step(cnt) == SQLITE_ROW) {
+        const char *l = (const char *)sqlite3_column_text(cnt, 0);
+        int li = strcmp(l, "low") == 0 ? 1 : strcmp(l, "medium") == 0 ? 2
+                                         : strcmp(l, "high") == 0     ? 3
+                                                                      : 0;
+        sum->open_by_level[li] = sqlite3_column_int64(cnt, 1);
+    }
+#undef PREP
+    if ((err = store_commit(st)) != TW_OK) {
+        err = db_err(st, ei, "committing the alert update");
+        goto out;
+    }
+    tx = 0;
+out:
+    if (tx)
+        store_rollback(st);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(stamp);
+    sqlite3_finalize(ev);
+    sqlite3_finalize(low);
+    sqlite3_finalize(cnt);
+    buf_free(&inds);
+    buf_free(&json);
+    buf_free(&text);
+    return err;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int level_rank(const char *l)
+{
+    if (!l)
+        return 0;
+    return strcmp(l, "high") == 0 ? 3 : strcmp(l, "medium") == 0 ? 2 : strcmp(l, "low") == 0;
+}
+
+/* WHERE clause for a filter; parameters bound by bind_filter in this order. */
+static tw_err_t filter_sql(const alerts_filter_t *f, int open_only, tw_buf_t *sql)
+{
+    tw_err_t err = buf_adds(sql, open_only ? " WHERE closed=0" : " WHERE 1");
+    if (!err && f->level)
+        err = buf_adds(sql, " AND (CASE level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+                            " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
+    if (!err && f->status)
+        err = buf_adds(sql, " AND status = :status");
+    if (!err && f->entity_type)
+        err = buf_adds(sql, " AND entity_type = :etype");
+    if (!err && f->indicator)
+        err = buf_adds(sql, " AND (';' || indicators || ';') LIKE '%;' || :ind || ';%'");
+    if (!err)
+        err = buf_adds(sql, " ORDER BY score DESC, id");
+    if (!err && f->limit > 0)
+        err = buf_printf(sql, " LIMIT %ld", f->limit);
+    return err;
+}
+
+static void bind_filter(sqlite3_stmt *s, const alerts_filter_t *f)
+{
+    int i;
+    if ((i = sqlite3_bind_parameter_index(s, ":lvl")) > 0)
+        sqlite3_bind_int(s, i, level_rank(f->level));
+    if ((i = sqlite3_bind_parameter_index(s, ":status")) > 0)
+        sqlite3_bind_text(s, i, f->status, -1, SQLITE_STATIC);
+    if ((i = sqlite3_bind_parameter_index(s, ":etype")) > 0)
+        sqlite3_bind_text(s, i, f->entity_type, -1, SQLITE_STATIC);
+    if ((i = sqlite3_bind_parameter_index(s, ":ind")) > 0)
+        sqlite3_bind_text(s, i, f->indicator, -1, SQLITE_STATIC);
+}
+
+static tw_err_t prepare_filtered(store_t *st, const char *select, const alerts_filter_t *f,
+                                 int open_only, sqlite3_stmt **s)
+{
+    tw_buf_t sql;
+    tw_err_t err;
+    buf_init(&sql, 1 << 14);
+    if ((err = buf_adds(&sql, select)) == TW_OK && (err = filter_sql(f, open_only, &sql)) == TW_OK &&
+        sqlite3_prepare_v2(store_sqlite(st), buf_str(&sql), -1, s, NULL) != SQLITE_OK)
+        err = TW_EDB;
+    buf_free(&sql);
+    if (err == TW_OK)
+        bind_filter(*s, f);
+    return err;
+}
+
+tw_err_t alerts_list(store_t *st, const alerts_filter_t *f, FILE *out)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc, n = 0;
+
+    if ((err = prepare_filtered(st,
+                                "SELECT id, level, printf('%.1f', score), status, entity_type,"
+                                " entity_key, indicators, coalesce(assignee, '-') FROM alert",
+                                f, 1, &s)) != TW_OK)
+        return err;
+    fprintf(out, "%6s  %-6s %5s  %-9s %-12s %-24s %s\n", "id", "level", "score", "status",
+            "entity", "key", "indicators");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        fprintf(out, "%6lld  %-6s %5s  %-9s %-12s %-24s %s\n",
+                (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+                sqlite3_column_text(s, 2), sqlite3_column_text(s, 3), sqlite3_column_text(s, 4),
+                sqlite3_column_text(s, 5), sqlite3_column_text(s, 6));
+        n++;
+    }
+    fprintf(out, "(%d alert%s)\n", n, n == 1 ? "" : "s");
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}
+
+tw_err_t alerts_show(store_t *st, long long id, FILE *out)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT entity_type, entity_key, printf('%.1f', score), level, status,"
+                           " coalesce(assignee, 'nobody'), config_version, created_at,"
+                           " updated_at, explanation FROM alert WHERE id=?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return TW_ENOTFOUND;
+    }
+    fprintf(out, "Alert %lld: %s %s\n", id, sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
+    fprintf(out, "Score %s (%s), status %s, assigned to %s\n", sqlite3_column_text(s, 2),
+            sqlite3_column_text(s, 3), sqlite3_column_text(s, 4), sqlite3_column_text(s, 5));
+    fprintf(out, "Raised %s, updated %s, under config %s\n\n", sqlite3_column_text(s, 7),
+            sqlite3_column_text(s, 8), sqlite3_column_text(s, 6));
+    fputs((const char *)sqlite3_column_text(s, 9), out);
+    sqlite3_finalize(s);
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT at, actor, kind, coalesce(from_status, ''),"
+                           " coalesce(to_status, ''), printf('%.1f', coalesce(score, 0)),"
+                           " coalesce(level, ''), coalesce(indicators, ''),"
+                           " coalesce(reason, '') FROM alert_event WHERE alert_id=? ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    fprintf(out, "\nHistory:\n");
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *from = (const char *)sqlite3_column_text(s, 3);
+        fprintf(out, "  %s  %-10s %-8s", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
+                sqlite3_column_text(s, 2));
+        if (from[0])
+            fprintf(out, " %s -> %s", from, sqlite3_column_text(s, 4));
+        else
+            fprintf(out, " score %s (%s) %s", sqlite3_column_text(s, 5),
+                    sqlite3_column_text(s, 6), sqlite3_column_text(s, 7));
+        fprintf(out, ": %s\n", sqlite3_column_text(s, 8));
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+}
+
+tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format, FILE *out)
+{
+    sqlite3_stmt *s = NULL;
+    int json = strcmp(format, "json") == 0, rc;
+    tw_err_t err;
+
+    if (!json && strcmp(format, "csv") != 0)
+        return TW_EINPUT;
+    if ((err = prepare_filtered(st,
+                                "SELECT id, entity_type, entity_key, printf('%.2f', score), level,"
+                                " indicators, created_at, status, updated_at, config_version,"
+                                " evidence FROM alert",
+                                f, 0, &s)) != TW_OK)
+        return err;
+    if (!json)
+        fputs("alert_id,entity_type,entity_key,score,level,indicators,created_at,status,"
+              "updated_at,config_version\n",
+              out);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int c;
+        if (json) {
+            tw_buf_t b;
+            buf_init(&b, 1 << 24);
+            buf_printf(&b, "{\"alert_id\":%lld,\"entity_type\":",
+                       (long long)sqlite3_column_int64(s, 0));
+            json_str(&b, (const char *)sqlite3_column_text(s, 1),
+                     (size_t)sqlite3_column_bytes(s, 1));
+            buf_adds(&b, ",\"entity_key\":");
+            json_str(&b, (const char *)sqlite3_column_text(s, 2),
+                     (size_t)sqlite3_column_bytes(s, 2));
+            buf_printf(&b, ",\"score\":%s,\"level\":\"%s\",\"indicators\":",
+                       sqlite3_column_text(s, 3), sqlite3_column_text(s, 4));
+            json_str(&b, (const char *)sqlite3_column_text(s, 5),
+                     (size_t)sqlite3_column_bytes(s, 5));
+            buf_printf(&b, ",\"created_at\":\"%s\",\"status\":\"%s\",\"updated_at\":\"%s\","
+                           "\"config_version\":",
+                       sqlite3_column_text(s, 6), sqlite3_column_text(s, 7),
+                       sqlite3_column_text(s, 8));
+            json_str(&b, (const char *)sqlite3_column_text(s, 9),
+                     (size_t)sqlite3_column_bytes(s, 9));
+            buf_adds(&b, ",\"evidence\":");
+            buf_add(&b, sqlite3_column_text(s, 10), (size_t)sqlite3_column_bytes(s, 10));
+            buf_adds(&b, "}\n");
+            fwrite(b.p, 1, b.len, out);
+            buf_free(&b);
+            continue;
+        }
+        for (c = 0; c < 10; c++) {
+            if (c)
+                fputc(',', out);
+            csv_field(out, (const char *)sqlite3_column_text(s, c));
+        }
+        fputc('\n', out);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}

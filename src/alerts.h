@@ -1,0 +1,61 @@
+/*
+ * alerts.h - alerts: one open alert per entity, with its evidence and its
+ * history; written by a screening run, read by analysts.
+ *
+ * alerts_apply() takes a screening result (hits and scores) and brings the
+ * alert table in line with it:
+ *   - an entity at level low or above with no open alert gets a new one
+ *     (status "new", event "raised");
+ *   - an open alert whose score, level or indicators changed is updated
+ *     (event "updated": old and new score, level, indicators, config);
+ *   - an open alert whose entity no longer reaches level low keeps its
+ *     status but drops to level "none" (event "below threshold"), so an
+ *     analyst never loses a case they are working on;
+ *   - an unchanged alert is left alone (no event).
+ * Every alert stores its evidence as JSON: each indicator with its text, the
+ * ILO indicators, weight, strength, contribution, observed value, threshold
+ * and the records that show it, ranked by contribution, and the config
+ * version it was raised under.
+ *
+ * The alert tables (alert, alert_event) are created by store.c's
+ * migrations and written only here. Thread model: the caller's store_t.
+ */
+#ifndef TW_ALERTS_H
+#define TW_ALERTS_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "engine.h"
+#include "indicators.h"
+#include "score.h"
+#include "store.h"
+
+typedef struct {
+    long long raised, updated, unchanged, lowered;
+    long long open_by_level[4]; /* after the run: none, low, medium, high */
+} alerts_summary_t;
+
+tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                      const score_result_t *sr, const config_t *cfg, const char *actor,
+                      alerts_summary_t *sum, tw_errinfo_t *ei);
+
+typedef struct {
+    const char *level;       /* NULL: any; else minimum level "low", "medium", "high" */
+    const char *status;      /* NULL: any */
+    const char *entity_type; /* NULL: any */
+    const char *indicator;   /* NULL: any; else alerts whose indicators include it */
+    long limit;              /* 0: no limit */
+} alerts_filter_t;
+
+/* A table of open alerts, highest score first. */
+tw_err_t alerts_list(store_t *st, const alerts_filter_t *f, FILE *out);
+/* A readable explanation of one alert: what drove its score, the evidence
+ * records, its history. TW_ENOTFOUND for an unknown id. */
+tw_err_t alerts_show(store_t *st, long long id, FILE *out);
+/* Every alert matching f: "csv" (alert_id,entity_type,entity_key,score,
+ * level,indicators,created_at,status,updated_at,config_version) or "json"
+ * (one object per line, with the evidence). */
+tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format, FILE *out);
+
+#endif
