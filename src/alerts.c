@@ -180,12 +180,17 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
         for (r = 0; r < h->nrecords; r++) {
             const ind_record_t *rc = &recs[h->rec_off + r];
             const char *key = record_key(ix, rc);
+            int same = r && recs[h->rec_off + r - 1].kind == rc->kind;
             if (r)
                 TRY(buf_addc(json, ','));
             TRY(buf_printf(json, "{\"register\":\"%s\",\"key\":", rec_register[rc->kind]));
             TRY(json_str(json, key, strlen(key)));
             TRY(buf_addc(json, '}'));
-            TRY(buf_printf(text, "%s %s %s", r ? "," : "", rec_register[rc->kind], key));
+            /* "permits A, B; inspections C" */
+            if (same)
+                TRY(buf_printf(text, ", %s", key));
+            else
+                TRY(buf_printf(text, "%s %s %s", r ? ";" : "", rec_register[rc->kind], key));
         }
         if (h->nrecords) {
             if (h->nrecords_total > h->nrecords)

@@ -16,12 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "alerts.h"
+#include "config.h"
+#include "engine.h"
 #include "import.h"
+#include "indicators.h"
+#include "score.h"
 #include "store.h"
 #include "synth.h"
 
 #define DEFAULT_DB "tipwatch.db"
+#define DEFAULT_CONFIG "tipwatch.conf"
 
 static volatile sig_atomic_t interrupted;
 
@@ -357,13 +364,262 @@ static int cmd_stats(int argc, char **argv)
     return print_stats(db);
 }
 
+
+/* ---- screen ------------------------------------------------------------- */
+
+static const char screen_help[] =
+    "usage: tipwatch screen [--db FILE] [--config FILE] [--quiet]\n"
+    "\n"
+    "Rescreens everything: builds the engine's indexes from the store, computes\n"
+    "every indicator, scores each entity and brings the alerts in line (new\n"
+    "alerts raised, changed ones updated with history, ones no longer supported\n"
+    "lowered to level none). The configuration is --config, else tipwatch.conf in\n"
+    "the current directory when there is one, else the built-in defaults\n"
+    "(docs/tipwatch.conf).\n";
+
+/* --config, ./tipwatch.conf, or the defaults. */
+static tw_err_t load_config(const char *path, config_t **cfg, tw_errinfo_t *ei)
+{
+    struct stat sb;
+    if (path)
+        return config_load_file(path, ind_ids(), cfg, ei);
+    if (stat(DEFAULT_CONFIG, &sb) == 0)
+        return config_load_file(DEFAULT_CONFIG, ind_ids(), cfg, ei);
+    return config_default(cfg);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int run_screen(const char *db, const char *config_path, int quiet)
+{
+    store_t *st = NULL;
+    config_t *cfg = NULL;
+    engine_t *e = NULL;
+    ind_hits_t hits;
+    score_result_t sr;
+    alerts_summary_t sum;
+    tw_errinfo_t ei;
+    struct timespec t0;
+    double t_load = 0, t_ind = 0, t_score = 0;
+    tw_err_t err;
+    int rc = 0;
+
+    ind_hits_init(&hits);
+    memset(&sr, 0, sizeof(sr));
+    tw_errinfo_clear(&ei);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((err = load_config(config_path, &cfg, &ei)) != TW_OK ||
+        (err = store_open(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
+        rc = report(err, &ei);
+        goto out;
+    }
+    t_load = seconds_since(&t0);
+    if ((err = ind_compute_all(engine_index(e), cfg, &hits)) != TW_OK) {
+        tw_errinfo_set(&ei, err, "computing indicators: %s", tw_strerror(err));
+        rc = report(err, &ei);
+        goto out;
+    }
+    t_ind = seconds_since(&t0) - t_load;
+    if ((err = score_compute(engine_index(e), &hits, cfg, &sr)) != TW_OK) {
+        tw_errinfo_set(&ei, err, "scoring: %s", tw_strerror(err));
+        rc = report(err, &ei);
+        goto out;
+    }
+    t_score = seconds_since(&t0) - t_load - t_ind;
+    if ((err = alerts_apply(st, engine_index(e), &hits, &sr, cfg, "screen", &sum, &ei)) !=
+        TW_OK) {
+        rc = report(err, &ei);
+        goto out;
+    }
+    if (!quiet) {
+        const eng_index_t *ix = engine_index(e);
+        printf("screen: %u applications, %u border crossings, %u inspections, %u reports "
+               "under config %s\n",
+               ix->napps, ix->ncrossings, ix->ninspections, ix->nreports, config_version(cfg));
+        printf("screen: %zu indicator hits (+%zu rolled up to employers) on %zu entities\n",
+               hits.n, sr.rolled.n, sr.n);
+        printf("screen: alerts raised %lld, updated %lld, unchanged %lld, lowered %lld; "
+               "open: %lld high, %lld medium, %lld low\n",
+               sum.raised, sum.updated, sum.unchanged, sum.lowered, sum.open_by_level[3],
+               sum.open_by_level[2], sum.open_by_level[1]);
+        printf("screen: load %.2f s, indicators %.2f s, scores %.2f s, alerts %.2f s\n", t_load,
+               t_ind, t_score, seconds_since(&t0) - t_load - t_ind - t_score);
+    }
+out:
+    score_free(&sr);
+    ind_hits_free(&hits);
+    engine_free(e);
+    store_close(st);
+    config_free(cfg);
+    return rc;
+}
+
+static int cmd_screen(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"config", required_argument, NULL, 'c'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *config_path = NULL;
+    int c, quiet = 0;
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': config_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(screen_help, stdout); return 0;
+        default: return usage_error("screen", "%s", "bad option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("screen", "unexpected argument '%s'", argv[optind]);
+    return run_screen(db, config_path, quiet);
+}
+
+/* ---- alerts ------------------------------------------------------------- */
+
+static const char alerts_help[] =
+    "usage: tipwatch alerts list [--db FILE] [FILTERS] [--limit N]\n"
+    "       tipwatch alerts show [--db FILE] ID\n"
+    "       tipwatch alerts export [--db FILE] [--format csv|json] [--out FILE] [FILTERS]\n"
+    "\n"
+    "FILTERS: --level low|medium|high (at least), --status STATUS, --type ENTITY,\n"
+    "         --indicator ID\n"
+    "\n"
+    "list shows open alerts, highest score first. show explains one alert: what\n"
+    "drove its score, indicator by indicator, with the records and thresholds,\n"
+    "and its history. export writes every alert (csv: alert_id,entity_type,\n"
+    "entity_key,score,level,indicators,created_at,status,updated_at,\n"
+    "config_version; json: one object per line with the evidence).\n";
+
+static int cmd_alerts(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"level", required_argument, NULL, 'l'},
+        {"status", required_argument, NULL, 's'},   {"type", required_argument, NULL, 't'},
+        {"indicator", required_argument, NULL, 'i'}, {"limit", required_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'},   {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const char *const levels[] = {"low", "medium", "high", NULL};
+    static const char *const statuses[] = {"new", "in_review", "escalated", "dismissed",
+                                           "confirmed", NULL};
+    const char *db = DEFAULT_DB, *format = "csv", *outpath = NULL, *sub;
+    alerts_filter_t f;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    FILE *out = stdout;
+    unsigned long long n;
+    tw_err_t err = TW_OK;
+    int c, rc = 0;
+    size_t i;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(alerts_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "export") != 0)
+        return usage_error("alerts", "unknown subcommand '%s'", sub);
+    memset(&f, 0, sizeof(f));
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l':
+            for (i = 0; levels[i] && strcmp(levels[i], optarg) != 0; i++)
+                ;
+            if (!levels[i])
+                return usage_error("alerts", "--level must be low, medium or high, not '%s'",
+                                   optarg);
+            f.level = optarg;
+            break;
+        case 's':
+            for (i = 0; statuses[i] && strcmp(statuses[i], optarg) != 0; i++)
+                ;
+            if (!statuses[i])
+                return usage_error("alerts", "unknown --status '%s'", optarg);
+            f.status = optarg;
+            break;
+        case 't': f.entity_type = optarg; break;
+        case 'i':
+            if (ind_find(optarg) < 0)
+                return usage_error("alerts", "unknown --indicator '%s'", optarg);
+            f.indicator = optarg;
+            break;
+        case 'n':
+            if (parse_u64(optarg, 1, 100000000ULL, &n))
+                return usage_error("alerts", "--limit must be a positive number, not '%s'",
+                                   optarg);
+            f.limit = (long)n;
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0)
+                return usage_error("alerts", "--format must be csv or json, not '%s'", optarg);
+            format = optarg;
+            break;
+        case 'o': outpath = optarg; break;
+        case 'h': fputs(alerts_help, stdout); return 0;
+        default: return usage_error("alerts", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    tw_errinfo_clear(&ei);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        return report(err, &ei);
+    if (strcmp(sub, "show") == 0) {
+        long long id;
+        char *end;
+        if (optind >= argc) {
+            store_close(st);
+            return usage_error("alerts", "%s", "show needs an alert ID");
+        }
+        errno = 0;
+        id = strtoll(argv[optind], &end, 10);
+        if (errno || *end || id <= 0) {
+            store_close(st);
+            return usage_error("alerts", "not an alert ID: '%s'", argv[optind]);
+        }
+        err = alerts_show(st, id, stdout);
+        if (err == TW_ENOTFOUND) {
+            fprintf(stderr, "tipwatch: alerts show: no alert %lld\n", id);
+            rc = 1;
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        err = alerts_list(st, &f, stdout);
+    } else {
+        if (outpath && !(out = fopen(outpath, "w"))) {
+            fprintf(stderr, "tipwatch: %s: cannot write: %s\n", outpath, strerror(errno));
+            store_close(st);
+            return 1;
+        }
+        err = alerts_export(st, &f, format, out);
+        if (out != stdout && fclose(out) != 0 && err == TW_OK)
+            err = TW_EIO;
+    }
+    if (err != TW_OK && rc == 0) {
+        fprintf(stderr, "tipwatch: alerts %s: %s%s%s\n", sub, tw_strerror(err),
+                err == TW_EDB ? ": " : "", err == TW_EDB ? store_errmsg(st) : "");
+        rc = tw_err_exit_code(err);
+    }
+    store_close(st);
+    return rc;
+}
+
 /* ---- demo --------------------------------------------------------------- */
 
 static const char demo_help[] =
     "usage: tipwatch demo [--dir DIR] [--applications N] [--seed S]\n"
     "\n"
     "Synthesises a register into DIR (default demo/), imports its five files\n"
-    "into DIR/tipwatch.db and prints what was imported.\n";
+    "into DIR/tipwatch.db, prints what was imported, screens it and lists the\n"
+    "highest alerts.\n";
 
 static int cmd_demo(int argc, char **argv)
 {
@@ -399,10 +655,10 @@ static int cmd_demo(int argc, char **argv)
     }
     if ((size_t)snprintf(db, sizeof(db), "%s/tipwatch.db", dir) >= sizeof(db))
         return usage_error("demo", "directory name too long: '%s'", dir);
-    printf("== 1/3 synthesising %llu applications (seed %llu) into %s/\n", apps, seed, dir);
+    printf("== 1/5 synthesising %llu applications (seed %llu) into %s/\n", apps, seed, dir);
     if ((rc = run_synth(dir, apps, seed, 0.001, 0)) != 0)
         return rc;
-    printf("\n== 2/3 importing into %s\n", db);
+    printf("\n== 2/5 importing into %s\n", db);
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
         args[0] = "import";
@@ -415,8 +671,30 @@ static int cmd_demo(int argc, char **argv)
         if ((rc = cmd_import(6, args)) != 0)
             return rc;
     }
-    printf("\n== 3/3 what the store holds\n");
-    return print_stats(db);
+    printf("\n== 3/5 what the store holds\n");
+    if ((rc = print_stats(db)) != 0)
+        return rc;
+    printf("\n== 4/5 screening\n");
+    if ((rc = run_screen(db, NULL, 0)) != 0)
+        return rc;
+    printf("\n== 5/5 the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
+           db);
+    {
+        store_t *st = NULL;
+        tw_errinfo_t ei;
+        alerts_filter_t f;
+        tw_err_t err;
+        memset(&f, 0, sizeof(f));
+        f.limit = 10;
+        tw_errinfo_clear(&ei);
+        if ((err = store_open(db, &st, &ei)) != TW_OK)
+            return report(err, &ei);
+        err = alerts_list(st, &f, stdout);
+        store_close(st);
+        if (err != TW_OK)
+            return tw_err_exit_code(err);
+    }
+    return 0;
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -428,6 +706,8 @@ static const char main_help[] =
     "  import   load register exports (CSV) into the store\n"
     "  synth    write a synthetic register with planted schemes\n"
     "  stats    what the store holds: rows, rejects, entities\n"
+    "  screen   compute every indicator, score entities, raise and update alerts\n"
+    "  alerts   list, show (explain) and export alerts\n"
     "  demo     synthesise, import and summarise in one go\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
@@ -437,8 +717,8 @@ int cli_main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"import", cmd_import}, {"synth", cmd_synth}, {"stats", cmd_stats},
-                {"demo", cmd_demo}};
+    } cmds[] = {{"import", cmd_import}, {"synth", cmd_synth},   {"stats", cmd_stats},
+                {"screen", cmd_screen}, {"alerts", cmd_alerts}, {"demo", cmd_demo}};
     size_t i;
 
     if (argc < 2) {

@@ -168,7 +168,10 @@ static const entry_t *lookup(const strmap_t *map, const char *prefix, size_t ple
         memcpy(buf, prefix, plen);
         err = fold(s, len, buf + plen, sizeof(stack) - plen, &flen, &need);
     } else {
-        err = fold(s, len, buf, 0, &flen, &need); /* only to learn `need` */
+        /* The prefix alone does not fit: fold only to learn `need` (it may
+         * succeed, for a value that folds to nothing), then use the heap. */
+        if ((err = fold(s, len, buf, 0, &flen, &need)) == TW_OK)
+            err = TW_ETOOBIG;
     }
     if (err == TW_ETOOBIG) {
         if (need > SIZE_MAX - plen || (buf = malloc(plen + need)) == NULL)

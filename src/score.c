@@ -157,10 +157,14 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
            hi = config_level_high(cfg);
     double *weight = NULL, *factor = NULL;
     ref_t *refs = NULL;
+    config_t *defaults = NULL;
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
     ind_hits_init(&out->rolled);
+    /* a weight the config does not set is the built-in one, not 1 */
+    if ((err = config_default(&defaults)) != TW_OK)
+        goto fail;
     if ((err = roll_up(ix, hits, cfg, &out->rolled)) != TW_OK)
         goto fail;
     total = hits->n + out->rolled.n;
@@ -175,8 +179,10 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
         goto fail;
     }
     for (i = 0; i < ncat; i++) {
-        weight[i] = config_indicator_param(cfg, cat[i].id, "weight", 1.0);
-        factor[i] = config_indicator_param(cfg, cat[i].id, "factor", 1.3);
+        weight[i] = config_indicator_param(
+            cfg, cat[i].id, "weight", config_indicator_param(defaults, cat[i].id, "weight", 1.0));
+        factor[i] = config_indicator_param(
+            cfg, cat[i].id, "factor", config_indicator_param(defaults, cat[i].id, "factor", 1.3));
         if (weight[i] < 0)
             weight[i] = 0;
         if (factor[i] < 1)
@@ -237,11 +243,13 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
     out->n = ne;
     out->norder = total;
     qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
+    config_free(defaults);
     free(weight);
     free(factor);
     free(refs);
     return TW_OK;
 fail:
+    config_free(defaults);
     free(weight);
     free(factor);
     free(refs);

@@ -319,6 +319,12 @@ static void test_long_names_take_the_heap_path(void **state)
     m = parse_ok(text);
     assert_string_equal(val(m, name, "YES"), "y");
     assert_null(val(m, name, "no"));
+    assert_null(val(m, name, "")); /* regression: overflowed the stack key */
+    mapping_free(m);
+    snprintf(text, 8192, "[values %s]\n\"\" = empty\n", name);
+    m = parse_ok(text);
+    assert_string_equal(val(m, name, ""), "empty");
+    assert_string_equal(val(m, name, "  "), "empty");
     mapping_free(m);
     free(text);
     free(name);

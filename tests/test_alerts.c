@@ -1,0 +1,227 @@
+/*
+ * test_alerts.c - a screening run end to end through the store: alerts are
+ * raised with their evidence, a rescreen with nothing new changes nothing,
+ * new evidence updates an alert and its history says so, evidence that goes
+ * away lowers the alert without losing it; export and show say what a user
+ * reads.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts.h"
+#include "import.h"
+
+static char dir[256], dbpath[300];
+static store_t *st;
+static config_t *cfg;
+
+static const char conf[] = "version = alerts-test-1\n"
+                           "[levels]\nlow = 5\nmedium = 50\nhigh = 90\n"
+                           "[minimum_wage]\n2020-01-01 = 68000\n2023-01-01 = 75000\n";
+
+static int setup(void **state)
+{
+    tw_errinfo_t ei;
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/tw-test-alerts-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(dbpath, sizeof(dbpath), "%s/t.db", dir);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(config_parse(conf, strlen(conf), "t.conf", ind_ids(), &cfg, &ei), TW_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[400];
+    (void)state;
+    store_close(st);
+    config_free(cfg);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void import_text(const char *name, const char *content)
+{
+    char path[400];
+    FILE *f;
+    import_opts_t o;
+    import_result_t res;
+    tw_errinfo_t ei;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
+    memset(&o, 0, sizeof(o));
+    o.progress = IMPORT_PROGRESS_NONE;
+    o.quiet = 1;
+    o.rejects_path = "";
+    assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_rejected, 0);
+}
+
+static void screen(alerts_summary_t *sum)
+{
+    engine_t *e;
+    ind_hits_t hits;
+    score_result_t sr;
+    tw_errinfo_t ei;
+    ind_hits_init(&hits);
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    assert_int_equal(ind_compute_all(engine_index(e), cfg, &hits), TW_OK);
+    assert_int_equal(score_compute(engine_index(e), &hits, cfg, &sr), TW_OK);
+    assert_int_equal(alerts_apply(st, engine_index(e), &hits, &sr, cfg, "test", sum, &ei), TW_OK);
+    score_free(&sr);
+    ind_hits_free(&hits);
+    engine_free(e);
+}
+
+static const char *q(const char *sql)
+{
+    static char out[4096];
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("bad SQL %s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(s, 0));
+    else
+        snprintf(out, sizeof(out), "<none>");
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+}
+
+#define HDR                                                                                    \
+    "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"                   \
+    "worker_family_name,worker_given_name,worker_sex,worker_birth_date,worker_citizenship,"    \
+    "employer_tin,employer_name,monthly_salary_amd,weekly_hours\n"
+
+static const char low_pay[] = HDR
+    "A1,2023-03-01T10:00:00,approved,N1,IND,Kumar,Raj,M,1990-01-01,IND,01234567,E,50000,40\n"
+    "A2,2023-03-01T10:00:00,approved,N2,IND,Singh,Amit,M,1991-01-01,IND,01234567,E,50000,40\n"
+    "A3,2023-03-01T10:00:00,approved,N3,IND,Das,Ravi,M,1992-01-01,IND,01234567,E,50000,40\n";
+
+static void test_raise_rescreen_update_lower(void **state)
+{
+    alerts_summary_t sum;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem;
+    alerts_filter_t f;
+    (void)state;
+
+    import_text("p1.csv", low_pay);
+    screen(&sum);
+    assert_true(sum.raised >= 4); /* three applications and their employer */
+    assert_int_equal(sum.updated, 0);
+    assert_string_equal(q("SELECT level FROM alert WHERE entity_type='application' AND "
+                          "entity_key='A1'"),
+                        "low");
+    assert_string_equal(q("SELECT indicators FROM alert WHERE entity_key='A1'"),
+                        "wage_below_minimum");
+    assert_string_equal(q("SELECT count(*) FROM alert WHERE entity_type='employer' AND "
+                          "entity_key='01234567'"),
+                        "1");
+    assert_string_equal(q("SELECT config_version FROM alert WHERE entity_key='A1'"),
+                        "alerts-test-1");
+    assert_non_null(strstr(q("SELECT evidence FROM alert WHERE entity_key='A1'"),
+                           "\"records\":[{\"register\":\"permits\",\"key\":\"A1\"}]"));
+    assert_string_equal(q("SELECT count(*) FROM alert_event WHERE kind='raised'"), q("SELECT "
+                                                                                      "count(*) "
+                                                                                      "FROM "
+                                                                                      "alert"));
+
+    /* nothing new: nothing changes, no history written */
+    screen(&sum);
+    assert_int_equal(sum.raised, 0);
+    assert_int_equal(sum.updated, 0);
+    assert_true(sum.unchanged >= 4);
+    assert_string_equal(q("SELECT count(*) FROM alert_event"), q("SELECT count(*) FROM alert"));
+
+    /* A1 also works 70 hours now: its alert is updated, with history */
+    import_text("p2.csv", HDR "A1,2023-03-01T10:00:00,approved,N1,IND,Kumar,Raj,M,1990-01-01,"
+                              "IND,01234567,E,50000,70\n");
+    screen(&sum);
+    assert_true(sum.updated >= 1);
+    assert_string_equal(q("SELECT indicators FROM alert WHERE entity_key='A1'"),
+                        "wage_below_minimum;hours_excessive");
+    assert_string_equal(q("SELECT count(*) FROM alert_event e JOIN alert a ON a.id=e.alert_id "
+                          "WHERE a.entity_key='A1' AND e.kind='updated'"),
+                        "1");
+
+    /* the employer pays properly now: alerts drop to level none but stay */
+    import_text("p3.csv", HDR
+                "A1,2023-03-01T10:00:00,approved,N1,IND,Kumar,Raj,M,1990-01-01,IND,01234567,E,"
+                "150000,40\n"
+                "A2,2023-03-01T10:00:00,approved,N2,IND,Singh,Amit,M,1991-01-01,IND,01234567,E,"
+                "150000,40\n"
+                "A3,2023-03-01T10:00:00,approved,N3,IND,Das,Ravi,M,1992-01-01,IND,01234567,E,"
+                "150000,40\n");
+    screen(&sum);
+    assert_true(sum.lowered >= 4);
+    assert_string_equal(q("SELECT level FROM alert WHERE entity_key='A1'"), "none");
+    assert_string_equal(q("SELECT status FROM alert WHERE entity_key='A1'"), "new");
+    assert_string_equal(q("SELECT reason FROM alert_event e JOIN alert a ON a.id=e.alert_id "
+                          "WHERE a.entity_key='A1' ORDER BY e.id DESC LIMIT 1"),
+                        "below the low threshold on rescreen");
+
+    /* export: the interface of DESIGN.md */
+    mem = open_memstream(&buf, &len);
+    memset(&f, 0, sizeof(f));
+    assert_int_equal(alerts_export(st, &f, "csv", mem), TW_OK);
+    fclose(mem);
+    assert_memory_equal(buf, "alert_id,entity_type,entity_key,score,level,indicators,created_at",
+                        63);
+    assert_non_null(strstr(buf, ",application,A1,"));
+    free(buf);
+    buf = NULL;
+
+    /* show: the explanation and the history */
+    mem = open_memstream(&buf, &len);
+    assert_int_equal(alerts_show(st, 1, mem), TW_OK);
+    fclose(mem);
+    assert_non_null(strstr(buf, "History:"));
+    assert_non_null(strstr(buf, "raised"));
+    free(buf);
+    mem = open_memstream(&buf, &len);
+    assert_int_equal(alerts_show(st, 999, mem), TW_ENOTFOUND);
+    fclose(mem);
+    free(buf);
+}
+
+static void test_explanation_names_records_and_thresholds(void **state)
+{
+    alerts_summary_t sum;
+    const char *text;
+    (void)state;
+    import_text("p1.csv", low_pay);
+    screen(&sum);
+    text = q("SELECT explanation FROM alert WHERE entity_key='A2'");
+    assert_non_null(strstr(text, "What drove this score"));
+    assert_non_null(strstr(text, "wage_below_minimum"));
+    assert_non_null(strstr(text, "observed 50000, threshold 75000"));
+    assert_non_null(strstr(text, "records: permits A2"));
+    text = q("SELECT explanation FROM alert WHERE entity_type='employer'");
+    assert_non_null(strstr(text, "in 3 of the employer's 3 applications"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_raise_rescreen_update_lower, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_explanation_names_records_and_thresholds, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
