@@ -528,8 +528,10 @@ tw_err_t alerts_show(store_t *st, long long id, FILE *out)
         const char *from = (const char *)sqlite3_column_text(s, 3);
         fprintf(out, "  %s  %-10s %-8s", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
                 sqlite3_column_text(s, 2));
-        if (from[0])
+        if (from[0] && strcmp(from, (const char *)sqlite3_column_text(s, 4)) != 0)
             fprintf(out, " %s -> %s", from, sqlite3_column_text(s, 4));
+        else if (from[0])
+            ; /* an assignment: the reason says it all */
         else
             fprintf(out, " score %s (%s) %s", sqlite3_column_text(s, 5),
                     sqlite3_column_text(s, 6), sqlite3_column_text(s, 7));
@@ -614,4 +616,160 @@ tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static int allowed(const char *from, const char *to)
+{
+    static const char *const moves[][2] = {
+        {"new", "in_review"},       {"new", "escalated"},       {"new", "dismissed"},
+        {"new", "confirmed"},       {"in_review", "escalated"}, {"in_review", "dismissed"},
+        {"in_review", "confirmed"}, {"in_review", "new"},       {"escalated", "in_review"},
+        {"escalated", "dismissed"}, {"escalated", "confirmed"}, {"dismissed", "in_review"},
+        {"confirmed", "in_review"}};
+    size_t i;
+    for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+        if (strcmp(moves[i][0], from) == 0 && strcmp(moves[i][1], to) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static tw_err_t add_event(sqlite3 *db, long long id, const char *actor, const char *kind,
+                          const char *from, const char *to, const char *reason)
+{
+    sqlite3_stmt *s = NULL;
+    char now[32];
+    int rc;
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO alert_event(alert_id, at, actor, kind, from_status,"
+                           " to_status, reason) VALUES (?,?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, to, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, reason ? reason : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}
+
+/* Reads an alert's status and assignee inside the caller's transaction. */
+static tw_err_t current(sqlite3 *db, long long id, char *status, size_t scap, char *assignee,
+                        size_t acap)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_ENOTFOUND;
+    if (sqlite3_prepare_v2(db, "SELECT status, coalesce(assignee, '') FROM alert WHERE id=?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(status, scap, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(assignee, acap, "%s", (const char *)sqlite3_column_text(s, 1));
+        err = TW_OK;
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, const char *actor,
+                           const char *reason, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    char from[32], who[256], now[32];
+    int rc;
+    tw_err_t err;
+
+    if ((err = store_begin(st)) != TW_OK)
+        return db_err(st, ei, "starting the transition");
+    if ((err = current(db, id, from, sizeof(from), who, sizeof(who))) != TW_OK) {
+        if (err == TW_ENOTFOUND)
+            tw_errinfo_set(ei, err, "no alert %lld", id);
+        goto fail;
+    }
+    if (!allowed(from, to_status)) {
+        err = tw_errinfo_set(ei, TW_ECONFLICT, "alert %lld is %s; it cannot move to %s", id,
+                             from, to_status);
+        goto fail;
+    }
+    if ((!reason || !reason[0]) &&
+        (strcmp(to_status, "dismissed") == 0 || strcmp(to_status, "confirmed") == 0 ||
+         strcmp(from, "dismissed") == 0 || strcmp(from, "confirmed") == 0)) {
+        err = tw_errinfo_set(ei, TW_EINPUT, "moving alert %lld from %s to %s needs a reason", id,
+                             from, to_status);
+        goto fail;
+    }
+    now_iso(now);
+    if (sqlite3_prepare_v2(db, "UPDATE alert SET status=?, updated_at=? WHERE id=?", -1, &s,
+                           NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "preparing the transition");
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, to_status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, id);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE ||
+        (err = add_event(db, id, actor, "transition", from, to_status, reason)) != TW_OK) {
+        err = db_err(st, ei, "recording the transition");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return db_err(st, ei, "committing the transition");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
+}
+
+tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
+                       tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    char status[32], who[256], now[32], reason[300];
+    int rc;
+    tw_err_t err;
+
+    if ((err = store_begin(st)) != TW_OK)
+        return db_err(st, ei, "starting the assignment");
+    if ((err = current(db, id, status, sizeof(status), who, sizeof(who))) != TW_OK) {
+        if (err == TW_ENOTFOUND)
+            tw_errinfo_set(ei, err, "no alert %lld", id);
+        goto fail;
+    }
+    now_iso(now);
+    if (sqlite3_prepare_v2(db, "UPDATE alert SET assignee=?, updated_at=? WHERE id=?", -1, &s,
+                           NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "preparing the assignment");
+        goto fail;
+    }
+    if (assignee && assignee[0])
+        sqlite3_bind_text(s, 1, assignee, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, id);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    snprintf(reason, sizeof(reason), "assigned to %s (was %s)",
+             assignee && assignee[0] ? assignee : "nobody", who[0] ? who : "nobody");
+    if (rc != SQLITE_DONE ||
+        (err = add_event(db, id, actor, "assigned", status, status, reason)) != TW_OK) {
+        err = db_err(st, ei, "recording the assignment");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return db_err(st, ei, "committing the assignment");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
 }

@@ -40,6 +40,21 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                       const score_result_t *sr, const config_t *cfg, const char *actor,
                       alerts_summary_t *sum, tw_errinfo_t *ei);
 
+/* Lifecycle. Allowed moves (anything else is TW_ECONFLICT):
+ *   new        -> in_review, escalated, dismissed, confirmed
+ *   in_review  -> escalated, dismissed, confirmed, new
+ *   escalated  -> in_review, dismissed, confirmed
+ *   dismissed  -> in_review            (reopened)
+ *   confirmed  -> in_review            (reopened)
+ * A reason is required for dismissed, confirmed and a reopening
+ * (TW_EINPUT without one). Every move and assignment is an alert_event with
+ * who, when and why. TW_ENOTFOUND for an unknown id. */
+tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, const char *actor,
+                           const char *reason, tw_errinfo_t *ei);
+/* assignee NULL or "" unassigns. */
+tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
+                       tw_errinfo_t *ei);
+
 typedef struct {
     const char *level;       /* NULL: any; else minimum level "low", "medium", "high" */
     const char *status;      /* NULL: any */

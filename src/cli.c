@@ -489,6 +489,8 @@ static const char alerts_help[] =
     "usage: tipwatch alerts list [--db FILE] [FILTERS] [--limit N]\n"
     "       tipwatch alerts show [--db FILE] ID\n"
     "       tipwatch alerts export [--db FILE] [--format csv|json] [--out FILE] [FILTERS]\n"
+    "       tipwatch alerts transition [--db FILE] ID STATUS [--reason TEXT] [--as NAME]\n"
+    "       tipwatch alerts assign [--db FILE] ID NAME|- [--as NAME]\n"
     "\n"
     "FILTERS: --level low|medium|high (at least), --status STATUS, --type ENTITY,\n"
     "         --indicator ID\n"
@@ -497,7 +499,11 @@ static const char alerts_help[] =
     "drove its score, indicator by indicator, with the records and thresholds,\n"
     "and its history. export writes every alert (csv: alert_id,entity_type,\n"
     "entity_key,score,level,indicators,created_at,status,updated_at,\n"
-    "config_version; json: one object per line with the evidence).\n";
+    "config_version; json: one object per line with the evidence).\n"
+    "transition moves an alert through its lifecycle (new, in_review, escalated,\n"
+    "dismissed, confirmed; dismissing, confirming and reopening need --reason);\n"
+    "assign gives it to a person ('-' for nobody). Both are recorded in the\n"
+    "alert's history with who (--as, default $USER), when and why.\n";
 
 static int cmd_alerts(int argc, char **argv)
 {
@@ -506,11 +512,13 @@ static int cmd_alerts(int argc, char **argv)
         {"status", required_argument, NULL, 's'},   {"type", required_argument, NULL, 't'},
         {"indicator", required_argument, NULL, 'i'}, {"limit", required_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'f'},   {"out", required_argument, NULL, 'o'},
+        {"reason", required_argument, NULL, 'r'},   {"as", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     static const char *const levels[] = {"low", "medium", "high", NULL};
     static const char *const statuses[] = {"new", "in_review", "escalated", "dismissed",
                                            "confirmed", NULL};
-    const char *db = DEFAULT_DB, *format = "csv", *outpath = NULL, *sub;
+    const char *db = DEFAULT_DB, *format = "csv", *outpath = NULL, *sub, *reason = NULL;
+    const char *actor = getenv("USER") && getenv("USER")[0] ? getenv("USER") : "cli";
     alerts_filter_t f;
     store_t *st = NULL;
     tw_errinfo_t ei;
@@ -525,7 +533,8 @@ static int cmd_alerts(int argc, char **argv)
         return argc < 2 ? 1 : 0;
     }
     sub = argv[1];
-    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "export") != 0)
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "export") != 0 &&
+        strcmp(sub, "transition") != 0 && strcmp(sub, "assign") != 0)
         return usage_error("alerts", "unknown subcommand '%s'", sub);
     memset(&f, 0, sizeof(f));
     optind = 0; /* glibc: 0 re-initialises getopt fully */
@@ -565,6 +574,8 @@ static int cmd_alerts(int argc, char **argv)
             format = optarg;
             break;
         case 'o': outpath = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'a': actor = optarg; break;
         case 'h': fputs(alerts_help, stdout); return 0;
         default: return usage_error("alerts", "%s", "bad option");
         }
@@ -573,12 +584,16 @@ static int cmd_alerts(int argc, char **argv)
     tw_errinfo_clear(&ei);
     if ((err = store_open(db, &st, &ei)) != TW_OK)
         return report(err, &ei);
-    if (strcmp(sub, "show") == 0) {
+    if (strcmp(sub, "show") == 0 || strcmp(sub, "transition") == 0 ||
+        strcmp(sub, "assign") == 0) {
         long long id;
         char *end;
-        if (optind >= argc) {
+        int needs = strcmp(sub, "show") == 0 ? 1 : 2;
+        if (argc - optind != needs) {
             store_close(st);
-            return usage_error("alerts", "%s", "show needs an alert ID");
+            return usage_error("alerts", "%s",
+                               needs == 1 ? "show needs an alert ID"
+                                          : "transition needs ID STATUS, assign needs ID NAME");
         }
         errno = 0;
         id = strtoll(argv[optind], &end, 10);
@@ -586,10 +601,33 @@ static int cmd_alerts(int argc, char **argv)
             store_close(st);
             return usage_error("alerts", "not an alert ID: '%s'", argv[optind]);
         }
-        err = alerts_show(st, id, stdout);
-        if (err == TW_ENOTFOUND) {
-            fprintf(stderr, "tipwatch: alerts show: no alert %lld\n", id);
-            rc = 1;
+        if (strcmp(sub, "show") == 0) {
+            err = alerts_show(st, id, stdout);
+            if (err == TW_ENOTFOUND) {
+                fprintf(stderr, "tipwatch: alerts show: no alert %lld\n", id);
+                rc = 1;
+            }
+        } else {
+            const char *arg = argv[optind + 1];
+            if (strcmp(sub, "transition") == 0) {
+                for (i = 0; statuses[i] && strcmp(statuses[i], arg) != 0; i++)
+                    ;
+                if (!statuses[i]) {
+                    store_close(st);
+                    return usage_error("alerts", "unknown status '%s'", arg);
+                }
+                err = alerts_transition(st, id, arg, actor, reason, &ei);
+            } else {
+                err = alerts_assign(st, id, strcmp(arg, "-") == 0 ? NULL : arg, actor, &ei);
+            }
+            if (err != TW_OK) {
+                rc = report(err, &ei);
+                err = TW_OK;
+            } else {
+                printf("alert %lld: %s %s\n", id,
+                       strcmp(sub, "transition") == 0 ? "now" : "assigned to",
+                       strcmp(arg, "-") == 0 ? "nobody" : arg);
+            }
         }
     } else if (strcmp(sub, "list") == 0) {
         err = alerts_list(st, &f, stdout);

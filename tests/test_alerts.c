@@ -216,12 +216,44 @@ static void test_explanation_names_records_and_thresholds(void **state)
     assert_non_null(strstr(text, "in 3 of the employer's 3 applications"));
 }
 
+static void test_lifecycle(void **state)
+{
+    alerts_summary_t sum;
+    tw_errinfo_t ei;
+    (void)state;
+    import_text("p1.csv", low_pay);
+    screen(&sum);
+    /* dismissing needs a reason */
+    assert_int_equal(alerts_transition(st, 1, "dismissed", "ana", NULL, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "needs a reason"));
+    assert_int_equal(alerts_transition(st, 1, "in_review", "ana", NULL, &ei), TW_OK);
+    assert_int_equal(alerts_assign(st, 1, "ana", "lead", &ei), TW_OK);
+    assert_string_equal(q("SELECT assignee FROM alert WHERE id=1"), "ana");
+    assert_int_equal(alerts_transition(st, 1, "confirmed", "ana", "passports held", &ei), TW_OK);
+    /* confirmed cannot jump to escalated; reopening needs a reason */
+    assert_int_equal(alerts_transition(st, 1, "escalated", "ana", "x", &ei), TW_ECONFLICT);
+    assert_int_equal(alerts_transition(st, 1, "in_review", "ana", "", &ei), TW_EINPUT);
+    assert_int_equal(alerts_transition(st, 1, "in_review", "ana", "new facts", &ei), TW_OK);
+    assert_int_equal(alerts_transition(st, 999, "in_review", "ana", "x", &ei), TW_ENOTFOUND);
+    assert_string_equal(q("SELECT status FROM alert WHERE id=1"), "in_review");
+    assert_string_equal(q("SELECT group_concat(actor || ':' || from_status || '>' || to_status "
+                          "|| ':' || reason, '|') FROM (SELECT * FROM alert_event WHERE "
+                          "alert_id=1 AND kind<>'raised' ORDER BY id)"),
+                        "ana:new>in_review:|lead:in_review>in_review:assigned to ana (was "
+                        "nobody)|ana:in_review>confirmed:passports held|ana:confirmed>in_review:"
+                        "new facts");
+    /* a rescreen keeps the analyst's status */
+    screen(&sum);
+    assert_string_equal(q("SELECT status FROM alert WHERE id=1"), "in_review");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_raise_rescreen_update_lower, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explanation_names_records_and_thresholds, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
