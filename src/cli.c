@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "alerts.h"
+#include "backtest.h"
 #include "config.h"
 #include "engine.h"
 #include "import.h"
@@ -650,6 +651,64 @@ static int cmd_alerts(int argc, char **argv)
     return rc;
 }
 
+
+/* ---- backtest ----------------------------------------------------------- */
+
+static const char backtest_help[] =
+    "usage: tipwatch backtest [--db FILE] [--config FILE] [--sweep] [--format table|csv]\n"
+    "\n"
+    "Screens the store in memory (no alert is written) and compares with the\n"
+    "known outcomes (the outcomes register: confirmed or cleared entities): for\n"
+    "each indicator and for the score, true and false positives, false negatives,\n"
+    "precision, recall and alert volume at the configured low level; --sweep\n"
+    "repeats the score rows for thresholds 5, 10, ... 95.\n";
+
+static int cmd_backtest(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"config", required_argument, NULL, 'c'},
+                                             {"sweep", no_argument, NULL, 's'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *config_path = NULL;
+    backtest_format_t fmt = BACKTEST_TABLE;
+    store_t *st = NULL;
+    config_t *cfg = NULL;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    int c, sweep = 0, rc = 0;
+
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': config_path = optarg; break;
+        case 's': sweep = 1; break;
+        case 'f':
+            if (strcmp(optarg, "table") == 0)
+                fmt = BACKTEST_TABLE;
+            else if (strcmp(optarg, "csv") == 0)
+                fmt = BACKTEST_CSV;
+            else
+                return usage_error("backtest", "--format must be table or csv, not '%s'", optarg);
+            break;
+        case 'h': fputs(backtest_help, stdout); return 0;
+        default: return usage_error("backtest", "%s", "bad option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("backtest", "unexpected argument '%s'", argv[optind]);
+    tw_errinfo_clear(&ei);
+    if ((err = load_config(config_path, &cfg, &ei)) != TW_OK ||
+        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = backtest_run(st, cfg, sweep, fmt, stdout, &ei)) != TW_OK)
+        rc = report(err, &ei);
+    store_close(st);
+    config_free(cfg);
+    return rc;
+}
+
 /* ---- demo --------------------------------------------------------------- */
 
 static const char demo_help[] =
@@ -745,7 +804,8 @@ static const char main_help[] =
     "  synth    write a synthetic register with planted schemes\n"
     "  stats    what the store holds: rows, rejects, entities\n"
     "  screen   compute every indicator, score entities, raise and update alerts\n"
-    "  alerts   list, show (explain) and export alerts\n"
+    "  alerts   list, show (explain), export, transition and assign alerts\n"
+    "  backtest precision, recall and volume of each indicator against outcomes\n"
     "  demo     synthesise, import and summarise in one go\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
@@ -756,7 +816,8 @@ int cli_main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"import", cmd_import}, {"synth", cmd_synth},   {"stats", cmd_stats},
-                {"screen", cmd_screen}, {"alerts", cmd_alerts}, {"demo", cmd_demo}};
+                {"screen", cmd_screen}, {"alerts", cmd_alerts}, {"backtest", cmd_backtest},
+                {"demo", cmd_demo}};
     size_t i;
 
     if (argc < 2) {

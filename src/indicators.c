@@ -1131,6 +1131,7 @@ static tw_err_t exit_reentry(const ind_def_t *d, uint16_t self, const eng_index_
 {
     const eng_postings_t *P = &ix->apps_by_worker, *X = &ix->crossings_by_worker;
     double cycles = fmax(1, param(d, cfg, "cycles", 2));
+    int32_t max_out = param_days(d, cfg, "max_days_out", 0, 0, 1000000);
     uint32_t longest = plongest(X);
     uint64_t *v = malloc((size_t)(longest ? longest : 1) * sizeof(*v));
     uint32_t k, j, c;
@@ -1167,7 +1168,8 @@ static tw_err_t exit_reentry(const ind_def_t *d, uint16_t self, const eng_index_
                     continue;
                 if (ix->crossings[x].direction == 'o') {
                     pending = x;
-                } else if (pending != UINT32_MAX) {
+                } else if (pending != UINT32_MAX &&
+                           (!max_out || day - ix->crossings[pending].day <= max_out)) {
                     recs_add(&cur, IR_CROSSING, pending);
                     recs_add(&cur, IR_CROSSING, x);
                     pending = UINT32_MAX;

@@ -998,3 +998,16 @@ tw_err_t store_entity_key(store_t *st, store_entity_t kind, int64_t id, char *ou
     sqlite3_reset(s);
     return err;
 }
+
+tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, size_t len,
+                           int64_t *id)
+{
+    uint64_t *v;
+    tw_err_t err;
+    if (!st->ent_loaded[kind] && (err = load_entities(st, kind)) != TW_OK)
+        return err;
+    if ((v = strmap_get(&st->ent_map[kind], key, len)) == NULL)
+        return TW_ENOTFOUND;
+    *id = (int64_t)*v;
+    return TW_OK;
+}

@@ -138,6 +138,11 @@ tw_err_t store_batch_update(store_t *st, int64_t batch_id, const store_batch_cou
 tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size_t len,
                          int64_t *id);
 
+/* The id of an existing entity, without adding one: TW_ENOTFOUND when the
+ * key is unknown. */
+tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, size_t len,
+                           int64_t *id);
+
 /* Calls fn for every stored version of every row of `reg`, in insertion
  * order: (row_key, version, content_hash). */
 typedef tw_err_t (*store_row_state_fn)(void *ctx, const char *row_key, size_t len,

@@ -1420,7 +1420,7 @@ static uint32_t permit(uint32_t worker, int32_t submitted, int32_t from, int32_t
 static void test_never_entered(void **state)
 {
     int32_t H = D(2024, 1, 1), S = H - 400, V = H - 200;
-    uint32_t p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, x4, x6, x6b;
+    uint32_t p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, x4, x6, x6b;
     const ind_hit_t *h;
 
     (void)state;
@@ -1450,6 +1450,9 @@ static void test_never_entered(void **state)
     p13 = permit(13, S, V, ENG_NODAY, ENG_APPROVED);
     add_crossing(13, V - 10, 'o'); /* away on valid_from, back in time */
     add_crossing(13, V + 1, 'i');
+    p14 = permit(14, S, V, ENG_NODAY, ENG_APPROVED);
+    add_crossing(14, S - 1000, 'i'); /* lived here, left on valid_from itself */
+    add_crossing(14, V, 'o');
     finish();
     run("never_entered");
 
@@ -1481,7 +1484,8 @@ static void test_never_entered(void **state)
     expect_no_hit(p11);
     expect_no_hit(p12);
     expect_no_hit(p13);
-    assert_int_equal(hits.n, 3);
+    expect_hit(p14, 200, 90);
+    assert_int_equal(hits.n, 4);
 
     /* without any border data there is nothing to conclude */
     ix.ncrossings = 0;
