@@ -1178,7 +1178,7 @@ out:
  * check a file goes through.
  */
 static const char default_text[] =
-    "version = 2026-11-23.1\n"
+    "version = 2026-11-23.2\n"
     "[minimum_wage]\n"
     "1900-01-01 = 55000\n"
     "2020-01-01 = 68000\n"
@@ -1232,7 +1232,11 @@ static const char default_text[] =
     "weight = 0.5\ncycles = 2\n"
     "[indicator prior_violations]\n"
     "weight = 2.0\n"
-    "[indicator reports_touching]\n"
+    "[indicator reports_touching_employer]\n"
+    "weight = 2.0\n"
+    "[indicator reports_touching_address]\n"
+    "weight = 2.0\n"
+    "[indicator reports_touching_phone]\n"
     "weight = 2.0\n"
     "[mismatch]\n"
     "01 = 2653\n"

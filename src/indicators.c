@@ -9,14 +9,17 @@
  *
  * Invariants:
  *   1. Applications whose decision is rejected or withdrawn never count, in
- *      any indicator (live()). crowded_residence keeps pending and approved
- *      only; never_entered and exit_reentry look at approved permits only.
+ *      any indicator (live()): they describe no one who came. Narrower:
+ *      crowded_residence counts pending and approved ones (a revoked
+ *      permit's worker is no longer housed there as a worker);
+ *      never_entered and exit_reentry look at approved permits only.
  *   2. Distinct counts ("distinct workers at this address") use 'last seen'
  *      stamp arrays indexed by entity id: stamp[id] == key + 1 means id was
  *      already counted for key. No sorting, no hashing, no reset per key.
  *   3. No allocation per record or per entity: stamp and counter arrays
  *      (one slot per entity id) and scratch arrays (as long as the longest
- *      postings list) are allocated once per run and freed at `out:`.
+ *      postings list, or one slot per application) are allocated once per
+ *      run and freed at `out:`.
  *   4. "Within D days" is half-open: days d1 <= d2 are within D days when
  *      d2 - d1 < D; a window of W days starting on d is [d, d + W).
  *   5. Strength: 1 for a fact that is either there or not; otherwise
@@ -308,8 +311,11 @@ static int cmp_peer(const void *a, const void *b)
 }
 
 /* Groups by sorting (group, salary): a group is a run, its exact median is
- * read off the middle, and its members below ratio x median are its first
- * entries. Applications without ISCO, sector, salary or day are in no group. */
+ * read off the middle (the mean of the two middle ones for an even count),
+ * and its members below ratio x median are its first entries. Applications
+ * without ISCO, sector, salary or day are in no group. An application under
+ * the minimum wage usually fires here too: both are reported and the scorer
+ * weighs them (they say different things: illegal, and unlike the job). */
 static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                      const config_t *cfg, ind_hits_t *out)
 {
@@ -413,19 +419,24 @@ static tw_err_t hours_excessive(const ind_def_t *d, uint16_t self, const eng_ind
  * there) and d_e its largest declared headcount on those applications:
  *
  *   size      = min(1, n / (2m))                 0.5 at m, 1 from 2m
- *   small_e   = 1 when d_e is unknown or 0, else min(1, w_e / d_e)
- *   smallness = sum(w_e * small_e) / n           share of workers whose
- *                                                employer they are not a
- *                                                small part of
+ *   q_e       = d_e / w_e                        how many times bigger the
+ *                                                firm is than its workers here
+ *   small_e   = 1 when d_e is unknown or 0, else
+ *               clamp((R - q_e) / (R - 1), 0, 1) 1 when the firm is no bigger
+ *                                                than its workers here, 0 when
+ *                                                it is R (dorm_ratio, 5) times
+ *                                                bigger or more
+ *   smallness = sum(w_e * small_e) / n
  *   strength  = size * (0.2 + 0.8 * smallness)
  *
- * A dormitory of one employer whose declared headcount is at least ten times
- * the workers living there has smallness <= 0.1, so strength <= 0.28. */
+ * So a big employer's dormitory (one firm declaring at least 5 times the
+ * workers living there) has strength <= 0.2, while the same crowd from small
+ * firms, or from firms that do not say how big they are, is at full size. */
 static tw_err_t crowded_residence(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                   const config_t *cfg, ind_hits_t *out)
 {
     const eng_postings_t *P = &ix->apps_by_res_addr;
-    double m = param(d, cfg, "min_workers", 8);
+    double m = param(d, cfg, "min_workers", 8), R = fmax(1.5, param(d, cfg, "dorm_ratio", 5));
     uint32_t nwk = ix->nentities[ENT_WORKER], nem = ix->nentities[ENT_EMPLOYER];
     uint32_t *wseen = calloc(nwk ? nwk : 1, sizeof(*wseen));
     uint32_t *eseen = calloc(nem ? nem : 1, sizeof(*eseen));
@@ -471,7 +482,9 @@ static tw_err_t crowded_residence(const ind_def_t *d, uint16_t self, const eng_i
             uint32_t e = ent(a->employer, nem);
             if (eseen[e] != stamp || ew[e] == 0)
                 continue;
-            small += ew[e] * (ed[e] <= 0 ? 1.0 : fmin(1.0, (double)ew[e] / ed[e]));
+            small += ew[e] * (ed[e] <= 0 ? 1.0
+                                         : fmax(0.0, fmin(1.0, (R - (double)ed[e] / ew[e]) /
+                                                                   (R - 1))));
             ew[e] = 0; /* counted */
         }
         strength = fmin(1.0, nw / (2 * m)) * (0.2 + 0.8 * small / nw);
@@ -1123,9 +1136,12 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
 /* Per worker, its crossings sorted by (day, record); for each approved
  * permit with valid_from known (valid_to unknown: up to the horizon), the
  * out-then-in pairs with both crossings inside [valid_from, valid_to]. An
- * 'in' pairs with the latest unpaired 'out' before it. value = the most
- * pairs of one permit, strength ramp((pairs - cycles) / cycles), evidence:
- * that permit's application, then each pair's out and in crossings. */
+ * 'in' pairs with the latest 'out' since the previous 'in'. With
+ * max_days_out > 0 only short absences count (the 'in' at most that many
+ * days after the 'out': visa runs rather than trips home); 0, the default,
+ * counts every absence. value = the most pairs of one permit, strength
+ * ramp((pairs - cycles) / cycles), evidence: that permit's application, then
+ * each pair's out and in crossings. */
 static tw_err_t exit_reentry(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                              const config_t *cfg, ind_hits_t *out)
 {
@@ -1168,13 +1184,15 @@ static tw_err_t exit_reentry(const ind_def_t *d, uint16_t self, const eng_index_
                     continue;
                 if (ix->crossings[x].direction == 'o') {
                     pending = x;
-                } else if (pending != UINT32_MAX &&
-                           (!max_out || day - ix->crossings[pending].day <= max_out)) {
+                    continue;
+                }
+                if (pending != UINT32_MAX &&
+                    (!max_out || day - ix->crossings[pending].day <= max_out)) {
                     recs_add(&cur, IR_CROSSING, pending);
                     recs_add(&cur, IR_CROSSING, x);
-                    pending = UINT32_MAX;
                     pairs++;
                 }
+                pending = UINT32_MAX;
             }
             if (pairs > best_pairs) {
                 best_pairs = pairs;

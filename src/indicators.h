@@ -108,12 +108,16 @@ void ind_ilo_names(uint32_t ilo, char *out, size_t cap);
 void ind_hits_init(ind_hits_t *h);
 void ind_hits_free(ind_hits_t *h);
 /* Appends a hit; `records` (n of them, n may exceed IND_MAX_RECORDS: only
- * the first IND_MAX_RECORDS are kept) may be NULL when n == 0. */
+ * the first IND_MAX_RECORDS are kept, nrecords_total = n) may be NULL when
+ * n == 0. A strength above 1 is stored as 1. TW_EINTERNAL (nothing
+ * appended) for a strength <= 0 or NaN, an indicator outside the catalogue,
+ * a kind >= IK_COUNT or NULL records with n > 0; TW_ENOMEM. */
 tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32_t entity,
                       double strength, double value, double threshold,
                       const ind_record_t *records, uint32_t n);
 
-/* Runs every enabled indicator of the catalogue over the index. */
+/* Runs every enabled indicator of the catalogue over the index, in
+ * catalogue order, appending to `out`. On error `out` is left as it was. */
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out);
 
 #endif

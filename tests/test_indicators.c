@@ -763,6 +763,12 @@ static void test_crowded_residence(void **state)
     /* address 6: the same dormitory with 2 workers of a tiny firm mixed in */
     residents(6, 16, 500, 30, ENG_APPROVED);
     residents(6, 17, 1, 2, ENG_APPROVED);
+    /* address 7: 10 workers of a firm declaring 30 (3 times): half small */
+    residents(7, 18, 30, 10, ENG_APPROVED);
+    /* address 8: 10 workers of a firm declaring exactly 5 times that */
+    residents(8, 19, 50, 10, ENG_APPROVED);
+    /* address 9: ... and one declaring 49 */
+    residents(9, 20, 49, 10, ENG_APPROVED);
     finish();
     run("crowded_residence");
 
@@ -780,14 +786,17 @@ static void test_crowded_residence(void **state)
     assert_near(expect_hit(4, 16, 8)->strength, 1.0, 1e-6);
     h = expect_hit(5, 30, 8);
     assert_true(h->strength <= 0.3);
-    assert_near(h->strength, 0.2 + 0.8 * 30 / 500.0, 1e-6);
+    assert_near(h->strength, 0.2, 1e-6);
     for (i = 0; i < 30; i++)
         recs[i] = dorm + i;
     expect_records(h, IR_APPLICATION, recs, 30); /* 20 kept, 30 counted */
     h = expect_hit(6, 32, 8);
     assert_true(h->strength <= 0.3);
-    assert_near(h->strength, 0.2 + 0.8 * (30 * 30 / 500.0 + 2) / 32, 1e-6);
-    assert_int_equal(hits.n, 5);
+    assert_near(h->strength, 0.2 + 0.8 * 2 / 32.0, 1e-6);
+    assert_near(expect_hit(7, 10, 8)->strength, 10 / 16.0 * (0.2 + 0.8 * 0.5), 1e-6);
+    assert_near(expect_hit(8, 10, 8)->strength, 10 / 16.0 * 0.2, 1e-6);
+    assert_near(expect_hit(9, 10, 8)->strength, 10 / 16.0 * (0.2 + 0.8 * 0.1 / 4), 1e-6);
+    assert_int_equal(hits.n, 8);
 }
 
 /* ---- 6. residence_is_workplace ------------------------------------------ */
@@ -1597,6 +1606,43 @@ static void test_exit_reentry(void **state)
     assert_int_equal(hits.n, 6);
 }
 
+/* max_days_out: only short absences (visa runs) count. */
+static void test_exit_reentry_short_absences(void **state)
+{
+    int32_t V0 = D(2023, 1, 1), V1 = D(2023, 12, 31);
+    config_t *c3 = parse_conf("[indicator exit_reentry]\nmax_days_out = 3\n");
+
+    (void)state;
+    permit(1, V0 - 30, V0, V1, ENG_APPROVED); /* two trips home of 10 days */
+    add_crossing(1, V0 + 10, 'o');
+    add_crossing(1, V0 + 20, 'i');
+    add_crossing(1, V0 + 100, 'o');
+    add_crossing(1, V0 + 110, 'i');
+    permit(2, V0 - 30, V0, V1, ENG_APPROVED); /* 3 days out, then 4 days out */
+    add_crossing(2, V0 + 10, 'o');
+    add_crossing(2, V0 + 13, 'i');
+    add_crossing(2, V0 + 50, 'o');
+    add_crossing(2, V0 + 54, 'i');
+    permit(3, V0 - 30, V0, V1, ENG_APPROVED); /* two 3-day runs around a long trip */
+    add_crossing(3, V0 + 10, 'o');
+    add_crossing(3, V0 + 13, 'i');
+    add_crossing(3, V0 + 50, 'o');
+    add_crossing(3, V0 + 80, 'i');
+    add_crossing(3, V0 + 100, 'o');
+    add_crossing(3, V0 + 100, 'i'); /* same day: 0 days out */
+    finish();
+    run_with("exit_reentry", c3);
+    expect_no_hit(1);
+    expect_no_hit(2);
+    expect_hit(3, 2, 2);
+    assert_int_equal(hits.n, 1);
+    run("exit_reentry"); /* the default counts every absence */
+    expect_hit(1, 2, 2);
+    expect_hit(2, 2, 2);
+    expect_hit(3, 3, 2);
+    config_free(c3);
+}
+
 /* ---- 20. prior_violations ---------------------------------------------------- */
 
 #define V(bit) (1u << (bit))
@@ -1752,6 +1798,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rapid_transfers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_entered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_reentry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exit_reentry_short_absences, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prior_violations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_touching, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compute_all, setup, teardown),
