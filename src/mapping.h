@@ -4,7 +4,7 @@
  * A government export rarely uses the canonical column names of
  * shared/formats/registry.md. A mapping file says how to read one:
  *
- *     # comments start with '#' or ';' (whole lines only)
+ *     # comments: a line starting with '#' or ';', or '#' after a value
  *     register = permits              # optional: which register this is
  *     date_format = DD.MM.YYYY        # optional: YYYY-MM-DD (default),
  *                                     #   DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY
