@@ -442,7 +442,7 @@ static int run_screen(const char *db, const char *config_path, int quiet)
         printf("screen: %u applications, %u border crossings, %u inspections, %u reports "
                "under config %s\n",
                ix->napps, ix->ncrossings, ix->ninspections, ix->nreports, config_version(cfg));
-        printf("screen: %zu indicator hits (+%zu rolled up to employers) on %zu entities\n",
+        printf("screen: %zu indicator hits (+%zu carried to employers and workers) on %zu entities\n",
                hits.n, sr.rolled.n, sr.n);
         printf("screen: alerts raised %lld, updated %lld, unchanged %lld, lowered %lld; "
                "open: %lld high, %lld medium, %lld low\n",

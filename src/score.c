@@ -102,6 +102,148 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const con
     return err;
 }
 
+
+/* CSR of hit references by entity: off[e]..off[e+1] in items. `pick` says
+ * whether a reference takes part and under which entity. */
+typedef int (*pick_fn)(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity);
+
+static int pick_app(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+{
+    *entity = h->entity;
+    return h->kind == IK_APPLICATION && !cat[h->indicator].vulnerability;
+}
+
+static int pick_employer(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+{
+    *entity = h->entity;
+    return h->kind == IK_EMPLOYER && !cat[h->indicator].vulnerability;
+}
+
+static tw_err_t bucket(const ind_hits_t *hits, const ind_hits_t *rolled, uint32_t nkeys,
+                       pick_fn pick, const ind_def_t *cat, uint32_t **off_out,
+                       uint32_t **items_out)
+{
+    size_t total = hits->n + rolled->n, i;
+    uint32_t *off = calloc((size_t)nkeys + 1, sizeof(*off)), *items, *fill, e;
+
+    items = malloc((total ? total : 1) * sizeof(*items));
+    fill = malloc(((size_t)nkeys + 1) * sizeof(*fill));
+    if (!off || !items || !fill) {
+        free(off);
+        free(items);
+        free(fill);
+        return TW_ENOMEM;
+    }
+    for (i = 0; i < total; i++) {
+        const ind_hit_t *h = i < hits->n ? &hits->hits[i] : &rolled->hits[i - hits->n];
+        if (pick(h, cat, &e) && e < nkeys)
+            off[e + 1]++;
+    }
+    for (e = 0; e < nkeys; e++)
+        off[e + 1] += off[e];
+    memcpy(fill, off, (size_t)nkeys * sizeof(*fill));
+    for (i = 0; i < total; i++) {
+        const ind_hit_t *h = i < hits->n ? &hits->hits[i] : &rolled->hits[i - hits->n];
+        if (pick(h, cat, &e) && e < nkeys)
+            items[fill[e]++] = (uint32_t)i;
+    }
+    free(fill);
+    *off_out = off;
+    *items_out = items;
+    return TW_OK;
+}
+
+/* Roll-down to workers: a worker receives, for each evidence indicator, the
+ * strongest hit among its own live applications and their employers'
+ * evidence (native or rolled up), so the people inside a scheme are found
+ * even when their own application looks clean. Max, not sum, so one signal
+ * seen twice counts once (invariant 4). */
+static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hits_t *rolled)
+{
+    size_t ncat, before = rolled->n;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    uint32_t *app_off = NULL, *app_items = NULL, *emp_off = NULL, *emp_items = NULL;
+    uint32_t *best = NULL, *touched = NULL, ntouched, w, k;
+    ind_record_t *recs = NULL;
+    uint32_t *nrec = NULL;
+    ind_hits_t snapshot;
+    tw_err_t err;
+
+    /* the employer roll-ups made so far are part of the employer evidence */
+    snapshot = *rolled;
+    snapshot.n = before;
+    if ((err = bucket(hits, &snapshot, ix->napps, pick_app, cat, &app_off, &app_items)) ||
+        (err = bucket(hits, &snapshot, ix->nentities[ENT_EMPLOYER], pick_employer, cat,
+                      &emp_off, &emp_items)))
+        goto out;
+    best = malloc((ncat ? ncat : 1) * sizeof(*best));
+    touched = malloc((ncat ? ncat : 1) * sizeof(*touched));
+    nrec = calloc(ncat ? ncat : 1, sizeof(*nrec));
+    recs = malloc((ncat ? ncat : 1) * IND_MAX_RECORDS * sizeof(*recs));
+    if (!best || !touched || !nrec || !recs) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (k = 0; k < ncat; k++)
+        best[k] = UINT32_MAX;
+    for (w = 1; w < ix->apps_by_worker.n; w++) {
+        uint32_t p;
+        ntouched = 0;
+        for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++) {
+            uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, pass;
+            if (!live(&ix->apps[a]))
+                continue;
+            for (pass = 0; pass < 2; pass++) {
+                uint32_t lo = pass ? (emp ? emp_off[emp] : 0) : app_off[a];
+                uint32_t hi = pass ? (emp ? emp_off[emp + 1] : 0) : app_off[a + 1];
+                for (q = lo; q < hi; q++) {
+                    uint32_t ref = pass ? emp_items[q] : app_items[q];
+                    /* rolled->hits, not snapshot.hits: adding worker hits may
+                     * move the array; the first `before` entries keep their
+                     * values */
+                    const ind_hit_t *h = ref < hits->n ? &hits->hits[ref]
+                                                       : &rolled->hits[ref - hits->n];
+                    const ind_hit_t *cur;
+                    k = h->indicator;
+                    if (best[k] == UINT32_MAX)
+                        touched[ntouched++] = k;
+                    cur = best[k] == UINT32_MAX ? NULL
+                          : best[k] < hits->n   ? &hits->hits[best[k]]
+                                                : &rolled->hits[best[k] - hits->n];
+                    if (!cur || h->strength > cur->strength)
+                        best[k] = ref;
+                    if (nrec[k] < IND_MAX_RECORDS) {
+                        recs[k * IND_MAX_RECORDS + nrec[k]].kind = IR_APPLICATION;
+                        recs[k * IND_MAX_RECORDS + nrec[k]].index = a;
+                        nrec[k]++;
+                    }
+                }
+            }
+        }
+        for (p = 0; p < ntouched; p++) {
+            const ind_hit_t *h;
+            k = touched[p];
+            h = best[k] < hits->n ? &hits->hits[best[k]] : &rolled->hits[best[k] - hits->n];
+            if ((err = ind_hits_add(rolled, (uint16_t)k, IK_WORKER, w, h->strength, h->value,
+                                    h->threshold, &recs[k * IND_MAX_RECORDS], nrec[k])) !=
+                TW_OK)
+                goto out;
+            best[k] = UINT32_MAX;
+            nrec[k] = 0;
+        }
+    }
+out:
+    free(app_off);
+    free(app_items);
+    free(emp_off);
+    free(emp_items);
+    free(best);
+    free(touched);
+    free(nrec);
+    free(recs);
+    return err;
+}
+
 typedef struct {
     uint8_t kind;
     uint32_t entity;
@@ -165,7 +307,8 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
     /* a weight the config does not set is the built-in one, not 1 */
     if ((err = config_default(&defaults)) != TW_OK)
         goto fail;
-    if ((err = roll_up(ix, hits, cfg, &out->rolled)) != TW_OK)
+    if ((err = roll_up(ix, hits, cfg, &out->rolled)) != TW_OK ||
+        (err = roll_down(ix, hits, &out->rolled)) != TW_OK)
         goto fail;
     total = hits->n + out->rolled.n;
     weight = malloc((ncat ? ncat : 1) * sizeof(*weight));

@@ -20,12 +20,18 @@
  * signals up to the employer behind them, bounded by the share, so one bad
  * application cannot colour a large employer (invariant 2).
  *
+ * Roll-down: a worker receives, per evidence indicator, the strongest hit
+ * among its own live applications and their employers' evidence (native or
+ * rolled up), weighted by rollup_weight like a roll-up, so the people inside
+ * a scheme are found even when their own application looks clean.
+ *
  * Levels: score >= [levels] high / medium / low thresholds.
  * Invariants:
  *   1. An entity with no evidence hit has logit == prior.
  *   2. A roll-up strength never exceeds 1 and needs at least
  *      rollup_min_applications hit applications.
  *   3. Within an entity, hits are ranked by contribution, largest first.
+ *   4. A roll-down takes the maximum per indicator, never the sum.
  * The result owns its arrays; free with score_free().
  */
 #ifndef TW_SCORE_H

@@ -74,9 +74,10 @@ static void test_counts_against_labels(void **state)
     fclose(mem);
     assert_non_null(strstr(buf, "what,entity_types,threshold,true_positives,false_positives,"
                                 "false_negatives,precision,recall,volume\n"));
-    /* the confirmed employer is hit through the roll-up; the cleared one not */
+    /* the confirmed employer is hit through the roll-up; the cleared one not.
+     * volume 5: two applications, their employer, and their two workers */
     assert_non_null(strstr(buf, "\nwage_below_minimum,application+employer,0,1,0,0,1.0000,"
-                                "1.0000,3\n"));
+                                "1.0000,5\n"));
     assert_non_null(strstr(buf, "\nscore >= 5,employer,5,1,0,0,1.0000,1.0000,1\n"));
     assert_non_null(strstr(buf, "\nhours_excessive,application+employer,0,0,0,1,0.0000,"
                                 "0.0000,0\n"));

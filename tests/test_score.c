@@ -34,6 +34,10 @@ static uint32_t off[4] = {0, 0, 3, 4};
 static uint32_t items[4] = {0, 1, 2, 3};
 static eng_index_t ix;
 
+/* workers: app 0 -> worker 1, apps 1 and 2 -> worker 2, app 3 -> worker 3 */
+static uint32_t woff[5] = {0, 0, 1, 3, 4};
+static uint32_t witems[4] = {0, 1, 2, 3};
+
 static int setup(void **state)
 {
     tw_errinfo_t ei;
@@ -52,6 +56,15 @@ static int setup(void **state)
     ix.apps_by_employer.off = off;
     ix.apps_by_employer.items = items;
     ix.apps_by_employer.n = 3;
+    apps[0].worker = 1;
+    apps[1].worker = 2;
+    apps[2].worker = 2;
+    apps[3].worker = 3;
+    ix.apps_by_worker.off = woff;
+    ix.apps_by_worker.items = witems;
+    ix.apps_by_worker.n = 4;
+    ix.nentities[ENT_EMPLOYER] = 3;
+    ix.nentities[ENT_WORKER] = 4;
     return 0;
 }
 
@@ -170,7 +183,10 @@ static void test_roll_up_to_the_employer(void **state)
                                   75000, NULL, 0),
                      TW_OK);
     assert_int_equal(score_compute(&ix, &h, cfg, &r), TW_OK);
-    assert_int_equal(r.rolled.n, 1);
+    /* one roll-up to an employer (first), then roll-downs to workers */
+    assert_true(r.rolled.n >= 1);
+    for (size_t i = 1; i < r.rolled.n; i++)
+        assert_int_equal(r.rolled.hits[i].kind, IK_WORKER);
     rolled = &r.rolled.hits[0];
     assert_int_equal(rolled->kind, IK_EMPLOYER);
     assert_int_equal(rolled->entity, 1);
@@ -221,6 +237,44 @@ static void test_rank_and_levels(void **state)
     ind_hits_free(&h);
 }
 
+static void test_roll_down_to_workers(void **state)
+{
+    ind_hits_t h;
+    score_result_t r;
+    const score_entity_t *e;
+    size_t i, worker_hits = 0;
+    (void)state;
+    ind_hits_init(&h);
+    /* employer 1 has an inspection finding; worker 2's own application also
+     * pays below the minimum, at a lower strength than its twin */
+    assert_int_equal(ind_hits_add(&h, ind("prior_violations"), IK_EMPLOYER, 1, 0.8, 1, 1, NULL, 0),
+                     TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("wage_below_minimum"), IK_APPLICATION, 1, 0.6, 60000,
+                                  75000, NULL, 0),
+                     TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("wage_below_minimum"), IK_APPLICATION, 2, 0.9, 50000,
+                                  75000, NULL, 0),
+                     TW_OK);
+    assert_int_equal(score_compute(&ix, &h, cfg, &r), TW_OK);
+    for (i = 0; i < r.rolled.n; i++) {
+        const ind_hit_t *x = &r.rolled.hits[i];
+        if (x->kind != IK_WORKER)
+            continue;
+        worker_hits++;
+        assert_true(x->entity == 1 || x->entity == 2); /* worker 3's employer is clean */
+        if (x->entity == 2 && x->indicator == ind("wage_below_minimum"))
+            assert_near(x->strength, 0.9, 1e-6); /* the strongest, not the sum */
+    }
+    /* worker 1: prior_violations via employer 1, and employer 1's rolled-up
+     * wage_below_minimum (2 of 3 applications); worker 2: the same two */
+    assert_int_equal(worker_hits, 4);
+    e = find(&r, IK_WORKER, 2);
+    assert_non_null(e);
+    assert_null(find(&r, IK_WORKER, 3));
+    score_free(&r);
+    ind_hits_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_vulnerability_scales_evidence_with_a_cap),
         cmocka_unit_test(test_roll_up_to_the_employer),
         cmocka_unit_test(test_rank_and_levels),
+        cmocka_unit_test(test_roll_down_to_workers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
