@@ -773,3 +773,110 @@ fail:
     store_rollback(st);
     return err;
 }
+
+/* ---- shadow ------------------------------------------------------------- */
+
+typedef struct {
+    uint8_t kind;
+    uint32_t entity;
+    double before, after;
+    uint8_t lb, la;
+} shadow_row_t;
+
+static int cmp_shadow_entity(const void *x, const void *y)
+{
+    const shadow_row_t *a = x, *b = y;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->entity < b->entity ? -1 : a->entity > b->entity;
+}
+
+static int cmp_shadow_delta(const void *x, const void *y)
+{
+    const shadow_row_t *a = x, *b = y;
+    double da = fabs(a->after - a->before), db = fabs(b->after - b->before);
+    if (da != db)
+        return da > db ? -1 : 1;
+    return cmp_shadow_entity(x, y);
+}
+
+tw_err_t alerts_shadow(store_t *st, const eng_index_t *ix, const score_result_t *now,
+                       const score_result_t *cand, size_t max_lines, FILE *out,
+                       alerts_shadow_t *sum)
+{
+    size_t n = 0, i, j, k, shown = 0;
+    shadow_row_t *rows = malloc((now->n + cand->n + 1) * sizeof(*rows)), *merged;
+    char key[1024];
+    tw_err_t err = TW_OK;
+
+    memset(sum, 0, sizeof(*sum));
+    if (!rows)
+        return TW_ENOMEM;
+    /* every scored entity of both runs, so a disappearing alert shows the
+     * score it would have; entities at level none in both are left out below */
+    for (i = 0; i < now->n; i++) {
+        rows[n].kind = now->ents[i].kind;
+        rows[n].entity = now->ents[i].entity;
+        rows[n].before = now->ents[i].score;
+        rows[n].lb = now->ents[i].level;
+        rows[n].after = 0;
+        rows[n].la = 0;
+        n++;
+    }
+    for (i = 0; i < cand->n; i++) {
+        rows[n].kind = cand->ents[i].kind;
+        rows[n].entity = cand->ents[i].entity;
+        rows[n].after = cand->ents[i].score;
+        rows[n].la = cand->ents[i].level;
+        rows[n].before = -1; /* marks a candidate row */
+        rows[n].lb = 0;
+        n++;
+    }
+    qsort(rows, n, sizeof(*rows), cmp_shadow_entity);
+    /* merge the (at most two) rows of each entity */
+    merged = rows;
+    for (i = 0, k = 0; i < n; i = j) {
+        shadow_row_t m = {rows[i].kind, rows[i].entity, 0, 0, 0, 0};
+        for (j = i; j < n && rows[j].kind == rows[i].kind && rows[j].entity == rows[i].entity;
+             j++) {
+            if (rows[j].before < 0) {
+                m.after = rows[j].after;
+                m.la = rows[j].la;
+            } else {
+                m.before = rows[j].before;
+                m.lb = rows[j].lb;
+            }
+        }
+        if (!m.la && !m.lb)
+            continue;
+        if (m.la && !m.lb)
+            sum->appear++;
+        else if (m.lb && !m.la)
+            sum->disappear++;
+        else if (m.la > m.lb)
+            sum->level_up++;
+        else if (m.la < m.lb)
+            sum->level_down++;
+        else
+            sum->same++;
+        merged[k++] = m;
+    }
+    qsort(merged, k, sizeof(*merged), cmp_shadow_delta);
+    fprintf(out, "shadow: %lld alerts would appear, %lld disappear, %lld go up a level, %lld go "
+                 "down, %lld keep their level\n",
+            sum->appear, sum->disappear, sum->level_up, sum->level_down, sum->same);
+    for (i = 0; i < k && shown < max_lines; i++) {
+        const shadow_row_t *m = &merged[i];
+        if (m->la == m->lb)
+            continue;
+        if ((err = entity_key(st, ix, m->kind, m->entity, key, sizeof(key))) != TW_OK)
+            break;
+        fprintf(out, "  %-12s %-24s %6s %5.1f -> %-6s %5.1f\n",
+                ind_kind_name((ind_kind_t)m->kind), key,
+                score_level_name((score_level_t)m->lb), m->before,
+                score_level_name((score_level_t)m->la), m->after);
+        shown++;
+    }
+    free(rows);
+    return err;
+}

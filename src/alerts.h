@@ -55,6 +55,18 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
 tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
                        tw_errinfo_t *ei);
 
+/* Shadow comparison of two screenings of the same index (the config in force
+ * and a candidate): which entities would get an alert, lose it, or change
+ * level. Prints a summary and up to `max_lines` changes, largest score
+ * change first. Touches no alert. */
+typedef struct {
+    long long appear, disappear, level_up, level_down, same;
+} alerts_shadow_t;
+
+tw_err_t alerts_shadow(store_t *st, const eng_index_t *ix, const score_result_t *now,
+                       const score_result_t *cand, size_t max_lines, FILE *out,
+                       alerts_shadow_t *sum);
+
 typedef struct {
     const char *level;       /* NULL: any; else minimum level "low", "medium", "high" */
     const char *status;      /* NULL: any */

@@ -370,13 +370,19 @@ static int cmd_stats(int argc, char **argv)
 
 static const char screen_help[] =
     "usage: tipwatch screen [--db FILE] [--config FILE] [--quiet]\n"
+    "       tipwatch screen [--db FILE] --config NEW --shadow [--show N]\n"
     "\n"
     "Rescreens everything: builds the engine's indexes from the store, computes\n"
     "every indicator, scores each entity and brings the alerts in line (new\n"
     "alerts raised, changed ones updated with history, ones no longer supported\n"
     "lowered to level none). The configuration is --config, else tipwatch.conf in\n"
     "the current directory when there is one, else the built-in defaults\n"
-    "(docs/tipwatch.conf).\n";
+    "(docs/tipwatch.conf).\n"
+    "\n"
+    "--shadow tries a candidate config before it is adopted: it screens under the\n"
+    "config in force (tipwatch.conf here, else the built-in one) and under NEW,\n"
+    "and reports which alerts would appear, disappear or change level (the N\n"
+    "largest changes, default 20), without touching the alerts.\n";
 
 /* --config, ./tipwatch.conf, or the defaults. */
 static tw_err_t load_config(const char *path, config_t **cfg, tw_errinfo_t *ei)
@@ -460,27 +466,90 @@ out:
     return rc;
 }
 
+
+static int run_shadow(const char *db, const char *config_path, size_t show)
+{
+    store_t *st = NULL;
+    config_t *cur = NULL, *cand = NULL;
+    engine_t *e = NULL;
+    ind_hits_t h1, h2;
+    score_result_t s1, s2;
+    alerts_shadow_t sum;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    int rc = 0;
+
+    ind_hits_init(&h1);
+    ind_hits_init(&h2);
+    memset(&s1, 0, sizeof(s1));
+    memset(&s2, 0, sizeof(s2));
+    tw_errinfo_clear(&ei);
+    if ((err = load_config(NULL, &cur, &ei)) != TW_OK ||
+        (err = load_config(config_path, &cand, &ei)) != TW_OK ||
+        (err = store_open(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
+        rc = report(err, &ei);
+        goto out;
+    }
+    if ((err = ind_compute_all(engine_index(e), cur, &h1)) != TW_OK ||
+        (err = score_compute(engine_index(e), &h1, cur, &s1)) != TW_OK ||
+        (err = ind_compute_all(engine_index(e), cand, &h2)) != TW_OK ||
+        (err = score_compute(engine_index(e), &h2, cand, &s2)) != TW_OK) {
+        tw_errinfo_set(&ei, err, "screening: %s", tw_strerror(err));
+        rc = report(err, &ei);
+        goto out;
+    }
+    printf("shadow: config in force %s, candidate %s (%s)\n", config_version(cur),
+           config_version(cand), config_path);
+    if ((err = alerts_shadow(st, engine_index(e), &s1, &s2, show, stdout, &sum)) != TW_OK) {
+        tw_errinfo_set(&ei, err, "comparing: %s", tw_strerror(err));
+        rc = report(err, &ei);
+    }
+out:
+    score_free(&s1);
+    score_free(&s2);
+    ind_hits_free(&h1);
+    ind_hits_free(&h2);
+    engine_free(e);
+    store_close(st);
+    config_free(cur);
+    config_free(cand);
+    return rc;
+}
+
 static int cmd_screen(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"config", required_argument, NULL, 'c'},
                                              {"quiet", no_argument, NULL, 'q'},
+                                             {"shadow", no_argument, NULL, 's'},
+                                             {"show", required_argument, NULL, 'n'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = DEFAULT_DB, *config_path = NULL;
-    int c, quiet = 0;
+    unsigned long long show = 20;
+    int c, quiet = 0, shadow = 0;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'c': config_path = optarg; break;
         case 'q': quiet = 1; break;
+        case 's': shadow = 1; break;
+        case 'n':
+            if (parse_u64(optarg, 0, 1000000, &show))
+                return usage_error("screen", "--show must be 0..1000000, not '%s'", optarg);
+            break;
         case 'h': fputs(screen_help, stdout); return 0;
         default: return usage_error("screen", "%s", "bad option");
         }
     }
     if (optind < argc)
         return usage_error("screen", "unexpected argument '%s'", argv[optind]);
+    if (shadow) {
+        if (!config_path)
+            return usage_error("screen", "%s", "--shadow needs --config NEW");
+        return run_shadow(db, config_path, (size_t)show);
+    }
     return run_screen(db, config_path, quiet);
 }
 

@@ -38,6 +38,17 @@ awk -F, '$5=="lookalike" {print $3","$4}' reg/truth.csv | sort -u > lookalikes
 awk -F, '$5!="none" {print $2","$3}' alerts.csv | sort -u > alerted
 expect_eq "$(comm -12 lookalikes alerted | wc -l)" 0 "look-alikes alerted"
 
+# a candidate config tried in shadow: alerts would disappear, nothing is touched
+events=$(sq t.db 'SELECT count(*) FROM alert_event')
+sed 's/^low = 30/low = 55/; s/^version = .*/version = candidate/' "$TW_SRCDIR/docs/tipwatch.conf" > cand.conf
+"$TW_BIN" screen --db t.db --config cand.conf --shadow > shadow
+grep -Eq '^shadow: 0 alerts would appear, [1-9][0-9]* disappear' shadow || fail "shadow: $(cat shadow)"
+expect_eq "$(sq t.db 'SELECT count(*) FROM alert_event')" "$events" "shadow touched alert history"
+set +e
+"$TW_BIN" screen --db t.db --shadow 2>err; rc=$?
+set -e
+expect_eq "$rc" 1 "--shadow without --config"
+
 # list and show
 "$TW_BIN" alerts list --db t.db --level high --limit 5 > list
 grep -q '^     1  high' list || fail "list: $(cat list)"
