@@ -27,6 +27,8 @@
 
 #include "buf.h"
 #include "json.h"
+#include "strmap.h"
+#include "value.h"
 
 static const char *const rec_register[] = {"permits", "border_crossings", "inspections",
                                            "reports"};
@@ -150,9 +152,12 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
         TRY(json_str(json, d->text, strlen(d->text)));
         TRY(buf_adds(json, ",\"ilo\":"));
         TRY(json_str(json, ilo, strlen(ilo)));
-        TRY(buf_printf(json, ",\"applies_to\":\"%s\",\"rolled_up\":%s,\"vulnerability\":%s,",
+        TRY(buf_printf(json,
+                       ",\"applies_to\":\"%s\",\"rolled_up\":%s,\"vulnerability\":%s,"
+                       "\"suppressed\":%s,",
                        ind_kind_name(d->kind), rolled ? "true" : "false",
-                       d->vulnerability ? "true" : "false"));
+                       d->vulnerability ? "true" : "false",
+                       sr->suppressed[se->first + k] ? "true" : "false"));
         TRY(buf_adds(json, "\"strength\":"));
         TRY(json_num(json, h->strength));
         TRY(buf_adds(json, ",\"contribution\":"));
@@ -163,7 +168,10 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
         TRY(json_num(json, h->threshold));
         TRY(buf_printf(json, ",\"records_total\":%u,\"records\":[", h->nrecords_total));
 
-        if (d->vulnerability)
+        if (sr->suppressed[se->first + k])
+            TRY(buf_printf(text, "  %d. (suppressed by an analyst, not scored) %s: %s\n",
+                           (int)k + 1, d->id, d->text));
+        else if (d->vulnerability)
             TRY(buf_printf(text, "  %d. (x) %s: %s [vulnerability: raises the weight of the "
                                  "evidence above, never an alert by itself]\n",
                            (int)k + 1, d->id, d->text));
@@ -515,6 +523,19 @@ tw_err_t alerts_show(store_t *st, long long id, FILE *out)
     fputs((const char *)sqlite3_column_text(s, 9), out);
     sqlite3_finalize(s);
 
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.indicator, s.until, s.created_by, s.reason FROM suppression s"
+                           " JOIN alert a ON a.entity_type=s.entity_type AND"
+                           " a.entity_key=s.entity_key WHERE a.id=? AND s.revoked_at IS NULL"
+                           " ORDER BY s.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fprintf(out, "  suppressed: %s until %s by %s: %s\n", sqlite3_column_text(s, 0),
+                sqlite3_column_text(s, 1), sqlite3_column_text(s, 2),
+                sqlite3_column_text(s, 3));
+    sqlite3_finalize(s);
     if (sqlite3_prepare_v2(db,
                            "SELECT at, actor, kind, coalesce(from_status, ''),"
                            " coalesce(to_status, ''), printf('%.1f', coalesce(score, 0)),"
@@ -878,5 +899,240 @@ tw_err_t alerts_shadow(store_t *st, const eng_index_t *ix, const score_result_t 
         shown++;
     }
     free(rows);
+    return err;
+}
+
+/* ---- suppressions ------------------------------------------------------- */
+
+static void today_iso(char out[11])
+{
+    time_t t = time(NULL) + 4 * 3600; /* Armenian date */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The entity type and key of an alert. */
+static tw_err_t alert_entity(sqlite3 *db, long long id, char *type, size_t tcap, char *key,
+                             size_t kcap)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_ENOTFOUND;
+    if (sqlite3_prepare_v2(db, "SELECT entity_type, entity_key FROM alert WHERE id=?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(type, tcap, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(key, kcap, "%s", (const char *)sqlite3_column_text(s, 1));
+        err = TW_OK;
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const char *until,
+                         const char *reason, const char *actor, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    char type[32], key[1024], now[32], today[11], why[400];
+    int32_t d_until, d_today;
+    int rc;
+    tw_err_t err;
+
+    if (ind_find(indicator) < 0)
+        return tw_errinfo_set(ei, TW_EINPUT, "unknown indicator '%s'", indicator);
+    if (!reason || !reason[0])
+        return tw_errinfo_set(ei, TW_EINPUT, "a suppression needs a reason");
+    today_iso(today);
+    if (value_date(until, strlen(until), &d_until, NULL) != TW_OK ||
+        value_date(today, 10, &d_today, NULL) != TW_OK)
+        return tw_errinfo_set(ei, TW_EINPUT, "'%s' is not a date (YYYY-MM-DD)", until);
+    if (d_until <= d_today || d_until > d_today + 180)
+        return tw_errinfo_set(ei, TW_EINPUT,
+                              "a suppression ends after today and at most 180 days from now "
+                              "(%s is outside that)",
+                              until);
+    if ((err = store_begin(st)) != TW_OK)
+        return db_err(st, ei, "starting the suppression");
+    if ((err = alert_entity(db, id, type, sizeof(type), key, sizeof(key))) != TW_OK) {
+        if (err == TW_ENOTFOUND)
+            tw_errinfo_set(ei, err, "no alert %lld", id);
+        goto fail;
+    }
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO suppression(entity_type, entity_key, indicator, reason,"
+                           " until, created_by, created_at) VALUES (?,?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "preparing the suppression");
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, indicator, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, until, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    snprintf(why, sizeof(why), "suppressed %s until %s: %s", indicator, until, reason);
+    if (rc != SQLITE_DONE || (err = add_event(db, id, actor, "suppressed", NULL, NULL, why))) {
+        err = db_err(st, ei, "recording the suppression");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return db_err(st, ei, "committing the suppression");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
+}
+
+tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
+                           const char *reason, const char *actor, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    char type[32], key[1024], now[32], why[400];
+    int changed;
+    tw_err_t err;
+
+    if (!reason || !reason[0])
+        return tw_errinfo_set(ei, TW_EINPUT, "lifting a suppression needs a reason");
+    if ((err = store_begin(st)) != TW_OK)
+        return db_err(st, ei, "starting the change");
+    if ((err = alert_entity(db, id, type, sizeof(type), key, sizeof(key))) != TW_OK) {
+        if (err == TW_ENOTFOUND)
+            tw_errinfo_set(ei, err, "no alert %lld", id);
+        goto fail;
+    }
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE suppression SET revoked_at=?, revoked_by=?, revoke_reason=?"
+                           " WHERE entity_type=? AND entity_key=? AND indicator=?"
+                           " AND revoked_at IS NULL",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "preparing the change");
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, indicator, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        err = db_err(st, ei, "lifting the suppression");
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    changed = sqlite3_changes(db);
+    if (!changed) {
+        err = tw_errinfo_set(ei, TW_ENOTFOUND, "alert %lld has no suppression of %s", id,
+                             indicator);
+        goto fail;
+    }
+    snprintf(why, sizeof(why), "suppression of %s lifted: %s", indicator, reason);
+    if ((err = add_event(db, id, actor, "unsuppressed", NULL, NULL, why)) != TW_OK) {
+        err = db_err(st, ei, "recording the change");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return db_err(st, ei, "committing the change");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
+}
+
+tw_err_t alerts_load_suppressions(store_t *st, const eng_index_t *ix,
+                                  score_suppressions_t *sup, tw_errinfo_t *ei)
+{
+    static const char *const types[IK_COUNT] = {"application", "worker", "employer",
+                                                "intermediary", "address", "phone"};
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    strmap_t apps;
+    char today[11];
+    size_t cap = 0;
+    int rc, apps_loaded = 0;
+    tw_err_t err = TW_OK;
+
+    sup->items = NULL;
+    sup->n = 0;
+    strmap_init(&apps);
+    today_iso(today);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT entity_type, entity_key, indicator FROM suppression"
+                           " WHERE revoked_at IS NULL AND until >= ?",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "reading suppressions");
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(s, 0);
+        const char *key = (const char *)sqlite3_column_text(s, 1);
+        size_t klen = (size_t)sqlite3_column_bytes(s, 1);
+        int ind = ind_find((const char *)sqlite3_column_text(s, 2));
+        int kind;
+        int64_t id = -1;
+
+        for (kind = 0; kind < IK_COUNT && strcmp(types[kind], type) != 0; kind++)
+            ;
+        if (kind == IK_COUNT || ind < 0)
+            continue; /* an indicator since removed from the catalogue */
+        if (kind == IK_APPLICATION) {
+            uint64_t *v;
+            uint32_t i;
+            if (!apps_loaded) {
+                for (i = 0; i < ix->napps; i++) {
+                    const char *k = eng_str(ix, ix->apps[i].key);
+                    if ((err = strmap_put(&apps, k, strlen(k), i, NULL, NULL, NULL)) != TW_OK)
+                        goto out;
+                }
+                apps_loaded = 1;
+            }
+            if ((v = strmap_get(&apps, key, klen)) != NULL)
+                id = (int64_t)*v;
+        } else {
+            err = store_entity_find(st, kind_entity[kind], key, klen, &id);
+            if (err == TW_ENOTFOUND)
+                err = TW_OK;
+            else if (err != TW_OK)
+                goto out;
+        }
+        if (id < 0)
+            continue;
+        if (sup->n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            score_suppression_t *ni = realloc(sup->items, ncap * sizeof(*ni));
+            if (!ni) {
+                err = TW_ENOMEM;
+                goto out;
+            }
+            sup->items = ni;
+            cap = ncap;
+        }
+        sup->items[sup->n].kind = (uint8_t)kind;
+        sup->items[sup->n].entity = (uint32_t)id;
+        sup->items[sup->n].indicator = (uint16_t)ind;
+        sup->n++;
+    }
+    if (rc != SQLITE_DONE)
+        err = db_err(st, ei, "reading suppressions");
+    score_sort_suppressions(sup);
+out:
+    sqlite3_finalize(s);
+    strmap_free(&apps);
+    if (err != TW_OK) {
+        free(sup->items);
+        sup->items = NULL;
+        sup->n = 0;
+    }
     return err;
 }

@@ -55,6 +55,20 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
 tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
                        tw_errinfo_t *ei);
 
+/* Suppresses one indicator for the entity of alert `id` until `until`
+ * (YYYY-MM-DD, after today and at most 180 days ahead), with a reason: the
+ * evidence is still shown but no longer scored from the next screening on.
+ * Recorded in the alert's history; reversible with alerts_unsuppress().
+ * TW_EINPUT for a bad date, a missing reason or an unknown indicator. */
+tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const char *until,
+                         const char *reason, const char *actor, tw_errinfo_t *ei);
+tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
+                           const char *reason, const char *actor, tw_errinfo_t *ei);
+/* The suppressions in force today, resolved to the index's entities and
+ * sorted; free sup->items with free(). */
+tw_err_t alerts_load_suppressions(store_t *st, const eng_index_t *ix,
+                                  score_suppressions_t *sup, tw_errinfo_t *ei);
+
 /* Shadow comparison of two screenings of the same index (the config in force
  * and a candidate): which entities would get an alert, lose it, or change
  * level. Prints a summary and up to `max_lines` changes, largest score

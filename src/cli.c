@@ -409,6 +409,7 @@ static int run_screen(const char *db, const char *config_path, int quiet)
     engine_t *e = NULL;
     ind_hits_t hits;
     score_result_t sr;
+    score_suppressions_t sup = {NULL, 0};
     alerts_summary_t sum;
     tw_errinfo_t ei;
     struct timespec t0;
@@ -432,7 +433,11 @@ static int run_screen(const char *db, const char *config_path, int quiet)
         goto out;
     }
     t_ind = seconds_since(&t0) - t_load;
-    if ((err = score_compute(engine_index(e), &hits, cfg, &sr)) != TW_OK) {
+    if ((err = alerts_load_suppressions(st, engine_index(e), &sup, &ei)) != TW_OK) {
+        rc = report(err, &ei);
+        goto out;
+    }
+    if ((err = score_compute_suppressed(engine_index(e), &hits, cfg, &sup, &sr)) != TW_OK) {
         tw_errinfo_set(&ei, err, "scoring: %s", tw_strerror(err));
         rc = report(err, &ei);
         goto out;
@@ -458,6 +463,7 @@ static int run_screen(const char *db, const char *config_path, int quiet)
                t_ind, t_score, seconds_since(&t0) - t_load - t_ind - t_score);
     }
 out:
+    free(sup.items);
     score_free(&sr);
     ind_hits_free(&hits);
     engine_free(e);
@@ -474,6 +480,7 @@ static int run_shadow(const char *db, const char *config_path, size_t show)
     engine_t *e = NULL;
     ind_hits_t h1, h2;
     score_result_t s1, s2;
+    score_suppressions_t sup = {NULL, 0};
     alerts_shadow_t sum;
     tw_errinfo_t ei;
     tw_err_t err;
@@ -490,10 +497,14 @@ static int run_shadow(const char *db, const char *config_path, size_t show)
         rc = report(err, &ei);
         goto out;
     }
+    if ((err = alerts_load_suppressions(st, engine_index(e), &sup, &ei)) != TW_OK) {
+        rc = report(err, &ei);
+        goto out;
+    }
     if ((err = ind_compute_all(engine_index(e), cur, &h1)) != TW_OK ||
-        (err = score_compute(engine_index(e), &h1, cur, &s1)) != TW_OK ||
+        (err = score_compute_suppressed(engine_index(e), &h1, cur, &sup, &s1)) != TW_OK ||
         (err = ind_compute_all(engine_index(e), cand, &h2)) != TW_OK ||
-        (err = score_compute(engine_index(e), &h2, cand, &s2)) != TW_OK) {
+        (err = score_compute_suppressed(engine_index(e), &h2, cand, &sup, &s2)) != TW_OK) {
         tw_errinfo_set(&ei, err, "screening: %s", tw_strerror(err));
         rc = report(err, &ei);
         goto out;
@@ -505,6 +516,7 @@ static int run_shadow(const char *db, const char *config_path, size_t show)
         rc = report(err, &ei);
     }
 out:
+    free(sup.items);
     score_free(&s1);
     score_free(&s2);
     ind_hits_free(&h1);
@@ -561,6 +573,8 @@ static const char alerts_help[] =
     "       tipwatch alerts export [--db FILE] [--format csv|json] [--out FILE] [FILTERS]\n"
     "       tipwatch alerts transition [--db FILE] ID STATUS [--reason TEXT] [--as NAME]\n"
     "       tipwatch alerts assign [--db FILE] ID NAME|- [--as NAME]\n"
+    "       tipwatch alerts suppress [--db FILE] ID INDICATOR --until DATE --reason TEXT\n"
+    "       tipwatch alerts unsuppress [--db FILE] ID INDICATOR --reason TEXT\n"
     "\n"
     "FILTERS: --level low|medium|high (at least), --status STATUS, --type ENTITY,\n"
     "         --indicator ID\n"
@@ -573,7 +587,10 @@ static const char alerts_help[] =
     "transition moves an alert through its lifecycle (new, in_review, escalated,\n"
     "dismissed, confirmed; dismissing, confirming and reopening need --reason);\n"
     "assign gives it to a person ('-' for nobody). Both are recorded in the\n"
-    "alert's history with who (--as, default $USER), when and why.\n";
+    "alert's history with who (--as, default $USER), when and why.\n"
+    "suppress stops one indicator from counting for the alert's entity until DATE\n"
+    "(at most 180 days ahead), after review and with a reason; the evidence is\n"
+    "still shown. unsuppress lifts it.\n";
 
 static int cmd_alerts(int argc, char **argv)
 {
@@ -583,11 +600,13 @@ static int cmd_alerts(int argc, char **argv)
         {"indicator", required_argument, NULL, 'i'}, {"limit", required_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'f'},   {"out", required_argument, NULL, 'o'},
         {"reason", required_argument, NULL, 'r'},   {"as", required_argument, NULL, 'a'},
+        {"until", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     static const char *const levels[] = {"low", "medium", "high", NULL};
     static const char *const statuses[] = {"new", "in_review", "escalated", "dismissed",
                                            "confirmed", NULL};
     const char *db = DEFAULT_DB, *format = "csv", *outpath = NULL, *sub, *reason = NULL;
+    const char *until = NULL;
     const char *actor = getenv("USER") && getenv("USER")[0] ? getenv("USER") : "cli";
     alerts_filter_t f;
     store_t *st = NULL;
@@ -604,7 +623,8 @@ static int cmd_alerts(int argc, char **argv)
     }
     sub = argv[1];
     if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "export") != 0 &&
-        strcmp(sub, "transition") != 0 && strcmp(sub, "assign") != 0)
+        strcmp(sub, "transition") != 0 && strcmp(sub, "assign") != 0 &&
+        strcmp(sub, "suppress") != 0 && strcmp(sub, "unsuppress") != 0)
         return usage_error("alerts", "unknown subcommand '%s'", sub);
     memset(&f, 0, sizeof(f));
     optind = 0; /* glibc: 0 re-initialises getopt fully */
@@ -646,6 +666,7 @@ static int cmd_alerts(int argc, char **argv)
         case 'o': outpath = optarg; break;
         case 'r': reason = optarg; break;
         case 'a': actor = optarg; break;
+        case 'u': until = optarg; break;
         case 'h': fputs(alerts_help, stdout); return 0;
         default: return usage_error("alerts", "%s", "bad option");
         }
@@ -655,7 +676,8 @@ static int cmd_alerts(int argc, char **argv)
     if ((err = store_open(db, &st, &ei)) != TW_OK)
         return report(err, &ei);
     if (strcmp(sub, "show") == 0 || strcmp(sub, "transition") == 0 ||
-        strcmp(sub, "assign") == 0) {
+        strcmp(sub, "assign") == 0 || strcmp(sub, "suppress") == 0 ||
+        strcmp(sub, "unsuppress") == 0) {
         long long id;
         char *end;
         int needs = strcmp(sub, "show") == 0 ? 1 : 2;
@@ -663,7 +685,8 @@ static int cmd_alerts(int argc, char **argv)
             store_close(st);
             return usage_error("alerts", "%s",
                                needs == 1 ? "show needs an alert ID"
-                                          : "transition needs ID STATUS, assign needs ID NAME");
+                                          : "transition needs ID STATUS, assign ID NAME, "
+                                            "suppress and unsuppress ID INDICATOR");
         }
         errno = 0;
         id = strtoll(argv[optind], &end, 10);
@@ -687,12 +710,24 @@ static int cmd_alerts(int argc, char **argv)
                     return usage_error("alerts", "unknown status '%s'", arg);
                 }
                 err = alerts_transition(st, id, arg, actor, reason, &ei);
-            } else {
+            } else if (strcmp(sub, "assign") == 0) {
                 err = alerts_assign(st, id, strcmp(arg, "-") == 0 ? NULL : arg, actor, &ei);
+            } else if (strcmp(sub, "suppress") == 0) {
+                if (!until) {
+                    store_close(st);
+                    return usage_error("alerts", "%s", "suppress needs --until DATE");
+                }
+                err = alerts_suppress(st, id, arg, until, reason, actor, &ei);
+            } else {
+                err = alerts_unsuppress(st, id, arg, reason, actor, &ei);
             }
             if (err != TW_OK) {
                 rc = report(err, &ei);
                 err = TW_OK;
+            } else if (strcmp(sub, "suppress") == 0 || strcmp(sub, "unsuppress") == 0) {
+                printf("alert %lld: %s %s%s%s (from the next screening on)\n", id, arg,
+                       sub[0] == 's' ? "suppressed until " : "counts again",
+                       sub[0] == 's' ? until : "", "");
             } else {
                 printf("alert %lld: %s %s\n", id,
                        strcmp(sub, "transition") == 0 ? "now" : "assigned to",

@@ -272,23 +272,57 @@ static int cmp_entity_score(const void *a, const void *b)
 
 /* Sorts order/contribution of one entity by contribution, largest first
  * (insertion sort: an entity has a handful of hits). */
-static void rank(uint32_t *order, double *contrib, uint32_t n)
+static void rank(uint32_t *order, double *contrib, unsigned char *sup, uint32_t n)
 {
     uint32_t i, j;
     for (i = 1; i < n; i++) {
         uint32_t o = order[i];
         double c = contrib[i];
+        unsigned char s = sup[i];
         for (j = i; j > 0 && contrib[j - 1] < c; j--) {
             order[j] = order[j - 1];
             contrib[j] = contrib[j - 1];
+            sup[j] = sup[j - 1];
         }
         order[j] = o;
         contrib[j] = c;
+        sup[j] = s;
     }
+}
+
+static int cmp_sup(const void *x, const void *y)
+{
+    const score_suppression_t *a = x, *b = y;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->entity != b->entity)
+        return a->entity < b->entity ? -1 : 1;
+    return a->indicator < b->indicator ? -1 : a->indicator > b->indicator;
+}
+
+void score_sort_suppressions(score_suppressions_t *sup)
+{
+    if (sup && sup->n)
+        qsort(sup->items, sup->n, sizeof(*sup->items), cmp_sup);
+}
+
+static int is_suppressed(const score_suppressions_t *sup, uint8_t kind, uint32_t entity,
+                         uint16_t indicator)
+{
+    score_suppression_t key = {kind, entity, indicator};
+    return sup && sup->n &&
+           bsearch(&key, sup->items, sup->n, sizeof(key), cmp_sup) != NULL;
 }
 
 tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
                        score_result_t *out)
+{
+    return score_compute_suppressed(ix, hits, cfg, NULL, out);
+}
+
+tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
+                                  const config_t *cfg, const score_suppressions_t *sup,
+                                  score_result_t *out)
 {
     size_t ncat, total, i, j, ne = 0;
     const ind_def_t *cat = ind_catalogue(&ncat);
@@ -316,8 +350,10 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
     refs = malloc((total ? total : 1) * sizeof(*refs));
     out->order = malloc((total ? total : 1) * sizeof(*out->order));
     out->contribution = malloc((total ? total : 1) * sizeof(*out->contribution));
+    out->suppressed = calloc(total ? total : 1, sizeof(*out->suppressed));
     out->ents = malloc((total ? total : 1) * sizeof(*out->ents));
-    if (!weight || !factor || !refs || !out->order || !out->contribution || !out->ents) {
+    if (!weight || !factor || !refs || !out->order || !out->contribution || !out->ents ||
+        !out->suppressed) {
         err = TW_ENOMEM;
         goto fail;
     }
@@ -363,7 +399,9 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
         for (k = (uint32_t)i; k < j; k++) {
             const ind_hit_t *h = score_hit(out, hits, refs[k].ref);
             double c = 0;
-            if (!cat[h->indicator].vulnerability)
+            out->suppressed[k] = (unsigned char)is_suppressed(sup, se->kind, se->entity,
+                                                              h->indicator);
+            if (!cat[h->indicator].vulnerability && !out->suppressed[k])
                 c = weight[h->indicator] * h->strength * (refs[k].ref >= hits->n ? rollw : 1.0);
             evidence += c;
             out->order[k] = refs[k].ref;
@@ -380,7 +418,7 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
                     : se->score >= mid ? LEVEL_MEDIUM
                     : se->score >= lo  ? LEVEL_LOW
                                        : LEVEL_NONE;
-        rank(out->order + i, out->contribution + i, se->nhits);
+        rank(out->order + i, out->contribution + i, out->suppressed + i, se->nhits);
         ne++;
     }
     out->n = ne;
@@ -405,6 +443,7 @@ void score_free(score_result_t *r)
     free(r->ents);
     free(r->order);
     free(r->contribution);
+    free(r->suppressed);
     ind_hits_free(&r->rolled);
     memset(r, 0, sizeof(*r));
 }

@@ -46,6 +46,19 @@
 
 typedef enum { LEVEL_NONE = 0, LEVEL_LOW, LEVEL_MEDIUM, LEVEL_HIGH } score_level_t;
 
+/* An analyst's suppression of one indicator for one entity: the hit is still
+ * shown, with contribution 0. Sorted by (kind, entity, indicator). */
+typedef struct {
+    uint8_t kind;
+    uint32_t entity;
+    uint16_t indicator;
+} score_suppression_t;
+
+typedef struct {
+    score_suppression_t *items;
+    size_t n;
+} score_suppressions_t;
+
 typedef struct {
     uint8_t kind;       /* ind_kind_t */
     uint32_t entity;
@@ -66,6 +79,7 @@ typedef struct {
      * rolled.hits[r - hits->n] */
     uint32_t *order;
     double *contribution; /* parallel to order */
+    unsigned char *suppressed; /* parallel to order: 1 when an analyst suppressed it */
     size_t norder;
 } score_result_t;
 
@@ -73,6 +87,12 @@ const char *score_level_name(score_level_t l);
 
 tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
                        score_result_t *out);
+/* The same, with suppressions (NULL: none); `sup` must be sorted. */
+tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
+                                  const config_t *cfg, const score_suppressions_t *sup,
+                                  score_result_t *out);
+/* Sorts a suppression list for score_compute_suppressed. */
+void score_sort_suppressions(score_suppressions_t *sup);
 /* The hit a reference in `order` names. */
 const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref);
 void score_free(score_result_t *r);

@@ -241,7 +241,7 @@ static const char *const migration1[] = {
     " (SELECT max(version) FROM outcome q WHERE q.row_key = p.row_key);\n",
     NULL};
 
-/* Migration 2: alerts (owned by alerts.c), their history, suppressions. */
+/* Migration 2: alerts, their history and suppressions (owned by alerts.c). */
 static const char *const migration2[] = {
     "CREATE TABLE alert(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -279,6 +279,20 @@ static const char *const migration2[] = {
     "  reason TEXT\n"
     ")",
     "CREATE INDEX alert_event_alert ON alert_event(alert_id)",
+    "CREATE TABLE suppression(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  entity_type TEXT NOT NULL,\n"
+    "  entity_key TEXT NOT NULL,\n"
+    "  indicator TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  until TEXT NOT NULL,\n"
+    "  created_by TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  revoked_at TEXT,\n"
+    "  revoked_by TEXT,\n"
+    "  revoke_reason TEXT\n"
+    ")",
+    "CREATE INDEX suppression_entity ON suppression(entity_type, entity_key)",
     NULL};
 
 static const char *const *const migrations[] = {migration1, migration2};

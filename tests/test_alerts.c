@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "value.h"
 
 #include "alerts.h"
 #include "import.h"
@@ -74,15 +77,28 @@ static void screen(alerts_summary_t *sum)
     engine_t *e;
     ind_hits_t hits;
     score_result_t sr;
+    score_suppressions_t sup;
     tw_errinfo_t ei;
     ind_hits_init(&hits);
     assert_int_equal(engine_load(st, &e, &ei), TW_OK);
     assert_int_equal(ind_compute_all(engine_index(e), cfg, &hits), TW_OK);
-    assert_int_equal(score_compute(engine_index(e), &hits, cfg, &sr), TW_OK);
+    assert_int_equal(alerts_load_suppressions(st, engine_index(e), &sup, &ei), TW_OK);
+    assert_int_equal(score_compute_suppressed(engine_index(e), &hits, cfg, &sup, &sr), TW_OK);
+    free(sup.items);
     assert_int_equal(alerts_apply(st, engine_index(e), &hits, &sr, cfg, "test", sum, &ei), TW_OK);
     score_free(&sr);
     ind_hits_free(&hits);
     engine_free(e);
+}
+
+static const char *q(const char *sql);
+
+static long long atoll_checked(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    assert_true(*s && !*end);
+    return v;
 }
 
 static const char *q(const char *sql)
@@ -247,6 +263,61 @@ static void test_lifecycle(void **state)
     assert_string_equal(q("SELECT status FROM alert WHERE id=1"), "in_review");
 }
 
+/* today + days, as YYYY-MM-DD (Armenian date) */
+static const char *day_from_now(int days)
+{
+    static char out[2][11];
+    static int which;
+    int64_t now = (int64_t)time(NULL) + 4 * 3600;
+    which ^= 1;
+    value_format_date((int32_t)(now / 86400 + days), out[which]);
+    return out[which];
+}
+
+static void test_suppression(void **state)
+{
+    alerts_summary_t sum;
+    tw_errinfo_t ei;
+    long long a1;
+    char sql[200];
+    (void)state;
+    import_text("p1.csv", low_pay);
+    screen(&sum);
+    a1 = atoll_checked(q("SELECT id FROM alert WHERE entity_key='A1'"));
+    /* bad requests change nothing */
+    assert_int_equal(alerts_suppress(st, a1, "wage_below_minimum", day_from_now(181), "ok",
+                                     "ana", &ei),
+                     TW_EINPUT);
+    assert_int_equal(alerts_suppress(st, a1, "wage_below_minimum", day_from_now(0), "ok", "ana",
+                                     &ei),
+                     TW_EINPUT);
+    assert_int_equal(alerts_suppress(st, a1, "no_such_indicator", day_from_now(30), "ok", "ana",
+                                     &ei),
+                     TW_EINPUT);
+    assert_int_equal(alerts_suppress(st, a1, "wage_below_minimum", day_from_now(30), "", "ana",
+                                     &ei),
+                     TW_EINPUT);
+    assert_string_equal(q("SELECT count(*) FROM suppression"), "0");
+    /* after review: the contract pays in kind, the wage field is misleading */
+    assert_int_equal(alerts_suppress(st, a1, "wage_below_minimum", day_from_now(30),
+                                     "paid partly in housing, checked on site", "ana", &ei),
+                     TW_OK);
+    screen(&sum);
+    assert_string_equal(q("SELECT level FROM alert WHERE entity_key='A1'"), "none");
+    assert_string_equal(q("SELECT level FROM alert WHERE entity_key='A2'"), "low");
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM alert_event WHERE alert_id=%lld AND "
+                               "kind='suppressed'", a1);
+    assert_string_equal(q(sql), "1");
+    /* reversible */
+    assert_int_equal(alerts_unsuppress(st, a1, "wage_below_minimum", "", "ana", &ei), TW_EINPUT);
+    assert_int_equal(alerts_unsuppress(st, a1, "wage_below_minimum", "new payslips", "ana", &ei),
+                     TW_OK);
+    assert_int_equal(alerts_unsuppress(st, a1, "wage_below_minimum", "again", "ana", &ei),
+                     TW_ENOTFOUND);
+    screen(&sum);
+    assert_string_equal(q("SELECT level FROM alert WHERE entity_key='A1'"), "low");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +325,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_explanation_names_records_and_thresholds, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suppression, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
