@@ -46,11 +46,13 @@ fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
 	      -DCMAKE_BUILD_TYPE=Debug -DTW_FUZZ=ON -DTW_TESTS=OFF
 	ninja -C $(FUZZ_BUILD)
+	@# new inputs go to $(FUZZ_BUILD)/corpus/NAME; the committed seeds in
+	@# fuzz/corpus/NAME are only read; crashes land in fuzz/findings/
 	@for f in $(FUZZ_BUILD)/fuzz_*; do \
-	    name=$${f##*/fuzz_}; mkdir -p fuzz/corpus/$$name fuzz/findings; \
+	    name=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$name fuzz/findings; \
 	    echo "fuzz: $$name for $(FUZZ_SECS)s"; \
 	    $$f -max_total_time=$(FUZZ_SECS) -artifact_prefix=fuzz/findings/$$name- \
-	        fuzz/corpus/$$name || exit 1; \
+	        $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name || exit 1; \
 	done
 
 clean:
