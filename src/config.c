@@ -26,6 +26,7 @@
  */
 #include "config.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -38,6 +39,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "norm.h"
 #include "strmap.h"
 #include "value.h"
 
@@ -459,44 +461,6 @@ static size_t skip_blanks(const parser_t *ps, size_t i)
     return i;
 }
 
-/* Offset of the first byte of s[0..len) that is not valid UTF-8, or len. */
-static size_t utf8_bad(const unsigned char *s, size_t len)
-{
-    size_t i = 0, n, k;
-    uint32_t cp;
-
-    while (i < len) {
-        unsigned char ch = s[i];
-        if (ch < 0x80) {
-            i++;
-            continue;
-        }
-        if (ch >= 0xC2 && ch <= 0xDF) {
-            n = 1;
-            cp = ch & 0x1Fu;
-        } else if (ch >= 0xE0 && ch <= 0xEF) {
-            n = 2;
-            cp = ch & 0x0Fu;
-        } else if (ch >= 0xF0 && ch <= 0xF4) {
-            n = 3;
-            cp = ch & 0x07u;
-        } else {
-            return i;
-        }
-        if (len - i <= n)
-            return i;
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 /* [a-z][a-z0-9_]*, at most MAX_NAME bytes: section ids and keys. */
 static int is_name(const char *s, size_t len)
@@ -964,7 +928,7 @@ static tw_err_t parse_line(parser_t *ps)
         return perr(ps, MAX_LINE, "line longer than %zu bytes", MAX_LINE);
     if ((nul = memchr(ps->s, '\0', ps->len)) != NULL)
         return perr(ps, (size_t)(nul - ps->s), "NUL byte");
-    if ((bad = utf8_bad((const unsigned char *)ps->s, ps->len)) < ps->len)
+    if ((bad = norm_utf8_prefix(ps->s, ps->len)) < ps->len)
         return perr(ps, bad, "invalid UTF-8");
     i = skip_blanks(ps, 0);
     if (i == ps->len || is_comment(ps->s[i]))

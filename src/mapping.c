@@ -21,6 +21,7 @@
  */
 #include "mapping.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@
 #include <utf8proc.h>
 
 #include "arena.h"
+#include "norm.h"
 #include "strmap.h"
 
 #define MAX_LINE ((size_t)4096)
@@ -289,44 +291,6 @@ static int at_end_or_comment(const parser_t *ps)
     return ps->i == ps->len || ps->s[ps->i] == '#';
 }
 
-/* Offset of the first byte of s[0..len) that is not valid UTF-8, or len. */
-static size_t utf8_bad(const unsigned char *s, size_t len)
-{
-    size_t i = 0, n, k;
-    uint32_t cp;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07u;
-        } else {
-            return i;
-        }
-        if (len - i <= n)
-            return i;
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 /*
  * Reads a name or a value at the cursor: "quoted" (with "" for a quote) or
@@ -572,7 +536,7 @@ static tw_err_t parse_line(parser_t *ps, text_t *name, text_t *val)
         return perr(ps, MAX_LINE, "line longer than %zu bytes", MAX_LINE);
     if ((nul = memchr(ps->s, '\0', ps->len)) != NULL)
         return perr(ps, (size_t)(nul - ps->s), "NUL byte");
-    if ((bad = utf8_bad((const unsigned char *)ps->s, ps->len)) < ps->len)
+    if ((bad = norm_utf8_prefix(ps->s, ps->len)) < ps->len)
         return perr(ps, bad, "invalid UTF-8");
     ps->i = 0;
     skip_blanks(ps);

@@ -149,7 +149,7 @@ enum {
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-int norm_utf8_valid(const char *s, size_t len)
+size_t norm_utf8_prefix(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     uint64_t w;
@@ -173,30 +173,35 @@ int norm_utf8_valid(const char *s, size_t len)
         left = (size_t)(end - p);
         if (c >= 0xC2 && c <= 0xDF) {
             if (left < 2 || (p[1] & 0xC0) != 0x80)
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             p += 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
             if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             if (c == 0xE0 && p[1] < 0xA0) /* overlong */
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             if (c == 0xED && p[1] > 0x9F) /* surrogate */
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             p += 3;
         } else if (c >= 0xF0 && c <= 0xF4) {
             if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
                 (p[3] & 0xC0) != 0x80)
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             if (c == 0xF0 && p[1] < 0x90) /* overlong */
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             if (c == 0xF4 && p[1] > 0x8F) /* above U+10FFFF */
-                return 0;
+                return (size_t)(p - (const unsigned char *)s);
             p += 4;
         } else {
-            return 0; /* continuation byte, C0, C1, F5..FF */
+            return (size_t)(p - (const unsigned char *)s); /* continuation byte, C0, C1, F5..FF */
         }
     }
-    return 1;
+    return len;
+}
+
+int norm_utf8_valid(const char *s, size_t len)
+{
+    return norm_utf8_prefix(s, len) == len;
 }
 
 /* Decodes one code point of valid UTF-8 at *p. */

@@ -55,5 +55,8 @@ tw_err_t norm_docno(const char *in, size_t len, char *out, size_t cap, size_t *o
 
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int norm_utf8_valid(const char *s, size_t len);
+/* The length of the longest valid UTF-8 prefix of s[0..len): the offset of
+ * the first bad byte, or len. */
+size_t norm_utf8_prefix(const char *s, size_t len);
 
 #endif
