@@ -21,6 +21,7 @@
 
 #include "alerts.h"
 #include "import.h"
+#include "twtest.h"
 
 static char dir[256], dbpath[300];
 static store_t *st;
@@ -54,22 +55,7 @@ static int teardown(void **state)
 
 static void import_text(const char *name, const char *content)
 {
-    char path[400];
-    FILE *f;
-    import_opts_t o;
-    import_result_t res;
-    tw_errinfo_t ei;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    memset(&o, 0, sizeof(o));
-    o.progress = IMPORT_PROGRESS_NONE;
-    o.quiet = 1;
-    o.rejects_path = "";
-    assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
-    assert_int_equal(res.counts.rows_rejected, 0);
+    twt_import_text(st, dir, name, content);
 }
 
 static void screen(alerts_summary_t *sum)

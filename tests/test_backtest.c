@@ -17,6 +17,7 @@
 
 #include "backtest.h"
 #include "import.h"
+#include "twtest.h"
 #include "indicators.h"
 
 static char dir[256];
@@ -24,22 +25,7 @@ static store_t *st;
 
 static void import_text(const char *name, const char *content)
 {
-    char path[400];
-    FILE *f;
-    import_opts_t o;
-    import_result_t res;
-    tw_errinfo_t ei;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    memset(&o, 0, sizeof(o));
-    o.progress = IMPORT_PROGRESS_NONE;
-    o.quiet = 1;
-    o.rejects_path = "";
-    assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
-    assert_int_equal(res.counts.rows_rejected, 0);
+    twt_import_text(st, dir, name, content);
 }
 
 static void test_counts_against_labels(void **state)
