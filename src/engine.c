@@ -454,7 +454,7 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
     eng_index_t *ix;
     tw_buf_t strings;
     tw_err_t err;
-    int k;
+    int k, in_tx = 0;
 
     *out = NULL;
     e = calloc(1, sizeof(*e));
@@ -463,6 +463,11 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
     ix = &e->ix;
     ix->horizon = ENG_NODAY;
     buf_init(&strings, (size_t)UINT32_MAX);
+    /* one snapshot: the largest ids and the four scans must agree even when
+     * an import commits meanwhile (WAL readers see a fixed snapshot) */
+    if ((err = store_begin_read(st)) != TW_OK)
+        goto fail;
+    in_tx = 1;
     for (k = 0; k < ENT_COUNT; k++) {
         int64_t max;
         if ((err = store_entity_max_id(st, (store_entity_t)k, &max)) != TW_OK)
@@ -480,6 +485,8 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
                              inspection_row)) != TW_OK ||
         (err = load_register(e, st, &strings, REG_REPORTS, report_cols, report_row)) != TW_OK)
         goto fail;
+    store_end_read(st);
+    in_tx = 0;
 
     ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
                 (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
@@ -515,6 +522,8 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
     *out = e;
     return TW_OK;
 fail:
+    if (in_tx)
+        store_end_read(st);
     tw_errinfo_set(ei, err, "loading the engine's indexes: %s%s%s", tw_strerror(err),
                    err == TW_EDB ? ": " : "", err == TW_EDB ? store_errmsg(st) : "");
     buf_free(&strings);

@@ -20,10 +20,11 @@
  *     guarded by `mu`. A chunk's records live in the chunk's own arena, reset
  *     when the reader takes the chunk again, so the hot loop does not call
  *     malloc once each arena has grown to its steady size.
- *   - latest: row_key -> latest stored version (strmap), writer only.
- *   - seen: a set of 64-bit (row_key, content) digests of every stored
- *     version, writer only, so a row seen before under its id, in any
- *     version, adds nothing (re-importing an old file re-creates nothing).
+ *   - latest: row_key -> index into `heads`, the latest stored version of
+ *     each row and its content digest (writer only). A record whose content
+ *     equals its row's latest version adds nothing; any other content, even
+ *     one an older version had, is a new version: the latest export is what
+ *     the register says now.
  *
  * Invariants:
  *   1. A record is either inserted whole, counted unchanged, or rejected
@@ -118,11 +119,11 @@ typedef struct {
 
 #define NCHUNKS 4
 
-/* Open-addressing set of nonzero 64-bit digests. */
+/* The latest stored version of a row. */
 typedef struct {
-    uint64_t *slots;
-    size_t n, count;
-} u64set_t;
+    int64_t version;
+    uint64_t content;
+} head_t;
 
 typedef struct {
     store_t *st;
@@ -143,8 +144,9 @@ typedef struct {
     int date_fmt;      /* 0 ISO, 1 DD.MM.YYYY, 2 DD/MM/YYYY, 3 MM/DD/YYYY */
     int has_extra;
     /* state */
-    strmap_t latest;
-    u64set_t seen;
+    strmap_t latest;  /* row_key -> index into heads */
+    head_t *heads;
+    size_t nheads, cap_heads;
     /* reader side */
     arena_t *arena;  /* the arena of the chunk being filled */
     rec_t *cur;      /* the record being prepared */
@@ -167,50 +169,21 @@ typedef struct {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static tw_err_t u64set_grow(u64set_t *s)
+/* Index of a new head in im->heads (grown by doubling). */
+static tw_err_t new_head(importer_t *im, int64_t version, uint64_t content, uint64_t *idx)
 {
-    size_t n = s->n ? s->n * 2 : 1024, i, j;
-    uint64_t *ns = calloc(n, sizeof(*ns));
-    if (!ns)
-        return TW_ENOMEM;
-    for (i = 0; i < s->n; i++) {
-        if (!s->slots[i])
-            continue;
-        for (j = s->slots[i] & (n - 1); ns[j]; j = (j + 1) & (n - 1))
-            ;
-        ns[j] = s->slots[i];
+    if (im->nheads == im->cap_heads) {
+        size_t ncap = im->cap_heads ? im->cap_heads * 2 : 4096;
+        head_t *nh = realloc(im->heads, ncap * sizeof(*nh));
+        if (!nh)
+            return TW_ENOMEM;
+        im->heads = nh;
+        im->cap_heads = ncap;
     }
-    free(s->slots);
-    s->slots = ns;
-    s->n = n;
+    im->heads[im->nheads].version = version;
+    im->heads[im->nheads].content = content;
+    *idx = im->nheads++;
     return TW_OK;
-}
-
-/* Adds v (v != 0); *had says whether it was there already. */
-static tw_err_t u64set_add(u64set_t *s, uint64_t v, int *had)
-{
-    size_t j;
-    if ((s->count + 1) * 4 > s->n * 3) {
-        tw_err_t err = u64set_grow(s);
-        if (err)
-            return err;
-    }
-    for (j = v & (s->n - 1); s->slots[j]; j = (j + 1) & (s->n - 1)) {
-        if (s->slots[j] == v) {
-            *had = 1;
-            return TW_OK;
-        }
-    }
-    s->slots[j] = v;
-    s->count++;
-    *had = 0;
-    return TW_OK;
-}
-
-static uint64_t row_digest(const char *key, size_t len, uint64_t content)
-{
-    uint64_t d = strmap_mix64(strmap_hash(key, len) ^ (content * 0x9e3779b97f4a7c15ULL));
-    return d ? d : 1;
 }
 
 static void trim(const char **s, size_t *len)
@@ -1023,8 +996,8 @@ static tw_err_t link_entities(importer_t *im, const rec_t *r, store_links_t *l)
 /* Decides new / new version / unchanged, links entities, inserts. */
 static tw_err_t apply_record(importer_t *im, const rec_t *r)
 {
-    uint64_t *latest, digest;
-    int had;
+    uint64_t *slot;
+    head_t *head = NULL;
     store_row_t out;
     tw_err_t err;
 
@@ -1033,16 +1006,15 @@ static tw_err_t apply_record(importer_t *im, const rec_t *r)
         im->counts.rows_rejected++;
         return record_issues(im, r);
     }
-    digest = row_digest(r->key, r->key_len, r->content);
-    if ((err = u64set_add(&im->seen, digest, &had)) != TW_OK)
-        return err;
-    if (had) {
-        im->counts.rows_unchanged++;
-        return r->nissues ? record_issues(im, r) : TW_OK;
+    if ((slot = strmap_get(&im->latest, r->key, r->key_len)) != NULL) {
+        head = &im->heads[*slot];
+        if (head->content == r->content) {
+            im->counts.rows_unchanged++;
+            return r->nissues ? record_issues(im, r) : TW_OK;
+        }
     }
     memset(&out, 0, sizeof(out));
-    latest = strmap_get(&im->latest, r->key, r->key_len);
-    out.version = latest ? (int64_t)*latest + 1 : 1;
+    out.version = head ? head->version + 1 : 1;
     out.reg = im->def->id;
     out.row_key = r->key;
     out.row_key_len = r->key_len;
@@ -1055,11 +1027,15 @@ static tw_err_t apply_record(importer_t *im, const rec_t *r)
         return err;
     if ((err = store_row_insert(im->st, &out)) != TW_OK)
         return err;
-    if (latest)
-        *latest = (uint64_t)out.version;
-    else if ((err = strmap_put(&im->latest, r->key, r->key_len, (uint64_t)out.version, NULL,
-                               NULL, NULL)) != TW_OK)
-        return err;
+    if (head) {
+        head->version = out.version;
+        head->content = r->content;
+    } else {
+        uint64_t idx;
+        if ((err = new_head(im, out.version, r->content, &idx)) != TW_OK ||
+            (err = strmap_put(&im->latest, r->key, r->key_len, idx, NULL, NULL, NULL)) != TW_OK)
+            return err;
+    }
     if (out.version > 1)
         im->counts.rows_versioned++;
     else
@@ -1112,14 +1088,20 @@ static tw_err_t load_state_cb(void *ctx, const char *key, size_t len, int64_t ve
                               uint64_t content)
 {
     importer_t *im = ctx;
-    uint64_t *slot;
-    int added, had;
-    tw_err_t err = strmap_put(&im->latest, key, len, (uint64_t)version, &slot, &added, NULL);
-    if (err)
+    uint64_t *slot, idx;
+    tw_err_t err;
+
+    if ((slot = strmap_get(&im->latest, key, len)) != NULL) {
+        head_t *h = &im->heads[*slot];
+        if (version >= h->version) {
+            h->version = version;
+            h->content = content;
+        }
+        return TW_OK;
+    }
+    if ((err = new_head(im, version, content, &idx)) != TW_OK)
         return err;
-    if (!added && (int64_t)*slot < version)
-        *slot = (uint64_t)version;
-    return u64set_add(&im->seen, row_digest(key, len, content), &had);
+    return strmap_put(&im->latest, key, len, idx, NULL, NULL, NULL);
 }
 
 static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t *ei)
@@ -1382,7 +1364,7 @@ out:
     free(im.src_names);
     free(im.colmap);
     free(im.src_of);
-    free(im.seen.slots);
+    free(im.heads);
     strmap_free(&im.latest);
     if (im.chunks) {
         for (i = 0; i < NCHUNKS; i++)

@@ -86,7 +86,7 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const con
                 nrec++;
             }
         }
-        if ((double)hit < min_apps)
+        if ((double)hit < min_apps || emp >= ix->apps_by_employer.n)
             continue;
         for (k = ix->apps_by_employer.off[emp]; k < ix->apps_by_employer.off[emp + 1]; k++)
             total += live(&ix->apps[ix->apps_by_employer.items[k]]);
@@ -193,6 +193,8 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hit
             uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, pass;
             if (!live(&ix->apps[a]))
                 continue;
+            if (emp >= ix->nentities[ENT_EMPLOYER])
+                emp = 0; /* outside the index: no employer evidence */
             for (pass = 0; pass < 2; pass++) {
                 uint32_t lo = pass ? (emp ? emp_off[emp] : 0) : app_off[a];
                 uint32_t hi = pass ? (emp ? emp_off[emp + 1] : 0) : app_off[a + 1];
@@ -391,7 +393,8 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
         se->nhits = (uint32_t)(j - i);
         for (k = (uint32_t)i; k < j; k++) {
             const ind_hit_t *h = score_hit(out, hits, refs[k].ref);
-            if (cat[h->indicator].vulnerability && refs[k].ref < hits->n) {
+            if (cat[h->indicator].vulnerability && refs[k].ref < hits->n &&
+                !is_suppressed(sup, se->kind, se->entity, h->indicator)) {
                 if (factor[h->indicator] > v)
                     v = factor[h->indicator];
             }

@@ -516,15 +516,48 @@ tw_err_t store_begin(store_t *st)
     return exec(st, "BEGIN IMMEDIATE", NULL);
 }
 
+/* The entity maps may hold ids of rows a rolled-back transaction added;
+ * SQLite will hand those ids out again, so the maps are dropped and reloaded
+ * on next use. */
+static void forget_entities(store_t *st)
+{
+    int i;
+    for (i = 0; i < ENT_COUNT; i++) {
+        if (st->ent_loaded[i]) {
+            strmap_free(&st->ent_map[i]);
+            strmap_init(&st->ent_map[i]);
+            st->ent_loaded[i] = 0;
+        }
+    }
+}
+
 tw_err_t store_commit(store_t *st)
 {
-    return exec(st, "COMMIT", NULL);
+    tw_err_t err = exec(st, "COMMIT", NULL);
+    if (err != TW_OK)
+        store_rollback(st);
+    return err;
 }
 
 void store_rollback(store_t *st)
 {
     if (!sqlite3_get_autocommit(st->db))
         exec(st, "ROLLBACK", NULL);
+    forget_entities(st);
+}
+
+tw_err_t store_begin_read(store_t *st)
+{
+    return exec(st, "BEGIN DEFERRED", NULL) == TW_OK &&
+                   exec(st, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) == TW_OK
+               ? TW_OK
+               : TW_EDB;
+}
+
+void store_end_read(store_t *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        exec(st, "COMMIT", NULL);
 }
 
 static void now_iso(char out[32])

@@ -119,10 +119,17 @@ struct sqlite3 *store_sqlite(store_t *st);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A failed COMMIT rolls back. After a
+ * rollback the entity id maps are reloaded from the table on next use, so an
+ * id handed out inside the rolled-back transaction is never reused for
+ * another key. */
 tw_err_t store_begin(store_t *st);
 tw_err_t store_commit(store_t *st);
 void store_rollback(store_t *st);
+/* A read snapshot: every read until store_end_read() sees one state of the
+ * database, even when another process commits meanwhile. */
+tw_err_t store_begin_read(store_t *st);
+void store_end_read(store_t *st);
 
 /* Import batches. Marks 'running' batches whose process is gone as
  * 'interrupted' (on this host), then records a new running batch. */

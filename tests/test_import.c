@@ -282,10 +282,17 @@ static void test_reimport_adds_nothing_and_changes_are_versions(void **state)
     assert_int_equal(res.counts.rows_unchanged, 1);
     assert_string_equal(q("SELECT count(*) FROM permit WHERE row_key='A2'"), "2");
     assert_string_equal(q("SELECT submitted_by FROM permit_current WHERE row_key='A2'"), "u17x");
-    /* the old file again: its content is known, nothing is added */
+    /* A2 changes back: the register's current state is the old value again,
+     * so it is a third version, not "already seen" */
+    assert_int_equal(run(p1, NULL, NULL, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_versioned, 1);
+    assert_int_equal(res.counts.rows_unchanged, 1);
+    assert_string_equal(q("SELECT count(*) FROM permit"), "4");
+    assert_string_equal(q("SELECT max(version) FROM permit WHERE row_key='A2'"), "3");
+    assert_string_equal(q("SELECT submitted_by FROM permit_current WHERE row_key='A2'"), "u17");
+    /* and the same file once more adds nothing */
     assert_int_equal(run(p1, NULL, NULL, &res, &ei), TW_OK);
     assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
-    assert_string_equal(q("SELECT count(*) FROM permit"), "3");
 }
 
 static void test_register_inferred_from_header(void **state)

@@ -194,6 +194,31 @@ static void test_versions_and_stats(void **state)
     assert_int_equal(q1("SELECT count(*) FROM import_batch WHERE status='done' AND bytes=10"), 1);
 }
 
+/* An id handed out in a rolled-back transaction is never given to another key. */
+static void test_entity_ids_after_rollback(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t a1, b, a2;
+    char key[64];
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_EMPLOYER, "AAA", 3, &a1), TW_OK);
+    store_rollback(st);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_EMPLOYER, "BBB", 3, &b), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_EMPLOYER, "AAA", 3, &a2), TW_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_int_not_equal(a2, b);
+    assert_int_equal(store_entity_key(st, ENT_EMPLOYER, a2, key, sizeof(key)), TW_OK);
+    assert_string_equal(key, "AAA");
+    assert_int_equal(store_entity_key(st, ENT_EMPLOYER, b, key, sizeof(key)), TW_OK);
+    assert_string_equal(key, "BBB");
+    (void)a1;
+    store_close(st);
+}
+
 static tw_err_t collect(void *ctx, int64_t row_id, const store_cell_t *cells, size_t n)
 {
     char *out = ctx;
@@ -270,6 +295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_versions_and_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_running_batch_is_interrupted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_in_insertion_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entity_ids_after_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unopenable_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
