@@ -253,8 +253,9 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         run = sqlite3_column_int64(sel, 0);
     sqlite3_finalize(sel);
     sel = NULL;
-    PREP(sel, "SELECT id, score, level, indicators FROM alert"
-              " WHERE entity_type=? AND entity_key=? AND closed=0");
+    /* the open alert of the entity, else its latest closed one */
+    PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
+              " WHERE entity_type=? AND entity_key=? ORDER BY closed, id DESC LIMIT 1");
     PREP(ins, "INSERT INTO alert(entity_type, entity_key, score, level, indicators, evidence,"
               " explanation, config_version, created_at, updated_at, screened_run)"
               " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -268,7 +269,7 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         const score_entity_t *se = &sr->ents[i];
         const char *etype = ind_kind_name((ind_kind_t)se->kind);
         const char *level = score_level_name((score_level_t)se->level);
-        long long id = -1;
+        long long id = -1, closed_id = -1;
         int changed = 0;
 
         if (se->level == LEVEL_NONE)
@@ -283,11 +284,27 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         }
         sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
         sqlite3_bind_text(sel, 2, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(sel) == SQLITE_ROW) {
-            id = sqlite3_column_int64(sel, 0);
-            changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 ||
-                      strcmp((const char *)sqlite3_column_text(sel, 2), level) != 0 ||
-                      strcmp((const char *)sqlite3_column_text(sel, 3), buf_str(&inds)) != 0;
+        if ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+            int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
+                            strcmp((const char *)sqlite3_column_text(sel, 3),
+                                   buf_str(&inds)) == 0;
+            if (sqlite3_column_int(sel, 4)) {
+                /* dismissed or confirmed after review: raise again only on
+                 * new evidence (another level or other indicators) */
+                closed_id = sqlite3_column_int64(sel, 0);
+                if (same_case) {
+                    sqlite3_reset(sel);
+                    sum->unchanged++;
+                    continue;
+                }
+            } else {
+                id = sqlite3_column_int64(sel, 0);
+                changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
+            }
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_reset(sel);
+            err = db_err(st, ei, "reading an alert");
+            goto out;
         }
         sqlite3_reset(sel);
 
@@ -350,8 +367,14 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
         sqlite3_bind_text(ev, 9, buf_str(&inds), -1, SQLITE_STATIC);
         sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 11, changed ? "new evidence on rescreen" : "screening", -1,
-                          SQLITE_STATIC);
+        if (closed_id > 0) {
+            char why[96];
+            snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
+            sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
+        } else {
+            sqlite3_bind_text(ev, 11, changed ? "new evidence on rescreen" : "screening", -1,
+                              SQLITE_STATIC);
+        }
         rc = sqlite3_step(ev);
         sqlite3_reset(ev);
         if (rc != SQLITE_DONE) {
@@ -363,7 +386,7 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     /* open alerts this run did not reach: below threshold now */
     PREP(low, "INSERT INTO alert_event(alert_id, at, actor, kind, score, level, indicators,"
               " config_version, reason)"
-              " SELECT id, ?1, ?2, 'updated', 0, 'none', '', ?3,"
+              " SELECT id, ?1, ?2, 'lowered', 0, 'none', '', ?3,"
               " 'below the low threshold on rescreen' FROM alert"
               " WHERE closed=0 AND screened_run<>?4 AND level<>'none'");
     sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
@@ -729,8 +752,13 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
         goto fail;
     }
     now_iso(now);
-    if (sqlite3_prepare_v2(db, "UPDATE alert SET status=?, updated_at=? WHERE id=?", -1, &s,
-                           NULL) != SQLITE_OK) {
+    /* dismissed and confirmed close the alert (a rescreen raises a new one
+     * only on new evidence); reopening needs the entity to have no other
+     * open alert meanwhile */
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE alert SET status=?1, updated_at=?2,"
+                           " closed=(?1 IN ('dismissed','confirmed')) WHERE id=?3",
+                           -1, &s, NULL) != SQLITE_OK) {
         err = db_err(st, ei, "preparing the transition");
         goto fail;
     }
@@ -739,6 +767,12 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
     sqlite3_bind_int64(s, 3, id);
     rc = sqlite3_step(s);
     sqlite3_finalize(s);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        err = tw_errinfo_set(ei, TW_ECONFLICT,
+                             "alert %lld cannot be reopened: its entity has a newer open alert",
+                             id);
+        goto fail;
+    }
     if (rc != SQLITE_DONE ||
         (err = add_event(db, id, actor, "transition", from, to_status, reason)) != TW_OK) {
         err = db_err(st, ei, "recording the transition");

@@ -9,8 +9,11 @@
  *   - an open alert whose score, level or indicators changed is updated
  *     (event "updated": old and new score, level, indicators, config);
  *   - an open alert whose entity no longer reaches level low keeps its
- *     status but drops to level "none" (event "below threshold"), so an
- *     analyst never loses a case they are working on;
+ *     status but drops to level "none" (event "lowered"), so an analyst
+ *     never loses a case they are working on;
+ *   - an entity whose last alert was closed (dismissed or confirmed) gets a
+ *     new alert only when its level or indicators differ from that alert's:
+ *     a reviewed case is not raised again for the same evidence;
  *   - an unchanged alert is left alone (no event).
  * Every alert stores its evidence as JSON: each indicator with its text, the
  * ILO indicators, weight, strength, contribution, observed value, threshold
@@ -47,7 +50,9 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
  *   dismissed  -> in_review            (reopened)
  *   confirmed  -> in_review            (reopened)
  * A reason is required for dismissed, confirmed and a reopening
- * (TW_EINPUT without one). Every move and assignment is an alert_event with
+ * (TW_EINPUT without one). Dismissed and confirmed close the alert (it leaves
+ * `alerts list`); reopening one whose entity has a newer open alert is
+ * TW_ECONFLICT. Every move and assignment is an alert_event with
  * who, when and why. TW_ENOTFOUND for an unknown id. */
 tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, const char *actor,
                            const char *reason, tw_errinfo_t *ei);

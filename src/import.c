@@ -1322,8 +1322,10 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     if (opts->cancel && *opts->cancel)
         res->cancelled = 1;
     im.counts.bytes = (long long)im.bytes_done;
-    if (!tx && (err = store_begin(st)) != TW_OK)
+    if (!tx && (err = store_begin(st)) != TW_OK) {
+        tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
         goto fail;
+    }
     tx = 1;
     if ((err = store_batch_update(st, im.batch_id, &im.counts,
                                   res->cancelled ? "interrupted" : "done")) != TW_OK ||

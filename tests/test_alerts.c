@@ -249,6 +249,37 @@ static void test_lifecycle(void **state)
     assert_string_equal(q("SELECT status FROM alert WHERE id=1"), "in_review");
 }
 
+static void test_closed_alerts_come_back_only_on_new_evidence(void **state)
+{
+    alerts_summary_t sum;
+    tw_errinfo_t ei;
+    long long a1;
+    (void)state;
+    import_text("p1.csv", low_pay);
+    screen(&sum);
+    a1 = strtoll(q("SELECT id FROM alert WHERE entity_key='A1'"), NULL, 10);
+    assert_int_equal(alerts_transition(st, a1, "dismissed", "ana", "pay includes housing, seen",
+                                       &ei),
+                     TW_OK);
+    assert_string_equal(q("SELECT closed FROM alert WHERE entity_key='A1'"), "1");
+    /* the same evidence: nothing new is raised */
+    screen(&sum);
+    assert_int_equal(sum.raised, 0);
+    assert_string_equal(q("SELECT count(*) FROM alert WHERE entity_key='A1'"), "1");
+    /* new evidence (70 hours): a new alert, pointing at the old one */
+    import_text("p2.csv", HDR "A1,2023-03-01T10:00:00,approved,N1,IND,Kumar,Raj,M,1990-01-01,"
+                              "IND,01234567,E,50000,70\n");
+    screen(&sum);
+    assert_string_equal(q("SELECT count(*) FROM alert WHERE entity_key='A1'"), "2");
+    assert_string_equal(q("SELECT status FROM alert WHERE entity_key='A1' AND closed=0"), "new");
+    assert_non_null(strstr(q("SELECT reason FROM alert_event e JOIN alert a ON a.id=e.alert_id "
+                             "WHERE a.entity_key='A1' AND a.closed=0"),
+                           "was closed"));
+    /* the dismissed one cannot be reopened beside it */
+    assert_int_equal(alerts_transition(st, a1, "in_review", "ana", "look again", &ei),
+                     TW_ECONFLICT);
+}
+
 /* today + days, as YYYY-MM-DD (Armenian date) */
 static const char *day_from_now(int days)
 {
@@ -312,6 +343,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suppression, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_closed_alerts_come_back_only_on_new_evidence, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
