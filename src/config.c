@@ -1142,19 +1142,19 @@ out:
  * check a file goes through.
  */
 static const char default_text[] =
-    "version = 2026-11-23.2\n"
+    "version = 2026-11-23.3\n"
     "[minimum_wage]\n"
     "1900-01-01 = 55000\n"
     "2020-01-01 = 68000\n"
     "2023-01-01 = 75000\n"
     "[levels]\n"
-    "low = 30\n"
+    "low = 25\n"
     "medium = 60\n"
     "high = 85\n"
     "[score]\n"
     "prior = -4.0\n"
     "vulnerability_max_factor = 1.5\n"
-    "rollup_weight = 0.8\n"
+    "rollup_weight = 1.0\n"
     "rollup_min_applications = 2\n"
     "[indicator wage_below_minimum]\n"
     "weight = 2.5\n"

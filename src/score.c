@@ -330,7 +330,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     const ind_def_t *cat = ind_catalogue(&ncat);
     double prior = config_score(cfg, "prior", -4.0);
     double vmax = config_score(cfg, "vulnerability_max_factor", 1.5);
-    double rollw = config_score(cfg, "rollup_weight", 0.8);
+    double rollw = config_score(cfg, "rollup_weight", 1.0);
     double lo = config_level_low(cfg), mid = config_level_medium(cfg),
            hi = config_level_high(cfg);
     double *weight = NULL, *factor = NULL;

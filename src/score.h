@@ -16,7 +16,7 @@
  * indicator, a hit of strength = (its applications hit) / (its live
  * applications), when at least `rollup_min_applications` (config [score],
  * default 2) of them are hit, weighted by [score] rollup_weight (default
- * 0.8) times the indicator's weight. This carries a scheme's many small
+ * 1.0) times the indicator's weight. This carries a scheme's many small
  * signals up to the employer behind them, bounded by the share, so one bad
  * application cannot colour a large employer (invariant 2).
  *

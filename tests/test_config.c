@@ -149,16 +149,16 @@ static void check_default_values(const config_t *c)
 {
     size_t i;
 
-    assert_string_equal(config_version(c), "2026-11-23.2");
+    assert_string_equal(config_version(c), "2026-11-23.3");
     assert_int_equal(config_min_wage(c, day("1900-01-01")), 55000);
     assert_int_equal(config_min_wage(c, day("2020-01-01")), 68000);
     assert_int_equal(config_min_wage(c, day("2023-01-01")), 75000);
-    assert_true(config_level_low(c) == 30.0);
+    assert_true(config_level_low(c) == 25.0);
     assert_true(config_level_medium(c) == 60.0);
     assert_true(config_level_high(c) == 85.0);
     assert_true(config_score(c, "prior", 0) == -4.0);
     assert_true(config_score(c, "vulnerability_max_factor", 0) == 1.5);
-    assert_true(config_score(c, "rollup_weight", 0) == 0.8);
+    assert_true(config_score(c, "rollup_weight", 0) == 1.0);
     assert_true(config_score(c, "rollup_min_applications", 0) == 2.0);
     for (i = 0; i < sizeof(default_params) / sizeof(default_params[0]); i++) {
         const expect_t *e = &default_params[i];

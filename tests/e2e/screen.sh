@@ -40,7 +40,7 @@ expect_eq "$(comm -12 lookalikes alerted | wc -l)" 0 "look-alikes alerted"
 
 # a candidate config tried in shadow: alerts would disappear, nothing is touched
 events=$(sq t.db 'SELECT count(*) FROM alert_event')
-sed 's/^low = 30/low = 55/; s/^version = .*/version = candidate/' "$TW_SRCDIR/docs/tipwatch.conf" > cand.conf
+sed 's/^low = [0-9]*/low = 55/; s/^version = .*/version = candidate/' "$TW_SRCDIR/docs/tipwatch.conf" > cand.conf
 "$TW_BIN" screen --db t.db --config cand.conf --shadow > shadow
 grep -Eq '^shadow: 0 alerts would appear, [1-9][0-9]* disappear' shadow || fail "shadow: $(cat shadow)"
 expect_eq "$(sq t.db 'SELECT count(*) FROM alert_event')" "$events" "shadow touched alert history"
