@@ -3,11 +3,14 @@
  */
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void buf_init(tw_buf_t *b, size_t max)
 {
@@ -101,4 +104,37 @@ tw_err_t buf_printf(tw_buf_t *b, const char *fmt, ...)
 const char *buf_str(const tw_buf_t *b)
 {
     return b->p ? b->p : "";
+}
+
+tw_err_t buf_read_file(tw_buf_t *b, const char *path, int *sys_errno)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    tw_err_t err = TW_OK;
+    ssize_t n;
+
+    if (fd < 0) {
+        if (sys_errno)
+            *sys_errno = errno;
+        return errno == ENOENT ? TW_ENOTFOUND : TW_EIO;
+    }
+    while (b->len < b->max) {
+        size_t want = b->max - b->len < 65536 ? b->max - b->len : 65536;
+        if ((err = ensure(b, want)) != TW_OK)
+            break;
+        n = read(fd, b->p + b->len, want);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (sys_errno)
+                *sys_errno = errno;
+            err = TW_EIO;
+            break;
+        }
+        if (n == 0)
+            break;
+        b->len += (size_t)n;
+        b->p[b->len] = '\0';
+    }
+    close(fd);
+    return err;
 }

@@ -31,6 +31,11 @@ tw_err_t buf_addc(tw_buf_t *b, char c);
 tw_err_t buf_adds(tw_buf_t *b, const char *s);
 tw_err_t buf_printf(tw_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Appends the contents of the file at `path`, stopping at the buffer's
+ * maximum (a caller that needs to tell "too big" sets max one byte above
+ * its limit). TW_ENOTFOUND, TW_EIO (*sys_errno says why) or TW_ENOMEM;
+ * sys_errno may be NULL. */
+tw_err_t buf_read_file(tw_buf_t *b, const char *path, int *sys_errno);
 /* The contents as a C string; "" for an empty buffer. Valid until the next
  * call that changes the buffer. */
 const char *buf_str(const tw_buf_t *b);

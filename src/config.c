@@ -1090,46 +1090,24 @@ out:
 tw_err_t config_load_file(const char *path, const char *const *known, config_t **out,
                           tw_errinfo_t *ei)
 {
-    char *text = NULL;
-    size_t len = 0;
-    ssize_t n;
+    tw_buf_t b;
     tw_err_t err;
-    int fd = -1, saved;
+    int sys_errno = 0;
 
     *out = NULL;
     tw_errinfo_clear(ei);
-    fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        err = errno == ENOENT ? TW_ENOTFOUND : TW_EIO;
-        goto fail_errno;
-    }
     /* one byte more than the limit, to tell "too big" from "exactly full" */
-    if ((text = malloc(MAX_FILE + 1)) == NULL) {
-        err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory");
-        goto out;
+    buf_init(&b, MAX_FILE + 1);
+    err = buf_read_file(&b, path, &sys_errno);
+    if (err == TW_ENOTFOUND || err == TW_EIO) {
+        tw_errinfo_file(ei, path);
+        tw_errinfo_set(ei, err, "cannot read the config file: %s", strerror(sys_errno));
+    } else if (err != TW_OK) {
+        tw_errinfo_set(ei, err, "out of memory");
+    } else {
+        err = config_parse(buf_str(&b), b.len, path, known, out, ei);
     }
-    while (len < MAX_FILE + 1) {
-        n = read(fd, text + len, MAX_FILE + 1 - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            err = TW_EIO;
-            goto fail_errno;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    err = config_parse(text, len, path, known, out, ei);
-    goto out;
-fail_errno:
-    saved = errno;
-    tw_errinfo_file(ei, path);
-    tw_errinfo_set(ei, err, "cannot read the config file: %s", strerror(saved));
-out:
-    if (fd >= 0)
-        close(fd);
-    free(text);
+    buf_free(&b);
     return err;
 }
 

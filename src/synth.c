@@ -2590,7 +2590,7 @@ static void new_am_phone(ctx_t *c, rng_t *r, int style, char *out, size_t cap)
 
 static const uint16_t am_phone_style_w[9] = {35, 15, 8, 7, 5, 15, 5, 5, 5};
 
-/* Re-spells a phone written in E.164 (+374XXXXXXXX) in another style. */
+/* Re-spells a phone written in E.164 (+374 and eight digits) in another style. */
 static void respell_am_phone(const char *e164, int style, char *out, size_t cap)
 {
     char op[3], digs[8];
