@@ -264,6 +264,7 @@ static const char *const migration2[] = {
     ")",
     "CREATE UNIQUE INDEX alert_open ON alert(entity_type, entity_key) WHERE closed = 0",
     "CREATE INDEX alert_level ON alert(level, score)",
+    "CREATE INDEX alert_entity ON alert(entity_type, entity_key, closed)",
     "CREATE TABLE alert_event(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
