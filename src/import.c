@@ -20,11 +20,15 @@
  *     guarded by `mu`. A chunk's records live in the chunk's own arena, reset
  *     when the reader takes the chunk again, so the hot loop does not call
  *     malloc once each arena has grown to its steady size.
- *   - latest: row_key -> index into `heads`, the latest stored version of
- *     each row and its content digest (writer only). A record whose content
- *     equals its row's latest version adds nothing; any other content, even
- *     one an older version had, is a new version: the latest export is what
- *     the register says now.
+ *   - latest: row_key -> index into `heads` (writer only): per row, the
+ *     latest stored version, the import batch that wrote it, and the
+ *     digests of the versions that batch wrote (its "tail", at most
+ *     HEAD_TAIL). A record adds nothing when its content equals the latest
+ *     version, or equals a version in the tail of an earlier batch: so a
+ *     file holding the same id twice (two versions) adds nothing when it is
+ *     imported again, while content that changes back in a later file (A,
+ *     then B, then A again) is a new version, because the latest export is
+ *     what the register says now.
  *
  * Invariants:
  *   1. A record is either inserted whole, counted unchanged, or rejected
@@ -119,11 +123,42 @@ typedef struct {
 
 #define NCHUNKS 4
 
-/* The latest stored version of a row. */
+/* The latest stored version of a row and the versions its batch wrote. */
+#define HEAD_TAIL 4
 typedef struct {
     int64_t version;
-    uint64_t content;
+    int64_t batch;
+    uint64_t tail[HEAD_TAIL]; /* digests of the latest batch's versions, newest last */
+    uint8_t ntail;
 } head_t;
+
+static void head_push(head_t *h, int64_t version, uint64_t content, int64_t batch)
+{
+    if (h->batch != batch)
+        h->ntail = 0;
+    if (h->ntail == HEAD_TAIL) {
+        memmove(h->tail, h->tail + 1, (HEAD_TAIL - 1) * sizeof(h->tail[0]));
+        h->ntail--;
+    }
+    h->tail[h->ntail++] = content;
+    h->version = version;
+    h->batch = batch;
+}
+
+/* The record's content is already what the store says for this row. */
+static int head_has(const head_t *h, uint64_t content, int64_t current_batch)
+{
+    size_t k;
+    if (h->ntail && h->tail[h->ntail - 1] == content)
+        return 1; /* the latest version */
+    if (h->batch == current_batch)
+        return 0; /* this file's own history: every change is a version */
+    for (k = 0; k + 1 < h->ntail; k++) {
+        if (h->tail[k] == content)
+            return 1;
+    }
+    return 0;
+}
 
 typedef struct {
     store_t *st;
@@ -170,7 +205,8 @@ typedef struct {
 /* ---- small helpers ------------------------------------------------------ */
 
 /* Index of a new head in im->heads (grown by doubling). */
-static tw_err_t new_head(importer_t *im, int64_t version, uint64_t content, uint64_t *idx)
+static tw_err_t new_head(importer_t *im, int64_t version, uint64_t content, int64_t batch,
+                         uint64_t *idx)
 {
     if (im->nheads == im->cap_heads) {
         size_t ncap = im->cap_heads ? im->cap_heads * 2 : 4096;
@@ -180,8 +216,8 @@ static tw_err_t new_head(importer_t *im, int64_t version, uint64_t content, uint
         im->heads = nh;
         im->cap_heads = ncap;
     }
-    im->heads[im->nheads].version = version;
-    im->heads[im->nheads].content = content;
+    memset(&im->heads[im->nheads], 0, sizeof(im->heads[0]));
+    head_push(&im->heads[im->nheads], version, content, batch);
     *idx = im->nheads++;
     return TW_OK;
 }
@@ -1008,7 +1044,7 @@ static tw_err_t apply_record(importer_t *im, const rec_t *r)
     }
     if ((slot = strmap_get(&im->latest, r->key, r->key_len)) != NULL) {
         head = &im->heads[*slot];
-        if (head->content == r->content) {
+        if (head_has(head, r->content, im->batch_id)) {
             im->counts.rows_unchanged++;
             return r->nissues ? record_issues(im, r) : TW_OK;
         }
@@ -1028,11 +1064,10 @@ static tw_err_t apply_record(importer_t *im, const rec_t *r)
     if ((err = store_row_insert(im->st, &out)) != TW_OK)
         return err;
     if (head) {
-        head->version = out.version;
-        head->content = r->content;
+        head_push(head, out.version, r->content, im->batch_id);
     } else {
         uint64_t idx;
-        if ((err = new_head(im, out.version, r->content, &idx)) != TW_OK ||
+        if ((err = new_head(im, out.version, r->content, im->batch_id, &idx)) != TW_OK ||
             (err = strmap_put(&im->latest, r->key, r->key_len, idx, NULL, NULL, NULL)) != TW_OK)
             return err;
     }
@@ -1085,21 +1120,18 @@ static void progress(importer_t *im, int final)
 /* ---- the driver --------------------------------------------------------- */
 
 static tw_err_t load_state_cb(void *ctx, const char *key, size_t len, int64_t version,
-                              uint64_t content)
+                              uint64_t content, int64_t batch)
 {
     importer_t *im = ctx;
     uint64_t *slot, idx;
     tw_err_t err;
 
+    /* rows come in insertion order, so versions of a key come oldest first */
     if ((slot = strmap_get(&im->latest, key, len)) != NULL) {
-        head_t *h = &im->heads[*slot];
-        if (version >= h->version) {
-            h->version = version;
-            h->content = content;
-        }
+        head_push(&im->heads[*slot], version, content, batch);
         return TW_OK;
     }
-    if ((err = new_head(im, version, content, &idx)) != TW_OK)
+    if ((err = new_head(im, version, content, batch, &idx)) != TW_OK)
         return err;
     return strmap_put(&im->latest, key, len, idx, NULL, NULL, NULL);
 }

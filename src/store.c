@@ -752,15 +752,16 @@ tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void
     tw_err_t err = TW_OK;
     int rc;
 
-    snprintf(sql, sizeof(sql), "SELECT row_key, version, content_hash FROM %s ORDER BY id",
+    snprintf(sql, sizeof(sql),
+             "SELECT row_key, version, content_hash, batch_id FROM %s ORDER BY id",
              reg_get(reg)->table);
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
         if ((err = fn(ctx, k ? k : "", (size_t)sqlite3_column_bytes(s, 0),
-                      sqlite3_column_int64(s, 1), (uint64_t)sqlite3_column_int64(s, 2))) !=
-            TW_OK)
+                      sqlite3_column_int64(s, 1), (uint64_t)sqlite3_column_int64(s, 2),
+                      sqlite3_column_int64(s, 3))) != TW_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)

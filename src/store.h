@@ -151,9 +151,10 @@ tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, si
                            int64_t *id);
 
 /* Calls fn for every stored version of every row of `reg`, in insertion
- * order: (row_key, version, content_hash). */
+ * order: (row_key, version, content_hash, batch_id). */
 typedef tw_err_t (*store_row_state_fn)(void *ctx, const char *row_key, size_t len,
-                                       int64_t version, uint64_t content_hash);
+                                       int64_t version, uint64_t content_hash,
+                                       int64_t batch_id);
 tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx);
 
 tw_err_t store_row_insert(store_t *st, const store_row_t *row);

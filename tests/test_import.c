@@ -295,6 +295,29 @@ static void test_reimport_adds_nothing_and_changes_are_versions(void **state)
     assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
 }
 
+/* A file that holds one id twice records two versions; importing that file
+ * again must still add nothing. */
+static void test_reimport_of_a_file_with_a_repeated_id(void **state)
+{
+    import_result_t res;
+    tw_errinfo_t ei;
+    const char *p = write_file("b.csv", "crossing_id,crossed_at,direction,crossing_point,doc_no,"
+                                        "doc_country,family_name,given_name,birth_date,"
+                                        "citizenship\n"
+                                        "C1,2023-03-25T08:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T08:00:00Z,out,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T08:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n");
+    (void)state;
+    assert_int_equal(run(p, NULL, NULL, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_new, 1);
+    assert_int_equal(res.counts.rows_versioned, 2); /* in, out, in again: the file's history */
+    assert_int_equal(run(p, NULL, NULL, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
+    assert_int_equal(res.counts.rows_unchanged, 3);
+    assert_string_equal(q("SELECT count(*) FROM border_crossing"), "3");
+    assert_string_equal(q("SELECT direction FROM border_crossing_current"), "in");
+}
+
 static void test_register_inferred_from_header(void **state)
 {
     static const struct {
@@ -500,6 +523,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_each_bad_field_rejected_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warnings_keep_the_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reimport_adds_nothing_and_changes_are_versions, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_of_a_file_with_a_repeated_id, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_register_inferred_from_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_whole_file_errors, setup, teardown),
