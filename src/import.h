@@ -10,11 +10,11 @@
  *   1. A bad row is rejected alone, with line, column, field and reason, into
  *      the store's reject table and into the rejects file; the good rows of
  *      the same file load.
- *   2. Importing the same file again adds no row: a row whose content equals
- *      the latest stored version of its id is counted as unchanged; a row
- *      whose id exists with other content becomes a new version (also when
- *      an older version had that content: the newest export is what the
- *      register says now).
+ *   2. Importing the same file again adds no row, even when the file holds
+ *      one id several times. A row whose id exists with other content than
+ *      its latest version becomes a new version (also when an older version,
+ *      written by an earlier import, had that content: the newest export is
+ *      what the register says now).
  *   3. Rows are committed every `batch_rows`; a killed import leaves the
  *      store consistent and a re-run completes it.
  * Thread model: one import per store_t at a time. Inside, a reader thread
