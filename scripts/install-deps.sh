@@ -13,7 +13,7 @@ pkgs=(
   clang libclang-rt-14-dev llvm
 )
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(postgresql postgresql-client time)
+  pkgs+=(time)  # the PostgreSQL peer arrives with the engine-at-scale benchmark
 fi
 
 missing=()
