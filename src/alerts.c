@@ -704,22 +704,48 @@ static tw_err_t add_event(sqlite3 *db, long long id, const char *actor, const ch
     return rc == SQLITE_DONE ? TW_OK : TW_EDB;
 }
 
-/* Reads an alert's status and assignee inside the caller's transaction. */
-static tw_err_t current(sqlite3 *db, long long id, char *status, size_t scap, char *assignee,
-                        size_t acap)
+/* The fields of an alert the lifecycle functions need. */
+typedef struct {
+    char type[32];
+    char key[1024];
+    char status[32];
+    char assignee[256];
+} alert_row_t;
+
+/* Starts a write transaction and reads alert `id` in it. On failure the
+ * transaction is rolled back and *ei says why ("no alert N" for an unknown
+ * id); `what` names the operation in messages. */
+static tw_err_t begin_on_alert(store_t *st, long long id, const char *what, alert_row_t *row,
+                               tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;
     tw_err_t err = TW_ENOTFOUND;
-    if (sqlite3_prepare_v2(db, "SELECT status, coalesce(assignee, '') FROM alert WHERE id=?",
-                           -1, &s, NULL) != SQLITE_OK)
-        return TW_EDB;
+
+    if (store_begin(st) != TW_OK)
+        return tw_errinfo_set(ei, TW_EDB, "starting %s: %s", what, store_errmsg(st));
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT entity_type, entity_key, status, coalesce(assignee, '')"
+                           " FROM alert WHERE id=?",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = tw_errinfo_set(ei, TW_EDB, "reading alert %lld: %s", id, store_errmsg(st));
+        goto out;
+    }
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(status, scap, "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(assignee, acap, "%s", (const char *)sqlite3_column_text(s, 1));
+        snprintf(row->type, sizeof(row->type), "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(row->key, sizeof(row->key), "%s", (const char *)sqlite3_column_text(s, 1));
+        snprintf(row->status, sizeof(row->status), "%s",
+                 (const char *)sqlite3_column_text(s, 2));
+        snprintf(row->assignee, sizeof(row->assignee), "%s",
+                 (const char *)sqlite3_column_text(s, 3));
         err = TW_OK;
+    } else {
+        tw_errinfo_set(ei, err, "no alert %lld", id);
     }
+out:
     sqlite3_finalize(s);
+    if (err != TW_OK)
+        store_rollback(st);
     return err;
 }
 
@@ -728,17 +754,14 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
-    char from[32], who[256], now[32];
+    alert_row_t row;
+    const char *from = row.status;
+    char now[32];
     int rc;
     tw_err_t err;
 
-    if ((err = store_begin(st)) != TW_OK)
-        return db_err(st, ei, "starting the transition");
-    if ((err = current(db, id, from, sizeof(from), who, sizeof(who))) != TW_OK) {
-        if (err == TW_ENOTFOUND)
-            tw_errinfo_set(ei, err, "no alert %lld", id);
-        goto fail;
-    }
+    if ((err = begin_on_alert(st, id, "the transition", &row, ei)) != TW_OK)
+        return err;
     if (!allowed(from, to_status)) {
         err = tw_errinfo_set(ei, TW_ECONFLICT, "alert %lld is %s; it cannot move to %s", id,
                              from, to_status);
@@ -791,17 +814,14 @@ tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const ch
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
-    char status[32], who[256], now[32], reason[300];
+    alert_row_t row;
+    const char *status = row.status, *who = row.assignee;
+    char now[32], reason[300];
     int rc;
     tw_err_t err;
 
-    if ((err = store_begin(st)) != TW_OK)
-        return db_err(st, ei, "starting the assignment");
-    if ((err = current(db, id, status, sizeof(status), who, sizeof(who))) != TW_OK) {
-        if (err == TW_ENOTFOUND)
-            tw_errinfo_set(ei, err, "no alert %lld", id);
-        goto fail;
-    }
+    if ((err = begin_on_alert(st, id, "the assignment", &row, ei)) != TW_OK)
+        return err;
     now_iso(now);
     if (sqlite3_prepare_v2(db, "UPDATE alert SET assignee=?, updated_at=? WHERE id=?", -1, &s,
                            NULL) != SQLITE_OK) {
@@ -946,31 +966,15 @@ static void today_iso(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* The entity type and key of an alert. */
-static tw_err_t alert_entity(sqlite3 *db, long long id, char *type, size_t tcap, char *key,
-                             size_t kcap)
-{
-    sqlite3_stmt *s = NULL;
-    tw_err_t err = TW_ENOTFOUND;
-    if (sqlite3_prepare_v2(db, "SELECT entity_type, entity_key FROM alert WHERE id=?", -1, &s,
-                           NULL) != SQLITE_OK)
-        return TW_EDB;
-    sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(type, tcap, "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(key, kcap, "%s", (const char *)sqlite3_column_text(s, 1));
-        err = TW_OK;
-    }
-    sqlite3_finalize(s);
-    return err;
-}
 
 tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const char *until,
                          const char *reason, const char *actor, tw_errinfo_t *ei)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
-    char type[32], key[1024], now[32], today[11], why[400];
+    alert_row_t row;
+    const char *type = row.type, *key = row.key;
+    char now[32], today[11], why[400];
     int32_t d_until, d_today;
     int rc;
     tw_err_t err;
@@ -988,13 +992,8 @@ tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const
                               "a suppression ends after today and at most 180 days from now "
                               "(%s is outside that)",
                               until);
-    if ((err = store_begin(st)) != TW_OK)
-        return db_err(st, ei, "starting the suppression");
-    if ((err = alert_entity(db, id, type, sizeof(type), key, sizeof(key))) != TW_OK) {
-        if (err == TW_ENOTFOUND)
-            tw_errinfo_set(ei, err, "no alert %lld", id);
-        goto fail;
-    }
+    if ((err = begin_on_alert(st, id, "the suppression", &row, ei)) != TW_OK)
+        return err;
     now_iso(now);
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO suppression(entity_type, entity_key, indicator, reason,"
@@ -1030,19 +1029,16 @@ tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
-    char type[32], key[1024], now[32], why[400];
+    alert_row_t row;
+    const char *type = row.type, *key = row.key;
+    char now[32], why[400];
     int changed;
     tw_err_t err;
 
     if (!reason || !reason[0])
         return tw_errinfo_set(ei, TW_EINPUT, "lifting a suppression needs a reason");
-    if ((err = store_begin(st)) != TW_OK)
-        return db_err(st, ei, "starting the change");
-    if ((err = alert_entity(db, id, type, sizeof(type), key, sizeof(key))) != TW_OK) {
-        if (err == TW_ENOTFOUND)
-            tw_errinfo_set(ei, err, "no alert %lld", id);
-        goto fail;
-    }
+    if ((err = begin_on_alert(st, id, "lifting the suppression", &row, ei)) != TW_OK)
+        return err;
     now_iso(now);
     if (sqlite3_prepare_v2(db,
                            "UPDATE suppression SET revoked_at=?, revoked_by=?, revoke_reason=?"
