@@ -662,6 +662,27 @@ tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format
     return rc == SQLITE_DONE ? TW_OK : TW_EDB;
 }
 
+tw_err_t alerts_write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t *hits, FILE *out)
+{
+    size_t ncat, i;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    char key[1024];
+    tw_err_t err;
+
+    fputs("indicator,entity_type,entity_key,strength,value,threshold\n", out);
+    for (i = 0; i < hits->n; i++) {
+        const ind_hit_t *h = &hits->hits[i];
+        if (h->indicator >= ncat || h->kind >= IK_COUNT)
+            return TW_EINTERNAL;
+        if ((err = entity_key(st, ix, h->kind, h->entity, key, sizeof(key))) != TW_OK)
+            return err;
+        fprintf(out, "%s,%s,", cat[h->indicator].id, ind_kind_name((ind_kind_t)h->kind));
+        csv_field(out, key);
+        fprintf(out, ",%.4f,%.6g,%.6g\n", (double)h->strength, h->value, h->threshold);
+    }
+    return ferror(out) ? TW_EIO : TW_OK;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static int allowed(const char *from, const char *to)

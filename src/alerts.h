@@ -104,4 +104,9 @@ tw_err_t alerts_show(store_t *st, long long id, FILE *out);
  * (one object per line, with the evidence). */
 tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format, FILE *out);
 
+/* Every native indicator hit (before roll-up, roll-down and suppressions)
+ * as CSV: indicator,entity_type,entity_key,strength,value,threshold, in the
+ * order computed. The SQL peers of bench/sql/ are checked against it. */
+tw_err_t alerts_write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t *hits, FILE *out);
+
 #endif

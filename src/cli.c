@@ -369,7 +369,7 @@ static int cmd_stats(int argc, char **argv)
 /* ---- screen ------------------------------------------------------------- */
 
 static const char screen_help[] =
-    "usage: tipwatch screen [--db FILE] [--config FILE] [--quiet]\n"
+    "usage: tipwatch screen [--db FILE] [--config FILE] [--hits FILE] [--quiet]\n"
     "       tipwatch screen [--db FILE] --config NEW --shadow [--show N]\n"
     "\n"
     "Rescreens everything: builds the engine's indexes from the store, computes\n"
@@ -378,6 +378,10 @@ static const char screen_help[] =
     "lowered to level none). The configuration is --config, else tipwatch.conf in\n"
     "the current directory when there is one, else the built-in defaults\n"
     "(docs/tipwatch.conf).\n"
+    "\n"
+    "--hits FILE also writes every indicator hit, before roll-up and\n"
+    "suppressions, as CSV (indicator,entity_type,entity_key,strength,value,\n"
+    "threshold).\n"
     "\n"
     "--shadow tries a candidate config before it is adopted: it screens under the\n"
     "config in force (tipwatch.conf here, else the built-in one) and under NEW,\n"
@@ -402,7 +406,7 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int run_screen(const char *db, const char *config_path, int quiet)
+static int run_screen(const char *db, const char *config_path, const char *hits_path, int quiet)
 {
     store_t *st = NULL;
     config_t *cfg = NULL;
@@ -433,6 +437,18 @@ static int run_screen(const char *db, const char *config_path, int quiet)
         goto out;
     }
     t_ind = seconds_since(&t0) - t_load;
+    if (hits_path) {
+        FILE *hf = fopen(hits_path, "w");
+        err = hf ? alerts_write_hits(st, engine_index(e), &hits, hf) : TW_EIO;
+        if (hf && fclose(hf) != 0 && err == TW_OK)
+            err = TW_EIO;
+        if (err != TW_OK) {
+            tw_errinfo_set(&ei, err, "writing hits: %s", tw_strerror(err));
+            tw_errinfo_file(&ei, hits_path);
+            rc = report(err, &ei);
+            goto out;
+        }
+    }
     if ((err = alerts_load_suppressions(st, engine_index(e), &sup, &ei)) != TW_OK) {
         rc = report(err, &ei);
         goto out;
@@ -535,9 +551,10 @@ static int cmd_screen(int argc, char **argv)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"shadow", no_argument, NULL, 's'},
                                              {"show", required_argument, NULL, 'n'},
+                                             {"hits", required_argument, NULL, 'H'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *db = DEFAULT_DB, *config_path = NULL;
+    const char *db = DEFAULT_DB, *config_path = NULL, *hits_path = NULL;
     unsigned long long show = 20;
     int c, quiet = 0, shadow = 0;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
@@ -547,6 +564,7 @@ static int cmd_screen(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 'q': quiet = 1; break;
         case 's': shadow = 1; break;
+        case 'H': hits_path = optarg; break;
         case 'n':
             if (parse_u64(optarg, 0, 1000000, &show))
                 return usage_error("screen", "--show must be 0..1000000, not '%s'", optarg);
@@ -562,7 +580,7 @@ static int cmd_screen(int argc, char **argv)
             return usage_error("screen", "%s", "--shadow needs --config NEW");
         return run_shadow(db, config_path, (size_t)show);
     }
-    return run_screen(db, config_path, quiet);
+    return run_screen(db, config_path, hits_path, quiet);
 }
 
 /* ---- alerts ------------------------------------------------------------- */
@@ -876,7 +894,7 @@ static int cmd_demo(int argc, char **argv)
     if ((rc = print_stats(db)) != 0)
         return rc;
     printf("\n== 4/5 screening\n");
-    if ((rc = run_screen(db, NULL, 0)) != 0)
+    if ((rc = run_screen(db, NULL, NULL, 0)) != 0)
         return rc;
     printf("\n== 5/5 the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
            db);
