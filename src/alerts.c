@@ -175,10 +175,13 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
             TRY(buf_printf(text, "  %d. (x) %s: %s [vulnerability: raises the weight of the "
                                  "evidence above, never an alert by itself]\n",
                            (int)k + 1, d->id, d->text));
-        else if (rolled)
-            TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of the employer's %.0f applications: "
-                                 "%s\n",
+        else if (rolled && (se->kind == IK_EMPLOYER || se->kind == IK_INTERMEDIARY))
+            TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of its %.0f applications: %s\n",
                            (int)k + 1, c, d->id, h->value, h->threshold, d->text));
+        else if (rolled)
+            TRY(buf_printf(text, "  %d. +%.2f %s, carried from the records below: %s "
+                                 "(observed %g, threshold %g)\n",
+                           (int)k + 1, c, d->id, d->text, h->value, h->threshold));
         else
             TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
                            c, d->id, d->text, h->value, h->threshold));

@@ -1,8 +1,10 @@
 /*
  * score.c - hits to per-entity scores (formula and invariants in score.h).
  *
- * Data flow: roll application hits up to their employers (one sort of
- * (indicator, employer) pairs), then group every hit, original or rolled,
+ * Data flow: roll application hits up to their employers and
+ * intermediaries (one sort of (owner, indicator, application) tuples), roll
+ * what applications, residences, phones and employers carry down to the
+ * workers, then group every hit, original or rolled,
  * by (entity kind, entity) with one sort of references, then score each
  * group and rank its hits by contribution. Allocation is per call, not per
  * hit: a handful of flat arrays sized by the number of hits.
@@ -28,80 +30,10 @@ const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint
     return ref < hits->n ? &hits->hits[ref] : &r->rolled.hits[ref - hits->n];
 }
 
-typedef struct {
-    uint16_t indicator;
-    uint32_t employer;
-    uint32_t app;
-} rollpair_t;
-
-static int cmp_rollpair(const void *a, const void *b)
-{
-    const rollpair_t *x = a, *y = b;
-    if (x->indicator != y->indicator)
-        return x->indicator < y->indicator ? -1 : 1;
-    if (x->employer != y->employer)
-        return x->employer < y->employer ? -1 : 1;
-    return x->app < y->app ? -1 : x->app > y->app;
-}
-
 static int live(const eng_app_t *a)
 {
     return a->decision != ENG_REJECTED && a->decision != ENG_WITHDRAWN;
 }
-
-static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
-                        ind_hits_t *rolled)
-{
-    size_t ncat, i, n = 0, j;
-    const ind_def_t *cat = ind_catalogue(&ncat);
-    double min_apps = config_score(cfg, "rollup_min_applications", 2);
-    rollpair_t *pairs = malloc((hits->n ? hits->n : 1) * sizeof(*pairs));
-    ind_record_t recs[IND_MAX_RECORDS];
-    tw_err_t err = TW_OK;
-
-    if (!pairs)
-        return TW_ENOMEM;
-    for (i = 0; i < hits->n; i++) {
-        const ind_hit_t *h = &hits->hits[i];
-        if (h->kind != IK_APPLICATION || cat[h->indicator].vulnerability ||
-            h->entity >= ix->napps || !ix->apps[h->entity].employer)
-            continue;
-        pairs[n].indicator = h->indicator;
-        pairs[n].employer = ix->apps[h->entity].employer;
-        pairs[n].app = h->entity;
-        n++;
-    }
-    qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
-    for (i = 0; i < n; i = j) {
-        uint32_t emp = pairs[i].employer, hit = 0, total = 0, k, nrec = 0, prev = UINT32_MAX;
-        for (j = i; j < n && pairs[j].indicator == pairs[i].indicator && pairs[j].employer == emp;
-             j++) {
-            if (pairs[j].app == prev)
-                continue; /* one application counts once */
-            prev = pairs[j].app;
-            hit++;
-            if (nrec < IND_MAX_RECORDS) {
-                recs[nrec].kind = IR_APPLICATION;
-                recs[nrec].index = pairs[j].app;
-                nrec++;
-            }
-        }
-        if ((double)hit < min_apps || emp >= ix->apps_by_employer.n)
-            continue;
-        for (k = ix->apps_by_employer.off[emp]; k < ix->apps_by_employer.off[emp + 1]; k++)
-            total += live(&ix->apps[ix->apps_by_employer.items[k]]);
-        if (total == 0)
-            continue;
-        err = ind_hits_add(rolled, pairs[i].indicator, IK_EMPLOYER, emp,
-                           hit >= total ? 1.0 : (double)hit / total, hit, total, recs, nrec);
-        if (err)
-            break;
-        rolled->hits[rolled->n - 1].nrecords_total = hit;
-    }
-    free(pairs);
-    return err;
-}
-
 
 /* CSR of hit references by entity: off[e]..off[e+1] in items. `pick` says
  * whether a reference takes part and under which entity. */
@@ -113,17 +45,32 @@ static int pick_app(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
     return h->kind == IK_APPLICATION && !cat[h->indicator].vulnerability;
 }
 
-static int pick_employer(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+static int pick_address(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
 {
     *entity = h->entity;
-    return h->kind == IK_EMPLOYER && !cat[h->indicator].vulnerability;
+    return h->kind == IK_ADDRESS && !cat[h->indicator].vulnerability;
+}
+
+static int pick_phone(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+{
+    *entity = h->entity;
+    return h->kind == IK_PHONE && !cat[h->indicator].vulnerability;
+}
+
+/* Employer hits, evidence and vulnerability traits alike: a worker carries
+ * its employer's traits as multipliers (they still raise nothing alone). */
+static int pick_employer(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+{
+    (void)cat;
+    *entity = h->entity;
+    return h->kind == IK_EMPLOYER;
 }
 
 static tw_err_t bucket(const ind_hits_t *hits, const ind_hits_t *rolled, uint32_t nkeys,
                        pick_fn pick, const ind_def_t *cat, uint32_t **off_out,
                        uint32_t **items_out)
 {
-    size_t total = hits->n + rolled->n, i;
+    size_t total = hits->n + (rolled ? rolled->n : 0), i;
     uint32_t *off = calloc((size_t)nkeys + 1, sizeof(*off)), *items, *fill, e;
 
     items = malloc((total ? total : 1) * sizeof(*items));
@@ -153,16 +100,195 @@ static tw_err_t bucket(const ind_hits_t *hits, const ind_hits_t *rolled, uint32_
     return TW_OK;
 }
 
-/* Roll-down to workers: a worker receives, for each evidence indicator, the
- * strongest hit among its own live applications and their employers'
- * evidence (native or rolled up), so the people inside a scheme are found
- * even when their own application looks clean. Max, not sum, so one signal
- * seen twice counts once (invariant 4). */
-static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hits_t *rolled)
+/* The native evidence an application carries into propagation: its own
+ * hits and, for the worker it names, those of the worker's residence
+ * address and phone (one hop in the entity graph). */
+typedef struct {
+    uint32_t *app_off, *app_items, napp;
+    uint32_t *addr_off, *addr_items, naddr;
+    uint32_t *ph_off, *ph_items, nph;
+    uint32_t cap; /* the most references one application can carry */
+} sources_t;
+
+static void sources_free(sources_t *s)
+{
+    free(s->app_off);
+    free(s->app_items);
+    free(s->addr_off);
+    free(s->addr_items);
+    free(s->ph_off);
+    free(s->ph_items);
+    memset(s, 0, sizeof(*s));
+}
+
+static uint32_t widest(const uint32_t *off, uint32_t n)
+{
+    uint32_t k, w = 0;
+    for (k = 0; k < n; k++)
+        if (off[k + 1] - off[k] > w)
+            w = off[k + 1] - off[k];
+    return w;
+}
+
+static tw_err_t sources_build(const eng_index_t *ix, const ind_hits_t *hits,
+                              const ind_def_t *cat, sources_t *s)
+{
+    tw_err_t err;
+    memset(s, 0, sizeof(*s));
+    s->napp = ix->napps;
+    s->naddr = ix->nentities[ENT_ADDRESS];
+    s->nph = ix->nentities[ENT_PHONE];
+    if ((err = bucket(hits, NULL, s->napp, pick_app, cat, &s->app_off, &s->app_items)) ||
+        (err = bucket(hits, NULL, s->naddr, pick_address, cat, &s->addr_off, &s->addr_items)) ||
+        (err = bucket(hits, NULL, s->nph, pick_phone, cat, &s->ph_off, &s->ph_items))) {
+        sources_free(s);
+        return err;
+    }
+    s->cap = widest(s->app_off, s->napp) + widest(s->addr_off, s->naddr) +
+             widest(s->ph_off, s->nph) + 1;
+    return TW_OK;
+}
+
+/* References to the hits application `a` carries, into out (s->cap room):
+ * its own, and with `person` those of the worker's residence and phone. */
+static uint32_t app_refs(const sources_t *s, const eng_app_t *ap, uint32_t a, int person,
+                         uint32_t *out)
+{
+    uint32_t n = 0, q;
+    for (q = s->app_off[a]; q < s->app_off[a + 1]; q++)
+        out[n++] = s->app_items[q];
+    if (!person)
+        return n;
+    if (ap->res_addr && ap->res_addr < s->naddr)
+        for (q = s->addr_off[ap->res_addr]; q < s->addr_off[ap->res_addr + 1]; q++)
+            out[n++] = s->addr_items[q];
+    if (ap->phone && ap->phone < s->nph)
+        for (q = s->ph_off[ap->phone]; q < s->ph_off[ap->phone + 1]; q++)
+            out[n++] = s->ph_items[q];
+    return n;
+}
+
+typedef struct {
+    uint16_t indicator;
+    uint8_t kind;    /* IK_EMPLOYER or IK_INTERMEDIARY */
+    uint32_t owner;
+    uint32_t app;
+} rollpair_t;
+
+static int cmp_rollpair(const void *a, const void *b)
+{
+    const rollpair_t *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->owner != y->owner)
+        return x->owner < y->owner ? -1 : 1;
+    if (x->indicator != y->indicator)
+        return x->indicator < y->indicator ? -1 : 1;
+    return x->app < y->app ? -1 : x->app > y->app;
+}
+
+static tw_err_t push_pair(rollpair_t **pairs, size_t *n, size_t *cap, uint16_t ind,
+                          uint8_t kind, uint32_t owner, uint32_t app)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        rollpair_t *p = realloc(*pairs, nc * sizeof(*p));
+        if (!p)
+            return TW_ENOMEM;
+        *pairs = p;
+        *cap = nc;
+    }
+    (*pairs)[*n].indicator = ind;
+    (*pairs)[*n].kind = kind;
+    (*pairs)[*n].owner = owner;
+    (*pairs)[*n].app = app;
+    (*n)++;
+    return TW_OK;
+}
+
+/* Roll-up: for each application-level evidence indicator, the share of an
+ * employer's (and an intermediary's) live applications hit, once at least
+ * rollup_min_applications are (invariant 2). Address and phone evidence is
+ * not rolled up: a report naming an employer's workplace usually names the
+ * employer too, and counting it twice is what made employer alerts noisy. */
+static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
+                        const config_t *cfg, ind_hits_t *rolled)
+{
+    size_t n = 0, cap = 0, i, j;
+    double min_apps = config_score(cfg, "rollup_min_applications", 2);
+    rollpair_t *pairs = NULL;
+    uint32_t *refs = malloc(src->cap * sizeof(*refs)), a;
+    ind_record_t recs[IND_MAX_RECORDS];
+    tw_err_t err = TW_OK;
+
+    if (!refs)
+        return TW_ENOMEM;
+    for (a = 0; a < ix->napps && !err; a++) {
+        const eng_app_t *ap = &ix->apps[a];
+        uint32_t nr, r;
+        if (!live(ap))
+            continue;
+        nr = app_refs(src, ap, a, 0, refs);
+        for (r = 0; r < nr && !err; r++) {
+            uint16_t ind = hits->hits[refs[r]].indicator;
+            if (ap->employer && ap->employer < ix->apps_by_employer.n)
+                err = push_pair(&pairs, &n, &cap, ind, IK_EMPLOYER, ap->employer, a);
+            if (!err && ap->intermediary && ap->intermediary < ix->apps_by_intermediary.n)
+                err = push_pair(&pairs, &n, &cap, ind, IK_INTERMEDIARY, ap->intermediary, a);
+        }
+    }
+    free(refs);
+    if (err) {
+        free(pairs);
+        return err;
+    }
+    qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
+    for (i = 0; i < n; i = j) {
+        const eng_postings_t *p = pairs[i].kind == IK_EMPLOYER ? &ix->apps_by_employer
+                                                               : &ix->apps_by_intermediary;
+        uint32_t owner = pairs[i].owner, hit = 0, total = 0, k, nrec = 0, prev = UINT32_MAX;
+        for (j = i; j < n && pairs[j].kind == pairs[i].kind && pairs[j].owner == owner &&
+                    pairs[j].indicator == pairs[i].indicator;
+             j++) {
+            if (pairs[j].app == prev)
+                continue; /* one application counts once */
+            prev = pairs[j].app;
+            hit++;
+            if (nrec < IND_MAX_RECORDS) {
+                recs[nrec].kind = IR_APPLICATION;
+                recs[nrec].index = pairs[j].app;
+                nrec++;
+            }
+        }
+        if ((double)hit < min_apps)
+            continue;
+        for (k = p->off[owner]; k < p->off[owner + 1]; k++)
+            total += live(&ix->apps[p->items[k]]);
+        if (total == 0)
+            continue;
+        err = ind_hits_add(rolled, pairs[i].indicator, (ind_kind_t)pairs[i].kind, owner,
+                           hit >= total ? 1.0 : (double)hit / total, hit, total, recs, nrec);
+        if (err)
+            break;
+        rolled->hits[rolled->n - 1].nrecords_total = hit;
+    }
+    free(pairs);
+    return err;
+}
+
+/* Roll-down to workers: a worker receives, for each indicator, the
+ * strongest hit among what its live applications carry (their own hits and
+ * those of the addresses and phone they name) and their employers' hits
+ * (native or rolled up; an employer's vulnerability traits come along as
+ * multipliers), so the people inside a scheme are found even when their own
+ * application looks clean. Max, not sum, so one signal seen twice counts
+ * once (invariant 4). */
+static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
+                          ind_hits_t *rolled)
 {
     size_t ncat, before = rolled->n;
     const ind_def_t *cat = ind_catalogue(&ncat);
-    uint32_t *app_off = NULL, *app_items = NULL, *emp_off = NULL, *emp_items = NULL;
+    uint32_t *emp_off = NULL, *emp_items = NULL, *refs = NULL;
     uint32_t *best = NULL, *touched = NULL, ntouched, w, k;
     ind_record_t *recs = NULL;
     uint32_t *nrec = NULL;
@@ -172,15 +298,16 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hit
     /* the employer roll-ups made so far are part of the employer evidence */
     snapshot = *rolled;
     snapshot.n = before;
-    if ((err = bucket(hits, &snapshot, ix->napps, pick_app, cat, &app_off, &app_items)) ||
-        (err = bucket(hits, &snapshot, ix->nentities[ENT_EMPLOYER], pick_employer, cat,
+    if ((err = bucket(hits, &snapshot, ix->nentities[ENT_EMPLOYER], pick_employer, cat,
                       &emp_off, &emp_items)))
         goto out;
     best = malloc((ncat ? ncat : 1) * sizeof(*best));
     touched = malloc((ncat ? ncat : 1) * sizeof(*touched));
     nrec = calloc(ncat ? ncat : 1, sizeof(*nrec));
     recs = malloc((ncat ? ncat : 1) * IND_MAX_RECORDS * sizeof(*recs));
-    if (!best || !touched || !nrec || !recs) {
+    refs = malloc(((size_t)src->cap + widest(emp_off, ix->nentities[ENT_EMPLOYER])) *
+                  sizeof(*refs));
+    if (!best || !touched || !nrec || !recs || !refs) {
         err = TW_ENOMEM;
         goto out;
     }
@@ -190,35 +317,36 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hit
         uint32_t p;
         ntouched = 0;
         for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++) {
-            uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, pass;
+            uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, nr;
             if (!live(&ix->apps[a]))
                 continue;
             if (emp >= ix->nentities[ENT_EMPLOYER])
                 emp = 0; /* outside the index: no employer evidence */
-            for (pass = 0; pass < 2; pass++) {
-                uint32_t lo = pass ? (emp ? emp_off[emp] : 0) : app_off[a];
-                uint32_t hi = pass ? (emp ? emp_off[emp + 1] : 0) : app_off[a + 1];
-                for (q = lo; q < hi; q++) {
-                    uint32_t ref = pass ? emp_items[q] : app_items[q];
-                    /* rolled->hits, not snapshot.hits: adding worker hits may
-                     * move the array; the first `before` entries keep their
-                     * values */
-                    const ind_hit_t *h = ref < hits->n ? &hits->hits[ref]
-                                                       : &rolled->hits[ref - hits->n];
-                    const ind_hit_t *cur;
-                    k = h->indicator;
-                    if (best[k] == UINT32_MAX)
-                        touched[ntouched++] = k;
-                    cur = best[k] == UINT32_MAX ? NULL
-                          : best[k] < hits->n   ? &hits->hits[best[k]]
-                                                : &rolled->hits[best[k] - hits->n];
-                    if (!cur || h->strength > cur->strength)
-                        best[k] = ref;
-                    if (nrec[k] < IND_MAX_RECORDS) {
-                        recs[k * IND_MAX_RECORDS + nrec[k]].kind = IR_APPLICATION;
-                        recs[k * IND_MAX_RECORDS + nrec[k]].index = a;
-                        nrec[k]++;
-                    }
+            nr = app_refs(src, &ix->apps[a], a, 1, refs);
+            if (emp)
+                for (q = emp_off[emp]; q < emp_off[emp + 1]; q++)
+                    refs[nr++] = emp_items[q];
+            for (q = 0; q < nr; q++) {
+                uint32_t ref = refs[q];
+                /* rolled->hits, not snapshot.hits: adding worker hits may
+                 * move the array; the first `before` entries keep their
+                 * values */
+                const ind_hit_t *h = ref < hits->n ? &hits->hits[ref]
+                                                   : &rolled->hits[ref - hits->n];
+                const ind_hit_t *cur;
+                k = h->indicator;
+                if (best[k] == UINT32_MAX)
+                    touched[ntouched++] = k;
+                cur = best[k] == UINT32_MAX ? NULL
+                      : best[k] < hits->n   ? &hits->hits[best[k]]
+                                            : &rolled->hits[best[k] - hits->n];
+                if (!cur || h->strength > cur->strength)
+                    best[k] = ref;
+                if (nrec[k] < IND_MAX_RECORDS &&
+                    (nrec[k] == 0 || recs[k * IND_MAX_RECORDS + nrec[k] - 1].index != a)) {
+                    recs[k * IND_MAX_RECORDS + nrec[k]].kind = IR_APPLICATION;
+                    recs[k * IND_MAX_RECORDS + nrec[k]].index = a;
+                    nrec[k]++;
                 }
             }
         }
@@ -235,14 +363,13 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, ind_hit
         }
     }
 out:
-    free(app_off);
-    free(app_items);
     free(emp_off);
     free(emp_items);
     free(best);
     free(touched);
     free(nrec);
     free(recs);
+    free(refs);
     return err;
 }
 
@@ -336,6 +463,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     double *weight = NULL, *factor = NULL;
     ref_t *refs = NULL;
     config_t *defaults = NULL;
+    sources_t src;
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
@@ -343,8 +471,13 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     /* a weight the config does not set is the built-in one, not 1 */
     if ((err = config_default(&defaults)) != TW_OK)
         goto fail;
-    if ((err = roll_up(ix, hits, cfg, &out->rolled)) != TW_OK ||
-        (err = roll_down(ix, hits, &out->rolled)) != TW_OK)
+    if ((err = sources_build(ix, hits, cat, &src)) != TW_OK)
+        goto fail;
+    err = roll_up(ix, hits, &src, cfg, &out->rolled);
+    if (err == TW_OK)
+        err = roll_down(ix, hits, &src, &out->rolled);
+    sources_free(&src);
+    if (err != TW_OK)
         goto fail;
     total = hits->n + out->rolled.n;
     weight = malloc((ncat ? ncat : 1) * sizeof(*weight));
@@ -393,7 +526,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
         se->nhits = (uint32_t)(j - i);
         for (k = (uint32_t)i; k < j; k++) {
             const ind_hit_t *h = score_hit(out, hits, refs[k].ref);
-            if (cat[h->indicator].vulnerability && refs[k].ref < hits->n &&
+            if (cat[h->indicator].vulnerability &&
                 !is_suppressed(sup, se->kind, se->entity, h->indicator)) {
                 if (factor[h->indicator] > v)
                     v = factor[h->indicator];

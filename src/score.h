@@ -12,18 +12,24 @@
  * so a vulnerability trait alone leaves an entity at the prior: it can raise
  * the weight of evidence, never raise an alert by itself (invariant 1).
  *
- * Roll-up: an employer also receives, for each application-level evidence
- * indicator, a hit of strength = (its applications hit) / (its live
- * applications), when at least `rollup_min_applications` (config [score],
- * default 2) of them are hit, weighted by [score] rollup_weight (default
- * 1.0) times the indicator's weight. This carries a scheme's many small
- * signals up to the employer behind them, bounded by the share, so one bad
+ * Propagation through the entity graph, bounded to two steps (a hit
+ * travels from where it was observed to an owner, then to the people):
+ *
+ * Roll-up: an employer, and likewise an intermediary, receives for each
+ * application-level evidence indicator a hit of strength = (its live
+ * applications hit) / (its live applications), when at least
+ * `rollup_min_applications` (config [score], default 2) of them are hit,
+ * weighted by [score] rollup_weight (default 1.0) times the indicator's
+ * weight. This carries a scheme's many small signals up to the employer
+ * and the recruiter behind them, bounded by the share, so one bad
  * application cannot colour a large employer (invariant 2).
  *
- * Roll-down: a worker receives, per evidence indicator, the strongest hit
- * among its own live applications and their employers' evidence (native or
- * rolled up), weighted by rollup_weight like a roll-up, so the people inside
- * a scheme are found even when their own application looks clean.
+ * Roll-down: a worker receives, per indicator, the strongest hit among what
+ * its live applications carry (their own hits, and those of the worker's
+ * residence address and phone) and its employers' hits (native or rolled
+ * up), weighted by rollup_weight like a roll-up, so the people inside a
+ * scheme are found even when their own application looks clean. An
+ * employer's vulnerability traits come down too, as multipliers only.
  *
  * Levels: score >= [levels] high / medium / low thresholds.
  * Invariants:
@@ -32,6 +38,9 @@
  *      rollup_min_applications hit applications.
  *   3. Within an entity, hits are ranked by contribution, largest first.
  *   4. A roll-down takes the maximum per indicator, never the sum.
+ *   5. Evidence moves at most two steps from the entity it was observed on
+ *      (application -> employer -> worker); addresses and phones reach
+ *      only the workers who live or answer there.
  * The result owns its arrays; free with score_free().
  */
 #ifndef TW_SCORE_H

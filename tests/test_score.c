@@ -275,6 +275,99 @@ static void test_roll_down_to_workers(void **state)
     ind_hits_free(&h);
 }
 
+/* Propagation beyond employers: an intermediary's share, a worker's
+ * residence and phone, an employer's trait as a multiplier; a workplace
+ * address and a residence reach no employer (invariant 5). */
+static void test_propagation_through_the_graph(void **state)
+{
+    static uint32_t ioff[3] = {0, 0, 2}, iitems[2] = {0, 1};
+    ind_hits_t h;
+    score_result_t r;
+    const score_entity_t *e;
+    size_t i;
+    int inter = 0, crowded3 = 0, phone1 = 0;
+    (void)state;
+    ix.apps_by_intermediary.off = ioff;
+    ix.apps_by_intermediary.items = iitems;
+    ix.apps_by_intermediary.n = 2;
+    ix.nentities[ENT_INTERMEDIARY] = 2;
+    ix.nentities[ENT_ADDRESS] = 8;
+    ix.nentities[ENT_PHONE] = 3;
+    apps[0].intermediary = apps[1].intermediary = 1;
+    apps[3].res_addr = 5;
+    apps[0].phone = 2;
+    apps[0].work_addr = 7;
+    ind_hits_init(&h);
+    assert_int_equal(ind_hits_add(&h, ind("wage_below_minimum"), IK_APPLICATION, 0, 1.0, 50000,
+                                  75000, NULL, 0), TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("wage_below_minimum"), IK_APPLICATION, 1, 1.0, 50000,
+                                  75000, NULL, 0), TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("crowded_residence"), IK_ADDRESS, 5, 1.0, 30, 8, NULL,
+                                  0), TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("shared_phone"), IK_PHONE, 2, 0.5, 4, 3, NULL, 0),
+                     TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("reports_touching_address"), IK_ADDRESS, 7, 1.0, 1, 1,
+                                  NULL, 0), TW_OK);
+    assert_int_equal(ind_hits_add(&h, ind("young_one_sex_entertainment"), IK_EMPLOYER, 1, 1.0,
+                                  1, 0.8, NULL, 0), TW_OK);
+    assert_int_equal(score_compute(&ix, &h, cfg, &r), TW_OK);
+    for (i = 0; i < r.rolled.n; i++) {
+        const ind_hit_t *x = &r.rolled.hits[i];
+        if (x->kind == IK_INTERMEDIARY) {
+            inter++;
+            assert_int_equal(x->entity, 1);
+            assert_int_equal(x->indicator, ind("wage_below_minimum"));
+            assert_near(x->strength, 1.0, 1e-6); /* both of its two applications */
+        }
+        if (x->indicator == ind("crowded_residence")) {
+            /* the residence reaches the worker who lives there, no employer */
+            assert_int_equal(x->kind, IK_WORKER);
+            assert_int_equal(x->entity, 3);
+            crowded3++;
+        }
+        if (x->indicator == ind("shared_phone")) {
+            assert_int_equal(x->kind, IK_WORKER);
+            assert_int_equal(x->entity, 1);
+            assert_near(x->strength, 0.5, 1e-6);
+            phone1++;
+        }
+        /* a workplace address carries nothing to anybody */
+        assert_int_not_equal(x->indicator, ind("reports_touching_address"));
+    }
+    assert_int_equal(inter, 1);
+    assert_int_equal(crowded3, 1);
+    assert_int_equal(phone1, 1);
+    assert_null(find(&r, IK_EMPLOYER, 2));
+    /* worker 1: its employer's trait multiplies its evidence, capped at 1.5 */
+    e = find(&r, IK_WORKER, 1);
+    assert_non_null(e);
+    assert_near(e->vulnerability, 1.5, 1e-9);
+    /* worker 3: no trait at employer 2 */
+    e = find(&r, IK_WORKER, 3);
+    assert_non_null(e);
+    assert_near(e->vulnerability, 1.0, 1e-9);
+    assert_near(e->logit, -4.0 + 3.0 * 0.5, 1e-6); /* crowded_residence x rollup_weight */
+    score_free(&r);
+    ind_hits_free(&h);
+
+    /* the trait alone comes down to the workers and raises nothing */
+    ind_hits_init(&h);
+    assert_int_equal(ind_hits_add(&h, ind("young_one_sex_entertainment"), IK_EMPLOYER, 2, 1.0,
+                                  1, 0.8, NULL, 0), TW_OK);
+    assert_int_equal(score_compute(&ix, &h, cfg, &r), TW_OK);
+    e = find(&r, IK_WORKER, 3);
+    assert_non_null(e);
+    assert_near(e->logit, -4.0, 1e-12);
+    assert_int_equal(e->level, LEVEL_NONE);
+    score_free(&r);
+    ind_hits_free(&h);
+
+    memset(&ix.apps_by_intermediary, 0, sizeof(ix.apps_by_intermediary));
+    ix.nentities[ENT_INTERMEDIARY] = ix.nentities[ENT_ADDRESS] = ix.nentities[ENT_PHONE] = 0;
+    apps[0].intermediary = apps[1].intermediary = 0;
+    apps[3].res_addr = apps[0].phone = apps[0].work_addr = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_roll_up_to_the_employer),
         cmocka_unit_test(test_rank_and_levels),
         cmocka_unit_test(test_roll_down_to_workers),
+        cmocka_unit_test(test_propagation_through_the_graph),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
