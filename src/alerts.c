@@ -179,9 +179,10 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
             TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of its %.0f applications: %s\n",
                            (int)k + 1, c, d->id, h->value, h->threshold, d->text));
         else if (rolled)
-            TRY(buf_printf(text, "  %d. +%.2f %s, carried from the records below: %s "
-                                 "(observed %g, threshold %g)\n",
-                           (int)k + 1, c, d->id, d->text, h->value, h->threshold));
+            TRY(buf_printf(text, "  %d. +%.2f %s, carried from the applications below "
+                                 "(theirs, their employer's, the worker's residence or phone): "
+                                 "%s\n",
+                           (int)k + 1, c, d->id, d->text));
         else
             TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
                            c, d->id, d->text, h->value, h->threshold));
@@ -220,13 +221,75 @@ static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
     return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
 }
 
+/* Lowers one open alert to level none with a 'lowered' event, as the full
+ * run's set-based statements do for every alert it did not reach. */
+static tw_err_t lower_one(store_t *st, sqlite3_stmt *ev, sqlite3_stmt *upd, long long id,
+                          const char *now, const char *actor, const config_t *cfg,
+                          long long run, tw_errinfo_t *ei)
+{
+    int rc;
+    sqlite3_bind_int64(ev, 1, id);
+    sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 4, "lowered", -1, SQLITE_STATIC);
+    sqlite3_bind_null(ev, 5);
+    sqlite3_bind_null(ev, 6);
+    sqlite3_bind_double(ev, 7, 0);
+    sqlite3_bind_text(ev, 8, "none", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 9, "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 11, "below the low threshold on rescreen", -1, SQLITE_STATIC);
+    rc = sqlite3_step(ev);
+    sqlite3_reset(ev);
+    if (rc != SQLITE_DONE)
+        return db_err(st, ei, "lowering an alert");
+    sqlite3_bind_text(upd, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(upd, 2, run);
+    sqlite3_bind_int64(upd, 3, id);
+    rc = sqlite3_step(upd);
+    sqlite3_reset(upd);
+    return rc == SQLITE_DONE ? TW_OK : db_err(st, ei, "lowering an alert");
+}
+
+tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
+                               tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    int rc, r;
+
+    memset(out, 0, sizeof(*out));
+    out->horizon = ENG_NODAY;
+    *found = 0;
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT mode, config_version, config_digest, horizon, permit_row,"
+                           " crossing_row, inspection_row, report_row FROM screening"
+                           " ORDER BY id DESC LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, ei, "reading the last screening");
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 1);
+        *found = 1;
+        out->incremental = strcmp((const char *)sqlite3_column_text(s, 0), "incremental") == 0;
+        snprintf(out->config_version, sizeof(out->config_version), "%s", v ? v : "");
+        out->config_digest = strtoull((const char *)sqlite3_column_text(s, 2), NULL, 16);
+        if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+            out->horizon = (int32_t)sqlite3_column_int64(s, 3);
+        for (r = 0; r < 4; r++)
+            out->watermark[r] = sqlite3_column_int64(s, 4 + r);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TW_OK
+                                                 : db_err(st, ei, "reading the last screening");
+}
+
 tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
-                      const score_result_t *sr, const config_t *cfg, const char *actor,
-                      alerts_summary_t *sum, tw_errinfo_t *ei)
+                      const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
+                      const char *actor, alerts_summary_t *sum, tw_errinfo_t *ei)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *ev = NULL, *stamp = NULL,
-                 *low = NULL, *cnt = NULL;
+                 *low = NULL, *cnt = NULL, *one = NULL;
+    ind_marks_t seen;
     tw_buf_t inds, json, text;
     char key[1024], now[32];
     long long run = 0;
@@ -235,10 +298,15 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     tw_err_t err = TW_OK;
 
     memset(sum, 0, sizeof(*sum));
+    memset(&seen, 0, sizeof(seen));
     buf_init(&inds, 1 << 16);
     buf_init(&json, 1 << 22);
     buf_init(&text, 1 << 20);
     now_iso(now);
+    if (scope && (err = ind_marks_init(&seen, ix)) != TW_OK) {
+        tw_errinfo_set(ei, err, "%s", "no memory for the screening scope");
+        goto out;
+    }
     if ((err = store_begin(st)) != TW_OK) {
         err = db_err(st, ei, "starting the alert update");
         goto out;
@@ -277,6 +345,11 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
 
         if (se->level == LEVEL_NONE)
             continue;
+        if (scope) {
+            if (!ind_marked(scope, (ind_kind_t)se->kind, se->entity))
+                continue;
+            ind_mark(&seen, (ind_kind_t)se->kind, se->entity);
+        }
         if ((err = entity_key(st, ix, se->kind, se->entity, key, sizeof(key))) != TW_OK) {
             tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
             goto out;
@@ -386,30 +459,72 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         }
     }
 
-    /* open alerts this run did not reach: below threshold now */
-    PREP(low, "INSERT INTO alert_event(alert_id, at, actor, kind, score, level, indicators,"
-              " config_version, reason)"
-              " SELECT id, ?1, ?2, 'lowered', 0, 'none', '', ?3,"
-              " 'below the low threshold on rescreen' FROM alert"
-              " WHERE closed=0 AND screened_run<>?4 AND level<>'none'");
-    sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(low, 2, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(low, 3, config_version(cfg), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(low, 4, run);
-    if (sqlite3_step(low) != SQLITE_DONE) {
-        err = db_err(st, ei, "lowering alerts");
-        goto out;
-    }
-    sum->lowered = sqlite3_changes(db);
-    sqlite3_finalize(low);
-    low = NULL;
-    PREP(low, "UPDATE alert SET level='none', score=0, indicators='', updated_at=?1,"
-              " screened_run=?2 WHERE closed=0 AND screened_run<>?2 AND level<>'none'");
-    sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(low, 2, run);
-    if (sqlite3_step(low) != SQLITE_DONE) {
-        err = db_err(st, ei, "lowering alerts");
-        goto out;
+    if (scope) {
+        /* marked entities below the low threshold now: lower their open alert */
+        int k;
+        PREP(one, "SELECT id FROM alert WHERE entity_type=? AND entity_key=? AND closed=0"
+                  " AND level<>'none'");
+        PREP(low, "UPDATE alert SET level='none', score=0, indicators='', updated_at=?1,"
+                  " screened_run=?2 WHERE id=?3");
+        for (k = 0; k < IK_COUNT; k++) {
+            uint32_t id;
+            for (id = 0; id < scope->n[k]; id++) {
+                long long aid;
+                if (!scope->m[k][id])
+                    continue;
+                sum->considered++;
+                if (ind_marked(&seen, (ind_kind_t)k, id))
+                    continue;
+                if ((err = entity_key(st, ix, (uint8_t)k, id, key, sizeof(key))) != TW_OK) {
+                    if (err == TW_ENOTFOUND) {
+                        err = TW_OK; /* an id with no entity row: nothing to lower */
+                        continue;
+                    }
+                    tw_errinfo_set(ei, err, "no key for %s %u", ind_kind_name((ind_kind_t)k), id);
+                    goto out;
+                }
+                sqlite3_bind_text(one, 1, ind_kind_name((ind_kind_t)k), -1, SQLITE_STATIC);
+                sqlite3_bind_text(one, 2, key, -1, SQLITE_STATIC);
+                rc = sqlite3_step(one);
+                aid = rc == SQLITE_ROW ? sqlite3_column_int64(one, 0) : -1;
+                sqlite3_reset(one);
+                if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+                    err = db_err(st, ei, "reading an alert");
+                    goto out;
+                }
+                if (aid < 0)
+                    continue;
+                if ((err = lower_one(st, ev, low, aid, now, actor, cfg, run, ei)) != TW_OK)
+                    goto out;
+                sum->lowered++;
+            }
+        }
+    } else {
+        /* open alerts this run did not reach: below threshold now */
+        PREP(low, "INSERT INTO alert_event(alert_id, at, actor, kind, score, level, indicators,"
+                  " config_version, reason)"
+                  " SELECT id, ?1, ?2, 'lowered', 0, 'none', '', ?3,"
+                  " 'below the low threshold on rescreen' FROM alert"
+                  " WHERE closed=0 AND screened_run<>?4 AND level<>'none'");
+        sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(low, 2, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(low, 3, config_version(cfg), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(low, 4, run);
+        if (sqlite3_step(low) != SQLITE_DONE) {
+            err = db_err(st, ei, "lowering alerts");
+            goto out;
+        }
+        sum->lowered = sqlite3_changes(db);
+        sqlite3_finalize(low);
+        low = NULL;
+        PREP(low, "UPDATE alert SET level='none', score=0, indicators='', updated_at=?1,"
+                  " screened_run=?2 WHERE closed=0 AND screened_run<>?2 AND level<>'none'");
+        sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(low, 2, run);
+        if (sqlite3_step(low) != SQLITE_DONE) {
+            err = db_err(st, ei, "lowering alerts");
+            goto out;
+        }
     }
     PREP(cnt, "SELECT level, count(*) FROM alert WHERE closed=0 GROUP BY level");
     while (sqlite3_step(cnt) == SQLITE_ROW) {
@@ -418,6 +533,37 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                                          : strcmp(l, "high") == 0     ? 3
                                                                       : 0;
         sum->open_by_level[li] = sqlite3_column_int64(cnt, 1);
+    }
+    sqlite3_finalize(one);
+    one = NULL;
+    if (!scope)
+        sum->considered = (long long)sr->n;
+    PREP(one, "INSERT INTO screening(at, actor, mode, config_version, config_digest, horizon,"
+              " permit_row, crossing_row, inspection_row, report_row, considered, raised,"
+              " updated, lowered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    {
+        char digest[17];
+        int r;
+        snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)config_digest(cfg));
+        sqlite3_bind_text(one, 1, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(one, 2, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(one, 3, scope ? "incremental" : "full", -1, SQLITE_STATIC);
+        sqlite3_bind_text(one, 4, config_version(cfg), -1, SQLITE_STATIC);
+        sqlite3_bind_text(one, 5, digest, -1, SQLITE_TRANSIENT);
+        if (ix->horizon == ENG_NODAY)
+            sqlite3_bind_null(one, 6);
+        else
+            sqlite3_bind_int64(one, 6, ix->horizon);
+        for (r = 0; r < 4; r++)
+            sqlite3_bind_int64(one, 7 + r, ix->max_row[r]);
+        sqlite3_bind_int64(one, 11, sum->considered);
+        sqlite3_bind_int64(one, 12, sum->raised);
+        sqlite3_bind_int64(one, 13, sum->updated);
+        sqlite3_bind_int64(one, 14, sum->lowered);
+        if (sqlite3_step(one) != SQLITE_DONE) {
+            err = db_err(st, ei, "recording the screening run");
+            goto out;
+        }
     }
 #undef PREP
     if ((err = store_commit(st)) != TW_OK) {
@@ -435,6 +581,8 @@ out:
     sqlite3_finalize(ev);
     sqlite3_finalize(low);
     sqlite3_finalize(cnt);
+    sqlite3_finalize(one);
+    ind_marks_free(&seen);
     buf_free(&inds);
     buf_free(&json);
     buf_free(&text);
@@ -1103,7 +1251,22 @@ fail:
     return err;
 }
 
+static tw_err_t load_suppressions(store_t *st, const eng_index_t *ix, int all,
+                                  score_suppressions_t *sup, tw_errinfo_t *ei);
+
 tw_err_t alerts_load_suppressions(store_t *st, const eng_index_t *ix,
+                                  score_suppressions_t *sup, tw_errinfo_t *ei)
+{
+    return load_suppressions(st, ix, 0, sup, ei);
+}
+
+tw_err_t alerts_load_all_suppressions(store_t *st, const eng_index_t *ix,
+                                      score_suppressions_t *sup, tw_errinfo_t *ei)
+{
+    return load_suppressions(st, ix, 1, sup, ei);
+}
+
+static tw_err_t load_suppressions(store_t *st, const eng_index_t *ix, int all,
                                   score_suppressions_t *sup, tw_errinfo_t *ei)
 {
     static const char *const types[IK_COUNT] = {"application", "worker", "employer",
@@ -1121,8 +1284,10 @@ tw_err_t alerts_load_suppressions(store_t *st, const eng_index_t *ix,
     strmap_init(&apps);
     today_iso(today);
     if (sqlite3_prepare_v2(db,
-                           "SELECT entity_type, entity_key, indicator FROM suppression"
-                           " WHERE revoked_at IS NULL AND until >= ?",
+                           all ? "SELECT entity_type, entity_key, indicator FROM suppression"
+                                 " WHERE ? IS NOT NULL"
+                               : "SELECT entity_type, entity_key, indicator FROM suppression"
+                                 " WHERE revoked_at IS NULL AND until >= ?",
                            -1, &s, NULL) != SQLITE_OK) {
         err = db_err(st, ei, "reading suppressions");
         goto out;

@@ -37,11 +37,30 @@
 typedef struct {
     long long raised, updated, unchanged, lowered;
     long long open_by_level[4]; /* after the run: none, low, medium, high */
+    long long considered;       /* entities the run was allowed to change */
 } alerts_summary_t;
 
+/* A screening run as recorded in table `screening`: the watermark an
+ * incremental run starts from. */
+typedef struct {
+    int incremental;          /* 0 full, 1 incremental */
+    char config_version[128];
+    uint64_t config_digest;
+    int32_t horizon;          /* ENG_NODAY when unknown */
+    int64_t watermark[4];     /* ix->max_row of the run, per eng_reg_t */
+} alerts_screening_t;
+
+/* Brings the alerts in line with a screening result (see above) and records
+ * the run in `screening`, in one transaction. With `scope` (NULL: every
+ * entity) only marked entities are touched: their alerts are raised,
+ * updated or lowered as a full run would; all others are left as they are. */
 tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
-                      const score_result_t *sr, const config_t *cfg, const char *actor,
-                      alerts_summary_t *sum, tw_errinfo_t *ei);
+                      const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
+                      const char *actor, alerts_summary_t *sum, tw_errinfo_t *ei);
+
+/* The latest screening run; *found = 0 when there has been none. */
+tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
+                               tw_errinfo_t *ei);
 
 /* Lifecycle. Allowed moves (anything else is TW_ECONFLICT):
  *   new        -> in_review, escalated, dismissed, confirmed
@@ -73,6 +92,10 @@ tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
  * sorted; free sup->items with free(). */
 tw_err_t alerts_load_suppressions(store_t *st, const eng_index_t *ix,
                                   score_suppressions_t *sup, tw_errinfo_t *ei);
+/* Every suppression ever recorded, in force or not (an incremental
+ * screening rescores these entities: one may have expired or been lifted). */
+tw_err_t alerts_load_all_suppressions(store_t *st, const eng_index_t *ix,
+                                      score_suppressions_t *sup, tw_errinfo_t *ei);
 
 /* Shadow comparison of two screenings of the same index (the config in force
  * and a candidate): which entities would get an alert, lose it, or change

@@ -25,6 +25,7 @@
 #include "import.h"
 #include "indicators.h"
 #include "score.h"
+#include "screen.h"
 #include "store.h"
 #include "synth.h"
 
@@ -82,7 +83,7 @@ static int parse_u64(const char *s, unsigned long long lo, unsigned long long hi
 static const char import_help[] =
     "usage: tipwatch import [--db FILE] [--register NAME] [--mapping FILE]\n"
     "                       [--rejects FILE] [--batch-rows N] [--progress MODE]\n"
-    "                       [--strict] [--quiet] FILE...\n"
+    "                       [--strict] [--quiet] [--screen] FILE...\n"
     "\n"
     "Imports register exports (CSV) into the store. The register (permits,\n"
     "border_crossings, inspections, reports, outcomes) is inferred from the header\n"
@@ -97,7 +98,11 @@ static const char import_help[] =
     "  --batch-rows N    rows per transaction (default 20000)\n"
     "  --progress MODE   auto (default), bar, plain or none\n"
     "  --strict          exit 1 when any row was rejected\n"
-    "  --quiet           no per-file summary, no extra-column warnings\n";
+    "  --quiet           no per-file summary, no extra-column warnings\n"
+    "  --screen          then screen what the new rows touch (screen --incremental)\n";
+
+static int run_screen(const char *db, const char *config_path, const char *hits_path,
+                      int incremental, int quiet);
 
 static int cmd_import(int argc, char **argv)
 {
@@ -106,12 +111,13 @@ static int cmd_import(int argc, char **argv)
         {"mapping", required_argument, NULL, 'm'},  {"rejects", required_argument, NULL, 'j'},
         {"batch-rows", required_argument, NULL, 'b'}, {"progress", required_argument, NULL, 'p'},
         {"strict", no_argument, NULL, 's'},         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"screen", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     const char *db = DEFAULT_DB;
     import_opts_t opts;
     store_t *st = NULL;
     tw_errinfo_t ei;
-    int c, i, strict = 0, rc = 0, any_rejected = 0;
+    int c, i, strict = 0, rc = 0, any_rejected = 0, screen = 0;
     unsigned long long n;
     tw_err_t err;
 
@@ -145,6 +151,7 @@ static int cmd_import(int argc, char **argv)
             break;
         case 's': strict = 1; break;
         case 'q': opts.quiet = 1; break;
+        case 'S': screen = 1; break;
         case 'h': fputs(import_help, stdout); return 0;
         default: return usage_error("import", "%s", "bad option");
         }
@@ -191,6 +198,13 @@ static int cmd_import(int argc, char **argv)
         }
     }
     store_close(st);
+    if (screen && !interrupted) {
+        /* rows committed by the files that did import are screened even
+         * when another file failed */
+        int src = run_screen(db, NULL, NULL, 1, opts.quiet);
+        if (src > rc)
+            rc = src;
+    }
     if (rc == 0 && strict && any_rejected) {
         fprintf(stderr, "tipwatch: import: rows were rejected (--strict)\n");
         rc = 1;
@@ -369,7 +383,7 @@ static int cmd_stats(int argc, char **argv)
 /* ---- screen ------------------------------------------------------------- */
 
 static const char screen_help[] =
-    "usage: tipwatch screen [--db FILE] [--config FILE] [--hits FILE] [--quiet]\n"
+    "usage: tipwatch screen [--db FILE] [--config FILE] [--incremental] [--hits FILE] [--quiet]\n"
     "       tipwatch screen [--db FILE] --config NEW --shadow [--show N]\n"
     "\n"
     "Rescreens everything: builds the engine's indexes from the store, computes\n"
@@ -378,6 +392,10 @@ static const char screen_help[] =
     "lowered to level none). The configuration is --config, else tipwatch.conf in\n"
     "the current directory when there is one, else the built-in defaults\n"
     "(docs/tipwatch.conf).\n"
+    "\n"
+    "--incremental lets only the alerts change that the rows imported since the\n"
+    "last screening can have touched (the same alerts a full screening gives);\n"
+    "it screens fully when there was no earlier screening or the config changed.\n"
     "\n"
     "--hits FILE also writes every indicator hit, before roll-up and\n"
     "suppressions, as CSV (indicator,entity_type,entity_key,strength,value,\n"
@@ -399,90 +417,28 @@ static tw_err_t load_config(const char *path, config_t **cfg, tw_errinfo_t *ei)
     return config_default(cfg);
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static int run_screen(const char *db, const char *config_path, const char *hits_path, int quiet)
+static int run_screen(const char *db, const char *config_path, const char *hits_path,
+                      int incremental, int quiet)
 {
     store_t *st = NULL;
     config_t *cfg = NULL;
-    engine_t *e = NULL;
-    ind_hits_t hits;
-    score_result_t sr;
-    score_suppressions_t sup = {NULL, 0};
-    alerts_summary_t sum;
+    screen_opts_t o;
+    screen_summary_t sum;
     tw_errinfo_t ei;
-    struct timespec t0;
-    double t_load = 0, t_ind = 0, t_score = 0;
     tw_err_t err;
     int rc = 0;
 
-    ind_hits_init(&hits);
-    memset(&sr, 0, sizeof(sr));
     tw_errinfo_clear(&ei);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(&o, 0, sizeof(o));
+    o.incremental = incremental;
+    o.hits_path = hits_path;
+    o.actor = "screen";
     if ((err = load_config(config_path, &cfg, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
+        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = screen_run(st, cfg, &o, &sum, &ei)) != TW_OK)
         rc = report(err, &ei);
-        goto out;
-    }
-    t_load = seconds_since(&t0);
-    if ((err = ind_compute_all(engine_index(e), cfg, &hits)) != TW_OK) {
-        tw_errinfo_set(&ei, err, "computing indicators: %s", tw_strerror(err));
-        rc = report(err, &ei);
-        goto out;
-    }
-    t_ind = seconds_since(&t0) - t_load;
-    if (hits_path) {
-        FILE *hf = fopen(hits_path, "w");
-        err = hf ? alerts_write_hits(st, engine_index(e), &hits, hf) : TW_EIO;
-        if (hf && fclose(hf) != 0 && err == TW_OK)
-            err = TW_EIO;
-        if (err != TW_OK) {
-            tw_errinfo_set(&ei, err, "writing hits: %s", tw_strerror(err));
-            tw_errinfo_file(&ei, hits_path);
-            rc = report(err, &ei);
-            goto out;
-        }
-    }
-    if ((err = alerts_load_suppressions(st, engine_index(e), &sup, &ei)) != TW_OK) {
-        rc = report(err, &ei);
-        goto out;
-    }
-    if ((err = score_compute_suppressed(engine_index(e), &hits, cfg, &sup, &sr)) != TW_OK) {
-        tw_errinfo_set(&ei, err, "scoring: %s", tw_strerror(err));
-        rc = report(err, &ei);
-        goto out;
-    }
-    t_score = seconds_since(&t0) - t_load - t_ind;
-    if ((err = alerts_apply(st, engine_index(e), &hits, &sr, cfg, "screen", &sum, &ei)) !=
-        TW_OK) {
-        rc = report(err, &ei);
-        goto out;
-    }
-    if (!quiet) {
-        const eng_index_t *ix = engine_index(e);
-        printf("screen: %u applications, %u border crossings, %u inspections, %u reports "
-               "under config %s\n",
-               ix->napps, ix->ncrossings, ix->ninspections, ix->nreports, config_version(cfg));
-        printf("screen: %zu indicator hits (+%zu carried to employers and workers) on %zu entities\n",
-               hits.n, sr.rolled.n, sr.n);
-        printf("screen: alerts raised %lld, updated %lld, unchanged %lld, lowered %lld; "
-               "open: %lld high, %lld medium, %lld low\n",
-               sum.raised, sum.updated, sum.unchanged, sum.lowered, sum.open_by_level[3],
-               sum.open_by_level[2], sum.open_by_level[1]);
-        printf("screen: load %.2f s, indicators %.2f s, scores %.2f s, alerts %.2f s\n", t_load,
-               t_ind, t_score, seconds_since(&t0) - t_load - t_ind - t_score);
-    }
-out:
-    free(sup.items);
-    score_free(&sr);
-    ind_hits_free(&hits);
-    engine_free(e);
+    else if (!quiet)
+        screen_print(&sum, cfg, stdout);
     store_close(st);
     config_free(cfg);
     return rc;
@@ -552,11 +508,12 @@ static int cmd_screen(int argc, char **argv)
                                              {"shadow", no_argument, NULL, 's'},
                                              {"show", required_argument, NULL, 'n'},
                                              {"hits", required_argument, NULL, 'H'},
+                                             {"incremental", no_argument, NULL, 'i'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = DEFAULT_DB, *config_path = NULL, *hits_path = NULL;
     unsigned long long show = 20;
-    int c, quiet = 0, shadow = 0;
+    int c, quiet = 0, shadow = 0, incremental = 0;
     optind = 0; /* glibc: 0 re-initialises getopt fully */
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -564,6 +521,7 @@ static int cmd_screen(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 'q': quiet = 1; break;
         case 's': shadow = 1; break;
+        case 'i': incremental = 1; break;
         case 'H': hits_path = optarg; break;
         case 'n':
             if (parse_u64(optarg, 0, 1000000, &show))
@@ -575,12 +533,14 @@ static int cmd_screen(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("screen", "unexpected argument '%s'", argv[optind]);
+    if (shadow && incremental)
+        return usage_error("screen", "%s", "--shadow compares whole screenings: no --incremental");
     if (shadow) {
         if (!config_path)
             return usage_error("screen", "%s", "--shadow needs --config NEW");
         return run_shadow(db, config_path, (size_t)show);
     }
-    return run_screen(db, config_path, hits_path, quiet);
+    return run_screen(db, config_path, hits_path, incremental, quiet);
 }
 
 /* ---- alerts ------------------------------------------------------------- */
@@ -894,7 +854,7 @@ static int cmd_demo(int argc, char **argv)
     if ((rc = print_stats(db)) != 0)
         return rc;
     printf("\n== 4/5 screening\n");
-    if ((rc = run_screen(db, NULL, NULL, 0)) != 0)
+    if ((rc = run_screen(db, NULL, NULL, 0, 0)) != 0)
         return rc;
     printf("\n== 5/5 the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
            db);

@@ -132,6 +132,8 @@ static uint32_t violation_bits(const store_cell_t *c)
 
 typedef struct {
     engine_t *e;
+    eng_reg_t reg;
+    int64_t since;   /* watermark of this register; INT64_MAX: none */
     strmap_t keys;  /* row_key -> record index (of the register being loaded) */
     tw_buf_t *strings;
     uint32_t *prev_key;  /* permits: offset of previous_application_id + 1, or 0 */
@@ -168,6 +170,49 @@ static tw_err_t slot_for(loader_t *L, const store_cell_t *key, uint32_t count, u
         return err;
     *idx = (uint32_t)*v;
     return TW_OK;
+}
+
+/* Before record idx is overwritten by the version in row_id: remembers it
+ * in the delta when that version is newer than the watermark. */
+static tw_err_t note_change(loader_t *L, int64_t row_id, uint32_t idx, int fresh)
+{
+    eng_index_t *ix = &L->e->ix;
+    eng_delta_t *d = &ix->delta;
+    tw_err_t err;
+
+    if (row_id > ix->max_row[L->reg])
+        ix->max_row[L->reg] = row_id;
+    if (row_id <= L->since)
+        return TW_OK;
+    if ((err = grow((void **)&d->recs[L->reg], &d->cap_recs[L->reg],
+                    (size_t)d->nrecs[L->reg] + 1, sizeof(uint32_t))) != TW_OK)
+        return err;
+    d->recs[L->reg][d->nrecs[L->reg]++] = idx;
+    if (fresh)
+        return TW_OK;
+    switch (L->reg) {
+    case ENG_PERMITS:
+        if ((err = grow((void **)&d->old_apps, &d->cap_old_apps, (size_t)d->nold_apps + 1,
+                        sizeof(eng_app_t))) == TW_OK)
+            d->old_apps[d->nold_apps++] = ix->apps[idx];
+        break;
+    case ENG_CROSSINGS:
+        if ((err = grow((void **)&d->old_crossings, &d->cap_old_crossings,
+                        (size_t)d->nold_crossings + 1, sizeof(eng_crossing_t))) == TW_OK)
+            d->old_crossings[d->nold_crossings++] = ix->crossings[idx];
+        break;
+    case ENG_INSPECTIONS:
+        if ((err = grow((void **)&d->old_inspections, &d->cap_old_inspections,
+                        (size_t)d->nold_inspections + 1, sizeof(eng_inspection_t))) == TW_OK)
+            d->old_inspections[d->nold_inspections++] = ix->inspections[idx];
+        break;
+    case ENG_REPORTS:
+        if ((err = grow((void **)&d->old_reports, &d->cap_old_reports,
+                        (size_t)d->nold_reports + 1, sizeof(eng_report_t))) == TW_OK)
+            d->old_reports[d->nold_reports++] = ix->reports[idx];
+        break;
+    }
+    return err;
 }
 
 static tw_err_t intern(loader_t *L, const store_cell_t *c, uint32_t *off)
@@ -222,6 +267,8 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
             return err;
         ix->napps++;
     }
+    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+        return err;
     a = &ix->apps[idx];
     memset(a, 0, sizeof(*a));
     a->row_id = row_id;
@@ -288,6 +335,8 @@ static tw_err_t crossing_row(void *ctx, int64_t row_id, const store_cell_t *c, s
             return err;
         ix->ncrossings++;
     }
+    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+        return err;
     x = &ix->crossings[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
@@ -322,6 +371,8 @@ static tw_err_t inspection_row(void *ctx, int64_t row_id, const store_cell_t *c,
             return err;
         ix->ninspections++;
     }
+    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+        return err;
     x = &ix->inspections[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
@@ -357,6 +408,8 @@ static tw_err_t report_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
             return err;
         ix->nreports++;
     }
+    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+        return err;
     x = &ix->reports[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
@@ -374,13 +427,16 @@ static tw_err_t report_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
 
 /* Scans one register with a fresh key map. */
 static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, reg_id_t reg,
-                              const char *const *cols, store_scan_fn fn)
+                              const char *const *cols, store_scan_fn fn, eng_reg_t er,
+                              const int64_t *since)
 {
     loader_t L;
     tw_err_t err;
 
     memset(&L, 0, sizeof(L));
     L.e = e;
+    L.reg = er;
+    L.since = since ? since[er] : INT64_MAX;
     L.strings = strings;
     strmap_init(&L.keys);
     err = store_scan(st, reg, cols, fn, &L);
@@ -450,6 +506,12 @@ static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->repo
 
 tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
 {
+    return engine_load_since(st, NULL, out, ei);
+}
+
+tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
+                           tw_errinfo_t *ei)
+{
     engine_t *e;
     eng_index_t *ix;
     tw_buf_t strings;
@@ -462,6 +524,7 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
         return TW_ENOMEM;
     ix = &e->ix;
     ix->horizon = ENG_NODAY;
+    ix->delta.active = since != NULL;
     buf_init(&strings, (size_t)UINT32_MAX);
     /* one snapshot: the largest ids and the four scans must agree even when
      * an import commits meanwhile (WAL readers see a fixed snapshot) */
@@ -478,12 +541,14 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
         }
         ix->nentities[k] = (uint32_t)max + 1;
     }
-    if ((err = load_register(e, st, &strings, REG_PERMITS, permit_cols, permit_row)) != TW_OK ||
-        (err = load_register(e, st, &strings, REG_BORDER, crossing_cols, crossing_row)) !=
-            TW_OK ||
+    if ((err = load_register(e, st, &strings, REG_PERMITS, permit_cols, permit_row,
+                             ENG_PERMITS, since)) != TW_OK ||
+        (err = load_register(e, st, &strings, REG_BORDER, crossing_cols, crossing_row,
+                             ENG_CROSSINGS, since)) != TW_OK ||
         (err = load_register(e, st, &strings, REG_INSPECTIONS, inspection_cols,
-                             inspection_row)) != TW_OK ||
-        (err = load_register(e, st, &strings, REG_REPORTS, report_cols, report_row)) != TW_OK)
+                             inspection_row, ENG_INSPECTIONS, since)) != TW_OK ||
+        (err = load_register(e, st, &strings, REG_REPORTS, report_cols, report_row,
+                             ENG_REPORTS, since)) != TW_OK)
         goto fail;
     store_end_read(st);
     in_tx = 0;
@@ -559,6 +624,12 @@ void engine_free(engine_t *e)
     free_postings(&ix->reports_by_address);
     free_postings(&ix->reports_by_phone);
     free(ix->strings);
+    for (int r = 0; r < 4; r++)
+        free(ix->delta.recs[r]);
+    free(ix->delta.old_apps);
+    free(ix->delta.old_crossings);
+    free(ix->delta.old_inspections);
+    free(ix->delta.old_reports);
     free(e);
 }
 

@@ -86,6 +86,31 @@ typedef struct {
     uint32_t n;      /* number of keys */
 } eng_postings_t;
 
+/* What changed after a watermark (engine_load_since): the records whose
+ * current version was written after it, and the versions they replaced, so
+ * that an incremental screening can find everything the change touches. */
+typedef struct {
+    int active;                  /* 0: loaded without a watermark */
+    uint32_t *recs[4];           /* record indexes per eng_reg_t (may repeat) */
+    uint32_t nrecs[4];
+    size_t cap_recs[4];
+    eng_app_t *old_apps;         /* replaced versions, as they were */
+    uint32_t nold_apps;
+    size_t cap_old_apps;
+    eng_crossing_t *old_crossings;
+    uint32_t nold_crossings;
+    size_t cap_old_crossings;
+    eng_inspection_t *old_inspections;
+    uint32_t nold_inspections;
+    size_t cap_old_inspections;
+    eng_report_t *old_reports;
+    uint32_t nold_reports;
+    size_t cap_old_reports;
+} eng_delta_t;
+
+/* The registers the engine reads, in watermark order. */
+typedef enum { ENG_PERMITS = 0, ENG_CROSSINGS, ENG_INSPECTIONS, ENG_REPORTS } eng_reg_t;
+
 typedef struct {
     eng_app_t *apps;
     uint32_t napps;
@@ -107,6 +132,8 @@ typedef struct {
     char *strings;   /* NUL-terminated record keys, addressed by offset */
     size_t strings_len;
     int32_t horizon; /* the latest day seen in any register */
+    int64_t max_row[4]; /* the largest store row id read, per eng_reg_t */
+    eng_delta_t delta;  /* what changed after the watermark (engine_load_since) */
     size_t bytes;    /* memory held by the index */
 } eng_index_t;
 
@@ -114,6 +141,11 @@ typedef struct engine engine_t;
 
 /* Builds the index from the store. Free with engine_free(). */
 tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei);
+/* The same, and records in ix->delta every record whose current version has
+ * a store row id above since[r] (the max_row of an earlier load), with the
+ * versions it replaced. */
+tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
+                           tw_errinfo_t *ei);
 void engine_free(engine_t *e);
 /* Read-only view; valid until engine_free(). */
 const eng_index_t *engine_index(const engine_t *e);

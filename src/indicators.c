@@ -1468,3 +1468,152 @@ out:
     }
     return err;
 }
+
+
+/* ---- incremental screening ------------------------------------------------ */
+
+tw_err_t ind_marks_init(ind_marks_t *mk, const eng_index_t *ix)
+{
+    static const store_entity_t of[IK_COUNT] = {
+        [IK_WORKER] = ENT_WORKER, [IK_EMPLOYER] = ENT_EMPLOYER,
+        [IK_INTERMEDIARY] = ENT_INTERMEDIARY, [IK_ADDRESS] = ENT_ADDRESS, [IK_PHONE] = ENT_PHONE};
+    int k;
+    memset(mk, 0, sizeof(*mk));
+    for (k = 0; k < IK_COUNT; k++) {
+        mk->n[k] = k == IK_APPLICATION ? ix->napps : ix->nentities[of[k]];
+        if (!(mk->m[k] = calloc(mk->n[k] ? mk->n[k] : 1, 1))) {
+            ind_marks_free(mk);
+            return TW_ENOMEM;
+        }
+    }
+    return TW_OK;
+}
+
+void ind_marks_free(ind_marks_t *mk)
+{
+    int k;
+    for (k = 0; k < IK_COUNT; k++)
+        free(mk->m[k]);
+    memset(mk, 0, sizeof(*mk));
+}
+
+void ind_mark(ind_marks_t *mk, ind_kind_t kind, uint32_t id)
+{
+    if (kind < IK_COUNT && id < mk->n[kind] && (id || kind == IK_APPLICATION))
+        mk->m[kind][id] = 1;
+}
+
+/* The wage peer group of an application (wage_far_below_peers), 0 for none. */
+static uint64_t peer_group(const eng_app_t *a)
+{
+    if (!live(a) || a->salary < 0 || !a->isco || !a->sector || a->submitted == ENG_NODAY)
+        return 0;
+    return ((uint64_t)a->isco << 40) | ((uint64_t)a->sector << 32) |
+           (uint32_t)(year_of(a->submitted) - INT32_MIN);
+}
+
+static void mark_app_entities(ind_marks_t *mk, const eng_app_t *a)
+{
+    ind_mark(mk, IK_WORKER, a->worker);
+    ind_mark(mk, IK_EMPLOYER, a->employer);
+    ind_mark(mk, IK_INTERMEDIARY, a->intermediary);
+    ind_mark(mk, IK_ADDRESS, a->res_addr);
+    ind_mark(mk, IK_ADDRESS, a->work_addr);
+    ind_mark(mk, IK_PHONE, a->phone);
+}
+
+static void mark_report(ind_marks_t *mk, const eng_report_t *r)
+{
+    ind_mark(mk, IK_EMPLOYER, r->employer);
+    ind_mark(mk, IK_ADDRESS, r->address);
+    ind_mark(mk, IK_PHONE, r->phone);
+}
+
+static int cmp_u64_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
+               ind_marks_t *mk)
+{
+    const eng_delta_t *d = &ix->delta;
+    unsigned char *crossed = calloc(mk->n[IK_WORKER] ? mk->n[IK_WORKER] : 1, 1);
+    uint64_t *groups = malloc(((size_t)d->nrecs[ENG_PERMITS] + d->nold_apps + 1) *
+                              sizeof(*groups));
+    size_t ng = 0;
+    uint32_t i;
+
+    if (!crossed || !groups) {
+        /* no memory for the fine rules: everything is dirty */
+        for (i = 0; i < IK_COUNT; i++)
+            memset(mk->m[i], 1, mk->n[i]);
+        free(crossed);
+        free(groups);
+        return;
+    }
+    /* records and the versions they replaced: what they name */
+    for (i = 0; i < d->nrecs[ENG_PERMITS]; i++) {
+        const eng_app_t *a = &ix->apps[d->recs[ENG_PERMITS][i]];
+        ind_mark(mk, IK_APPLICATION, d->recs[ENG_PERMITS][i]);
+        mark_app_entities(mk, a);
+        if ((groups[ng] = peer_group(a)) != 0)
+            ng++;
+    }
+    for (i = 0; i < d->nold_apps; i++) {
+        mark_app_entities(mk, &d->old_apps[i]);
+        if ((groups[ng] = peer_group(&d->old_apps[i])) != 0)
+            ng++;
+    }
+    for (i = 0; i < d->nrecs[ENG_CROSSINGS]; i++) {
+        uint32_t w = ix->crossings[d->recs[ENG_CROSSINGS][i]].worker;
+        ind_mark(mk, IK_WORKER, w);
+        if (w < mk->n[IK_WORKER])
+            crossed[w] = 1;
+    }
+    for (i = 0; i < d->nold_crossings; i++) {
+        uint32_t w = d->old_crossings[i].worker;
+        ind_mark(mk, IK_WORKER, w);
+        if (w < mk->n[IK_WORKER])
+            crossed[w] = 1;
+    }
+    for (i = 0; i < d->nrecs[ENG_INSPECTIONS]; i++)
+        ind_mark(mk, IK_EMPLOYER, ix->inspections[d->recs[ENG_INSPECTIONS][i]].employer);
+    for (i = 0; i < d->nold_inspections; i++)
+        ind_mark(mk, IK_EMPLOYER, d->old_inspections[i].employer);
+    for (i = 0; i < d->nrecs[ENG_REPORTS]; i++)
+        mark_report(mk, &ix->reports[d->recs[ENG_REPORTS][i]]);
+    for (i = 0; i < d->nold_reports; i++)
+        mark_report(mk, &d->old_reports[i]);
+    qsort(groups, ng, sizeof(*groups), cmp_u64_key);
+
+    {
+        int32_t grace = param_days(&ind_catalogue(NULL)[ind_find("never_entered")], cfg,
+                                   "grace_days", 90, 0, 1000000);
+        int32_t h0 = old_horizon, h1 = ix->horizon, lo, hi;
+        /* the first crossings ever: never_entered starts to speak */
+        int all = d->nrecs[ENG_CROSSINGS] >= ix->ncrossings && ix->ncrossings > 0;
+        if (h0 == ENG_NODAY)
+            h0 = h1;
+        lo = h0 < h1 ? h0 : h1;
+        hi = h0 < h1 ? h1 : h0;
+        for (i = 0; i < ix->napps; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            uint64_t g;
+            /* never_entered reads the worker's crossings and the horizon */
+            if (a->worker < mk->n[IK_WORKER] && crossed[a->worker])
+                ind_mark(mk, IK_APPLICATION, i);
+            if (a->decision == ENG_APPROVED && a->valid_from != ENG_NODAY && hi != ENG_NODAY &&
+                (all || (h0 != h1 && (int64_t)hi - a->valid_from >= grace &&
+                         (int64_t)lo - a->valid_from <= 2 * (int64_t)grace)))
+                ind_mark(mk, IK_APPLICATION, i);
+            /* wage_far_below_peers reads the whole peer group */
+            if (ng && (g = peer_group(a)) != 0 &&
+                bsearch(&g, groups, ng, sizeof(g), cmp_u64_key))
+                ind_mark(mk, IK_APPLICATION, i);
+        }
+    }
+    free(crossed);
+    free(groups);
+}

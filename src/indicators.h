@@ -120,4 +120,33 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
  * catalogue order, appending to `out`. On error `out` is left as it was. */
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out);
 
+/* Entity marks, one byte per entity of each kind (applications by record
+ * index, the others by entity id), for incremental screening. */
+typedef struct {
+    unsigned char *m[IK_COUNT];
+    uint32_t n[IK_COUNT];
+} ind_marks_t;
+
+/* Sized for the index, all clear. TW_ENOMEM. */
+tw_err_t ind_marks_init(ind_marks_t *mk, const eng_index_t *ix);
+void ind_marks_free(ind_marks_t *mk);
+/* Sets a mark; ids outside the index and 0 (none) for entities are ignored. */
+void ind_mark(ind_marks_t *mk, ind_kind_t kind, uint32_t id);
+static inline int ind_marked(const ind_marks_t *mk, ind_kind_t kind, uint32_t id)
+{
+    return id < mk->n[kind] && mk->m[kind][id];
+}
+
+/* Incremental screening, step 1 (docs/internals/engine.md, "Incremental
+ * screening"): marks every entity whose native hits can differ from those of
+ * the screening that saw the index up to ix->delta's watermark with horizon
+ * `old_horizon`: the entities named by a changed record or by the version
+ * it replaced, the applications of workers whose crossings changed, every
+ * application of a wage peer group that gained or lost a member, and the
+ * approved permits whose never_entered ramp the horizon's move crosses.
+ * Each rule mirrors what a compute function reads; a new indicator that
+ * reads further must extend it (the e2e property test catches a miss). */
+void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
+               ind_marks_t *mk);
+
 #endif

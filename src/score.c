@@ -583,3 +583,22 @@ void score_free(score_result_t *r)
     ind_hits_free(&r->rolled);
     memset(r, 0, sizeof(*r));
 }
+
+void score_dirty(const eng_index_t *ix, ind_marks_t *mk)
+{
+    uint32_t i;
+    /* roll-up: application -> employer, intermediary */
+    for (i = 0; i < ix->napps; i++) {
+        if (!ind_marked(mk, IK_APPLICATION, i))
+            continue;
+        ind_mark(mk, IK_EMPLOYER, ix->apps[i].employer);
+        ind_mark(mk, IK_INTERMEDIARY, ix->apps[i].intermediary);
+    }
+    /* roll-down: application, residence, phone, employer -> worker */
+    for (i = 0; i < ix->napps; i++) {
+        const eng_app_t *a = &ix->apps[i];
+        if (ind_marked(mk, IK_APPLICATION, i) || ind_marked(mk, IK_ADDRESS, a->res_addr) ||
+            ind_marked(mk, IK_PHONE, a->phone) || ind_marked(mk, IK_EMPLOYER, a->employer))
+            ind_mark(mk, IK_WORKER, a->worker);
+    }
+}

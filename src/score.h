@@ -106,4 +106,11 @@ void score_sort_suppressions(score_suppressions_t *sup);
 const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref);
 void score_free(score_result_t *r);
 
+/* Incremental screening, step 2: extends marks of entities whose native hits
+ * may differ (ind_dirty) along the propagation above, to every entity whose
+ * score may differ: a marked application's employer and intermediary
+ * (roll-up), and the workers of marked applications, of marked residences
+ * and phones, and of marked employers (roll-down). */
+void score_dirty(const eng_index_t *ix, ind_marks_t *mk);
+
 #endif

@@ -296,7 +296,29 @@ static const char *const migration2[] = {
     "CREATE INDEX suppression_entity ON suppression(entity_type, entity_key)",
     NULL};
 
-static const char *const *const migrations[] = {migration1, migration2};
+/* Migration 3: screening runs, the watermark of incremental screening
+ * (owned by alerts.c, written in the transaction that applies a run). */
+static const char *const migration3[] = {
+    "CREATE TABLE screening(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  mode TEXT NOT NULL CHECK(mode IN ('full','incremental')),\n"
+    "  config_version TEXT NOT NULL,\n"
+    "  config_digest TEXT NOT NULL,\n"
+    "  horizon INTEGER,\n"
+    "  permit_row INTEGER NOT NULL,\n"
+    "  crossing_row INTEGER NOT NULL,\n"
+    "  inspection_row INTEGER NOT NULL,\n"
+    "  report_row INTEGER NOT NULL,\n"
+    "  considered INTEGER NOT NULL,\n"
+    "  raised INTEGER NOT NULL,\n"
+    "  updated INTEGER NOT NULL,\n"
+    "  lowered INTEGER NOT NULL\n"
+    ")",
+    NULL};
+
+static const char *const *const migrations[] = {migration1, migration2, migration3};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)

@@ -71,7 +71,7 @@ static void screen(alerts_summary_t *sum)
     assert_int_equal(alerts_load_suppressions(st, engine_index(e), &sup, &ei), TW_OK);
     assert_int_equal(score_compute_suppressed(engine_index(e), &hits, cfg, &sup, &sr), TW_OK);
     free(sup.items);
-    assert_int_equal(alerts_apply(st, engine_index(e), &hits, &sr, cfg, "test", sum, &ei), TW_OK);
+    assert_int_equal(alerts_apply(st, engine_index(e), &hits, &sr, cfg, NULL, "test", sum, &ei), TW_OK);
     score_free(&sr);
     ind_hits_free(&hits);
     engine_free(e);
@@ -215,7 +215,7 @@ static void test_explanation_names_records_and_thresholds(void **state)
     assert_non_null(strstr(text, "observed 50000, threshold 75000"));
     assert_non_null(strstr(text, "records: permits A2"));
     text = q("SELECT explanation FROM alert WHERE entity_type='employer'");
-    assert_non_null(strstr(text, "in 3 of the employer's 3 applications"));
+    assert_non_null(strstr(text, "in 3 of its 3 applications"));
 }
 
 static void test_lifecycle(void **state)
