@@ -13,7 +13,9 @@ pkgs=(
   clang libclang-rt-14-dev llvm
 )
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(time)  # the PostgreSQL peer arrives with the engine-at-scale benchmark
+  # GNU time for peak RSS; PostgreSQL 15 (Debian 12's postgresql) for the
+  # SQL peer of the screening benchmark (bench/peers.sh pg)
+  pkgs+=(time postgresql)
 fi
 
 missing=()
