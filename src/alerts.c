@@ -75,8 +75,92 @@ static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uin
     return store_entity_key(st, kind_entity[kind], entity, out, cap);
 }
 
+/* Entities one step from the alert's entity in the graph the applications
+ * draw (at most REL_MAX, in application order, each once): an analyst's
+ * next places to look. Workers of an employer or an address are left out:
+ * the records list them. */
+#define REL_MAX 12
+typedef struct {
+    uint8_t kind[REL_MAX];
+    uint32_t id[REL_MAX];
+    int n;
+} related_t;
+
+static void rel_add(related_t *r, ind_kind_t kind, uint32_t id)
+{
+    int i;
+    if (!id || r->n >= REL_MAX)
+        return;
+    for (i = 0; i < r->n; i++)
+        if (r->kind[i] == kind && r->id[i] == id)
+            return;
+    r->kind[r->n] = (uint8_t)kind;
+    r->id[r->n] = id;
+    r->n++;
+}
+
+static void rel_app(related_t *r, const eng_app_t *a, ind_kind_t self)
+{
+    if (self != IK_WORKER)
+        rel_add(r, IK_WORKER, a->worker);
+    if (self != IK_EMPLOYER)
+        rel_add(r, IK_EMPLOYER, a->employer);
+    if (self != IK_INTERMEDIARY)
+        rel_add(r, IK_INTERMEDIARY, a->intermediary);
+    if (self != IK_ADDRESS) {
+        rel_add(r, IK_ADDRESS, a->res_addr);
+        rel_add(r, IK_ADDRESS, a->work_addr);
+    }
+    if (self != IK_PHONE)
+        rel_add(r, IK_PHONE, a->phone);
+}
+
+static void related_of(const eng_index_t *ix, const score_entity_t *se, related_t *r)
+{
+    const eng_postings_t *lists[2] = {NULL, NULL};
+    int l;
+    uint32_t j;
+
+    r->n = 0;
+    switch (se->kind) {
+    case IK_APPLICATION:
+        if (se->entity < ix->napps)
+            rel_app(r, &ix->apps[se->entity], IK_APPLICATION);
+        return;
+    case IK_WORKER: lists[0] = &ix->apps_by_worker; break;
+    case IK_EMPLOYER: lists[0] = &ix->apps_by_employer; break;
+    case IK_INTERMEDIARY: lists[0] = &ix->apps_by_intermediary; break;
+    case IK_ADDRESS:
+        lists[0] = &ix->apps_by_res_addr;
+        lists[1] = &ix->apps_by_work_addr;
+        break;
+    case IK_PHONE: lists[0] = &ix->apps_by_phone; break;
+    default: return;
+    }
+    for (l = 0; l < 2 && lists[l]; l++) {
+        const eng_postings_t *p = lists[l];
+        if (!p->off || se->entity >= p->n)
+            continue;
+        for (j = p->off[se->entity]; j < p->off[se->entity + 1] && r->n < REL_MAX; j++) {
+            const eng_app_t *a = &ix->apps[p->items[j]];
+            if (se->kind == IK_WORKER) {
+                rel_app(r, a, IK_WORKER);
+            } else {
+                /* an owner or a shared value: who is behind it */
+                if (se->kind != IK_EMPLOYER)
+                    rel_add(r, IK_EMPLOYER, a->employer);
+                if (se->kind != IK_INTERMEDIARY)
+                    rel_add(r, IK_INTERMEDIARY, a->intermediary);
+                if (se->kind == IK_EMPLOYER)
+                    rel_add(r, IK_ADDRESS, a->work_addr);
+            }
+        }
+    }
+}
+
 /* Indicators, evidence JSON and explanation of one scored entity. */
-static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const score_result_t *sr,
+static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                       const score_result_t *sr,
                        const score_entity_t *se, const config_t *cfg, const char *etype,
                        const char *ekey, tw_buf_t *inds, tw_buf_t *json, tw_buf_t *text)
 {
@@ -179,9 +263,8 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
             TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of its %.0f applications: %s\n",
                            (int)k + 1, c, d->id, h->value, h->threshold, d->text));
         else if (rolled)
-            TRY(buf_printf(text, "  %d. +%.2f %s, carried from the applications below "
-                                 "(theirs, their employer's, the worker's residence or phone): "
-                                 "%s\n",
+            TRY(buf_printf(text, "  %d. +%.2f %s (carried from the applications below, their "
+                                 "employer, residence or phone): %s\n",
                            (int)k + 1, c, d->id, d->text));
         else
             TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
@@ -211,7 +294,31 @@ static tw_err_t render(const eng_index_t *ix, const ind_hits_t *hits, const scor
         }
         TRY(buf_adds(json, "]}"));
     }
-    TRY(buf_adds(json, "]}"));
+    TRY(buf_adds(json, "]"));
+    {
+        related_t rel;
+        char rkey[1024];
+        int i, shown = 0;
+        related_of(ix, se, &rel);
+        TRY(buf_adds(json, ",\"related\":["));
+        for (i = 0; i < rel.n; i++) {
+            const char *rt = ind_kind_name((ind_kind_t)rel.kind[i]);
+            if ((err = entity_key(st, ix, rel.kind[i], rel.id[i], rkey, sizeof(rkey))) ==
+                TW_ENOTFOUND)
+                continue;
+            if (err != TW_OK)
+                return err;
+            TRY(buf_printf(json, "%s{\"entity_type\":\"%s\",\"entity_key\":",
+                           shown ? "," : "", rt));
+            TRY(json_str(json, rkey, strlen(rkey)));
+            TRY(buf_addc(json, '}'));
+            TRY(buf_printf(text, "%s %s %s", shown ? ";" : "Related:", rt, rkey));
+            shown++;
+        }
+        if (shown)
+            TRY(buf_addc(text, '\n'));
+        TRY(buf_adds(json, "]}"));
+    }
 #undef TRY
     return err;
 }
@@ -354,7 +461,7 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
             goto out;
         }
-        if ((err = render(ix, hits, sr, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
+        if ((err = render(st, ix, hits, sr, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
             tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, key);
             goto out;
         }

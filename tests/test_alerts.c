@@ -216,6 +216,13 @@ static void test_explanation_names_records_and_thresholds(void **state)
     assert_non_null(strstr(text, "records: permits A2"));
     text = q("SELECT explanation FROM alert WHERE entity_type='employer'");
     assert_non_null(strstr(text, "in 3 of its 3 applications"));
+    /* the related entities: the application's worker and employer */
+    text = q("SELECT evidence FROM alert WHERE entity_key='A2'");
+    assert_non_null(strstr(text, "\"related\":[{\"entity_type\":\"worker\",\"entity_key\":"
+                                 "\"IND:N2\"},{\"entity_type\":\"employer\",\"entity_key\":"
+                                 "\"01234567\"}"));
+    text = q("SELECT explanation FROM alert WHERE entity_key='A2'");
+    assert_non_null(strstr(text, "Related: worker IND:N2; employer 01234567"));
 }
 
 static void test_lifecycle(void **state)
