@@ -242,7 +242,8 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
         free(pairs);
         return err;
     }
-    qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
+    if (n)
+        qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
     for (i = 0; i < n; i = j) {
         const eng_postings_t *p = pairs[i].kind == IK_EMPLOYER ? &ix->apps_by_employer
                                                                : &ix->apps_by_intermediary;
