@@ -36,6 +36,9 @@ test: deps
 demo: build
 	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS)
 
+# bench: import and screening benchmarks at BENCH_APPS applications (default
+# 1000000); the screen is checked against its SQL peers on SQLite and on a
+# private PostgreSQL 15 cluster (BENCH_PG=0 leaves PostgreSQL out)
 bench: deps
 	@bash scripts/install-deps.sh --bench
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null

@@ -1,0 +1,22 @@
+-- wage_far_below_peers (PostgreSQL): see wage_far_below_peers.sqlite.sql.
+-- The median and the threshold are double precision, as in the engine.
+WITH g AS (
+  SELECT row_key, salary, isco, sector, yr,
+         row_number() OVER (PARTITION BY isco, sector, yr ORDER BY salary) AS rn,
+         count(*) OVER (PARTITION BY isco, sector, yr) AS cnt
+  FROM (SELECT row_key, monthly_salary_amd AS salary, occupation_isco AS isco,
+               employer_sector AS sector,
+               extract(year FROM submitted_at_utc + INTERVAL '4 hours') AS yr
+        FROM permit_current
+        WHERE decision NOT IN ('rejected', 'withdrawn') AND monthly_salary_amd IS NOT NULL
+          AND occupation_isco IS NOT NULL AND employer_sector IS NOT NULL
+          AND submitted_at_utc IS NOT NULL) p
+), m AS (
+  SELECT isco, sector, yr, CAST(sum(salary) AS DOUBLE PRECISION) / count(*) AS median
+  FROM g
+  WHERE cnt >= 20 AND rn IN ((cnt + 1) / 2, (cnt + 2) / 2)
+  GROUP BY isco, sector, yr
+)
+SELECT 'wage_far_below_peers' AS indicator, 'application' AS entity_type, g.row_key AS entity_key
+FROM g JOIN m ON m.isco = g.isco AND m.sector = g.sector AND m.yr = g.yr
+WHERE g.salary < 0.6 * m.median;
