@@ -310,6 +310,16 @@ static int cmp_peer(const void *a, const void *b)
     return (x->app > y->app) - (x->app < y->app);
 }
 
+/* The wage peer group of an application: (ISCO, sector, year of submission)
+ * of a live application with a salary; 0 for none. ind_dirty() marks by it. */
+static uint64_t peer_group(const eng_app_t *a)
+{
+    if (!live(a) || a->salary < 0 || !a->isco || !a->sector || a->submitted == ENG_NODAY)
+        return 0;
+    return ((uint64_t)a->isco << 40) | ((uint64_t)a->sector << 32) |
+           (uint32_t)(year_of(a->submitted) - INT32_MIN);
+}
+
 /* Groups by sorting (group, salary): a group is a run, its exact median is
  * read off the middle (the mean of the two middle ones for an even count),
  * and its members below ratio x median are its first entries. Applications
@@ -331,10 +341,8 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
         return TW_ENOMEM;
     for (i = 0; i < ix->napps; i++) {
         const eng_app_t *a = &ix->apps[i];
-        if (!live(a) || a->salary < 0 || !a->isco || !a->sector || a->submitted == ENG_NODAY)
+        if ((v[n].group = peer_group(a)) == 0)
             continue;
-        v[n].group = ((uint64_t)a->isco << 40) | ((uint64_t)a->sector << 32) |
-                     (uint32_t)(year_of(a->submitted) - INT32_MIN);
         v[n].salary = a->salary;
         v[n].app = i;
         n++;
@@ -1501,15 +1509,6 @@ void ind_mark(ind_marks_t *mk, ind_kind_t kind, uint32_t id)
 {
     if (kind < IK_COUNT && id < mk->n[kind] && (id || kind == IK_APPLICATION))
         mk->m[kind][id] = 1;
-}
-
-/* The wage peer group of an application (wage_far_below_peers), 0 for none. */
-static uint64_t peer_group(const eng_app_t *a)
-{
-    if (!live(a) || a->salary < 0 || !a->isco || !a->sector || a->submitted == ENG_NODAY)
-        return 0;
-    return ((uint64_t)a->isco << 40) | ((uint64_t)a->sector << 32) |
-           (uint32_t)(year_of(a->submitted) - INT32_MIN);
 }
 
 static void mark_app_entities(ind_marks_t *mk, const eng_app_t *a)
