@@ -35,40 +35,18 @@ static int live(const eng_app_t *a)
     return a->decision != ENG_REJECTED && a->decision != ENG_WITHDRAWN;
 }
 
-/* CSR of hit references by entity: off[e]..off[e+1] in items. `pick` says
- * whether a reference takes part and under which entity. */
-typedef int (*pick_fn)(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity);
-
-static int pick_app(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
+/* CSR of hit references by entity: off[e]..off[e+1] in items, for the hits
+ * of one entity kind; with `evidence_only` vulnerability traits are left out
+ * (an employer's traits are kept: a worker carries them as multipliers, and
+ * they still raise nothing alone). */
+static int picked(const ind_hit_t *h, const ind_def_t *cat, ind_kind_t kind, int evidence_only)
 {
-    *entity = h->entity;
-    return h->kind == IK_APPLICATION && !cat[h->indicator].vulnerability;
-}
-
-static int pick_address(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
-{
-    *entity = h->entity;
-    return h->kind == IK_ADDRESS && !cat[h->indicator].vulnerability;
-}
-
-static int pick_phone(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
-{
-    *entity = h->entity;
-    return h->kind == IK_PHONE && !cat[h->indicator].vulnerability;
-}
-
-/* Employer hits, evidence and vulnerability traits alike: a worker carries
- * its employer's traits as multipliers (they still raise nothing alone). */
-static int pick_employer(const ind_hit_t *h, const ind_def_t *cat, uint32_t *entity)
-{
-    (void)cat;
-    *entity = h->entity;
-    return h->kind == IK_EMPLOYER;
+    return h->kind == kind && !(evidence_only && cat[h->indicator].vulnerability);
 }
 
 static tw_err_t bucket(const ind_hits_t *hits, const ind_hits_t *rolled, uint32_t nkeys,
-                       pick_fn pick, const ind_def_t *cat, uint32_t **off_out,
-                       uint32_t **items_out)
+                       ind_kind_t kind, int evidence_only, const ind_def_t *cat,
+                       uint32_t **off_out, uint32_t **items_out)
 {
     size_t total = hits->n + (rolled ? rolled->n : 0), i;
     uint32_t *off = calloc((size_t)nkeys + 1, sizeof(*off)), *items, *fill, e;
@@ -83,16 +61,16 @@ static tw_err_t bucket(const ind_hits_t *hits, const ind_hits_t *rolled, uint32_
     }
     for (i = 0; i < total; i++) {
         const ind_hit_t *h = i < hits->n ? &hits->hits[i] : &rolled->hits[i - hits->n];
-        if (pick(h, cat, &e) && e < nkeys)
-            off[e + 1]++;
+        if (picked(h, cat, kind, evidence_only) && h->entity < nkeys)
+            off[h->entity + 1]++;
     }
     for (e = 0; e < nkeys; e++)
         off[e + 1] += off[e];
     memcpy(fill, off, (size_t)nkeys * sizeof(*fill));
     for (i = 0; i < total; i++) {
         const ind_hit_t *h = i < hits->n ? &hits->hits[i] : &rolled->hits[i - hits->n];
-        if (pick(h, cat, &e) && e < nkeys)
-            items[fill[e]++] = (uint32_t)i;
+        if (picked(h, cat, kind, evidence_only) && h->entity < nkeys)
+            items[fill[h->entity]++] = (uint32_t)i;
     }
     free(fill);
     *off_out = off;
@@ -138,9 +116,9 @@ static tw_err_t sources_build(const eng_index_t *ix, const ind_hits_t *hits,
     s->napp = ix->napps;
     s->naddr = ix->nentities[ENT_ADDRESS];
     s->nph = ix->nentities[ENT_PHONE];
-    if ((err = bucket(hits, NULL, s->napp, pick_app, cat, &s->app_off, &s->app_items)) ||
-        (err = bucket(hits, NULL, s->naddr, pick_address, cat, &s->addr_off, &s->addr_items)) ||
-        (err = bucket(hits, NULL, s->nph, pick_phone, cat, &s->ph_off, &s->ph_items))) {
+    if ((err = bucket(hits, NULL, s->napp, IK_APPLICATION, 1, cat, &s->app_off, &s->app_items)) ||
+        (err = bucket(hits, NULL, s->naddr, IK_ADDRESS, 1, cat, &s->addr_off, &s->addr_items)) ||
+        (err = bucket(hits, NULL, s->nph, IK_PHONE, 1, cat, &s->ph_off, &s->ph_items))) {
         sources_free(s);
         return err;
     }
@@ -299,7 +277,7 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const s
     /* the employer roll-ups made so far are part of the employer evidence */
     snapshot = *rolled;
     snapshot.n = before;
-    if ((err = bucket(hits, &snapshot, ix->nentities[ENT_EMPLOYER], pick_employer, cat,
+    if ((err = bucket(hits, &snapshot, ix->nentities[ENT_EMPLOYER], IK_EMPLOYER, 0, cat,
                       &emp_off, &emp_items)))
         goto out;
     best = malloc((ncat ? ncat : 1) * sizeof(*best));
