@@ -1,13 +1,15 @@
 # tipwatch: the two commands a new user needs are `make demo` and `make test`.
 # Everything is built with CMake + Ninja under build/ (release, gcc) and
 # build-asan/ (clang, ASan + UBSan). Each target installs missing Debian
-# packages first through scripts/install-deps.sh.
+# packages first through scripts/install-deps.sh; build, test and demo then
+# fetch the web UI's npm libraries through scripts/web-deps.sh.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 DEMO_DIR   ?= demo
 DEMO_APPS  ?= 20000
+DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -19,10 +21,12 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
+	@bash scripts/web-deps.sh
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 
 test: deps
+	bash scripts/web-deps.sh
 	cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON
 	ninja -C $(BUILD)
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
@@ -33,8 +37,11 @@ test: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
 
+# demo: ends by serving the web UI on http://$(DEMO_LISTEN) until Ctrl-C,
+# with the demo account it prints
 demo: build
-	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS)
+	@bash scripts/web-deps.sh
+	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS) --listen $(DEMO_LISTEN)
 
 # bench: import and screening benchmarks at BENCH_APPS applications (default
 # 1000000); the screen is checked against its SQL peers on SQLite and on a

@@ -9,9 +9,18 @@ pkgs=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev sqlite3
   libicu-dev libutf8proc-dev
+  libsodium-dev
+  libmicrohttpd-dev libjansson-dev
+  nodejs
+  chromium
   libcmocka-dev
   clang libclang-rt-14-dev llvm
 )
+# npm for the web UI's libraries (scripts/web-deps.sh): Debian's package,
+# unless the nodejs installed already brings its own (NodeSource's nodejs
+# provides npm and conflicts with Debian's). chromium (above) is Debian's,
+# for the browser tests; no browser is ever downloaded.
+command -v npm > /dev/null 2>&1 || pkgs+=(npm)
 if [ "${1:-}" = "--bench" ]; then
   # GNU time for peak RSS; PostgreSQL 15 (Debian 12's postgresql) for the
   # SQL peer of the screening benchmark (bench/peers.sh pg)

@@ -1462,3 +1462,375 @@ out:
     }
     return err;
 }
+
+/* ---- reads for the HTTP API --------------------------------------------- */
+
+/* The id of the latest permit application of the alert's entity (alias a):
+ * what region, employer and nationality are read from. Reads the store's
+ * register tables (never writes them). The unary + strips the affinity of
+ * the entity id, so that the comparison with a <role>_ref column (declared
+ * without a type) can use its index (migration 5) instead of a scan. */
+#define LATEST_PERMIT                                                                          \
+    "CASE a.entity_type"                                                                       \
+    " WHEN 'application' THEN (SELECT max(p.id) FROM permit p WHERE p.row_key = a.entity_key)" \
+    " WHEN 'worker' THEN (SELECT max(p.id) FROM permit p WHERE p.worker_ref ="                 \
+    "  +(SELECT id FROM worker WHERE key = a.entity_key))"                                     \
+    " WHEN 'employer' THEN (SELECT max(p.id) FROM permit p WHERE p.employer_ref ="             \
+    "  +(SELECT id FROM employer WHERE key = a.entity_key))"                                   \
+    " WHEN 'intermediary' THEN (SELECT max(p.id) FROM permit p WHERE p.intermediary_ref ="     \
+    "  +(SELECT id FROM intermediary WHERE key = a.entity_key))"                               \
+    " WHEN 'address' THEN max(coalesce((SELECT max(p.id) FROM permit p"                        \
+    "  WHERE p.worker_address_ref = +(SELECT id FROM address WHERE key = a.entity_key)), 0),"  \
+    "  coalesce((SELECT max(p.id) FROM permit p WHERE p.workplace_address_ref ="               \
+    "  +(SELECT id FROM address WHERE key = a.entity_key)), 0))"                               \
+    " WHEN 'phone' THEN (SELECT max(p.id) FROM permit p WHERE p.worker_phone_ref ="            \
+    "  +(SELECT id FROM phone WHERE key = a.entity_key))"                                      \
+    " END"
+
+#define LABEL_REGION "coalesce(lp.workplace_region, lp.worker_region)"
+#define LABEL_EMPLOYER "CASE WHEN a.entity_type = 'intermediary' THEN NULL ELSE lp.employer_tin END"
+#define LABEL_NATIONALITY                                                                      \
+    "CASE WHEN a.entity_type IN ('application', 'worker') THEN lp.worker_citizenship END"
+
+#define ITEM_COLUMNS                                                                           \
+    "a.id, a.entity_type, a.entity_key, a.score, a.level, a.status, a.indicators,"            \
+    " a.assignee, a.created_at, a.updated_at"
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Reads ITEM_COLUMNS at column 0 (and, with labels, region, employer and
+ * nationality after them). */
+static void read_item(sqlite3_stmt *s, int labels, alerts_item_t *it)
+{
+    const char *t;
+    memset(it, 0, sizeof(*it));
+    it->id = sqlite3_column_int64(s, 0);
+    it->entity_type = col_text(s, 1);
+    it->entity_key = col_text(s, 2);
+    it->score = sqlite3_column_double(s, 3);
+    it->level = col_text(s, 4);
+    it->status = col_text(s, 5);
+    it->indicators = (t = col_text(s, 6)) ? t : "";
+    it->assignee = col_text(s, 7);
+    it->created_at = col_text(s, 8);
+    it->updated_at = col_text(s, 9);
+    if (labels) {
+        it->region = col_text(s, 10);
+        it->employer = col_text(s, 11);
+        it->nationality = col_text(s, 12);
+    }
+}
+
+static tw_err_t check_day(const char *name, const char *v, tw_errinfo_t *ei)
+{
+    int32_t d;
+    if (!v)
+        return TW_OK;
+    if (strlen(v) != 10 || value_date(v, 10, &d, NULL) != TW_OK)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter %s: '%.40s' is not a date (YYYY-MM-DD)",
+                              name, v);
+    return TW_OK;
+}
+
+tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, void *ctx,
+                      int *more, tw_errinfo_t *ei)
+{
+    static const char *const keys[] = {"a.score", "a.score", "a.created_at", "a.created_at",
+                                       "a.updated_at", "a.updated_at"};
+    static const char *const statuses[] = {"new", "in_review", "escalated", "dismissed",
+                                           "confirmed", NULL};
+    int desc = q->sort == ALERTS_SORT_SCORE_DESC || q->sort == ALERTS_SORT_CREATED_DESC ||
+               q->sort == ALERTS_SORT_UPDATED_DESC;
+    const char *key, *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">";
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    long n = 0;
+    int rc, i;
+    tw_err_t err = TW_OK;
+
+    *more = 0;
+    if ((unsigned)q->sort > ALERTS_SORT_UPDATED_ASC)
+        return tw_errinfo_set(ei, TW_EINPUT, "unknown sort order");
+    key = keys[q->sort];
+    if (q->limit < 1 || q->limit > 10000)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter limit: must be 1..10000, not %ld",
+                              q->limit);
+    if (q->level && !level_rank(q->level))
+        return tw_errinfo_set(ei, TW_EINPUT,
+                              "parameter level: must be low, medium or high, not '%.40s'",
+                              q->level);
+    if (q->status && strcmp(q->status, "all") != 0) {
+        for (i = 0; statuses[i] && strcmp(statuses[i], q->status) != 0; i++)
+            ;
+        if (!statuses[i])
+            return tw_errinfo_set(ei, TW_EINPUT,
+                                  "parameter status: must be new, in_review, escalated, "
+                                  "dismissed, confirmed or all, not '%.40s'",
+                                  q->status);
+    }
+    if (q->indicator && ind_find(q->indicator) < 0)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter indicator: unknown indicator '%.60s'",
+                              q->indicator);
+    if ((err = check_day("since", q->since, ei)) != TW_OK ||
+        (err = check_day("until", q->until, ei)) != TW_OK)
+        return err;
+
+    buf_init(&sql, 1 << 16);
+    /* inner: filter, order and cut on the alert table alone; outer: label
+     * the page's rows from their latest permit */
+    err = buf_adds(&sql, "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
+                         LABEL_NATIONALITY " FROM (SELECT * FROM alert a WHERE ");
+    if (!err)
+        err = buf_adds(&sql, !q->status ? "a.closed = 0"
+                             : strcmp(q->status, "all") == 0 ? "1" : "a.status = :status");
+    if (!err && q->level)
+        err = buf_adds(&sql, " AND (CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+                             " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
+    if (!err && q->entity_type)
+        err = buf_adds(&sql, " AND a.entity_type = :etype");
+    if (!err && q->indicator)
+        err = buf_adds(&sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
+    if (!err && q->assignee)
+        err = buf_adds(&sql, " AND a.assignee = :assignee");
+    if (!err && q->scoped) {
+        size_t k;
+        err = buf_adds(&sql, q->nscope ? " AND a.assignee COLLATE NOCASE IN (" : " AND 0");
+        for (k = 0; !err && k < q->nscope; k++)
+            err = buf_printf(&sql, "%s:scope%zu", k ? "," : "", k);
+        if (!err && q->nscope)
+            err = buf_adds(&sql, ")");
+    }
+    if (!err && q->since)
+        err = buf_adds(&sql, " AND a.created_at >= :since");
+    if (!err && q->until)
+        err = buf_adds(&sql, " AND a.created_at < date(:until, '+1 day')");
+    if (!err && q->region)
+        err = buf_adds(&sql, " AND (SELECT coalesce(workplace_region, worker_region) FROM permit"
+                             " WHERE id = (" LATEST_PERMIT ")) = :region");
+    if (!err && q->employer)
+        err = buf_adds(&sql, " AND a.entity_type <> 'intermediary' AND (SELECT employer_tin"
+                             " FROM permit WHERE id = (" LATEST_PERMIT ")) = :employer");
+    if (!err && q->after_id > 0)
+        err = buf_printf(&sql, " AND (%s %s :after OR (%s = :after AND a.id %s :after_id))",
+                         key, cmp, key, cmp);
+    if (!err)
+        err = buf_printf(&sql, " ORDER BY %s %s, a.id %s LIMIT %ld) a", key, dir, dir,
+                         q->limit + 1);
+    if (!err)
+        err = buf_printf(&sql, " LEFT JOIN permit lp ON lp.id = (" LATEST_PERMIT ")"
+                               " ORDER BY %s %s, a.id %s",
+                         key, dir, dir);
+    if (err)
+        goto out;
+    if (sqlite3_prepare_v2(store_sqlite(st), buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+        err = db_err(st, ei, "preparing the alert query");
+        goto out;
+    }
+#define BIND_TEXT(name, v)                                                                     \
+    do {                                                                                       \
+        if ((i = sqlite3_bind_parameter_index(s, name)) > 0)                                   \
+            sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);                                     \
+    } while (0)
+    BIND_TEXT(":status", q->status);
+    BIND_TEXT(":etype", q->entity_type);
+    BIND_TEXT(":ind", q->indicator);
+    BIND_TEXT(":assignee", q->assignee);
+    if (q->scoped) {
+        size_t k;
+        for (k = 0; k < q->nscope; k++) {
+            char name[32];
+            snprintf(name, sizeof(name), ":scope%zu", k);
+            BIND_TEXT(name, q->scope_assignees[k]);
+        }
+    }
+    BIND_TEXT(":since", q->since);
+    BIND_TEXT(":until", q->until);
+    BIND_TEXT(":region", q->region);
+    BIND_TEXT(":employer", q->employer);
+#undef BIND_TEXT
+    if ((i = sqlite3_bind_parameter_index(s, ":lvl")) > 0)
+        sqlite3_bind_int(s, i, level_rank(q->level));
+    if ((i = sqlite3_bind_parameter_index(s, ":after")) > 0) {
+        if (q->sort <= ALERTS_SORT_SCORE_ASC)
+            sqlite3_bind_double(s, i, q->after_num);
+        else
+            sqlite3_bind_text(s, i, q->after_text ? q->after_text : "", -1, SQLITE_STATIC);
+    }
+    if ((i = sqlite3_bind_parameter_index(s, ":after_id")) > 0)
+        sqlite3_bind_int64(s, i, q->after_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        alerts_item_t it;
+        if (n++ == q->limit) {
+            *more = 1;
+            break;
+        }
+        read_item(s, 1, &it);
+        if ((err = fn(ctx, &it)) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = db_err(st, ei, "reading alerts");
+out:
+    sqlite3_finalize(s);
+    buf_free(&sql);
+    return err;
+}
+
+tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *ctx,
+                    tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
+                           LABEL_NATIONALITY ", a.evidence, a.explanation, a.config_version,"
+                           " a.closed FROM alert a LEFT JOIN permit lp ON lp.id = ("
+                           LATEST_PERMIT ") WHERE a.id = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, ei, "reading an alert");
+    sqlite3_bind_int64(s, 1, id);
+    if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return db_err(st, ei, "reading an alert");
+        return tw_errinfo_set(ei, TW_ENOTFOUND, "no alert %lld", id);
+    }
+    {
+        alerts_detail_t d;
+        read_item(s, 1, &d.item);
+        d.evidence = col_text(s, 13);
+        d.explanation = col_text(s, 14);
+        d.config_version = col_text(s, 15);
+        d.closed = sqlite3_column_int(s, 16);
+        err = v->alert(ctx, &d);
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (err != TW_OK || !v->event)
+        goto suppressions;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, at, actor, kind, from_status, to_status, score, level,"
+                           " indicators, config_version, reason FROM alert_event"
+                           " WHERE alert_id = ? ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, ei, "reading an alert's history");
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        alerts_event_t e;
+        e.id = sqlite3_column_int64(s, 0);
+        e.at = col_text(s, 1);
+        e.actor = col_text(s, 2);
+        e.kind = col_text(s, 3);
+        e.from_status = col_text(s, 4);
+        e.to_status = col_text(s, 5);
+        e.has_score = sqlite3_column_type(s, 6) != SQLITE_NULL;
+        e.score = sqlite3_column_double(s, 6);
+        e.level = col_text(s, 7);
+        e.indicators = col_text(s, 8);
+        e.config_version = col_text(s, 9);
+        e.reason = col_text(s, 10);
+        if ((err = v->event(ctx, &e)) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = db_err(st, ei, "reading an alert's history");
+    sqlite3_finalize(s);
+    s = NULL;
+suppressions:
+    if (err != TW_OK || !v->suppression)
+        return err;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.indicator, s.until, s.created_by, s.created_at, s.reason"
+                           " FROM suppression s JOIN alert a ON a.entity_type = s.entity_type"
+                           " AND a.entity_key = s.entity_key WHERE a.id = ?"
+                           " AND s.revoked_at IS NULL ORDER BY s.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, ei, "reading suppressions");
+    sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        alerts_suppression_t sp;
+        sp.indicator = col_text(s, 0);
+        sp.until = col_text(s, 1);
+        sp.created_by = col_text(s, 2);
+        sp.created_at = col_text(s, 3);
+        sp.reason = col_text(s, 4);
+        if ((err = v->suppression(ctx, &sp)) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = db_err(st, ei, "reading suppressions");
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t alerts_for_entity(store_t *st, const char *entity_type, const char *entity_key,
+                           alerts_item_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT " ITEM_COLUMNS " FROM alert a WHERE a.entity_type = ?"
+                           " AND a.entity_key = ? ORDER BY a.closed, a.id DESC",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_text(s, 1, entity_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, entity_key, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        alerts_item_t it;
+        read_item(s, 0, &it);
+        if ((err = fn(ctx, &it)) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t alerts_scan(store_t *st, alerts_item_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
+                           LABEL_NATIONALITY " FROM alert a LEFT JOIN permit lp ON lp.id = ("
+                           LATEST_PERMIT ") ORDER BY a.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        alerts_item_t it;
+        read_item(s, 1, &it);
+        if ((err = fn(ctx, &it)) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t alerts_count_open(store_t *st, long long by_level[4])
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    memset(by_level, 0, 4 * sizeof(by_level[0]));
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT level, count(*) FROM alert WHERE closed = 0 GROUP BY level",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        by_level[level_rank(col_text(s, 0))] = sqlite3_column_int64(s, 1);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? TW_OK : TW_EDB;
+}

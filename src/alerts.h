@@ -132,4 +132,109 @@ tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format
  * order computed. The SQL peers of bench/sql/ are checked against it. */
 tw_err_t alerts_write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t *hits, FILE *out);
 
+/* ---- reads for the HTTP API ---- */
+
+/* One alert as a list shows it. region, employer and nationality come from
+ * the latest permit application of the alert's entity (region: the
+ * workplace region, else the worker's; employer: its TIN, not for
+ * intermediaries; nationality: the worker's citizenship, only for
+ * application and worker alerts); NULL when unknown. Strings are valid only
+ * during the callback. */
+typedef struct {
+    long long id;
+    const char *entity_type, *entity_key;
+    double score;
+    const char *level, *status;
+    const char *indicators; /* ';'-separated ids, ranked */
+    const char *assignee;   /* NULL: nobody */
+    const char *created_at, *updated_at;
+    const char *region, *employer, *nationality;
+} alerts_item_t;
+typedef tw_err_t (*alerts_item_fn)(void *ctx, const alerts_item_t *it);
+
+typedef enum {
+    ALERTS_SORT_SCORE_DESC = 0, /* the default: highest score first */
+    ALERTS_SORT_SCORE_ASC,
+    ALERTS_SORT_CREATED_DESC,
+    ALERTS_SORT_CREATED_ASC,
+    ALERTS_SORT_UPDATED_DESC,
+    ALERTS_SORT_UPDATED_ASC
+} alerts_sort_t;
+
+typedef struct {
+    const char *level;       /* NULL: any; else at least "low", "medium", "high" */
+    const char *status;      /* NULL: open alerts; "all": any; else that status */
+    const char *indicator;   /* NULL: any; else alerts whose indicators include it */
+    const char *entity_type; /* NULL: any */
+    const char *region;      /* NULL: any; else region (ISO 3166-2:AM) as in alerts_item_t */
+    const char *employer;    /* NULL: any; else employer TIN as in alerts_item_t */
+    const char *assignee;    /* NULL: any; else assigned to this name */
+    const char *since;       /* NULL or YYYY-MM-DD: created on or after (UTC) */
+    const char *until;       /* NULL or YYYY-MM-DD: created on or before (UTC) */
+    /* authorisation scope: with `scoped`, only alerts assigned to one of
+     * scope_assignees[0..nscope) (compared without case); none when nscope
+     * is 0 */
+    int scoped;
+    const char *const *scope_assignees;
+    size_t nscope;
+    alerts_sort_t sort;
+    long limit;              /* rows to return, 1..10000 */
+    /* keyset cursor: only rows after (after_num | after_text, after_id) in
+     * the sort order; after_id 0 = from the start. after_num for score
+     * sorts, after_text (created_at / updated_at) for the others. */
+    long long after_id;
+    double after_num;
+    const char *after_text;
+} alerts_query_t;
+
+/* The alerts matching q, in q->sort order (ties by id in the same
+ * direction), at most q->limit, each handed to fn. *more = 1 when there are
+ * further rows after the last one returned. TW_EINPUT (with *ei naming the
+ * parameter) for a bad date, level, status or limit. */
+tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, void *ctx,
+                      int *more, tw_errinfo_t *ei);
+
+/* One alert with everything an analyst reads. evidence is the stored JSON
+ * text. Valid only during the callback. */
+typedef struct {
+    alerts_item_t item;
+    const char *evidence;
+    const char *explanation;
+    const char *config_version;
+    int closed;
+} alerts_detail_t;
+typedef struct {
+    long long id;
+    const char *at, *actor, *kind;
+    const char *from_status, *to_status; /* NULL when not a move */
+    int has_score;
+    double score;
+    const char *level, *indicators, *config_version, *reason; /* NULL when absent */
+} alerts_event_t;
+typedef struct {
+    const char *indicator, *until, *created_by, *created_at, *reason;
+} alerts_suppression_t;
+typedef struct {
+    tw_err_t (*alert)(void *ctx, const alerts_detail_t *d);
+    tw_err_t (*event)(void *ctx, const alerts_event_t *e);             /* NULL: skip */
+    tw_err_t (*suppression)(void *ctx, const alerts_suppression_t *s); /* NULL: skip */
+} alerts_visitor_t;
+
+/* Alert `id`, then its history in order, then the suppressions in force on
+ * its entity. TW_ENOTFOUND ("no alert N" in *ei) for an unknown id. */
+tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *ctx,
+                    tw_errinfo_t *ei);
+
+/* Every alert of one entity, the open one first, then the closed ones,
+ * newest first (region, employer, nationality are not filled). */
+tw_err_t alerts_for_entity(store_t *st, const char *entity_type, const char *entity_key,
+                           alerts_item_fn fn, void *ctx);
+
+/* Every alert, open and closed, with region, employer and nationality
+ * filled (for aggregate statistics). */
+tw_err_t alerts_scan(store_t *st, alerts_item_fn fn, void *ctx);
+
+/* Open alerts per level: none, low, medium, high. */
+tw_err_t alerts_count_open(store_t *st, long long by_level[4]);
+
 #endif

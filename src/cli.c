@@ -12,18 +12,26 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
+#include "audit.h"
+#include "auth.h"
+#include "authz.h"
 #include "backtest.h"
 #include "config.h"
 #include "engine.h"
+#include "http.h"
 #include "import.h"
 #include "indicators.h"
+#include "json.h"
 #include "score.h"
 #include "screen.h"
 #include "store.h"
@@ -793,12 +801,23 @@ static int cmd_backtest(int argc, char **argv)
 
 /* ---- demo --------------------------------------------------------------- */
 
+/* The demo account: a published password, fit only for the synthetic
+ * register the demo makes (docs/ui.md); it is the same on every run, so a
+ * second run into the same DIR finds the account of the first. */
+#define DEMO_USER "demo"
+#define DEMO_ORG "Demo"
+#define DEMO_PASSWORD "tipwatch-demo"
+
 static const char demo_help[] =
     "usage: tipwatch demo [--dir DIR] [--applications N] [--seed S]\n"
+    "                     [--listen ADDR:PORT | --no-serve]\n"
     "\n"
     "Synthesises a register into DIR (default demo/), imports its five files\n"
     "into DIR/tipwatch.db, prints what was imported, screens it and lists the\n"
-    "highest alerts.\n";
+    "highest alerts. Then it adds the demo account (user " DEMO_USER ", role analyst,\n"
+    "password " DEMO_PASSWORD ": synthetic data only) and serves the web UI on\n"
+    "ADDR:PORT (default " HTTP_DEFAULT_LISTEN ") until Ctrl-C; --no-serve stops\n"
+    "after the alerts.\n";
 
 static int cmd_demo(int argc, char **argv)
 {
@@ -807,8 +826,10 @@ static int cmd_demo(int argc, char **argv)
     static const struct option longopts[] = {
         {"dir", required_argument, NULL, 'o'},      {"applications", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
+        {"listen", required_argument, NULL, 'l'},   {"no-serve", no_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
-    const char *dir = "demo";
+    const char *dir = "demo", *listen = HTTP_DEFAULT_LISTEN;
+    int serve = 1, steps;
     unsigned long long apps = 20000, seed = 1;
     char db[4096], path[4096];
     char *args[8];
@@ -828,16 +849,20 @@ static int cmd_demo(int argc, char **argv)
             if (parse_u64(optarg, 0, ~0ULL, &seed))
                 return usage_error("demo", "--seed must be a whole number, not '%s'", optarg);
             break;
+        case 'l': listen = optarg; break;
+        case 'S': serve = 0; break;
         case 'h': fputs(demo_help, stdout); return 0;
         default: return usage_error("demo", "%s", "bad option");
         }
     }
     if ((size_t)snprintf(db, sizeof(db), "%s/tipwatch.db", dir) >= sizeof(db))
         return usage_error("demo", "directory name too long: '%s'", dir);
-    printf("== 1/5 synthesising %llu applications (seed %llu) into %s/\n", apps, seed, dir);
+    steps = serve ? 6 : 5;
+    printf("== 1/%d synthesising %llu applications (seed %llu) into %s/\n", steps, apps, seed,
+           dir);
     if ((rc = run_synth(dir, apps, seed, 0.001, 0)) != 0)
         return rc;
-    printf("\n== 2/5 importing into %s\n", db);
+    printf("\n== 2/%d importing into %s\n", steps, db);
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
         args[0] = "import";
@@ -850,14 +875,14 @@ static int cmd_demo(int argc, char **argv)
         if ((rc = cmd_import(6, args)) != 0)
             return rc;
     }
-    printf("\n== 3/5 what the store holds\n");
+    printf("\n== 3/%d what the store holds\n", steps);
     if ((rc = print_stats(db)) != 0)
         return rc;
-    printf("\n== 4/5 screening\n");
+    printf("\n== 4/%d screening\n", steps);
     if ((rc = run_screen(db, NULL, NULL, 0, 0)) != 0)
         return rc;
-    printf("\n== 5/5 the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
-           db);
+    printf("\n== 5/%d the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
+           steps, db);
     {
         store_t *st = NULL;
         tw_errinfo_t ei;
@@ -873,6 +898,650 @@ static int cmd_demo(int argc, char **argv)
         if (err != TW_OK)
             return tw_err_exit_code(err);
     }
+    if (!serve)
+        return 0;
+    printf("\n== 6/6 the web UI (Ctrl-C stops it)\n");
+    {
+        /* the account and its audit entry in one transaction, as 'user add' */
+        store_t *st = NULL;
+        tw_errinfo_t ei;
+        http_opts_t o;
+        struct stat sb;
+        tw_err_t err;
+        int existed = 0;
+        tw_errinfo_clear(&ei);
+        if ((err = store_open(db, &st, &ei)) != TW_OK)
+            return report(err, &ei);
+        if ((err = store_begin(st)) != TW_OK) {
+            err = tw_errinfo_set(&ei, TW_EDB, "cannot start a transaction: %s", store_errmsg(st));
+        } else {
+            if ((err = auth_user_add(st, DEMO_USER, DEMO_ORG, ROLE_ANALYST, DEMO_PASSWORD, &ei)) ==
+                TW_OK)
+                err = audit_append(st, NULL, "user.add", "user:" DEMO_USER, "cli",
+                                   "{\"org\":\"" DEMO_ORG "\",\"role\":\"analyst\","
+                                   "\"by\":\"demo\"}",
+                                   &ei);
+            if (err == TW_OK && store_commit(st) != TW_OK)
+                err = tw_errinfo_set(&ei, TW_EDB, "the store refused to commit: %s",
+                                     store_errmsg(st));
+            else if (err != TW_OK)
+                store_rollback(st);
+        }
+        store_close(st);
+        if (err == TW_ECONFLICT) {
+            existed = 1; /* made by an earlier run into this DIR */
+        } else if (err != TW_OK) {
+            return report(err, &ei);
+        }
+        http_opts_default(&o);
+        o.db_path = db;
+        o.listen = listen;
+#ifdef TW_WEBDIR
+        if (stat(TW_WEBDIR, &sb) == 0 && S_ISDIR(sb.st_mode))
+            o.web_dir = TW_WEBDIR;
+        if (stat(TW_WEBDIR "/vendor/chart.umd.min.js", &sb) != 0)
+            printf("warning: %s/vendor/ is missing: run scripts/web-deps.sh (make demo does)\n",
+                   TW_WEBDIR);
+#else
+        (void)sb;
+#endif
+        if (!o.web_dir)
+            printf("warning: no web/ directory to serve; the API alone answers\n");
+        printf("Demo account%s: user %s, password %s (role analyst; for this synthetic\n"
+               "register only: the password is published)\n",
+               existed ? " (from an earlier run)" : "", DEMO_USER, DEMO_PASSWORD);
+        if (strncmp(listen, "127.", 4) != 0 && strncmp(listen, "[::1]", 5) != 0 &&
+            strncmp(listen, "localhost:", 10) != 0)
+            printf("warning: %s is not a loopback address: anyone who can reach it can sign in\n",
+                   listen);
+        fflush(stdout);
+        if ((err = http_serve(&o, &ei)) != TW_OK)
+            return report(err, &ei);
+    }
+    return 0;
+}
+
+/* ---- user, token, audit ------------------------------------------------- */
+
+static const char user_help[] =
+    "usage: tipwatch user add NAME --org ORG --role ROLE --password-stdin [--db FILE]\n"
+    "       tipwatch user list [--db FILE]\n"
+    "       tipwatch user disable NAME [--db FILE]\n"
+    "\n"
+    "Accounts for the web UI and the API. add creates the organisation when it is\n"
+    "new and reads the password (10 to 1024 bytes) as one line from standard input,\n"
+    "so it never shows in the process list or the shell history. ROLE is one of\n"
+    "admin, analyst, inspector, case_worker, statistician, auditor (what each may\n"
+    "do: docs/authz.md). list shows name, organisation, role, when created, state\n"
+    "and live API tokens; never password hashes. disable ends a user's sessions and\n"
+    "stops its sign-ins and tokens. Every change is written to the audit log.\n";
+
+static const char token_help[] =
+    "usage: tipwatch token create NAME [--label L] [--db FILE]\n"
+    "       tipwatch token list [NAME] [--db FILE]\n"
+    "       tipwatch token revoke ID [--db FILE]\n"
+    "\n"
+    "Bearer tokens for API clients (Authorization: Bearer TOKEN). create prints a\n"
+    "new token for user NAME once, on standard output; only its hash is stored, so\n"
+    "it cannot be shown again. list shows ids, owners, labels and state, never the\n"
+    "tokens. revoke stops a token at once. Every change is written to the audit log.\n";
+
+static const char audit_help[] =
+    "usage: tipwatch audit verify [--anchor ID:HASH] [--db FILE]\n"
+    "       tipwatch audit list [--limit N] [--db FILE]\n"
+    "       tipwatch audit head [--db FILE]\n"
+    "\n"
+    "The audit log: who did what, to what, from where and when; append-only, each\n"
+    "entry hash-chained to the one before. verify checks the whole chain and its\n"
+    "recorded head: exit 0 and 'audit: N entries, chain intact', or exit 1 naming\n"
+    "the first bad entry (changed, removed, reordered, put in, or the end cut off).\n"
+    "head verifies, then prints ID:HASH of the newest entry: keep it outside this\n"
+    "machine, and a later 'verify --anchor ID:HASH' also shows whether the log up to\n"
+    "there was rewritten wholesale. list shows the newest N entries (default 50).\n";
+
+/* Reads one line (the password) from standard input into buf (cap bytes);
+ * from a terminal, without echo. 0 on success; else says why and returns 1. */
+static int read_password(char *buf, size_t cap)
+{
+    struct termios old, quiet;
+    int echo_off = 0;
+    size_t n;
+
+    if (isatty(STDIN_FILENO)) {
+        fputs("password: ", stderr);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+    if (!fgets(buf, (int)cap, stdin))
+        buf[0] = '\0';
+    if (echo_off) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    n = strlen(buf);
+    if (n == cap - 1 && buf[n - 1] != '\n') {
+        explicit_bzero(buf, cap);
+        fprintf(stderr, "tipwatch user: the password on standard input is longer than %d "
+                        "bytes\n", AUTH_PASSWORD_MAX);
+        return 1;
+    }
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '\r')
+        buf[--n] = '\0';
+    if (n == 0) {
+        fprintf(stderr, "tipwatch user: no password on standard input (--password-stdin "
+                        "reads one line)\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* One accounts change and its audit entry go in one transaction: both or
+ * neither. */
+static tw_err_t cli_begin(store_t *st, tw_errinfo_t *ei)
+{
+    if (store_begin(st) != TW_OK)
+        return tw_errinfo_set(ei, TW_EDB, "cannot start a transaction: %s", store_errmsg(st));
+    return TW_OK;
+}
+
+static tw_err_t cli_finish(store_t *st, tw_err_t err, tw_errinfo_t *ei)
+{
+    if (err != TW_OK) {
+        store_rollback(st);
+        return err;
+    }
+    if (store_commit(st) != TW_OK)
+        return tw_errinfo_set(ei, TW_EDB, "the store refused to commit: %s", store_errmsg(st));
+    return TW_OK;
+}
+
+/* {"k1":"v1","k2":"v2"} (k2 NULL: one pair) into b. */
+static tw_err_t detail_json(tw_buf_t *b, const char *k1, const char *v1, const char *k2,
+                            const char *v2)
+{
+    tw_err_t err;
+    if ((err = buf_addc(b, '{')) != TW_OK || (err = json_str(b, k1, strlen(k1))) != TW_OK ||
+        (err = buf_addc(b, ':')) != TW_OK || (err = json_str(b, v1, strlen(v1))) != TW_OK)
+        return err;
+    if (k2 && ((err = buf_addc(b, ',')) != TW_OK ||
+               (err = json_str(b, k2, strlen(k2))) != TW_OK ||
+               (err = buf_addc(b, ':')) != TW_OK ||
+               (err = json_str(b, v2, strlen(v2))) != TW_OK))
+        return err;
+    return buf_addc(b, '}');
+}
+
+static tw_err_t print_user(void *ctx, const auth_user_info_t *u)
+{
+    int *n = ctx;
+    if ((*n)++ == 0)
+        printf("%-24s %-24s %-13s %-20s %-8s %s\n", "name", "org", "role", "created", "state",
+               "tokens");
+    printf("%-24s %-24s %-13s %-20s %-8s %lld\n", u->name, u->org, u->role, u->created_at,
+           u->disabled_at ? "disabled" : "active", u->tokens);
+    return TW_OK;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"org", required_argument, NULL, 'o'},
+        {"role", required_argument, NULL, 'r'},     {"password-stdin", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *org = NULL, *role_arg = NULL, *sub, *name = NULL;
+    char pw[AUTH_PASSWORD_MAX + 3], object[96];
+    auth_role_t role = ROLE_ANALYST;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    tw_buf_t detail;
+    tw_err_t err = TW_OK;
+    int c, pw_stdin = 0, npos, rc = 0, n = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(user_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "disable") != 0)
+        return usage_error("user", "unknown subcommand '%s'", sub);
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'o': org = optarg; break;
+        case 'r':
+            if (auth_role_parse(optarg, &role) != TW_OK) {
+                fprintf(stderr, "tipwatch user: unknown role '%s' (one of %s)\n", optarg,
+                        auth_role_list());
+                return 1;
+            }
+            role_arg = optarg;
+            break;
+        case 'p': pw_stdin = 1; break;
+        case 'h': fputs(user_help, stdout); return 0;
+        default: return usage_error("user", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    npos = argc - optind;
+    if (strcmp(sub, "add") != 0 && (org || role_arg || pw_stdin))
+        return usage_error("user", "%s", "--org, --role and --password-stdin are for 'user add'");
+    if (strcmp(sub, "list") == 0) {
+        if (npos != 0)
+            return usage_error("user", "unexpected argument '%s'", argv[optind]);
+    } else {
+        if (npos != 1)
+            return usage_error("user", "%s", npos == 0 ? "NAME is missing" : "one NAME only");
+        name = argv[optind];
+    }
+    if (strcmp(sub, "add") == 0) {
+        if (!org)
+            return usage_error("user", "%s", "--org ORG is required");
+        if (!role_arg)
+            return usage_error("user", "%s", "--role ROLE is required");
+        if (!pw_stdin)
+            return usage_error("user", "%s",
+                               "--password-stdin is required: the password is read from "
+                               "standard input, never from the command line");
+        if (read_password(pw, sizeof(pw)))
+            return 1;
+    }
+
+    tw_errinfo_clear(&ei);
+    buf_init(&detail, 4096);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "list") == 0) {
+        if ((err = auth_user_list(st, print_user, &n, &ei)) == TW_OK && n == 0)
+            printf("no users yet ('tipwatch user add --help')\n");
+        goto out;
+    }
+    snprintf(object, sizeof(object), "user:%s", name);
+    if ((err = cli_begin(st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "add") == 0) {
+        if ((err = auth_user_add(st, name, org, role, pw, &ei)) == TW_OK &&
+            (err = detail_json(&detail, "org", org, "role", auth_role_name(role))) == TW_OK)
+            err = audit_append(st, NULL, "user.add", object, "cli", buf_str(&detail), &ei);
+    } else {
+        if ((err = auth_user_disable(st, name, &ei)) == TW_OK)
+            err = audit_append(st, NULL, "user.disable", object, "cli", NULL, &ei);
+    }
+    if ((err = cli_finish(st, err, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "add") == 0)
+        printf("user %s added: organisation %s, role %s\n", name, org, auth_role_name(role));
+    else
+        printf("user %s disabled: sessions ended, sign-ins and API tokens refused\n", name);
+out:
+    explicit_bzero(pw, sizeof(pw));
+    if (err != TW_OK)
+        rc = report(err, &ei);
+    buf_free(&detail);
+    store_close(st);
+    return rc;
+}
+
+static tw_err_t print_token(void *ctx, const auth_token_info_t *t)
+{
+    int *n = ctx;
+    if ((*n)++ == 0)
+        printf("%-6s %-24s %-20s %-28s %s\n", "id", "user", "created", "state", "label");
+    printf("%-6lld %-24s %-20s %-8s%-20s %s\n", (long long)t->id, t->user, t->created_at,
+           t->revoked_at ? "revoked " : "valid", t->revoked_at ? t->revoked_at : "", t->label);
+    return TW_OK;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"label", required_argument, NULL, 'l'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *label = NULL, *sub;
+    char token[AUTH_TOKEN_LEN + 1], object[96], owner[64];
+    unsigned long long id = 0;
+    int64_t tid = 0;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    tw_buf_t detail;
+    tw_err_t err = TW_OK;
+    int c, npos, rc = 0, n = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(token_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0)
+        return usage_error("token", "unknown subcommand '%s'", sub);
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': label = optarg; break;
+        case 'h': fputs(token_help, stdout); return 0;
+        default: return usage_error("token", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    npos = argc - optind;
+    if (label && strcmp(sub, "create") != 0)
+        return usage_error("token", "%s", "--label is for 'token create'");
+    if (npos > 1 || (npos == 0 && strcmp(sub, "list") != 0))
+        return usage_error("token", "%s",
+                           strcmp(sub, "revoke") == 0 ? "revoke needs one token ID"
+                                                      : "one user NAME is needed");
+    if (strcmp(sub, "revoke") == 0 && parse_u64(argv[optind], 1, INT64_MAX, &id))
+        return usage_error("token", "not a token ID: '%s'", argv[optind]);
+
+    token[0] = '\0';
+    tw_errinfo_clear(&ei);
+    buf_init(&detail, 4096);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "list") == 0) {
+        if ((err = auth_token_list(st, npos ? argv[optind] : NULL, print_token, &n, &ei)) ==
+                TW_OK &&
+            n == 0)
+            printf("no API tokens\n");
+        goto out;
+    }
+    if ((err = cli_begin(st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "create") == 0) {
+        snprintf(object, sizeof(object), "user:%s", argv[optind]);
+        if ((err = auth_token_create_id(st, argv[optind], label, token, &tid, &ei)) == TW_OK) {
+            if ((err = buf_printf(&detail, "{\"token_id\":%lld,\"label\":", (long long)tid)) ==
+                    TW_OK &&
+                (err = json_str(&detail, label ? label : "", label ? strlen(label) : 0)) ==
+                    TW_OK &&
+                (err = buf_addc(&detail, '}')) == TW_OK)
+                err = audit_append(st, NULL, "token.create", object, "cli", buf_str(&detail),
+                                   &ei);
+        }
+    } else {
+        if ((err = auth_token_revoke(st, (int64_t)id, owner, &ei)) == TW_OK) {
+            snprintf(object, sizeof(object), "user:%s", owner);
+            if ((err = buf_printf(&detail, "{\"token_id\":%llu}", id)) == TW_OK)
+                err = audit_append(st, NULL, "token.revoke", object, "cli", buf_str(&detail),
+                                   &ei);
+        }
+    }
+    /* the token is printed only once it is stored for good */
+    if ((err = cli_finish(st, err, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "create") == 0) {
+        printf("%s\n", token);
+        fflush(stdout);
+        fprintf(stderr, "tipwatch: API token %lld for %s created; it is shown only this once. "
+                        "Clients send 'Authorization: Bearer TOKEN'.\n",
+                (long long)tid, argv[optind]);
+    } else {
+        printf("API token %llu of %s revoked\n", id, owner);
+    }
+out:
+    explicit_bzero(token, sizeof(token));
+    if (err != TW_OK)
+        rc = report(err, &ei);
+    buf_free(&detail);
+    store_close(st);
+    return rc;
+}
+
+static tw_err_t print_audit(void *ctx, const audit_entry_t *e)
+{
+    char who[200];
+    int *n = ctx;
+    if ((*n)++ == 0)
+        printf("%-6s %-27s %-36s %-9s %-18s %-28s %-15s %s\n", "id", "at", "actor", "via",
+               "action", "object", "from", "detail");
+    if (e->org && e->role)
+        snprintf(who, sizeof(who), "%s (%s, %s)", e->actor, e->org, e->role);
+    else
+        snprintf(who, sizeof(who), "%s", e->actor);
+    printf("%-6lld %-27s %-36s %-9s %-18s %-28s %-15s %s\n", e->id, e->at, who, e->via,
+           e->action, e->object, e->remote, e->detail ? e->detail : "");
+    return TW_OK;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"limit", required_argument, NULL, 'n'},
+                                             {"anchor", required_argument, NULL, 'a'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *sub, *anchor = NULL;
+    unsigned char anchor_hash[AUDIT_HASH_LEN];
+    char hex[2 * AUDIT_HASH_LEN + 1], idbuf[24];
+    unsigned long long limit = 50, anchor_id = 0;
+    audit_report_t r;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    tw_err_t err = TW_OK;
+    int c, rc = 0, n = 0, have_limit = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(audit_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "verify") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "head") != 0)
+        return usage_error("audit", "unknown subcommand '%s'", sub);
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'n':
+            if (parse_u64(optarg, 1, 100000000ULL, &limit))
+                return usage_error("audit", "--limit must be a positive number, not '%s'",
+                                   optarg);
+            have_limit = 1;
+            break;
+        case 'a': anchor = optarg; break;
+        case 'h': fputs(audit_help, stdout); return 0;
+        default: return usage_error("audit", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    if (optind < argc)
+        return usage_error("audit", "unexpected argument '%s'", argv[optind]);
+    if (have_limit && strcmp(sub, "list") != 0)
+        return usage_error("audit", "%s", "--limit is for 'audit list'");
+    if (anchor) {
+        const char *colon = strchr(anchor, ':');
+        size_t len = colon ? (size_t)(colon - anchor) : 0;
+        if (strcmp(sub, "verify") != 0)
+            return usage_error("audit", "%s", "--anchor is for 'audit verify'");
+        if (!colon || len == 0 || len >= sizeof(idbuf))
+            return usage_error("audit", "--anchor must be ID:HASH (from 'audit head'), not '%s'",
+                               anchor);
+        memcpy(idbuf, anchor, len);
+        idbuf[len] = '\0';
+        if (parse_u64(idbuf, 1, INT64_MAX, &anchor_id) ||
+            audit_hash_parse(colon + 1, anchor_hash) != TW_OK)
+            return usage_error("audit", "--anchor must be ID:HASH (from 'audit head'), not '%s'",
+                               anchor);
+    }
+
+    tw_errinfo_clear(&ei);
+    if ((err = store_open(db, &st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "list") == 0) {
+        if ((err = audit_list(st, (long long)limit, print_audit, &n, &ei)) == TW_OK && n == 0)
+            printf("the audit log is empty\n");
+        goto out;
+    }
+    if ((err = audit_verify_report(st, (long long)anchor_id, anchor ? anchor_hash : NULL, &r,
+                                   &ei)) != TW_OK)
+        goto out;
+    if (r.first_bad) {
+        printf("audit: chain broken at entry %lld: %s (%lld %s before it intact)\n",
+               r.first_bad, r.reason, r.entries, r.entries == 1 ? "entry" : "entries");
+        rc = 1;
+    } else if (strcmp(sub, "head") == 0) {
+        audit_hash_hex(r.head_hash, hex);
+        printf("%lld:%s\n", r.head_id, hex);
+    } else {
+        printf("audit: %lld entries, chain intact\n", r.entries);
+    }
+out:
+    if (err != TW_OK)
+        rc = report(err, &ei);
+    store_close(st);
+    return rc;
+}
+
+/* ---- serve -------------------------------------------------------------- */
+
+static const char serve_help[] =
+    "usage: tipwatch serve [--db FILE] [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
+    "                      [--max-body BYTES] [--max-upload BYTES] [--max-header BYTES]\n"
+    "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
+    "                      [--quiet]\n"
+    "       tipwatch serve --routes\n"
+    "\n"
+    "Serves the JSON API (/api/v1/, reference in docs/api.md) and the web UI until\n"
+    "SIGTERM or SIGINT, then finishes the requests in flight and exits 0. Prints\n"
+    "'serve: listening on http://ADDR:PORT' when ready; port 0 picks a free port.\n"
+    "Plain HTTP: put a TLS-terminating proxy in front of it for anything but\n"
+    "localhost. One line per request on stderr (route, status, bytes, time; never\n"
+    "a path's personal data).\n"
+    "\n"
+    "  --db FILE            database (default tipwatch.db)\n"
+    "  --listen ADDR:PORT   address to listen on (default " HTTP_DEFAULT_LISTEN ")\n"
+    "  --web DIR            static files of the web UI (default: the web/ directory\n"
+    "                       of the source tree this binary was built from)\n"
+    "  --threads N          worker threads (default: one per core)\n"
+    "  --max-body BYTES     largest JSON request body (default 1 MiB)\n"
+    "  --max-upload BYTES   largest CSV upload (default 64 MiB)\n"
+    "  --max-header BYTES   largest request line + headers (default 32 KiB)\n"
+    "  --timeout SECONDS    idle connection timeout (default 30)\n"
+    "  --max-connections N  open connections at most (default 512)\n"
+    "  --max-per-ip N       open connections per client address (default 64)\n"
+    "  --quiet              no access log\n"
+    "  --routes             print the routing table as CSV (method,path,auth,action)\n";
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},         {"listen", required_argument, NULL, 'l'},
+        {"web", required_argument, NULL, 'w'},        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'},   {"max-upload", required_argument, NULL, 'u'},
+        {"max-header", required_argument, NULL, 'H'}, {"timeout", required_argument, NULL, 'T'},
+        {"max-connections", required_argument, NULL, 'c'},
+        {"max-per-ip", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
+        {"routes", no_argument, NULL, 'r'},           {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    http_opts_t o;
+    tw_errinfo_t ei;
+    unsigned long long n;
+    int c, routes = 0;
+    struct stat sb;
+
+    http_opts_default(&o);
+    o.db_path = DEFAULT_DB;
+#ifdef TW_WEBDIR
+    if (stat(TW_WEBDIR, &sb) == 0 && S_ISDIR(sb.st_mode))
+        o.web_dir = TW_WEBDIR;
+#endif
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.db_path = optarg; break;
+        case 'l': o.listen = optarg; break;
+        case 'w':
+            if (stat(optarg, &sb) != 0 || !S_ISDIR(sb.st_mode))
+                return usage_error("serve", "--web: '%s' is not a directory", optarg);
+            o.web_dir = optarg;
+            break;
+        case 't':
+            if (parse_u64(optarg, 1, 1024, &n))
+                return usage_error("serve", "--threads must be 1..1024, not '%s'", optarg);
+            o.threads = (unsigned)n;
+            break;
+        case 'b':
+            if (parse_u64(optarg, 64, (1ULL << 30), &n))
+                return usage_error("serve", "--max-body must be 64..1073741824, not '%s'",
+                                   optarg);
+            o.max_json_body = (size_t)n;
+            break;
+        case 'u':
+            if (parse_u64(optarg, 64, (1ULL << 34), &n))
+                return usage_error("serve", "--max-upload must be 64..17179869184, not '%s'",
+                                   optarg);
+            o.max_csv_body = (size_t)n;
+            break;
+        case 'H':
+            if (parse_u64(optarg, 4096, (1ULL << 24), &n))
+                return usage_error("serve", "--max-header must be 4096..16777216, not '%s'",
+                                   optarg);
+            o.max_header_bytes = (size_t)n;
+            break;
+        case 'T':
+            if (parse_u64(optarg, 1, 86400, &n))
+                return usage_error("serve", "--timeout must be 1..86400 seconds, not '%s'",
+                                   optarg);
+            o.timeout_s = (unsigned)n;
+            break;
+        case 'c':
+            if (parse_u64(optarg, 1, 1000000, &n))
+                return usage_error("serve", "--max-connections must be 1..1000000, not '%s'",
+                                   optarg);
+            o.max_connections = (unsigned)n;
+            break;
+        case 'p':
+            if (parse_u64(optarg, 1, 1000000, &n))
+                return usage_error("serve", "--max-per-ip must be 1..1000000, not '%s'",
+                                   optarg);
+            o.max_per_ip = (unsigned)n;
+            break;
+        case 'q': o.access_log = 0; break;
+        case 'r': routes = 1; break;
+        case 'h': fputs(serve_help, stdout); return 0;
+        default: return usage_error("serve", "%s", "bad option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (routes) {
+        static const char *const auth_names[] = {"public", "signed_in", "action"};
+        size_t i, nr;
+        const http_route_t *rt = http_routes(&nr);
+        printf("method,path,auth,action\n");
+        for (i = 0; i < nr; i++)
+            printf("%s,%s,%s,%s\n", rt[i].method, rt[i].pattern, auth_names[rt[i].auth],
+                   rt[i].auth == HTTP_ACTION ? authz_action_name(rt[i].action) : "");
+        return 0;
+    }
+    tw_errinfo_clear(&ei);
+    return report(http_serve(&o, &ei), &ei);
+}
+
+/* ---- authz (hidden) ----------------------------------------------------- */
+
+/* `tipwatch authz matrix`: role,action,scope for every role and action, as
+ * authz_scope() decides them; tests/http/ compares the server against it. */
+static int cmd_authz(int argc, char **argv)
+{
+    int r, a;
+    if (argc != 2 || strcmp(argv[1], "matrix") != 0) {
+        fprintf(stderr, "usage: tipwatch authz matrix\n");
+        return 1;
+    }
+    printf("role,action,scope\n");
+    for (r = 0; r < ROLE_COUNT; r++)
+        for (a = 0; a < AUTHZ_ACTION_COUNT; a++)
+            printf("%s,%s,%s\n", auth_role_name((auth_role_t)r),
+                   authz_action_name((authz_action_t)a),
+                   authz_scope_name(authz_scope((auth_role_t)r, (authz_action_t)a)));
     return 0;
 }
 
@@ -889,6 +1558,10 @@ static const char main_help[] =
     "  alerts   list, show (explain), export, transition and assign alerts\n"
     "  backtest precision, recall and volume of each indicator against outcomes\n"
     "  demo     synthesise, import and summarise in one go\n"
+    "  user     add, list and disable accounts for the web UI and the API\n"
+    "  token    create, list and revoke API tokens for API clients\n"
+    "  audit    verify and list the hash-chained audit log\n"
+    "  serve    the JSON API and the web UI over HTTP\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -899,7 +1572,8 @@ int cli_main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"import", cmd_import}, {"synth", cmd_synth},   {"stats", cmd_stats},
                 {"screen", cmd_screen}, {"alerts", cmd_alerts}, {"backtest", cmd_backtest},
-                {"demo", cmd_demo}};
+                {"demo", cmd_demo},     {"user", cmd_user},     {"token", cmd_token},
+                {"audit", cmd_audit},   {"serve", cmd_serve},   {"authz", cmd_authz}};
     size_t i;
 
     if (argc < 2) {

@@ -68,6 +68,24 @@ int tw_err_http_status(tw_err_t err)
     return 500;
 }
 
+const char *tw_err_code_name(tw_err_t err)
+{
+    switch (err) {
+    case TW_OK:
+    case TW_EOF: return "ok";
+    case TW_EINPUT: return "bad_input";
+    case TW_ENOTFOUND: return "not_found";
+    case TW_EPERM: return "forbidden";
+    case TW_ECONFLICT: return "conflict";
+    case TW_ETOOBIG: return "too_large";
+    case TW_ENOMEM: return "unavailable";
+    case TW_EIO:
+    case TW_EDB:
+    case TW_EINTERNAL: return "internal";
+    }
+    return "internal";
+}
+
 void tw_errinfo_clear(tw_errinfo_t *ei)
 {
     if (ei)

@@ -43,6 +43,10 @@ const char *tw_strerror(tw_err_t err);
 int tw_err_exit_code(tw_err_t err);
 /* 200 for TW_OK, else the HTTP status that fits the error. */
 int tw_err_http_status(tw_err_t err);
+/* The stable machine-readable name an API client sees in
+ * {"error":{"code":...}}: "bad_input", "not_found", "forbidden",
+ * "conflict", "too_large", "unavailable", "internal" ("ok" for TW_OK). */
+const char *tw_err_code_name(tw_err_t err);
 
 /* Reset to empty. */
 void tw_errinfo_clear(tw_errinfo_t *ei);

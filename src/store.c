@@ -36,6 +36,7 @@ struct store {
     strmap_t ent_map[ENT_COUNT];
     int ent_loaded[ENT_COUNT];
     char host[128];
+    int tx_depth; /* store_begin() nesting: 1 = the transaction, > 1 = savepoints */
 };
 
 static const char *const entity_tables[ENT_COUNT] = {"worker", "employer", "intermediary",
@@ -318,7 +319,108 @@ static const char *const migration3[] = {
     ")",
     NULL};
 
-static const char *const *const migrations[] = {migration1, migration2, migration3};
+/* Migration 4: organisations, accounts, browser sessions, API tokens and
+ * failed sign-ins (owned by auth.c); the hash-chained audit log and its head
+ * (owned by audit.c). Only hashes of session and API tokens are stored. The
+ * triggers make audit_log append-only and in sequence, and let audit_head
+ * move only forward, one entry at a time, to an entry that exists (see
+ * docs/internals/audit.md). */
+static const char *const migration4[] = {
+    "CREATE TABLE org(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+    "  created_at TEXT NOT NULL\n"
+    ")",
+    "CREATE TABLE app_user(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+    "  org_id INTEGER NOT NULL REFERENCES org(id),\n"
+    "  role TEXT NOT NULL CHECK(role IN ('admin','analyst','inspector','case_worker',"
+    "'statistician','auditor')),\n"
+    "  password_hash TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  disabled_at TEXT\n"
+    ")",
+    "CREATE TABLE session(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  token_hash BLOB NOT NULL UNIQUE,\n"
+    "  user_id INTEGER NOT NULL REFERENCES app_user(id),\n"
+    "  remote TEXT NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  created_unix INTEGER NOT NULL,\n"
+    "  seen_unix INTEGER NOT NULL,\n"
+    "  expires_unix INTEGER NOT NULL\n"
+    ")",
+    "CREATE INDEX session_user ON session(user_id)",
+    "CREATE TABLE api_token(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  token_hash BLOB NOT NULL UNIQUE,\n"
+    "  user_id INTEGER NOT NULL REFERENCES app_user(id),\n"
+    "  label TEXT NOT NULL DEFAULT '',\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  revoked_at TEXT\n"
+    ")",
+    "CREATE INDEX api_token_user ON api_token(user_id)",
+    "CREATE TABLE login_failure(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  key_hash TEXT NOT NULL,\n"
+    "  at_unix INTEGER NOT NULL\n"
+    ")",
+    "CREATE INDEX login_failure_key ON login_failure(key_hash, at_unix)",
+    "CREATE TABLE audit_log(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  actor_id INTEGER,\n"
+    "  org TEXT,\n"
+    "  role TEXT,\n"
+    "  via TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"
+    "  object TEXT NOT NULL,\n"
+    "  remote TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  hash BLOB NOT NULL\n"
+    ")",
+    "CREATE TABLE audit_head(\n"
+    "  id INTEGER PRIMARY KEY CHECK(id = 1),\n"
+    "  last_id INTEGER NOT NULL,\n"
+    "  hash BLOB NOT NULL\n"
+    ")",
+    "INSERT INTO audit_head(id, last_id, hash) VALUES (1, 0, zeroblob(32))",
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry cannot be changed'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: an entry cannot be removed'); END",
+    "CREATE TRIGGER audit_log_in_sequence BEFORE INSERT ON audit_log\n"
+    "WHEN NEW.id IS NOT (SELECT last_id + 1 FROM audit_head WHERE id = 1)\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit_log: entries are appended in sequence'); END",
+    "CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit_head cannot be removed'); END",
+    "CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head\n"
+    "WHEN NEW.id IS NOT OLD.id OR NEW.last_id IS NOT OLD.last_id + 1\n"
+    "  OR NOT EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.last_id AND hash = NEW.hash)\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit_head moves only forward, to the newest entry'); END",
+    NULL};
+
+/* Migration 5: indexes on the entity links, for the reads that start from
+ * an entity (the HTTP API's entity page and cluster, an alert's region and
+ * employer): without them each is a scan of the whole register. */
+static const char *const migration5[] = {
+    "CREATE INDEX permit_worker_ref ON permit(worker_ref)",
+    "CREATE INDEX permit_employer_ref ON permit(employer_ref)",
+    "CREATE INDEX permit_intermediary_ref ON permit(intermediary_ref)",
+    "CREATE INDEX permit_worker_address_ref ON permit(worker_address_ref)",
+    "CREATE INDEX permit_workplace_address_ref ON permit(workplace_address_ref)",
+    "CREATE INDEX permit_worker_phone_ref ON permit(worker_phone_ref)",
+    "CREATE INDEX border_crossing_worker_ref ON border_crossing(worker_ref)",
+    "CREATE INDEX inspection_employer_ref ON inspection(employer_ref)",
+    "CREATE INDEX report_employer_ref ON report(employer_ref)",
+    "CREATE INDEX report_address_ref ON report(address_ref)",
+    "CREATE INDEX report_phone_ref ON report(phone_ref)",
+    NULL};
+
+static const char *const *const migrations[] = {migration1, migration2, migration3,
+                                                migration4, migration5};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
@@ -534,9 +636,21 @@ void store_close(store_t *st)
     free(st);
 }
 
+/* Nested calls (a caller's transaction around a function that opens its
+ * own, e.g. the HTTP API writing an alert change and its audit entry
+ * together) become savepoints: the inner commit releases, the inner
+ * rollback undoes only the inner part, and only the outermost COMMIT makes
+ * anything durable. */
 tw_err_t store_begin(store_t *st)
 {
-    return exec(st, "BEGIN IMMEDIATE", NULL);
+    tw_err_t err;
+    if (st->tx_depth > 0 && !sqlite3_get_autocommit(st->db))
+        err = exec(st, "SAVEPOINT tw_nested", NULL);
+    else
+        err = exec(st, "BEGIN IMMEDIATE", NULL);
+    if (err == TW_OK)
+        st->tx_depth = sqlite3_get_autocommit(st->db) ? 0 : st->tx_depth + 1;
+    return err;
 }
 
 /* The entity maps may hold ids of rows a rolled-back transaction added;
@@ -556,7 +670,17 @@ static void forget_entities(store_t *st)
 
 tw_err_t store_commit(store_t *st)
 {
-    tw_err_t err = exec(st, "COMMIT", NULL);
+    tw_err_t err;
+    if (st->tx_depth > 1 && !sqlite3_get_autocommit(st->db)) {
+        if ((err = exec(st, "RELEASE tw_nested", NULL)) != TW_OK) {
+            store_rollback(st);
+            return err;
+        }
+        st->tx_depth--;
+        return TW_OK;
+    }
+    err = exec(st, "COMMIT", NULL);
+    st->tx_depth = 0;
     if (err != TW_OK)
         store_rollback(st);
     return err;
@@ -564,8 +688,15 @@ tw_err_t store_commit(store_t *st)
 
 void store_rollback(store_t *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
-        exec(st, "ROLLBACK", NULL);
+    if (st->tx_depth > 1 && !sqlite3_get_autocommit(st->db)) {
+        exec(st, "ROLLBACK TO tw_nested", NULL);
+        exec(st, "RELEASE tw_nested", NULL);
+        st->tx_depth--;
+    } else {
+        if (!sqlite3_get_autocommit(st->db))
+            exec(st, "ROLLBACK", NULL);
+        st->tx_depth = 0;
+    }
     forget_entities(st);
 }
 
@@ -1081,4 +1212,268 @@ tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, si
         return TW_ENOTFOUND;
     *id = (int64_t)*v;
     return TW_OK;
+}
+
+/* ---- entity profile reads (HTTP API) ------------------------------------ */
+
+/* Which register columns point at an entity of each kind. */
+typedef struct {
+    reg_id_t reg;
+    const char *ref; /* <role>_ref column */
+} entity_ref_t;
+
+static const entity_ref_t entity_refs[] = {
+    {REG_PERMITS, "worker_ref"},         {REG_BORDER, "worker_ref"},
+    {REG_PERMITS, "employer_ref"},       {REG_INSPECTIONS, "employer_ref"},
+    {REG_REPORTS, "employer_ref"},       {REG_PERMITS, "intermediary_ref"},
+    {REG_PERMITS, "worker_address_ref"}, {REG_PERMITS, "workplace_address_ref"},
+    {REG_REPORTS, "address_ref"},        {REG_PERMITS, "worker_phone_ref"},
+    {REG_REPORTS, "phone_ref"}};
+
+static int ref_is_kind(const char *ref, store_entity_t kind)
+{
+    switch (kind) {
+    case ENT_WORKER: return strcmp(ref, "worker_ref") == 0;
+    case ENT_EMPLOYER: return strcmp(ref, "employer_ref") == 0;
+    case ENT_INTERMEDIARY: return strcmp(ref, "intermediary_ref") == 0;
+    case ENT_ADDRESS: return strstr(ref, "address_ref") != NULL;
+    case ENT_PHONE: return strstr(ref, "phone_ref") != NULL;
+    case ENT_COUNT: break;
+    }
+    return 0;
+}
+
+/* Runs `sql` (bound to one id or one text key) over a register's current
+ * rows and hands each to fn with the register's canonical columns; at most
+ * `limit` rows, *truncated set when there were more. */
+static tw_err_t records_query(store_t *st, reg_id_t reg, const char *where, int64_t id,
+                              const char *key, const char *key2, size_t limit,
+                              store_record_fn fn, void *ctx, int *truncated)
+{
+    const reg_def_t *def = reg_get(reg);
+    sqlite3_stmt *s = NULL;
+    store_cell_t *cells = NULL;
+    const char **names = NULL;
+    tw_buf_t sql;
+    store_record_t rec;
+    size_t i, n = 0;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    buf_init(&sql, 1 << 14);
+    cells = calloc(def->ncols + 1, sizeof(*cells));
+    names = calloc(def->ncols + 1, sizeof(*names));
+    if (!cells || !names) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    if ((err = buf_adds(&sql, "SELECT row_key, version")) != TW_OK)
+        goto out;
+    for (i = 0; i < def->ncols; i++) {
+        names[i] = def->cols[i].name;
+        if ((err = buf_printf(&sql, ",%s", def->cols[i].name)) != TW_OK)
+            goto out;
+    }
+    if ((err = buf_printf(&sql, " FROM %s_current WHERE %s ORDER BY id DESC LIMIT %zu",
+                          def->table, where, limit + 1)) != TW_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+        err = TW_EDB;
+        goto out;
+    }
+    if (key) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if (key2)
+            sqlite3_bind_text(s, 2, key2, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_int64(s, 1, id);
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n++ == limit) {
+            *truncated = 1;
+            break;
+        }
+        for (i = 0; i < def->ncols; i++) {
+            int col = (int)i + 2;
+            store_cell_t *c = &cells[i];
+            c->null = sqlite3_column_type(s, col) == SQLITE_NULL;
+            c->num = c->null ? 0 : sqlite3_column_int64(s, col);
+            c->text = c->null ? NULL : (const char *)sqlite3_column_text(s, col);
+            c->len = c->null ? 0 : (size_t)sqlite3_column_bytes(s, col);
+        }
+        rec.reg = reg;
+        rec.row_key = (const char *)sqlite3_column_text(s, 0);
+        rec.version = sqlite3_column_int64(s, 1);
+        rec.names = names;
+        rec.cells = cells;
+        rec.n = def->ncols;
+        if (!rec.row_key)
+            rec.row_key = "";
+        if ((err = fn(ctx, &rec)) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    free(cells);
+    free(names);
+    buf_free(&sql);
+    return err;
+}
+
+tw_err_t store_entity_records(store_t *st, store_entity_t kind, int64_t id, const char *key,
+                              size_t limit, store_record_fn fn, void *ctx, int *truncated)
+{
+    char where[160];
+    size_t i;
+    tw_err_t err;
+
+    *truncated = 0;
+    for (i = 0; i < sizeof(entity_refs) / sizeof(entity_refs[0]); i++) {
+        const entity_ref_t *r = &entity_refs[i];
+        if (!ref_is_kind(r->ref, kind))
+            continue;
+        /* an address that is both residence and workplace of one permit is
+         * listed once: the residence query takes it */
+        if (kind == ENT_ADDRESS && strcmp(r->ref, "workplace_address_ref") == 0)
+            snprintf(where, sizeof(where),
+                     "workplace_address_ref = ?1 AND worker_address_ref IS NOT ?1");
+        else
+            snprintf(where, sizeof(where), "%s = ?1", r->ref);
+        if ((err = records_query(st, r->reg, where, id, NULL, NULL, limit, fn, ctx,
+                                 truncated)) != TW_OK)
+            return err;
+    }
+    return records_query(st, REG_OUTCOMES, "entity_type = ?1 AND entity_key = ?2", 0,
+                         entity_tables[kind], key, limit, fn, ctx, truncated);
+}
+
+tw_err_t store_application_records(store_t *st, const char *application_id, size_t limit,
+                                   store_record_fn fn, void *ctx, int *truncated)
+{
+    tw_err_t err;
+    *truncated = 0;
+    if ((err = records_query(st, REG_PERMITS, "row_key = ?1", 0, application_id, NULL, limit,
+                             fn, ctx, truncated)) != TW_OK)
+        return err;
+    return records_query(st, REG_OUTCOMES, "entity_type = ?1 AND entity_key = ?2", 0,
+                         "application", application_id, limit, fn, ctx, truncated);
+}
+
+tw_err_t store_entity_applications(store_t *st, store_entity_t kind, int64_t id,
+                                   const char *application_id, size_t limit,
+                                   store_app_fn fn, void *ctx, int *truncated)
+{
+    static const char cols[] =
+        "SELECT row_key, coalesce(worker_ref, 0), coalesce(employer_ref, 0),"
+        " coalesce(intermediary_ref, 0), coalesce(worker_address_ref, 0),"
+        " coalesce(workplace_address_ref, 0), coalesce(worker_phone_ref, 0),"
+        " worker_family_name, worker_given_name, employer_name, intermediary_name"
+        " FROM permit_current WHERE ";
+    const char *where = "row_key = ?1";
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    size_t n = 0;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    *truncated = 0;
+    if (!application_id) {
+        switch (kind) {
+        case ENT_WORKER: where = "worker_ref = ?1"; break;
+        case ENT_EMPLOYER: where = "employer_ref = ?1"; break;
+        case ENT_INTERMEDIARY: where = "intermediary_ref = ?1"; break;
+        case ENT_ADDRESS:
+            where = "(worker_address_ref = ?1 OR workplace_address_ref = ?1)";
+            break;
+        case ENT_PHONE: where = "worker_phone_ref = ?1"; break;
+        case ENT_COUNT: return TW_EINPUT;
+        }
+    }
+    buf_init(&sql, 4096);
+    if ((err = buf_printf(&sql, "%s%s ORDER BY id DESC LIMIT %zu", cols, where, limit + 1)) !=
+        TW_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+        err = TW_EDB;
+        goto out;
+    }
+    if (application_id)
+        sqlite3_bind_text(s, 1, application_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, 1, id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_app_t a;
+        if (n++ == limit) {
+            *truncated = 1;
+            break;
+        }
+        a.application_id = (const char *)sqlite3_column_text(s, 0);
+        a.worker = sqlite3_column_int64(s, 1);
+        a.employer = sqlite3_column_int64(s, 2);
+        a.intermediary = sqlite3_column_int64(s, 3);
+        a.res_address = sqlite3_column_int64(s, 4);
+        a.work_address = sqlite3_column_int64(s, 5);
+        a.phone = sqlite3_column_int64(s, 6);
+        a.worker_family_name = (const char *)sqlite3_column_text(s, 7);
+        a.worker_given_name = (const char *)sqlite3_column_text(s, 8);
+        a.employer_name = (const char *)sqlite3_column_text(s, 9);
+        a.intermediary_name = (const char *)sqlite3_column_text(s, 10);
+        if (!a.application_id)
+            a.application_id = "";
+        if ((err = fn(ctx, &a)) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    buf_free(&sql);
+    return err;
+}
+
+static long long count_batch(store_t *st, int64_t batch_id)
+{
+    sqlite3_stmt *s;
+    long long n = -1;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM reject WHERE batch_id=?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, batch_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
+                             store_batch_reject_fn fn, void *ctx, long long *total)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    *total = count_batch(st, batch_id);
+    if (*total < 0)
+        return TW_EDB;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT line, coalesce(column_no, 0), field, severity, reason"
+                           " FROM reject WHERE batch_id=? ORDER BY line, id LIMIT ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_int64(s, 1, batch_id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if ((err = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                      (const char *)sqlite3_column_text(s, 2),
+                      (const char *)sqlite3_column_text(s, 3),
+                      (const char *)sqlite3_column_text(s, 4))) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        err = TW_EDB;
+out:
+    sqlite3_finalize(s);
+    return err;
 }

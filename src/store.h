@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 5
 
 typedef enum {
     ENT_WORKER = 0,
@@ -122,7 +122,10 @@ const char *store_errmsg(store_t *st);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A failed COMMIT rolls back. After a
  * rollback the entity id maps are reloaded from the table on next use, so an
  * id handed out inside the rolled-back transaction is never reused for
- * another key. */
+ * another key. Nested: a store_begin() inside an open store_begin()
+ * transaction is a savepoint; its commit releases it and its rollback undoes
+ * only what was done since, so a caller can wrap a function that manages its
+ * own transaction and add its own writes (an audit entry) atomically. */
 tw_err_t store_begin(store_t *st);
 tw_err_t store_commit(store_t *st);
 void store_rollback(store_t *st);
@@ -198,5 +201,52 @@ typedef tw_err_t (*store_reject_group_fn)(void *ctx, const char *reg, const char
                                           const char *severity, long long count,
                                           const char *example);
 tw_err_t store_reject_groups(store_t *st, int limit, store_reject_group_fn fn, void *ctx);
+
+/* ---- entity profile reads (the HTTP API's entity page) ---- */
+
+/* One current register row: its canonical columns (names[i], cells[i],
+ * i < n, in registers.c order). Valid only during the callback. */
+typedef struct {
+    reg_id_t reg;
+    const char *row_key;
+    int64_t version;
+    const char *const *names;
+    const store_cell_t *cells;
+    size_t n;
+} store_record_t;
+typedef tw_err_t (*store_record_fn)(void *ctx, const store_record_t *rec);
+
+/* The current rows of every register that point at entity `id` of `kind`
+ * (key: its key, for the outcomes register), newest first, at most `limit`
+ * per register and link; *truncated = 1 when some were left out. */
+tw_err_t store_entity_records(store_t *st, store_entity_t kind, int64_t id, const char *key,
+                              size_t limit, store_record_fn fn, void *ctx, int *truncated);
+/* The same for one application: its current permit row and its outcomes. */
+tw_err_t store_application_records(store_t *st, const char *application_id, size_t limit,
+                                   store_record_fn fn, void *ctx, int *truncated);
+
+/* One current permit application with the entities it links (0 = none) and
+ * the names written on it (NULL when absent). Valid during the callback. */
+typedef struct {
+    const char *application_id;
+    int64_t worker, employer, intermediary, res_address, work_address, phone;
+    const char *worker_family_name, *worker_given_name, *employer_name, *intermediary_name;
+} store_app_t;
+typedef tw_err_t (*store_app_fn)(void *ctx, const store_app_t *app);
+
+/* The current applications that link entity `id` of `kind` (any address
+ * role for ENT_ADDRESS), or, with application_id != NULL, that one
+ * application; newest first, at most `limit`, *truncated = 1 when more. */
+tw_err_t store_entity_applications(store_t *st, store_entity_t kind, int64_t id,
+                                   const char *application_id, size_t limit,
+                                   store_app_fn fn, void *ctx, int *truncated);
+
+/* The rejects and warnings an import batch recorded, by line, at most
+ * `limit`; *total = how many it recorded in all. */
+typedef tw_err_t (*store_batch_reject_fn)(void *ctx, long long line, long long column,
+                                          const char *field, const char *severity,
+                                          const char *reason);
+tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
+                             store_batch_reject_fn fn, void *ctx, long long *total);
 
 #endif

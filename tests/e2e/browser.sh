@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The web UI in a real browser: a fresh database (synthetic register of
+# 2,000 applications, imported and screened), three users (analyst,
+# inspector, statistician), `tipwatch serve` on a free port serving web/,
+# then tests/browser/*.test.mjs drive Debian's chromium through
+# playwright-core (pinned in web/package-lock.json). Screenshots are kept in
+# $TW_ARTIFACTS (default: artifacts/browser/ beside the binary). SIGTERM must
+# stop the server with exit status 0 and the audit chain intact.
+# Skips (exit 0, saying why) only when /usr/bin/chromium is absent and CI
+# is not set; under CI it must run.
+. "$(dirname "$0")/lib.bash"
+SRC=${TW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+CHROMIUM=${TW_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  [ -n "${CI:-}" ] && fail "$CHROMIUM is absent (scripts/install-deps.sh installs Debian's chromium)"
+  echo "browser: skipped: $CHROMIUM is absent and CI is not set (scripts/install-deps.sh installs it)"
+  exit 0
+fi
+command -v node > /dev/null || fail "node is needed (scripts/install-deps.sh installs nodejs)"
+command -v sqlite3 > /dev/null || fail "sqlite3 is needed (scripts/install-deps.sh installs it)"
+if [ ! -f "$SRC/web/node_modules/playwright-core/package.json" ] ||
+   [ ! -f "$SRC/web/vendor/chart.umd.min.js" ] || [ ! -f "$SRC/web/vendor/cytoscape.min.js" ]; then
+  bash "$SRC/scripts/web-deps.sh" || fail "scripts/web-deps.sh could not fetch the web libraries"
+fi
+ART=${TW_ARTIFACTS:-$(cd "$(dirname "$TW_BIN")" && pwd)/artifacts/browser}
+mkdir -p "$ART"
+rm -f "$ART"/*.png
+pid=
+trap '[ -n "$pid" ] && kill -TERM "$pid" 2> /dev/null; rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+"$TW_BIN" synth --out syn --applications 2000 --seed 7 > /dev/null
+for f in permits border_crossings inspections reports outcomes; do
+  "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
+done
+"$TW_BIN" screen --db t.db --quiet || fail "screen"
+
+add_user() { # NAME ROLE PASSWORD
+  printf '%s\n' "$3" |
+    "$TW_BIN" user add "$1" --org MCS --role "$2" --password-stdin --db t.db > /dev/null ||
+    fail "user add $1"
+}
+add_user ana analyst 'ana-browser-password'
+add_user insp inspector 'insp-browser-password'
+add_user stat statistician 'stat-browser-password'
+
+# two alerts for the inspector's own queue; a worker alert for the network
+mapfile -t OWN < <(sq t.db "SELECT id FROM alert WHERE closed = 0 ORDER BY score DESC, id
+                            LIMIT 2 OFFSET 20")
+[ "${#OWN[@]}" -eq 2 ] || fail "expected open alerts to assign"
+for id in "${OWN[@]}"; do
+  "$TW_BIN" alerts assign "$id" insp --as setup --db t.db > /dev/null || fail "assign $id"
+done
+worker=$(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
+                  AND entity_type = 'worker' ORDER BY score DESC, id LIMIT 1 OFFSET 10")
+[ -n "$worker" ] || fail "no open worker alert"
+
+# an inspections export to upload: 30 new rows and 3 the importer refuses
+{
+  head -1 syn/inspections.csv
+  sed -n '2,31p' syn/inspections.csv | sed 's/^LI-/UP-/'
+  echo 'UP-BAD-1,not-a-tin,2023-02-30,3,0,'
+  echo 'UP-BAD-2,12345678,,2,0,'
+  echo ',12345678,2023-05-01,2,0,'
+} > upload.csv
+
+node -e '
+const [, worker, up] = process.argv; // node -e: no script name
+const [id, key] = [worker.slice(0, worker.indexOf("\t")), worker.slice(worker.indexOf("\t") + 1)];
+const users = {
+  ana: { role: "analyst", password: "ana-browser-password" },
+  insp: { role: "inspector", password: "insp-browser-password" },
+  stat: { role: "statistician", password: "stat-browser-password" },
+};
+const rows = require("fs").readFileSync(up, "utf8").trim().split("\n").length - 1;
+const vars = { worker_alert: Number(id), worker_key: key, upload_csv: up, upload_rows: rows };
+require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
+' "$worker" "$WORK/upload.csv" || fail "writing the fixture"
+
+"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
+  > serve.out 2> serve.err &
+pid=$!
+while ! grep -q '^serve: listening on' serve.out; do
+  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
+  sleep 0.1
+done
+base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' serve.out)
+[ -n "$base" ] || fail "no address in: $(cat serve.out)"
+
+rc=0
+TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+  node "$SRC"/tests/browser/ui.test.mjs > node.out 2>&1 || rc=$?
+cat node.out
+
+kill -TERM "$pid"
+src=0
+wait "$pid" || src=$?
+pid=
+[ "$rc" -eq 0 ] || { tail -30 serve.err >&2; fail "browser tests failed (screenshots in $ART)"; }
+expect_eq "$src" 0 "serve's exit status after SIGTERM"
+"$TW_BIN" audit verify --db t.db > verify.out || fail "audit verify: $(cat verify.out)"
+grep -q 'chain intact' verify.out || fail "audit verify: $(cat verify.out)"
+# what the browser did is in the audit log, under the user who did it
+for action in login alert.read alert.transition alert.assign entity.read import logout; do
+  n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action = '$action' AND actor = 'ana'")
+  [ "$n" -ge 1 ] || fail "no $action by ana in the audit log"
+done
+
+# `tipwatch demo` ends by serving the UI with the account it prints; twice
+# into the same directory, the second run finds the first one's account
+for run in 1 2; do
+  "$TW_BIN" demo --dir demo --applications 300 --seed 3 --listen 127.0.0.1:0 \
+    > demo.out 2> demo.err &
+  pid=$!
+  while ! grep -q '^serve: listening on' demo.out; do
+    kill -0 "$pid" 2> /dev/null || fail "demo exited before serving: $(tail -3 demo.err)"
+    sleep 0.1
+  done
+  base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' demo.out)
+  account=$(grep '^Demo account' demo.out) || fail "demo printed no account: $(cat demo.out)"
+  user=$(sed -n 's/^Demo account.*: user \([^,]*\), password \([^ ]*\) .*/\1/p' <<< "$account")
+  password=$(sed -n 's/^Demo account.*: user \([^,]*\), password \([^ ]*\) .*/\2/p' <<< "$account")
+  [ -n "$user" ] && [ -n "$password" ] || fail "cannot read the demo account in: $account"
+  if [ "$run" -eq 2 ]; then
+    grep -q 'from an earlier run' <<< "$account" || fail "second demo run: $account"
+  fi
+  node -e 'require("fs").writeFileSync("demo.json", JSON.stringify({ users: { [process.argv[1]]:
+    { password: process.argv[2], role: "analyst" } }, vars: {} }))' "$user" "$password"
+  rc=0
+  TW_BASE_URL="$base" TW_FIXTURE="$WORK/demo.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    node "$SRC"/tests/browser/demo.test.mjs > node-demo.out 2>&1 || rc=$?
+  [ "$run" -eq 1 ] && cat node-demo.out
+  kill -TERM "$pid"
+  src=0
+  wait "$pid" || src=$?
+  pid=
+  [ "$rc" -eq 0 ] || { cat node-demo.out; tail -20 demo.err >&2; fail "demo run $run: browser test failed"; }
+  expect_eq "$src" 0 "demo's exit status after SIGTERM (run $run)"
+done
+
+shots=$(find "$ART" -name '*.png' | wc -l)
+echo "browser: ok ($shots screenshots in $ART)"

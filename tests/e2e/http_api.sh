@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The HTTP API end to end: a fresh database (synthetic register of 2,000
+# applications, imported and screened), one user and one API token per role,
+# alerts assigned so that every scope (own, organisation, all) has something
+# to reach; then `tipwatch serve` on a free port, tests/http/run.mjs replays
+# tests/http/*.json and the authorisation matrix against it, and SIGTERM must
+# stop the server with exit status 0, the audit chain intact.
+. "$(dirname "$0")/lib.bash"
+SRC=${TW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+command -v node > /dev/null || fail "node is needed (scripts/install-deps.sh installs nodejs)"
+command -v sqlite3 > /dev/null || fail "sqlite3 is needed (scripts/install-deps.sh installs it)"
+pid=
+trap '[ -n "$pid" ] && kill -TERM "$pid" 2> /dev/null; rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+"$TW_BIN" synth --out syn --applications 2000 --seed 11 > /dev/null
+for f in permits border_crossings inspections reports outcomes; do
+  "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
+done
+"$TW_BIN" screen --db t.db --quiet || fail "screen"
+
+# Users: one per role named after it, in organisation MCS; "peer", another
+# MCS user; "ngo_worker", a case worker of another organisation; "limited",
+# for the sign-in rate limit. Password: NAME-password-1.
+: > users.tsv
+add_user() { # NAME ORG ROLE
+  printf '%s-password-1\n' "$1" |
+    "$TW_BIN" user add "$1" --org "$2" --role "$3" --password-stdin --db t.db > /dev/null ||
+    fail "user add $1"
+  local tok
+  tok=$("$TW_BIN" token create "$1" --label http-test --db t.db 2> /dev/null) || fail "token $1"
+  [ "${#tok}" -eq 43 ] || fail "token create $1 printed '$tok', not a 43-character token"
+  printf '%s\t%s\t%s\t%s-password-1\t%s\n' "$1" "$2" "$3" "$1" "$tok" >> users.tsv
+}
+for role in admin analyst inspector case_worker statistician auditor; do
+  add_user "$role" MCS "$role"
+done
+add_user peer MCS analyst
+add_user ngo_worker "NGO Hope" case_worker
+add_user limited MCS analyst
+
+# Alerts on workers: one assigned to each role's user, one to peer, one to
+# ngo_worker, one to nobody; more left free for the write tests.
+mapfile -t A < <(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
+                          AND entity_type = 'worker' ORDER BY id LIMIT 16")
+[ "${#A[@]}" -eq 16 ] || fail "expected 16 open worker alerts, got ${#A[@]}"
+: > vars.tsv
+var() { printf '%s\t%s\n' "$1" "$2" >> vars.tsv; }
+i=0
+for who in own_admin own_analyst own_inspector own_case_worker own_statistician own_auditor \
+           peer other none free1 free2 free3 free4 free5 free6 free7; do
+  id=${A[$i]%%$'\t'*}
+  key=${A[$i]#*$'\t'}
+  case $who in
+    own_*) user=${who#own_} ;;
+    peer) user=peer ;;
+    other) user=ngo_worker ;;
+    *) user= ;;
+  esac
+  if [ -n "$user" ]; then
+    "$TW_BIN" alerts assign "$id" "$user" --as setup --db t.db > /dev/null || fail "assign $id"
+  fi
+  var "alert_$who" "$id"
+  var "assignee_$who" "$user"
+  var "entity_$who" "worker/$key"
+  var "key_$who" "$key"
+  i=$((i + 1))
+done
+var app_key "$(sq t.db "SELECT row_key FROM permit_current ORDER BY id LIMIT 1")"
+var employer_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'employer'
+                             ORDER BY score DESC, id LIMIT 1")"
+var address_key "$(sq t.db "SELECT key FROM address ORDER BY id LIMIT 1")"
+var alerts_open "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0")"
+var alerts_high "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0 AND level = 'high'")"
+var alerts_total "$(sq t.db "SELECT count(*) FROM alert")"
+var schema_version "$(sq t.db "PRAGMA user_version")"
+var web "$WORK/web"
+var until_ok "$(date -u -d '+30 days' +%F)"
+var until_far "$(date -u -d '+400 days' +%F)"
+var until_past "$(date -u -d '-3 days' +%F)"
+
+# The web UI directory: files, a symlink inside it, symlinks out of it, a
+# hidden file, a directory without an index.
+mkdir -p web/js web/empty
+echo '<!doctype html><title>tipwatch test</title>' > web/index.html
+echo 'console.log("tipwatch");' > web/js/app.js
+echo 'SECRET=1' > web/.env
+echo 'outside the web directory' > secret.txt
+ln -s ../secret.txt web/escape.txt
+ln -s /etc/passwd web/passwd
+ln -s index.html web/alias.html
+
+node -e '
+const fs = require("fs");
+const users = {}, vars = {};
+for (const l of fs.readFileSync("users.tsv", "utf8").trim().split("\n")) {
+  const [name, org, role, password, token] = l.split("\t");
+  users[name] = { org, role, password, token };
+}
+for (const l of fs.readFileSync("vars.tsv", "utf8").trim().split("\n")) {
+  const i = l.indexOf("\t");
+  const k = l.slice(0, i), v = l.slice(i + 1);
+  if (k.startsWith("entity_")) {
+    const [type, ...key] = v.split("/");
+    vars[k] = type + "/" + encodeURIComponent(key.join("/"));
+  } else if (k.startsWith("assignee_")) {
+    vars[k] = v === "" ? null : v;
+  } else {
+    vars[k] = /^(alert_|alerts_|schema_version)/.test(k) ? Number(v) : v;
+  }
+}
+vars.address_path = "address/" + encodeURIComponent(vars.address_key);
+vars.employer_path = "employer/" + encodeURIComponent(vars.employer_key);
+vars.app_path = "application/" + encodeURIComponent(vars.app_key);
+fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
+' || fail "writing the fixture"
+
+# Limits small enough to test cheaply; the defaults are in http.h.
+"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$WORK/web" --threads 2 \
+  --max-body 65536 --max-upload 4194304 > serve.out 2> serve.err &
+pid=$!
+while ! grep -q '^serve: listening on' serve.out; do
+  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
+  sleep 0.1
+done
+port=$(sed -n 's|^serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' serve.out)
+[ -n "$port" ] || fail "no port in: $(cat serve.out)"
+
+rc=0
+TW_HTTP_BASE="http://127.0.0.1:$port" TW_HTTP_FIXTURE="$WORK/fixture.json" \
+  TW_HTTP_DB="$WORK/t.db" node "$SRC/tests/http/run.mjs" "$@" || rc=$?
+
+kill -TERM "$pid"
+src=0
+wait "$pid" || src=$?
+pid=
+[ "$rc" -eq 0 ] || { tail -40 serve.err >&2; fail "tests/http cases failed"; }
+expect_eq "$src" 0 "serve's exit status after SIGTERM"
+grep -q '^serve: stopped' serve.err || fail "serve did not say it stopped: $(tail -3 serve.err)"
+grep -q '"GET /api/v1/alerts/{id}" 200' serve.err || fail "access log: no alert read logged"
+# the access log names routes, never an entity key (a passport number)
+key=$(node -e 'console.log(require("./fixture.json").vars.key_own_admin)')
+if grep -qF "$key" serve.err; then fail "access log holds the entity key $key"; fi
+"$TW_BIN" audit verify --db t.db > verify.out || fail "audit verify: $(cat verify.out)"
+grep -q 'chain intact' verify.out || fail "audit verify: $(cat verify.out)"
+n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('alert.read', 'entity.read',
+             'alert.transition', 'alert.assign', 'alert.suppress', 'import', 'login')")
+[ "$n" -gt 0 ] || fail "no API actions in the audit log"
+echo "http_api: ok ($(tail -1 verify.out))"

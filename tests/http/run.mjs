@@ -1,0 +1,469 @@
+// tests/http/run.mjs - replays the declarative HTTP cases of tests/http/*.json
+// against a live `tipwatch serve`, then walks the authorisation matrix (every
+// role x every endpoint) with expectations generated from `tipwatch authz
+// matrix` and `tipwatch serve --routes`. Started by tests/e2e/http_api.sh,
+// which makes the database, the users and the fixture file.
+//
+// Plain Node (18 or later: global fetch), no npm packages.
+//
+// Environment: TW_HTTP_BASE (http://127.0.0.1:PORT), TW_HTTP_FIXTURE (JSON:
+// {"users": {name: {role, org, password, token}}, "vars": {...}}),
+// TW_HTTP_DB (the server's database, for the "unchanged" check), TW_BIN.
+// Arguments: case files to run (default: every tests/http/*.json), and
+// --no-matrix.
+//
+// A case (see tests/http/README.md for every field):
+//   {"name", "as": USER | "session:USER" | "anonymous", "method", "path",
+//    "body": JSON or string, "body_size": N, "chunked": bool,
+//    "raw": "HTTP text, one byte per character (${body_length} is filled in)",
+//    "headers": {}, "csrf": false, "unchanged": true,
+//    "expect": {"status", "json": {PATH: VALUE or {"$op": ...}}, "json_has": [PATH],
+//               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "...",
+//               "body_lacks": ["..."]},
+//    "save": {VAR: PATH}}
+// PATH is "a.0.b" or, for keys with dots, "/a/0/b". "${VAR}" in strings is
+// replaced by fixture vars and saved values, "${repeat:C:N}" by N times C.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+for (const v of ['TW_HTTP_BASE', 'TW_HTTP_FIXTURE', 'TW_HTTP_DB', 'TW_BIN']) {
+  if (!env[v]) {
+    console.error(`run.mjs: ${v} is not set (start it through tests/e2e/http_api.sh)`);
+    process.exit(2);
+  }
+}
+const BASE = env.TW_HTTP_BASE;
+const FIX = JSON.parse(readFileSync(env.TW_HTTP_FIXTURE, 'utf8'));
+const vars = { ...FIX.vars };
+const args = process.argv.slice(2);
+const noMatrix = args.includes('--no-matrix');
+const files = args.filter((a) => !a.startsWith('--'));
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+// ---- helpers ---------------------------------------------------------------
+
+function subst(v) {
+  if (typeof v === 'string') {
+    v = v.replace(/\$\{repeat:(.):(\d+)\}/g, (m, ch, n) => ch.repeat(Number(n)));
+    const whole = v.match(/^\$\{([A-Za-z0-9_]+)\}$/);
+    if (whole && whole[1] in vars) return vars[whole[1]];
+    return v.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k) => {
+      if (k === 'body_length') return m; /* filled in when a raw request is sent */
+      if (!(k in vars)) throw new Error(`unknown variable \${${k}}`);
+      return String(vars[k]);
+    });
+  }
+  if (Array.isArray(v)) return v.map(subst);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[subst(k)] = subst(x);
+    return o;
+  }
+  return v;
+}
+
+function get(obj, p) {
+  const parts = p.startsWith('/') ? p.slice(1).split('/') : p.split('.');
+  let cur = obj;
+  for (const part of parts) {
+    if (cur === null || typeof cur !== 'object' || !(part in cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+function typeOf(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+// true, or a string saying what differs
+function match(actual, want) {
+  if (want && typeof want === 'object' && !Array.isArray(want) &&
+      Object.keys(want).length > 0 && Object.keys(want).every((k) => k.startsWith('$'))) {
+    for (const [op, arg] of Object.entries(want)) {
+      const ok = {
+        $len: () => actual != null && actual.length === arg,
+        $gt: () => actual > arg,
+        $gte: () => actual >= arg,
+        $lt: () => actual < arg,
+        $lte: () => actual <= arg,
+        $ne: () => JSON.stringify(actual) !== JSON.stringify(arg),
+        $type: () => typeOf(actual) === arg,
+        $re: () => typeof actual === 'string' && new RegExp(arg).test(actual),
+        $in: () => arg.some((a) => JSON.stringify(a) === JSON.stringify(actual)),
+        $contains: () => (typeof actual === 'string' ? actual.includes(arg)
+          : Array.isArray(actual) && actual.some((a) => JSON.stringify(a) === JSON.stringify(arg))),
+        $all: () => Array.isArray(actual) && actual.every((a) => match(a, arg) === true),
+      }[op];
+      if (!ok) return `unknown matcher ${op}`;
+      if (!ok()) return `${JSON.stringify(actual)} fails ${op} ${JSON.stringify(arg)}`;
+    }
+    return true;
+  }
+  if (want && typeof want === 'object' && !Array.isArray(want)) {
+    if (typeOf(actual) !== 'object') return `${JSON.stringify(actual)} is not an object`;
+    for (const [k, w] of Object.entries(want)) {
+      const r = match(actual[k], w);
+      if (r !== true) return `${k}: ${r}`;
+    }
+    return true;
+  }
+  return JSON.stringify(actual) === JSON.stringify(want)
+    ? true : `${JSON.stringify(actual)} != ${JSON.stringify(want)}`;
+}
+
+// The state a hostile request must leave alone: every table but the session
+// bookkeeping that authenticating a request itself touches. Register and
+// entity rows are never updated or deleted (store.h), so their count and
+// largest id stand for them; the rest is compared whole.
+const APPEND_ONLY = ['permit', 'border_crossing', 'inspection', 'report', 'outcome', 'worker',
+  'employer', 'intermediary', 'address', 'phone', 'reject'];
+const KEPT = ['alert', 'alert_event', 'suppression', 'screening', 'import_batch', 'org',
+  'app_user', 'audit_log'];
+
+function fingerprint() {
+  const counts = APPEND_ONLY.map((t) => `SELECT '${t}', count(*), max(id) FROM ${t};`).join(' ');
+  const dump = execFileSync('sqlite3', ['-batch', '-readonly', env.TW_HTTP_DB, counts,
+    ...KEPT.map((t) => `.dump ${t}`)], { maxBuffer: 1 << 30 });
+  return createHash('sha256').update(dump).digest('hex');
+}
+
+// One request over a plain socket, for what fetch would normalise away
+// (dot segments) or refuse to send. Returns {status, headers, body}.
+function raw(text) {
+  const u = new URL(BASE);
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    // latin1: each character of the case is one byte on the wire, so a case
+    // can send bytes that are not UTF-8
+    const s = net.connect(Number(u.port), u.hostname, () => s.end(Buffer.from(text, 'latin1')));
+    s.on('data', (d) => chunks.push(d));
+    s.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE'
+      ? resolve(parse(Buffer.concat(chunks))) : reject(e)));
+    s.on('end', () => resolve(parse(Buffer.concat(chunks))));
+  });
+  function parse(buf) {
+    const t = buf.toString('latin1');
+    const head = t.split('\r\n\r\n')[0];
+    const m = head.match(/^HTTP\/1\.[01] (\d{3})/);
+    const headers = {};
+    for (const line of head.split('\r\n').slice(1)) {
+      const i = line.indexOf(':');
+      if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+    }
+    return { status: m ? Number(m[1]) : 0, headers, body: t.slice(head.length + 4) };
+  }
+}
+
+const sessions = {};
+
+async function login(user) {
+  if (sessions[user]) return sessions[user];
+  const u = FIX.users[user];
+  if (!u) throw new Error(`no fixture user '${user}'`);
+  const r = await fetch(`${BASE}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user, password: u.password }),
+  });
+  const body = await r.json();
+  const cookie = (r.headers.get('set-cookie') || '').match(/tw_session=([^;]*)/);
+  if (r.status !== 200 || !cookie) {
+    throw new Error(`signing in ${user}: ${r.status} ${JSON.stringify(body)}`);
+  }
+  sessions[user] = { cookie: cookie[1], csrf: body.csrf_token };
+  return sessions[user];
+}
+
+async function request(c) {
+  const method = c.method || 'GET';
+  const headers = { ...(c.headers || {}) };
+  const as = c.as || 'anonymous';
+  if (as.startsWith('session:')) {
+    const s = await login(as.slice(8));
+    headers.Cookie = `tw_session=${s.cookie}`;
+    if (method !== 'GET' && method !== 'HEAD' && c.csrf !== false) headers['X-CSRF-Token'] = s.csrf;
+  } else if (as !== 'anonymous') {
+    const u = FIX.users[as];
+    if (!u) throw new Error(`no fixture user '${as}'`);
+    headers.Authorization = `Bearer ${u.token}`;
+  }
+  if (c.raw !== undefined) {
+    let text = c.raw;
+    for (const [k, v] of Object.entries(headers)) {
+      text = text.replace('\r\n\r\n', `\r\n${k}: ${v}\r\n\r\n`);
+    }
+    const at = text.indexOf('\r\n\r\n');
+    if (at >= 0) {
+      text = text.replace('${body_length}', String(Buffer.byteLength(text.slice(at + 4), 'latin1')));
+    }
+    return raw(text);
+  }
+  const init = { method, headers, redirect: 'manual' };
+  if (c.body_size !== undefined) {
+    const size = c.body_size;
+    if (c.chunked) {
+      let sent = 0;
+      init.body = new ReadableStream({
+        pull(ctrl) {
+          if (sent >= size) { ctrl.close(); return; }
+          const n = Math.min(65536, size - sent);
+          sent += n;
+          ctrl.enqueue(new Uint8Array(n).fill(97));
+        },
+      });
+      init.duplex = 'half';
+    } else {
+      init.body = 'a'.repeat(size);
+    }
+  } else if (c.body !== undefined) {
+    if (typeof c.body === 'string') {
+      init.body = c.body;
+    } else {
+      init.body = JSON.stringify(c.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+  }
+  let r;
+  try {
+    r = await fetch(BASE + c.path, init);
+  } catch (e) {
+    // the server may answer (413) and close before the whole body is sent
+    if (c.expect && c.expect.status === 0) return { status: 0, headers: {}, body: '' };
+    throw e;
+  }
+  const body = await r.text().catch(() => '');
+  const h = {};
+  r.headers.forEach((v, k) => { h[k] = v; });
+  return { status: r.status, headers: h, body };
+}
+
+async function check(name, c) {
+  const problems = [];
+  let before = null;
+  try {
+    c = subst(c);
+    if (c.unchanged) before = fingerprint();
+    const res = await request(c);
+    const e = c.expect || {};
+    let json;
+    try { json = JSON.parse(res.body); } catch { json = undefined; }
+    if (e.status !== undefined && match(res.status, e.status) !== true) {
+      problems.push(`status ${res.status}, expected ${JSON.stringify(e.status)}: ${res.body.slice(0, 300)}`);
+    }
+    for (const [p, want] of Object.entries(e.json || {})) {
+      const r = match(json === undefined ? undefined : get(json, p), want);
+      if (r !== true) problems.push(`json ${p}: ${r}`);
+    }
+    for (const p of e.json_has || []) {
+      if (json === undefined || get(json, p) === undefined) problems.push(`json has no ${p}`);
+    }
+    for (const p of e.json_absent || []) {
+      if (json !== undefined && get(json, p) !== undefined) problems.push(`json has ${p}`);
+    }
+    for (const [k, want] of Object.entries(e.headers || {})) {
+      const r = match(res.headers[k.toLowerCase()], want);
+      if (r !== true) problems.push(`header ${k}: ${r}`);
+    }
+    if (e.body_contains !== undefined && !res.body.includes(e.body_contains)) {
+      problems.push(`body lacks ${JSON.stringify(e.body_contains)}`);
+    }
+    for (const s of e.body_lacks || []) {
+      if (res.body.includes(String(s))) problems.push(`body holds ${JSON.stringify(s)}`);
+    }
+    if (e.check) {
+      const r = e.check(res, json);
+      if (r !== true) problems.push(r);
+    }
+    for (const [k, p] of Object.entries(c.save || {})) {
+      const v = json === undefined ? undefined : get(json, p);
+      if (v === undefined) problems.push(`nothing to save at ${p}`);
+      else vars[k] = v;
+    }
+    if (c.unchanged) {
+      const h = await fetch(`${BASE}/healthz`).then((r) => r.status).catch(() => 0);
+      if (h !== 200) problems.push(`the server no longer answers /healthz (${h})`);
+      if (fingerprint() !== before) problems.push('the database changed');
+    }
+  } catch (err) {
+    problems.push(`error: ${err.message}`);
+  }
+  if (problems.length) {
+    failed++;
+    failures.push(`${name}\n    ${problems.join('\n    ')}`);
+    console.log(`not ok - ${name}`);
+    for (const p of problems) console.log(`    ${p}`);
+  } else {
+    passed++;
+    console.log(`ok - ${name}`);
+  }
+}
+
+// ---- the declarative files -----------------------------------------------
+
+async function runFiles() {
+  const list = files.length ? files
+    : readdirSync(here).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(here, f));
+  // sign in everyone a file uses before anything else runs: the failed
+  // sign-ins some files make count against this address
+  for (const f of list) {
+    for (const c of JSON.parse(readFileSync(f, 'utf8'))) {
+      if (c.as && c.as.startsWith('session:')) await login(c.as.slice(8));
+    }
+  }
+  for (const f of list) {
+    const cases = JSON.parse(readFileSync(f, 'utf8'));
+    if (!Array.isArray(cases)) throw new Error(`${f}: not a list of cases`);
+    for (const c of cases) await check(`${path.basename(f)}: ${c.name}`, c);
+  }
+}
+
+// ---- the authorisation matrix ----------------------------------------------
+
+const RANK = { none: 0, own: 1, org: 2, all: 3 };
+
+function csv(args) {
+  const out = execFileSync(env.TW_BIN, args, { encoding: 'utf8' }).trim().split('\n');
+  const head = out[0].split(',');
+  return out.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+}
+
+// What each endpoint is asked in the matrix, and what it answers when the
+// caller may: requests chosen so that an allowed call changes nothing that
+// matters (a transition to the status it has is a conflict, an assignment to
+// the assignee it has, a suppression of an unknown indicator is bad input).
+function probe(route, obj) {
+  const a = obj ? vars[`alert_${obj}`] : null;
+  switch (`${route.method} ${route.path}`) {
+    case 'GET /api/v1/metrics': return { path: '/api/v1/metrics', ok: 200 };
+    case 'GET /api/v1/alerts': return { path: '/api/v1/alerts?limit=500&status=all', ok: 200 };
+    case 'GET /api/v1/alerts/{id}': return { path: `/api/v1/alerts/${a}`, ok: 200 };
+    case 'POST /api/v1/alerts/{id}/transition':
+      return { path: `/api/v1/alerts/${a}/transition`, body: { to: 'new' }, ok: 409 };
+    case 'POST /api/v1/alerts/{id}/assign':
+      return { path: `/api/v1/alerts/${a}/assign`, body: { assignee: vars[`assignee_${obj}`] }, ok: 200 };
+    case 'POST /api/v1/alerts/{id}/suppress':
+      return {
+        path: `/api/v1/alerts/${a}/suppress`,
+        body: { indicator: 'no_such_indicator', until: '2099-01-01', reason: 'matrix' },
+        ok: 400,
+      };
+    case 'GET /api/v1/entities/{type}/{key*}':
+      return { path: `/api/v1/entities/${vars[`entity_${obj}`]}`, ok: 200 };
+    case 'POST /api/v1/import':
+      return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
+    case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
+    default: return null;
+  }
+}
+
+async function runMatrix() {
+  const matrix = csv(['authz', 'matrix']);
+  const routes = csv(['serve', '--routes']);
+  const scope = {};
+  for (const m of matrix) scope[`${m.role} ${m.action}`] = m.scope;
+  const roles = [...new Set(matrix.map((m) => m.role))];
+  for (const role of roles) {
+    if (!FIX.users[role]) throw new Error(`the fixture has no user for role ${role}`);
+  }
+  for (const route of routes) {
+    const label = `${route.method} ${route.path}`;
+    if (route.auth === 'public') {
+      if (route.path.endsWith('healthz')) {
+        await check(`matrix: anonymous ${label}`, { path: route.path, expect: { status: 200 } });
+      } else if (route.path === '/api/v1/login') {
+        await check(`matrix: anonymous ${label}`, {
+          method: 'POST', path: route.path, body: { user: 'matrix-probe', password: 'not-the-password' },
+          expect: { status: 401 },
+        });
+      } else {
+        failed++;
+        failures.push(`matrix: no probe for public route ${label}`);
+      }
+      continue;
+    }
+    if (route.auth === 'signed_in') {
+      const isMe = route.path === '/api/v1/me';
+      for (const role of roles) {
+        await check(`matrix: ${role} ${label}`, {
+          as: role, method: route.method, path: route.path, body: isMe ? undefined : {},
+          expect: isMe ? { status: 200, json: { 'principal.role': role } } : { status: 400 },
+        });
+      }
+      await check(`matrix: anonymous ${label}`, {
+        method: route.method, path: route.path, body: isMe ? undefined : {}, expect: { status: 401 },
+      });
+      continue;
+    }
+    const perObject = route.path.includes('{');
+    if (!probe(route, perObject ? 'none' : null)) {
+      failed++;
+      failures.push(`matrix: no probe for ${label} (add one to run.mjs)`);
+      console.log(`not ok - matrix: no probe for ${label}`);
+      continue;
+    }
+    for (const role of roles) {
+      const have = RANK[scope[`${role} ${route.action}`]];
+      // own: assigned to the caller; peer: to another user of the caller's
+      // organisation; other: to a user of another organisation; none: nobody
+      const objects = perObject ? [['own', 1], ['peer', 2], ['other', 3], ['none', 3]] : [[null, 1]];
+      for (const [obj, need] of objects) {
+        const key = obj === 'own' ? `own_${role}` : obj;
+        const p = probe(route, key);
+        const allowed = have >= need;
+        const want = allowed ? p.ok : 403;
+        const c = {
+          as: role, method: route.method, path: p.path, body: p.body, headers: p.headers,
+          expect: { status: want },
+        };
+        if (allowed && route.path === '/api/v1/alerts') {
+          // a listing holds only what the scope reaches
+          const orgUsers = Object.entries(FIX.users)
+            .filter(([, u]) => u.org === FIX.users[role].org).map(([n]) => n);
+          c.expect.check = (res, json) => {
+            const bad = (json.items || []).filter((it) => (have === RANK.own
+              ? (it.assignee || '').toLowerCase() !== role
+              : have === RANK.org ? !orgUsers.includes((it.assignee || '').toLowerCase()) : false));
+            if (json.items.length === 0) return 'the listing is empty';
+            return bad.length ? `${bad.length} items outside the ${role}'s scope` : true;
+          };
+        }
+        await check(`matrix: ${role} ${label}${obj ? ` (${obj})` : ''} -> ${want}`, c);
+      }
+    }
+    const p = probe(route, perObject ? 'none' : null);
+    await check(`matrix: anonymous ${label} -> 401`, {
+      method: route.method, path: p.path, body: p.body, headers: p.headers, expect: { status: 401 },
+    });
+  }
+}
+
+// ---- main ------------------------------------------------------------------
+
+try {
+  await runFiles();
+  if (!noMatrix) await runMatrix();
+} catch (err) {
+  failed++;
+  failures.push(`runner: ${err.stack || err.message}`);
+}
+if (failures.length) {
+  console.log('\nfailures:');
+  for (const f of failures) console.log(`  ${f}`);
+}
+console.log(`\nhttp: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

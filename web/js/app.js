@@ -1,0 +1,235 @@
+// app.js - the analyst UI's shell: who is signed in, the navigation, and a
+// hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
+// #/import, #/login) over the single page the server serves.
+//
+// Each page module exports render(main, ctx) and may return a cleanup
+// function (charts and graphs are destroyed with it). ctx.current() tells
+// an async render whether the user has navigated away meanwhile, so a late
+// answer never draws over the next page.
+
+import { api, setCsrf, onSessionEnded } from './api.js';
+import { h, clear } from './dom.js';
+import * as login from './pages/login.js';
+import * as queue from './pages/queue.js';
+import * as alert from './pages/alert.js';
+import * as entity from './pages/entity.js';
+import * as dashboard from './pages/dashboard.js';
+import * as importer from './pages/import.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const flashBox = document.getElementById('flash');
+
+let me = null;          // {principal, permissions, csrf_token} or null
+let returnTo = null;    // where to go after signing in
+let cleanup = null;     // the current page's
+let renderSeq = 0;
+let pendingFlash = null;
+let firstRender = true;
+
+const routes = [
+  { re: /^\/login$/, page: login, public: true },
+  { re: /^\/alerts$/, page: queue, needs: 'alert.read', nav: 'alerts' },
+  { re: /^\/alerts\/(\d+)$/, page: alert, needs: 'alert.read', nav: 'alerts' },
+  { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
+  { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
+  { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
+];
+
+function can(action) {
+  return !!me && !!me.permissions && me.permissions[action] && me.permissions[action] !== 'none';
+}
+
+function scope(action) {
+  return (me && me.permissions && me.permissions[action]) || 'none';
+}
+
+function homeHash() {
+  if (can('alert.read')) return '#/alerts';
+  if (can('stats.read')) return '#/dashboard';
+  return '#/login';
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  return { path, query };
+}
+
+// Shows a message in the status line (kind: 'ok' | 'error'); with
+// `afterNav`, after the navigation that follows.
+function flash(message, kind = 'ok', afterNav = false) {
+  if (afterNav) {
+    pendingFlash = { message, kind };
+    return;
+  }
+  clear(flashBox);
+  if (message) {
+    flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
+      h('button', { type: 'button', class: 'link-button', 'aria-label': 'Dismiss this message', onclick: () => clear(flashBox) }, '×')));
+  }
+}
+
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function drawNav(active) {
+  clear(nav);
+  clear(who);
+  if (!me) return;
+  const items = [
+    ['alerts', '#/alerts', 'Alert queue', can('alert.read')],
+    ['dashboard', '#/dashboard', 'Dashboard', can('stats.read')],
+    ['import', '#/import', 'Import', can('import')],
+  ];
+  for (const [key, href, label, shown] of items) {
+    if (!shown) continue;
+    nav.appendChild(h('li', null, h('a', { href, 'aria-current': key === active ? 'page' : null }, label)));
+  }
+  const p = me.principal;
+  who.appendChild(h('span', { class: 'who-name' }, `${p.user} · ${p.role.replace('_', ' ')} · ${p.org}`));
+  who.appendChild(h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
+}
+
+async function signOut() {
+  try {
+    await api('POST', '/logout');
+  } catch (err) {
+    if (err.status !== 401) {
+      flash(`Signing out failed: ${err.message}`, 'error');
+      return;
+    }
+  }
+  me = null;
+  setCsrf(null);
+  flash('You have signed out.', 'ok', true);
+  go('#/login');
+}
+
+function signedIn(answer) {
+  me = { principal: answer.principal, permissions: answer.permissions || null, csrf_token: answer.csrf_token };
+  setCsrf(answer.csrf_token);
+}
+
+onSessionEnded(() => {
+  if (!me) return;
+  me = null;
+  setCsrf(null);
+  const { path } = parseHash();
+  if (path !== '/login') returnTo = location.hash;
+  flash('Your session has ended. Sign in again to go on.', 'error', true);
+  go('#/login');
+});
+
+async function route() {
+  const seq = ++renderSeq;
+  const { path, query } = parseHash();
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch (_) { /* a page's cleanup must not stop navigation */ }
+    cleanup = null;
+  }
+  if (path === '/' || path === '') {
+    go(me ? homeHash() : '#/login');
+    return;
+  }
+  let match = null;
+  let r = null;
+  for (const cand of routes) {
+    match = cand.re.exec(path);
+    if (match) {
+      r = cand;
+      break;
+    }
+  }
+  if (r && !r.public && !me) {
+    returnTo = location.hash;
+    go('#/login');
+    return;
+  }
+  if (r && r.page === login && me) {
+    go(homeHash());
+    return;
+  }
+  if (pendingFlash) {
+    flash(pendingFlash.message, pendingFlash.kind);
+    pendingFlash = null;
+  } else {
+    flash(null);
+  }
+  drawNav(r && r.nav);
+  clear(main);
+  delete main.dataset.ready;
+  const ctx = {
+    me,
+    can,
+    scope,
+    query,
+    params: match ? match.slice(1).map(decodeURIComponent) : [],
+    go,
+    flash,
+    current: () => seq === renderSeq,
+    setTitle: (t) => { document.title = t ? `${t} · tipwatch` : 'tipwatch'; },
+    signedIn: (answer) => {
+      signedIn(answer);
+      const to = returnTo && returnTo !== '#/login' ? returnTo : null;
+      returnTo = null;
+      return loadMe().then(() => go(to || homeHash()));
+    },
+  };
+  if (!r) {
+    ctx.setTitle('Not found');
+    main.appendChild(h('h1', { tabindex: '-1' }, 'Page not found'));
+    main.appendChild(h('p', null, 'There is no page at this address. ', h('a', { href: homeHash() }, 'Go to the start page')));
+  } else if (r.needs && !can(r.needs)) {
+    ctx.setTitle('Not allowed');
+    main.appendChild(h('h1', { tabindex: '-1' }, 'Not allowed'));
+    main.appendChild(h('p', null, `Your role (${me.principal.role}) may not use this page. `,
+      h('a', { href: homeHash() }, 'Go to the start page')));
+  } else {
+    try {
+      const c = await r.page.render(main, ctx);
+      if (seq === renderSeq) cleanup = typeof c === 'function' ? c : null;
+      else if (typeof c === 'function') c();
+    } catch (err) {
+      if (seq !== renderSeq) return;
+      clear(main);
+      main.appendChild(h('h1', { tabindex: '-1' }, 'Something went wrong'));
+      main.appendChild(h('div', { class: 'error-box', role: 'alert' }, err.message || String(err)));
+    }
+  }
+  if (seq !== renderSeq) return;
+  // the page is drawn (its data loaded): tests wait for this
+  main.dataset.ready = location.hash;
+  // Keyboard and screen-reader users land on the new page's heading; the
+  // first page keeps the natural order (skip link first).
+  if (!firstRender) {
+    const h1 = main.querySelector('h1');
+    if (h1) h1.focus({ preventScroll: false });
+  }
+  firstRender = false;
+}
+
+async function loadMe() {
+  try {
+    signedIn(await api('GET', '/me', undefined, { signIn: true }));
+  } catch (err) {
+    me = null;
+    setCsrf(null);
+    if (err.status !== 401) flash(`The server did not answer who is signed in: ${err.message}`, 'error', true);
+  }
+}
+
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
+
+window.addEventListener('hashchange', route);
+loadMe().then(route);
