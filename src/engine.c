@@ -662,6 +662,35 @@ static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->r
 static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
 static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->reports[r].phone; }
 
+tw_err_t engine_index_build(eng_index_t *ix)
+{
+    tw_err_t err;
+    if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
+                              k_app_employer)) ||
+        (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
+                              k_app_worker)) ||
+        (err = build_postings(ix, &ix->apps_by_res_addr, ix->nentities[ENT_ADDRESS], ix->napps,
+                              k_app_res)) ||
+        (err = build_postings(ix, &ix->apps_by_work_addr, ix->nentities[ENT_ADDRESS], ix->napps,
+                              k_app_work)) ||
+        (err = build_postings(ix, &ix->apps_by_phone, ix->nentities[ENT_PHONE], ix->napps,
+                              k_app_phone)) ||
+        (err = build_postings(ix, &ix->apps_by_intermediary, ix->nentities[ENT_INTERMEDIARY],
+                              ix->napps, k_app_interm)) ||
+        (err = build_postings(ix, &ix->crossings_by_worker, ix->nentities[ENT_WORKER],
+                              ix->ncrossings, k_cross_worker)) ||
+        (err = build_postings(ix, &ix->inspections_by_employer, ix->nentities[ENT_EMPLOYER],
+                              ix->ninspections, k_insp_employer)) ||
+        (err = build_postings(ix, &ix->reports_by_employer, ix->nentities[ENT_EMPLOYER],
+                              ix->nreports, k_rep_employer)) ||
+        (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
+                              ix->nreports, k_rep_address)) ||
+        (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
+                              k_rep_phone)))
+        return err;
+    return TW_OK;
+}
+
 /* Gives back the slack of the pre-sized record arrays (versions). */
 static void shrink(eng_index_t *ix)
 {
@@ -765,28 +794,7 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                 (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
                 (size_t)ix->ninspections * sizeof(eng_inspection_t) +
                 (size_t)ix->nreports * sizeof(eng_report_t) + strings.len;
-    if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
-                              k_app_employer)) ||
-        (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
-                              k_app_worker)) ||
-        (err = build_postings(ix, &ix->apps_by_res_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_res)) ||
-        (err = build_postings(ix, &ix->apps_by_work_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_work)) ||
-        (err = build_postings(ix, &ix->apps_by_phone, ix->nentities[ENT_PHONE], ix->napps,
-                              k_app_phone)) ||
-        (err = build_postings(ix, &ix->apps_by_intermediary, ix->nentities[ENT_INTERMEDIARY],
-                              ix->napps, k_app_interm)) ||
-        (err = build_postings(ix, &ix->crossings_by_worker, ix->nentities[ENT_WORKER],
-                              ix->ncrossings, k_cross_worker)) ||
-        (err = build_postings(ix, &ix->inspections_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->ninspections, k_insp_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->nreports, k_rep_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
-                              ix->nreports, k_rep_address)) ||
-        (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
-                              k_rep_phone)))
+    if ((err = engine_index_build(ix)) != TW_OK)
         goto fail;
     if (!strings.p && (err = buf_addc(&strings, '\0')) != TW_OK)
         goto fail;
@@ -812,12 +820,9 @@ static void free_postings(eng_postings_t *p)
     free(p->items);
 }
 
-void engine_free(engine_t *e)
+void engine_index_release(eng_index_t *ix)
 {
-    eng_index_t *ix;
-    if (!e)
-        return;
-    ix = &e->ix;
+    int r;
     free(ix->apps);
     free(ix->crossings);
     free(ix->inspections);
@@ -834,12 +839,20 @@ void engine_free(engine_t *e)
     free_postings(&ix->reports_by_address);
     free_postings(&ix->reports_by_phone);
     free(ix->strings);
-    for (int r = 0; r < 4; r++)
+    for (r = 0; r < 4; r++)
         free(ix->delta.recs[r]);
     free(ix->delta.old_apps);
     free(ix->delta.old_crossings);
     free(ix->delta.old_inspections);
     free(ix->delta.old_reports);
+    memset(ix, 0, sizeof(*ix));
+}
+
+void engine_free(engine_t *e)
+{
+    if (!e)
+        return;
+    engine_index_release(&e->ix);
     free(e);
 }
 

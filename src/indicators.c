@@ -326,6 +326,96 @@ static uint64_t peer_group(const eng_app_t *a)
  * without ISCO, sector, salary or day are in no group. An application under
  * the minimum wage usually fires here too: both are reported and the scorer
  * weighs them (they say different things: illegal, and unlike the job). */
+struct ind_peer_group {
+    uint64_t group;
+    double median;
+    size_t count;
+};
+
+/* The live applications with a peer group, sorted by (group, salary); *n
+ * receives their number. */
+static tw_err_t peers_sorted(const eng_index_t *ix, peer_t **out, size_t *n)
+{
+    peer_t *v;
+    uint32_t i;
+    *out = NULL;
+    *n = 0;
+    if (ix->napps == 0)
+        return TW_OK;
+    if (!(v = malloc((size_t)ix->napps * sizeof(*v))))
+        return TW_ENOMEM;
+    for (i = 0; i < ix->napps; i++) {
+        const eng_app_t *a = &ix->apps[i];
+        if ((v[*n].group = peer_group(a)) == 0)
+            continue;
+        v[*n].salary = a->salary;
+        v[*n].app = i;
+        (*n)++;
+    }
+    qsort(v, *n, sizeof(*v), cmp_peer);
+    *out = v;
+    return TW_OK;
+}
+
+/* The end of the group starting at g0, and its exact median. */
+static size_t peer_run(const peer_t *v, size_t n, size_t g0, double *median)
+{
+    size_t g1, cnt;
+    for (g1 = g0 + 1; g1 < n && v[g1].group == v[g0].group; g1++)
+        ;
+    cnt = g1 - g0;
+    *median = cnt % 2 ? v[g0 + cnt / 2].salary
+                      : ((double)v[g0 + cnt / 2 - 1].salary + v[g0 + cnt / 2].salary) / 2;
+    return g1;
+}
+
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
+{
+    peer_t *v;
+    size_t n, g0, g1;
+    tw_err_t err;
+
+    memset(out, 0, sizeof(*out));
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+        return err;
+    for (g0 = 0; g0 < n; g0 = g1) {
+        double median;
+        struct ind_peer_group *grown;
+        g1 = peer_run(v, n, g0, &median);
+        if (!(grown = grow_array(out->groups, &out->cap, out->n + 1, sizeof(*grown)))) {
+            free(v);
+            ind_peer_ref_free(out);
+            return TW_ENOMEM;
+        }
+        out->groups = grown;
+        out->groups[out->n].group = v[g0].group;
+        out->groups[out->n].median = median;
+        out->groups[out->n].count = g1 - g0;
+        out->n++;
+    }
+    free(v);
+    return TW_OK;
+}
+
+void ind_peer_ref_free(ind_peer_ref_t *ref)
+{
+    free(ref->groups);
+    memset(ref, 0, sizeof(*ref));
+}
+
+static const struct ind_peer_group *peer_ref_find(const ind_peer_ref_t *ref, uint64_t group)
+{
+    size_t lo = 0, hi = ref->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ref->groups[mid].group < group)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ref->n && ref->groups[lo].group == group ? &ref->groups[lo] : NULL;
+}
+
 static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                      const config_t *cfg, ind_hits_t *out)
 {
@@ -333,31 +423,34 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
     peer_t *v = NULL;
     size_t n = 0, g0, g1, j;
     uint32_t i;
-    tw_err_t err = TW_OK;
+    tw_err_t err;
 
-    if (ix->napps == 0)
+    if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
+        for (i = 0; i < ix->napps; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            uint64_t group = peer_group(a);
+            const struct ind_peer_group *g = group ? peer_ref_find(ix->peer_ref, group) : NULL;
+            double thr;
+            if (!g || (double)g->count < min_peers)
+                continue;
+            thr = ratio * g->median;
+            if (a->salary < thr &&
+                (err = hit_app(out, d, self, i,
+                               ramp((thr - a->salary) / (WAGE_FULL_GAP * thr)), a->salary,
+                               thr)) != TW_OK)
+                return err;
+        }
         return TW_OK;
-    if (!(v = malloc((size_t)ix->napps * sizeof(*v))))
-        return TW_ENOMEM;
-    for (i = 0; i < ix->napps; i++) {
-        const eng_app_t *a = &ix->apps[i];
-        if ((v[n].group = peer_group(a)) == 0)
-            continue;
-        v[n].salary = a->salary;
-        v[n].app = i;
-        n++;
     }
-    qsort(v, n, sizeof(*v), cmp_peer);
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+        return err;
     for (g0 = 0; g0 < n; g0 = g1) {
         size_t cnt;
         double median, thr;
-        for (g1 = g0 + 1; g1 < n && v[g1].group == v[g0].group; g1++)
-            ;
+        g1 = peer_run(v, n, g0, &median);
         cnt = g1 - g0;
         if ((double)cnt < min_peers)
             continue;
-        median = cnt % 2 ? v[g0 + cnt / 2].salary
-                         : ((double)v[g0 + cnt / 2 - 1].salary + v[g0 + cnt / 2].salary) / 2;
         thr = ratio * median;
         for (j = g0; j < g1 && v[j].salary < thr; j++) {
             if ((err = hit_app(out, d, self, v[j].app,
@@ -890,6 +983,17 @@ static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
 /* ---- 14. occupation_sector_mismatch ------------------------------------- */
 
 /* value = ISCO code, threshold = ISIC division (the pair that matched). */
+/* v as `width` decimal digits with leading zeros (v < 10^width). snprintf
+ * did this once per application and was a fifth of a live score's time. */
+static void zero_padded(char *out, unsigned v, int width)
+{
+    out[width] = '\0';
+    while (width-- > 0) {
+        out[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
                                            const eng_index_t *ix, const config_t *cfg,
                                            ind_hits_t *out)
@@ -902,8 +1006,8 @@ static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
         char sector[8], isco[8];
         if (!live(a) || !a->sector || !a->isco || a->isco > 9999)
             continue;
-        snprintf(sector, sizeof(sector), "%02u", (unsigned)a->sector);
-        snprintf(isco, sizeof(isco), "%04u", (unsigned)a->isco);
+        zero_padded(sector, a->sector, 2);
+        zero_padded(isco, a->isco, 4);
         if (!config_mismatch(cfg, sector, isco))
             continue;
         if ((err = hit_app(out, d, self, i, 1.0, a->isco, a->sector)) != TW_OK)
