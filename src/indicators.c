@@ -39,6 +39,7 @@
 #include "indicators.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1562,17 +1563,102 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
     return add_hit(h, indicator, kind, entity, strength, value, threshold, records, n, n);
 }
 
+/* Appends every hit of `src` to `dst`, records moved along. */
+static tw_err_t hits_append(ind_hits_t *dst, const ind_hits_t *src)
+{
+    ind_hit_t *h;
+    ind_record_t *r;
+    size_t i;
+
+    if (src->n == 0)
+        return TW_OK;
+    if (!(h = grow_array(dst->hits, &dst->cap, dst->n + src->n, sizeof(*h))))
+        return TW_ENOMEM;
+    dst->hits = h;
+    if (src->nrecords) {
+        if (!(r = grow_array(dst->records, &dst->cap_records, dst->nrecords + src->nrecords,
+                             sizeof(*r))))
+            return TW_ENOMEM;
+        dst->records = r;
+        memcpy(dst->records + dst->nrecords, src->records, src->nrecords * sizeof(*r));
+    }
+    for (i = 0; i < src->n; i++) {
+        dst->hits[dst->n + i] = src->hits[i];
+        dst->hits[dst->n + i].rec_off += (uint32_t)dst->nrecords;
+    }
+    dst->n += src->n;
+    dst->nrecords += src->nrecords;
+    return TW_OK;
+}
+
+/* The indicators are independent reads of one read-only index: two workers
+ * take them from a shared counter, each into its own hit list, and the
+ * lists are joined in catalogue order, so the result is the same as one
+ * thread's, whatever the timing. */
+typedef struct {
+    const eng_index_t *ix;
+    const config_t *cfg;
+    ind_hits_t part[NELEM(catalogue)];
+    tw_err_t err[NELEM(catalogue)];
+    size_t next;
+    pthread_mutex_t lock;
+} compute_job_t;
+
+static void *compute_worker(void *arg)
+{
+    compute_job_t *job = arg;
+    for (;;) {
+        size_t i;
+        pthread_mutex_lock(&job->lock);
+        i = job->next++;
+        pthread_mutex_unlock(&job->lock);
+        if (i >= NELEM(catalogue))
+            return NULL;
+        if (!config_indicator_enabled(job->cfg, catalogue[i].id))
+            continue;
+        job->err[i] = catalogue[i].compute(&catalogue[i], (uint16_t)i, job->ix, job->cfg,
+                                           &job->part[i]);
+    }
+}
+
+/* Below this many applications a second thread costs more than it saves
+ * (live.c's neighbourhoods, small registers). */
+#define PARALLEL_MIN_APPS 50000
+
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out)
 {
     size_t i, n0 = out->n, r0 = out->nrecords;
     tw_err_t err = TW_OK;
+    compute_job_t *job;
+    pthread_t thread;
+    int threaded = 0;
 
-    for (i = 0; i < NELEM(catalogue); i++) {
-        if (!config_indicator_enabled(cfg, catalogue[i].id))
-            continue;
-        if ((err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out)) != TW_OK)
-            goto out;
+    if (ix->napps < PARALLEL_MIN_APPS) {
+        for (i = 0; i < NELEM(catalogue) && err == TW_OK; i++) {
+            if (config_indicator_enabled(cfg, catalogue[i].id))
+                err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out);
+        }
+        goto out;
     }
+    if (!(job = calloc(1, sizeof(*job))))
+        return TW_ENOMEM;
+    job->ix = ix;
+    job->cfg = cfg;
+    pthread_mutex_init(&job->lock, NULL);
+    if (pthread_create(&thread, NULL, compute_worker, job) == 0)
+        threaded = 1;
+    compute_worker(job);
+    if (threaded)
+        pthread_join(thread, NULL);
+    for (i = 0; i < NELEM(catalogue); i++) {
+        if (err == TW_OK)
+            err = job->err[i];
+        if (err == TW_OK)
+            err = hits_append(out, &job->part[i]);
+        ind_hits_free(&job->part[i]);
+    }
+    pthread_mutex_destroy(&job->lock);
+    free(job);
 out:
     if (err != TW_OK) { /* a failed run adds nothing */
         out->n = n0;
@@ -1580,7 +1666,6 @@ out:
     }
     return err;
 }
-
 
 /* ---- incremental screening ------------------------------------------------ */
 
