@@ -168,11 +168,6 @@ static int cmd_import(int argc, char **argv)
     tw_errinfo_clear(&ei);
     if ((err = store_open(db, &st, &ei)) != TW_OK)
         return report(err, &ei);
-    {
-        const char *env = getenv("TW_IMPORT_CACHE_MIB");
-        if (env && atoi(env) > 0)
-            store_cache_size(st, atoi(env));
-    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     for (i = optind; i < argc && !interrupted; i++) {

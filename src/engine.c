@@ -2,19 +2,22 @@
  * engine.c - builds the screening engine's in-memory indexes from the store
  * (contract and invariants in engine.h, design in docs/internals/engine.md).
  *
- * Loading is one sequential scan per register (store_scan, insertion
- * order). A row_key seen again is a newer version: it overwrites its record
- * in place, so only current versions remain (invariant 3) and record indexes
- * stay stable. Postings are built afterwards by a counting sort over the
- * records (two passes: count per key, then place), which gives every list in
- * ascending record order with one allocation per postings table.
+ * Loading is one sequential scan per register (store_scan_range, insertion
+ * order), bounded by the row ids of one snapshot, permits on the caller's
+ * connection and the other registers on a second connection and thread. A
+ * later version of a row overwrites its record in place (found through the
+ * store's first-version id, no key map), so only current versions remain
+ * (invariant 3) and record indexes stay stable. Postings are built
+ * afterwards by a counting sort over the records (two passes: count per
+ * key, then place), which gives every list in ascending record order with
+ * one allocation per postings table.
  *
- * Memory: records and postings are flat arrays grown by doubling during the
- * scan; no allocation per record once grown. engine_t.bytes reports the
- * total so benchmarks can state bytes per application.
+ * Memory: records are flat arrays pre-sized to the snapshot's row count;
+ * no allocation per record. ix->bytes reports the total so benchmarks can
+ * state bytes per application.
  *
- * Thread model: engine_load() runs on one thread; the finished index is
- * read-only.
+ * Thread model: engine_load() uses two threads that touch disjoint parts of
+ * the index (see loader_t); the finished index is read-only.
  */
 #include "engine.h"
 

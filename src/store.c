@@ -1067,15 +1067,6 @@ tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max)
     return *max < 0 ? TW_EDB : TW_OK;
 }
 
-tw_err_t store_cache_size(store_t *st, int mib)
-{
-    char sql[64];
-    if (mib < 1 || mib > 65536)
-        return TW_EINPUT;
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
-    return exec(st, sql, NULL);
-}
-
 const char *store_path(store_t *st)
 {
     const char *p = sqlite3_db_filename(st->db, "main");

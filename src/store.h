@@ -199,10 +199,6 @@ tw_err_t store_scan_range(store_t *st, reg_id_t reg, const char *const *columns,
                           int64_t upto, store_scan_fn fn, void *ctx);
 /* The largest row id of a register's table (all versions); 0 when empty. */
 tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max);
-/* Sets this connection's page cache to `mib` MiB (default 64). A bulk
- * import inserts into the unique key indexes in random order, so once they
- * outgrow the cache nearly every row reads pages back in. */
-tw_err_t store_cache_size(store_t *st, int mib);
 /* The database file's path ("" for an in-memory database), to open another
  * connection to the same store. */
 const char *store_path(store_t *st);
