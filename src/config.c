@@ -26,6 +26,8 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1188,6 +1190,21 @@ static const char default_text[] =
     "62 = 9313, 2653\n"
     "86 = 2653\n"
     "97 = 9313, 7112, 2653\n";
+
+static config_t *builtin;
+static tw_err_t builtin_err;
+
+static void parse_builtin(void)
+{
+    builtin_err = config_default(&builtin);
+}
+
+const config_t *config_builtin(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, parse_builtin);
+    return builtin_err == TW_OK ? builtin : NULL;
+}
 
 tw_err_t config_default(config_t **out)
 {

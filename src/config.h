@@ -61,6 +61,10 @@ tw_err_t config_load_file(const char *path, const char *const *known, config_t *
                           tw_errinfo_t *ei);
 /* The built-in configuration. */
 tw_err_t config_default(config_t **out);
+/* The built-in configuration, parsed once per process and shared, read-only
+ * (NULL only when out of memory). For code that asks for default values on
+ * a hot path (score_compute) instead of parsing the text each time. */
+const config_t *config_builtin(void);
 void config_free(config_t *c);
 
 const char *config_version(const config_t *c);

@@ -2,22 +2,27 @@
  * engine.c - builds the screening engine's in-memory indexes from the store
  * (contract and invariants in engine.h, design in docs/internals/engine.md).
  *
- * Loading is one sequential scan per register (store_scan, insertion
- * order). A row_key seen again is a newer version: it overwrites its record
- * in place, so only current versions remain (invariant 3) and record indexes
- * stay stable. Postings are built afterwards by a counting sort over the
- * records (two passes: count per key, then place), which gives every list in
- * ascending record order with one allocation per postings table.
+ * Loading is one sequential scan per register (store_scan_range, insertion
+ * order), bounded by the row ids of one snapshot, permits on the caller's
+ * connection and the other registers on a second connection and thread. A
+ * later version of a row overwrites its record in place (found through the
+ * store's first-version id, no key map), so only current versions remain
+ * (invariant 3) and record indexes stay stable. Postings are built
+ * afterwards by a counting sort over the records (two passes: count per
+ * key, then place), which gives every list in ascending record order with
+ * one allocation per postings table.
  *
- * Memory: records and postings are flat arrays grown by doubling during the
- * scan; no allocation per record once grown. engine_t.bytes reports the
- * total so benchmarks can state bytes per application.
+ * Memory: records are flat arrays pre-sized to the snapshot's row count;
+ * no allocation per record. ix->bytes reports the total so benchmarks can
+ * state bytes per application.
  *
- * Thread model: engine_load() runs on one thread; the finished index is
- * read-only.
+ * Thread model: engine_load() uses two threads that touch disjoint parts of
+ * the index (see loader_t); the finished index is read-only.
  */
 #include "engine.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +57,32 @@ static int32_t cell_timestamp_day(const store_cell_t *c)
     return local_day(t);
 }
 
+/* The number of a cell stored as an integer, or as the text of one (codes
+ * such as ISCO or ISIC are text columns); -1 for anything else. */
+static int64_t cell_num(const store_cell_t *c)
+{
+    int64_t v = 0;
+    size_t i;
+    if (c->null)
+        return -1;
+    if (!c->text)
+        return c->num;
+    if (c->len == 0 || c->len > 18)
+        return -1;
+    for (i = 0; i < c->len; i++) {
+        if (c->text[i] < '0' || c->text[i] > '9')
+            return -1;
+        v = v * 10 + (c->text[i] - '0');
+    }
+    return v;
+}
+
 static int32_t cell_int(const store_cell_t *c)
 {
-    if (c->null || c->num < 0 || c->num > INT32_MAX)
+    int64_t v = cell_num(c);
+    if (v < 0 || v > INT32_MAX)
         return -1;
-    return (int32_t)c->num;
+    return (int32_t)v;
 }
 
 static uint32_t cell_ref(const store_cell_t *c)
@@ -91,10 +117,9 @@ static uint8_t region_code(const store_cell_t *c)
     return 0;
 }
 
-/* Index + 1 of a value in a register column's list; 0 when absent. */
-static uint8_t enum_code(const reg_def_t *def, const char *col, const store_cell_t *c)
+/* Index + 1 of a value in the list of register column ci; 0 when absent. */
+static uint8_t enum_code(const reg_def_t *def, int ci, const store_cell_t *c)
 {
-    int ci = reg_column_index(def, col, strlen(col));
     size_t i;
     if (c->null || ci < 0 || !def->cols[ci].values)
         return 0;
@@ -130,15 +155,23 @@ static uint32_t violation_bits(const store_cell_t *c)
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* One register's scan. Loaders of different registers share nothing but
+ * read-only data, so they can run on different threads: each has its own
+ * strings (merged afterwards) and horizon, and touches only its own
+ * register's arrays, counts and delta lists in the index. */
 typedef struct {
     engine_t *e;
     eng_reg_t reg;
-    int64_t since;   /* watermark of this register; INT64_MAX: none */
-    strmap_t keys;  /* row_key -> record index (of the register being loaded) */
+    int64_t since;       /* watermark of this register; INT64_MAX: none */
+    int64_t upto;        /* the snapshot's largest row id of this register */
+    uint32_t *first_idx; /* row id of a first version -> record index + 1 */
     tw_buf_t *strings;
-    uint32_t *prev_key;  /* permits: offset of previous_application_id + 1, or 0 */
-    size_t cap, prev_cap;
-    tw_err_t err;
+    size_t cap;
+    int32_t horizon;
+    int enum_col[2];     /* register columns with value lists (see reg_loads) */
+    tw_buf_t prev_keys;  /* permits: previous_application_id values, NUL-ended */
+    uint32_t *prev_off;  /* permits: record -> offset in prev_keys + 1; 0 none */
+    size_t prev_cap;
 } loader_t;
 
 static tw_err_t grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -158,17 +191,26 @@ static tw_err_t grow(void **arr, size_t *cap, size_t need, size_t elem)
     return TW_OK;
 }
 
-/* The record index for row_key: a new one (*fresh = 1) or the one holding an
- * older version of the same row. */
-static tw_err_t slot_for(loader_t *L, const store_cell_t *key, uint32_t count, uint32_t *idx,
-                         int *fresh)
+/* The record index for a stored row: a new one (*fresh = 1) for a first
+ * version, else the one holding the row's earlier version. `first` is the
+ * STORE_COL_FIRST_ID cell: the store resolves versions to their first row,
+ * so no key map is needed here. */
+static tw_err_t slot_for(loader_t *L, int64_t row_id, const store_cell_t *first, uint32_t count,
+                         uint32_t *idx, int *fresh)
 {
-    uint64_t *v;
-    tw_err_t err = strmap_put(&L->keys, key->text ? key->text : "", key->len, count, &v, fresh,
-                              NULL);
-    if (err)
-        return err;
-    *idx = (uint32_t)*v;
+    int64_t f = first->null ? row_id : first->num;
+    if (f <= 0 || f > L->upto || f > row_id)
+        return TW_EINTERNAL; /* a first version after its successor */
+    if (L->first_idx[f]) {
+        *idx = L->first_idx[f] - 1;
+        *fresh = 0;
+        return TW_OK;
+    }
+    if (count == UINT32_MAX)
+        return TW_ETOOBIG;
+    *idx = count;
+    *fresh = 1;
+    L->first_idx[f] = count + 1;
     return TW_OK;
 }
 
@@ -226,23 +268,40 @@ static tw_err_t intern(loader_t *L, const store_cell_t *c, uint32_t *off)
     return buf_addc(L->strings, '\0');
 }
 
-static void horizon(eng_index_t *ix, int32_t day)
+static void horizon(loader_t *L, int32_t day)
 {
-    if (day != ENG_NODAY && day > ix->horizon)
-        ix->horizon = day;
+    if (day != ENG_NODAY && day > L->horizon)
+        L->horizon = day;
+}
+
+/* A record slot for a row: the index of its record (new or overwritten),
+ * after growing `*arr` and counting a new record in `*n`. */
+static tw_err_t record_for(loader_t *L, int64_t row_id, const store_cell_t *first, void **arr,
+                           uint32_t *n, size_t elem, uint32_t *idx)
+{
+    int fresh;
+    tw_err_t err;
+    if ((err = slot_for(L, row_id, first, *n, idx, &fresh)) != TW_OK)
+        return err;
+    if (fresh) {
+        if ((err = grow(arr, &L->cap, (size_t)*n + 1, elem)) != TW_OK)
+            return err;
+        (*n)++;
+    }
+    return note_change(L, row_id, *idx, fresh);
 }
 
 enum {
-    P_KEY, P_PREV, P_SUBMITTED, P_DECIDED, P_VALID_FROM, P_VALID_TO, P_CSTART, P_CEND,
-    P_BIRTH, P_EREG, P_SALARY, P_HOURS, P_DECLARED, P_ISCO, P_CITIZEN, P_SECTOR,
+    P_KEY, P_FIRST, P_PREV, P_SUBMITTED, P_DECIDED, P_VALID_FROM, P_VALID_TO, P_CSTART,
+    P_CEND, P_BIRTH, P_EREG, P_SALARY, P_HOURS, P_DECLARED, P_ISCO, P_CITIZEN, P_SECTOR,
     P_DECISION, P_SEX, P_RES_REGION, P_WORK_REGION, P_WORKER, P_EMPLOYER, P_INTERMEDIARY,
     P_RES_ADDR, P_WORK_ADDR, P_PHONE, P_NCOLS
 };
 
 static const char *const permit_cols[P_NCOLS + 1] = {
-    "row_key", "previous_application_id", "submitted_at_utc", "decided_at_utc",
-    "valid_from", "valid_to", "contract_start", "contract_end", "worker_birth_date",
-    "employer_registered_on", "monthly_salary_amd", "weekly_hours",
+    "row_key", STORE_COL_FIRST_ID, "previous_application_id", "submitted_at_utc",
+    "decided_at_utc", "valid_from", "valid_to", "contract_start", "contract_end",
+    "worker_birth_date", "employer_registered_on", "monthly_salary_amd", "weekly_hours",
     "employer_declared_employees", "occupation_isco", "worker_citizenship",
     "employer_sector", "decision", "worker_sex", "worker_region", "workplace_region",
     "worker_ref", "employer_ref", "intermediary_ref", "worker_address_ref",
@@ -254,32 +313,29 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     eng_index_t *ix = &L->e->ix;
     eng_app_t *a;
     uint32_t idx;
-    int fresh;
     tw_err_t err;
 
     (void)n;
-    if ((err = slot_for(L, &c[P_KEY], ix->napps, &idx, &fresh)) != TW_OK)
-        return err;
-    if (fresh) {
-        if ((err = grow((void **)&ix->apps, &L->cap, (size_t)ix->napps + 1, sizeof(*a))) ||
-            (err = grow((void **)&L->prev_key, &L->prev_cap, (size_t)ix->napps + 1,
-                        sizeof(*L->prev_key))))
-            return err;
-        ix->napps++;
-    }
-    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+    if ((err = record_for(L, row_id, &c[P_FIRST], (void **)&ix->apps, &ix->napps, sizeof(*a),
+                          &idx)) != TW_OK)
         return err;
     a = &ix->apps[idx];
     memset(a, 0, sizeof(*a));
     a->row_id = row_id;
     if ((err = intern(L, &c[P_KEY], &a->key)) != TW_OK)
         return err;
-    L->prev_key[idx] = 0;
-    if (!c[P_PREV].null) {
-        uint32_t off;
-        if ((err = intern(L, &c[P_PREV], &off)) != TW_OK)
+    if ((err = grow((void **)&L->prev_off, &L->prev_cap, (size_t)idx + 1,
+                    sizeof(*L->prev_off))) != TW_OK)
+        return err;
+    L->prev_off[idx] = 0;
+    if (c[P_PREV].text) {
+        /* resolved once every application is loaded (resolve_previous) */
+        if (L->prev_keys.len > UINT32_MAX - c[P_PREV].len - 2)
+            return TW_ETOOBIG;
+        L->prev_off[idx] = (uint32_t)L->prev_keys.len + 1;
+        if ((err = buf_add(&L->prev_keys, c[P_PREV].text, c[P_PREV].len)) != TW_OK ||
+            (err = buf_addc(&L->prev_keys, '\0')) != TW_OK)
             return err;
-        L->prev_key[idx] = off + 1;
     }
     a->submitted = cell_timestamp_day(&c[P_SUBMITTED]);
     a->decided = cell_timestamp_day(&c[P_DECIDED]);
@@ -292,15 +348,16 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     a->salary = cell_int(&c[P_SALARY]);
     a->hours = cell_int(&c[P_HOURS]);
     a->declared_employees = cell_int(&c[P_DECLARED]);
-    a->isco = (uint16_t)(c[P_ISCO].null ? 0 : (c[P_ISCO].num > 0 && c[P_ISCO].num < 10000
-                                                    ? c[P_ISCO].num
-                                                    : 0));
+    a->isco = (uint16_t)(cell_int(&c[P_ISCO]) > 0 && cell_int(&c[P_ISCO]) < 10000
+                             ? cell_int(&c[P_ISCO])
+                             : 0);
     a->citizenship = country_code(&c[P_CITIZEN]);
-    a->sector = (uint8_t)(c[P_SECTOR].null ? 0 : (c[P_SECTOR].num > 0 && c[P_SECTOR].num < 100
-                                                      ? c[P_SECTOR].num
-                                                      : 0));
-    a->decision = (uint8_t)(enum_code(reg_get(REG_PERMITS), "decision", &c[P_DECISION]) - 1);
-    a->sex = c[P_SEX].null ? 0 : c[P_SEX].text[0];
+    a->sector = (uint8_t)(cell_int(&c[P_SECTOR]) > 0 && cell_int(&c[P_SECTOR]) < 100
+                              ? cell_int(&c[P_SECTOR])
+                              : 0);
+    a->decision = enum_code(reg_get(REG_PERMITS), L->enum_col[0], &c[P_DECISION]);
+    a->decision = (uint8_t)(a->decision ? a->decision - 1 : 0);
+    a->sex = c[P_SEX].text ? c[P_SEX].text[0] : 0;
     a->res_region = region_code(&c[P_RES_REGION]);
     a->work_region = region_code(&c[P_WORK_REGION]);
     a->worker = cell_ref(&c[P_WORKER]);
@@ -309,13 +366,51 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     a->res_addr = cell_ref(&c[P_RES_ADDR]);
     a->work_addr = cell_ref(&c[P_WORK_ADDR]);
     a->phone = cell_ref(&c[P_PHONE]);
-    horizon(ix, a->submitted);
-    horizon(ix, a->decided);
+    horizon(L, a->submitted);
+    horizon(L, a->decided);
     return TW_OK;
 }
 
-static const char *const crossing_cols[] = {"row_key", "crossed_at_utc", "direction",
-                                            "worker_ref", NULL};
+/* previous_application_id -> record index + 1 of that application (0 when
+ * it is not loaded). Only the named keys go into a map, and every
+ * application is looked up in it once: far cheaper than a map of all keys
+ * or an index probe in SQL per reference. */
+static tw_err_t resolve_previous(loader_t *L)
+{
+    eng_index_t *ix = &L->e->ix;
+    strmap_t named;
+    uint32_t i;
+    tw_err_t err = TW_OK;
+
+    strmap_init(&named);
+    for (i = 0; i < ix->napps && err == TW_OK; i++) {
+        if (L->prev_off[i]) {
+            const char *k = L->prev_keys.p + L->prev_off[i] - 1;
+            err = strmap_put(&named, k, strlen(k), 0, NULL, NULL, NULL);
+        }
+    }
+    for (i = 0; i < ix->napps && err == TW_OK && named.count; i++) {
+        /* the index's strings are not in place yet: the loader's are */
+        const char *k = L->strings->p + ix->apps[i].key;
+        uint64_t *v = strmap_get(&named, k, strlen(k));
+        if (v)
+            *v = (uint64_t)i + 1;
+    }
+    for (i = 0; i < ix->napps && err == TW_OK; i++) {
+        uint64_t *v;
+        const char *k;
+        if (!L->prev_off[i])
+            continue;
+        k = L->prev_keys.p + L->prev_off[i] - 1;
+        v = strmap_get(&named, k, strlen(k));
+        ix->apps[i].prev = v ? (uint32_t)*v : 0;
+    }
+    strmap_free(&named);
+    return err;
+}
+
+static const char *const crossing_cols[] = {"row_key", STORE_COL_FIRST_ID, "crossed_at_utc",
+                                            "direction", "worker_ref", NULL};
 
 static tw_err_t crossing_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
@@ -323,35 +418,28 @@ static tw_err_t crossing_row(void *ctx, int64_t row_id, const store_cell_t *c, s
     eng_index_t *ix = &L->e->ix;
     eng_crossing_t *x;
     uint32_t idx;
-    int fresh;
     tw_err_t err;
 
     (void)n;
-    if ((err = slot_for(L, &c[0], ix->ncrossings, &idx, &fresh)) != TW_OK)
-        return err;
-    if (fresh) {
-        if ((err = grow((void **)&ix->crossings, &L->cap, (size_t)ix->ncrossings + 1,
-                        sizeof(*x))))
-            return err;
-        ix->ncrossings++;
-    }
-    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+    if ((err = record_for(L, row_id, &c[1], (void **)&ix->crossings, &ix->ncrossings,
+                          sizeof(*x), &idx)) != TW_OK)
         return err;
     x = &ix->crossings[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
     if ((err = intern(L, &c[0], &x->key)) != TW_OK)
         return err;
-    x->day = cell_timestamp_day(&c[1]);
-    x->direction = (!c[2].null && c[2].text[0] == 'o') ? 'o' : 'i';
-    x->worker = cell_ref(&c[3]);
-    horizon(ix, x->day);
+    x->day = cell_timestamp_day(&c[2]);
+    x->direction = (c[3].text && c[3].text[0] == 'o') ? 'o' : 'i';
+    x->worker = cell_ref(&c[4]);
+    horizon(L, x->day);
     return TW_OK;
 }
 
-static const char *const inspection_cols[] = {"row_key", "inspected_on", "workers_found",
+static const char *const inspection_cols[] = {"row_key",       STORE_COL_FIRST_ID,
+                                              "inspected_on",  "workers_found",
                                               "undeclared_workers", "violations",
-                                              "employer_ref", NULL};
+                                              "employer_ref",  NULL};
 
 static tw_err_t inspection_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
@@ -359,36 +447,29 @@ static tw_err_t inspection_row(void *ctx, int64_t row_id, const store_cell_t *c,
     eng_index_t *ix = &L->e->ix;
     eng_inspection_t *x;
     uint32_t idx;
-    int fresh;
     tw_err_t err;
 
     (void)n;
-    if ((err = slot_for(L, &c[0], ix->ninspections, &idx, &fresh)) != TW_OK)
-        return err;
-    if (fresh) {
-        if ((err = grow((void **)&ix->inspections, &L->cap, (size_t)ix->ninspections + 1,
-                        sizeof(*x))))
-            return err;
-        ix->ninspections++;
-    }
-    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+    if ((err = record_for(L, row_id, &c[1], (void **)&ix->inspections, &ix->ninspections,
+                          sizeof(*x), &idx)) != TW_OK)
         return err;
     x = &ix->inspections[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
     if ((err = intern(L, &c[0], &x->key)) != TW_OK)
         return err;
-    x->day = cell_date(&c[1]);
-    x->workers_found = cell_int(&c[2]);
-    x->undeclared = cell_int(&c[3]);
-    x->violations = violation_bits(&c[4]);
-    x->employer = cell_ref(&c[5]);
-    horizon(ix, x->day);
+    x->day = cell_date(&c[2]);
+    x->workers_found = cell_int(&c[3]);
+    x->undeclared = cell_int(&c[4]);
+    x->violations = violation_bits(&c[5]);
+    x->employer = cell_ref(&c[6]);
+    horizon(L, x->day);
     return TW_OK;
 }
 
-static const char *const report_cols[] = {"row_key", "received_at_utc", "channel", "category",
-                                          "employer_ref", "address_ref", "phone_ref", NULL};
+static const char *const report_cols[] = {"row_key",      STORE_COL_FIRST_ID, "received_at_utc",
+                                          "channel",      "category",         "employer_ref",
+                                          "address_ref",  "phone_ref",        NULL};
 
 static tw_err_t report_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
@@ -397,64 +478,144 @@ static tw_err_t report_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     const reg_def_t *def = reg_get(REG_REPORTS);
     eng_report_t *x;
     uint32_t idx;
-    int fresh;
     tw_err_t err;
 
     (void)n;
-    if ((err = slot_for(L, &c[0], ix->nreports, &idx, &fresh)) != TW_OK)
-        return err;
-    if (fresh) {
-        if ((err = grow((void **)&ix->reports, &L->cap, (size_t)ix->nreports + 1, sizeof(*x))))
-            return err;
-        ix->nreports++;
-    }
-    if ((err = note_change(L, row_id, idx, fresh)) != TW_OK)
+    if ((err = record_for(L, row_id, &c[1], (void **)&ix->reports, &ix->nreports, sizeof(*x),
+                          &idx)) != TW_OK)
         return err;
     x = &ix->reports[idx];
     memset(x, 0, sizeof(*x));
     x->row_id = row_id;
     if ((err = intern(L, &c[0], &x->key)) != TW_OK)
         return err;
-    x->day = cell_timestamp_day(&c[1]);
-    x->channel = enum_code(def, "channel", &c[2]);
-    x->category = enum_code(def, "category", &c[3]);
-    x->employer = cell_ref(&c[4]);
-    x->address = cell_ref(&c[5]);
-    x->phone = cell_ref(&c[6]);
-    horizon(ix, x->day);
+    x->day = cell_timestamp_day(&c[2]);
+    x->channel = enum_code(def, L->enum_col[0], &c[3]);
+    x->category = enum_code(def, L->enum_col[1], &c[4]);
+    x->employer = cell_ref(&c[5]);
+    x->address = cell_ref(&c[6]);
+    x->phone = cell_ref(&c[7]);
+    horizon(L, x->day);
     return TW_OK;
 }
 
-/* Scans one register with a fresh key map. */
-static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, reg_id_t reg,
-                              const char *const *cols, store_scan_fn fn, eng_reg_t er,
-                              const int64_t *since)
+/* One register: records pre-sized to the snapshot's row count (an upper
+ * bound: versions share a record), so the scan does not reallocate. */
+typedef struct {
+    reg_id_t reg;
+    eng_reg_t er;
+    const char *const *cols;
+    store_scan_fn fn;
+    const char *enum_col[2]; /* columns whose value list the row function codes */
+} reg_load_t;
+
+static const reg_load_t reg_loads[4] = {
+    {REG_PERMITS, ENG_PERMITS, permit_cols, permit_row, {"decision", NULL}},
+    {REG_BORDER, ENG_CROSSINGS, crossing_cols, crossing_row, {NULL, NULL}},
+    {REG_INSPECTIONS, ENG_INSPECTIONS, inspection_cols, inspection_row, {NULL, NULL}},
+    {REG_REPORTS, ENG_REPORTS, report_cols, report_row, {"channel", "category"}},
+};
+
+static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, const reg_load_t *rl,
+                              const int64_t *since, int64_t upto, int32_t *hz)
 {
+    eng_index_t *ix = &e->ix;
+    size_t elem[4] = {sizeof(eng_app_t), sizeof(eng_crossing_t), sizeof(eng_inspection_t),
+                      sizeof(eng_report_t)};
+    void **arrs[4] = {(void **)&ix->apps, (void **)&ix->crossings, (void **)&ix->inspections,
+                      (void **)&ix->reports};
     loader_t L;
     tw_err_t err;
+    int k;
 
     memset(&L, 0, sizeof(L));
     L.e = e;
-    L.reg = er;
-    L.since = since ? since[er] : INT64_MAX;
+    L.reg = rl->er;
+    L.since = since ? since[rl->er] : INT64_MAX;
+    L.upto = upto;
     L.strings = strings;
-    strmap_init(&L.keys);
-    err = store_scan(st, reg, cols, fn, &L);
-    if (err == TW_OK && reg == REG_PERMITS) {
-        /* previous_application_id -> record index + 1 */
-        uint32_t i;
-        for (i = 0; i < e->ix.napps; i++) {
-            uint64_t *v;
-            uint32_t off = L.prev_key[i];
-            if (!off)
-                continue;
-            v = strmap_get(&L.keys, strings->p + off - 1, strlen(strings->p + off - 1));
-            e->ix.apps[i].prev = v ? (uint32_t)*v + 1 : 0;
-        }
+    L.horizon = ENG_NODAY;
+    buf_init(&L.prev_keys, (size_t)UINT32_MAX);
+    for (k = 0; k < 2; k++) {
+        const char *col = rl->enum_col[k];
+        L.enum_col[k] = col ? reg_column_index(reg_get(rl->reg), col, strlen(col)) : -1;
     }
-    free(L.prev_key);
-    strmap_free(&L.keys);
+    if (upto >= UINT32_MAX)
+        return TW_ETOOBIG;
+    L.first_idx = calloc((size_t)upto + 1, sizeof(*L.first_idx));
+    if (!L.first_idx)
+        return TW_ENOMEM;
+    if (upto > 0 && (err = grow(arrs[rl->er], &L.cap, (size_t)upto, elem[rl->er])) != TW_OK)
+        goto out;
+    err = store_scan_range(st, rl->reg, rl->cols, 0, upto, rl->fn, &L);
+    if (err == TW_OK && rl->er == ENG_PERMITS)
+        err = resolve_previous(&L);
+    *hz = L.horizon;
+out:
+    free(L.first_idx);
+    free(L.prev_off);
+    buf_free(&L.prev_keys);
     return err;
+}
+
+/* The registers other than permits, on a second connection and thread:
+ * crossings are the largest register after permits, so the two halves take
+ * about the same time. */
+typedef struct {
+    engine_t *e;
+    const char *path;
+    const int64_t *since;
+    const int64_t *upto;
+    tw_buf_t strings;
+    int32_t horizon;
+    tw_err_t err;
+    char errmsg[256];
+} side_load_t;
+
+static void *side_load(void *arg)
+{
+    side_load_t *s = arg;
+    store_t *st2 = NULL;
+    tw_errinfo_t ei;
+    int r;
+
+    tw_errinfo_clear(&ei);
+    if ((s->err = store_open(s->path, &st2, &ei)) != TW_OK) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s", ei.msg);
+        return NULL;
+    }
+    for (r = 1; r < 4 && s->err == TW_OK; r++) {
+        int32_t hz;
+        s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, s->upto[r], &hz);
+        if (hz > s->horizon)
+            s->horizon = hz;
+        if (s->err == TW_EDB)
+            snprintf(s->errmsg, sizeof(s->errmsg), "%s", store_errmsg(st2));
+    }
+    store_close(st2);
+    return NULL;
+}
+
+/* Appends the side loader's strings to the main ones and moves its
+ * records' key offsets along. */
+static tw_err_t merge_strings(eng_index_t *ix, tw_buf_t *main, const tw_buf_t *side)
+{
+    size_t base = main->len;
+    uint32_t i;
+    tw_err_t err;
+    if (side->len == 0)
+        return TW_OK;
+    if (base + side->len > UINT32_MAX)
+        return TW_ETOOBIG;
+    if ((err = buf_add(main, side->p, side->len)) != TW_OK)
+        return err;
+    for (i = 0; i < ix->ncrossings; i++)
+        ix->crossings[i].key += (uint32_t)base;
+    for (i = 0; i < ix->ninspections; i++)
+        ix->inspections[i].key += (uint32_t)base;
+    for (i = 0; i < ix->nreports; i++)
+        ix->reports[i].key += (uint32_t)base;
+    return TW_OK;
 }
 
 /* Counting sort of record indexes by key: key_of(record) in [0, nkeys). */
@@ -504,59 +665,9 @@ static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->r
 static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
 static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->reports[r].phone; }
 
-tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
+tw_err_t engine_index_build(eng_index_t *ix)
 {
-    return engine_load_since(st, NULL, out, ei);
-}
-
-tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
-                           tw_errinfo_t *ei)
-{
-    engine_t *e;
-    eng_index_t *ix;
-    tw_buf_t strings;
     tw_err_t err;
-    int k, in_tx = 0;
-
-    *out = NULL;
-    e = calloc(1, sizeof(*e));
-    if (!e)
-        return TW_ENOMEM;
-    ix = &e->ix;
-    ix->horizon = ENG_NODAY;
-    ix->delta.active = since != NULL;
-    buf_init(&strings, (size_t)UINT32_MAX);
-    /* one snapshot: the largest ids and the four scans must agree even when
-     * an import commits meanwhile (WAL readers see a fixed snapshot) */
-    if ((err = store_begin_read(st)) != TW_OK)
-        goto fail;
-    in_tx = 1;
-    for (k = 0; k < ENT_COUNT; k++) {
-        int64_t max;
-        if ((err = store_entity_max_id(st, (store_entity_t)k, &max)) != TW_OK)
-            goto fail;
-        if (max >= UINT32_MAX) {
-            err = TW_ETOOBIG;
-            goto fail;
-        }
-        ix->nentities[k] = (uint32_t)max + 1;
-    }
-    if ((err = load_register(e, st, &strings, REG_PERMITS, permit_cols, permit_row,
-                             ENG_PERMITS, since)) != TW_OK ||
-        (err = load_register(e, st, &strings, REG_BORDER, crossing_cols, crossing_row,
-                             ENG_CROSSINGS, since)) != TW_OK ||
-        (err = load_register(e, st, &strings, REG_INSPECTIONS, inspection_cols,
-                             inspection_row, ENG_INSPECTIONS, since)) != TW_OK ||
-        (err = load_register(e, st, &strings, REG_REPORTS, report_cols, report_row,
-                             ENG_REPORTS, since)) != TW_OK)
-        goto fail;
-    store_end_read(st);
-    in_tx = 0;
-
-    ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
-                (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
-                (size_t)ix->ninspections * sizeof(eng_inspection_t) +
-                (size_t)ix->nreports * sizeof(eng_report_t) + strings.len;
     if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
                               k_app_employer)) ||
         (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
@@ -579,6 +690,114 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                               ix->nreports, k_rep_address)) ||
         (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
                               k_rep_phone)))
+        return err;
+    return TW_OK;
+}
+
+/* Gives back the slack of the pre-sized record arrays (versions). */
+static void shrink(eng_index_t *ix)
+{
+    void *p;
+    if (ix->napps && (p = realloc(ix->apps, (size_t)ix->napps * sizeof(*ix->apps))))
+        ix->apps = p;
+    if (ix->ncrossings &&
+        (p = realloc(ix->crossings, (size_t)ix->ncrossings * sizeof(*ix->crossings))))
+        ix->crossings = p;
+    if (ix->ninspections &&
+        (p = realloc(ix->inspections, (size_t)ix->ninspections * sizeof(*ix->inspections))))
+        ix->inspections = p;
+    if (ix->nreports && (p = realloc(ix->reports, (size_t)ix->nreports * sizeof(*ix->reports))))
+        ix->reports = p;
+}
+
+tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
+{
+    return engine_load_since(st, NULL, out, ei);
+}
+
+tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
+                           tw_errinfo_t *ei)
+{
+    engine_t *e;
+    eng_index_t *ix;
+    tw_buf_t strings;
+    side_load_t side;
+    pthread_t thread;
+    int64_t upto[4];
+    tw_err_t err;
+    int k, in_tx = 0, threaded = 0;
+    int32_t hz;
+
+    *out = NULL;
+    memset(&side, 0, sizeof(side));
+    buf_init(&side.strings, (size_t)UINT32_MAX);
+    buf_init(&strings, (size_t)UINT32_MAX);
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return TW_ENOMEM;
+    ix = &e->ix;
+    ix->horizon = ENG_NODAY;
+    ix->delta.active = since != NULL;
+    /* one snapshot: the largest ids of entities and registers are read
+     * together; the scans are then bounded by them (store_scan_range), so
+     * they see that state even when an import commits meanwhile */
+    if ((err = store_begin_read(st)) != TW_OK)
+        goto fail;
+    in_tx = 1;
+    for (k = 0; k < ENT_COUNT; k++) {
+        int64_t max;
+        if ((err = store_entity_max_id(st, (store_entity_t)k, &max)) != TW_OK)
+            goto fail;
+        if (max >= UINT32_MAX) {
+            err = TW_ETOOBIG;
+            goto fail;
+        }
+        ix->nentities[k] = (uint32_t)max + 1;
+    }
+    for (k = 0; k < 4; k++) {
+        if ((err = store_max_row(st, reg_loads[k].reg, &upto[k])) != TW_OK)
+            goto fail;
+    }
+    store_end_read(st);
+    in_tx = 0;
+
+    /* permits here, the other registers on a second connection in parallel
+     * (an in-memory database has no second connection: one after another) */
+    side.e = e;
+    side.path = store_path(st);
+    side.since = since;
+    side.upto = upto;
+    side.horizon = ENG_NODAY;
+    if (side.path[0] && pthread_create(&thread, NULL, side_load, &side) == 0)
+        threaded = 1;
+    err = load_register(e, st, &strings, &reg_loads[0], since, upto[0], &hz);
+    ix->horizon = hz;
+    if (threaded) {
+        pthread_join(thread, NULL);
+    } else {
+        for (k = 1; k < 4 && side.err == TW_OK; k++) {
+            int32_t h;
+            side.err = load_register(e, st, &side.strings, &reg_loads[k], since, upto[k], &h);
+            if (h > side.horizon)
+                side.horizon = h;
+        }
+    }
+    if (err == TW_OK)
+        err = side.err;
+    if (err != TW_OK)
+        goto fail;
+    if (side.horizon > ix->horizon)
+        ix->horizon = side.horizon;
+    if ((err = merge_strings(ix, &strings, &side.strings)) != TW_OK)
+        goto fail;
+    buf_free(&side.strings);
+    shrink(ix);
+
+    ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
+                (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
+                (size_t)ix->ninspections * sizeof(eng_inspection_t) +
+                (size_t)ix->nreports * sizeof(eng_report_t) + strings.len;
+    if ((err = engine_index_build(ix)) != TW_OK)
         goto fail;
     if (!strings.p && (err = buf_addc(&strings, '\0')) != TW_OK)
         goto fail;
@@ -590,8 +809,10 @@ fail:
     if (in_tx)
         store_end_read(st);
     tw_errinfo_set(ei, err, "loading the engine's indexes: %s%s%s", tw_strerror(err),
-                   err == TW_EDB ? ": " : "", err == TW_EDB ? store_errmsg(st) : "");
+                   side.errmsg[0] || err == TW_EDB ? ": " : "",
+                   side.errmsg[0] ? side.errmsg : err == TW_EDB ? store_errmsg(st) : "");
     buf_free(&strings);
+    buf_free(&side.strings);
     engine_free(e);
     return err;
 }
@@ -602,12 +823,9 @@ static void free_postings(eng_postings_t *p)
     free(p->items);
 }
 
-void engine_free(engine_t *e)
+void engine_index_release(eng_index_t *ix)
 {
-    eng_index_t *ix;
-    if (!e)
-        return;
-    ix = &e->ix;
+    int r;
     free(ix->apps);
     free(ix->crossings);
     free(ix->inspections);
@@ -624,12 +842,20 @@ void engine_free(engine_t *e)
     free_postings(&ix->reports_by_address);
     free_postings(&ix->reports_by_phone);
     free(ix->strings);
-    for (int r = 0; r < 4; r++)
+    for (r = 0; r < 4; r++)
         free(ix->delta.recs[r]);
     free(ix->delta.old_apps);
     free(ix->delta.old_crossings);
     free(ix->delta.old_inspections);
     free(ix->delta.old_reports);
+    memset(ix, 0, sizeof(*ix));
+}
+
+void engine_free(engine_t *e)
+{
+    if (!e)
+        return;
+    engine_index_release(&e->ix);
     free(e);
 }
 

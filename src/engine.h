@@ -135,6 +135,11 @@ typedef struct {
     int64_t max_row[4]; /* the largest store row id read, per eng_reg_t */
     eng_delta_t delta;  /* what changed after the watermark (engine_load_since) */
     size_t bytes;    /* memory held by the index */
+    /* NULL for an index of the whole store. A neighbourhood index (live.c)
+     * holds a few records only, so indicators that compare with the whole
+     * register (wage peers) read these figures of the full index instead;
+     * owned by whoever built the index. */
+    const struct ind_peer_ref *peer_ref;
 } eng_index_t;
 
 typedef struct engine engine_t;
@@ -147,6 +152,14 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei);
 tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                            tw_errinfo_t *ei);
 void engine_free(engine_t *e);
+
+/* For indexes built by hand (live.c's neighbourhoods, tests): builds every
+ * postings list of an index whose records and nentities are filled in, and
+ * adds them to ix->bytes. */
+tw_err_t engine_index_build(eng_index_t *ix);
+/* Frees everything an index holds (records, postings, strings, delta) and
+ * zeroes it; for indexes built by hand. */
+void engine_index_release(eng_index_t *ix);
 /* Read-only view; valid until engine_free(). */
 const eng_index_t *engine_index(const engine_t *e);
 

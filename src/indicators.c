@@ -39,6 +39,7 @@
 #include "indicators.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +327,96 @@ static uint64_t peer_group(const eng_app_t *a)
  * without ISCO, sector, salary or day are in no group. An application under
  * the minimum wage usually fires here too: both are reported and the scorer
  * weighs them (they say different things: illegal, and unlike the job). */
+struct ind_peer_group {
+    uint64_t group;
+    double median;
+    size_t count;
+};
+
+/* The live applications with a peer group, sorted by (group, salary); *n
+ * receives their number. */
+static tw_err_t peers_sorted(const eng_index_t *ix, peer_t **out, size_t *n)
+{
+    peer_t *v;
+    uint32_t i;
+    *out = NULL;
+    *n = 0;
+    if (ix->napps == 0)
+        return TW_OK;
+    if (!(v = malloc((size_t)ix->napps * sizeof(*v))))
+        return TW_ENOMEM;
+    for (i = 0; i < ix->napps; i++) {
+        const eng_app_t *a = &ix->apps[i];
+        if ((v[*n].group = peer_group(a)) == 0)
+            continue;
+        v[*n].salary = a->salary;
+        v[*n].app = i;
+        (*n)++;
+    }
+    qsort(v, *n, sizeof(*v), cmp_peer);
+    *out = v;
+    return TW_OK;
+}
+
+/* The end of the group starting at g0, and its exact median. */
+static size_t peer_run(const peer_t *v, size_t n, size_t g0, double *median)
+{
+    size_t g1, cnt;
+    for (g1 = g0 + 1; g1 < n && v[g1].group == v[g0].group; g1++)
+        ;
+    cnt = g1 - g0;
+    *median = cnt % 2 ? v[g0 + cnt / 2].salary
+                      : ((double)v[g0 + cnt / 2 - 1].salary + v[g0 + cnt / 2].salary) / 2;
+    return g1;
+}
+
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
+{
+    peer_t *v;
+    size_t n, g0, g1;
+    tw_err_t err;
+
+    memset(out, 0, sizeof(*out));
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+        return err;
+    for (g0 = 0; g0 < n; g0 = g1) {
+        double median;
+        struct ind_peer_group *grown;
+        g1 = peer_run(v, n, g0, &median);
+        if (!(grown = grow_array(out->groups, &out->cap, out->n + 1, sizeof(*grown)))) {
+            free(v);
+            ind_peer_ref_free(out);
+            return TW_ENOMEM;
+        }
+        out->groups = grown;
+        out->groups[out->n].group = v[g0].group;
+        out->groups[out->n].median = median;
+        out->groups[out->n].count = g1 - g0;
+        out->n++;
+    }
+    free(v);
+    return TW_OK;
+}
+
+void ind_peer_ref_free(ind_peer_ref_t *ref)
+{
+    free(ref->groups);
+    memset(ref, 0, sizeof(*ref));
+}
+
+static const struct ind_peer_group *peer_ref_find(const ind_peer_ref_t *ref, uint64_t group)
+{
+    size_t lo = 0, hi = ref->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ref->groups[mid].group < group)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ref->n && ref->groups[lo].group == group ? &ref->groups[lo] : NULL;
+}
+
 static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                      const config_t *cfg, ind_hits_t *out)
 {
@@ -333,31 +424,34 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
     peer_t *v = NULL;
     size_t n = 0, g0, g1, j;
     uint32_t i;
-    tw_err_t err = TW_OK;
+    tw_err_t err;
 
-    if (ix->napps == 0)
+    if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
+        for (i = 0; i < ix->napps; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            uint64_t group = peer_group(a);
+            const struct ind_peer_group *g = group ? peer_ref_find(ix->peer_ref, group) : NULL;
+            double thr;
+            if (!g || (double)g->count < min_peers)
+                continue;
+            thr = ratio * g->median;
+            if (a->salary < thr &&
+                (err = hit_app(out, d, self, i,
+                               ramp((thr - a->salary) / (WAGE_FULL_GAP * thr)), a->salary,
+                               thr)) != TW_OK)
+                return err;
+        }
         return TW_OK;
-    if (!(v = malloc((size_t)ix->napps * sizeof(*v))))
-        return TW_ENOMEM;
-    for (i = 0; i < ix->napps; i++) {
-        const eng_app_t *a = &ix->apps[i];
-        if ((v[n].group = peer_group(a)) == 0)
-            continue;
-        v[n].salary = a->salary;
-        v[n].app = i;
-        n++;
     }
-    qsort(v, n, sizeof(*v), cmp_peer);
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+        return err;
     for (g0 = 0; g0 < n; g0 = g1) {
         size_t cnt;
         double median, thr;
-        for (g1 = g0 + 1; g1 < n && v[g1].group == v[g0].group; g1++)
-            ;
+        g1 = peer_run(v, n, g0, &median);
         cnt = g1 - g0;
         if ((double)cnt < min_peers)
             continue;
-        median = cnt % 2 ? v[g0 + cnt / 2].salary
-                         : ((double)v[g0 + cnt / 2 - 1].salary + v[g0 + cnt / 2].salary) / 2;
         thr = ratio * median;
         for (j = g0; j < g1 && v[j].salary < thr; j++) {
             if ((err = hit_app(out, d, self, v[j].app,
@@ -890,6 +984,17 @@ static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
 /* ---- 14. occupation_sector_mismatch ------------------------------------- */
 
 /* value = ISCO code, threshold = ISIC division (the pair that matched). */
+/* v as `width` decimal digits with leading zeros (v < 10^width). snprintf
+ * did this once per application and was a fifth of a live score's time. */
+static void zero_padded(char *out, unsigned v, int width)
+{
+    out[width] = '\0';
+    while (width-- > 0) {
+        out[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
                                            const eng_index_t *ix, const config_t *cfg,
                                            ind_hits_t *out)
@@ -902,8 +1007,8 @@ static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
         char sector[8], isco[8];
         if (!live(a) || !a->sector || !a->isco || a->isco > 9999)
             continue;
-        snprintf(sector, sizeof(sector), "%02u", (unsigned)a->sector);
-        snprintf(isco, sizeof(isco), "%04u", (unsigned)a->isco);
+        zero_padded(sector, a->sector, 2);
+        zero_padded(isco, a->isco, 4);
         if (!config_mismatch(cfg, sector, isco))
             continue;
         if ((err = hit_app(out, d, self, i, 1.0, a->isco, a->sector)) != TW_OK)
@@ -1458,17 +1563,102 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
     return add_hit(h, indicator, kind, entity, strength, value, threshold, records, n, n);
 }
 
+/* Appends every hit of `src` to `dst`, records moved along. */
+static tw_err_t hits_append(ind_hits_t *dst, const ind_hits_t *src)
+{
+    ind_hit_t *h;
+    ind_record_t *r;
+    size_t i;
+
+    if (src->n == 0)
+        return TW_OK;
+    if (!(h = grow_array(dst->hits, &dst->cap, dst->n + src->n, sizeof(*h))))
+        return TW_ENOMEM;
+    dst->hits = h;
+    if (src->nrecords) {
+        if (!(r = grow_array(dst->records, &dst->cap_records, dst->nrecords + src->nrecords,
+                             sizeof(*r))))
+            return TW_ENOMEM;
+        dst->records = r;
+        memcpy(dst->records + dst->nrecords, src->records, src->nrecords * sizeof(*r));
+    }
+    for (i = 0; i < src->n; i++) {
+        dst->hits[dst->n + i] = src->hits[i];
+        dst->hits[dst->n + i].rec_off += (uint32_t)dst->nrecords;
+    }
+    dst->n += src->n;
+    dst->nrecords += src->nrecords;
+    return TW_OK;
+}
+
+/* The indicators are independent reads of one read-only index: two workers
+ * take them from a shared counter, each into its own hit list, and the
+ * lists are joined in catalogue order, so the result is the same as one
+ * thread's, whatever the timing. */
+typedef struct {
+    const eng_index_t *ix;
+    const config_t *cfg;
+    ind_hits_t part[NELEM(catalogue)];
+    tw_err_t err[NELEM(catalogue)];
+    size_t next;
+    pthread_mutex_t lock;
+} compute_job_t;
+
+static void *compute_worker(void *arg)
+{
+    compute_job_t *job = arg;
+    for (;;) {
+        size_t i;
+        pthread_mutex_lock(&job->lock);
+        i = job->next++;
+        pthread_mutex_unlock(&job->lock);
+        if (i >= NELEM(catalogue))
+            return NULL;
+        if (!config_indicator_enabled(job->cfg, catalogue[i].id))
+            continue;
+        job->err[i] = catalogue[i].compute(&catalogue[i], (uint16_t)i, job->ix, job->cfg,
+                                           &job->part[i]);
+    }
+}
+
+/* Below this many applications a second thread costs more than it saves
+ * (live.c's neighbourhoods, small registers). */
+#define PARALLEL_MIN_APPS 50000
+
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out)
 {
     size_t i, n0 = out->n, r0 = out->nrecords;
     tw_err_t err = TW_OK;
+    compute_job_t *job;
+    pthread_t thread;
+    int threaded = 0;
 
-    for (i = 0; i < NELEM(catalogue); i++) {
-        if (!config_indicator_enabled(cfg, catalogue[i].id))
-            continue;
-        if ((err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out)) != TW_OK)
-            goto out;
+    if (ix->napps < PARALLEL_MIN_APPS) {
+        for (i = 0; i < NELEM(catalogue) && err == TW_OK; i++) {
+            if (config_indicator_enabled(cfg, catalogue[i].id))
+                err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out);
+        }
+        goto out;
     }
+    if (!(job = calloc(1, sizeof(*job))))
+        return TW_ENOMEM;
+    job->ix = ix;
+    job->cfg = cfg;
+    pthread_mutex_init(&job->lock, NULL);
+    if (pthread_create(&thread, NULL, compute_worker, job) == 0)
+        threaded = 1;
+    compute_worker(job);
+    if (threaded)
+        pthread_join(thread, NULL);
+    for (i = 0; i < NELEM(catalogue); i++) {
+        if (err == TW_OK)
+            err = job->err[i];
+        if (err == TW_OK)
+            err = hits_append(out, &job->part[i]);
+        ind_hits_free(&job->part[i]);
+    }
+    pthread_mutex_destroy(&job->lock);
+    free(job);
 out:
     if (err != TW_OK) { /* a failed run adds nothing */
         out->n = n0;
@@ -1476,7 +1666,6 @@ out:
     }
     return err;
 }
-
 
 /* ---- incremental screening ------------------------------------------------ */
 

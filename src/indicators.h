@@ -120,6 +120,18 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
  * catalogue order, appending to `out`. On error `out` is left as it was. */
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out);
 
+/* The wage peer groups of a full index (group, median salary, size),
+ * sorted by group, for neighbourhood indexes (eng_index_t.peer_ref):
+ * wage_far_below_peers then compares with these instead of the few peers a
+ * neighbourhood holds. Free with ind_peer_ref_free(). */
+typedef struct ind_peer_ref {
+    struct ind_peer_group *groups;
+    size_t n, cap;
+} ind_peer_ref_t;
+
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out);
+void ind_peer_ref_free(ind_peer_ref_t *ref);
+
 /* Entity marks, one byte per entity of each kind (applications by record
  * index, the others by entity id), for incremental screening. */
 typedef struct {

@@ -441,15 +441,17 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
            hi = config_level_high(cfg);
     double *weight = NULL, *factor = NULL;
     ref_t *refs = NULL;
-    config_t *defaults = NULL;
+    const config_t *defaults = config_builtin();
     sources_t src;
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
     ind_hits_init(&out->rolled);
     /* a weight the config does not set is the built-in one, not 1 */
-    if ((err = config_default(&defaults)) != TW_OK)
+    if (!defaults) {
+        err = TW_ENOMEM;
         goto fail;
+    }
     if ((err = sources_build(ix, hits, cat, &src)) != TW_OK)
         goto fail;
     err = roll_up(ix, hits, &src, cfg, &out->rolled);
@@ -539,13 +541,11 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     out->n = ne;
     out->norder = total;
     qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
-    config_free(defaults);
     free(weight);
     free(factor);
     free(refs);
     return TW_OK;
 fail:
-    config_free(defaults);
     free(weight);
     free(factor);
     free(refs);

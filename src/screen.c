@@ -123,6 +123,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
         goto out;
     sum->t_alerts = seconds_since(&t0) - sum->t_load - sum->t_indicators - sum->t_scores;
     sum->napps = ix->napps;
+    sum->index_bytes = ix->bytes;
     sum->ncrossings = ix->ncrossings;
     sum->ninspections = ix->ninspections;
     sum->nreports = ix->nreports;
@@ -160,4 +161,7 @@ void screen_print(const screen_summary_t *sum, const config_t *cfg, FILE *out)
             a->open_by_level[2], a->open_by_level[1]);
     fprintf(out, "screen: load %.2f s, indicators %.2f s, scores %.2f s, alerts %.2f s\n",
             sum->t_load, sum->t_indicators, sum->t_scores, sum->t_alerts);
+    fprintf(out, "screen: index %.1f MiB, %zu bytes per application\n",
+            (double)sum->index_bytes / (1024.0 * 1024.0),
+            sum->napps ? sum->index_bytes / sum->napps : 0);
 }

@@ -43,6 +43,7 @@ typedef struct {
     size_t changed_records; /* incremental: records newer than the watermark */
     alerts_summary_t alerts;
     double t_load, t_indicators, t_scores, t_alerts; /* seconds */
+    size_t index_bytes;    /* memory held by the engine's index */
 } screen_summary_t;
 
 tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,

@@ -1108,9 +1108,31 @@ static int plain_identifier(const char *s)
     return i < 64;
 }
 
+/* The SQL for one scanned column: a real column, or the computed
+ * STORE_COL_FIRST_ID of store.h. */
+static tw_err_t scan_column(tw_buf_t *sql, const char *table, const char *col)
+{
+    if (strcmp(col, STORE_COL_FIRST_ID) == 0)
+        /* a lazy CASE: the index probe runs only for later versions */
+        return buf_printf(sql,
+                          ",CASE WHEN version>1 THEN (SELECT min(x.id) FROM %s x"
+                          " WHERE x.row_key=%s.row_key) ELSE id END",
+                          table, table);
+    if (!plain_identifier(col))
+        return TW_EINPUT;
+    return buf_printf(sql, ",%s", col);
+}
+
 tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store_scan_fn fn,
                     void *ctx)
 {
+    return store_scan_range(st, reg, columns, 0, INT64_MAX, fn, ctx);
+}
+
+tw_err_t store_scan_range(store_t *st, reg_id_t reg, const char *const *columns, int64_t after,
+                          int64_t upto, store_scan_fn fn, void *ctx)
+{
+    const char *table = reg_get(reg)->table;
     sqlite3_stmt *s = NULL;
     store_cell_t *cells = NULL;
     tw_buf_t sql;
@@ -1122,19 +1144,17 @@ tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store
     if ((err = buf_adds(&sql, "SELECT id")) != TW_OK)
         goto out;
     for (n = 0; columns[n]; n++) {
-        if (!plain_identifier(columns[n])) {
-            err = TW_EINPUT;
-            goto out;
-        }
-        if ((err = buf_printf(&sql, ",%s", columns[n])) != TW_OK)
+        if ((err = scan_column(&sql, table, columns[n])) != TW_OK)
             goto out;
     }
-    if ((err = buf_printf(&sql, " FROM %s ORDER BY id", reg_get(reg)->table)) != TW_OK)
+    if ((err = buf_printf(&sql, " FROM %s WHERE id>? AND id<=? ORDER BY id", table)) != TW_OK)
         goto out;
     if (sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
         err = TW_EINPUT; /* a column the table does not have */
         goto out;
     }
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int64(s, 2, upto);
     cells = calloc(n ? n : 1, sizeof(*cells));
     if (!cells) {
         err = TW_ENOMEM;
@@ -1144,10 +1164,19 @@ tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store
         for (i = 0; i < n; i++) {
             int col = (int)i + 1;
             store_cell_t *c = &cells[i];
-            c->null = sqlite3_column_type(s, col) == SQLITE_NULL;
-            c->num = c->null ? 0 : sqlite3_column_int64(s, col);
-            c->text = c->null ? NULL : (const char *)sqlite3_column_text(s, col);
-            c->len = c->null ? 0 : (size_t)sqlite3_column_bytes(s, col);
+            /* no conversions: an integer as text, or text parsed as an
+             * integer, costs more than the rest of the cell (store.h) */
+            int type = sqlite3_column_type(s, col);
+            c->null = type == SQLITE_NULL;
+            c->num = 0;
+            c->text = NULL;
+            c->len = 0;
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+                c->num = sqlite3_column_int64(s, col);
+            } else if (!c->null) {
+                c->text = (const char *)sqlite3_column_text(s, col);
+                c->len = (size_t)sqlite3_column_bytes(s, col);
+            }
         }
         if ((err = fn(ctx, sqlite3_column_int64(s, 0), cells, n)) != TW_OK)
             goto out;
@@ -1159,6 +1188,20 @@ out:
     free(cells);
     buf_free(&sql);
     return err;
+}
+
+tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", reg_get(reg)->table);
+    *max = count(st, sql, NULL);
+    return *max < 0 ? TW_EDB : TW_OK;
+}
+
+const char *store_path(store_t *st)
+{
+    const char *p = sqlite3_db_filename(st->db, "main");
+    return p ? p : "";
 }
 
 tw_err_t store_entity_max_id(store_t *st, store_entity_t kind, int64_t *max)

@@ -167,8 +167,9 @@ tw_err_t store_reject_add(store_t *st, const store_reject_t *rj);
 
 tw_err_t store_stats(store_t *st, store_stats_t *out);
 
-/* One value of a scanned row: text (NULL for SQL NULL) and, for integer
- * columns, the number. Valid only during the callback. */
+/* One value of a scanned row, as stored, never converted: an integer (or
+ * real) has `num` and no text; text has `text`/`len` and num 0; SQL NULL
+ * has `null` set. Valid only during the callback. */
 typedef struct {
     const char *text;
     size_t len;
@@ -187,6 +188,23 @@ typedef tw_err_t (*store_scan_fn)(void *ctx, int64_t row_id, const store_cell_t 
  * error stops the scan and is returned. */
 tw_err_t store_scan(store_t *st, reg_id_t reg, const char *const *columns, store_scan_fn fn,
                     void *ctx);
+
+/* The same over the rows with after < id <= upto only. The store is
+ * append-only (invariant 3), so a scan bounded by the largest ids read in
+ * one snapshot (store_max_row) sees exactly that snapshot, from any
+ * connection and at any later time: this is how several connections load
+ * one consistent state in parallel. Besides the table's columns, one
+ * computed one may be asked for: STORE_COL_FIRST_ID, the id of the first
+ * stored version of the row (its own id for version 1), so that a reader
+ * can find a row's earlier version without a map of all keys. */
+#define STORE_COL_FIRST_ID "first_id"
+tw_err_t store_scan_range(store_t *st, reg_id_t reg, const char *const *columns, int64_t after,
+                          int64_t upto, store_scan_fn fn, void *ctx);
+/* The largest row id of a register's table (all versions); 0 when empty. */
+tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max);
+/* The database file's path ("" for an in-memory database), to open another
+ * connection to the same store. */
+const char *store_path(store_t *st);
 
 /* The key of entity `id` into out[0..cap). TW_ENOTFOUND, TW_ETOOBIG. */
 tw_err_t store_entity_key(store_t *st, store_entity_t kind, int64_t id, char *out, size_t cap);
