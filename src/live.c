@@ -245,61 +245,54 @@ static tw_err_t grow_records(void **arr, size_t need, size_t elem)
     return TW_OK;
 }
 
-static tw_err_t add_crossings(hood_t *h)
-{
-    const eng_postings_t *p = &h->full->crossings_by_worker;
-    eng_index_t *ix = h->ix;
-    uint32_t i, j, n = 0;
-    tw_err_t err;
+/* The records on postings list `p` (keyed by entity kind `k`) of every
+ * local entity of that kind, appended to `*arr` (elements of `elem` bytes,
+ * `*n` of them): the crossings of each worker, the inspections of each
+ * employer. `fix` renumbers a copied record's entity to `local` and
+ * returns its key offset, which is then moved into the neighbourhood. */
+typedef uint32_t *(*rec_fix_fn)(void *rec, uint32_t local);
 
-    for (i = 0; i < h->ent[ENT_WORKER].n; i++) {
-        uint32_t g = h->ent[ENT_WORKER].back[i];
-        if (p->off && g < p->n)
-            n += p->off[g + 1] - p->off[g];
-    }
-    if ((err = grow_records((void **)&ix->crossings, n, sizeof(*ix->crossings))) != TW_OK)
-        return err;
-    for (i = 0; i < h->ent[ENT_WORKER].n; i++) {
-        uint32_t g = h->ent[ENT_WORKER].back[i];
-        if (!p->off || g >= p->n)
-            continue;
-        for (j = p->off[g]; j < p->off[g + 1]; j++) {
-            eng_crossing_t *x = &ix->crossings[ix->ncrossings];
-            *x = h->full->crossings[p->items[j]];
-            x->worker = i + 1;
-            if ((err = copy_key(h, eng_str(h->full, x->key), &x->key)) != TW_OK)
-                return err;
-            ix->ncrossings++;
-        }
-    }
-    return TW_OK;
+static uint32_t *fix_crossing(void *rec, uint32_t local)
+{
+    eng_crossing_t *x = rec;
+    x->worker = local;
+    return &x->key;
 }
 
-static tw_err_t add_inspections(hood_t *h)
+static uint32_t *fix_inspection(void *rec, uint32_t local)
 {
-    const eng_postings_t *p = &h->full->inspections_by_employer;
-    eng_index_t *ix = h->ix;
-    uint32_t i, j, n = 0;
+    eng_inspection_t *x = rec;
+    x->employer = local;
+    return &x->key;
+}
+
+static tw_err_t add_by_entity(hood_t *h, store_entity_t k, const eng_postings_t *p,
+                              const void *full_recs, size_t elem, void **arr, uint32_t *n,
+                              rec_fix_fn fix)
+{
+    const idmap_t *m = &h->ent[k];
+    uint32_t i, j, total = 0;
     tw_err_t err;
 
-    for (i = 0; i < h->ent[ENT_EMPLOYER].n; i++) {
-        uint32_t g = h->ent[ENT_EMPLOYER].back[i];
+    for (i = 0; i < m->n; i++) {
+        uint32_t g = m->back[i];
         if (p->off && g < p->n)
-            n += p->off[g + 1] - p->off[g];
+            total += p->off[g + 1] - p->off[g];
     }
-    if ((err = grow_records((void **)&ix->inspections, n, sizeof(*ix->inspections))) != TW_OK)
+    if ((err = grow_records(arr, total, elem)) != TW_OK)
         return err;
-    for (i = 0; i < h->ent[ENT_EMPLOYER].n; i++) {
-        uint32_t g = h->ent[ENT_EMPLOYER].back[i];
+    for (i = 0; i < m->n; i++) {
+        uint32_t g = m->back[i];
         if (!p->off || g >= p->n)
             continue;
         for (j = p->off[g]; j < p->off[g + 1]; j++) {
-            eng_inspection_t *x = &ix->inspections[ix->ninspections];
-            *x = h->full->inspections[p->items[j]];
-            x->employer = i + 1;
-            if ((err = copy_key(h, eng_str(h->full, x->key), &x->key)) != TW_OK)
+            void *rec = (char *)*arr + (size_t)*n * elem;
+            uint32_t *key;
+            memcpy(rec, (const char *)full_recs + (size_t)p->items[j] * elem, elem);
+            key = fix(rec, i + 1);
+            if ((err = copy_key(h, eng_str(h->full, *key), key)) != TW_OK)
                 return err;
-            ix->ninspections++;
+            (*n)++;
         }
     }
     return TW_OK;
@@ -425,7 +418,13 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
         uint32_t l = gprev ? idmap_get(&h->apps, gprev - 1) : 0; /* = local index */
         ix->apps[i].prev = l ? l + 1 : 0;
     }
-    if ((err = add_crossings(h)) != TW_OK || (err = add_inspections(h)) != TW_OK ||
+    if ((err = add_by_entity(h, ENT_WORKER, &full->crossings_by_worker, full->crossings,
+                             sizeof(*full->crossings), (void **)&ix->crossings,
+                             &ix->ncrossings, fix_crossing)) != TW_OK ||
+        (err = add_by_entity(h, ENT_EMPLOYER, &full->inspections_by_employer,
+                             full->inspections, sizeof(*full->inspections),
+                             (void **)&ix->inspections, &ix->ninspections,
+                             fix_inspection)) != TW_OK ||
         (err = add_reports(h)) != TW_OK)
         return err;
     for (k = 0; k < ENT_COUNT; k++)

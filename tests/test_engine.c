@@ -190,33 +190,14 @@ static void test_empty_store(void **state)
 
 static void test_synthetic_register_counts(void **state)
 {
-    synth_opts_t so;
     synth_summary_t sum;
     tw_errinfo_t ei;
     engine_t *e;
     const eng_index_t *ix;
-    char path[400];
-    static const char *const files[] = {"permits.csv", "border_crossings.csv",
-                                        "inspections.csv", "reports.csv"};
-    size_t f;
     uint32_t k, total = 0, with_employer = 0, i;
     (void)state;
 
-    memset(&so, 0, sizeof(so));
-    so.out_dir = dir;
-    so.applications = 3000;
-    so.seed = 11;
-    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
-    for (f = 0; f < 4; f++) {
-        import_opts_t o;
-        import_result_t res;
-        snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
-        memset(&o, 0, sizeof(o));
-        o.progress = IMPORT_PROGRESS_NONE;
-        o.quiet = 1;
-        o.rejects_path = "";
-        assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
-    }
+    twt_synth_import(st, dir, 3000, 11, &sum);
     assert_int_equal(engine_load(st, &e, &ei), TW_OK);
     ix = engine_index(e);
     assert_int_equal(ix->napps, sum.rows[0] - sum.bad_rows[0]);

@@ -31,34 +31,15 @@ static live_t *lv;
 
 static int setup(void **state)
 {
-    static const char *const files[] = {"permits.csv", "border_crossings.csv",
-                                        "inspections.csv", "reports.csv"};
-    char db[300], path[400];
-    synth_opts_t so;
-    synth_summary_t sum;
+    char db[300];
     tw_errinfo_t ei;
-    size_t f;
     (void)state;
 
     snprintf(dir, sizeof(dir), "/tmp/tw-test-live-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(db, sizeof(db), "%s/t.db", dir);
     assert_int_equal(store_open(db, &st, &ei), TW_OK);
-    memset(&so, 0, sizeof(so));
-    so.out_dir = dir;
-    so.applications = 3000;
-    so.seed = 7;
-    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
-    for (f = 0; f < 4; f++) {
-        import_opts_t o;
-        import_result_t res;
-        snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
-        memset(&o, 0, sizeof(o));
-        o.progress = IMPORT_PROGRESS_NONE;
-        o.quiet = 1;
-        o.rejects_path = "";
-        assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
-    }
+    twt_synth_import(st, dir, 3000, 7, NULL);
     assert_int_equal(config_default(&cfg), TW_OK);
     assert_int_equal(live_open(st, cfg, &lv, &ei), TW_OK);
     return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "import.h"
+#include "synth.h"
 
 /* Writes `content` to DIR/NAME and imports it into `st` (register from the
  * header, no progress, no rejects file); fails the test on any rejected row. */
@@ -33,6 +34,37 @@ static inline void twt_import_text(store_t *st, const char *dir, const char *nam
     o.rejects_path = "";
     assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
     assert_int_equal(res.counts.rows_rejected, 0);
+}
+
+/* Writes a synthetic register of `apps` applications into DIR and imports
+ * its permits, crossings, inspections and reports into `st` (its bad rows
+ * are rejected as designed); `sum` (may be NULL) gets synth's counts. */
+static inline void twt_synth_import(store_t *st, const char *dir, uint64_t apps, uint64_t seed,
+                                    synth_summary_t *sum)
+{
+    static const char *const files[] = {"permits.csv", "border_crossings.csv",
+                                        "inspections.csv", "reports.csv"};
+    synth_opts_t so;
+    synth_summary_t local;
+    tw_errinfo_t ei;
+    char path[400];
+    size_t f;
+
+    memset(&so, 0, sizeof(so));
+    so.out_dir = dir;
+    so.applications = apps;
+    so.seed = seed;
+    assert_int_equal(synth_run(&so, sum ? sum : &local, &ei), TW_OK);
+    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        import_opts_t o;
+        import_result_t res;
+        snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+        memset(&o, 0, sizeof(o));
+        o.progress = IMPORT_PROGRESS_NONE;
+        o.quiet = 1;
+        o.rejects_path = "";
+        assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
+    }
 }
 
 #endif
