@@ -12,11 +12,18 @@
  *      the module's write (a nested savepoint), audit_append(), commit; a
  *      failed audit undoes the write.
  *   2. Personal data (an alert, its list, an entity) is sent only after its
- *      audit entry is written; no audit, no data.
+ *      audit entry is written, and the entry names what was sent (the ids,
+ *      the entity keys; bounded, with a hash past the bound); no audit, no
+ *      data. A read refused by the caller's scope is audited too.
  *   3. An object-level check (authz_check() with the object's owner) runs
  *      inside the write transaction, so the owner cannot change between the
  *      check and the write. Listings pass the caller's scope to the query.
  *   4. Handlers never leave a transaction open (http.c checks).
+ *   5. Who owns an object is decided in one place (owner_of_user()): a
+ *      single read, a listing's scope and an entity page's cut all ask it
+ *      and authz_check(), so they cannot disagree.
+ *   6. Below scope all, nothing is said about an entity before the scope
+ *      check: unknown and out of reach get the same refusal.
  * Ownership: every json_t built here is handed to the reply or freed.
  * Thread model: called on http.c's worker threads with that thread's store.
  */
@@ -31,12 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "alerts.h"
 #include "audit.h"
 #include "import.h"
 #include "indicators.h"
+#include "norm.h"
 #include "registers.h"
 #include "strmap.h"
 #include "value.h"
@@ -120,13 +129,95 @@ static json_t *split_ids(const char *s, int *oom)
     return a;
 }
 
-/* "user:NAME" style audit object with the name cut to whole characters. */
+/* "user:NAME" style audit object with the name cut to whole characters.
+ * A name from a URL may hold any byte: control characters become '?', and
+ * so does every byte past ASCII when the name is not valid UTF-8, so that
+ * whatever a client sends, the entry can be written. */
 static void audit_object(char *out, size_t cap, const char *prefix, const char *name)
 {
     size_t p = strlen(prefix);
     size_t room = cap > p + 1 ? cap - p - 1 : 0;
     size_t n = utf8_prefix(name, room > AUDIT_OBJECT_MAX - p - 1 ? AUDIT_OBJECT_MAX - p - 1 : room);
+    size_t i, len;
+    int utf8;
     snprintf(out, cap, "%s%.*s", prefix, (int)n, name);
+    len = strlen(out);
+    utf8 = norm_utf8_valid(out, len);
+    for (i = p; i < len; i++) {
+        unsigned char c = (unsigned char)out[i];
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
+            out[i] = '?';
+    }
+}
+
+/* A list for an audit detail that stays within a budget of bytes: the items
+ * as they come while they fit, then only counted. When some are left out,
+ * the detail also carries the SHA-256 of all of them (each as compact JSON
+ * and a newline, in order), so the whole list is still pinned down. */
+typedef struct {
+    json_t *items;
+    size_t bytes, budget;
+    long long omitted;
+    crypto_hash_sha256_state sha;
+} alist_t;
+
+static void alist_init(alist_t *l, size_t budget)
+{
+    memset(l, 0, sizeof(*l));
+    l->items = json_array();
+    l->budget = budget;
+    crypto_hash_sha256_init(&l->sha);
+}
+
+/* Adds v (stolen) unless an equal item is there already. */
+static void alist_add(alist_t *l, json_t *v, int *oom)
+{
+    char *text;
+    size_t i, n;
+    if (!v) {
+        *oom = 1;
+        return;
+    }
+    for (i = 0; i < json_array_size(l->items); i++) {
+        if (json_equal(json_array_get(l->items, i), v)) {
+            json_decref(v);
+            return;
+        }
+    }
+    if (!(text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT))) {
+        json_decref(v);
+        *oom = 1;
+        return;
+    }
+    n = strlen(text);
+    crypto_hash_sha256_update(&l->sha, (const unsigned char *)text, n);
+    crypto_hash_sha256_update(&l->sha, (const unsigned char *)"\n", 1);
+    free(text);
+    if (l->omitted || l->bytes + n + 1 > l->budget) {
+        l->omitted++;
+        json_decref(v);
+        return;
+    }
+    l->bytes += n + 1;
+    push(l->items, v, oom);
+}
+
+/* Puts the list into detail as NAME, and NAME_omitted with NAME_sha256 when
+ * it was cut; the list is spent. */
+static void alist_put(json_t *detail, const char *name, alist_t *l, int *oom)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1], key[64];
+    crypto_hash_sha256_final(&l->sha, h);
+    put(detail, name, l->items, oom);
+    l->items = NULL;
+    if (l->omitted) {
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        snprintf(key, sizeof(key), "%s_omitted", name);
+        put(detail, key, json_integer(l->omitted), oom);
+        snprintf(key, sizeof(key), "%s_sha256", name);
+        put(detail, key, json_string(hex), oom);
+    }
 }
 
 /* Writes one audit entry for the request; detail is a JSON tree (stolen,
@@ -158,6 +249,25 @@ static tw_err_t audit(http_req_t *req, const char *action, const char *object, j
                            http_req_remote(req), text, ei);
     }
     free(text);
+    return err;
+}
+
+/* A refused read of personal data is recorded too, as ACTION ("alert.read.denied",
+ * "entity.read.denied"): who looked for what is what an auditor needs when
+ * someone probes. Returns the refusal (err, with *ei as it is) unless the
+ * entry cannot be written: no audit, no answer. */
+static tw_err_t audit_denied(http_req_t *req, const char *action, const char *object,
+                             tw_err_t err, tw_errinfo_t *ei)
+{
+    tw_errinfo_t aei;
+    tw_err_t aerr;
+    tw_errinfo_clear(&aei);
+    aerr = audit(req, action, object,
+                 json_pack("{s:s}", "reason", "outside the caller's scope"), &aei);
+    if (aerr != TW_OK) {
+        *ei = aei;
+        return aerr;
+    }
     return err;
 }
 
@@ -236,39 +346,54 @@ static tw_err_t reply_json(http_reply_t *rep, int status, json_t *j, int oom)
 
 /* ---- who owns what ------------------------------------------------------ */
 
+/* The one rule of ownership (docs/authz.md), for a single object and for a
+ * listing alike: what is assigned to user u is owned by u and by u's
+ * organisation, whether or not u is still active (an alert of someone who
+ * left stays with their organisation until it is reassigned). */
+static void owner_of_user(const auth_user_info_t *u, authz_object_t *obj)
+{
+    obj->owner_user = u->id;
+    obj->owner_org = u->org_id;
+}
+
 typedef struct {
     const char *name;
+    int active_only;
     int found;
-    int64_t id;
+    int64_t id, org_id;
     char canonical[64];
-    char org[64];
+    authz_object_t owner;
 } user_find_t;
 
 static tw_err_t find_user_cb(void *ctx, const auth_user_info_t *u)
 {
     user_find_t *f = ctx;
-    if (!f->found && strcasecmp(u->name, f->name) == 0 && !u->disabled_at) {
+    if (!f->found && strcasecmp(u->name, f->name) == 0 && !(f->active_only && u->disabled_at)) {
         f->found = 1;
         f->id = u->id;
+        f->org_id = u->org_id;
         snprintf(f->canonical, sizeof(f->canonical), "%s", u->name);
-        snprintf(f->org, sizeof(f->org), "%s", u->org ? u->org : "");
+        owner_of_user(u, &f->owner);
     }
     return TW_OK;
 }
 
-static tw_err_t find_user(store_t *st, const char *name, user_find_t *f, tw_errinfo_t *ei)
+/* The user called `name` (without case); with active_only, not a disabled
+ * one. f->found = 0 when there is none. */
+static tw_err_t find_user(store_t *st, const char *name, int active_only, user_find_t *f,
+                          tw_errinfo_t *ei)
 {
     memset(f, 0, sizeof(*f));
     f->name = name;
+    f->active_only = active_only;
     return auth_user_list(st, find_user_cb, f, ei);
 }
 
-/* The owner of an alert assigned to `assignee`, as authz.h wants it: the
- * assignee's user id, and the caller's organisation when the assignee is in
- * it. An unassigned alert is owned by nobody (only scope "all" reaches it);
- * an assignee who is not a user owns it for nobody (-1). */
-static tw_err_t owner_of(store_t *st, const auth_principal_t *p, const char *assignee,
-                         authz_object_t *obj, tw_errinfo_t *ei)
+/* The owner of an alert assigned to `assignee`, as authz.h wants it. An
+ * unassigned alert is owned by nobody (0: only scope "all" reaches it); an
+ * assignee who is not a user owns it for nobody (-1). */
+static tw_err_t owner_of(store_t *st, const char *assignee, authz_object_t *obj,
+                         tw_errinfo_t *ei)
 {
     user_find_t f;
     tw_err_t err;
@@ -276,82 +401,88 @@ static tw_err_t owner_of(store_t *st, const auth_principal_t *p, const char *ass
     obj->owner_org = 0;
     if (!assignee || !assignee[0])
         return TW_OK;
-    if ((err = find_user(st, assignee, &f, ei)) != TW_OK)
+    if ((err = find_user(st, assignee, 0, &f, ei)) != TW_OK)
         return err;
-    obj->owner_user = f.found ? f.id : -1;
-    obj->owner_org = f.found && strcmp(f.org, p->org) == 0 ? p->org_id : -1;
+    if (f.found) {
+        *obj = f.owner;
+    } else {
+        obj->owner_user = -1;
+        obj->owner_org = -1;
+    }
     return TW_OK;
 }
 
-/* The names a listing is limited to under the caller's scope. */
+/* A caller's scope for an action as the names of the users whose objects it
+ * reaches: every user for whom authz_check() allows the object owner_of_user()
+ * makes, so a listing holds exactly what a single read would allow. */
 typedef struct {
-    const char *org;
+    int scoped; /* 0: scope all, every object */
     char (*names)[64];
     size_t n, cap;
-    int oom;
-} org_users_t;
+    const char **list; /* names as pointers, for alerts_query_t */
+    const auth_principal_t *p;
+    authz_action_t action;
+} scope_t;
 
-static tw_err_t org_user_cb(void *ctx, const auth_user_info_t *u)
+static tw_err_t scope_user_cb(void *ctx, const auth_user_info_t *u)
 {
-    org_users_t *o = ctx;
-    if (!u->org || strcmp(u->org, o->org) != 0)
+    scope_t *sc = ctx;
+    authz_object_t obj;
+    tw_errinfo_t ei;
+    owner_of_user(u, &obj);
+    tw_errinfo_clear(&ei);
+    if (authz_check(sc->p, sc->action, &obj, &ei) != TW_OK)
         return TW_OK;
-    if (o->n == o->cap) {
-        size_t ncap = o->cap ? o->cap * 2 : 16;
-        char(*nn)[64] = realloc(o->names, ncap * sizeof(*nn));
+    if (sc->n == sc->cap) {
+        size_t ncap = sc->cap ? sc->cap * 2 : 16;
+        char(*nn)[64] = realloc(sc->names, ncap * sizeof(*nn));
         if (!nn)
             return TW_ENOMEM;
-        o->names = nn;
-        o->cap = ncap;
+        sc->names = nn;
+        sc->cap = ncap;
     }
-    snprintf(o->names[o->n++], 64, "%s", u->name);
+    snprintf(sc->names[sc->n++], 64, "%s", u->name);
     return TW_OK;
 }
-
-typedef struct {
-    int scoped;
-    const char **list;
-    size_t n;
-    org_users_t org;
-    const char *self[1];
-} scope_t;
 
 static tw_err_t scope_load(store_t *st, const auth_principal_t *p, authz_action_t a,
                            scope_t *sc, tw_errinfo_t *ei)
 {
-    authz_scope_t s = authz_scope(p->role, a);
     tw_err_t err;
     size_t i;
 
     memset(sc, 0, sizeof(*sc));
-    if (s == AUTHZ_ALL)
+    if (authz_scope(p->role, a) == AUTHZ_ALL)
         return TW_OK;
     sc->scoped = 1;
-    if (s == AUTHZ_OWN) {
-        sc->self[0] = p->user;
-        sc->list = sc->self;
-        sc->n = 1;
-        return TW_OK;
-    }
-    if (s != AUTHZ_ORG)
-        return TW_OK; /* none: nothing (authz_check refused already) */
-    sc->org.org = p->org;
-    if ((err = auth_user_list(st, org_user_cb, &sc->org, ei)) != TW_OK)
+    sc->p = p;
+    sc->action = a;
+    if ((err = auth_user_list(st, scope_user_cb, sc, ei)) != TW_OK)
         return err;
-    sc->list = calloc(sc->org.n + 1, sizeof(*sc->list));
+    sc->list = calloc(sc->n + 1, sizeof(*sc->list));
     if (!sc->list)
         return TW_ENOMEM;
-    for (i = 0; i < sc->org.n; i++)
-        sc->list[i] = sc->org.names[i];
-    sc->n = sc->org.n;
+    for (i = 0; i < sc->n; i++)
+        sc->list[i] = sc->names[i];
     return TW_OK;
+}
+
+/* 1 when an object assigned to `assignee` is within the scope. */
+static int scope_has(const scope_t *sc, const char *assignee)
+{
+    size_t i;
+    if (!sc->scoped)
+        return 1;
+    for (i = 0; assignee && i < sc->n; i++)
+        if (strcasecmp(sc->names[i], assignee) == 0)
+            return 1;
+    return 0;
 }
 
 static void scope_free(scope_t *sc)
 {
-    if (sc->list != sc->self)
-        free(sc->list);
-    free(sc->org.names);
+    free(sc->list);
+    free(sc->names);
 }
 
 /* ---- health, metrics, sign-in ------------------------------------------- */
@@ -379,31 +510,31 @@ tw_err_t api_metrics(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     return TW_OK;
 }
 
-/* Only these bytes of an attempted user name reach the audit log. */
-static void safe_name(const char *in, char out[64])
+/* The audit object of a sign-in attempt: the account's name when the name
+ * typed is one (an attempt on an account is what an auditor looks for),
+ * else "user:?". What people type into the name box is sometimes their
+ * password; it never reaches the log (auth.c invariant 4). */
+static void login_object(store_t *st, const char *typed, char *out, size_t cap)
 {
-    size_t i, n = 0;
-    for (i = 0; in[i] && n < 63; i++) {
-        char c = in[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '-' || c == '@';
-        out[n++] = ok ? c : '?';
-    }
-    out[n] = '\0';
+    char canonical[64];
+    if (auth_user_known(st, typed, canonical) == 1)
+        audit_object(out, cap, "user:", canonical);
+    else
+        snprintf(out, cap, "user:?");
 }
 
 tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
     static const char *const allowed[] = {"user", "password", NULL};
-    char session[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], name[64], object[128];
+    char session[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], object[128];
     const char *user, *password;
     auth_principal_t who, nobody;
     json_t *body = NULL, *o, *detail;
     store_t *st = http_req_store(req);
     char *text;
     tw_errinfo_t aei;
-    tw_err_t err, err2;
-    int oom = 0;
+    tw_err_t err, err2 = TW_OK;
+    int oom = 0, first = 1;
 
     if ((err = http_req_json(req, &body, ei)) != TW_OK)
         return err;
@@ -411,28 +542,37 @@ tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         (err = body_str(body, "user", 1, AUTH_NAME_MAX, &user, ei)) != TW_OK ||
         (err = body_str(body, "password", 1, AUTH_PASSWORD_MAX, &password, ei)) != TW_OK)
         goto out;
-    safe_name(user, name);
-    snprintf(object, sizeof(object), "user:%s", name);
     memset(&who, 0, sizeof(who));
     /* not under http_write_lock(): the password check (argon2id, about
      * 0.1 s) would hold every other writer of this process back */
     err = auth_login(st, user, password, http_req_remote(req), session, csrf, &who, ei);
     if (err == TW_EPERM || err == TW_ETOOBIG) {
-        /* the attempt is recorded as anonymous, whatever name it gave */
-        memset(&nobody, 0, sizeof(nobody));
-        detail = json_pack("{s:s}", "reason", err == TW_EPERM ? "wrong name or password"
-                                                               : "too many failed attempts");
-        text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-        json_decref(detail);
+        /* recorded as anonymous, under the account's name or "user:?"; of
+         * the refusals past the limit only the first per name or address in
+         * the window (auth_login_refusal), so the log cannot be flooded */
         tw_errinfo_clear(&aei);
-        http_write_lock(req);
-        err2 = audit_append(st, &nobody, "login.fail", object, http_req_remote(req), text, &aei);
-        http_write_unlock(req);
+        if (err == TW_ETOOBIG)
+            err2 = auth_login_refusal(st, user, http_req_remote(req), &first, &aei);
+        if (err2 == TW_OK && first) {
+            memset(&nobody, 0, sizeof(nobody));
+            login_object(st, user, object, sizeof(object));
+            detail = err == TW_EPERM
+                         ? json_pack("{s:s}", "reason", "wrong name or password")
+                         : json_pack("{s:s,s:s}", "reason", "too many failed attempts", "note",
+                                     "further refusals of this name or address are not "
+                                     "recorded until the window ends");
+            text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+            json_decref(detail);
+            http_write_lock(req);
+            err2 = audit_append(st, &nobody, "login.fail", object, http_req_remote(req), text,
+                                &aei);
+            http_write_unlock(req);
+            free(text);
+        }
         if (err2 != TW_OK) {
             /* refusing is what matters; the log line says the audit failed */
             fprintf(stderr, "serve: error: auditing a failed sign-in: %s\n", aei.msg);
         }
-        free(text);
         if (err == TW_ETOOBIG) {
             rep->retry_after = AUTH_FAIL_WINDOW;
             err = http_reply_error(rep, 429, "rate_limited", "too many failed sign-ins; wait "
@@ -444,6 +584,7 @@ tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     }
     if (err != TW_OK)
         goto out;
+    audit_object(object, sizeof(object), "user:", who.user);
     http_write_lock(req);
     err = audit_append(st, &who, "login", object, http_req_remote(req), NULL, ei);
     http_write_unlock(req);
@@ -604,6 +745,7 @@ static json_t *item_json(const alerts_item_t *it, int *oom)
 
 typedef struct {
     json_t *items;
+    alist_t ids; /* for the audit entry */
     int oom;
     long long last_id;
     char last_key[64];
@@ -614,6 +756,7 @@ static tw_err_t list_cb(void *ctx, const alerts_item_t *it)
 {
     list_ctx_t *l = ctx;
     push(l->items, item_json(it, &l->oom), &l->oom);
+    alist_add(&l->ids, json_integer(it->id), &l->oom);
     l->last_id = it->id;
     if (l->sort <= ALERTS_SORT_SCORE_ASC)
         snprintf(l->last_key, sizeof(l->last_key), "%.17g", it->score);
@@ -700,10 +843,19 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     q.scope_assignees = sc.list;
     q.nscope = sc.n;
     l.items = json_array();
+    alist_init(&l.ids, API_AUDIT_LIST_BYTES);
     l.sort = q.sort;
     if ((err = alerts_query(st, &q, list_cb, &l, &more, ei)) != TW_OK)
         goto out;
+    /* which alerts were shown, not only how many (at most API_LIST_MAX ids) */
     detail = json_pack("{s:I}", "count", (json_int_t)json_array_size(l.items));
+    if (detail)
+        alist_put(detail, "ids", &l.ids, &l.oom);
+    if (l.oom) {
+        json_decref(detail);
+        err = TW_ENOMEM;
+        goto out;
+    }
     if ((err = audit(req, "alert.list", "alerts", detail, ei)) != TW_OK)
         goto out;
     o = json_object();
@@ -720,6 +872,7 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     o = NULL;
 out:
     json_decref(l.items);
+    json_decref(l.ids.items);
     scope_free(&sc);
     return err;
 }
@@ -739,8 +892,7 @@ static tw_err_t check_alert(http_req_t *req, authz_action_t a, const char *assig
 {
     authz_object_t obj;
     tw_err_t err;
-    if ((err = owner_of(http_req_store(req), http_req_principal(req), assignee, &obj, ei)) !=
-        TW_OK)
+    if ((err = owner_of(http_req_store(req), assignee, &obj, ei)) != TW_OK)
         return err;
     return authz_check(http_req_principal(req), a, &obj, ei);
 }
@@ -839,9 +991,12 @@ tw_err_t api_alert_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     c.action = AUTHZ_ALERT_READ;
     if ((err = parse_id(http_req_param(req, 0), &id, ei)) != TW_OK)
         return err;
-    if ((err = load_alert(req, id, 1, &c, ei)) != TW_OK)
-        goto out;
     snprintf(object, sizeof(object), "alert:%lld", id);
+    if ((err = load_alert(req, id, 1, &c, ei)) != TW_OK) {
+        if (err == TW_EPERM)
+            err = audit_denied(req, "alert.read.denied", object, err, ei);
+        goto out;
+    }
     if ((err = audit(req, "alert.read", object, NULL, ei)) != TW_OK)
         goto out;
     put(c.alert, "history", c.history, &c.oom);
@@ -855,6 +1010,25 @@ out:
 }
 
 typedef enum { WRITE_TRANSITION, WRITE_ASSIGN, WRITE_SUPPRESS } write_kind_t;
+
+/* Whom the caller may hand an alert to: an active user, and, unless the
+ * caller may write every alert, one of its own organisation (an inspector
+ * cannot pass a case to another body). One answer for a name that is no
+ * user, a disabled one and one out of reach, which does not echo the name:
+ * this is not the place to find out who has an account. */
+static tw_err_t assignee_check(store_t *st, const auth_principal_t *p, const char *name,
+                               user_find_t *who, tw_errinfo_t *ei)
+{
+    tw_err_t err;
+    if ((err = find_user(st, name, 1, who, ei)) != TW_OK)
+        return err;
+    if (who->found &&
+        (authz_scope(p->role, AUTHZ_ALERT_WRITE) == AUTHZ_ALL || who->org_id == p->org_id))
+        return TW_OK;
+    return tw_errinfo_set(ei, TW_EINPUT,
+                          "request body: \"assignee\" is not an active user you may assign "
+                          "alerts to (of your organisation, unless you may write every alert)");
+}
 
 /* One alert write (invariants 1 and 3): begin; read the alert and check the
  * caller may write it; the change; its audit entry; commit. Answers the
@@ -907,18 +1081,7 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
         }
         if ((err = body_str(body, "assignee", 0, AUTH_NAME_MAX, &assignee, ei)) != TW_OK)
             goto out;
-        if (assignee && assignee[0]) {
-            if ((err = find_user(st, assignee, &who, ei)) != TW_OK)
-                goto out;
-            if (!who.found) {
-                err = tw_errinfo_set(ei, TW_EINPUT, "request body: \"assignee\": no active "
-                                                    "user '%.64s'",
-                                     assignee);
-                goto out;
-            }
-            assignee = who.canonical;
-        }
-        break;
+        break; /* the assignee is checked once the alert is (assignee_check) */
     case WRITE_SUPPRESS:
         if ((err = body_str(body, "indicator", 1, 64, &indicator, ei)) != TW_OK ||
             (err = body_str(body, "until", 1, 10, &until, ei)) != TW_OK ||
@@ -935,6 +1098,11 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
     tx = 1;
     if ((err = load_alert(req, id, 0, &c, ei)) != TW_OK)
         goto out;
+    if (kind == WRITE_ASSIGN && assignee && assignee[0]) {
+        if ((err = assignee_check(st, p, assignee, &who, ei)) != TW_OK)
+            goto out;
+        assignee = who.canonical;
+    }
     switch (kind) {
     case WRITE_TRANSITION:
         err = alerts_transition(st, id, to, p->user, reason, ei);
@@ -1180,33 +1348,54 @@ static tw_err_t graph_build(graph_t *g, int kind, int64_t id, const char *app_ke
     return g->err;
 }
 
+/* The alerts of one entity as a caller with scope `sc` may see them. An
+ * entity has at most one open alert, and it comes first (alerts.h). */
 typedef struct {
-    json_t *alerts;
+    const scope_t *sc;
+    json_t *alerts;     /* when not NULL: the alerts within the scope, as listed */
+    long long hidden;   /* alerts outside the scope */
+    int open_seen;      /* the open alert: */
+    int open_in_scope;
+    long long open_id;
+    double open_score;
+    char open_level[16];
     int oom;
-    /* scope check: does an alert of this entity fall in the caller's scope? */
-    http_req_t *req;
-    int allowed;
-    tw_err_t err;
 } entity_alerts_t;
+
+static int status_open(const char *status)
+{
+    return status && strcmp(status, "dismissed") != 0 && strcmp(status, "confirmed") != 0;
+}
 
 static tw_err_t entity_alert_cb(void *ctx, const alerts_item_t *it)
 {
     entity_alerts_t *e = ctx;
-    if (e->alerts) {
+    int in = scope_has(e->sc, it->assignee);
+    if (!e->open_seen && status_open(it->status)) {
+        e->open_seen = 1;
+        e->open_in_scope = in;
+        e->open_id = it->id;
+        e->open_score = round(it->score * 100) / 100;
+        snprintf(e->open_level, sizeof(e->open_level), "%s", it->level ? it->level : "");
+    }
+    if (!in) {
+        e->hidden++;
+        return TW_OK;
+    }
+    if (e->alerts)
         push(e->alerts, item_json(it, &e->oom), &e->oom);
-        return e->oom ? TW_ENOMEM : TW_OK;
-    }
-    if (!e->allowed && it->assignee) {
-        tw_errinfo_t ei;
-        tw_errinfo_clear(&ei);
-        e->err = check_alert(e->req, AUTHZ_ENTITY_READ, it->assignee, &ei);
-        if (e->err == TW_OK)
-            e->allowed = 1;
-        else if (e->err != TW_EPERM)
-            return e->err;
-        e->err = TW_OK;
-    }
-    return TW_OK;
+    return e->oom ? TW_ENOMEM : TW_OK;
+}
+
+/* The alerts of (type, key) into e (e->sc and e->alerts set by the caller);
+ * TW_EDB when they cannot be read. */
+static tw_err_t entity_alerts(store_t *st, const char *type, const char *key,
+                              entity_alerts_t *e)
+{
+    tw_err_t err = alerts_for_entity(st, type, key, entity_alert_cb, e);
+    if (err == TW_OK && e->oom)
+        err = TW_ENOMEM;
+    return err;
 }
 
 typedef struct {
@@ -1236,44 +1425,79 @@ static tw_err_t record_cb(void *ctx, const store_record_t *rec)
     return c->oom ? TW_ENOMEM : TW_OK;
 }
 
-static json_t *node_json(store_t *st, const node_t *n, int *oom)
+/* What the entity page discloses, for its audit entry (invariant 2). */
+typedef struct {
+    alist_t keys, alerts;
+    long long hidden_nodes;
+} disclosed_t;
+
+/* One node of the cluster as the caller may see it. With scope all, as it
+ * is. Otherwise (docs/api.md, docs/authz.md): the centre and the entities
+ * one hop away are the entity's own profile (they are named in its records)
+ * and are shown; a node two hops away is shown only when its open alert is
+ * within the caller's scope; and a node's alert (score, level, alert_id) is
+ * shown only when it is within the scope. A hidden node keeps its type and
+ * hop, gets an id that means nothing ("hidden:N") and no key or label, so
+ * the shape of the network stays and the people in it do not. *id gets the
+ * node's id for the edges (malloc'd). */
+static tw_err_t node_json(store_t *st, const scope_t *sc, const node_t *n, size_t index,
+                          disclosed_t *dis, json_t **out, char **id, int *oom)
 {
-    json_t *o = json_object();
-    char id[2200];
     entity_alerts_t ea;
-    snprintf(id, sizeof(id), "%s:%s", kind_name(n->kind), n->key);
-    put(o, "id", jstr(id), oom);
-    put(o, "type", json_string(kind_name(n->kind)), oom);
-    put(o, "key", jstr(n->key), oom);
-    put(o, "label", jstr(n->label ? n->label : n->key), oom);
+    json_t *o;
+    char buf[2200];
+    int visible, shown;
+    tw_err_t err;
+
+    *out = NULL;
+    *id = NULL;
     memset(&ea, 0, sizeof(ea));
-    ea.alerts = json_array();
-    if (alerts_for_entity(st, kind_name(n->kind), n->key, entity_alert_cb, &ea) != TW_OK)
-        *oom = 1;
-    {
-        json_t *a = json_array_get(ea.alerts, 0);
-        json_t *status = a ? json_object_get(a, "status") : NULL;
-        int open = status && json_is_string(status) &&
-                   strcmp(json_string_value(status), "dismissed") != 0 &&
-                   strcmp(json_string_value(status), "confirmed") != 0;
-        put(o, "score", open ? json_incref(json_object_get(a, "score")) : json_null(), oom);
-        put(o, "level", open ? json_incref(json_object_get(a, "level")) : json_null(), oom);
-        put(o, "alert_id", open ? json_incref(json_object_get(a, "id")) : json_null(), oom);
-    }
-    json_decref(ea.alerts);
+    ea.sc = sc;
+    if ((err = entity_alerts(st, kind_name(n->kind), n->key, &ea)) != TW_OK)
+        return err; /* a store error is a store error (500), not memory */
+    shown = ea.open_seen && ea.open_in_scope;
+    visible = !sc->scoped || n->hop <= 1 || shown;
+    if (visible)
+        snprintf(buf, sizeof(buf), "%s:%s", kind_name(n->kind), n->key);
+    else
+        snprintf(buf, sizeof(buf), "hidden:%zu", index);
+    if (!(*id = strdup(buf)))
+        return TW_ENOMEM;
+    o = json_object();
+    put(o, "id", jstr(buf), oom);
+    put(o, "type", json_string(kind_name(n->kind)), oom);
+    put(o, "key", visible ? jstr(n->key) : json_null(), oom);
+    put(o, "label", visible ? jstr(n->label ? n->label : n->key)
+                            : json_string("(outside your scope)"),
+        oom);
+    put(o, "score", shown ? json_real(ea.open_score) : json_null(), oom);
+    put(o, "level", shown ? jstr(ea.open_level) : json_null(), oom);
+    put(o, "alert_id", shown ? json_integer(ea.open_id) : json_null(), oom);
     put(o, "hop", json_integer(n->hop), oom);
-    return o;
+    put(o, "hidden", json_boolean(!visible), oom);
+    if (visible)
+        alist_add(&dis->keys, json_string(buf), oom);
+    else
+        dis->hidden_nodes++;
+    if (shown)
+        alist_add(&dis->alerts, json_integer(ea.open_id), oom);
+    *out = o;
+    return TW_OK;
 }
 
 tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
     const char *type = http_req_param(req, 0), *key = http_req_param(req, 1);
+    const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     records_ctx_t rc;
     entity_alerts_t ea;
+    disclosed_t dis;
+    scope_t sc;
     graph_t *g = NULL;
-    json_t *o = NULL, *records, *nodes, *edges, *related, *cluster;
-    char object[AUDIT_OBJECT_MAX + 1], prefix[32];
+    json_t *o = NULL, *records, *nodes = NULL, *edges = NULL, *related = NULL, *cluster, *detail;
+    char object[AUDIT_OBJECT_MAX + 1], prefix[32], cid[1200];
+    char **ids = NULL;
     int kind, truncated = 0, i, oom = 0;
     int64_t id = 0;
     size_t k;
@@ -1281,14 +1505,47 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 
     memset(&rc, 0, sizeof(rc));
     memset(&ea, 0, sizeof(ea));
+    memset(&sc, 0, sizeof(sc));
+    alist_init(&dis.keys, API_AUDIT_LIST_BYTES);
+    alist_init(&dis.alerts, API_AUDIT_LIST_BYTES / 4);
+    dis.hidden_nodes = 0;
     for (kind = 0; entity_types[kind] && strcmp(entity_types[kind], type) != 0; kind++)
         ;
-    if (!entity_types[kind])
-        return tw_errinfo_set(ei, TW_EINPUT,
-                              "entity type must be application, worker, employer, "
-                              "intermediary, address or phone, not '%.40s'",
-                              type);
+    if (!entity_types[kind]) {
+        err = tw_errinfo_set(ei, TW_EINPUT,
+                             "entity type must be application, worker, employer, "
+                             "intermediary, address or phone, not '%.40s'",
+                             type);
+        goto out;
+    }
     kind = kind == 0 ? KIND_APPLICATION : kind - 1;
+    snprintf(prefix, sizeof(prefix), "entity:%s:", type);
+    audit_object(object, sizeof(object), prefix, key);
+
+    /* the caller's scope first, before anything says whether the entity
+     * exists: all, or an open alert of this entity assigned within it
+     * (docs/authz.md). Unknown and out of reach get the same refusal, and
+     * the refusal is audited. */
+    if ((err = scope_load(st, p, AUTHZ_ENTITY_READ, &sc, ei)) != TW_OK)
+        goto out;
+    ea.sc = &sc;
+    if (sc.scoped) {
+        if ((err = entity_alerts(st, type, key, &ea)) != TW_OK) {
+            if (err == TW_EDB)
+                tw_errinfo_set(ei, err, "reading the entity's alerts: %s", store_errmsg(st));
+            goto out;
+        }
+        if (!ea.open_seen || !ea.open_in_scope) {
+            authz_object_t nobody = {-1, -1};
+            err = authz_check(p, AUTHZ_ENTITY_READ, &nobody, ei);
+            err = audit_denied(req, "entity.read.denied", object,
+                               err == TW_OK ? TW_EINTERNAL : err, ei);
+            goto out;
+        }
+        memset(&ea, 0, sizeof(ea));
+        ea.sc = &sc;
+    }
+
     /* exists? */
     for (i = 0; i < REG_COUNT; i++)
         rc.by_reg[i] = json_array();
@@ -1305,19 +1562,6 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     }
     if (err != TW_OK)
         goto out;
-    /* the caller's scope: all, or an alert of this entity assigned within it */
-    if (authz_scope(http_req_principal(req)->role, AUTHZ_ENTITY_READ) != AUTHZ_ALL) {
-        authz_object_t nobody = {0, 0};
-        ea.req = req;
-        if ((err = alerts_for_entity(st, type, key, entity_alert_cb, &ea)) != TW_OK)
-            goto out;
-        if (!ea.allowed) {
-            err = authz_check(http_req_principal(req), AUTHZ_ENTITY_READ, &nobody, ei);
-            if (err == TW_OK)
-                err = TW_EINTERNAL;
-            goto out;
-        }
-    }
     if (kind != KIND_APPLICATION &&
         (err = store_entity_records(st, (store_entity_t)kind, id, key, API_RECORDS_MAX,
                                     record_cb, &rc, &truncated)) != TW_OK)
@@ -1329,10 +1573,6 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     }
     g->st = st;
     if ((err = graph_build(g, kind, id, key)) != TW_OK)
-        goto out;
-    snprintf(prefix, sizeof(prefix), "entity:%s:", type);
-    audit_object(object, sizeof(object), prefix, key);
-    if ((err = audit(req, "entity.read", object, NULL, ei)) != TW_OK)
         goto out;
 
     o = json_object();
@@ -1346,56 +1586,94 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     put(o, "records", records, &oom);
     put(o, "records_truncated", json_boolean(truncated), &oom);
     ea.alerts = json_array();
-    if ((err = alerts_for_entity(st, type, key, entity_alert_cb, &ea)) != TW_OK)
+    if ((err = entity_alerts(st, type, key, &ea)) != TW_OK) {
+        if (err == TW_EDB)
+            tw_errinfo_set(ei, err, "reading the entity's alerts: %s", store_errmsg(st));
         goto out;
+    }
+    for (k = 0; k < json_array_size(ea.alerts); k++)
+        alist_add(&dis.alerts, json_incref(json_object_get(json_array_get(ea.alerts, k), "id")),
+                  &oom);
     put(o, "alerts", ea.alerts, &oom);
     ea.alerts = NULL;
+    put(o, "alerts_hidden", json_integer(ea.hidden), &oom);
     nodes = json_array();
     edges = json_array();
     related = json_array();
     if (kind == KIND_APPLICATION) {
         json_t *centre = json_object();
-        char cid[1200];
         snprintf(cid, sizeof(cid), "application:%s", key);
         put(centre, "id", jstr(cid), &oom);
         put(centre, "type", json_string("application"), &oom);
         put(centre, "key", jstr(key), &oom);
         put(centre, "label", jstr(key), &oom);
+        put(centre, "score", json_null(), &oom);
+        put(centre, "level", json_null(), &oom);
+        put(centre, "alert_id", json_null(), &oom);
         put(centre, "hop", json_integer(0), &oom);
+        put(centre, "hidden", json_false(), &oom);
         push(nodes, centre, &oom);
+        alist_add(&dis.keys, jstr(cid), &oom);
+    } else {
+        snprintf(cid, sizeof(cid), "%s:%s", type, key);
+        alist_add(&dis.keys, jstr(cid), &oom); /* also when the graph could not hold it */
+    }
+    if (g->nn && !(ids = calloc(g->nn, sizeof(*ids)))) {
+        err = TW_ENOMEM;
+        goto out;
     }
     for (k = 0; k < g->nn; k++) {
-        json_t *n = node_json(st, &g->nodes[k], &oom);
+        json_t *n;
+        if ((err = node_json(st, &sc, &g->nodes[k], k, &dis, &n, &ids[k], &oom)) != TW_OK) {
+            if (err == TW_EDB)
+                tw_errinfo_set(ei, err, "reading the alerts of the network: %s",
+                               store_errmsg(st));
+            goto out;
+        }
         if (g->nodes[k].hop == 1)
             push(related, json_pack("{s:O,s:O,s:O}", "type", json_object_get(n, "type"), "key",
                                     json_object_get(n, "key"), "label",
                                     json_object_get(n, "label")),
                  &oom);
         push(nodes, n, &oom);
-        if (kind == KIND_APPLICATION && g->nodes[k].hop == 1) {
-            char a[1200], b[2200];
-            snprintf(a, sizeof(a), "application:%s", key);
-            snprintf(b, sizeof(b), "%s:%s", kind_name(g->nodes[k].kind), g->nodes[k].key);
-            push(edges, json_pack("{s:s,s:s,s:s}", "source", a, "target", b, "kind",
+        if (kind == KIND_APPLICATION && g->nodes[k].hop == 1)
+            push(edges, json_pack("{s:s,s:s,s:s}", "source", cid, "target", ids[k], "kind",
                                   kind_name(g->nodes[k].kind)),
                  &oom);
-        }
     }
-    for (k = 0; k < g->ne; k++) {
-        const node_t *a = &g->nodes[g->edges[k].a], *b = &g->nodes[g->edges[k].b];
-        char sa[2200], sb[2200];
-        snprintf(sa, sizeof(sa), "%s:%s", kind_name(a->kind), a->key);
-        snprintf(sb, sizeof(sb), "%s:%s", kind_name(b->kind), b->key);
-        push(edges, json_pack("{s:s,s:s,s:s}", "source", sa, "target", sb, "kind",
-                              g->edges[k].kind),
+    for (k = 0; k < g->ne; k++)
+        push(edges, json_pack("{s:s,s:s,s:s}", "source", ids[g->edges[k].a], "target",
+                              ids[g->edges[k].b], "kind", g->edges[k].kind),
              &oom);
-    }
     put(o, "related", related, &oom);
+    related = NULL;
     cluster = json_object();
     put(cluster, "nodes", nodes, &oom);
     put(cluster, "edges", edges, &oom);
+    nodes = edges = NULL;
     put(cluster, "truncated", json_boolean(g->truncated), &oom);
+    put(cluster, "hidden", json_integer(dis.hidden_nodes), &oom);
     put(o, "cluster", cluster, &oom);
+    if (oom) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+
+    /* invariant 2, and which people were shown, not only whose page it was */
+    detail = json_object();
+    if (detail) {
+        alist_put(detail, "keys", &dis.keys, &oom);
+        alist_put(detail, "alerts", &dis.alerts, &oom);
+        put(detail, "hidden_nodes", json_integer(dis.hidden_nodes), &oom);
+        put(detail, "hidden_alerts", json_integer(ea.hidden), &oom);
+    }
+    if (oom || !detail) {
+        json_decref(detail);
+        err = TW_ENOMEM;
+        goto out;
+    }
+    if ((err = audit(req, "entity.read", object, detail, ei)) != TW_OK)
+        goto out;
     err = reply_json(rep, 200, o, oom);
     o = NULL;
 out:
@@ -1403,9 +1681,20 @@ out:
         json_decref(rc.by_reg[i]);
     json_decref(ea.alerts);
     json_decref(o);
+    json_decref(nodes);
+    json_decref(edges);
+    json_decref(related);
+    json_decref(dis.keys.items);
+    json_decref(dis.alerts.items);
+    if (ids) {
+        for (k = 0; k < g->nn; k++)
+            free(ids[k]);
+        free(ids);
+    }
     if (g)
         graph_free(g);
     free(g);
+    scope_free(&sc);
     return err;
 }
 
@@ -1428,6 +1717,25 @@ static tw_err_t reject_cb(void *ctx, long long line, long long column, const cha
     put(o, "reason", jstr(reason), &c->oom);
     push(c->list, o, &c->oom);
     return c->oom ? TW_ENOMEM : TW_OK;
+}
+
+/* An import that failed after it had started its batch: the rows it
+ * committed before the failure stay in the store (its import_batch row says
+ * "failed"), so the attempt is recorded as "import.failed" with the rows
+ * read. The failure itself is what the client is told; a failure to record
+ * it goes to the log. */
+static void audit_import_failed(http_req_t *req, const import_result_t *res, tw_err_t failure)
+{
+    char object[96];
+    tw_errinfo_t aei;
+    snprintf(object, sizeof(object), "batch:%lld", (long long)res->batch_id);
+    tw_errinfo_clear(&aei);
+    if (audit(req, "import.failed", object,
+              json_pack("{s:s,s:s,s:I}", "register", reg_get(res->reg)->name, "error",
+                        tw_err_code_name(failure), "read", (json_int_t)res->counts.rows_read),
+              &aei) != TW_OK)
+        fprintf(stderr, "serve: error: auditing a failed import (batch %lld): %s\n",
+                (long long)res->batch_id, aei.msg);
 }
 
 tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
@@ -1490,9 +1798,12 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     opts.progress = IMPORT_PROGRESS_NONE;
     opts.quiet = 1;
     opts.cancel = http_req_cancel(req);
+    memset(&res, 0, sizeof(res));
     err = import_file(st, path, &opts, &res, ei);
     if (err != TW_OK) {
         tw_errinfo_file(ei, "upload"); /* the temporary name means nothing to the client */
+        if (res.batch_id != 0)
+            audit_import_failed(req, &res, err);
         goto out;
     }
     /* audited once it has run: an upload refused as a whole (its header)

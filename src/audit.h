@@ -29,7 +29,7 @@
 #define AUDIT_ACTION_MAX 64   /* bytes */
 #define AUDIT_OBJECT_MAX 512  /* bytes */
 #define AUDIT_REMOTE_MAX 128  /* bytes */
-#define AUDIT_DETAIL_MAX 4096 /* bytes */
+#define AUDIT_DETAIL_MAX 16384 /* bytes: room for the ids and keys a read disclosed */
 
 /* Appends one entry: who (NULL = system/CLI; then actor_cli names the OS user or "cli"), what
  * (action, e.g. "alert.read", "alert.transition", "user.add", "login.fail"), the object

@@ -23,6 +23,10 @@
  *   5. Every write runs in its own transaction, or, when the caller has one
  *      open, in a savepoint inside it: the caller's audit entry commits or
  *      rolls back with the change, and a failed call leaves nothing behind.
+ *   6. A sign-in attempt is counted before its password is checked: the
+ *      count and one provisional failure per key are one write transaction,
+ *      so parallel attempts see each other and the limit is never passed;
+ *      a success removes its provisional rows.
  *
  * Thread model: the caller's store_t; libsodium is initialised once through
  * pthread_once; the dummy hash likewise.
@@ -438,7 +442,7 @@ tw_err_t auth_user_list(store_t *st, auth_user_fn fn, void *ctx, tw_errinfo_t *e
     if ((err = prepare(st,
                        "SELECT u.id, u.name, o.name, u.role, u.created_at, u.disabled_at,"
                        " (SELECT count(*) FROM api_token t"
-                       "  WHERE t.user_id = u.id AND t.revoked_at IS NULL)"
+                       "  WHERE t.user_id = u.id AND t.revoked_at IS NULL), o.id"
                        " FROM app_user u JOIN org o ON o.id = u.org_id ORDER BY u.name",
                        &s, ei)) != TW_OK)
         return err;
@@ -451,6 +455,7 @@ tw_err_t auth_user_list(store_t *st, auth_user_fn fn, void *ctx, tw_errinfo_t *e
         u.created_at = (const char *)sqlite3_column_text(s, 4);
         u.disabled_at = (const char *)sqlite3_column_text(s, 5);
         u.tokens = sqlite3_column_int64(s, 6);
+        u.org_id = sqlite3_column_int64(s, 7);
         if (!u.name || !u.org || !u.role || !u.created_at) {
             err = tw_errinfo_set(ei, TW_EDB, "user %lld has an empty column", (long long)u.id);
             goto out;
@@ -463,6 +468,26 @@ tw_err_t auth_user_list(store_t *st, auth_user_fn fn, void *ctx, tw_errinfo_t *e
 out:
     sqlite3_finalize(s);
     return err;
+}
+
+int auth_user_known(store_t *st, const char *name, char canonical[64])
+{
+    sqlite3_stmt *s = NULL;
+    int rc, known;
+
+    if (canonical)
+        canonical[0] = '\0';
+    if (!user_name_ok(name))
+        return 0; /* cannot be anybody's name: no need to ask */
+    if (prepare(st, "SELECT name FROM app_user WHERE name = ?", &s, NULL) != TW_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    known = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (known == 1 && canonical)
+        copy_name(canonical, 64, sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return known;
 }
 
 /* ---- API tokens ------------------------------------------------------- */
@@ -640,7 +665,11 @@ out:
 /* ---- sign-in rate limit ----------------------------------------------- */
 
 /* Hex of a keyed BLAKE2b of kind and value (user names lower-cased), so the
- * table holds neither the names people typed nor their addresses. */
+ * table holds neither the names people typed nor their addresses. Kinds:
+ * 'u' a failure of a user name, 'r' a failure from an address; 'U' and 'R'
+ * mark that a refusal past the limit was reported for that name or address
+ * (auth_login_refusal). A kind is part of the key, so marks are never
+ * counted as failures. */
 static void fail_key(char kind, const char *value, char out[2 * HASH_LEN + 1])
 {
     static const unsigned char key[] = "tipwatch-signin-v1";
@@ -652,7 +681,7 @@ static void fail_key(char kind, const char *value, char out[2 * HASH_LEN + 1])
     crypto_generichash_update(&gs, (const unsigned char *)&kind, 1);
     for (i = 0; value[i]; i++) {
         unsigned char c = (unsigned char)value[i];
-        chunk[n++] = kind == 'u' ? (unsigned char)tolower(c) : c;
+        chunk[n++] = kind == 'u' || kind == 'U' ? (unsigned char)tolower(c) : c;
         if (n == sizeof(chunk)) {
             crypto_generichash_update(&gs, chunk, n);
             n = 0;
@@ -679,17 +708,57 @@ static long long failures(store_t *st, const char *key, int64_t now)
     return n;
 }
 
-/* Records one failure for the user name and one for the address, and drops
- * failures older than the window. */
-static tw_err_t record_failure(store_t *st, const char *ukey, const char *rkey, int64_t now,
+static tw_err_t too_many(tw_errinfo_t *ei)
+{
+    return tw_errinfo_set(ei, TW_ETOOBIG,
+                          "too many failed sign-ins for this user name or from this address; "
+                          "try again in %d minutes",
+                          AUTH_FAIL_WINDOW / 60);
+}
+
+/* Inserts one login_failure row for key at `now`; *id (may be NULL) = its id. */
+static tw_err_t insert_failure(store_t *st, const char *key, int64_t now, int64_t *id,
                                tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;
     tw_err_t err;
-    int own = 0, i;
+    if ((err = prepare(st, "INSERT INTO login_failure(key_hash, at_unix) VALUES (?, ?)", &s,
+                       ei)) != TW_OK)
+        return err;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        err = db_error(st, ei, "recording a failed sign-in");
+    else if (id)
+        *id = sqlite3_last_insert_rowid(store_sqlite(st));
+    sqlite3_finalize(s);
+    return err;
+}
 
+/* Invariant 6: in one write transaction, counts the failures of the name and
+ * of the address in the window (TW_ETOOBIG, nothing written, when either is
+ * at its limit), drops failures older than the window, and records one
+ * provisional failure for each. The attempt then counts whatever happens;
+ * a success removes the rows (*rrow: the address's row). */
+static tw_err_t reserve_attempt(store_t *st, const char *ukey, const char *rkey, int64_t now,
+                                int64_t *rrow, tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    long long nu, nr;
+    tw_err_t err;
+    int own = 0;
+
+    *rrow = 0;
     if ((err = tx_begin(st, &own, ei)) != TW_OK)
         return err;
+    if ((nu = failures(st, ukey, now)) < 0 || (nr = failures(st, rkey, now)) < 0) {
+        err = db_error(st, ei, "counting failed sign-ins");
+        goto out;
+    }
+    if (nu >= AUTH_FAIL_USER_MAX || nr >= AUTH_FAIL_REMOTE_MAX) {
+        err = too_many(ei);
+        goto out;
+    }
     if ((err = prepare(st, "DELETE FROM login_failure WHERE at_unix <= ?", &s, ei)) != TW_OK)
         goto out;
     sqlite3_bind_int64(s, 1, now - AUTH_FAIL_WINDOW);
@@ -697,22 +766,54 @@ static tw_err_t record_failure(store_t *st, const char *ukey, const char *rkey, 
         err = db_error(st, ei, "pruning failed sign-ins");
         goto out;
     }
-    sqlite3_finalize(s);
-    if ((err = prepare(st, "INSERT INTO login_failure(key_hash, at_unix) VALUES (?, ?)", &s,
-                       ei)) != TW_OK)
+    if ((err = insert_failure(st, ukey, now, NULL, ei)) != TW_OK ||
+        (err = insert_failure(st, rkey, now, rrow, ei)) != TW_OK)
         goto out;
-    for (i = 0; i < 2; i++) {
-        sqlite3_bind_text(s, 1, i == 0 ? ukey : rkey, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, now);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            err = db_error(st, ei, "recording a failed sign-in");
-            goto out;
-        }
-        sqlite3_reset(s);
-    }
 out:
     sqlite3_finalize(s);
     return tx_end(st, own, err, ei);
+}
+
+tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, int *first,
+                            tw_errinfo_t *ei)
+{
+    char rkey[2 * HASH_LEN + 1], mark[2 * HASH_LEN + 1];
+    int64_t now = now_unix();
+    long long nr, marks;
+    tw_err_t err;
+    int own = 0;
+
+    *first = 0;
+    if (!remote || !remote[0])
+        remote = "unknown";
+    if (!user)
+        user = "";
+    if ((err = auth_init()) != TW_OK)
+        return tw_errinfo_set(ei, err, "libsodium cannot be initialised");
+    fail_key('r', remote, rkey);
+    if ((err = tx_begin(st, &own, ei)) != TW_OK)
+        return err;
+    if ((nr = failures(st, rkey, now)) < 0) {
+        err = db_error(st, ei, "counting failed sign-ins");
+        goto out;
+    }
+    /* the key that is over its limit: the address first, as auth_login
+     * would also refuse every other name from it */
+    if (nr >= AUTH_FAIL_REMOTE_MAX)
+        fail_key('R', remote, mark);
+    else
+        fail_key('U', user, mark);
+    if ((marks = failures(st, mark, now)) < 0) {
+        err = db_error(st, ei, "counting refused sign-ins");
+        goto out;
+    }
+    if (marks == 0 && (err = insert_failure(st, mark, now, NULL, ei)) == TW_OK)
+        *first = 1;
+out:
+    err = tx_end(st, own, err, ei);
+    if (err != TW_OK)
+        *first = 0;
+    return err;
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -735,7 +836,8 @@ static tw_err_t fill_principal(sqlite3_stmt *s, int c, auth_principal_t *who, in
 }
 
 static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, const char *ukey,
-                               int64_t now, char session[AUTH_TOKEN_LEN + 1], tw_errinfo_t *ei)
+                               int64_t rrow, int64_t now, char session[AUTH_TOKEN_LEN + 1],
+                               tw_errinfo_t *ei)
 {
     unsigned char h[HASH_LEN];
     sqlite3_stmt *s = NULL;
@@ -775,11 +877,14 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
         goto out;
     }
     sqlite3_finalize(s);
-    /* a successful sign-in clears the name's failures, not the address's:
-     * otherwise one valid account would reset an attacker's budget */
-    if ((err = prepare(st, "DELETE FROM login_failure WHERE key_hash = ?", &s, ei)) != TW_OK)
+    /* a successful sign-in clears the name's failures and its own
+     * provisional row of the address (invariant 6), not the address's other
+     * failures: otherwise one valid account would reset an attacker's budget */
+    if ((err = prepare(st, "DELETE FROM login_failure WHERE key_hash = ? OR id = ?", &s, ei)) !=
+        TW_OK)
         goto out;
     sqlite3_bind_text(s, 1, ukey, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, rrow);
     if (sqlite3_step(s) != SQLITE_DONE)
         err = db_error(st, ei, "clearing failed sign-ins");
 out:
@@ -818,8 +923,7 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
 {
     char ukey[2 * HASH_LEN + 1], rkey[2 * HASH_LEN + 1], stored[crypto_pwhash_STRBYTES];
     sqlite3_stmt *s = NULL;
-    long long nu, nr;
-    int64_t now = now_unix();
+    int64_t now = now_unix(), rrow = 0;
     size_t plen;
     int found = 0, ok = 0, rc;
     tw_err_t err;
@@ -840,13 +944,9 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
     pthread_once(&dummy_once, dummy_init_once);
     fail_key('u', user, ukey);
     fail_key('r', remote, rkey);
-    if ((nu = failures(st, ukey, now)) < 0 || (nr = failures(st, rkey, now)) < 0)
-        return db_error(st, ei, "counting failed sign-ins");
-    if (nu >= AUTH_FAIL_USER_MAX || nr >= AUTH_FAIL_REMOTE_MAX)
-        return tw_errinfo_set(ei, TW_ETOOBIG,
-                              "too many failed sign-ins for this user name or from this "
-                              "address; try again in %d minutes",
-                              AUTH_FAIL_WINDOW / 60);
+    /* counted as a failure from here on, whatever happens (invariant 6) */
+    if ((err = reserve_attempt(st, ukey, rkey, now, &rrow, ei)) != TW_OK)
+        return err;
 
     if (user_name_ok(user)) {
         if ((err = prepare(st,
@@ -886,13 +986,13 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
     }
     if (!ok) {
         memset(who, 0, sizeof(*who));
-        if ((err = record_failure(st, ukey, rkey, now, ei)) != TW_OK)
-            return err;
-        return tw_errinfo_set(ei, TW_EPERM, "%s", bad_login_msg);
+        sodium_memzero(stored, sizeof(stored));
+        return tw_errinfo_set(ei, TW_EPERM, "%s", bad_login_msg); /* its rows stay */
     }
     rehash_if_needed(st, who->user_id, stored, password, plen);
     sodium_memzero(stored, sizeof(stored));
-    if ((err = session_create(st, who->user_id, remote, ukey, now, session, ei)) != TW_OK) {
+    if ((err = session_create(st, who->user_id, remote, ukey, rrow, now, session, ei)) !=
+        TW_OK) {
         memset(who, 0, sizeof(*who));
         return err;
     }

@@ -101,12 +101,25 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei);
 /* Checks the password; on success creates a session (idle timeout and absolute lifetime) and
  * returns its token and its CSRF token. Failed attempts are counted per user name and per remote
  * address in the store (shared by every server thread and surviving restarts): past the limit
- * (e.g. 5 failures in 15 minutes) it answers TW_ETOOBIG without checking the password.
+ * (e.g. 5 failures in 15 minutes) it answers TW_ETOOBIG without checking the password. An
+ * attempt is counted before its password is checked, in the same write transaction as the
+ * count, so parallel attempts never pass the limit; a success takes its count back.
  * A wrong name or wrong password is the same TW_EPERM with the same message.
  * remote may be NULL ("unknown"). */
 tw_err_t auth_login(store_t *st, const char *user, const char *password, const char *remote,
                     char session[AUTH_TOKEN_LEN + 1], char csrf[AUTH_TOKEN_LEN + 1],
                     auth_principal_t *who, tw_errinfo_t *ei);
+/* After auth_login() answered TW_ETOOBIG for (user, remote): *first = 1 when this is the
+ * first such refusal in the window for the key that is over its limit (the address when it
+ * is, else the user name), and records that it was; *first = 0 for the later ones. The
+ * caller audits the first only, so that a client hammering the sign-in cannot flood the audit
+ * log: every wrong password is still audited, and the limit bounds those. */
+tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, int *first,
+                            tw_errinfo_t *ei);
+/* 1 when an account, active or disabled, has this name (compared without case), with the name
+ * as the account spells it in canonical (64 bytes; may be NULL); 0 when none does (also for a
+ * string that cannot be a user name); -1 on a store error. */
+int auth_user_known(store_t *st, const char *name, char canonical[64]);
 /* Resolves a session cookie value; also returns the session's CSRF token. TW_EPERM when
  * unknown, expired or logged out. Touches the idle timer. csrf may be NULL. */
 tw_err_t auth_session(store_t *st, const char *session, auth_principal_t *who,
@@ -121,7 +134,7 @@ int auth_token_equal(const char *a, const char *b);
 
 /* One user for auth_user_list (never the password hash). Valid only during the callback. */
 typedef struct {
-    int64_t id;
+    int64_t id, org_id;
     const char *name, *org, *role, *created_at;
     const char *disabled_at; /* NULL while active */
     long long tokens;        /* API tokens not revoked */

@@ -6,8 +6,9 @@
  * Scopes are nested: all > org > own > none. "Own" objects are those whose
  * owner_user is the principal (an alert assigned to them); "org" objects are
  * their own plus those whose owner_org is the principal's organisation (an
- * alert escalated to it). The caller says who owns the object; authz does
- * not read the store. For a listing (obj NULL) the caller asks
+ * alert assigned to anyone of it). The caller says who owns the object
+ * (api.c, one rule for single objects and listings; docs/authz.md, "Who owns
+ * what"); authz does not read the store. For a listing (obj NULL) the caller asks
  * authz_scope() and filters rows by it.
  *
  * Pure functions over a constant table; thread-safe.

@@ -1659,7 +1659,7 @@ static const char serve_help[] =
     "usage: tipwatch serve [--db FILE] [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
     "                      [--max-body BYTES] [--max-upload BYTES] [--max-header BYTES]\n"
     "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
-    "                      [--quiet]\n"
+    "                      [--drain SECONDS] [--trusted-proxy ADDR] [--quiet]\n"
     "       tipwatch serve --routes\n"
     "\n"
     "Serves the JSON API (/api/v1/, reference in docs/api.md) and the web UI until\n"
@@ -1680,6 +1680,11 @@ static const char serve_help[] =
     "  --timeout SECONDS    idle connection timeout (default 30)\n"
     "  --max-connections N  open connections at most (default 512)\n"
     "  --max-per-ip N       open connections per client address (default 64)\n"
+    "  --drain SECONDS      at SIGTERM, how long requests in flight may take before\n"
+    "                       their connections are closed (default 10)\n"
+    "  --trusted-proxy ADDR the reverse proxy in front: from that address only, the\n"
+    "                       client's address is the last X-Forwarded-For entry (for\n"
+    "                       the sign-in limit and the audit log)\n"
     "  --quiet              no access log\n"
     "  --routes             print the routing table as CSV (method,path,auth,action)\n";
 
@@ -1693,6 +1698,8 @@ static int cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'c'},
         {"max-per-ip", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
         {"routes", no_argument, NULL, 'r'},           {"help", no_argument, NULL, 'h'},
+        {"drain", required_argument, NULL, 'D'},
+        {"trusted-proxy", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
     http_opts_t o;
     tw_errinfo_t ei;
@@ -1757,6 +1764,13 @@ static int cmd_serve(int argc, char **argv)
                                    optarg);
             o.max_per_ip = (unsigned)n;
             break;
+        case 'D':
+            if (parse_u64(optarg, 0, 3600, &n))
+                return usage_error("serve", "--drain must be 0..3600 seconds, not '%s'",
+                                   optarg);
+            o.drain_s = (unsigned)n;
+            break;
+        case 'P': o.trusted_proxy = optarg; break; /* checked by http_start() */
         case 'q': o.access_log = 0; break;
         case 'r': routes = 1; break;
         case 'h': fputs(serve_help, stdout); return 0;

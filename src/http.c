@@ -21,6 +21,10 @@
  *      closes them all after the last worker thread has ended.
  *   5. A 5xx answer never carries internal detail (SQL, paths); the detail
  *      goes to the server's log.
+ *   6. X-Forwarded-For is read only on connections from the trusted proxy
+ *      (--trusted-proxy), and then only its last entry.
+ *   7. A stop waits at most drain_s for the requests in flight; a request
+ *      body still arriving is not waited for at all.
  *
  * Thread model: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool
  * of `threads` workers; a request is handled by one worker from first call
@@ -109,6 +113,7 @@ struct http_server {
     char db_path[PATH_MAX];
     char web_real[PATH_MAX]; /* realpath of the web directory; "" for none */
     char host[256];
+    char proxy[INET6_ADDRSTRLEN]; /* --trusted-proxy, normalised; "" for none */
     unsigned port;
     pthread_mutex_t lock;  /* guards stores */
     pthread_mutex_t wlock; /* http_write_lock() */
@@ -130,7 +135,7 @@ struct http_req {
     char params[HTTP_MAX_PATH_PARAMS][HTTP_PARAM_MAX];
     size_t nparams;
     tw_buf_t body;
-    int body_too_big;
+    tw_err_t body_err; /* TW_ETOOBIG past the route's limit, TW_ENOMEM */
     int responded;
     auth_principal_t who;
     char csrf[AUTH_TOKEN_LEN + 1];
@@ -157,6 +162,8 @@ void http_opts_default(http_opts_t *o)
     o->max_connections = HTTP_MAX_CONNECTIONS;
     o->max_per_ip = HTTP_MAX_PER_IP;
     o->access_log = 1;
+    o->drain_s = HTTP_DRAIN_SECONDS;
+    o->trusted_proxy = NULL;
 }
 
 /* One line on stderr, written with one write(2) so that lines of several
@@ -286,11 +293,84 @@ int http_static_path_ok(const char *path)
         size_t len = strcspn(seg, "/");
         if (seg[0] == '.' || (len == 0 && seg[len] == '/'))
             return 0; /* ".", "..", hidden files, "//" */
+        /* npm's side of the web directory: the libraries as installed and
+         * their manifests are not the UI (it loads copies from vendor/) */
+        if ((len == 12 && strncmp(seg, "node_modules", 12) == 0) ||
+            (seg[len] == '\0' &&
+             (strcmp(seg, "package.json") == 0 || strcmp(seg, "package-lock.json") == 0)))
+            return 0;
         seg += len;
         if (*seg == '/')
             seg++;
     }
     return 1;
+}
+
+/* The text form of an IPv4 or IPv6 address in s[0..n) (an IPv4-mapped IPv6
+ * address as IPv4); 0 when it is not one. */
+static int ip_normal(const char *s, size_t n, char *out, size_t cap)
+{
+    char tmp[INET6_ADDRSTRLEN];
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (n == 0 || n >= sizeof(tmp))
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (inet_pton(AF_INET, tmp, &a4) == 1)
+        return inet_ntop(AF_INET, &a4, out, (socklen_t)cap) != NULL;
+    if (inet_pton(AF_INET6, tmp, &a6) != 1)
+        return 0;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        memcpy(&a4, &a6.s6_addr[12], 4);
+        return inet_ntop(AF_INET, &a4, out, (socklen_t)cap) != NULL;
+    }
+    return inet_ntop(AF_INET6, &a6, out, (socklen_t)cap) != NULL;
+}
+
+int http_forwarded_client(const char *xff, char *out, size_t cap)
+{
+    const char *last, *end;
+    size_t n;
+
+    if (!xff)
+        return 0;
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    end = last + strlen(last);
+    while (end > last && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    n = (size_t)(end - last);
+    if (n > 0 && last[0] == '[') { /* [v6] or [v6]:port */
+        const char *close = memchr(last, ']', n);
+        if (!close || (close + 1 != end && close[1] != ':'))
+            return 0;
+        return ip_normal(last + 1, (size_t)(close - last - 1), out, cap);
+    }
+    if (ip_normal(last, n, out, cap))
+        return 1;
+    /* a.b.c.d:port */
+    {
+        const char *colon = memchr(last, ':', n);
+        if (colon && !memchr(colon + 1, ':', (size_t)(end - colon - 1)) &&
+            strspn(colon + 1, "0123456789") == (size_t)(end - colon - 1) && colon + 1 < end)
+            return ip_normal(last, (size_t)(colon - last), out, cap) && !strchr(out, ':');
+    }
+    return 0;
+}
+
+int http_store_reset(store_t *st)
+{
+    int n = 0;
+    /* each call ends one level (a savepoint, or the transaction); the bound
+     * only guards against a connection that refuses to roll back */
+    while (!sqlite3_get_autocommit(store_sqlite(st)) && n < 1000) {
+        store_rollback(st);
+        n++;
+    }
+    return n;
 }
 
 const char *http_content_type(const char *name)
@@ -672,9 +752,14 @@ static enum MHD_Result finish_request(http_req_t *r)
     store_t *st;
     tw_err_t err;
 
-    if (r->body_too_big)
+    if (r->body_err == TW_ETOOBIG)
         return send_error(r, 413, "too_large", NULL, "the body is larger than %zu bytes",
                           r->body.max);
+    if (r->body_err != TW_OK)
+        return send_error(r, tw_err_http_status(r->body_err), tw_err_code_name(r->body_err),
+                          NULL, "the server is short of memory; try again later");
+    if (r->srv->stopping) /* the body came in after the stop began: no new work */
+        return send_error(r, 503, "unavailable", NULL, "the server is stopping");
     memset(&rep, 0, sizeof(rep));
     rep.status = 200;
     tw_errinfo_clear(&ei);
@@ -684,9 +769,10 @@ static enum MHD_Result finish_request(http_req_t *r)
     }
     err = r->route->handler(r, &rep, &ei);
     if (!sqlite3_get_autocommit(store_sqlite(st))) {
-        /* a handler must end what it began; never leave a write lock held */
+        /* a handler must end what it began; never leave a write lock held,
+         * nor a savepoint that would fold the next request's writes into it */
         log_line("serve: error: %s left a transaction open; rolled back", r->route->pattern);
-        store_rollback(st);
+        http_store_reset(st);
         if (err == TW_OK)
             err = TW_EINTERNAL;
     }
@@ -697,20 +783,45 @@ static enum MHD_Result finish_request(http_req_t *r)
     return send_reply(r, &rep);
 }
 
-static void remote_address(struct MHD_Connection *c, char *out, size_t cap)
+/* The last X-Forwarded-For header of a request (a proxy that adds its own
+ * line rather than extending the client's puts it last). */
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* The peer's address (an IPv4-mapped IPv6 one as IPv4); when the peer is the
+ * trusted proxy, the client's address it forwarded, if it gave a valid one
+ * (else the proxy's own: a health check from the proxy has none). */
+static void remote_address(const http_server_t *s, struct MHD_Connection *c, char *out,
+                           size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[INET6_ADDRSTRLEN] = "";
+    const char *xff = NULL;
+
     snprintf(out, cap, "unknown");
     if (!ci || !ci->client_addr)
         return;
     if (ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-                  out, (socklen_t)cap);
+                  peer, sizeof(peer));
     else if (ci->client_addr->sa_family == AF_INET6)
         inet_ntop(AF_INET6,
-                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
-                  (socklen_t)cap);
+                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, peer,
+                  sizeof(peer));
+    if (!peer[0] || !ip_normal(peer, strlen(peer), out, cap))
+        return;
+    if (!s->proxy[0] || strcmp(out, s->proxy) != 0)
+        return;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, (void *)&xff);
+    if (xff)
+        http_forwarded_client(xff, out, cap); /* leaves out alone when it fails */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -735,7 +846,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(r->method, sizeof(r->method), "%s", method);
         r->path = strdup(url);
         buf_init(&r->body, 0);
-        remote_address(conn, r->remote, sizeof(r->remote));
+        remote_address(s, conn, r->remote, sizeof(r->remote));
         if (!r->path)
             return MHD_NO;
         if (!start_request(r, &ret))
@@ -747,9 +858,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!r->body_too_big && buf_add(&r->body, upload_data, *upload_data_size) != TW_OK)
-            r->body_too_big = 1; /* read on and drop; answered 413 at the end */
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (s->stopping) {
+            /* a body still coming in when the stop begins is not waited for:
+             * 503 now when libmicrohttpd takes an answer mid-body, else the
+             * connection is closed (its handler never ran: nothing written) */
+            if (send_error(r, 503, "unavailable", NULL, "the server is stopping") == MHD_YES)
+                return MHD_YES;
+            log_line("serve: stopping: closed a connection whose request body was still "
+                     "arriving");
+            r->responded = 0; /* nothing went out: the access log says it ended early */
+            return MHD_NO;
+        }
+        if (r->body_err == TW_OK) /* after an error: read on and drop; answered at the end */
+            r->body_err = buf_add(&r->body, upload_data, n);
         return MHD_YES;
     }
     return finish_request(r);
@@ -829,13 +952,17 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    const http_server_t *s = cls;
     char msg[512];
     size_t n;
-    (void)cls;
     vsnprintf(msg, sizeof(msg), fmt, ap);
     n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
+    /* while stopping, a connection whose body was still arriving is closed
+     * on purpose (on_request says so); MHD calls that an internal error */
+    if (s->stopping && strstr(msg, "Application reported internal error"))
+        return;
     log_line("serve: libmicrohttpd: %s", msg);
 }
 
@@ -1117,6 +1244,14 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
         goto fail;
     }
     s->o.db_path = s->db_path;
+    if (o->trusted_proxy && o->trusted_proxy[0] &&
+        !ip_normal(o->trusted_proxy, strlen(o->trusted_proxy), s->proxy, sizeof(s->proxy))) {
+        err = tw_errinfo_set(ei, TW_EINPUT,
+                             "--trusted-proxy must be an IPv4 or IPv6 address, not '%.100s'",
+                             o->trusted_proxy);
+        goto fail;
+    }
+    s->o.trusted_proxy = NULL; /* s->proxy from here on */
     if (o->web_dir) {
         if (!realpath(o->web_dir, s->web_real)) {
             err = tw_errinfo_set(ei, TW_EINPUT, "--web %s: %s", o->web_dir, strerror(errno));
@@ -1166,6 +1301,7 @@ unsigned http_port(const http_server_t *s)
 
 void http_stop(http_server_t *s)
 {
+    struct timespec t0, t1;
     MHD_socket lsock;
     size_t i;
 
@@ -1173,11 +1309,24 @@ void http_stop(http_server_t *s)
         return;
     s->stopping = 1;
     lsock = MHD_quiesce_daemon(s->daemon); /* no new connections from here on */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* the requests in flight finish, but no slow client holds the stop up
+     * for longer than the drain time: a body trickling in is cut off at its
+     * next byte (on_request), and whatever is left at the deadline below */
     while (atomic_load(&s->active) > 0) {
         struct timespec ts = {0, 10 * 1000 * 1000};
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >=
+            (double)s->o.drain_s) {
+            log_line("serve: %d request(s) still open after %u s; closing them",
+                     atomic_load(&s->active), s->o.drain_s);
+            break;
+        }
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(s->daemon); /* joins the workers, closes idle connections */
+    /* joins the workers (a handler still running finishes first: an import
+     * stops at its cancel flag), closes every connection left */
+    MHD_stop_daemon(s->daemon);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
     for (i = 0; i < s->nstores; i++)

@@ -41,6 +41,7 @@
 #define HTTP_TIMEOUT_SECONDS 30                /* --timeout: idle connection */
 #define HTTP_MAX_CONNECTIONS 512               /* --max-connections */
 #define HTTP_MAX_PER_IP 64                     /* --max-per-ip */
+#define HTTP_DRAIN_SECONDS 10                  /* --drain: at a stop, for requests in flight */
 #define HTTP_MAX_PATH_PARAMS 4
 #define HTTP_PARAM_MAX 1024                    /* bytes of one path parameter */
 
@@ -53,6 +54,10 @@ typedef struct {
     unsigned timeout_s, max_connections, max_per_ip;
     int json_depth;
     int access_log; /* 1: one line per request on stderr */
+    unsigned drain_s; /* at a stop: how long requests in flight may take to finish */
+    /* a reverse proxy's address ("10.0.0.5", "::1"): from that peer only,
+     * the client's address is the last one in X-Forwarded-For; NULL: none */
+    const char *trusted_proxy;
 } http_opts_t;
 
 /* The defaults above; db_path "tipwatch.db", web_dir NULL. */
@@ -65,8 +70,10 @@ typedef struct http_server http_server_t;
 tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei);
 /* The port actually bound (the one picked for port 0). */
 unsigned http_port(const http_server_t *s);
-/* Graceful stop: no new connections, in-flight requests finish (new ones on
- * kept-alive connections get 503), then every thread's store is closed. */
+/* Graceful stop: no new connections; new requests on kept-alive connections
+ * get 503, and so do requests still sending their body; the handlers running
+ * finish. After drain_s seconds whatever is left (a client trickling a body,
+ * an idle connection) is closed; then every thread's store is closed. */
 void http_stop(http_server_t *s);
 /* http_start, the "serve: listening on http://ADDR:PORT" line on stdout,
  * then waits for SIGTERM or SIGINT and stops gracefully. */
@@ -135,7 +142,8 @@ const char *http_req_csrf(const http_req_t *r);
 const char *http_req_session(const http_req_t *r);
 /* This thread's store. */
 store_t *http_req_store(http_req_t *r);
-/* The client's address ("127.0.0.1", "::1"). */
+/* The client's address ("127.0.0.1", "::1"): the peer's, or, when the peer
+ * is the trusted proxy, the one the proxy put in X-Forwarded-For. */
 const char *http_req_remote(const http_req_t *r);
 /* Set when the server is stopping (long handlers stop early). */
 volatile sig_atomic_t *http_req_cancel(http_req_t *r);
@@ -167,9 +175,21 @@ int http_route_match(const char *pattern, const char *path,
 int http_json_depth_ok(const char *s, size_t len, int max, size_t *at);
 /* 1 when a URL path is safe to look up under the web directory: starts
  * with '/', no "." or ".." segment, no segment starting with '.', no
- * backslash, no control byte, at most 1024 bytes. */
+ * segment "node_modules", not a "package.json" or "package-lock.json" (the
+ * web directory is also where npm installs the UI's libraries; only the
+ * copies in vendor/ are served), no backslash, no control byte, at most
+ * 1024 bytes. */
 int http_static_path_ok(const char *path);
 /* The Content-Type for a file name by its extension. Static. */
 const char *http_content_type(const char *name);
+/* The client address in an X-Forwarded-For value: its last entry (the one
+ * the trusted proxy added), an IPv4 or IPv6 address, optionally with a port
+ * ("203.0.113.7:5123", "[2001:db8::1]:443"), written in the form inet_ntop()
+ * gives (an IPv4-mapped IPv6 address as IPv4). 0 when the last entry is not
+ * an address. */
+int http_forwarded_client(const char *xff, char *out, size_t cap);
+/* Rolls back every transaction level open on st (a handler's nested
+ * savepoints included); returns how many store_rollback() calls it took. */
+int http_store_reset(store_t *st);
 
 #endif

@@ -247,6 +247,36 @@ static void test_bad_input(void **state)
                      1);
 }
 
+/* A detail has room for what a read disclosed (the ids of a page of 500
+ * alerts, the keys of an entity page: the server bounds those at 8 KiB),
+ * and no more. */
+static void test_detail_limit(void **state)
+{
+    static char detail[AUDIT_DETAIL_MAX + 2];
+    tw_errinfo_t ei;
+    size_t i;
+    (void)state;
+    assert_true(AUDIT_DETAIL_MAX >= 16384);
+    detail[0] = '[';
+    for (i = 1; i + 1 < AUDIT_DETAIL_MAX; i += 2) {
+        detail[i] = '1';
+        detail[i + 1] = ',';
+    }
+    detail[i - 1] = '1';
+    detail[i] = ']';
+    detail[i + 1] = '\0';
+    assert_int_equal(strlen(detail), AUDIT_DETAIL_MAX);
+    tw_errinfo_clear(&ei);
+    assert_int_equal(audit_append(st, NULL, "alert.list", "alerts", NULL, detail, &ei), TW_OK);
+    detail[AUDIT_DETAIL_MAX] = ' ';
+    detail[AUDIT_DETAIL_MAX + 1] = '\0';
+    assert_int_equal(audit_append(st, NULL, "alert.list", "alerts", NULL, detail, &ei),
+                     TW_EINPUT);
+    assert_string_equal(ei.field, "detail");
+    assert_int_equal(q1("SELECT count(*) FROM audit_log"), 1);
+    assert_int_equal(q1("SELECT length(detail) FROM audit_log"), AUDIT_DETAIL_MAX);
+}
+
 static void test_triggers_refuse_changes(void **state)
 {
     (void)state;
@@ -523,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_hash_hex_round_trip),
         cmocka_unit_test_setup_teardown(test_empty_log_is_intact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detail_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entries_record_who_what_where, setup_five,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_triggers_refuse_changes, setup_five, teardown),

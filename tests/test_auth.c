@@ -3,8 +3,9 @@
  * once, with argon2id hashes; a sign-in gives a session and a CSRF token and
  * a wrong name or password says the same thing; sessions end when idle, when
  * too old and at logout; bearer tokens work until revoked; the failed
- * sign-in limit holds per name and per address, across connections, and
- * forgets after its window; no token is ever stored in the clear.
+ * sign-in limit holds per name and per address, across connections and
+ * parallel attempts, and forgets after its window; only the first refusal
+ * past it is to be audited; no token is ever stored in the clear.
  *
  * Every password hash costs about 0.1 s (argon2id, interactive limits), so
  * the tests hash only where the hashing is what is tested.
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,6 +502,156 @@ static void test_rate_limit_remote(void **state)
     assert_int_equal(auth_login(st, "anna", pw_anna, "192.0.2.9", sess, csrf, &who, &ei), TW_OK);
 }
 
+/* Attempts in parallel cannot pass the limit: each is counted before its
+ * password is checked, in the transaction that reads the count. Four
+ * failures are on record; three threads then try at once, each on its own
+ * connection. Had they all read the count before any of them recorded its
+ * failure (a tenth of a second of argon2id later), all three would have had
+ * their password checked; only one may. */
+#define RACERS 3
+
+typedef struct {
+    pthread_barrier_t *go;
+    tw_err_t result;
+} racer_t;
+
+static void *racer(void *arg)
+{
+    racer_t *r = arg;
+    char sess[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+    auth_principal_t who;
+    tw_errinfo_t ei;
+    store_t *own = NULL;
+    r->result = TW_EINTERNAL;
+    if (store_open(dbpath, &own, &ei) != TW_OK)
+        return NULL;
+    pthread_barrier_wait(r->go);
+    r->result = auth_login(own, "anna", "wrong password!", "10.3.0.1", sess, csrf, &who, &ei);
+    store_close(own);
+    return NULL;
+}
+
+static void test_rate_limit_parallel(void **state)
+{
+    char sess[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+    pthread_barrier_t go;
+    pthread_t t[RACERS];
+    racer_t r[RACERS];
+    auth_principal_t who;
+    tw_errinfo_t ei;
+    int i, checked = 0, refused = 0;
+    (void)state;
+
+    for (i = 0; i < AUTH_FAIL_USER_MAX - 1; i++)
+        assert_int_equal(auth_login(st, "anna", "wrong password!", "10.3.0.1", sess, csrf, &who,
+                                    &ei),
+                         TW_EPERM);
+    pthread_barrier_init(&go, NULL, RACERS);
+    for (i = 0; i < RACERS; i++) {
+        r[i].go = &go;
+        assert_int_equal(pthread_create(&t[i], NULL, racer, &r[i]), 0);
+    }
+    for (i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        checked += r[i].result == TW_EPERM;
+        refused += r[i].result == TW_ETOOBIG;
+    }
+    pthread_barrier_destroy(&go);
+    assert_int_equal(checked, 1);
+    assert_int_equal(refused, RACERS - 1);
+    /* failures on record: exactly the limit, for the name and the address */
+    assert_int_equal(q1("SELECT max(c) FROM (SELECT count(*) c FROM login_failure"
+                        " GROUP BY key_hash)"),
+                     AUTH_FAIL_USER_MAX);
+}
+
+/* A success takes back the count it made before the password was checked:
+ * the name's failures go, the address keeps only what failed. */
+static void test_success_takes_its_count_back(void **state)
+{
+    char sess[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+    auth_principal_t who;
+    tw_errinfo_t ei;
+    (void)state;
+    assert_int_equal(auth_login(st, "boris", "wrong password!", "10.4.0.1", sess, csrf, &who,
+                                &ei),
+                     TW_EPERM);
+    assert_int_equal(q1("SELECT count(*) FROM login_failure"), 2);
+    assert_int_equal(auth_login(st, "anna", pw_anna, "10.4.0.1", sess, csrf, &who, &ei), TW_OK);
+    assert_int_equal(q1("SELECT count(*) FROM login_failure"), 2); /* boris's two, no more */
+    assert_int_equal(auth_login(st, "boris", pw_boris, "10.4.0.1", sess, csrf, &who, &ei), TW_OK);
+    assert_int_equal(q1("SELECT count(*) FROM login_failure"), 1); /* the address's first */
+}
+
+/* Refusals past the limit: the first for the name (or for the address, when
+ * that is what is over) is to be audited, the ones after it are not, until
+ * the window ends. */
+static void test_refusal_first(void **state)
+{
+    char sess[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], sql[300];
+    auth_principal_t who;
+    tw_errinfo_t ei;
+    int first = -1, i;
+    (void)state;
+
+    for (i = 0; i < AUTH_FAIL_USER_MAX; i++)
+        assert_int_equal(auth_login(st, "anna", "wrong password!", "10.5.0.1", sess, csrf, &who,
+                                    &ei),
+                         TW_EPERM);
+    assert_int_equal(auth_login(st, "anna", pw_anna, "10.5.0.2", sess, csrf, &who, &ei),
+                     TW_ETOOBIG);
+    assert_int_equal(auth_login_refusal(st, "anna", "10.5.0.2", &first, &ei), TW_OK);
+    assert_int_equal(first, 1);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(auth_login_refusal(st, "ANNA", i % 2 ? "10.5.0.3" : "10.5.0.2", &first,
+                                            &ei),
+                         TW_OK);
+        assert_int_equal(first, 0);
+    }
+    /* a name of its own is a first again */
+    assert_int_equal(auth_login_refusal(st, "boris", "10.5.0.2", &first, &ei), TW_OK);
+    assert_int_equal(first, 1);
+    /* an address over its limit: one first for the address, whatever names follow */
+    snprintf(sql, sizeof(sql),
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+             " INSERT INTO login_failure(key_hash, at_unix) SELECT f.key_hash, f.at_unix"
+             " FROM n, login_failure f WHERE f.id = 2",
+             AUTH_FAIL_REMOTE_MAX);
+    exec(sql); /* row 2: the first failure's address, 10.5.0.1 */
+    assert_int_equal(auth_login_refusal(st, "carl", "10.5.0.1", &first, &ei), TW_OK);
+    assert_int_equal(first, 1);
+    assert_int_equal(auth_login_refusal(st, "dora", "10.5.0.1", &first, &ei), TW_OK);
+    assert_int_equal(first, 0);
+    /* marks are not failures: they do not lock anybody out */
+    assert_int_equal(auth_login(st, "boris", pw_boris, "10.5.0.9", sess, csrf, &who, &ei),
+                     TW_OK);
+    /* and they are forgotten with the window */
+    exec("UPDATE login_failure SET at_unix = at_unix - 901");
+    assert_int_equal(auth_login_refusal(st, "dora", "10.5.0.1", &first, &ei), TW_OK);
+    assert_int_equal(first, 1);
+}
+
+/* Who an attempted name is, for the audit log: the account as it spells
+ * itself, or nobody (then the name is not recorded). */
+static void test_user_known(void **state)
+{
+    char canon[64];
+    tw_errinfo_t ei;
+    (void)state;
+    assert_int_equal(auth_user_known(st, "ANNA", canon), 1);
+    assert_string_equal(canon, "anna");
+    assert_int_equal(auth_user_known(st, "anna", NULL), 1);
+    assert_int_equal(auth_user_known(st, "annabel", canon), 0);
+    assert_string_equal(canon, "");
+    assert_int_equal(auth_user_known(st, "Summer2024?secret", canon), 0);
+    assert_int_equal(auth_user_known(st, "", canon), 0);
+    assert_int_equal(auth_user_known(st, NULL, canon), 0);
+    /* a disabled account is still an account an attempt was made on */
+    assert_int_equal(auth_user_disable(st, "boris", &ei), TW_OK);
+    assert_int_equal(auth_user_known(st, "Boris", canon), 1);
+    assert_string_equal(canon, "boris");
+}
+
 /* A change made inside the caller's transaction goes with it: rolled back,
  * the token was never issued; a failure inside leaves nothing behind. */
 static void test_caller_transaction(void **state)
@@ -537,6 +689,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disable, setup_users, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_user, setup_users, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_remote, setup_users, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit_parallel, setup_users, teardown),
+        cmocka_unit_test_setup_teardown(test_success_takes_its_count_back, setup_users,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_first, setup_users, teardown),
+        cmocka_unit_test_setup_teardown(test_user_known, setup_users, teardown),
         cmocka_unit_test_setup_teardown(test_caller_transaction, setup_users, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

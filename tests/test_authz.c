@@ -56,21 +56,42 @@ static authz_scope_t parse_scope(const char *s)
     return AUTHZ_NONE;
 }
 
+/* Where docs/authz.md is: under TW_SRCDIR when it is set (ctest sets it),
+ * else in the source tree this test was compiled from, which __FILE__
+ * names (CMake compiles by absolute path: ".../tests/test_authz.c"). */
+static int doc_path(char *out, size_t cap)
+{
+    static const char self[] = "tests/test_authz.c";
+    const char *src = getenv("TW_SRCDIR");
+    const char *file = __FILE__;
+    size_t n = strlen(file), m = sizeof(self) - 1;
+
+    if (src && src[0])
+        return snprintf(out, cap, "%s/docs/authz.md", src) < (int)cap;
+    if (n >= m && strcmp(file + n - m, self) == 0)
+        return snprintf(out, cap, "%.*sdocs/authz.md", (int)(n - m), file) < (int)cap;
+    return 0;
+}
+
 /* Reads the matrix table of docs/authz.md into doc[][]; every role and
  * every action must appear exactly once. */
 static int load_doc(void **state)
 {
-    const char *src = getenv("TW_SRCDIR");
-    char path[512], line[1024], *cells[32];
+    char path[1024], line[1024], *cells[32];
     int col_action[32], seen_role[ROLE_COUNT] = {0}, seen_action[AUTHZ_ACTION_COUNT] = {0};
     int in_table = 0, ncols = 0, rows = 0, n, i, a;
     FILE *f;
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/docs/authz.md", src ? src : "..");
+    if (!doc_path(path, sizeof(path))) {
+        fprintf(stderr, "test_authz: cannot tell where docs/authz.md is (compiled as '%s'); "
+                        "set TW_SRCDIR to the source tree\n", __FILE__);
+        return -1;
+    }
     f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "cannot open %s (set TW_SRCDIR)\n", path);
+        fprintf(stderr, "test_authz: cannot open %s: the matrix this test checks is there; "
+                        "set TW_SRCDIR to the source tree\n", path);
         return -1;
     }
     while (fgets(line, sizeof(line), f)) {

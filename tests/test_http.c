@@ -1,8 +1,11 @@
 /*
  * test_http.c - the pieces of the HTTP server that can be checked without a
  * client: route matching, the JSON depth guard, static path safety, content
- * types, listing cursors, the nested transaction an API write relies on,
- * and one real start, request and graceful stop on a free port.
+ * types, listing cursors, X-Forwarded-For, the nested transaction an API
+ * write relies on and the rollback of all of it; then real servers on a free
+ * port: a start, requests and a graceful stop; a stop that a client
+ * trickling a body cannot hold up; the trusted proxy; and a store error in
+ * the middle of an entity page answered as one.
  * The endpoints themselves are tested over HTTP by tests/http/run.mjs.
  */
 #include <stdarg.h>
@@ -12,18 +15,26 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alerts.h"
 #include "api.h"
+#include "auth.h"
 #include "http.h"
+#include "import.h"
 #include "store.h"
+#include "synth.h"
 
 static char dir[256], dbpath[300];
 
@@ -126,6 +137,18 @@ static void test_static_paths(void **state)
     assert_false(http_static_path_ok("//etc/passwd"));
     assert_false(http_static_path_ok("/a\\..\\b"));
     assert_false(http_static_path_ok("/a\nb"));
+    /* npm's side of the web directory is not the UI */
+    assert_false(http_static_path_ok("/node_modules/chart.js/dist/chart.umd.js"));
+    assert_false(http_static_path_ok("/js/node_modules/x.js"));
+    assert_false(http_static_path_ok("/node_modules"));
+    assert_false(http_static_path_ok("/node_modules/"));
+    assert_false(http_static_path_ok("/package.json"));
+    assert_false(http_static_path_ok("/package-lock.json"));
+    assert_false(http_static_path_ok("/vendor/package.json"));
+    assert_true(http_static_path_ok("/vendor/chart.umd.min.js"));
+    assert_true(http_static_path_ok("/node_modules_notes.txt"));
+    assert_true(http_static_path_ok("/package.json.txt"));
+    assert_true(http_static_path_ok("/package.json/"));
     assert_string_equal(http_content_type("/index.html"), "text/html; charset=utf-8");
     assert_string_equal(http_content_type("app.JS"), "text/javascript; charset=utf-8");
     assert_string_equal(http_content_type("x.css"), "text/css; charset=utf-8");
@@ -159,6 +182,40 @@ static void test_cursor(void **state)
     assert_string_equal(key, "2024-01-02T03:04:05Z");
     assert_int_equal(id, 7);
     assert_int_equal(api_cursor_decode(c, ALERTS_SORT_CREATED_ASC, key, 5, &id), TW_EINPUT);
+}
+
+static void test_forwarded_client(void **state)
+{
+    char a[64];
+    (void)state;
+    assert_true(http_forwarded_client("203.0.113.7", a, sizeof(a)));
+    assert_string_equal(a, "203.0.113.7");
+    /* the last entry is the one the trusted proxy added; the rest is the
+     * client's to make up */
+    assert_true(http_forwarded_client("10.0.0.1, 198.51.100.2 ,203.0.113.7 ", a, sizeof(a)));
+    assert_string_equal(a, "203.0.113.7");
+    assert_true(http_forwarded_client("1.2.3.4,2001:DB8:0:0::1", a, sizeof(a)));
+    assert_string_equal(a, "2001:db8::1");
+    assert_true(http_forwarded_client("::ffff:192.0.2.1", a, sizeof(a)));
+    assert_string_equal(a, "192.0.2.1");
+    assert_true(http_forwarded_client("203.0.113.7:5123", a, sizeof(a)));
+    assert_string_equal(a, "203.0.113.7");
+    assert_true(http_forwarded_client("[2001:db8::2]:443", a, sizeof(a)));
+    assert_string_equal(a, "2001:db8::2");
+    assert_true(http_forwarded_client("[2001:db8::3]", a, sizeof(a)));
+    assert_string_equal(a, "2001:db8::3");
+    /* not an address: refused (the caller keeps the proxy's) */
+    assert_false(http_forwarded_client("unknown", a, sizeof(a)));
+    assert_false(http_forwarded_client("203.0.113.7, ", a, sizeof(a)));
+    assert_false(http_forwarded_client("", a, sizeof(a)));
+    assert_false(http_forwarded_client(NULL, a, sizeof(a)));
+    assert_false(http_forwarded_client("203.0.113.7, evil.example", a, sizeof(a)));
+    assert_false(http_forwarded_client("203.0.113.256", a, sizeof(a)));
+    assert_false(http_forwarded_client("203.0.113.7:", a, sizeof(a)));
+    assert_false(http_forwarded_client("203.0.113.7:80x", a, sizeof(a)));
+    assert_false(http_forwarded_client("[2001:db8::1", a, sizeof(a)));
+    assert_false(http_forwarded_client("[2001:db8::1]x", a, sizeof(a)));
+    assert_false(http_forwarded_client("2001:db8::1:80:", a, sizeof(a)));
 }
 
 static long long count_rows(store_t *st, const char *sql)
@@ -214,6 +271,43 @@ static void test_nested_transaction(void **state)
     store_close(st);
 }
 
+/* The safety net after a handler: whatever it left open, however deep its
+ * savepoints, is rolled back, and the store works as before. One rollback
+ * would undo only the innermost level and keep the write lock. */
+static void test_store_reset(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    sqlite3 *db;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    db = store_sqlite(st);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(http_store_reset(st), 0); /* nothing open: nothing done */
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (2)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(http_store_reset(st), 3);
+    assert_true(sqlite3_get_autocommit(db));
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 0);
+    /* a raw savepoint on top (auth.c's, audit.c's) goes too */
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(sqlite3_exec(db, "SAVEPOINT tw_audit", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (3)", NULL, NULL, NULL), SQLITE_OK);
+    assert_true(http_store_reset(st) >= 1);
+    assert_true(sqlite3_get_autocommit(db));
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 0);
+    /* and the store's own nesting is back at the start */
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (4)", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_true(sqlite3_get_autocommit(db));
+    assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 1);
+    store_close(st);
+}
+
 /* One request over a socket: the whole answer (the server closes). */
 static void http_get(unsigned port, const char *path, char *out, size_t cap)
 {
@@ -234,6 +328,269 @@ static void http_get(unsigned port, const char *path, char *out, size_t cap)
         got += (size_t)n;
     out[got] = '\0';
     close(fd);
+}
+
+/* One raw request over a socket; the whole answer (the request must say
+ * Connection: close). */
+static void http_raw(unsigned port, const char *req, char *out, size_t cap)
+{
+    struct sockaddr_in sa;
+    size_t got = 0;
+    ssize_t n;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    while (got + 1 < cap && (n = read(fd, out + got, cap - 1 - got)) > 0)
+        got += (size_t)n;
+    out[got] = '\0';
+    close(fd);
+}
+
+static void start_server(const char *trusted_proxy, unsigned drain_s, http_server_t **s)
+{
+    http_opts_t o;
+    tw_errinfo_t ei;
+    http_opts_default(&o);
+    o.db_path = dbpath;
+    o.listen = "127.0.0.1:0";
+    o.threads = 2;
+    o.access_log = 0;
+    o.drain_s = drain_s;
+    o.trusted_proxy = trusted_proxy;
+    tw_errinfo_clear(&ei);
+    if (http_start(&o, s, &ei) != TW_OK)
+        fail_msg("http_start: %s", ei.msg);
+}
+
+/* A client that sends a body one byte at a time and never finishes it. */
+typedef struct {
+    unsigned port;
+    int total;          /* bytes it is willing to send */
+    atomic_int sent;
+    int cut;            /* the server ended it before it was done */
+    char answer[1024];
+} trickle_t;
+
+static void *trickler(void *arg)
+{
+    static const char head[] = "POST /api/v1/login HTTP/1.1\r\nHost: t\r\n"
+                               "Content-Type: application/json\r\n"
+                               "Content-Length: 1000000\r\n\r\n{\"user\":\"";
+    trickle_t *t = arg;
+    struct sockaddr_in sa;
+    size_t got = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), i;
+
+    if (fd < 0)
+        return NULL;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)t->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+        send(fd, head, sizeof(head) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(head) - 1)) {
+        close(fd);
+        return NULL;
+    }
+    for (i = 0; i < t->total; i++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 20) > 0) { /* an answer, or the end, before the body's */
+            t->cut = 1;
+            break;
+        }
+        if (send(fd, "x", 1, MSG_NOSIGNAL) != 1) {
+            t->cut = 1;
+            break;
+        }
+        atomic_fetch_add(&t->sent, 1);
+    }
+    for (;;) {
+        ssize_t n;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (got + 1 >= sizeof(t->answer) || poll(&p, 1, 100) <= 0)
+            break;
+        if ((n = recv(fd, t->answer + got, sizeof(t->answer) - 1 - got, 0)) <= 0)
+            break;
+        got += (size_t)n;
+    }
+    t->answer[got] = '\0';
+    close(fd);
+    return NULL;
+}
+
+/* A client trickling a body cannot hold the stop up: the server answers it
+ * 503 (or, where libmicrohttpd takes no answer mid-body, closes it) long
+ * before it has sent what it would, and http_stop() returns. Before the drain
+ * deadline existed, the server waited for the body for as long as the
+ * client kept sending. */
+static void test_stop_slow_client(void **state)
+{
+    http_server_t *s;
+    pthread_t th;
+    trickle_t t;
+    (void)state;
+    start_server(NULL, 2, &s);
+    memset(&t, 0, sizeof(t));
+    t.port = http_port(s);
+    t.total = 2500; /* 50 s at one byte per 20 ms */
+    assert_int_equal(pthread_create(&th, NULL, trickler, &t), 0);
+    while (atomic_load(&t.sent) < 10) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    http_stop(s);
+    pthread_join(th, NULL);
+    assert_true(t.cut);
+    assert_true(atomic_load(&t.sent) < t.total);
+    if (t.answer[0]) {
+        assert_non_null(strstr(t.answer, "HTTP/1.1 503"));
+        assert_non_null(strstr(t.answer, "\"code\":\"unavailable\""));
+    }
+}
+
+static long long audit_count(const char *where)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    char sql[300];
+    long long n;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE %s", where);
+    n = count_rows(st, sql);
+    store_close(st);
+    return n;
+}
+
+/* X-Forwarded-For counts only from the trusted proxy: the sign-in limit and
+ * the audit log see the client behind it, and nobody else can claim to be
+ * someone else. */
+static void test_trusted_proxy(void **state)
+{
+    static const char req[] = "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                              "X-Forwarded-For: 198.51.100.1, 192.0.2.44\r\n"
+                              "Content-Type: application/json\r\nContent-Length: 41\r\n\r\n"
+                              "{\"user\":\"nobody\",\"password\":\"wrong-1234\"}";
+    http_opts_t o;
+    http_server_t *s;
+    tw_errinfo_t ei;
+    char resp[4096];
+    (void)state;
+
+    start_server("127.0.0.1", 2, &s);
+    http_raw(http_port(s), req, resp, sizeof(resp));
+    assert_non_null(strstr(resp, "HTTP/1.1 401"));
+    http_stop(s);
+    assert_int_equal(audit_count("action = 'login.fail' AND remote = '192.0.2.44'"), 1);
+
+    start_server("10.9.9.9", 2, &s); /* a proxy, but not this peer */
+    http_raw(http_port(s), req, resp, sizeof(resp));
+    assert_non_null(strstr(resp, "HTTP/1.1 401"));
+    http_stop(s);
+    assert_int_equal(audit_count("action = 'login.fail' AND remote = '127.0.0.1'"), 1);
+    assert_int_equal(audit_count("remote = '198.51.100.1'"), 0);
+
+    http_opts_default(&o);
+    o.db_path = dbpath;
+    o.listen = "127.0.0.1:0";
+    o.trusted_proxy = "proxy.example";
+    tw_errinfo_clear(&ei);
+    assert_int_equal(http_start(&o, &s, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "--trusted-proxy"));
+}
+
+/* A store error in the middle of an entity page (the alerts of a node of
+ * its network) is a store error: 500, the detail in the log, not "short of
+ * memory". SQLite refuses, through an authorizer every connection of this
+ * process gets, the second statement that reads the alerts table while the
+ * test says so: the first reads the centre's alerts, the second a node's. */
+static atomic_int deny_armed, alert_reads;
+
+static int deny_auth(void *ud, int action, const char *a, const char *b, const char *db,
+                     const char *trigger)
+{
+    (void)ud;
+    (void)db;
+    (void)trigger;
+    if (action == SQLITE_READ && atomic_load(&deny_armed) && a && b &&
+        strcmp(a, "alert") == 0 && strcmp(b, "indicators") == 0 &&
+        atomic_fetch_add(&alert_reads, 1) + 1 > 1)
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
+static int deny_ext(sqlite3 *db, char **err, const struct sqlite3_api_routines *api)
+{
+    (void)err;
+    (void)api;
+    sqlite3_set_authorizer(db, deny_auth, NULL);
+    return SQLITE_OK;
+}
+
+static void test_entity_store_error(void **state)
+{
+    char tok[AUTH_TOKEN_LEN + 1], resp[1 << 17], req[1024], key[64], path[400];
+    synth_opts_t so;
+    synth_summary_t sum;
+    import_opts_t io;
+    import_result_t res;
+    http_server_t *s;
+    store_t *st;
+    tw_errinfo_t ei;
+    sqlite3_stmt *q;
+    (void)state;
+
+    memset(&so, 0, sizeof(so));
+    so.out_dir = dir;
+    so.applications = 200;
+    so.seed = 5;
+    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    snprintf(path, sizeof(path), "%s/permits.csv", dir);
+    memset(&io, 0, sizeof(io));
+    io.progress = IMPORT_PROGRESS_NONE;
+    io.quiet = 1;
+    io.rejects_path = "";
+    assert_int_equal(import_file(st, path, &io, &res, &ei), TW_OK);
+    assert_int_equal(auth_user_add(st, "ana", "MCS", ROLE_ANALYST, "ana-password-1", &ei), TW_OK);
+    assert_int_equal(auth_token_create(st, "ana", NULL, tok, &ei), TW_OK);
+    /* an employer with several workers: a network with nodes */
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
+                                        "SELECT e.key FROM employer e JOIN permit p ON"
+                                        " p.employer_ref = e.id GROUP BY e.id"
+                                        " ORDER BY count(*) DESC LIMIT 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    snprintf(key, sizeof(key), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    store_close(st);
+
+    assert_int_equal(sqlite3_auto_extension((void (*)(void))deny_ext), SQLITE_OK);
+    start_server(NULL, 2, &s);
+    snprintf(req, sizeof(req),
+             "GET /api/v1/entities/employer/%s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+             "Authorization: Bearer %s\r\n\r\n",
+             key, tok);
+    http_raw(http_port(s), req, resp, sizeof(resp)); /* unhindered first */
+    if (!strstr(resp, "\"hop\":1"))
+        fail_msg("%.300s", resp);
+    assert_non_null(strstr(resp, "HTTP/1.1 200"));
+    assert_non_null(strstr(resp, "\"hop\":1"));
+    atomic_store(&alert_reads, 0);
+    atomic_store(&deny_armed, 1);
+    http_raw(http_port(s), req, resp, sizeof(resp));
+    atomic_store(&deny_armed, 0);
+    http_stop(s);
+    sqlite3_cancel_auto_extension((void (*)(void))deny_ext);
+    assert_true(atomic_load(&alert_reads) >= 2);
+    assert_non_null(strstr(resp, "HTTP/1.1 500"));
+    assert_non_null(strstr(resp, "\"code\":\"internal\""));
+    assert_null(strstr(resp, "short of memory"));
 }
 
 static void test_start_request_stop(void **state)
@@ -279,8 +636,13 @@ int main(void)
         cmocka_unit_test(test_json_depth),
         cmocka_unit_test(test_static_paths),
         cmocka_unit_test(test_cursor),
+        cmocka_unit_test(test_forwarded_client),
         cmocka_unit_test_setup_teardown(test_nested_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_request_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_slow_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trusted_proxy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entity_store_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,23 +38,41 @@ done
 add_user peer MCS analyst
 add_user ngo_worker "NGO Hope" case_worker
 add_user limited MCS analyst
+add_user gone MCS inspector # disabled below, after an alert is assigned to it
 
 # Alerts on workers: one assigned to each role's user, one to peer, one to
-# ngo_worker, one to nobody; more left free for the write tests.
-mapfile -t A < <(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
-                          AND entity_type = 'worker' ORDER BY id LIMIT 16")
-[ "${#A[@]}" -eq 16 ] || fail "expected 16 open worker alerts, got ${#A[@]}"
+# ngo_worker, one to nobody; more left free for the write tests. The
+# inspector's and ngo_worker's are two workers of one employer, so each
+# one's network holds the other (the entity page must not show it to them).
+pair=$(sq t.db "SELECT a1.id || char(9) || a1.entity_key || char(10) || a2.id || char(9) ||
+                       a2.entity_key
+                FROM alert a1 JOIN worker w1 ON w1.key = a1.entity_key
+                JOIN permit p1 ON p1.worker_ref = w1.id
+                JOIN permit p2 ON p2.employer_ref = p1.employer_ref AND p2.worker_ref != w1.id
+                JOIN worker w2 ON w2.id = p2.worker_ref
+                JOIN alert a2 ON a2.entity_type = 'worker' AND a2.entity_key = w2.key
+                WHERE a1.entity_type = 'worker' AND a1.closed = 0 AND a2.closed = 0
+                ORDER BY (SELECT count(*) FROM permit p3 WHERE p3.employer_ref = p1.employer_ref),
+                         a1.id, a2.id LIMIT 1")
+mapfile -t P <<< "$pair"
+[ "${#P[@]}" -eq 2 ] && [ -n "${P[1]}" ] || fail "no two open worker alerts of one employer"
+mapfile -t R < <(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
+                          AND entity_type = 'worker' AND id NOT IN (${P[0]%%$'\t'*},
+                          ${P[1]%%$'\t'*}) ORDER BY id LIMIT 15")
+[ "${#R[@]}" -eq 15 ] || fail "expected 15 more open worker alerts, got ${#R[@]}"
+A=("${R[0]}" "${R[1]}" "${P[0]}" "${R[2]}" "${R[3]}" "${R[4]}" "${R[5]}" "${P[1]}" "${R[@]:6}")
 : > vars.tsv
 var() { printf '%s\t%s\n' "$1" "$2" >> vars.tsv; }
 i=0
 for who in own_admin own_analyst own_inspector own_case_worker own_statistician own_auditor \
-           peer other none free1 free2 free3 free4 free5 free6 free7; do
+           peer other none free1 free2 free3 free4 free5 free6 free7 gone; do
   id=${A[$i]%%$'\t'*}
   key=${A[$i]#*$'\t'}
   case $who in
     own_*) user=${who#own_} ;;
     peer) user=peer ;;
     other) user=ngo_worker ;;
+    gone) user=gone ;;
     *) user= ;;
   esac
   if [ -n "$user" ]; then
@@ -66,6 +84,7 @@ for who in own_admin own_analyst own_inspector own_case_worker own_statistician 
   var "key_$who" "$key"
   i=$((i + 1))
 done
+"$TW_BIN" user disable gone --db t.db > /dev/null || fail "user disable gone"
 var app_key "$(sq t.db "SELECT row_key FROM permit_current ORDER BY id LIMIT 1")"
 var employer_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'employer'
                              ORDER BY score DESC, id LIMIT 1")"
@@ -89,6 +108,12 @@ echo 'outside the web directory' > secret.txt
 ln -s ../secret.txt web/escape.txt
 ln -s /etc/passwd web/passwd
 ln -s index.html web/alias.html
+# npm's side of a real web directory: never served (only vendor/ copies)
+mkdir -p web/node_modules/lib web/vendor
+echo 'module.exports = "npm copy";' > web/node_modules/lib/index.js
+echo '{"name": "tipwatch-web"}' > web/package.json
+echo '{"lockfileVersion": 3}' > web/package-lock.json
+echo 'console.log("vendor copy");' > web/vendor/lib.js
 
 node -e '
 const fs = require("fs");
@@ -115,9 +140,10 @@ vars.app_path = "application/" + encodeURIComponent(vars.app_key);
 fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
 ' || fail "writing the fixture"
 
-# Limits small enough to test cheaply; the defaults are in http.h.
+# Limits small enough to test cheaply; the defaults are in http.h. The test
+# client is also the trusted proxy: its X-Forwarded-For names the client.
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$WORK/web" --threads 2 \
-  --max-body 65536 --max-upload 4194304 > serve.out 2> serve.err &
+  --max-body 65536 --max-upload 4194304 --trusted-proxy 127.0.0.1 > serve.out 2> serve.err &
 pid=$!
 while ! grep -q '^serve: listening on' serve.out; do
   kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"

@@ -16,13 +16,18 @@
 //   {"name", "as": USER | "session:USER" | "anonymous", "method", "path",
 //    "body": JSON or string, "body_size": N, "chunked": bool,
 //    "raw": "HTTP text, one byte per character (${body_length} is filled in)",
-//    "headers": {}, "csrf": false, "unchanged": true,
+//    "headers": {}, "csrf": false, "unchanged": true, "repeat": N,
+//    "sql": "run on the database before", "sql_after": "and after the request",
 //    "expect": {"status", "json": {PATH: VALUE or {"$op": ...}}, "json_has": [PATH],
 //               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "...",
-//               "body_lacks": ["..."]},
+//               "body_lacks": ["..."], "audit": [ENTRY], "audit_absent": [ENTRY],
+//               "audit_count": N},
 //    "save": {VAR: PATH}}
 // PATH is "a.0.b" or, for keys with dots, "/a/0/b". "${VAR}" in strings is
-// replaced by fixture vars and saved values, "${repeat:C:N}" by N times C.
+// replaced by fixture vars and saved values, "${repeat:C:N}" by N times C,
+// "${i}" by the round of a repeated case (1..N). ENTRY matches an audit
+// entry the request wrote: {"action", "object", "remote", "actor", "via",
+// "detail": {...}} (detail parsed from its JSON), each a value or matcher.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -55,6 +60,7 @@ const failures = [];
 function subst(v) {
   if (typeof v === 'string') {
     v = v.replace(/\$\{repeat:(.):(\d+)\}/g, (m, ch, n) => ch.repeat(Number(n)));
+    if (round !== null) v = v.replace(/\$\{i\}/g, String(round));
     const whole = v.match(/^\$\{([A-Za-z0-9_]+)\}$/);
     if (whole && whole[1] in vars) return vars[whole[1]];
     return v.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, k) => {
@@ -106,6 +112,7 @@ function match(actual, want) {
         $contains: () => (typeof actual === 'string' ? actual.includes(arg)
           : Array.isArray(actual) && actual.some((a) => JSON.stringify(a) === JSON.stringify(arg))),
         $all: () => Array.isArray(actual) && actual.every((a) => match(a, arg) === true),
+        $some: () => Array.isArray(actual) && actual.some((a) => match(a, arg) === true),
       }[op];
       if (!ok) return `unknown matcher ${op}`;
       if (!ok()) return `${JSON.stringify(actual)} fails ${op} ${JSON.stringify(arg)}`;
@@ -132,6 +139,32 @@ const APPEND_ONLY = ['permit', 'border_crossing', 'inspection', 'report', 'outco
   'employer', 'intermediary', 'address', 'phone', 'reject'];
 const KEPT = ['alert', 'alert_event', 'suppression', 'screening', 'import_batch', 'org',
   'app_user', 'audit_log'];
+
+// The audit entries written after entry `after` (all when after is 0), with
+// their detail parsed when it is JSON.
+function auditSince(after) {
+  const out = execFileSync('sqlite3', ['-batch', '-readonly', '-json', env.TW_HTTP_DB,
+    `SELECT id, actor, via, role, org, action, object, remote, detail FROM audit_log
+     WHERE id > ${Number(after)} ORDER BY id`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const rows = out.trim() ? JSON.parse(out) : [];
+  for (const r of rows) {
+    if (typeof r.detail === 'string') {
+      try { r.detail = JSON.parse(r.detail); } catch { /* kept as text */ }
+    }
+  }
+  return rows;
+}
+
+function auditLast() {
+  const out = execFileSync('sqlite3', ['-batch', '-readonly', '-noheader', env.TW_HTTP_DB,
+    'SELECT coalesce(max(id), 0) FROM audit_log'], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
+function sql(text) {
+  execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 30000', env.TW_HTTP_DB, text],
+    { encoding: 'utf8' });
+}
 
 function fingerprint() {
   const counts = APPEND_ONLY.map((t) => `SELECT '${t}', count(*), max(id) FROM ${t};`).join(' ');
@@ -252,14 +285,26 @@ async function request(c) {
   return { status: r.status, headers: h, body };
 }
 
+let round = null; /* of a repeated case */
+
 async function check(name, c) {
   const problems = [];
   let before = null;
   try {
     c = subst(c);
-    if (c.unchanged) before = fingerprint();
-    const res = await request(c);
     const e = c.expect || {};
+    const audits = e.audit || e.audit_absent || e.audit_count !== undefined;
+    // a session the case uses is opened first: its sign-in is not the case's
+    if (c.as && c.as.startsWith('session:')) await login(c.as.slice(8));
+    if (c.sql) sql(c.sql);
+    const auditBefore = audits ? auditLast() : 0;
+    if (c.unchanged) before = fingerprint();
+    let res;
+    try {
+      res = await request(c);
+    } finally {
+      if (c.sql_after) sql(c.sql_after);
+    }
     let json;
     try { json = JSON.parse(res.body); } catch { json = undefined; }
     if (e.status !== undefined && match(res.status, e.status) !== true) {
@@ -288,6 +333,25 @@ async function check(name, c) {
     if (e.check) {
       const r = e.check(res, json);
       if (r !== true) problems.push(r);
+    }
+    if (audits) {
+      const entries = auditSince(auditBefore);
+      const show = () => JSON.stringify(entries.map((x) => ({ action: x.action, object: x.object,
+        remote: x.remote, detail: x.detail }))).slice(0, 600);
+      if (e.audit_count !== undefined) {
+        const r = match(entries.length, e.audit_count);
+        if (r !== true) problems.push(`audit entries written: ${r}: ${show()}`);
+      }
+      for (const want of e.audit || []) {
+        if (!entries.some((x) => match(x, want) === true)) {
+          problems.push(`no audit entry ${JSON.stringify(want)} among ${show()}`);
+        }
+      }
+      for (const want of e.audit_absent || []) {
+        if (entries.some((x) => match(x, want) === true)) {
+          problems.push(`an audit entry ${JSON.stringify(want)} among ${show()}`);
+        }
+      }
     }
     for (const [k, p] of Object.entries(c.save || {})) {
       const v = json === undefined ? undefined : get(json, p);
@@ -328,7 +392,16 @@ async function runFiles() {
   for (const f of list) {
     const cases = JSON.parse(readFileSync(f, 'utf8'));
     if (!Array.isArray(cases)) throw new Error(`${f}: not a list of cases`);
-    for (const c of cases) await check(`${path.basename(f)}: ${c.name}`, c);
+    for (const c of cases) {
+      if (c.repeat) {
+        for (round = 1; round <= c.repeat; round++) {
+          await check(`${path.basename(f)}: ${c.name} (${round}/${c.repeat})`, c);
+        }
+        round = null;
+      } else {
+        await check(`${path.basename(f)}: ${c.name}`, c);
+      }
+    }
   }
 }
 

@@ -104,7 +104,7 @@ function drawGraph(container, cluster, centreId, ctx) {
     elements.push({
       group: 'nodes',
       data: {
-        id: n.id, type: n.type, key: n.key, level: n.level || 'none', hop: n.hop,
+        id: n.id, type: n.type, key: n.key, hidden: n.hidden ? 1 : 0, level: n.level || 'none', hop: n.hop,
         label: short(n.label || n.key, 22), centre: n.id === centreId ? 1 : 0,
         // named at rest: the centre, and its direct links while they are few
         named: n.id === centreId || (n.hop <= 1 && direct <= 16) ? 1 : 0,
@@ -150,7 +150,8 @@ function drawGraph(container, cluster, centreId, ctx) {
   });
   cy.on('tap', 'node', (evt) => {
     const d = evt.target.data();
-    if (d.centre) return;
+    // the centre is this page; a node outside the caller's scope has no key
+    if (d.centre || d.hidden || !d.key) return;
     ctx.go(entityHref(d.type, d.key));
   });
   cy.on('mouseover', 'node', (evt) => {
@@ -171,9 +172,11 @@ function nodeTable(cluster, centreId) {
     .slice()
     .sort((a, b) => (a.hop - b.hop) || ((b.score || 0) - (a.score || 0)))
     .map((n) => [
-      { th: n.id === centreId ? h('span', null, n.label || n.key, ' (this page)') : h('a', { href: entityHref(n.type, n.key) }, n.label || n.key) },
+      { th: n.id === centreId ? h('span', null, n.label || n.key, ' (this page)')
+        : (n.hidden || !n.key) ? h('span', null, n.label || '(outside your scope)')
+          : h('a', { href: entityHref(n.type, n.key) }, n.label || n.key) },
       entityLabel(n.type),
-      h('span', { class: 'key' }, n.key),
+      h('span', { class: 'key' }, n.key || '–'),
       n.level ? levelBadge(n.level) : '–',
       n.alert_id ? h('a', { href: `#/alerts/${n.alert_id}` }, `alert ${n.alert_id}`) : '–',
       String(n.hop),
