@@ -1002,37 +1002,53 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
 
 static const char session_gone_msg[] = "not signed in, or the session has ended: sign in again";
 
+/* The row of `sql` (one parameter: a token hash) for a presented token, with
+ * *s positioned on it: TW_EPERM with `gone` for a malformed or unknown token
+ * (the same answer, so the two cannot be told apart), the store's error
+ * naming `what` otherwise. *s is the caller's to finalize in every case. */
+static tw_err_t find_by_token(store_t *st, const char *token, const char *sql, const char *gone,
+                              const char *what, sqlite3_stmt **s, tw_errinfo_t *ei)
+{
+    unsigned char h[HASH_LEN];
+    char ctx[64];
+    tw_err_t err;
+    int rc;
+
+    *s = NULL;
+    if (!token_wellformed(token))
+        return tw_errinfo_set(ei, TW_EPERM, "%s", gone);
+    if ((err = auth_init()) != TW_OK)
+        return tw_errinfo_set(ei, err, "libsodium cannot be initialised");
+    token_hash(token, h);
+    if ((err = prepare(st, sql, s, ei)) != TW_OK)
+        return err;
+    sqlite3_bind_blob(*s, 1, h, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(*s);
+    if (rc == SQLITE_ROW)
+        return TW_OK;
+    if (rc == SQLITE_DONE)
+        return tw_errinfo_set(ei, TW_EPERM, "%s", gone);
+    snprintf(ctx, sizeof(ctx), "looking up %s", what);
+    return db_error(st, ei, ctx);
+}
+
 tw_err_t auth_session(store_t *st, const char *session, auth_principal_t *who,
                       char csrf[AUTH_TOKEN_LEN + 1], tw_errinfo_t *ei)
 {
-    unsigned char h[HASH_LEN];
     sqlite3_stmt *s = NULL;
     int64_t now = now_unix(), sid, seen, expires;
     tw_err_t err;
-    int rc;
 
     memset(who, 0, sizeof(*who));
     if (csrf)
         csrf[0] = '\0';
-    if (!token_wellformed(session))
-        return tw_errinfo_set(ei, TW_EPERM, "%s", session_gone_msg);
-    if ((err = auth_init()) != TW_OK)
-        return tw_errinfo_set(ei, err, "libsodium cannot be initialised");
-    token_hash(session, h);
-    if ((err = prepare(st,
-                       "SELECT s.id, s.seen_unix, s.expires_unix, u.disabled_at,"
-                       " u.id, u.name, u.role, o.id, o.name FROM session s"
-                       " JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id"
-                       " WHERE s.token_hash = ?",
-                       &s, ei)) != TW_OK)
-        return err;
-    sqlite3_bind_blob(s, 1, h, HASH_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        err = rc == SQLITE_DONE ? tw_errinfo_set(ei, TW_EPERM, "%s", session_gone_msg)
-                                : db_error(st, ei, "looking up the session");
+    if ((err = find_by_token(st, session,
+                             "SELECT s.id, s.seen_unix, s.expires_unix, u.disabled_at,"
+                             " u.id, u.name, u.role, o.id, o.name FROM session s"
+                             " JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.org_id"
+                             " WHERE s.token_hash = ?",
+                             session_gone_msg, "the session", &s, ei)) != TW_OK)
         goto out;
-    }
     sid = sqlite3_column_int64(s, 0);
     seen = sqlite3_column_int64(s, 1);
     expires = sqlite3_column_int64(s, 2);
@@ -1064,30 +1080,16 @@ out:
 tw_err_t auth_bearer(store_t *st, const char *token, auth_principal_t *who, tw_errinfo_t *ei)
 {
     static const char msg[] = "unknown or revoked API token";
-    unsigned char h[HASH_LEN];
     sqlite3_stmt *s = NULL;
     tw_err_t err;
-    int rc;
 
     memset(who, 0, sizeof(*who));
-    if (!token_wellformed(token))
-        return tw_errinfo_set(ei, TW_EPERM, "%s", msg);
-    if ((err = auth_init()) != TW_OK)
-        return tw_errinfo_set(ei, err, "libsodium cannot be initialised");
-    token_hash(token, h);
-    if ((err = prepare(st,
-                       "SELECT t.revoked_at, u.disabled_at, u.id, u.name, u.role, o.id, o.name"
-                       " FROM api_token t JOIN app_user u ON u.id = t.user_id"
-                       " JOIN org o ON o.id = u.org_id WHERE t.token_hash = ?",
-                       &s, ei)) != TW_OK)
-        return err;
-    sqlite3_bind_blob(s, 1, h, HASH_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        err = rc == SQLITE_DONE ? tw_errinfo_set(ei, TW_EPERM, "%s", msg)
-                                : db_error(st, ei, "looking up the token");
+    if ((err = find_by_token(st, token,
+                             "SELECT t.revoked_at, u.disabled_at, u.id, u.name, u.role, o.id,"
+                             " o.name FROM api_token t JOIN app_user u ON u.id = t.user_id"
+                             " JOIN org o ON o.id = u.org_id WHERE t.token_hash = ?",
+                             msg, "the token", &s, ei)) != TW_OK)
         goto out;
-    }
     if (sqlite3_column_type(s, 0) != SQLITE_NULL || sqlite3_column_type(s, 1) != SQLITE_NULL) {
         err = tw_errinfo_set(ei, TW_EPERM, "%s", msg);
         goto out;
