@@ -72,6 +72,11 @@ static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uin
         memcpy(out, k, n + 1);
         return TW_OK;
     }
+    if (ix->global_id[kind_entity[kind]]) { /* a neighbourhood index (live.c) */
+        if (entity >= ix->nentities[kind_entity[kind]])
+            return TW_ENOTFOUND;
+        entity = ix->global_id[kind_entity[kind]][entity];
+    }
     return store_entity_key(st, kind_entity[kind], entity, out, cap);
 }
 
@@ -323,6 +328,23 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
     return err;
 }
 
+tw_err_t alerts_evidence(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                         const score_result_t *sr, const score_entity_t *se,
+                         const config_t *cfg, tw_buf_t *json, tw_buf_t *text)
+{
+    const char *etype = ind_kind_name((ind_kind_t)se->kind);
+    char key[1024];
+    tw_buf_t inds;
+    tw_err_t err;
+
+    if ((err = entity_key(st, ix, se->kind, se->entity, key, sizeof(key))) != TW_OK)
+        return err;
+    buf_init(&inds, 1 << 16);
+    err = render(st, ix, hits, sr, se, cfg, etype, key, &inds, json, text);
+    buf_free(&inds);
+    return err;
+}
+
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
 {
     return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
@@ -332,7 +354,7 @@ static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
  * run's set-based statements do for every alert it did not reach. */
 static tw_err_t lower_one(store_t *st, sqlite3_stmt *ev, sqlite3_stmt *upd, long long id,
                           const char *now, const char *actor, const config_t *cfg,
-                          long long run, tw_errinfo_t *ei)
+                          long long run, tw_errinfo_t *ei, const char *why)
 {
     int rc;
     sqlite3_bind_int64(ev, 1, id);
@@ -345,7 +367,7 @@ static tw_err_t lower_one(store_t *st, sqlite3_stmt *ev, sqlite3_stmt *upd, long
     sqlite3_bind_text(ev, 8, "none", -1, SQLITE_STATIC);
     sqlite3_bind_text(ev, 9, "", -1, SQLITE_STATIC);
     sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
-    sqlite3_bind_text(ev, 11, "below the low threshold on rescreen", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ev, 11, why, -1, SQLITE_STATIC);
     rc = sqlite3_step(ev);
     sqlite3_reset(ev);
     if (rc != SQLITE_DONE)
@@ -389,9 +411,32 @@ tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
                                                  : db_err(st, ei, "reading the last screening");
 }
 
+static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                      const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
+                      int record_run, const char *actor, alerts_summary_t *sum,
+                      tw_errinfo_t *ei);
+
 tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                       const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
                       const char *actor, alerts_summary_t *sum, tw_errinfo_t *ei)
+{
+    return apply(st, ix, hits, sr, cfg, scope, 1, actor, sum, ei);
+}
+
+tw_err_t alerts_apply_live(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                           const score_result_t *sr, const config_t *cfg,
+                           const ind_marks_t *scope, const char *actor, alerts_summary_t *sum,
+                           tw_errinfo_t *ei)
+{
+    if (!scope)
+        return tw_errinfo_set(ei, TW_EINTERNAL, "a live alert update needs a scope");
+    return apply(st, ix, hits, sr, cfg, scope, 0, actor, sum, ei);
+}
+
+static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                      const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
+                      int record_run, const char *actor, alerts_summary_t *sum,
+                      tw_errinfo_t *ei)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *ev = NULL, *stamp = NULL,
@@ -555,8 +600,11 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
             sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
         } else {
-            sqlite3_bind_text(ev, 11, changed ? "new evidence on rescreen" : "screening", -1,
-                              SQLITE_STATIC);
+            sqlite3_bind_text(ev, 11,
+                              changed ? (record_run ? "new evidence on rescreen"
+                                                    : "new evidence from a live score")
+                                      : (record_run ? "screening" : "live score"),
+                              -1, SQLITE_STATIC);
         }
         rc = sqlite3_step(ev);
         sqlite3_reset(ev);
@@ -601,7 +649,10 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                 }
                 if (aid < 0)
                     continue;
-                if ((err = lower_one(st, ev, low, aid, now, actor, cfg, run, ei)) != TW_OK)
+                if ((err = lower_one(st, ev, low, aid, now, actor, cfg, run, ei,
+                                     record_run ? "below the low threshold on rescreen"
+                                                : "below the low threshold on a live score")) !=
+                    TW_OK)
                     goto out;
                 sum->lowered++;
             }
@@ -645,6 +696,7 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     one = NULL;
     if (!scope)
         sum->considered = (long long)sr->n;
+    if (record_run) {
     PREP(one, "INSERT INTO screening(at, actor, mode, config_version, config_digest, horizon,"
               " permit_row, crossing_row, inspection_row, report_row, considered, raised,"
               " updated, lowered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -671,6 +723,7 @@ tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             err = db_err(st, ei, "recording the screening run");
             goto out;
         }
+    }
     }
 #undef PREP
     if ((err = store_commit(st)) != TW_OK) {

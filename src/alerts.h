@@ -28,6 +28,7 @@
 
 #include <stdio.h>
 
+#include "buf.h"
 #include "config.h"
 #include "engine.h"
 #include "indicators.h"
@@ -57,6 +58,24 @@ typedef struct {
 tw_err_t alerts_apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                       const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
                       const char *actor, alerts_summary_t *sum, tw_errinfo_t *ei);
+
+/* The same for a live score (live.c, POST /api/v1/score): `ix` is the
+ * application's neighbourhood, whose scores of the marked entities (the
+ * application, its worker and employer) equal a full screening's, so their
+ * alerts are raised, updated or lowered as an incremental screening would;
+ * nothing else is touched and no screening run is recorded (its watermark
+ * would be the neighbourhood's). The event's reason says "live score". */
+tw_err_t alerts_apply_live(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                           const score_result_t *sr, const config_t *cfg,
+                           const ind_marks_t *scope, const char *actor, alerts_summary_t *sum,
+                           tw_errinfo_t *ei);
+
+/* The evidence JSON and the plain-language explanation an alert of entity
+ * `se` would store (the same text as alerts_apply() writes), into json and
+ * text (reset first). */
+tw_err_t alerts_evidence(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
+                         const score_result_t *sr, const score_entity_t *se,
+                         const config_t *cfg, tw_buf_t *json, tw_buf_t *text);
 
 /* The latest screening run; *found = 0 when there has been none. */
 tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,

@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@
 #include "audit.h"
 #include "import.h"
 #include "indicators.h"
+#include "live.h"
 #include "norm.h"
 #include "registers.h"
 #include "strmap.h"
@@ -1806,6 +1808,8 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
             audit_import_failed(req, &res, err);
         goto out;
     }
+    if (http_req_opts(req)->live && res.counts.rows_new + res.counts.rows_versioned > 0)
+        live_holder_poke(http_req_opts(req)->live); /* the scoring index is behind */
     /* audited once it has run: an upload refused as a whole (its header)
      * wrote nothing; an import cut short by a crash is still told by its
      * import_batch row, marked interrupted */
@@ -2001,5 +2005,369 @@ out:
     strmap_free(&s.indicator);
     strmap_free(&s.region);
     strmap_free(&s.nationality);
+    return err;
+}
+
+/* ---- POST /api/v1/score --------------------------------------------------- */
+
+/* One normaliser per worker thread (it holds ICU transliterators, too dear
+ * to open per request), closed when the thread ends. */
+static pthread_key_t norm_key;
+static pthread_once_t norm_once = PTHREAD_ONCE_INIT;
+
+static void norm_destroy(void *n)
+{
+    norm_close(n);
+}
+
+static void norm_key_make(void)
+{
+    if (pthread_key_create(&norm_key, norm_destroy) != 0)
+        abort(); /* no thread-specific keys left: a bug of the process */
+}
+
+static norm_t *thread_norm(void)
+{
+    norm_t *n;
+    pthread_once(&norm_once, norm_key_make);
+    if ((n = pthread_getspecific(norm_key)) != NULL)
+        return n;
+    if (norm_open(&n) != TW_OK)
+        return NULL;
+    if (pthread_setspecific(norm_key, n) != 0) {
+        norm_close(n);
+        return NULL;
+    }
+    return n;
+}
+
+typedef struct {
+    long long id;
+    char status[16], level[8];
+    int found;
+} open_alert_t;
+
+static tw_err_t open_alert_cb(void *ctx, const alerts_item_t *it)
+{
+    open_alert_t *a = ctx;
+    if (a->found || !status_open(it->status))
+        return TW_OK;
+    a->found = 1;
+    a->id = it->id;
+    snprintf(a->status, sizeof(a->status), "%s", it->status);
+    snprintf(a->level, sizeof(a->level), "%s", it->level);
+    return TW_OK;
+}
+
+/* {"key":..., "score":..., "level":...} of the application's worker or
+ * employer as the neighbourhood scores it; null without one. */
+static json_t *party_json(store_t *st, const live_t *lv, const live_result_t *r,
+                          ind_kind_t kind, store_entity_t ent, uint32_t local, int *oom)
+{
+    char key[512];
+    double sc;
+    score_level_t lvl;
+    json_t *o;
+    if (!local || local >= r->ix.nentities[ent] || !r->ix.global_id[ent])
+        return json_null();
+    if (store_entity_key(st, ent, r->ix.global_id[ent][local], key, sizeof(key)) != TW_OK)
+        snprintf(key, sizeof(key), "%s", ""); /* not stored (a dry run's new entity) */
+    live_entity_score(lv, r, kind, &sc, &lvl);
+    o = json_object();
+    put(o, "key", key[0] ? jstr(key) : json_null(), oom);
+    put(o, "score", json_real(round(sc * 100) / 100), oom);
+    put(o, "level", json_string(score_level_name(lvl)), oom);
+    return o;
+}
+
+/* 422 with every issue of a rejected application, as a rejects file lists
+ * them. */
+static tw_err_t reply_rejected(http_reply_t *rep, const import_record_t *rec)
+{
+    json_t *o = json_object(), *issues = json_array(), *e = json_object();
+    const char *field, *reason, *first_field = "", *first_reason = "";
+    char msg[320];
+    size_t i;
+    int warning, oom = 0, have = 0;
+
+    for (i = 0; i < import_record_issues(rec); i++) {
+        json_t *is = json_object();
+        import_record_issue(rec, i, &field, &warning, &reason);
+        if (!warning && !have) {
+            first_field = field;
+            first_reason = reason;
+            have = 1;
+        }
+        put(is, "field", jstr(field[0] ? field : NULL), &oom);
+        put(is, "severity", json_string(warning ? "warning" : "error"), &oom);
+        put(is, "reason", jstr(reason), &oom);
+        push(issues, is, &oom);
+    }
+    snprintf(msg, sizeof(msg), "the application is rejected: %s%s%s", first_field,
+             first_field[0] ? ": " : "", first_reason);
+    put(e, "code", json_string("rejected"), &oom);
+    put(e, "message", jstr(msg), &oom);
+    put(o, "error", e, &oom);
+    put(o, "issues", issues, &oom);
+    return reply_json(rep, 422, o, oom);
+}
+
+/* The body's members as column names and text values: strings as they are,
+ * whole numbers in decimal, null as empty. values[i] are malloc'd. */
+static tw_err_t score_fields(json_t *body, const char ***names, char ***values, size_t *n,
+                             tw_errinfo_t *ei)
+{
+    const char *k;
+    json_t *v;
+    size_t i = 0;
+
+    *n = json_object_size(body);
+    if (*n == 0)
+        return tw_errinfo_set(ei, TW_EINPUT,
+                              "request body: the application's fields are missing (an object "
+                              "of permits register columns)");
+    *names = calloc(*n, sizeof(**names));
+    *values = calloc(*n, sizeof(**values));
+    if (!*names || !*values)
+        return TW_ENOMEM;
+    json_object_foreach(body, k, v) {
+        char num[32];
+        const char *text;
+        if (json_is_string(v)) {
+            if (json_string_length(v) > API_SCORE_FIELD_MAX)
+                return tw_errinfo_set(ei, TW_EINPUT,
+                                      "request body: \"%.60s\" is longer than %d bytes", k,
+                                      API_SCORE_FIELD_MAX);
+            if (strlen(json_string_value(v)) != json_string_length(v))
+                return tw_errinfo_set(ei, TW_EINPUT, "request body: \"%.60s\" holds a NUL", k);
+            text = json_string_value(v);
+        } else if (json_is_integer(v)) {
+            snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            text = num;
+        } else if (json_is_null(v)) {
+            text = "";
+        } else {
+            return tw_errinfo_set(ei, TW_EINPUT,
+                                  "request body: \"%.60s\" must be a string, a whole number or "
+                                  "null",
+                                  k);
+        }
+        (*names)[i] = k;
+        if (!((*values)[i] = strdup(text)))
+            return TW_ENOMEM;
+        i++;
+    }
+    return TW_OK;
+}
+
+tw_err_t api_score(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
+{
+    static const char *const allowed[] = {"dry_run", NULL};
+    static const char *const stored_names[] = {"", "new", "version", "unchanged"};
+    const http_opts_t *o = http_req_opts(req);
+    const auth_principal_t *p = http_req_principal(req);
+    store_t *st = http_req_store(req);
+    const char *dry_s = param(req, "dry_run");
+    const char **names = NULL;
+    char **values = NULL;
+    size_t n = 0, i;
+    import_record_t *rec = NULL;
+    import_stored_t stored;
+    store_links_t links;
+    const live_t *lv = NULL;
+    live_input_t in;
+    live_result_t r;
+    ind_marks_t marks;
+    open_alert_t alert;
+    tw_buf_t ev_json, ev_text;
+    json_t *body = NULL, *out = NULL, *detail, *evidence = NULL;
+    char object[160], source[128];
+    int dry = 0, tx = 0, locked = 0, scored = 0, oom = 0;
+    norm_t *norm;
+    tw_err_t err;
+
+    memset(&r, 0, sizeof(r));
+    memset(&marks, 0, sizeof(marks));
+    memset(&stored, 0, sizeof(stored));
+    memset(&alert, 0, sizeof(alert));
+    buf_init(&ev_json, (size_t)16 << 20);
+    buf_init(&ev_text, (size_t)4 << 20);
+    if ((err = http_req_query_check(req, allowed, ei)) != TW_OK)
+        goto out;
+    if (dry_s) {
+        if (strcmp(dry_s, "1") == 0 || strcmp(dry_s, "true") == 0) {
+            dry = 1;
+        } else if (strcmp(dry_s, "0") != 0 && strcmp(dry_s, "false") != 0) {
+            err = tw_errinfo_set(ei, TW_EINPUT, "parameter dry_run: must be true or false");
+            goto out;
+        }
+    }
+    if (!o->live) {
+        err = http_reply_error(rep, 503, "unavailable", "%s",
+                               "scoring is not enabled on this server");
+        goto out;
+    }
+    if ((err = http_req_json(req, &body, ei)) != TW_OK ||
+        (err = score_fields(body, &names, &values, &n, ei)) != TW_OK)
+        goto out;
+    if (!(norm = thread_norm())) {
+        err = tw_errinfo_set(ei, TW_ENOMEM, "%s", "cannot set up name normalisation");
+        goto out;
+    }
+    if ((err = import_record_check(REG_PERMITS, norm, names, (const char *const *)values, n,
+                                   &rec, ei)) != TW_OK)
+        goto out; /* the message names the field */
+    if (import_record_rejected(rec)) {
+        err = reply_rejected(rep, rec);
+        goto out;
+    }
+    if (!(lv = live_holder_acquire(o->live))) {
+        live_holder_info_t info;
+        live_holder_info(o->live, &info);
+        rep->retry_after = 5;
+        err = http_reply_error(rep, 503, "loading", "the scoring index is %s",
+                               info.error[0] ? "not loaded: see the server's log" : "loading");
+        goto out;
+    }
+
+    /* the arrival stored, scored against the warm index, the application's
+     * alert brought in line, and the audit entry: one transaction */
+    http_write_lock(req);
+    locked = 1;
+    if ((err = store_begin(st)) != TW_OK) {
+        err = tw_errinfo_set(ei, TW_EDB, "starting the scoring: %s", store_errmsg(st));
+        goto out;
+    }
+    tx = 1;
+    snprintf(source, sizeof(source), "api:score by %s", p->user);
+    if (dry) {
+        err = import_record_links(st, rec, &links);
+        if (err != TW_OK)
+            err = tw_errinfo_set(ei, err, "looking up the application's entities: %s",
+                                 err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
+    } else if ((err = import_record_store(st, rec, source, &stored, ei)) == TW_OK) {
+        links = stored.links;
+    }
+    if (err != TW_OK)
+        goto out;
+    memset(&in, 0, sizeof(in));
+    if ((err = engine_app_from_values(import_record_values(rec), &links, &in.app)) != TW_OK) {
+        err = tw_errinfo_set(ei, TW_EINTERNAL, "%s", "an entity id out of range");
+        goto out;
+    }
+    in.application_id = import_record_key(rec);
+    in.replaces = live_find(lv, in.application_id);
+    if ((err = live_score(lv, &in, &r, ei)) != TW_OK)
+        goto out;
+    scored = 1;
+    if (!dry) {
+        alerts_summary_t sum;
+        if ((err = ind_marks_init(&marks, &r.ix)) != TW_OK) {
+            err = tw_errinfo_set(ei, err, "%s", "no memory for the alert update");
+            goto out;
+        }
+        ind_mark(&marks, IK_APPLICATION, 0);
+        if ((err = alerts_apply_live(st, &r.ix, &r.hits, &r.sr, live_config(lv), &marks,
+                                     p->user, &sum, ei)) != TW_OK ||
+            (err = alerts_for_entity(st, "application", in.application_id, open_alert_cb,
+                                     &alert)) != TW_OK)
+            goto out;
+    }
+    if (r.app && (err = alerts_evidence(st, &r.ix, &r.hits, &r.sr, r.app, live_config(lv),
+                                        &ev_json, &ev_text)) != TW_OK) {
+        err = tw_errinfo_set(ei, err, "rendering the evidence: %s", tw_strerror(err));
+        goto out;
+    }
+    if (r.app && !(evidence = json_loadb(ev_json.p, ev_json.len, 0, NULL))) {
+        err = tw_errinfo_set(ei, TW_EINTERNAL, "%s", "the evidence is not valid JSON");
+        goto out;
+    }
+    audit_object(object, sizeof(object), "application:", in.application_id);
+    detail = json_object();
+    put(detail, "stored", dry ? json_null() : json_string(stored_names[stored.status]), &oom);
+    put(detail, "score", json_real(round(r.score * 100) / 100), &oom);
+    put(detail, "level", json_string(score_level_name(r.level)), &oom);
+    put(detail, "alert_id", alert.found ? json_integer(alert.id) : json_null(), &oom);
+    if (oom) {
+        json_decref(detail);
+        err = TW_ENOMEM;
+        goto out;
+    }
+    if ((err = audit(req, dry ? "score.dry_run" : "score", object, detail, ei)) != TW_OK)
+        goto out;
+    if ((err = store_commit(st)) != TW_OK) {
+        err = tw_errinfo_set(ei, TW_EDB, "committing the scoring: %s", store_errmsg(st));
+        goto out;
+    }
+    tx = 0;
+    http_write_unlock(req);
+    locked = 0;
+    if (!dry && stored.status != IMPORT_STORED_UNCHANGED)
+        live_holder_poke(o->live); /* the index is behind the store now */
+
+    out = json_object();
+    put(out, "application_id", jstr(in.application_id), &oom);
+    put(out, "stored", dry ? json_null() : json_string(stored_names[stored.status]), &oom);
+    put(out, "score", json_real(round(r.score * 100) / 100), &oom);
+    put(out, "level", json_string(score_level_name(r.level)), &oom);
+    put(out, "neighbourhood", json_integer((json_int_t)r.neighbourhood), &oom);
+    put(out, "worker",
+        party_json(st, lv, &r, IK_WORKER, ENT_WORKER, r.ix.napps ? r.ix.apps[0].worker : 0,
+                   &oom),
+        &oom);
+    put(out, "employer",
+        party_json(st, lv, &r, IK_EMPLOYER, ENT_EMPLOYER,
+                   r.ix.napps ? r.ix.apps[0].employer : 0, &oom),
+        &oom);
+    put(out, "explanation", r.app ? jstr(buf_str(&ev_text)) : jstr("No indicator fired."),
+        &oom);
+    put(out, "evidence", evidence ? evidence : json_null(), &oom);
+    evidence = NULL;
+    if (alert.found) {
+        json_t *a = json_object();
+        put(a, "id", json_integer(alert.id), &oom);
+        put(a, "status", json_string(alert.status), &oom);
+        put(a, "level", json_string(alert.level), &oom);
+        put(out, "alert", a, &oom);
+    } else {
+        put(out, "alert", json_null(), &oom);
+    }
+    {
+        json_t *w = json_array();
+        for (i = 0; i < import_record_issues(rec); i++) {
+            const char *field, *reason;
+            int warning;
+            json_t *is = json_object();
+            import_record_issue(rec, i, &field, &warning, &reason);
+            put(is, "field", jstr(field[0] ? field : NULL), &oom);
+            put(is, "reason", jstr(reason), &oom);
+            push(w, is, &oom);
+        }
+        put(out, "warnings", w, &oom);
+    }
+    err = reply_json(rep, 200, out, oom);
+    out = NULL;
+out:
+    if (tx)
+        store_rollback(st);
+    if (locked)
+        http_write_unlock(req);
+    if (scored)
+        live_result_free(&r);
+    if (lv)
+        live_holder_release(o->live, lv);
+    ind_marks_free(&marks);
+    json_decref(evidence);
+    json_decref(out);
+    json_decref(body);
+    if (values) {
+        for (i = 0; i < n; i++)
+            free(values[i]);
+    }
+    free(values);
+    free(names);
+    import_record_free(rec);
+    buf_free(&ev_json);
+    buf_free(&ev_text);
     return err;
 }

@@ -19,6 +19,7 @@
 #define API_CLUSTER_APPS 500    /* applications read per entity when expanding */
 #define API_RECORDS_MAX 200     /* records per register and link on an entity page */
 #define API_IMPORT_REJECTS 1000 /* rejects listed in an import answer */
+#define API_SCORE_FIELD_MAX 4096 /* bytes of one field of a scored application */
 #define API_AUDIT_LIST_BYTES 8192 /* ids or keys listed in one audit entry; past it, a hash */
 
 tw_err_t api_healthz(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
@@ -34,6 +35,7 @@ tw_err_t api_alert_suppress(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
 tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_stats_summary(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_score(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 /* ---- pieces with unit tests ---- */
 

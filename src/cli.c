@@ -1659,7 +1659,8 @@ static const char serve_help[] =
     "usage: tipwatch serve [--db FILE] [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
     "                      [--max-body BYTES] [--max-upload BYTES] [--max-header BYTES]\n"
     "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
-    "                      [--drain SECONDS] [--trusted-proxy ADDR] [--quiet]\n"
+    "                      [--drain SECONDS] [--trusted-proxy ADDR] [--config FILE]\n"
+    "                      [--index-check SECONDS] [--quiet]\n"
     "       tipwatch serve --routes\n"
     "\n"
     "Serves the JSON API (/api/v1/, reference in docs/api.md) and the web UI until\n"
@@ -1685,6 +1686,11 @@ static const char serve_help[] =
     "  --trusted-proxy ADDR the reverse proxy in front: from that address only, the\n"
     "                       client's address is the last X-Forwarded-For entry (for\n"
     "                       the sign-in limit and the audit log)\n"
+    "  --config FILE        scoring configuration for POST /api/v1/score (default:\n"
+    "                       tipwatch.conf here, else the built-in one)\n"
+    "  --index-check SECONDS how often the warm scoring index looks for new rows in\n"
+    "                       the store and reloads (default 60; at once after an\n"
+    "                       import or a stored arrival through the API)\n"
     "  --quiet              no access log\n"
     "  --routes             print the routing table as CSV (method,path,auth,action)\n";
 
@@ -1700,12 +1706,18 @@ static int cmd_serve(int argc, char **argv)
         {"routes", no_argument, NULL, 'r'},           {"help", no_argument, NULL, 'h'},
         {"drain", required_argument, NULL, 'D'},
         {"trusted-proxy", required_argument, NULL, 'P'},
+        {"config", required_argument, NULL, 'C'},
+        {"index-check", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0}};
     http_opts_t o;
     tw_errinfo_t ei;
     unsigned long long n;
-    int c, routes = 0;
+    int c, routes = 0, rc;
+    unsigned index_check = 60;
+    const char *config_path = NULL;
+    config_t *cfg = NULL;
     struct stat sb;
+    tw_err_t err;
 
     http_opts_default(&o);
     o.db_path = DEFAULT_DB;
@@ -1771,6 +1783,13 @@ static int cmd_serve(int argc, char **argv)
             o.drain_s = (unsigned)n;
             break;
         case 'P': o.trusted_proxy = optarg; break; /* checked by http_start() */
+        case 'C': config_path = optarg; break;
+        case 'I':
+            if (parse_u64(optarg, 1, 86400, &n))
+                return usage_error("serve", "--index-check must be 1..86400 seconds, not '%s'",
+                                   optarg);
+            index_check = (unsigned)n;
+            break;
         case 'q': o.access_log = 0; break;
         case 'r': routes = 1; break;
         case 'h': fputs(serve_help, stdout); return 0;
@@ -1790,7 +1809,17 @@ static int cmd_serve(int argc, char **argv)
         return 0;
     }
     tw_errinfo_clear(&ei);
-    return report(http_serve(&o, &ei), &ei);
+    if ((err = load_config(config_path, &cfg, &ei)) != TW_OK)
+        return report(err, &ei);
+    /* the warm index loads on its own thread while the server starts */
+    if ((err = live_holder_start(o.db_path, cfg, index_check, &o.live)) != TW_OK) {
+        config_free(cfg);
+        return report(tw_errinfo_set(&ei, err, "cannot start the scoring index"), &ei);
+    }
+    rc = report(http_serve(&o, &ei), &ei);
+    live_holder_stop(o.live);
+    config_free(cfg);
+    return rc;
 }
 
 /* ---- authz (hidden) ----------------------------------------------------- */

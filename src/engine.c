@@ -307,6 +307,8 @@ static const char *const permit_cols[P_NCOLS + 1] = {
     "worker_ref", "employer_ref", "intermediary_ref", "worker_address_ref",
     "workplace_address_ref", "worker_phone_ref", NULL};
 
+static void fill_app(const store_cell_t *c, int decision_col, eng_app_t *a);
+
 static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
     loader_t *L = ctx;
@@ -337,6 +339,16 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
             (err = buf_addc(&L->prev_keys, '\0')) != TW_OK)
             return err;
     }
+    fill_app(c, L->enum_col[0], a);
+    horizon(L, a->submitted);
+    horizon(L, a->decided);
+    return TW_OK;
+}
+
+/* The fields of an application from its permit_cols cells (all but the
+ * key, the first id and the previous application). */
+static void fill_app(const store_cell_t *c, int decision_col, eng_app_t *a)
+{
     a->submitted = cell_timestamp_day(&c[P_SUBMITTED]);
     a->decided = cell_timestamp_day(&c[P_DECIDED]);
     a->valid_from = cell_date(&c[P_VALID_FROM]);
@@ -355,7 +367,7 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     a->sector = (uint8_t)(cell_int(&c[P_SECTOR]) > 0 && cell_int(&c[P_SECTOR]) < 100
                               ? cell_int(&c[P_SECTOR])
                               : 0);
-    a->decision = enum_code(reg_get(REG_PERMITS), L->enum_col[0], &c[P_DECISION]);
+    a->decision = enum_code(reg_get(REG_PERMITS), decision_col, &c[P_DECISION]);
     a->decision = (uint8_t)(a->decision ? a->decision - 1 : 0);
     a->sex = c[P_SEX].text ? c[P_SEX].text[0] : 0;
     a->res_region = region_code(&c[P_RES_REGION]);
@@ -366,8 +378,53 @@ static tw_err_t permit_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
     a->res_addr = cell_ref(&c[P_RES_ADDR]);
     a->work_addr = cell_ref(&c[P_WORK_ADDR]);
     a->phone = cell_ref(&c[P_PHONE]);
-    horizon(L, a->submitted);
-    horizon(L, a->decided);
+}
+
+tw_err_t engine_app_from_values(const store_value_t *vals, const store_links_t *links,
+                                eng_app_t *a)
+{
+    const reg_def_t *def = reg_get(REG_PERMITS);
+    store_cell_t c[P_NCOLS];
+    const int64_t refs[6] = {links->worker,  links->employer, links->intermediary,
+                             links->address, links->address2, links->phone};
+    int k;
+
+    memset(a, 0, sizeof(*a));
+    for (k = 0; k < P_NCOLS; k++) {
+        const char *name = permit_cols[k];
+        size_t len = strlen(name);
+        int ci;
+        memset(&c[k], 0, sizeof(c[k]));
+        c[k].null = 1;
+        if (k >= P_WORKER) { /* the <role>_ref links, in store_links_t order */
+            int64_t id = refs[k - P_WORKER];
+            if (id < 0 || id > UINT32_MAX)
+                return TW_EINPUT;
+            c[k].num = id;
+            c[k].null = id == 0;
+            continue;
+        }
+        if (len > 4 && strcmp(name + len - 4, "_utc") == 0) {
+            /* a timestamp's UTC form: the normal form of its column */
+            ci = reg_column_index(def, name, len - 4);
+            if (ci >= 0 && vals[ci].present && vals[ci].has_norm) {
+                c[k].text = vals[ci].norm;
+                c[k].len = vals[ci].norm_len;
+                c[k].null = 0;
+            }
+            continue;
+        }
+        if ((ci = reg_column_index(def, name, len)) < 0 || !vals[ci].present)
+            continue;
+        c[k].null = 0;
+        if (def->cols[ci].type == COL_UINT) {
+            c[k].num = vals[ci].num;
+        } else {
+            c[k].text = vals[ci].text;
+            c[k].len = vals[ci].text_len;
+        }
+    }
+    fill_app(c, reg_column_index(def, "decision", 8), a);
     return TW_OK;
 }
 
@@ -848,6 +905,8 @@ void engine_index_release(eng_index_t *ix)
     free(ix->delta.old_crossings);
     free(ix->delta.old_inspections);
     free(ix->delta.old_reports);
+    for (r = 0; r < ENT_COUNT; r++)
+        free(ix->global_id[r]);
     memset(ix, 0, sizeof(*ix));
 }
 

@@ -140,6 +140,11 @@ typedef struct {
      * register (wage peers) read these figures of the full index instead;
      * owned by whoever built the index. */
     const struct ind_peer_ref *peer_ref;
+    /* NULL: entity ids are the store's. A neighbourhood index numbers its
+     * entities from 1 by itself; global_id[kind][local id] is then the
+     * store's id (0 for 0), so that what it finds can be named (alerts.c).
+     * Owned by the index. */
+    uint32_t *global_id[ENT_COUNT];
 } eng_index_t;
 
 typedef struct engine engine_t;
@@ -160,6 +165,12 @@ tw_err_t engine_index_build(eng_index_t *ix);
 /* Frees everything an index holds (records, postings, strings, delta) and
  * zeroes it; for indexes built by hand. */
 void engine_index_release(eng_index_t *ix);
+/* One application as engine_load() would hold it, from a permit's checked
+ * values (reg_get(REG_PERMITS)->ncols entries, as import_record_values()
+ * gives them) and its entity links; key, prev and row_id are left 0.
+ * TW_EINPUT for a link id out of range. */
+tw_err_t engine_app_from_values(const store_value_t *vals, const store_links_t *links,
+                                eng_app_t *a);
 /* Read-only view; valid until engine_free(). */
 const eng_index_t *engine_index(const engine_t *e);
 

@@ -75,8 +75,7 @@ static const http_route_t routes[] = {
     {"GET", "/api/v1/entities/{type}/{key*}", api_entity_get, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
-    /* POST /api/v1/score (AUTHZ_SCORE): in-process scoring of one
-     * application; the lead engineer adds it here. */
+    {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -91,7 +90,7 @@ const http_route_t *http_routes(size_t *n)
 #define SLOT_STATIC NROUTES        /* static files */
 #define SLOT_NONE (NROUTES + 1)    /* no route: 404, 405, 503 before routing */
 #define NSLOTS (NROUTES + 2)
-static const int metric_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404,
+static const int metric_statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 422,
                                       405, 409, 413, 415, 429, 431, 500, 503};
 #define NSTATUS (sizeof(metric_statuses) / sizeof(metric_statuses[0]) + 1) /* + other */
 static const double metric_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,

@@ -58,6 +58,9 @@ typedef struct {
     /* a reverse proxy's address ("10.0.0.5", "::1"): from that peer only,
      * the client's address is the last one in X-Forwarded-For; NULL: none */
     const char *trusted_proxy;
+    /* the warm index POST /api/v1/score scores against (owned by the
+     * caller, stopped after the server); NULL: scoring answers 503 */
+    struct live_holder *live;
 } http_opts_t;
 
 /* The defaults above; db_path "tipwatch.db", web_dir NULL. */

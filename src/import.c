@@ -200,6 +200,9 @@ typedef struct {
     unsigned long long bytes_done; /* CSV bytes behind the records applied */
     struct timespec t0, last_report;
     int bar;
+    /* one record given field by field (import_record_*): entities are
+     * resolved in SQL (store_entity_resolve), created only when `create` */
+    int direct, create;
 } importer_t;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -965,10 +968,18 @@ static void fill_chunk(importer_t *im, chunk_t *ch)
 static tw_err_t entity(importer_t *im, store_entity_t kind, const char *key, size_t len,
                        int64_t *id)
 {
+    tw_err_t err;
     *id = 0;
     if (!key || len == 0)
         return TW_OK;
-    return store_entity_id(im->st, kind, key, len, id);
+    if (!im->direct)
+        return store_entity_id(im->st, kind, key, len, id);
+    err = store_entity_resolve(im->st, kind, key, len, im->create, id);
+    if (err == TW_ENOTFOUND) { /* not known yet: no link */
+        *id = 0;
+        return TW_OK;
+    }
+    return err;
 }
 
 /* The value of a role's column, or NULL when absent or empty. */
@@ -1409,4 +1420,197 @@ out:
     pthread_cond_destroy(&im.cond);
     buf_free(&im.extra);
     return err;
+}
+
+/* ---- one record given field by field ------------------------------------ */
+
+struct import_record {
+    importer_t im;
+    rec_t rec;
+    arena_t arena;
+    char **names; /* the given names, for the raw text of a reject */
+};
+
+void import_record_free(import_record_t *r)
+{
+    if (!r)
+        return;
+    free(r->im.src_of);
+    free(r->im.heads);
+    strmap_free(&r->im.latest);
+    buf_free(&r->im.extra);
+    arena_free(&r->arena);
+    free(r);
+}
+
+tw_err_t import_record_check(reg_id_t reg, norm_t *norm, const char *const *names,
+                             const char *const *values, size_t n, import_record_t **out,
+                             tw_errinfo_t *ei)
+{
+    import_record_t *r;
+    importer_t *im;
+    const char **field = NULL;
+    size_t *len = NULL, i, c;
+    csv_row_t row;
+    tw_buf_t raw;
+    tw_err_t err = TW_OK;
+
+    *out = NULL;
+    if (!(r = calloc(1, sizeof(*r))))
+        return TW_ENOMEM;
+    im = &r->im;
+    arena_init(&r->arena, 1 << 14);
+    strmap_init(&im->latest);
+    buf_init(&im->extra, 1 << 16);
+    buf_init(&raw, 1 << 20);
+    im->def = reg_get(reg);
+    im->norm = norm;
+    im->arena = &r->arena;
+    im->cur = &r->rec;
+    im->direct = 1;
+    im->nsrc = n;
+    if (!im->def || !(im->src_of = malloc(im->def->ncols * sizeof(*im->src_of))) ||
+        !(field = calloc(n + 1, sizeof(*field))) || !(len = calloc(n + 1, sizeof(*len)))) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (c = 0; c < im->def->ncols; c++)
+        im->src_of[c] = -1;
+    for (c = 0; c < R_COUNT; c++) {
+        const char *rn = role_columns[reg][c];
+        im->role[c] = rn ? reg_column_index(im->def, rn, strlen(rn)) : -1;
+    }
+    for (i = 0; i < n; i++) {
+        int idx = reg_column_index(im->def, names[i], strlen(names[i]));
+        if (idx < 0) {
+            tw_errinfo_field(ei, names[i]);
+            err = tw_errinfo_set(ei, TW_EINPUT, "'%s' is not a column of the %s register",
+                                 names[i], im->def->name);
+            goto out;
+        }
+        if (im->src_of[idx] >= 0) {
+            tw_errinfo_field(ei, names[i]);
+            err = tw_errinfo_set(ei, TW_EINPUT, "'%s' is given twice", names[i]);
+            goto out;
+        }
+        im->src_of[idx] = (int)i;
+        field[i] = values[i] ? values[i] : "";
+        len[i] = strlen(field[i]);
+        /* the raw text kept with an issue: name=value pairs */
+        if ((raw.len && buf_addc(&raw, ',') != TW_OK) || buf_adds(&raw, names[i]) != TW_OK ||
+            buf_addc(&raw, '=') != TW_OK || buf_add(&raw, field[i], len[i]) != TW_OK) {
+            err = tw_errinfo_set(ei, TW_ETOOBIG, "the record is longer than 1 MiB");
+            goto out;
+        }
+    }
+    for (c = 0; c < im->def->ncols; c++) {
+        if (im->def->cols[c].required && im->src_of[c] < 0) {
+            tw_errinfo_field(ei, im->def->cols[c].name);
+            err = tw_errinfo_set(ei, TW_EINPUT, "required field missing");
+            goto out;
+        }
+    }
+    memset(&row, 0, sizeof(row));
+    row.nfields = n;
+    row.field = field;
+    row.len = len;
+    row.line = 1;
+    row.end_line = 1;
+    row.raw = raw.len ? raw.p : "";
+    row.raw_len = raw.len;
+    err = prepare_record(im, &row);
+out:
+    free(field);
+    free(len);
+    buf_free(&raw);
+    if (err != TW_OK) {
+        import_record_free(r);
+        if (!ei || ei->msg[0] == '\0')
+            tw_errinfo_set(ei, err, "%s", tw_strerror(err));
+        return err;
+    }
+    *out = r;
+    return TW_OK;
+}
+
+int import_record_rejected(const import_record_t *r)
+{
+    return r->rec.rejected;
+}
+
+size_t import_record_issues(const import_record_t *r)
+{
+    return r->rec.nissues;
+}
+
+void import_record_issue(const import_record_t *r, size_t i, const char **field,
+                         int *warning, const char **reason)
+{
+    const issue_t *is = &r->rec.issues[i];
+    *field = is->col >= 0 ? r->im.def->cols[is->col].name : "";
+    *warning = is->warning;
+    *reason = is->reason;
+}
+
+const char *import_record_key(const import_record_t *r)
+{
+    return r->rec.key ? r->rec.key : "";
+}
+
+const store_value_t *import_record_values(const import_record_t *r)
+{
+    return r->rec.vals;
+}
+
+tw_err_t import_record_links(store_t *st, import_record_t *r, store_links_t *links)
+{
+    r->im.st = st;
+    r->im.create = 0;
+    return link_entities(&r->im, &r->rec, links);
+}
+
+tw_err_t import_record_store(store_t *st, import_record_t *r, const char *source,
+                             import_stored_t *res, tw_errinfo_t *ei)
+{
+    importer_t *im = &r->im;
+    head_t *head = NULL;
+    uint64_t *slot;
+    int tx = 0;
+    tw_err_t err;
+
+    memset(res, 0, sizeof(*res));
+    if (r->rec.rejected)
+        return tw_errinfo_set(ei, TW_EINPUT, "the record was rejected; nothing is stored");
+    im->st = st;
+    im->create = 1;
+    if ((err = store_begin(st)) != TW_OK)
+        goto fail;
+    tx = 1;
+    if ((err = store_row_versions(st, im->def->id, r->rec.key, r->rec.key_len, load_state_cb,
+                                  im)) != TW_OK ||
+        (err = store_batch_start(st, im->def->id, source, NULL, &im->batch_id)) != TW_OK)
+        goto fail;
+    res->batch_id = im->batch_id;
+    if ((slot = strmap_get(&im->latest, r->rec.key, r->rec.key_len)) != NULL)
+        head = &im->heads[*slot];
+    memset(&im->counts, 0, sizeof(im->counts));
+    if ((err = apply_record(im, &r->rec)) != TW_OK)
+        goto fail;
+    res->status = im->counts.rows_new        ? IMPORT_STORED_NEW
+                  : im->counts.rows_versioned ? IMPORT_STORED_VERSION
+                                              : IMPORT_STORED_UNCHANGED;
+    res->version = head ? head->version : 1;
+    /* the links of the row as stored (also when unchanged: the entities
+     * exist, and a caller scoring the record needs them) */
+    if ((err = link_entities(im, &r->rec, &res->links)) != TW_OK ||
+        (err = store_batch_update(st, im->batch_id, &im->counts, "done")) != TW_OK)
+        goto fail;
+    if ((err = store_commit(st)) != TW_OK)
+        goto fail;
+    return TW_OK;
+fail:
+    if (tx)
+        store_rollback(st);
+    return tw_errinfo_set(ei, err, "storing the record: %s",
+                          err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
 }

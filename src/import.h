@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "norm.h"
 #include "registers.h"
 #include "store.h"
 
@@ -71,5 +72,57 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
  * TW_EINPUT with a message naming the closest register's missing columns. */
 tw_err_t import_infer_register(const char *const *names, const size_t *lens, size_t n,
                                reg_id_t *reg, tw_errinfo_t *ei);
+
+/* ---- one record given field by field (POST /api/v1/score) ----
+ * The same checks and normal forms as a CSV row of import_file(), the same
+ * messages, the same content digest (so a later export holding the same
+ * record adds nothing) and the same versioning; entities are resolved in
+ * SQL (store_entity_resolve), never from a connection's cached map. */
+typedef struct import_record import_record_t;
+
+/* Checks fields names[i] = values[i] (canonical column names of register
+ * `reg`; a NULL value is empty). TW_EINPUT when a name is not a column of
+ * the register, is given twice, or a required field is missing (ei names
+ * it); otherwise TW_OK with *out, which may still be rejected
+ * (import_record_rejected: a value failed its check; the issues say which
+ * and why, as a rejects file would). `norm` is the caller's (one per
+ * thread). Free with import_record_free(). */
+tw_err_t import_record_check(reg_id_t reg, norm_t *norm, const char *const *names,
+                             const char *const *values, size_t n, import_record_t **out,
+                             tw_errinfo_t *ei);
+void import_record_free(import_record_t *r);
+int import_record_rejected(const import_record_t *r);
+size_t import_record_issues(const import_record_t *r);
+/* Issue i: the field ("" for the record), 1 for a warning (kept), the
+ * reason. Pointers valid until import_record_free(). */
+void import_record_issue(const import_record_t *r, size_t i, const char **field,
+                         int *warning, const char **reason);
+/* The row key (application_id, ...); the checked values, canonical, with
+ * their normal forms (reg_get(reg)->ncols entries). */
+const char *import_record_key(const import_record_t *r);
+const store_value_t *import_record_values(const import_record_t *r);
+/* The ids of the entities the record names that the store knows (0 for
+ * an entity not stored yet), without writing. */
+tw_err_t import_record_links(store_t *st, import_record_t *r, store_links_t *links);
+
+typedef enum {
+    IMPORT_STORED_NEW = 1,
+    IMPORT_STORED_VERSION,   /* a new version of a stored row */
+    IMPORT_STORED_UNCHANGED  /* the latest version already says this */
+} import_stored_status_t;
+
+typedef struct {
+    import_stored_status_t status;
+    int64_t batch_id; /* the batch recording where it came from */
+    int64_t version;  /* the row's latest version after the call */
+    store_links_t links; /* entity ids, created where new */
+} import_stored_t;
+
+/* Stores a record that was not rejected as one batch named `source` (e.g.
+ * "api:score by NAME"), in one transaction (nested in the caller's when
+ * one is open). Warnings are recorded in the rejects table as an import's
+ * are. */
+tw_err_t import_record_store(store_t *st, import_record_t *r, const char *source,
+                             import_stored_t *res, tw_errinfo_t *ei);
 
 #endif

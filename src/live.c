@@ -20,10 +20,14 @@
 #include "live.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "strmap.h"
 
 static double prior_score(const config_t *cfg);
 
@@ -32,7 +36,49 @@ struct live {
     const eng_index_t *ix;
     const config_t *cfg;
     ind_peer_ref_t peers;
+    uint32_t *by_key; /* open addressing on application_id: record + 1, 0 empty */
+    size_t key_cap;   /* power of two, at least twice the applications */
 };
+
+static size_t key_slot(const char *key, size_t cap)
+{
+    return (size_t)strmap_hash(key, strlen(key)) & (cap - 1);
+}
+
+/* The map of application_id to record that live_find() reads. */
+static tw_err_t build_keys(live_t *lv)
+{
+    const eng_index_t *ix = lv->ix;
+    size_t cap = 64;
+    uint32_t i;
+
+    while (cap < (size_t)ix->napps * 2 + 2)
+        cap *= 2;
+    if (!(lv->by_key = calloc(cap, sizeof(*lv->by_key))))
+        return TW_ENOMEM;
+    lv->key_cap = cap;
+    for (i = 0; i < ix->napps; i++) {
+        size_t j = key_slot(eng_str(ix, ix->apps[i].key), cap);
+        while (lv->by_key[j])
+            j = (j + 1) & (cap - 1);
+        lv->by_key[j] = i + 1;
+    }
+    return TW_OK;
+}
+
+uint32_t live_find(const live_t *lv, const char *application_id)
+{
+    size_t j;
+    if (!lv->key_cap)
+        return 0;
+    for (j = key_slot(application_id, lv->key_cap); lv->by_key[j];
+         j = (j + 1) & (lv->key_cap - 1)) {
+        uint32_t r = lv->by_key[j] - 1;
+        if (strcmp(eng_str(lv->ix, lv->ix->apps[r].key), application_id) == 0)
+            return r + 1;
+    }
+    return 0;
+}
 
 tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t *ei)
 {
@@ -48,9 +94,11 @@ tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t 
         return err;
     }
     lv->ix = engine_index(lv->engine);
-    if ((err = ind_peer_ref_build(lv->ix, &lv->peers)) != TW_OK) {
+    if ((err = ind_peer_ref_build(lv->ix, &lv->peers)) != TW_OK ||
+        (err = build_keys(lv)) != TW_OK) {
         live_close(lv);
-        return tw_errinfo_set(ei, err, "live scoring: wage peers: %s", tw_strerror(err));
+        return tw_errinfo_set(ei, err, "live scoring: wage peers and keys: %s",
+                              tw_strerror(err));
     }
     *out = lv;
     return TW_OK;
@@ -62,12 +110,18 @@ void live_close(live_t *lv)
         return;
     ind_peer_ref_free(&lv->peers);
     engine_free(lv->engine);
+    free(lv->by_key);
     free(lv);
 }
 
 const eng_index_t *live_index(const live_t *lv)
 {
     return lv->ix;
+}
+
+const config_t *live_config(const live_t *lv)
+{
+    return lv->cfg;
 }
 
 /* ---- id maps: full-index id -> local id ---------------------------------- */
@@ -357,11 +411,13 @@ static tw_err_t check_input(const eng_index_t *full, const live_input_t *in, tw_
                {a->phone, ENT_PHONE, "worker_phone"}};
     size_t i;
 
+    /* an id past the index is an entity stored after it was loaded: new,
+     * with no history in it */
     for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-        if (ids[i].id >= full->nentities[ids[i].kind]) {
+        if (ids[i].id == UINT32_MAX) {
             tw_errinfo_field(ei, ids[i].name);
-            return tw_errinfo_set(ei, TW_EINPUT, "%s id %u is not in the index",
-                                  ids[i].name, (unsigned)ids[i].id);
+            return tw_errinfo_set(ei, TW_EINPUT, "%s id %u is out of range", ids[i].name,
+                                  (unsigned)ids[i].id);
         }
     }
     if (in->replaces > full->napps)
@@ -427,8 +483,14 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
                              fix_inspection)) != TW_OK ||
         (err = add_reports(h)) != TW_OK)
         return err;
-    for (k = 0; k < ENT_COUNT; k++)
+    for (k = 0; k < ENT_COUNT; k++) {
         ix->nentities[k] = h->ent[k].n + 1;
+        if (!(ix->global_id[k] = malloc((size_t)ix->nentities[k] * sizeof(uint32_t))))
+            return TW_ENOMEM;
+        ix->global_id[k][0] = 0;
+        if (h->ent[k].n)
+            memcpy(ix->global_id[k] + 1, h->ent[k].back, h->ent[k].n * sizeof(uint32_t));
+    }
     ix->horizon = full->horizon;
     ix->peer_ref = NULL;
     if (!h->strings.p && (err = buf_addc(&h->strings, '\0')) != TW_OK)
@@ -528,4 +590,237 @@ void live_result_free(live_result_t *r)
     r->ix.peer_ref = NULL;
     engine_index_release(&r->ix);
     r->app = NULL;
+}
+
+/* ---- a warm index for a server ------------------------------------------ */
+
+/* One loaded index and the requests using it. */
+typedef struct gen {
+    live_t *lv;
+    int refs;
+    struct gen *next;
+} gen_t;
+
+struct live_holder {
+    char *db_path;
+    const config_t *cfg;
+    unsigned check_s;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    gen_t *cur;       /* the index handed out; NULL until the first load */
+    gen_t *retired;   /* replaced ones still in use */
+    int stop, poked, started;
+    live_holder_info_t info;
+};
+
+/* Frees retired generations nobody uses any more; under mu. */
+static void reap(live_holder_t *h)
+{
+    gen_t **p = &h->retired;
+    while (*p) {
+        gen_t *g = *p;
+        if (g->refs == 0) {
+            *p = g->next;
+            live_close(g->lv);
+            free(g);
+        } else {
+            p = &g->next;
+        }
+    }
+}
+
+/* 1 when the store holds rows past what the index read. */
+static int store_moved(store_t *st, const int64_t max_row[4])
+{
+    static const reg_id_t regs[4] = {REG_PERMITS, REG_BORDER, REG_INSPECTIONS, REG_REPORTS};
+    int r;
+    for (r = 0; r < 4; r++) {
+        int64_t m = 0;
+        if (store_max_row(st, regs[r], &m) != TW_OK || m != max_row[r])
+            return 1;
+    }
+    return 0;
+}
+
+static void *holder_main(void *arg)
+{
+    live_holder_t *h = arg;
+    int64_t seen[4] = {-1, -1, -1, -1};
+    int first = 1;
+
+    pthread_mutex_lock(&h->mu);
+    while (!h->stop) {
+        store_t *st = NULL;
+        live_t *lv = NULL;
+        tw_errinfo_t ei;
+        tw_err_t err;
+        int moved;
+        struct timespec t0, t1;
+
+        pthread_mutex_unlock(&h->mu);
+        tw_errinfo_clear(&ei);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        err = store_open(h->db_path, &st, &ei);
+        moved = err == TW_OK && (first || store_moved(st, seen));
+        if (err == TW_OK && moved)
+            err = live_open(st, h->cfg, &lv, &ei);
+        store_close(st);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        pthread_mutex_lock(&h->mu);
+        if (err != TW_OK) {
+            h->info.failures++;
+            snprintf(h->info.error, sizeof(h->info.error), "%s",
+                     ei.msg[0] ? ei.msg : tw_strerror(err));
+        } else if (lv) {
+            gen_t *g = calloc(1, sizeof(*g));
+            if (!g) {
+                live_close(lv);
+                h->info.failures++;
+                snprintf(h->info.error, sizeof(h->info.error), "%s", "out of memory");
+            } else {
+                const eng_index_t *ix = live_index(lv);
+                g->lv = lv;
+                if (h->cur) {
+                    h->cur->next = h->retired;
+                    h->retired = h->cur;
+                }
+                h->cur = g;
+                memcpy(seen, ix->max_row, sizeof(seen));
+                h->info.loads++;
+                h->info.applications = ix->napps;
+                h->info.bytes = ix->bytes;
+                h->info.loaded_at = time(NULL);
+                h->info.load_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+                                       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+                h->info.error[0] = '\0';
+                first = 0;
+            }
+        }
+        reap(h);
+        pthread_cond_broadcast(&h->cond); /* live_holder_wait() */
+        /* sleep until the next check, a poke or the stop */
+        if (!h->stop && !h->poked) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += h->cur ? (time_t)h->check_s : 2; /* retry a failed first load */
+            while (!h->stop && !h->poked &&
+                   pthread_cond_timedwait(&h->cond, &h->mu, &until) == 0)
+                ;
+        }
+        h->poked = 0;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
+                           live_holder_t **out)
+{
+    live_holder_t *h;
+
+    *out = NULL;
+    if (!(h = calloc(1, sizeof(*h))) || !(h->db_path = strdup(db_path))) {
+        free(h);
+        return TW_ENOMEM;
+    }
+    h->cfg = cfg;
+    h->check_s = check_s ? check_s : 1;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cond, NULL);
+    if (pthread_create(&h->thread, NULL, holder_main, h) != 0) {
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->cond);
+        free(h->db_path);
+        free(h);
+        return TW_EINTERNAL;
+    }
+    h->started = 1;
+    *out = h;
+    return TW_OK;
+}
+
+void live_holder_stop(live_holder_t *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    h->stop = 1;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->mu);
+    if (h->started)
+        pthread_join(h->thread, NULL);
+    /* every request has released by now (the server stops first) */
+    if (h->cur) {
+        h->cur->next = h->retired;
+        h->retired = h->cur;
+        h->cur = NULL;
+    }
+    reap(h);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cond);
+    free(h->db_path);
+    free(h);
+}
+
+const live_t *live_holder_acquire(live_holder_t *h)
+{
+    const live_t *lv = NULL;
+    pthread_mutex_lock(&h->mu);
+    if (h->cur) {
+        h->cur->refs++;
+        lv = h->cur->lv;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return lv;
+}
+
+void live_holder_release(live_holder_t *h, const live_t *lv)
+{
+    gen_t *g;
+    if (!lv)
+        return;
+    pthread_mutex_lock(&h->mu);
+    if (h->cur && h->cur->lv == lv) {
+        h->cur->refs--;
+    } else {
+        for (g = h->retired; g; g = g->next) {
+            if (g->lv == lv) {
+                g->refs--;
+                break;
+            }
+        }
+        reap(h);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+void live_holder_poke(live_holder_t *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->poked = 1;
+    pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->mu);
+}
+
+int live_holder_wait(live_holder_t *h, unsigned seconds)
+{
+    struct timespec until;
+    int ready;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)seconds;
+    pthread_mutex_lock(&h->mu);
+    while (!h->cur && !h->stop && pthread_cond_timedwait(&h->cond, &h->mu, &until) == 0)
+        ;
+    ready = h->cur != NULL;
+    pthread_mutex_unlock(&h->mu);
+    return ready;
+}
+
+void live_holder_info(live_holder_t *h, live_holder_info_t *out)
+{
+    pthread_mutex_lock(&h->mu);
+    *out = h->info;
+    out->ready = h->cur != NULL;
+    pthread_mutex_unlock(&h->mu);
 }

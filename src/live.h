@@ -45,12 +45,13 @@ typedef struct live live_t;
 tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t *ei);
 void live_close(live_t *lv);
 const eng_index_t *live_index(const live_t *lv);
+const config_t *live_config(const live_t *lv);
 
 typedef struct {
     /* The application: fields as the engine holds them (engine.h), entity
-     * ids those of the full index, 0 for none or for an entity the store
-     * does not know yet (it then has no history to bring). row_id, key and
-     * prev are ignored. */
+     * ids the store's, 0 for none; an id past the index (an entity stored
+     * after it was loaded) is a new entity with no history in it. row_id,
+     * key and prev are ignored. */
     eng_app_t app;
     const char *application_id; /* shown in the evidence */
     /* Record index + 1 of a current application this one replaces (a new
@@ -85,5 +86,45 @@ void live_entity_score(const live_t *lv, const live_result_t *r, ind_kind_t kind
 tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out,
                     tw_errinfo_t *ei);
 void live_result_free(live_result_t *r);
+
+/* The record index + 1 of the current application with this id in the
+ * index; 0 when it has none. */
+uint32_t live_find(const live_t *lv, const char *application_id);
+
+/* ---- a warm index shared by a server's threads ----
+ * A holder loads a live_t on a thread of its own (with its own store
+ * connection), hands it to requests, and every `check_s` seconds, or at
+ * once when poked (an import through the API, a stored arrival), checks
+ * whether the store holds rows the index has not read; if so it loads a
+ * new one and swaps it in. A request keeps the index it acquired until it
+ * releases it; a replaced index is freed when the last request using it
+ * releases it. Between loads, arrivals stored since do not see each
+ * other (each is new to the index); the next load brings them in.
+ * Memory: up to two indexes while one is being replaced. */
+typedef struct live_holder live_holder_t;
+
+typedef struct {
+    int ready;              /* an index is loaded */
+    unsigned long loads, failures;
+    size_t applications, bytes;
+    long long loaded_at;    /* time(NULL) of the last load */
+    double load_seconds;
+    char error[256];        /* the last failure, "" after a success */
+} live_holder_info_t;
+
+/* Starts the loading thread and returns at once. `cfg` must outlive the
+ * holder. */
+tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
+                           live_holder_t **out);
+/* Stops the thread and frees every index; call after the last request. */
+void live_holder_stop(live_holder_t *h);
+/* The current index (release it when done), or NULL before the first load. */
+const live_t *live_holder_acquire(live_holder_t *h);
+void live_holder_release(live_holder_t *h, const live_t *lv);
+/* Check the store now rather than at the next tick. */
+void live_holder_poke(live_holder_t *h);
+/* Waits up to `seconds` for the first load; 1 when an index is ready. */
+int live_holder_wait(live_holder_t *h, unsigned seconds);
+void live_holder_info(live_holder_t *h, live_holder_info_t *out);
 
 #endif

@@ -16,6 +16,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -898,7 +899,8 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
     return strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, NULL);
 }
 
-tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx)
+static tw_err_t row_states(store_t *st, reg_id_t reg, const char *key, size_t len,
+                           store_row_state_fn fn, void *ctx)
 {
     sqlite3_stmt *s = NULL;
     char sql[160];
@@ -906,10 +908,12 @@ tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void
     int rc;
 
     snprintf(sql, sizeof(sql),
-             "SELECT row_key, version, content_hash, batch_id FROM %s ORDER BY id",
-             reg_get(reg)->table);
+             "SELECT row_key, version, content_hash, batch_id FROM %s%s ORDER BY id",
+             reg_get(reg)->table, key ? " WHERE row_key=?" : "");
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;
+    if (key)
+        sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
         if ((err = fn(ctx, k ? k : "", (size_t)sqlite3_column_bytes(s, 0),
@@ -922,6 +926,19 @@ tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void
 out:
     sqlite3_finalize(s);
     return err;
+}
+
+tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx)
+{
+    return row_states(st, reg, NULL, 0, fn, ctx);
+}
+
+tw_err_t store_row_versions(store_t *st, reg_id_t reg, const char *key, size_t len,
+                            store_row_state_fn fn, void *ctx)
+{
+    if (len > INT_MAX)
+        return TW_EINPUT;
+    return row_states(st, reg, key, len, fn, ctx);
 }
 
 static void bind_link(sqlite3_stmt *s, int i, int64_t id)
@@ -1242,6 +1259,29 @@ tw_err_t store_entity_key(store_t *st, store_entity_t kind, int64_t id, char *ou
     }
     sqlite3_reset(s);
     return err;
+}
+
+tw_err_t store_entity_resolve(store_t *st, store_entity_t kind, const char *key, size_t len,
+                              int create, int64_t *id)
+{
+    sqlite3_stmt *s = st->ins_entity[kind];
+    tw_err_t err;
+    int rc;
+
+    *id = 0;
+    if (len > INT_MAX)
+        return TW_EINPUT;
+    if ((err = lookup_entity(st, kind, key, len, id)) != TW_ENOTFOUND || !create)
+        return err;
+    sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return TW_EDB;
+    *id = sqlite3_last_insert_rowid(st->db);
+    if (st->ent_loaded[kind]) /* keep the map of store_entity_id() true */
+        return strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, NULL);
+    return TW_OK;
 }
 
 tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, size_t len,

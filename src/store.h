@@ -153,12 +153,22 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
 tw_err_t store_entity_find(store_t *st, store_entity_t kind, const char *key, size_t len,
                            int64_t *id);
 
+/* The same straight from SQL, without the map (a server's connections live
+ * long and other connections add entities): the id of the entity with that
+ * key, or, when there is none, TW_ENOTFOUND, or with `create` a new one
+ * (inside the caller's write transaction). */
+tw_err_t store_entity_resolve(store_t *st, store_entity_t kind, const char *key, size_t len,
+                              int create, int64_t *id);
+
 /* Calls fn for every stored version of every row of `reg`, in insertion
  * order: (row_key, version, content_hash, batch_id). */
 typedef tw_err_t (*store_row_state_fn)(void *ctx, const char *row_key, size_t len,
                                        int64_t version, uint64_t content_hash,
                                        int64_t batch_id);
 tw_err_t store_row_states(store_t *st, reg_id_t reg, store_row_state_fn fn, void *ctx);
+/* The same for the versions of one row only. */
+tw_err_t store_row_versions(store_t *st, reg_id_t reg, const char *key, size_t len,
+                            store_row_state_fn fn, void *ctx);
 
 tw_err_t store_row_insert(store_t *st, const store_row_t *row);
 /* Adds a reject/warning unless the same record was already rejected for the

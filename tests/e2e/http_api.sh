@@ -93,6 +93,14 @@ var alerts_open "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0")"
 var alerts_high "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0 AND level = 'high'")"
 var alerts_total "$(sq t.db "SELECT count(*) FROM alert")"
 var schema_version "$(sq t.db "PRAGMA user_version")"
+# POST /api/v1/score: the application with the highest open alert, its alert
+# and level; the fixture below turns its CSV row into JSON bodies
+var score_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'application'
+                          AND closed = 0 ORDER BY score DESC, id LIMIT 1")"
+var alert_scored "$(sq t.db "SELECT id FROM alert WHERE entity_type = 'application'
+                             AND closed = 0 ORDER BY score DESC, id LIMIT 1")"
+var score_level "$(sq t.db "SELECT level FROM alert WHERE entity_type = 'application'
+                            AND closed = 0 ORDER BY score DESC, id LIMIT 1")"
 var web "$WORK/web"
 var until_ok "$(date -u -d '+30 days' +%F)"
 var until_far "$(date -u -d '+400 days' +%F)"
@@ -137,6 +145,37 @@ for (const l of fs.readFileSync("vars.tsv", "utf8").trim().split("\n")) {
 vars.address_path = "address/" + encodeURIComponent(vars.address_key);
 vars.employer_path = "employer/" + encodeURIComponent(vars.employer_key);
 vars.app_path = "application/" + encodeURIComponent(vars.app_key);
+// the scored application as a JSON body (its latest row in the CSV; empty
+// fields left out), and variants: a new application, a new version of it,
+// one with two bad values
+function csvRows(text) {
+  const rows = [];
+  let row = [], f = "", q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === "\"" && text[i + 1] === "\"") { f += c; i++; }
+      else if (c === "\"") q = false;
+      else f += c;
+    } else if (c === "\"") q = true;
+    else if (c === ",") { row.push(f); f = ""; }
+    else if (c === "\n") { row.push(f); rows.push(row); row = []; f = ""; }
+    else if (c !== "\r") f += c;
+  }
+  if (f !== "" || row.length) { row.push(f); rows.push(row); }
+  return rows;
+}
+const [head, ...rows] = csvRows(fs.readFileSync("syn/permits.csv", "utf8"));
+const row = rows.filter((r) => r[0] === vars.score_key).pop();
+if (!row) throw new Error("no CSV row for " + vars.score_key);
+const app = {};
+head.forEach((h, i) => { if (row[i] !== "") app[h] = row[i]; });
+vars.score_app = app;
+vars.score_app_new = { ...app, application_id: "HTTP-SCORE-1" };
+vars.score_app_version = { ...app, application_id: "HTTP-SCORE-1", weekly_hours: 71 };
+vars.score_app_bad = { ...app, application_id: "HTTP-SCORE-2", weekly_hours: "lots",
+                       worker_birth_date: "1990-02-30" };
+vars.score_app_rejected = { ...app, application_id: "HTTP-SCORE-3", decision: "rejected" };
 fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
 ' || fail "writing the fixture"
 
