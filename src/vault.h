@@ -85,4 +85,16 @@ tw_err_t vault_blind(const vault_t *v, const char *domain, const void *value, si
 tw_err_t vault_key_add(const char *path, uint32_t *new_id, tw_errinfo_t *ei);
 tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei);
 
+/* Added by the vault module (see docs/internals/vault.md, "Rotation"):
+ * the keys loaded, so a search can look for the blind index of a value under
+ * every key while a rotation is unfinished, and a rotation can check which
+ * keys are in use. vault_key_count() is at least 1; vault_key_id(v, i) is the
+ * id of the i-th key in ascending order (0 when i is out of range). */
+size_t vault_key_count(const vault_t *v);
+uint32_t vault_key_id(const vault_t *v, size_t i);
+/* vault_blind() under the key `key_id` instead of the current one;
+ * TW_ENOTFOUND when that key is not loaded. */
+tw_err_t vault_blind_with_key(const vault_t *v, uint32_t key_id, const char *domain,
+                              const void *value, size_t len, char out[VAULT_BLIND_HEX + 1]);
+
 #endif
