@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "import.h"
+#include "norm.h"
 #include "store.h"
 
 static char dir[256];
@@ -516,6 +517,133 @@ static void test_bad_mapping_is_a_user_error(void **state)
     assert_int_equal(ei.line, 2);
 }
 
+/* One record checked and stored the way POST /api/v1/score does
+ * (import_record_*): the same checks and normal forms as the CSV import; a
+ * second store of the same values is unchanged, a changed value is a new
+ * version, and a later CSV import of the same row adds nothing. Bad input:
+ * a bad value rejects the record with an issue naming the field (nothing is
+ * stored); an unknown or repeated column and a missing id are TW_EINPUT
+ * naming the column. */
+static void test_one_record_checked_and_stored(void **state)
+{
+    static const char *const names[] = {
+        "application_id", "submitted_at", "decision", "worker_doc_no", "worker_doc_country",
+        "worker_family_name", "worker_given_name", "worker_sex", "worker_birth_date",
+        "worker_citizenship", "worker_phone", "worker_address", "worker_region",
+        "employer_tin", "employer_name", "workplace_address", "workplace_region",
+        "monthly_salary_amd", "weekly_hours"};
+    const char *values[] = {
+        "R1", "2023-03-01T10:00:00+04:00", "pending", "N 1234567", "IND", "Kumar", "Rajesh",
+        "M", "1990-05-17", "IND", "091 23 45 67", "Yerevan, Komitas ave. 12, apt 5", "AM-ER",
+        "01234567", "Ararat Build LLC", "Yerevan, Arshakunyats 3", "AM-ER", "150000", "40"};
+    const size_t n = sizeof(names) / sizeof(names[0]);
+    const char *twice[2] = {"application_id", "application_id"};
+    const char *twice_v[2] = {"R2", "R3"};
+    const char *unknown[2] = {"application_id", "salary"};
+    norm_t *norm;
+    import_record_t *r;
+    import_stored_t res;
+    import_result_t ir;
+    store_links_t links;
+    tw_errinfo_t ei;
+    const char *field, *reason;
+    int warning;
+    (void)state;
+
+    assert_int_equal(norm_open(&norm), TW_OK);
+    assert_int_equal(import_record_check(REG_PERMITS, norm, names, values, n, &r, &ei), TW_OK);
+    assert_false(import_record_rejected(r));
+    assert_string_equal(import_record_key(r), "R1");
+    /* nothing stored yet: the links name no entity */
+    assert_int_equal(import_record_links(st, r, &links), TW_OK);
+    assert_true(links.worker == 0 && links.employer == 0);
+    assert_int_equal(import_record_store(st, r, "api:score by test", &res, &ei), TW_OK);
+    assert_int_equal(res.status, IMPORT_STORED_NEW);
+    assert_int_equal(res.version, 1);
+    assert_true(res.batch_id > 0);
+    import_record_free(r);
+    assert_string_equal(q("SELECT worker_phone_e164 FROM permit WHERE row_key='R1'"),
+                        "+37491234567");
+    assert_string_equal(q("SELECT worker_doc_no_norm FROM permit WHERE row_key='R1'"), "N1234567");
+    assert_string_equal(q("SELECT submitted_at_utc FROM permit WHERE row_key='R1'"),
+                        "2023-03-01T06:00:00Z");
+    assert_string_equal(q("SELECT file FROM import_batch WHERE id = (SELECT max(id) FROM "
+                          "import_batch)"),
+                        "api:score by test");
+    assert_string_equal(q("SELECT key FROM worker"), "IND:N1234567");
+
+    /* the same values again: unchanged, and the links now name the entities */
+    assert_int_equal(import_record_check(REG_PERMITS, norm, names, values, n, &r, &ei), TW_OK);
+    assert_int_equal(import_record_links(st, r, &links), TW_OK);
+    assert_true(links.worker > 0 && links.employer > 0 && links.phone > 0);
+    assert_int_equal(import_record_store(st, r, "api:score by test", &res, &ei), TW_OK);
+    assert_int_equal(res.status, IMPORT_STORED_UNCHANGED);
+    assert_int_equal(res.version, 1);
+    import_record_free(r);
+
+    /* a changed salary: a new version */
+    values[17] = "90000";
+    assert_int_equal(import_record_check(REG_PERMITS, norm, names, values, n, &r, &ei), TW_OK);
+    assert_int_equal(import_record_store(st, r, "api:score by test", &res, &ei), TW_OK);
+    assert_int_equal(res.status, IMPORT_STORED_VERSION);
+    assert_int_equal(res.version, 2);
+    import_record_free(r);
+    assert_string_equal(q("SELECT count(*) FROM permit WHERE row_key='R1'"), "2");
+
+    /* a CSV import of the same row adds nothing: one digest for both paths */
+    assert_int_equal(
+        run(write_file("r1.csv",
+                       "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"
+                       "worker_family_name,worker_given_name,worker_sex,worker_birth_date,"
+                       "worker_citizenship,worker_phone,worker_address,worker_region,"
+                       "employer_tin,employer_name,workplace_address,workplace_region,"
+                       "monthly_salary_amd,weekly_hours\n"
+                       "R1,2023-03-01T10:00:00+04:00,pending,N 1234567,IND,Kumar,Rajesh,M,"
+                       "1990-05-17,IND,091 23 45 67,\"Yerevan, Komitas ave. 12, apt 5\",AM-ER,"
+                       "01234567,Ararat Build LLC,\"Yerevan, Arshakunyats 3\",AM-ER,90000,40\n"),
+            "permits", NULL, &ir, &ei),
+        TW_OK);
+    assert_int_equal(ir.counts.rows_unchanged, 1);
+    assert_int_equal(ir.counts.rows_new + ir.counts.rows_versioned, 0);
+
+    /* a bad date and a bad amount: rejected, each named, nothing stored */
+    values[0] = "R9";
+    values[8] = "1990-13-45";
+    values[17] = "a lot";
+    assert_int_equal(import_record_check(REG_PERMITS, norm, names, values, n, &r, &ei), TW_OK);
+    assert_true(import_record_rejected(r));
+    assert_true(import_record_issues(r) >= 2);
+    {
+        size_t i;
+        int date = 0, amount = 0;
+        for (i = 0; i < import_record_issues(r); i++) {
+            import_record_issue(r, i, &field, &warning, &reason);
+            date |= strcmp(field, "worker_birth_date") == 0 && !warning;
+            amount |= strcmp(field, "monthly_salary_amd") == 0 && !warning;
+            assert_true(reason[0] != '\0');
+        }
+        assert_true(date && amount);
+    }
+    assert_int_equal(import_record_store(st, r, "api:score by test", &res, &ei), TW_EINPUT);
+    import_record_free(r);
+    assert_string_equal(q("SELECT count(*) FROM permit WHERE row_key='R9'"), "0");
+
+    /* the shape of the record itself */
+    tw_errinfo_clear(&ei);
+    assert_int_equal(import_record_check(REG_PERMITS, norm, unknown, twice_v, 2, &r, &ei),
+                     TW_EINPUT);
+    assert_string_equal(ei.field, "salary");
+    tw_errinfo_clear(&ei);
+    assert_int_equal(import_record_check(REG_PERMITS, norm, twice, twice_v, 2, &r, &ei),
+                     TW_EINPUT);
+    assert_string_equal(ei.field, "application_id");
+    tw_errinfo_clear(&ei);
+    assert_int_equal(import_record_check(REG_PERMITS, norm, names + 1, values + 1, n - 1, &r, &ei),
+                     TW_EINPUT);
+    assert_string_equal(ei.field, "application_id");
+    norm_close(norm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_oversized_field_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_reads_a_real_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_mapping_is_a_user_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_record_checked_and_stored, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

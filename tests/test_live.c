@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "import.h"
@@ -177,8 +178,10 @@ static void test_new_application(void **state)
     live_result_free(&low);
 }
 
-/* Ids outside the index and a replaced record that does not exist are bad
- * input: TW_EINPUT naming the field, nothing scored, nothing to free. */
+/* An id that cannot be an entity's and a replaced record that does not
+ * exist are bad input: TW_EINPUT naming the field, nothing scored, nothing
+ * to free. (An id past the index is an entity stored after the index was
+ * loaded: see test_entities_stored_after_the_load.) */
 static void test_bad_input(void **state)
 {
     const eng_index_t *ix = live_index(lv);
@@ -189,7 +192,7 @@ static void test_bad_input(void **state)
 
     memset(&in, 0, sizeof(in));
     in.app = ix->apps[0];
-    in.app.worker = ix->nentities[ENT_WORKER];
+    in.app.worker = UINT32_MAX;
     tw_errinfo_clear(&ei);
     assert_int_equal(live_score(lv, &in, &r, &ei), TW_EINPUT);
     assert_string_equal(ei.field, "worker");
@@ -208,12 +211,125 @@ static void test_bad_input(void **state)
     live_result_free(&r); /* harmless on a refused call */
 }
 
+/* Entities stored after the index was loaded have ids past it: they are new
+ * to the index (no history), scored like a worker the store does not know,
+ * and the result maps them back to the store's ids. */
+static void test_entities_stored_after_the_load(void **state)
+{
+    const eng_index_t *ix = live_index(lv);
+    live_input_t in;
+    live_result_t r;
+    uint32_t wid = ix->nentities[ENT_WORKER] + 3, pid = ix->nentities[ENT_PHONE];
+    double ws;
+    score_level_t wl;
+    tw_errinfo_t ei;
+    (void)state;
+
+    memset(&in, 0, sizeof(in));
+    in.app = ix->apps[0];
+    in.app.worker = wid;
+    in.app.phone = pid;
+    in.application_id = "WP-NEW-2";
+    assert_int_equal(live_score(lv, &in, &r, &ei), TW_OK);
+    assert_true(r.ix.apps[0].worker != 0);
+    assert_int_equal(r.ix.global_id[ENT_WORKER][r.ix.apps[0].worker], wid);
+    assert_int_equal(r.ix.global_id[ENT_PHONE][r.ix.apps[0].phone], pid);
+    /* the new worker has only this application */
+    assert_int_equal(r.ix.apps_by_worker.off[r.ix.apps[0].worker + 1] -
+                         r.ix.apps_by_worker.off[r.ix.apps[0].worker],
+                     1);
+    live_entity_score(lv, &r, IK_WORKER, &ws, &wl);
+    assert_true(ws > 0.0 && ws <= 100.0);
+    live_result_free(&r);
+}
+
+/* live_find: the current record of an application id, 0 for an unknown
+ * one. */
+static void test_find(void **state)
+{
+    const eng_index_t *ix = live_index(lv);
+    uint32_t i, found = 0;
+    (void)state;
+
+    for (i = 0; i < ix->napps; i += 97) {
+        const char *key = eng_str(ix, ix->apps[i].key);
+        uint32_t at = live_find(lv, key);
+        assert_true(at > 0 && at <= ix->napps);
+        assert_string_equal(eng_str(ix, ix->apps[at - 1].key), key);
+        found++;
+    }
+    assert_true(found > 10);
+    assert_int_equal(live_find(lv, "WP-NO-SUCH"), 0);
+    assert_int_equal(live_find(lv, ""), 0);
+}
+
+/* The holder: loads on its own thread, hands the index out, reloads when
+ * poked after the store moved, and an index acquired before the reload
+ * stays usable until released. */
+static void test_holder_reloads_when_the_store_moves(void **state)
+{
+    char db[300];
+    live_holder_t *h;
+    live_holder_info_t info;
+    const live_t *before, *after;
+    uint32_t napps;
+    int i;
+    (void)state;
+
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    assert_int_equal(live_holder_start(db, cfg, 3600, &h), TW_OK);
+    assert_int_equal(live_holder_wait(h, 600), 1);
+    live_holder_info(h, &info);
+    assert_true(info.ready);
+    assert_int_equal(info.loads, 1);
+    assert_int_equal(info.failures, 0);
+    assert_string_equal(info.error, "");
+    before = live_holder_acquire(h);
+    assert_non_null(before);
+    napps = live_index(before)->napps;
+    assert_int_equal(info.applications, napps);
+
+    /* a poke with nothing new: no reload */
+    live_holder_poke(h);
+    twt_import_text(st, dir, "late.csv",
+                    "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"
+                    "worker_family_name,worker_given_name,worker_sex,worker_birth_date,"
+                    "worker_citizenship,employer_tin,employer_name,monthly_salary_amd,"
+                    "weekly_hours\n"
+                    "WP-LATE-1,2024-05-01T10:00:00+04:00,pending,LATE0001,IND,Late,Arrival,F,"
+                    "1995-02-03,IND,01234567,Late Employer LLC,150000,40\n");
+    live_holder_poke(h);
+    /* the reload happens on the holder's thread: wait for it (bounded by the
+     * loop, not a timing assertion) */
+    for (i = 0; i < 6000; i++) {
+        live_holder_info(h, &info);
+        if (info.loads >= 2)
+            break;
+        usleep(10000);
+    }
+    assert_true(info.loads >= 2);
+    after = live_holder_acquire(h);
+    assert_true(after != before);
+    assert_int_equal(live_index(after)->napps, napps + 1);
+    assert_true(live_find(after, "WP-LATE-1") > 0);
+    /* the old index still answers until released */
+    assert_int_equal(live_index(before)->napps, napps);
+    assert_int_equal(live_find(before, "WP-LATE-1"), 0);
+    live_holder_release(h, before);
+    live_holder_release(h, after);
+    live_holder_stop(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_with_full_screening),
         cmocka_unit_test(test_new_application),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_entities_stored_after_the_load),
+        cmocka_unit_test(test_find),
+        /* last: it stores a new application */
+        cmocka_unit_test(test_holder_reloads_when_the_store_moves),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
