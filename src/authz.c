@@ -24,14 +24,17 @@
 #define A AUTHZ_ALL
 
 /* Columns: alert.read alert.write score entity.read import stats.read
- *          audit.read user.admin metrics.read */
+ *          audit.read user.admin metrics.read case.read case.write
+ *          case.emergency case.review
+ * The case columns never go above org: an organisation sees its own cases
+ * and what was referred to it (src/cases.c, cases_access()), nobody all. */
 static const authz_scope_t matrix[ROLE_COUNT][AUTHZ_ACTION_COUNT] = {
-    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A},
-    [ROLE_ANALYST] = {A, A, A, A, A, A, N, N, N},
-    [ROLE_INSPECTOR] = {O, O, N, O, N, A, N, N, N},
-    [ROLE_CASE_WORKER] = {G, G, N, G, N, A, N, N, N},
-    [ROLE_STATISTICIAN] = {N, N, N, N, N, A, N, N, N},
-    [ROLE_AUDITOR] = {N, N, N, N, N, A, A, N, A},
+    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A, G, G, N, A},
+    [ROLE_ANALYST] = {A, A, A, A, A, A, N, N, N, N, N, N, N},
+    [ROLE_INSPECTOR] = {O, O, N, O, N, A, N, N, N, N, N, N, N},
+    [ROLE_CASE_WORKER] = {G, G, N, G, N, A, N, N, N, G, G, G, N},
+    [ROLE_STATISTICIAN] = {N, N, N, N, N, A, N, N, N, N, N, N, N},
+    [ROLE_AUDITOR] = {N, N, N, N, N, A, A, N, A, N, N, N, A},
 };
 
 #undef N
@@ -44,7 +47,9 @@ static const char *const action_names[AUTHZ_ACTION_COUNT] = {
     [AUTHZ_SCORE] = "score",             [AUTHZ_ENTITY_READ] = "entity.read",
     [AUTHZ_IMPORT] = "import",           [AUTHZ_STATS_READ] = "stats.read",
     [AUTHZ_AUDIT_READ] = "audit.read",   [AUTHZ_USER_ADMIN] = "user.admin",
-    [AUTHZ_METRICS_READ] = "metrics.read"};
+    [AUTHZ_METRICS_READ] = "metrics.read", [AUTHZ_CASE_READ] = "case.read",
+    [AUTHZ_CASE_WRITE] = "case.write",   [AUTHZ_CASE_EMERGENCY] = "case.emergency",
+    [AUTHZ_CASE_REVIEW] = "case.review"};
 
 const char *authz_action_name(authz_action_t a)
 {

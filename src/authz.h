@@ -31,13 +31,18 @@ typedef enum {
     AUTHZ_AUDIT_READ,   /* read / verify the audit log */
     AUTHZ_USER_ADMIN,   /* create users and tokens */
     AUTHZ_METRICS_READ, /* /metrics */
+    AUTHZ_CASE_READ,    /* NRM cases: list, read (personal data; cases_access() narrows it) */
+    AUTHZ_CASE_WRITE,   /* NRM cases: open, update, stages, services, referrals, consent */
+    AUTHZ_CASE_EMERGENCY, /* refer a case without consent when a life is at risk */
+    AUTHZ_CASE_REVIEW,  /* list emergency referrals and mark them reviewed */
     AUTHZ_ACTION_COUNT
 } authz_action_t;
 
 typedef enum { AUTHZ_NONE = 0, AUTHZ_OWN, AUTHZ_ORG, AUTHZ_ALL } authz_scope_t;
 
 /* "alert.read", "alert.write", "score", "entity.read", "import", "stats.read",
- * "audit.read", "user.admin", "metrics.read"; "unknown" out of range. Static. */
+ * "audit.read", "user.admin", "metrics.read", "case.read", "case.write",
+ * "case.emergency", "case.review"; "unknown" out of range. Static. */
 const char *authz_action_name(authz_action_t a);
 /* "none", "own", "org", "all"; "unknown" out of range. Static. */
 const char *authz_scope_name(authz_scope_t s);

@@ -420,8 +420,150 @@ static const char *const migration5[] = {
     "CREATE INDEX report_phone_ref ON report(phone_ref)",
     NULL};
 
+/* Migration 6: National Referral Mechanism cases (owned by cases.c and
+ * referral.c; docs/internals/cases.md). Personal data lives only in the
+ * *_blob columns, sealed by the vault and bound to "<table>.<column>:<id>";
+ * *_blind are keyed hashes for search. case_stat keeps the de-identified
+ * row of a purged case for the aggregates. */
+static const char *const migration6[] = {
+    "CREATE TABLE nrm_case(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n" /* a purged case's id is never reused */
+    "  owner_org INTEGER NOT NULL REFERENCES org(id),\n"
+    "  version INTEGER NOT NULL DEFAULT 1,\n"
+    "  stage TEXT NOT NULL CHECK(stage IN ('presumed_victim','referred_to_commission',"
+    "'identified','not_identified','assistance','reintegration','voluntary_return',"
+    "'onward_referral','closed')),\n"
+    "  opened_at TEXT NOT NULL,\n"
+    "  opened_unix INTEGER NOT NULL,\n"
+    "  opened_by TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  preid_due TEXT NOT NULL,\n"
+    "  presumed_on TEXT NOT NULL,\n"
+    "  reflection_until TEXT NOT NULL,\n"
+    "  decision TEXT CHECK(decision IN ('identified','not_identified')),\n"
+    "  decision_date TEXT,\n"
+    "  closed_at TEXT,\n"
+    "  closed_unix INTEGER,\n"
+    "  alert_id INTEGER,\n"
+    "  cooperating_with_police INTEGER NOT NULL DEFAULT 0 CHECK(cooperating_with_police IN (0,1)),\n"
+    "  sex TEXT NOT NULL DEFAULT '',\n"
+    "  age_group TEXT NOT NULL DEFAULT '',\n"
+    "  citizenship TEXT NOT NULL DEFAULT '',\n"
+    "  country_of_exploitation TEXT NOT NULL DEFAULT '',\n"
+    "  exploitation TEXT NOT NULL DEFAULT '',\n"
+    "  means_of_control TEXT NOT NULL DEFAULT '',\n"
+    "  recruiter TEXT NOT NULL DEFAULT '',\n"
+    "  labour_sector TEXT NOT NULL DEFAULT '',\n"
+    "  name_blob BLOB,\n"
+    "  name_blind TEXT,\n"
+    "  birth_date_blob BLOB,\n"
+    "  worker_key_blob BLOB,\n"
+    "  docno_blind TEXT,\n"
+    "  evidence_blob BLOB,\n"
+    "  phone_blob BLOB,\n"
+    "  email_blob BLOB,\n"
+    "  address_blob BLOB,\n"
+    "  narrative_blob BLOB\n"
+    ")",
+    "CREATE INDEX nrm_case_owner ON nrm_case(owner_org, stage)",
+    "CREATE INDEX nrm_case_name_blind ON nrm_case(name_blind)",
+    "CREATE INDEX nrm_case_docno_blind ON nrm_case(docno_blind)",
+    "CREATE TABLE case_event(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_id INTEGER NOT NULL REFERENCES nrm_case(id),\n"
+    "  at TEXT NOT NULL,\n"
+    "  actor TEXT NOT NULL,\n"
+    "  actor_org TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  from_stage TEXT,\n"
+    "  to_stage TEXT,\n"
+    "  detail TEXT,\n"
+    "  reason_blob BLOB\n"
+    ")",
+    "CREATE INDEX case_event_case ON case_event(case_id)",
+    "CREATE TABLE case_service(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_id INTEGER NOT NULL REFERENCES nrm_case(id),\n"
+    "  version INTEGER NOT NULL DEFAULT 1,\n"
+    "  service TEXT NOT NULL CHECK(service IN ('shelter','medical','psychological','legal_aid',"
+    "'interpretation','state_payment','vocational_training','return_support')),\n"
+    "  status TEXT NOT NULL CHECK(status IN ('offered','accepted','declined','delivered')),\n"
+    "  provider_org INTEGER NOT NULL REFERENCES org(id),\n"
+    "  amount_amd INTEGER NOT NULL DEFAULT 0,\n"
+    "  offered_at TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL\n"
+    ")",
+    "CREATE INDEX case_service_case ON case_service(case_id)",
+    "CREATE UNIQUE INDEX case_service_one_payment ON case_service(case_id)"
+    " WHERE service = 'state_payment' AND status <> 'declined'",
+    "CREATE TABLE case_referral(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_id INTEGER NOT NULL REFERENCES nrm_case(id),\n"
+    "  version INTEGER NOT NULL DEFAULT 1,\n"
+    "  from_org INTEGER NOT NULL REFERENCES org(id),\n"
+    "  to_org INTEGER NOT NULL REFERENCES org(id),\n"
+    "  services TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('draft','pending','accepted','rejected',"
+    "'completed','revoked')),\n"
+    "  emergency INTEGER NOT NULL DEFAULT 0,\n"
+    "  reviewed_at TEXT,\n"
+    "  reviewed_by TEXT,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  created_by TEXT NOT NULL,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  reason_blob BLOB\n"
+    ")",
+    "CREATE INDEX case_referral_case ON case_referral(case_id)",
+    "CREATE INDEX case_referral_to ON case_referral(to_org, status)",
+    "CREATE TABLE case_consent(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  referral_id INTEGER NOT NULL REFERENCES case_referral(id),\n"
+    "  case_id INTEGER NOT NULL REFERENCES nrm_case(id),\n"
+    "  recipient_org INTEGER NOT NULL REFERENCES org(id),\n"
+    "  given INTEGER NOT NULL CHECK(given IN (0,1)),\n"
+    "  categories INTEGER NOT NULL DEFAULT 0,\n"
+    "  purpose_blob BLOB,\n"
+    "  until_day INTEGER,\n"
+    "  recorded_at TEXT NOT NULL,\n"
+    "  recorded_by TEXT NOT NULL,\n"
+    "  withdrawn_at TEXT,\n"
+    "  withdrawn_by TEXT\n"
+    ")",
+    "CREATE INDEX case_consent_referral ON case_consent(referral_id)",
+    "CREATE TABLE case_attachment(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  case_id INTEGER NOT NULL REFERENCES nrm_case(id),\n"
+    "  name_blob BLOB NOT NULL,\n"
+    "  media_type TEXT NOT NULL,\n"
+    "  size INTEGER NOT NULL,\n"
+    "  data_blob BLOB NOT NULL,\n"
+    "  added_at TEXT NOT NULL,\n"
+    "  added_by TEXT NOT NULL\n"
+    ")",
+    "CREATE INDEX case_attachment_case ON case_attachment(case_id)",
+    "CREATE TABLE case_stat(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  purged_at TEXT NOT NULL,\n"
+    "  stage TEXT NOT NULL,\n"
+    "  decision TEXT,\n"
+    "  sex TEXT NOT NULL,\n"
+    "  age_group TEXT NOT NULL,\n"
+    "  citizenship TEXT NOT NULL,\n"
+    "  country_of_exploitation TEXT NOT NULL,\n"
+    "  exploitation TEXT NOT NULL,\n"
+    "  means_of_control TEXT NOT NULL,\n"
+    "  recruiter TEXT NOT NULL,\n"
+    "  labour_sector TEXT NOT NULL,\n"
+    "  opened_on TEXT NOT NULL,\n"
+    "  decision_date TEXT,\n"
+    "  closed_on TEXT,\n"
+    "  stage_dates TEXT NOT NULL,\n"
+    "  services_delivered TEXT NOT NULL\n"
+    ")",
+    NULL};
+
 static const char *const *const migrations[] = {migration1, migration2, migration3,
-                                                migration4, migration5};
+                                                migration4, migration5, migration6};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)

@@ -148,12 +148,13 @@ static int load_doc(void **state)
 
 static void test_names(void **state)
 {
-    static const char *const names[] = {"alert.read", "alert.write", "score",
-                                        "entity.read", "import",     "stats.read",
-                                        "audit.read",  "user.admin", "metrics.read"};
+    static const char *const names[] = {
+        "alert.read", "alert.write",  "score",     "entity.read",    "import",
+        "stats.read", "audit.read",   "user.admin", "metrics.read",  "case.read",
+        "case.write", "case.emergency", "case.review"};
     int a;
     (void)state;
-    assert_int_equal(AUTHZ_ACTION_COUNT, 9);
+    assert_int_equal(AUTHZ_ACTION_COUNT, 13);
     for (a = 0; a < AUTHZ_ACTION_COUNT; a++)
         assert_string_equal(authz_action_name((authz_action_t)a), names[a]);
     assert_string_equal(authz_action_name(AUTHZ_ACTION_COUNT), "unknown");
@@ -198,6 +199,21 @@ static void test_pinned_cells(void **state)
     assert_int_equal(doc[ROLE_INSPECTOR][AUTHZ_ALERT_READ], AUTHZ_OWN);
     assert_int_equal(doc[ROLE_CASE_WORKER][AUTHZ_ALERT_READ], AUTHZ_ORG);
     assert_int_equal(doc[ROLE_CASE_WORKER][AUTHZ_IMPORT], AUTHZ_NONE);
+    /* NRM cases: no role reads every organisation's cases; statisticians,
+     * analysts, inspectors and auditors read none; only case workers refer
+     * without consent */
+    for (r = 0; r < ROLE_COUNT; r++) {
+        assert_true(doc[r][AUTHZ_CASE_READ] <= AUTHZ_ORG);
+        assert_true(doc[r][AUTHZ_CASE_WRITE] <= AUTHZ_ORG);
+        if (r != ROLE_CASE_WORKER)
+            assert_int_equal(doc[r][AUTHZ_CASE_EMERGENCY], AUTHZ_NONE);
+    }
+    assert_int_equal(doc[ROLE_STATISTICIAN][AUTHZ_CASE_READ], AUTHZ_NONE);
+    assert_int_equal(doc[ROLE_ANALYST][AUTHZ_CASE_READ], AUTHZ_NONE);
+    assert_int_equal(doc[ROLE_INSPECTOR][AUTHZ_CASE_READ], AUTHZ_NONE);
+    assert_int_equal(doc[ROLE_AUDITOR][AUTHZ_CASE_READ], AUTHZ_NONE);
+    assert_int_equal(doc[ROLE_CASE_WORKER][AUTHZ_CASE_READ], AUTHZ_ORG);
+    assert_int_equal(doc[ROLE_AUDITOR][AUTHZ_CASE_REVIEW], AUTHZ_ALL);
 }
 
 enum { OBJ_COLLECTION, OBJ_OWN, OBJ_OWN_OTHER_ORG, OBJ_ORG, OBJ_OTHER, OBJ_NOBODY, OBJ_COUNT };
