@@ -83,6 +83,19 @@ tw_err_t cases_policy_check(const cases_policy_t *p, tw_errinfo_t *ei)
     return tw_errinfo_set(ei, TW_EINPUT, "case policy: %s %s", f, why);
 }
 
+void cases_policy_from_config(const config_t *cfg, cases_policy_t *p)
+{
+    cases_policy_default(p);
+    if (!cfg)
+        return;
+    p->preid_days = (int)config_cases(cfg, "preid_days", p->preid_days);
+    p->reflection_days = (int)config_cases(cfg, "reflection_days", p->reflection_days);
+    p->retention_days = (int)config_cases(cfg, "retention_days", p->retention_days);
+    p->state_payment_amd = config_cases(cfg, "state_payment_amd", p->state_payment_amd);
+    p->attachment_max =
+        (size_t)config_cases(cfg, "attachment_max_bytes", (int64_t)p->attachment_max);
+}
+
 const cases_policy_t *cases_policy_or_default(const cases_policy_t *pol, cases_policy_t *tmp)
 {
     if (pol)

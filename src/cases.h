@@ -67,6 +67,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "config.h"
 #include "err.h"
 #include "store.h"
 #include "vault.h"
@@ -93,6 +94,9 @@ void cases_policy_default(cases_policy_t *p);
 /* TW_EINPUT naming the member when a value is out of range (reflection < 30,
  * preid < 1, retention < 1, attachment_max 0 or above 64 MiB). */
 tw_err_t cases_policy_check(const cases_policy_t *p, tw_errinfo_t *ei);
+/* The defaults overridden by the config's [cases] section (config.h; its
+ * parser has checked each value's range already). `cfg` may be NULL. */
+void cases_policy_from_config(const config_t *cfg, cases_policy_t *p);
 
 /* ---- stages ------------------------------------------------------------ */
 

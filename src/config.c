@@ -94,6 +94,17 @@ static const score_key_t score_keys[] = {
 };
 #define NSCORE (sizeof(score_keys) / sizeof(score_keys[0]))
 
+/* [cases]: the NRM case policy (cases.h, cases_policy_t); whole numbers. Not
+ * part of the screening digest: alerts do not depend on it. */
+static const score_key_t cases_keys[] = {
+    { "preid_days", 1.0, 365.0 },
+    { "reflection_days", 30.0, 3650.0 },
+    { "retention_days", 1.0, 36500.0 },
+    { "state_payment_amd", 1.0, 1e9 },
+    { "attachment_max_bytes", 1.0, 64.0 * 1024 * 1024 },
+};
+#define NCASES (sizeof(cases_keys) / sizeof(cases_keys[0]))
+
 struct config {
     arena_t arena;
     char version[MAX_VERSION + 1];
@@ -102,6 +113,8 @@ struct config {
     double level[NLEVELS];
     double score[NSCORE];
     unsigned char has_score[NSCORE];
+    double cases[NCASES];
+    unsigned char has_cases[NCASES];
     const param_t *params;
     size_t nparams;
     const ind_t *inds;
@@ -161,6 +174,18 @@ double config_score(const config_t *c, const char *key, double def)
     for (k = 0; k < NSCORE; k++)
         if (strcmp(key, score_keys[k].key) == 0)
             return c->has_score[k] ? c->score[k] : def;
+    return def;
+}
+
+int64_t config_cases(const config_t *c, const char *key, int64_t def)
+{
+    size_t k;
+
+    if (!key)
+        return def;
+    for (k = 0; k < NCASES; k++)
+        if (strcmp(key, cases_keys[k].key) == 0)
+            return c->has_cases[k] ? (int64_t)c->cases[k] : def;
     return def;
 }
 
@@ -353,7 +378,15 @@ static uint64_t digest(const config_t *c)
 
 /* ---- parsing ---------------------------------------------------------- */
 
-typedef enum { SEC_TOP, SEC_WAGE, SEC_LEVELS, SEC_SCORE, SEC_INDICATOR, SEC_MISMATCH } section_t;
+typedef enum {
+    SEC_TOP,
+    SEC_WAGE,
+    SEC_LEVELS,
+    SEC_SCORE,
+    SEC_INDICATOR,
+    SEC_MISMATCH,
+    SEC_CASES
+} section_t;
 
 typedef struct {
     config_t *c;
@@ -804,7 +837,35 @@ static int is_known(const char *const *known, const char *id, size_t len)
     return 0;
 }
 
-/* [minimum_wage], [levels], [score], [mismatch] or [indicator ID]; s[i] == '['. */
+static tw_err_t entry_cases(parser_t *ps, const char *k, size_t klen, size_t kcol,
+                            const char *v, size_t vlen, size_t vcol)
+{
+    size_t i;
+    double d;
+    tw_err_t err;
+
+    for (i = 0; i < NCASES; i++)
+        if (eq(k, klen, cases_keys[i].key))
+            break;
+    if (i == NCASES)
+        return perr(ps, kcol,
+                    "unknown key '%.*s' in [cases] (expected preid_days, reflection_days, "
+                    "retention_days, state_payment_amd or attachment_max_bytes)",
+                    clip(k, klen), k);
+    if ((err = check_dup(ps, k, klen, kcol)) != TW_OK ||
+        (err = parse_ranged(ps, v, vlen, vcol, cases_keys[i].min, cases_keys[i].max,
+                            cases_keys[i].key, &d)) != TW_OK)
+        return err;
+    if (d != (double)(int64_t)d)
+        return perr(ps, vcol, "%s is a whole number, not %.*s", cases_keys[i].key,
+                    clip(v, vlen), v);
+    ps->c->cases[i] = d;
+    ps->c->has_cases[i] = 1;
+    return TW_OK;
+}
+
+/* [minimum_wage], [levels], [score], [mismatch], [cases] or [indicator ID];
+ * s[i] == '['. */
 static tw_err_t parse_section(parser_t *ps, size_t i)
 {
     size_t wstart, wlen, istart = 0, ilen = 0, n;
@@ -828,6 +889,8 @@ static tw_err_t parse_section(parser_t *ps, size_t i)
         sec = SEC_SCORE;
     } else if (eq(ps->s + wstart, wlen, "mismatch")) {
         sec = SEC_MISMATCH;
+    } else if (eq(ps->s + wstart, wlen, "cases")) {
+        sec = SEC_CASES;
     } else if (eq(ps->s + wstart, wlen, "indicator")) {
         sec = SEC_INDICATOR;
         istart = i;
@@ -850,7 +913,7 @@ static tw_err_t parse_section(parser_t *ps, size_t i)
     } else {
         return perr(ps, wstart,
                     "unknown section [%.*s] (expected minimum_wage, levels, score, "
-                    "mismatch or indicator ID)",
+                    "mismatch, cases or indicator ID)",
                     clip(ps->s + wstart, wlen), ps->s + wstart);
     }
     if (i == ps->len || ps->s[i] != ']')
@@ -916,6 +979,7 @@ static tw_err_t parse_entry(parser_t *ps, size_t i)
     case SEC_SCORE: return entry_score(ps, k, klen, kstart, v, vlen, vstart);
     case SEC_INDICATOR: return entry_indicator(ps, k, klen, kstart, v, vlen, vstart);
     case SEC_MISMATCH: return entry_mismatch(ps, k, klen, kstart, v, vlen, vstart);
+    case SEC_CASES: return entry_cases(ps, k, klen, kstart, v, vlen, vstart);
     }
     return TW_EINTERNAL;
 }
@@ -1189,7 +1253,13 @@ static const char default_text[] =
     "43 = 2653, 5142, 5169\n"
     "62 = 9313, 2653\n"
     "86 = 2653\n"
-    "97 = 9313, 7112, 2653\n";
+    "97 = 9313, 7112, 2653\n"
+    "[cases]\n"
+    "preid_days = 10\n"
+    "reflection_days = 30\n"
+    "retention_days = 1826\n"
+    "state_payment_amd = 250000\n"
+    "attachment_max_bytes = 10485760\n";
 
 static config_t *builtin;
 static tw_err_t builtin_err;

@@ -29,6 +29,13 @@
  *     41 = 2653, 5131                   #   ISIC division = ISCO codes or prefixes
  *     97 = 9313, 7112                   #   ("93" matches every 93xx)
  *
+ *     [cases]                           # NRM case policy (cases.h); optional
+ *     preid_days = 10                   # pre-identification decided within
+ *     reflection_days = 30              # reflection and recovery, >= 30
+ *     retention_days = 1826             # personal data kept after closing
+ *     state_payment_amd = 250000        # the one-time state payment
+ *     attachment_max_bytes = 10485760   # per attachment, <= 64 MiB
+ *
  * Every value is checked: numbers are finite decimals within the range the
  * key allows, dates are ISO, the minimum-wage dates increase, level
  * thresholds increase, indicator sections name known indicators only when
@@ -82,6 +89,9 @@ double config_level_high(const config_t *c);
 
 /* [score] values; `def` when absent. */
 double config_score(const config_t *c, const char *key, double def);
+/* [cases] KEY (a whole number checked against its range), or `def` when the
+ * file does not set it or the key is unknown. Not in config_digest(). */
+int64_t config_cases(const config_t *c, const char *key, int64_t def);
 
 /* An indicator's parameter (weight, ratio, min_workers ...): the configured
  * value, or `def` when the section or the key is absent. */

@@ -882,6 +882,34 @@ static void test_load_file(void **state)
     config_free(NULL);
 }
 
+/* [cases]: whole numbers within their ranges, not in the digest; a
+ * reflection period under the law's 30 days, a fraction, an unknown key are
+ * errors at the value or key. */
+static void test_cases_section(void **state)
+{
+    config_t *c;
+    (void)state;
+
+    c = parse_ok(MIN "[cases]\npreid_days = 5\nreflection_days = 45\nretention_days = 365\n"
+                     "state_payment_amd = 300000\nattachment_max_bytes = 1048576\n");
+    assert_int_equal(config_cases(c, "preid_days", 0), 5);
+    assert_int_equal(config_cases(c, "reflection_days", 0), 45);
+    assert_int_equal(config_cases(c, "retention_days", 0), 365);
+    assert_int_equal(config_cases(c, "state_payment_amd", 0), 300000);
+    assert_int_equal(config_cases(c, "attachment_max_bytes", 0), 1048576);
+    assert_int_equal(config_cases(c, "no_such_key", 7), 7);
+    config_free(c);
+    c = parse_ok(MIN);
+    assert_int_equal(config_cases(c, "preid_days", 10), 10);
+    config_free(c);
+    assert_true(digest_of(MIN) == digest_of(MIN "[cases]\npreid_days = 3\n"));
+    bad(MIN "[cases]\nreflection_days = 29\n", 9, 19, "reflection_days",
+        "reflection_days must be between 30 and 3650, not 29");
+    bad(MIN "[cases]\npreid_days = 2.5\n", 9, 14, "preid_days",
+        "preid_days is a whole number, not 2.5");
+    bad(MIN "[cases]\nshelter = 1\n", 9, 1, "shelter", "unknown key 'shelter' in [cases]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -904,6 +932,7 @@ int main(void)
         cmocka_unit_test(test_digest_same_content),
         cmocka_unit_test(test_digest_changes),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_cases_section),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
