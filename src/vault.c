@@ -767,6 +767,26 @@ out:
 
 /* ---- public: the vault ------------------------------------------------ */
 
+tw_err_t vault_key_path(const char *given, const char *db_path, char *out, size_t cap,
+                        tw_errinfo_t *ei)
+{
+    const char *env = getenv("TIPWATCH_KEY_FILE");
+    int n;
+
+    if (given)
+        n = snprintf(out, cap, "%s", given);
+    else if (env && *env)
+        n = snprintf(out, cap, "%s", env);
+    else
+        n = snprintf(out, cap, "%s.key", db_path ? db_path : "tipwatch.db");
+    if (n < 0 || (size_t)n >= cap) {
+        tw_errinfo_field(ei, "key-file");
+        return tw_errinfo_set(ei, TW_EINPUT, "the key file path is longer than %zu bytes",
+                              cap - 1);
+    }
+    return TW_OK;
+}
+
 tw_err_t vault_open(const char *path, vault_t **out, tw_errinfo_t *ei)
 {
     key_file_t kf;

@@ -52,6 +52,12 @@ tw_err_t vault_key_file_create(const char *path, tw_errinfo_t *ei);
  * (naming the line); TW_ENOTFOUND when it does not exist. Free with
  * vault_close(). */
 tw_err_t vault_open(const char *path, vault_t **out, tw_errinfo_t *ei);
+/* Which key file a command uses: `given` (--key-file) when not NULL, else
+ * the environment's TIPWATCH_KEY_FILE when set and not empty, else the
+ * database path with ".key" appended. TW_EINPUT when the result does not
+ * fit `cap` bytes. */
+tw_err_t vault_key_path(const char *given, const char *db_path, char *out, size_t cap,
+                        tw_errinfo_t *ei);
 void vault_close(vault_t *v);
 
 /* The id of the current key (the highest in the file). */

@@ -833,6 +833,27 @@ static void test_concurrent_key_add(void **state)
     assert_int_equal(dir_entries(), 1);
 }
 
+/* Which key file: --key-file, else TIPWATCH_KEY_FILE, else DB.key. */
+static void test_key_path(void **state)
+{
+    char out[64];
+    tw_errinfo_t ei;
+    (void)state;
+
+    unsetenv("TIPWATCH_KEY_FILE");
+    assert_int_equal(vault_key_path(NULL, "/d/t.db", out, sizeof(out), &ei), TW_OK);
+    assert_string_equal(out, "/d/t.db.key");
+    setenv("TIPWATCH_KEY_FILE", "/etc/tw.key", 1);
+    assert_int_equal(vault_key_path(NULL, "/d/t.db", out, sizeof(out), &ei), TW_OK);
+    assert_string_equal(out, "/etc/tw.key");
+    assert_int_equal(vault_key_path("k", "/d/t.db", out, sizeof(out), &ei), TW_OK);
+    assert_string_equal(out, "k");
+    unsetenv("TIPWATCH_KEY_FILE");
+    assert_int_equal(vault_key_path(NULL, "/a/much/longer/path/that/does/not/fit/in/64/bytes/of/a/buffer.db",
+                                    out, sizeof(out), &ei),
+                     TW_EINPUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +873,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_key_add, setup, teardown),
+        cmocka_unit_test(test_key_path),
     };
     if (sodium_init() < 0)
         return 1;
