@@ -1632,10 +1632,13 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
         return err;
 
     buf_init(&sql, 1 << 16);
-    /* inner: filter, order and cut on the alert table alone; outer: label
-     * the page's rows from their latest permit */
+    /* inner: filter, order and cut on the alert table alone, carrying only
+     * the listed columns (the sorter would otherwise copy every row's
+     * evidence and explanation, KBs each); outer: label the page's rows from
+     * their latest permit */
     err = buf_adds(&sql, "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
-                         LABEL_NATIONALITY " FROM (SELECT * FROM alert a WHERE ");
+                         LABEL_NATIONALITY " FROM (SELECT " ITEM_COLUMNS
+                         " FROM alert a WHERE ");
     if (!err)
         err = buf_adds(&sql, !q->status ? "a.closed = 0"
                              : strcmp(q->status, "all") == 0 ? "1" : "a.status = :status");
@@ -1678,7 +1681,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
                          key, dir, dir);
     if (err)
         goto out;
-    if (sqlite3_prepare_v2(store_sqlite(st), buf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+    if (store_prepare_cached(st, buf_str(&sql), &s) != TW_OK) {
         err = db_err(st, ei, "preparing the alert query");
         goto out;
     }
@@ -1727,7 +1730,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         err = db_err(st, ei, "reading alerts");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     buf_free(&sql);
     return err;
 }

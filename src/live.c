@@ -699,6 +699,26 @@ static void *holder_main(void *arg)
         }
         reap(h);
         pthread_cond_broadcast(&h->cond); /* live_holder_wait() */
+        /* after a load, a pause before the next one whatever the pokes say
+         * (they are kept for after it): a stream of stored arrivals pokes
+         * on every request, and reloading on each would keep a core busy.
+         * At least 1 s, and 4 times the load's length, so reloading takes
+         * at most a fifth of a core. */
+        if (lv && !h->stop) {
+            struct timespec until;
+            double gap = 4.0 * h->info.load_seconds;
+            if (gap < 1.0)
+                gap = 1.0;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += (time_t)gap;
+            until.tv_nsec += (long)((gap - (double)(time_t)gap) * 1e9);
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (!h->stop && pthread_cond_timedwait(&h->cond, &h->mu, &until) == 0)
+                ;
+        }
         /* sleep until the next check, a poke or the stop */
         if (!h->stop && !h->poked) {
             struct timespec until;

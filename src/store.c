@@ -38,6 +38,16 @@ struct store {
     int ent_loaded[ENT_COUNT];
     char host[128];
     int tx_depth; /* store_begin() nesting: 1 = the transaction, > 1 = savepoints */
+    /* store_prepare_cached(): statements built at run time (the API's
+     * filtered queries), by their exact text; the least recently used
+     * goes when full */
+    struct {
+        char *sql;
+        sqlite3_stmt *s;
+        uint64_t used;
+        int busy;
+    } cache[STORE_STMT_CACHE];
+    uint64_t cache_clock;
 };
 
 static const char *const entity_tables[ENT_COUNT] = {"worker", "employer", "intermediary",
@@ -562,8 +572,16 @@ static const char *const migration6[] = {
     ")",
     NULL};
 
-static const char *const *const migrations[] = {migration1, migration2, migration3,
-                                                migration4, migration5, migration6};
+/* Migration 7: the alert queue in its default order (score, then id,
+ * highest first) straight from an index, open alerts and all: the API's
+ * first page reads 51 index entries instead of sorting every alert. */
+static const char *const migration7[] = {
+    "CREATE INDEX alert_open_score ON alert(score, id) WHERE closed = 0",
+    "CREATE INDEX alert_score ON alert(score, id)",
+    NULL};
+
+static const char *const *const migrations[] = {migration1, migration2, migration3, migration4,
+                                                migration5, migration6, migration7};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
@@ -746,7 +764,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     if ((err = exec(st,
                     "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-                    "PRAGMA temp_store=MEMORY;",
+                    "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;",
                     ei)) != TW_OK)
         goto fail;
     if ((err = migrate(st, ei)) != TW_OK)
@@ -775,8 +793,72 @@ void store_close(store_t *st)
         strmap_free(&st->ent_map[i]);
     }
     sqlite3_finalize(st->ins_reject);
+    for (i = 0; i < STORE_STMT_CACHE; i++) {
+        sqlite3_finalize(st->cache[i].s);
+        free(st->cache[i].sql);
+    }
     sqlite3_close(st->db);
     free(st);
+}
+
+tw_err_t store_prepare_cached(store_t *st, const char *sql, sqlite3_stmt **out)
+{
+    size_t i, victim = STORE_STMT_CACHE;
+    sqlite3_stmt *s = NULL;
+    char *copy;
+
+    *out = NULL;
+    for (i = 0; i < STORE_STMT_CACHE; i++) {
+        if (st->cache[i].s && !st->cache[i].busy && strcmp(st->cache[i].sql, sql) == 0) {
+            st->cache[i].used = ++st->cache_clock;
+            st->cache[i].busy = 1;
+            *out = st->cache[i].s;
+            return TW_OK;
+        }
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+        return TW_EIO;
+    /* a free slot, else the least recently used idle one; none idle (every
+     * slot in use by the caller at once): the statement is not kept */
+    for (i = 0; i < STORE_STMT_CACHE; i++) {
+        if (st->cache[i].busy)
+            continue;
+        if (!st->cache[i].s) {
+            victim = i;
+            break;
+        }
+        if (victim == STORE_STMT_CACHE || st->cache[i].used < st->cache[victim].used)
+            victim = i;
+    }
+    if (victim == STORE_STMT_CACHE || !(copy = strdup(sql))) {
+        *out = s;
+        return TW_OK;
+    }
+    sqlite3_finalize(st->cache[victim].s);
+    free(st->cache[victim].sql);
+    st->cache[victim].sql = copy;
+    st->cache[victim].s = s;
+    st->cache[victim].used = ++st->cache_clock;
+    st->cache[victim].busy = 1;
+    *out = s;
+    return TW_OK;
+}
+
+void store_release_cached(store_t *st, sqlite3_stmt *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < STORE_STMT_CACHE; i++) {
+        if (st->cache[i].s == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            st->cache[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(s); /* one that was not kept */
 }
 
 /* Nested calls (a caller's transaction around a function that opens its

@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 typedef enum {
     ENT_WORKER = 0,
@@ -116,6 +116,16 @@ int store_schema_version(store_t *st);
 /* The connection, for the modules that own tables of their own (alerts.c:
  * alert, alert_event). Their schema still lives in store.c's migrations. */
 struct sqlite3 *store_sqlite(store_t *st);
+/* A statement built at run time (a filtered API query), prepared once per
+ * connection and kept by its exact text among the last STORE_STMT_CACHE
+ * used: preparing a long query costs more than running it. Give it back
+ * with store_release_cached() (reset, bindings cleared; finalized if it
+ * was not kept), never sqlite3_finalize(). TW_EIO when it does not
+ * prepare (store_errmsg() says why). */
+#define STORE_STMT_CACHE 16
+struct sqlite3_stmt;
+tw_err_t store_prepare_cached(store_t *st, const char *sql, struct sqlite3_stmt **out);
+void store_release_cached(store_t *st, struct sqlite3_stmt *s);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 

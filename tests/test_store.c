@@ -285,6 +285,58 @@ static void test_unopenable_path(void **state)
     assert_string_equal(ei.file, "/nonexistent-dir/x/t.db");
 }
 
+/* store_prepare_cached(): the same text gives back the kept statement,
+ * reset and unbound; one in use is never handed out twice (a second is
+ * prepared and finalized when released); the least recently used goes when
+ * more texts than the cache holds are used; bad SQL is TW_EIO. */
+static void test_statement_cache(void **state)
+{
+    store_t *st;
+    sqlite3_stmt *a, *b, *c, *first;
+    char sql[64];
+    int i;
+    tw_errinfo_t ei;
+    (void)state;
+
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_prepare_cached(st, "SELECT ?1 + 1", &a), TW_OK);
+    sqlite3_bind_int(a, 1, 41);
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(a, 0), 42);
+    /* in use: the same text gets another statement */
+    assert_int_equal(store_prepare_cached(st, "SELECT ?1 + 1", &b), TW_OK);
+    assert_ptr_not_equal(a, b);
+    store_release_cached(st, b); /* not kept: finalized */
+    store_release_cached(st, a);
+    assert_int_equal(store_prepare_cached(st, "SELECT ?1 + 1", &c), TW_OK);
+    assert_ptr_equal(c, a);
+    /* reset and unbound: NULL + 1 is NULL */
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(c, 0), SQLITE_NULL);
+    store_release_cached(st, c);
+    first = c;
+    /* more texts than the cache holds: the first one goes */
+    for (i = 0; i < STORE_STMT_CACHE; i++) {
+        snprintf(sql, sizeof(sql), "SELECT %d", i);
+        assert_int_equal(store_prepare_cached(st, sql, &a), TW_OK);
+        assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(a, 0), i);
+        store_release_cached(st, a);
+    }
+    assert_int_equal(store_prepare_cached(st, "SELECT 0", &a), TW_OK);
+    store_release_cached(st, a);
+    assert_int_equal(store_prepare_cached(st, "SELECT ?1 + 1", &c), TW_OK);
+    (void)first; /* its memory may be reused: only the answer is checked */
+    sqlite3_bind_int(c, 1, 1);
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(c, 0), 2);
+    store_release_cached(st, c);
+    assert_int_equal(store_prepare_cached(st, "SELEC nothing", &a), TW_EIO);
+    assert_null(a);
+    store_release_cached(st, NULL);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_in_insertion_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entity_ids_after_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unopenable_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
