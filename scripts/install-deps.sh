@@ -25,6 +25,8 @@ if [ "${1:-}" = "--bench" ]; then
   # GNU time for peak RSS; PostgreSQL 15 (Debian 12's postgresql) for the
   # SQL peer of the screening benchmark (bench/peers.sh pg)
   pkgs+=(time postgresql)
+  # the HTTP load benchmark (bench/http.sh): wrk, curl, and nginx as its peer
+  pkgs+=(wrk curl nginx-light)
 fi
 
 missing=()
