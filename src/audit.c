@@ -232,8 +232,8 @@ tw_err_t audit_append(store_t *st, const auth_principal_t *who, const char *acti
                                   store_errmsg(st));
         own = 2;
     }
-    if (sqlite3_prepare_v2(db, "SELECT last_id, hash FROM audit_head WHERE id = 1", -1, &s,
-                           NULL) != SQLITE_OK) {
+    if (store_prepare_cached(st, "SELECT last_id, hash FROM audit_head WHERE id = 1", &s) !=
+        TW_OK) {
         err = tw_errinfo_set(ei, TW_EDB, "audit: reading the head: %s", store_errmsg(st));
         goto out;
     }
@@ -245,13 +245,14 @@ tw_err_t audit_append(store_t *st, const auth_principal_t *who, const char *acti
     }
     id = sqlite3_column_int64(s, 0) + 1;
     memcpy(prev, sqlite3_column_blob(s, 1), AUDIT_HASH_LEN);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     s = NULL;
     entry_hash(prev, id, f, h);
 
-    if (sqlite3_prepare_v2(db, "INSERT INTO audit_log(" ENTRY_COLUMNS ")"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           -1, &s, NULL) != SQLITE_OK) {
+    if (store_prepare_cached(st,
+                             "INSERT INTO audit_log(" ENTRY_COLUMNS ")"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             &s) != TW_OK) {
         err = tw_errinfo_set(ei, TW_EDB, "audit: preparing the insert: %s", store_errmsg(st));
         goto out;
     }
@@ -269,10 +270,10 @@ tw_err_t audit_append(store_t *st, const auth_principal_t *who, const char *acti
         err = tw_errinfo_set(ei, TW_EDB, "audit: writing entry %lld: %s", id, store_errmsg(st));
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     s = NULL;
-    if (sqlite3_prepare_v2(db, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", -1,
-                           &s, NULL) != SQLITE_OK) {
+    if (store_prepare_cached(st, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", &s) !=
+        TW_OK) {
         err = tw_errinfo_set(ei, TW_EDB, "audit: preparing the head: %s", store_errmsg(st));
         goto out;
     }
@@ -281,7 +282,7 @@ tw_err_t audit_append(store_t *st, const auth_principal_t *who, const char *acti
     if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(db) != 1)
         err = tw_errinfo_set(ei, TW_EDB, "audit: moving the head: %s", store_errmsg(st));
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if (own == 2) {
         if (err != TW_OK)
             sqlite3_exec(db, "ROLLBACK TO tw_audit", NULL, NULL, NULL);

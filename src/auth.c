@@ -142,7 +142,7 @@ static tw_err_t db_error(store_t *st, tw_errinfo_t *ei, const char *what)
 
 static tw_err_t prepare(store_t *st, const char *sql, sqlite3_stmt **s, tw_errinfo_t *ei)
 {
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, s, NULL) != SQLITE_OK) {
+    if (store_prepare_cached(st, sql, s) != TW_OK) {
         *s = NULL;
         return db_error(st, ei, "preparing an accounts query");
     }
@@ -329,7 +329,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
         return err;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     s = NULL;
     if (rc == SQLITE_ROW)
         return tw_errinfo_set(ei, TW_ECONFLICT, "user '%s' already exists", name);
@@ -352,7 +352,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
         err = db_error(st, ei, "adding the organisation");
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if ((err = prepare(st, "SELECT id FROM org WHERE name = ?", &s, ei)) != TW_OK)
         goto out;
     sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
@@ -361,7 +361,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
         goto out;
     }
     org_id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if ((err = prepare(st,
                        "INSERT INTO app_user(name, org_id, role, password_hash, created_at)"
                        " VALUES (?, ?, ?, ?, ?)",
@@ -378,7 +378,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
     else if (rc != SQLITE_DONE)
         err = db_error(st, ei, "adding the user");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     sodium_memzero(hash, sizeof(hash));
     return tx_end(st, own, err, ei);
 }
@@ -412,7 +412,7 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei)
         goto out;
     }
     id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     now_iso(now);
     if ((err = prepare(st, "UPDATE app_user SET disabled_at = ? WHERE id = ?", &s, ei)) != TW_OK)
         goto out;
@@ -422,14 +422,14 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei)
         err = db_error(st, ei, "disabling the user");
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if ((err = prepare(st, "DELETE FROM session WHERE user_id = ?", &s, ei)) != TW_OK)
         goto out;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         err = db_error(st, ei, "ending the user's sessions");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return tx_end(st, own, err, ei);
 }
 
@@ -466,7 +466,7 @@ tw_err_t auth_user_list(store_t *st, auth_user_fn fn, void *ctx, tw_errinfo_t *e
     if (rc != SQLITE_DONE)
         err = db_error(st, ei, "listing users");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return err;
 }
 
@@ -486,7 +486,7 @@ int auth_user_known(store_t *st, const char *name, char canonical[64])
     known = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (known == 1 && canonical)
         copy_name(canonical, 64, sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return known;
 }
 
@@ -536,7 +536,7 @@ tw_err_t auth_token_create_id(store_t *st, const char *user, const char *label,
         goto out;
     }
     uid = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     now_iso(now);
     token_new(token, h);
     if ((err = prepare(st,
@@ -555,7 +555,7 @@ tw_err_t auth_token_create_id(store_t *st, const char *user, const char *label,
     if (token_id)
         *token_id = sqlite3_last_insert_rowid(store_sqlite(st));
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     err = tx_end(st, own, err, ei);
     if (err != TW_OK)
         sodium_memzero(token, AUTH_TOKEN_LEN + 1); /* never hand out a token not stored */
@@ -601,7 +601,7 @@ tw_err_t auth_token_revoke(store_t *st, int64_t id, char user[64], tw_errinfo_t 
                              (long long)id, (const char *)sqlite3_column_text(s, 0));
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     now_iso(now);
     if ((err = prepare(st, "UPDATE api_token SET revoked_at = ? WHERE id = ?", &s, ei)) != TW_OK)
         goto out;
@@ -610,7 +610,7 @@ tw_err_t auth_token_revoke(store_t *st, int64_t id, char user[64], tw_errinfo_t 
     if (sqlite3_step(s) != SQLITE_DONE)
         err = db_error(st, ei, "revoking the token");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return tx_end(st, own, err, ei);
 }
 
@@ -626,7 +626,7 @@ tw_err_t auth_token_list(store_t *st, const char *user, auth_token_fn fn, void *
             return err;
         sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
         rc = sqlite3_step(s);
-        sqlite3_finalize(s);
+        store_release_cached(st, s);
         s = NULL;
         if (rc == SQLITE_DONE)
             return tw_errinfo_set(ei, TW_ENOTFOUND, "no user '%s'", user);
@@ -658,7 +658,7 @@ tw_err_t auth_token_list(store_t *st, const char *user, auth_token_fn fn, void *
     if (rc != SQLITE_DONE)
         err = db_error(st, ei, "listing tokens");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return err;
 }
 
@@ -704,7 +704,7 @@ static long long failures(store_t *st, const char *key, int64_t now)
     sqlite3_bind_int64(s, 2, now - AUTH_FAIL_WINDOW);
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return n;
 }
 
@@ -731,7 +731,7 @@ static tw_err_t insert_failure(store_t *st, const char *key, int64_t now, int64_
         err = db_error(st, ei, "recording a failed sign-in");
     else if (id)
         *id = sqlite3_last_insert_rowid(store_sqlite(st));
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return err;
 }
 
@@ -770,7 +770,7 @@ static tw_err_t reserve_attempt(store_t *st, const char *ukey, const char *rkey,
         (err = insert_failure(st, rkey, now, rrow, ei)) != TW_OK)
         goto out;
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return tx_end(st, own, err, ei);
 }
 
@@ -858,7 +858,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
         err = db_error(st, ei, "pruning ended sessions");
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     token_new(session, h);
     if ((err = prepare(st,
                        "INSERT INTO session(token_hash, user_id, remote, created_at,"
@@ -876,7 +876,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
         err = db_error(st, ei, "storing the session");
         goto out;
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     /* a successful sign-in clears the name's failures and its own
      * provisional row of the address (invariant 6), not the address's other
      * failures: otherwise one valid account would reset an attacker's budget */
@@ -888,7 +888,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
     if (sqlite3_step(s) != SQLITE_DONE)
         err = db_error(st, ei, "clearing failed sign-ins");
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     err = tx_end(st, own, err, ei);
     if (err != TW_OK)
         sodium_memzero(session, AUTH_TOKEN_LEN + 1);
@@ -914,7 +914,7 @@ static void rehash_if_needed(store_t *st, int64_t uid, const char *stored, const
         sqlite3_bind_int64(s, 2, uid);
         sqlite3_step(s);
     }
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
 }
 
 tw_err_t auth_login(store_t *st, const char *user, const char *password, const char *remote,
@@ -962,16 +962,16 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
             found = 1;
             copy_name(stored, sizeof(stored), sqlite3_column_text(s, 5));
             if ((err = fill_principal(s, 0, who, 1, ei)) != TW_OK) {
-                sqlite3_finalize(s);
+                store_release_cached(st, s);
                 memset(who, 0, sizeof(*who));
                 return err;
             }
         } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
             err = db_error(st, ei, "looking up the user");
-            sqlite3_finalize(s);
+            store_release_cached(st, s);
             return err;
         }
-        sqlite3_finalize(s);
+        store_release_cached(st, s);
     }
 
     plen = password ? strlen(password) : 0;
@@ -1059,7 +1059,7 @@ tw_err_t auth_session(store_t *st, const char *session, auth_principal_t *who,
     }
     if ((err = fill_principal(s, 4, who, 1, ei)) != TW_OK)
         goto out;
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     s = NULL;
     if (now - seen >= TOUCH_EVERY &&
         prepare(st, "UPDATE session SET seen_unix = ? WHERE id = ?", &s, NULL) == TW_OK) {
@@ -1071,7 +1071,7 @@ tw_err_t auth_session(store_t *st, const char *session, auth_principal_t *who,
     if (csrf)
         csrf_of(session, csrf);
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if (err != TW_OK)
         memset(who, 0, sizeof(*who));
     return err;
@@ -1096,7 +1096,7 @@ tw_err_t auth_bearer(store_t *st, const char *token, auth_principal_t *who, tw_e
     }
     err = fill_principal(s, 2, who, 0, ei);
 out:
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     if (err != TW_OK)
         memset(who, 0, sizeof(*who));
     return err;
@@ -1118,6 +1118,6 @@ tw_err_t auth_logout(store_t *st, const char *session)
     sqlite3_bind_blob(s, 1, h, HASH_LEN, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         err = TW_EDB;
-    sqlite3_finalize(s);
+    store_release_cached(st, s);
     return err;
 }
