@@ -21,6 +21,8 @@
  *      through buffers wiped before they are freed.
  *   4. Purge and reseal are for the system (CLI, retention job: actor->who
  *      NULL) or a principal with user.admin; the aggregates need stats.read.
+ *   5. cases_key_usage() and cases_purge_due() read ids, key ids and counts
+ *      only (no blob is opened, nothing is written).
  *
  * Thread model: the caller's store_t; the vault is read-only.
  */
@@ -275,6 +277,40 @@ static tw_err_t write_stat(store_t *st, int64_t id, const char *purged_at, tw_er
     return err;
 }
 
+/* The cases cases_purge() removes: closed before the cutoff (?1). */
+#define PURGE_DUE "stage = 'closed' AND closed_unix IS NOT NULL AND closed_unix < ?"
+
+tw_err_t cases_purge_due(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,
+                         long long *due, char closed_before[32], tw_errinfo_t *ei)
+{
+    cases_policy_t tmp;
+    int64_t cutoff;
+    sqlite3_stmt *s;
+    tw_err_t err;
+
+    *due = 0;
+    closed_before[0] = '\0';
+    pol = cases_policy_or_default(pol, &tmp);
+    if ((err = cases_policy_check(pol, ei)) != TW_OK)
+        return err;
+    if (act && act->who && act->who->user_id == 0)
+        return tw_errinfo_set(ei, TW_EPERM, "sign in first");
+    if ((err = allowed(st, act, AUTHZ_USER_ADMIN, "count cases due for purging", ei)) != TW_OK)
+        return err;
+    cutoff = cases_now(act) - (int64_t)pol->retention_days * 86400;
+    cases_iso(cutoff, closed_before);
+    if ((err = cases_prep(st, "SELECT count(*) FROM nrm_case WHERE " PURGE_DUE, &s, ei)) !=
+        TW_OK)
+        return err;
+    sqlite3_bind_int64(s, 1, cutoff);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *due = sqlite3_column_int64(s, 0);
+    else
+        err = cases_db_err(st, ei, "counting cases due for purging");
+    sqlite3_finalize(s);
+    return err;
+}
+
 tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,
                      long long *purged, tw_errinfo_t *ei)
 {
@@ -309,10 +345,8 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
         buf_free(&d);
         return cases_db_err(st, ei, "starting a transaction");
     }
-    err = collect(st,
-                  "SELECT id FROM nrm_case WHERE stage = 'closed' AND closed_unix IS NOT NULL"
-                  " AND closed_unix < ? ORDER BY id",
-                  cutoff, &ids, ei);
+    err = collect(st, "SELECT id FROM nrm_case WHERE " PURGE_DUE " ORDER BY id", cutoff, &ids,
+                  ei);
     buf_printf(&d, "{\"closed_before\":\"%s\",\"cases\":[", cut);
     for (i = 0; err == TW_OK && i < ids.n; i++) {
         err = write_stat(st, ids.v[i], at, ei);
@@ -345,6 +379,76 @@ static const struct {
     {"case_consent", "purpose_blob"}, {"case_attachment", "name_blob"},
     {"case_attachment", "data_blob"},
 };
+
+typedef struct {
+    uint32_t key_id;
+    long long n;
+    char example[96];
+} key_use_t;
+
+tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei)
+{
+    key_use_t *use = NULL, *nv;
+    size_t nuse = 0, cap = 0, c, i, j;
+    char sql[320];
+    sqlite3_stmt *s;
+    tw_err_t err = TW_OK;
+    int rc = SQLITE_DONE;
+
+    for (c = 0; err == TW_OK && c < sizeof(sealed_cols) / sizeof(sealed_cols[0]); c++) {
+        /* bytes 2..5 of a blob are its key id (big-endian); anything that is
+         * not a blob of format 1 counts as key 0 */
+        snprintf(sql, sizeof(sql),
+                 "SELECT CASE WHEN length(%s) >= %d AND substr(%s, 1, 1) = x'01' THEN"
+                 " substr(%s, 2, 4) END AS k, count(*), min(id) FROM %s WHERE %s IS NOT NULL"
+                 " GROUP BY k",
+                 sealed_cols[c].col, VAULT_OVERHEAD, sealed_cols[c].col, sealed_cols[c].col,
+                 sealed_cols[c].table, sealed_cols[c].col);
+        if ((err = cases_prep(st, sql, &s, ei)) != TW_OK)
+            break;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const unsigned char *k = sqlite3_column_blob(s, 0);
+            uint32_t kid = 0;
+            if (k && sqlite3_column_bytes(s, 0) == 4)
+                kid = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 |
+                      (uint32_t)k[3];
+            for (i = 0; i < nuse && use[i].key_id != kid; i++)
+                ;
+            if (i == nuse) {
+                if (nuse == cap) {
+                    cap = cap ? 2 * cap : 8;
+                    nv = realloc(use, cap * sizeof(*use));
+                    if (!nv) {
+                        err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory");
+                        break;
+                    }
+                    use = nv;
+                }
+                use[i].key_id = kid;
+                use[i].n = 0;
+                snprintf(use[i].example, sizeof(use[i].example), "%s.%s:%lld",
+                         sealed_cols[c].table, sealed_cols[c].col,
+                         (long long)sqlite3_column_int64(s, 2));
+                nuse++;
+            }
+            use[i].n += sqlite3_column_int64(s, 1);
+        }
+        sqlite3_finalize(s);
+        if (err == TW_OK && rc != SQLITE_DONE)
+            err = cases_db_err(st, ei, "counting sealed values");
+    }
+    /* ascending key ids (a handful: insertion sort) */
+    for (i = 1; err == TW_OK && i < nuse; i++)
+        for (j = i; j > 0 && use[j - 1].key_id > use[j].key_id; j--) {
+            key_use_t t = use[j];
+            use[j] = use[j - 1];
+            use[j - 1] = t;
+        }
+    for (i = 0; err == TW_OK && i < nuse; i++)
+        err = fn(ctx, use[i].key_id, use[i].n, use[i].example);
+    free(use);
+    return err;
+}
 
 static void wipe_free(tw_buf_t *b)
 {

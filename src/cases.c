@@ -22,7 +22,9 @@
  *      the two agree cell by cell.
  *   4. Personal data is written only through cases_seal(): a *_blob column
  *      never holds plaintext; blind indexes only through vault_blind() of a
- *      normal form.
+ *      normal form. cases_seal() refuses (TW_ECONFLICT, "restart: the keys
+ *      were rotated") to seal with a vault older than the store's current
+ *      key (keys_writer_check(), inside the writer's transaction).
  *   5. Each write and its audit entry and case_event commit together or
  *      not at all (one store_begin() per call).
  *   6. Nothing reads cooperating_with_police to allow or refuse anything.
@@ -45,6 +47,7 @@
 #include "audit.h"
 #include "authz.h"
 #include "cases_int.h"
+#include "keys.h"
 #include "norm.h"
 #include "value.h"
 
@@ -240,6 +243,10 @@ tw_err_t cases_seal(store_t *st, const vault_t *v, const char *table, const char
             err = tw_errinfo_set(ei, TW_EINTERNAL, "no key file open: cannot store %s", col);
             goto out;
         }
+        /* A process that loaded the keys before a rotation must not seal
+         * with a key the rotation retires (docs/internals/keys.md). */
+        if ((err = keys_writer_check(st, v, ei)) != TW_OK)
+            goto out;
         snprintf(ad, sizeof(ad), "%s.%s:%lld", table, col, (long long)id);
         if ((err = vault_seal(v, ad, data, len, &b)) != TW_OK) {
             tw_errinfo_set(ei, err, "sealing %s.%s: %s", table, col, tw_strerror(err));
@@ -276,6 +283,14 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
     if (err != TW_OK) {
         uint32_t kid = 0;
         buf_free(&b);
+        if (err == TW_ENOTFOUND &&
+            vault_blob_key(sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &kid) ==
+                TW_OK &&
+            kid > vault_current_key(v))
+            return tw_errinfo_set(ei, TW_ENOTFOUND,
+                                  "%s.%s of row %lld was sealed with key %lu, newer than the keys "
+                                  "this process loaded: restart: the keys were rotated",
+                                  table, col, (long long)id, (unsigned long)kid);
         if (err == TW_ENOTFOUND &&
             vault_blob_key(sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &kid) ==
                 TW_OK)

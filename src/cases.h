@@ -35,7 +35,10 @@
  *      alert evidence, free-text reasons and attachments are stored only as
  *      vault blobs bound to "<table>.<column>:<row id>"; names and document
  *      numbers are searchable only through vault_blind() of their normal
- *      form. cases_reseal() re-seals everything with the current key.
+ *      form. cases_reseal() re-seals everything with the current key. A
+ *      write that would seal with a vault whose current key is older than
+ *      the store's (recorded by `tipwatch keys rotate`, keys.h) is
+ *      TW_ECONFLICT "restart: the keys were rotated" and changes nothing.
  *   9. Every read and write is in the audit log (audit_append), in the same
  *      transaction as the write, naming the case and what was read or
  *      changed, never the personal data itself.
@@ -504,6 +507,12 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
  * (case.purge, the ids). *purged (may be NULL) = how many. */
 tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,
                      long long *purged, tw_errinfo_t *ei);
+/* How many cases cases_purge() would remove at act->now under `pol`, and
+ * the cutoff (ISO time: cases closed before it go) into closed_before. The
+ * same who-may as cases_purge(); reads counts only, writes nothing (not
+ * audited). For `tipwatch cases purge --dry-run`. */
+tw_err_t cases_purge_due(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,
+                         long long *due, char closed_before[32], tw_errinfo_t *ei);
 
 /* Re-seals every blob with the vault's current key and recomputes every
  * blind index (for `tipwatch keys rotate`: the vault holds the old and the
@@ -514,5 +523,16 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
  * a second run re-seals 0). */
 tw_err_t cases_reseal(store_t *st, const vault_t *v, const cases_actor_t *act,
                       long long *blobs, tw_errinfo_t *ei);
+
+/* How many sealed values (blobs) each key id sealed, over every column
+ * cases_reseal() walks: fn(ctx, key_id, blobs, example) once per key id in
+ * ascending order, `example` naming one of them as "table.column:row id"
+ * (no personal data). A value that is not a sealed blob counts under key 0.
+ * Reads the key ids in the blobs' headers only (nothing is unsealed, no key
+ * is needed); not audited. For `tipwatch keys status` and the checks of
+ * `keys rotate` (keys.c). fn's error stops the walk and is returned. */
+typedef tw_err_t (*cases_key_fn)(void *ctx, uint32_t key_id, long long blobs,
+                                 const char *example);
+tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei);
 
 #endif

@@ -33,6 +33,7 @@
 #include "import.h"
 #include "indicators.h"
 #include "json.h"
+#include "keys.h"
 #include "live.h"
 #include "score.h"
 #include "screen.h"
@@ -1062,16 +1063,231 @@ static int cmd_backtest(int argc, char **argv)
 #define DEMO_ORG "Demo"
 #define DEMO_PASSWORD "tipwatch-demo"
 
+#define DEMO_CASE_USER "demo-cases"
+#define DEMO_CASE_ORG "MCS"
+#define DEMO_CASES 3
+
+static tw_err_t cli_begin(store_t *st, tw_errinfo_t *ei);
+static tw_err_t cli_finish(store_t *st, tw_err_t err, tw_errinfo_t *ei);
+
+/* The account and its audit entry in one transaction, as 'user add'.
+ * *existed = 1 when an earlier run into this DIR made it. */
+static tw_err_t demo_account(store_t *st, const char *user, const char *org, auth_role_t role,
+                             int *existed, tw_errinfo_t *ei)
+{
+    char detail[160], object[96];
+    tw_err_t err;
+
+    *existed = 0;
+    snprintf(object, sizeof(object), "user:%s", user);
+    snprintf(detail, sizeof(detail), "{\"org\":\"%s\",\"role\":\"%s\",\"by\":\"demo\"}", org,
+             auth_role_name(role));
+    if ((err = cli_begin(st, ei)) != TW_OK)
+        return err;
+    if ((err = auth_user_add(st, user, org, role, DEMO_PASSWORD, ei)) == TW_OK)
+        err = audit_append(st, NULL, "user.add", object, "cli", detail, ei);
+    err = cli_finish(st, err, ei);
+    if (err == TW_ECONFLICT) {
+        *existed = 1; /* made by an earlier run into this DIR */
+        tw_errinfo_clear(ei);
+        return TW_OK;
+    }
+    return err;
+}
+
+typedef struct {
+    long long id[DEMO_CASES];
+    char key[DEMO_CASES][128];
+    char level[DEMO_CASES][16];
+    size_t n;
+} demo_alerts_t;
+
+static tw_err_t on_demo_alert(void *ctx, const alerts_item_t *it)
+{
+    demo_alerts_t *d = ctx;
+    size_t i;
+    for (i = 0; i < d->n; i++)
+        if (d->id[i] == it->id)
+            return TW_OK;
+    if (d->n < DEMO_CASES) {
+        d->id[d->n] = it->id;
+        snprintf(d->key[d->n], sizeof(d->key[0]), "%s", it->entity_key);
+        snprintf(d->level[d->n], sizeof(d->level[0]), "%s", it->level);
+        d->n++;
+    }
+    return TW_OK;
+}
+
+typedef struct {
+    char name[160];
+} demo_names_t;
+
+static tw_err_t on_demo_app(void *ctx, const store_app_t *app)
+{
+    demo_names_t *d = ctx;
+    if (!d->name[0] && app->worker_given_name && app->worker_family_name)
+        snprintf(d->name, sizeof(d->name), "%s %s", app->worker_given_name,
+                 app->worker_family_name);
+    return TW_OK;
+}
+
+static tw_err_t on_demo_case(void *ctx, const cases_item_t *it)
+{
+    (void)it;
+    (*(long long *)ctx)++;
+    return TW_OK;
+}
+
+/*
+ * `demo` step: the key file (created when absent, at the path every command
+ * finds by default), a case-worker account of the MCS, and a few NRM cases
+ * opened by it from the highest worker alerts (escalated first), so the
+ * web UI has cases to show. Cases of an earlier run into DIR are kept.
+ */
+static int demo_cases(const char *db)
+{
+    static const char *const statuses[] = {"escalated", NULL};
+    char key_path[4096], session[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_policy_t pol;
+    cases_actor_t act;
+    auth_principal_t who;
+    demo_alerts_t found;
+    config_t *cfg = NULL;
+    store_t *st = NULL;
+    vault_t *v = NULL;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    struct stat sb;
+    long long have = 0;
+    int existed = 0, more = 0, logged_in = 0;
+    size_t i, pass;
+
+    memset(&who, 0, sizeof(who));
+    memset(&found, 0, sizeof(found));
+    session[0] = csrf[0] = '\0';
+    tw_errinfo_clear(&ei);
+    if ((err = vault_key_path(NULL, db, key_path, sizeof(key_path), &ei)) != TW_OK ||
+        (err = load_config(NULL, &cfg, &ei)) != TW_OK || (err = store_open(db, &st, &ei)) != TW_OK)
+        goto out;
+    cases_policy_from_config(cfg, &pol);
+    if (stat(key_path, &sb) != 0) {
+        if ((err = keys_init(st, key_path, &ei)) != TW_OK)
+            goto out;
+        printf("created the key file %s (mode 0600) for the case data at rest\n", key_path);
+    } else {
+        printf("using the key file %s\n", key_path);
+    }
+    if ((err = vault_open(key_path, &v, &ei)) != TW_OK)
+        goto out;
+    if ((err = demo_account(st, DEMO_CASE_USER, DEMO_CASE_ORG, ROLE_CASE_WORKER, &existed,
+                            &ei)) != TW_OK)
+        goto out;
+    /* the case worker signs in like anyone else, and out again below */
+    if ((err = auth_login(st, DEMO_CASE_USER, DEMO_PASSWORD, "cli", session, csrf, &who, &ei)) !=
+            TW_OK ||
+        (err = audit_append(st, &who, "login", "user:" DEMO_CASE_USER, "cli",
+                            "{\"by\":\"demo\"}", &ei)) != TW_OK)
+        goto out;
+    logged_in = 1;
+    act.who = &who;
+    act.remote = "cli";
+    act.now = 0;
+    if ((err = cases_list(st, v, &act, &flt, on_demo_case, &have, &ei)) != TW_OK)
+        goto out;
+    if (have > 0) {
+        printf("%lld NRM cases of %s from an earlier run into this directory\n", have,
+               DEMO_CASE_ORG);
+        goto out;
+    }
+    /* escalated high worker alerts first, then the highest open ones */
+    for (pass = 0; pass < 3 && found.n < DEMO_CASES; pass++) {
+        alerts_query_t q;
+        memset(&q, 0, sizeof(q));
+        q.entity_type = "worker";
+        q.level = pass < 2 ? "high" : NULL;
+        q.status = pass == 0 ? statuses[0] : NULL;
+        q.limit = DEMO_CASES;
+        if ((err = alerts_query(st, &q, on_demo_alert, &found, &more, &ei)) != TW_OK)
+            goto out;
+    }
+    if (found.n == 0)
+        printf("no worker alerts to open NRM cases from\n");
+    for (i = 0; i < found.n; i++) {
+        cases_fields_t f;
+        cases_case_t cs;
+        demo_names_t nm;
+        char narrative[200], citizenship[4] = "";
+        int64_t wid = 0, cid = 0;
+        int trunc = 0;
+        const char *colon = strchr(found.key[i], ':');
+
+        memset(&f, 0, sizeof(f));
+        memset(&nm, 0, sizeof(nm));
+        if (store_entity_find(st, ENT_WORKER, found.key[i], strlen(found.key[i]), &wid) ==
+            TW_OK)
+            (void)store_entity_applications(st, ENT_WORKER, wid, NULL, 1, on_demo_app, &nm,
+                                            &trunc);
+        if (colon && colon - found.key[i] == 3)
+            memcpy(citizenship, found.key[i], 3);
+        snprintf(narrative, sizeof(narrative),
+                 "Opened by `tipwatch demo` from alert %lld of the synthetic register.",
+                 found.id[i]);
+        f.name = nm.name[0] ? nm.name : NULL;
+        f.citizenship = citizenship[0] ? citizenship : NULL;
+        f.country_of_exploitation = "ARM";
+        f.exploitation = "ForcedLabour";
+        f.narrative = narrative;
+        f.cooperating_with_police = -1;
+        err = cases_open(st, v, &pol, &act, &f, found.id[i], &cid, &ei);
+        if (err == TW_EINPUT && f.citizenship) { /* a code the case lists do not know */
+            f.citizenship = NULL;
+            err = cases_open(st, v, &pol, &act, &f, found.id[i], &cid, &ei);
+        }
+        if (err != TW_OK)
+            goto out;
+        if ((err = cases_get(st, v, &act, cid, &cs, &ei)) != TW_OK)
+            goto out;
+        printf("case %lld opened from alert %lld (%s alert on worker %s): stage %s, "
+               "pre-identification due %s, reflection period until %s\n",
+               (long long)cid, found.id[i], found.level[i], found.key[i],
+               cases_stage_name(cs.stage), cs.preid_due, cs.reflection_until);
+        cases_case_free(&cs);
+    }
+out:
+    if (logged_in) {
+        tw_errinfo_t e2;
+        auth_logout(st, session);
+        (void)audit_append(st, &who, "logout", "user:" DEMO_CASE_USER, "cli", NULL, &e2);
+    }
+    explicit_bzero(session, sizeof(session));
+    explicit_bzero(csrf, sizeof(csrf));
+    vault_close(v);
+    store_close(st);
+    config_free(cfg);
+    if (err != TW_OK)
+        return report(err, &ei);
+    printf("Demo case-worker account%s: user %s, password %s (role case_worker, organisation "
+           "%s): it owns these cases, which the analyst account " DEMO_USER " cannot read\n",
+           existed ? " (from an earlier run)" : "", DEMO_CASE_USER, DEMO_PASSWORD,
+           DEMO_CASE_ORG);
+    return 0;
+}
+
 static const char demo_help[] =
     "usage: tipwatch demo [--dir DIR] [--applications N] [--seed S]\n"
     "                     [--listen ADDR:PORT | --no-serve]\n"
     "\n"
     "Synthesises a register into DIR (default demo/), imports its five files\n"
     "into DIR/tipwatch.db, prints what was imported, screens it and lists the\n"
-    "highest alerts. Then it adds the demo account (user " DEMO_USER ", role analyst,\n"
-    "password " DEMO_PASSWORD ": synthetic data only) and serves the web UI on\n"
-    "ADDR:PORT (default " HTTP_DEFAULT_LISTEN ") until Ctrl-C; --no-serve stops\n"
-    "after the alerts.\n";
+    "highest alerts. It creates the key file of the case data (DIR/tipwatch.db.key\n"
+    "unless $TIPWATCH_KEY_FILE names one) when there is none, adds a case-worker\n"
+    "account of the MCS (user " DEMO_CASE_USER ") and opens a few NRM cases, at stage\n"
+    "presumed_victim, from the highest worker alerts (escalated ones first).\n"
+    "Then it adds the demo account (user " DEMO_USER ", role analyst; both accounts\n"
+    "have the password " DEMO_PASSWORD ": synthetic data only) and serves the web UI\n"
+    "on ADDR:PORT (default " HTTP_DEFAULT_LISTEN ") until Ctrl-C; --no-serve stops\n"
+    "after the cases.\n";
 
 static int cmd_demo(int argc, char **argv)
 {
@@ -1111,7 +1327,7 @@ static int cmd_demo(int argc, char **argv)
     }
     if ((size_t)snprintf(db, sizeof(db), "%s/tipwatch.db", dir) >= sizeof(db))
         return usage_error("demo", "directory name too long: '%s'", dir);
-    steps = serve ? 6 : 5;
+    steps = serve ? 7 : 6;
     printf("== 1/%d synthesising %llu applications (seed %llu) into %s/\n", steps, apps, seed,
            dir);
     if ((rc = run_synth(dir, apps, seed, 0.001, 0)) != 0)
@@ -1152,9 +1368,12 @@ static int cmd_demo(int argc, char **argv)
         if (err != TW_OK)
             return tw_err_exit_code(err);
     }
+    printf("\n== 6/%d NRM cases for the web UI, from the highest worker alerts\n", steps);
+    if ((rc = demo_cases(db)) != 0)
+        return rc;
     if (!serve)
         return 0;
-    printf("\n== 6/6 the web UI (Ctrl-C stops it)\n");
+    printf("\n== 7/7 the web UI (Ctrl-C stops it)\n");
     {
         /* the account and its audit entry in one transaction, as 'user add' */
         store_t *st = NULL;
@@ -1166,27 +1385,10 @@ static int cmd_demo(int argc, char **argv)
         tw_errinfo_clear(&ei);
         if ((err = store_open(db, &st, &ei)) != TW_OK)
             return report(err, &ei);
-        if ((err = store_begin(st)) != TW_OK) {
-            err = tw_errinfo_set(&ei, TW_EDB, "cannot start a transaction: %s", store_errmsg(st));
-        } else {
-            if ((err = auth_user_add(st, DEMO_USER, DEMO_ORG, ROLE_ANALYST, DEMO_PASSWORD, &ei)) ==
-                TW_OK)
-                err = audit_append(st, NULL, "user.add", "user:" DEMO_USER, "cli",
-                                   "{\"org\":\"" DEMO_ORG "\",\"role\":\"analyst\","
-                                   "\"by\":\"demo\"}",
-                                   &ei);
-            if (err == TW_OK && store_commit(st) != TW_OK)
-                err = tw_errinfo_set(&ei, TW_EDB, "the store refused to commit: %s",
-                                     store_errmsg(st));
-            else if (err != TW_OK)
-                store_rollback(st);
-        }
+        err = demo_account(st, DEMO_USER, DEMO_ORG, ROLE_ANALYST, &existed, &ei);
         store_close(st);
-        if (err == TW_ECONFLICT) {
-            existed = 1; /* made by an earlier run into this DIR */
-        } else if (err != TW_OK) {
+        if (err != TW_OK)
             return report(err, &ei);
-        }
         http_opts_default(&o);
         o.db_path = db;
         o.listen = listen;
@@ -1653,6 +1855,272 @@ out:
     return rc;
 }
 
+/* ---- keys, cases ---------------------------------------------------------- */
+
+static const char keys_help[] =
+    "usage: tipwatch keys init [--key-file FILE] [--db FILE]\n"
+    "       tipwatch keys rotate [--db FILE] [--key-file FILE] [--destroy-old]\n"
+    "       tipwatch keys status [--db FILE] [--key-file FILE]\n"
+    "\n"
+    "The key file holds the master keys of the NRM case data encrypted at rest.\n"
+    "It is --key-file, else $TIPWATCH_KEY_FILE, else the database path + .key\n"
+    "(tipwatch.db.key); keep it outside the database's directory and its backups,\n"
+    "mode 0600, and back it up apart from the database.\n"
+    "\n"
+    "init creates it with one key (never over an existing file, and not for a\n"
+    "database that already holds sealed values: restore that one's key file).\n"
+    "rotate adds a new key, re-seals every sealed value and recomputes every\n"
+    "blind index under it in one transaction, records it as the database's\n"
+    "current key, then retires the older keys from the key file into\n"
+    "FILE.retired-YYYYMMDDTHHMMSS (mode 0600; keep it offline while backups from\n"
+    "before the rotation exist), or drops them for good with --destroy-old.\n"
+    "Stop 'tipwatch serve' first, or restart it after: until then its writes of\n"
+    "case data are refused ('restart: the keys were rotated').\n"
+    "status shows the key ids in the file, the database's current key and how\n"
+    "many sealed values each key holds (never key material); exit 1 when some\n"
+    "are under a key the file does not hold.\n"
+    "\n"
+    "  --db FILE        database (default tipwatch.db)\n"
+    "  --key-file FILE  the key file (default: see above)\n"
+    "  --destroy-old    rotate: do not archive the retired keys\n";
+
+static const char cases_help[] =
+    "usage: tipwatch cases purge [--db FILE] [--config FILE] [--key-file FILE] [--dry-run]\n"
+    "\n"
+    "purge deletes the personal data of NRM cases closed more than retention_days\n"
+    "ago (config [cases], default 1826: five years): each such case, its history,\n"
+    "services, referrals, consents and attachments, keeping a de-identified row for\n"
+    "the statistics. One transaction, written to the audit log. --dry-run only\n"
+    "counts the cases that would go. The configuration is --config, else\n"
+    "tipwatch.conf here, else the built-in defaults. Purging opens no sealed value,\n"
+    "so it needs no key file; --key-file is accepted (and not read) so that the\n"
+    "same options serve every keys and cases command.\n"
+    "\n"
+    "  --db FILE        database (default tipwatch.db)\n"
+    "  --config FILE    configuration with the [cases] retention policy\n"
+    "  --dry-run        count, change nothing\n";
+
+/* Opens a database that must exist already (the keys and cases commands
+ * never create one). */
+static tw_err_t open_existing(const char *db, store_t **st, tw_errinfo_t *ei)
+{
+    struct stat sb;
+    tw_errinfo_clear(ei);
+    if (stat(db, &sb) != 0) {
+        tw_errinfo_file(ei, db);
+        return tw_errinfo_set(ei, TW_ENOTFOUND, "no such database (name one with --db)");
+    }
+    return store_open(db, st, ei);
+}
+
+static void print_key_list(const keys_status_t *ks, char *out, size_t cap, int retired_only,
+                           uint32_t below)
+{
+    size_t i, len = 0;
+    out[0] = '\0';
+    for (i = 0; i < ks->n && len + 16 < cap; i++) {
+        int n;
+        if (!ks->keys[i].in_file || (retired_only && ks->keys[i].key_id >= below))
+            continue;
+        n = snprintf(out + len, cap - len, "%s%lu", len ? ", " : "",
+                     (unsigned long)ks->keys[i].key_id);
+        if (n > 0)
+            len += (size_t)n;
+    }
+}
+
+static int cmd_keys(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"key-file", required_argument, NULL, 'k'},
+                                             {"destroy-old", no_argument, NULL, 'D'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *key_opt = NULL, *sub;
+    char key_path[4096], ids[256];
+    keys_rotate_opts_t ro = {0};
+    keys_rotation_t rot;
+    keys_status_t ks;
+    cases_actor_t sys = {NULL, NULL, 0};
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    tw_err_t err = TW_OK;
+    struct stat sb;
+    int c, rc = 0;
+    size_t i;
+
+    memset(&ks, 0, sizeof(ks));
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(keys_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "init") != 0 && strcmp(sub, "rotate") != 0 && strcmp(sub, "status") != 0)
+        return usage_error("keys", "unknown subcommand '%s'", sub);
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'k': key_opt = optarg; break;
+        case 'D': ro.destroy_old = 1; break;
+        case 'h': fputs(keys_help, stdout); return 0;
+        default: return usage_error("keys", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    if (optind < argc)
+        return usage_error("keys", "unexpected argument '%s'", argv[optind]);
+    if (ro.destroy_old && strcmp(sub, "rotate") != 0)
+        return usage_error("keys", "%s", "--destroy-old is for 'keys rotate'");
+    tw_errinfo_clear(&ei);
+    if ((err = vault_key_path(key_opt, db, key_path, sizeof(key_path), &ei)) != TW_OK)
+        return report(err, &ei);
+
+    if (strcmp(sub, "init") == 0) {
+        /* a database that exists is checked for sealed values; none is made */
+        if (stat(db, &sb) == 0 && (err = store_open(db, &st, &ei)) != TW_OK)
+            goto out;
+        if ((err = keys_init(st, key_path, &ei)) != TW_OK)
+            goto out;
+        printf("keys: created %s with key 1 (mode 0600)\n", key_path);
+        printf("keys: keep it outside the database's directory and back it up apart from the\n"
+               "      database: without it the encrypted case data cannot be read\n");
+        goto out;
+    }
+    if ((err = open_existing(db, &st, &ei)) != TW_OK)
+        goto out;
+    if (strcmp(sub, "status") == 0) {
+        if ((err = keys_status(st, key_path, &ks, &ei)) != TW_OK)
+            goto out;
+        printf("key file: %s (current key %lu)\n", key_path, (unsigned long)ks.file_current);
+        if (ks.store_current)
+            printf("database: %s (current key %lu, rotated %s)\n", db,
+                   (unsigned long)ks.store_current, ks.rotated_at);
+        else
+            printf("database: %s (no rotation recorded)\n", db);
+        printf("%-10s %-8s %-14s %s\n", "key", "in file", "sealed values", "e.g.");
+        for (i = 0; i < ks.n; i++) {
+            if (ks.keys[i].key_id == 0)
+                printf("%-10s %-8s %-14lld %s\n", "not-sealed", "-", ks.keys[i].blobs,
+                       ks.keys[i].example);
+            else
+                printf("%-10lu %-8s %-14lld %s\n", (unsigned long)ks.keys[i].key_id,
+                       ks.keys[i].in_file ? "yes" : "MISSING", ks.keys[i].blobs,
+                       ks.keys[i].example);
+        }
+        printf("sealed values: %lld; under the current key %lu: %lld; under older keys: %lld\n",
+               ks.blobs, (unsigned long)ks.file_current, ks.blobs - ks.not_current,
+               ks.not_current - ks.unreadable);
+        if (ks.store_current > ks.file_current)
+            printf("warning: the database's current key %lu is newer than the key file's: "
+                   "this is not the key file of the last rotation\n",
+                   (unsigned long)ks.store_current);
+        for (i = 0; i < ks.n; i++)
+            if (!ks.keys[i].in_file && ks.keys[i].blobs > 0) {
+                fprintf(stderr,
+                        "tipwatch: %s: %lld sealed values (e.g. %s) are under key %lu, which "
+                        "is not in the key file\n",
+                        key_path, ks.keys[i].blobs, ks.keys[i].example,
+                        (unsigned long)ks.keys[i].key_id);
+                rc = 1;
+            }
+        goto out;
+    }
+    /* rotate: the system acts (the audit log records the OS user via cli) */
+    if ((err = keys_status(st, key_path, &ks, &ei)) != TW_OK)
+        goto out;
+    err = keys_rotate(st, key_path, &ro, &sys, &rot, &ei);
+    if (err != TW_OK && rot.key_id == 0)
+        goto out;
+    print_key_list(&ks, ids, sizeof(ids), 1, rot.key_id);
+    printf("keys: key %lu is now current (was %lu): %lld sealed values re-sealed and every "
+           "blind index recomputed under it, in one transaction\n",
+           (unsigned long)rot.key_id, (unsigned long)rot.previous, rot.resealed);
+    if (err != TW_OK)
+        goto out; /* retiring failed: the message says what state it left */
+    if (rot.retired == 0)
+        printf("keys: no older key to retire\n");
+    else if (rot.archive[0])
+        printf("keys: retired key %s from %s into %s (mode 0600): keep that file offline as "
+               "long as database backups from before this rotation are kept\n",
+               ids, key_path, rot.archive);
+    else
+        printf("keys: retired key %s from %s and destroyed it (--destroy-old): backups from "
+               "before this rotation can no longer be read\n",
+               ids, key_path);
+    printf("keys: restart any 'tipwatch serve' of this database now: it still holds the old "
+           "keys, and its writes of case data are refused until it restarts\n");
+out:
+    if (err != TW_OK)
+        rc = report(err, &ei);
+    keys_status_free(&ks);
+    store_close(st);
+    return rc;
+}
+
+static int cmd_cases(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"config", required_argument, NULL, 'c'},
+                                             {"key-file", required_argument, NULL, 'k'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *config_path = NULL;
+    cases_actor_t sys = {NULL, NULL, 0};
+    cases_policy_t pol;
+    config_t *cfg = NULL;
+    keys_purge_t res;
+    store_t *st = NULL;
+    tw_errinfo_t ei;
+    tw_err_t err = TW_OK;
+    int c, rc = 0, dry = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(cases_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (strcmp(argv[1], "purge") != 0)
+        return usage_error("cases", "unknown subcommand '%s'", argv[1]);
+    optind = 0; /* glibc: 0 re-initialises getopt fully */
+    while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': config_path = optarg; break;
+        case 'k': break; /* accepted, not needed: purging opens no sealed value */
+        case 'n': dry = 1; break;
+        case 'h': fputs(cases_help, stdout); return 0;
+        default: return usage_error("cases", "%s", "bad option");
+        }
+    }
+    optind++; /* argv was shifted by one */
+    if (optind < argc)
+        return usage_error("cases", "unexpected argument '%s'", argv[optind]);
+    tw_errinfo_clear(&ei);
+    if ((err = load_config(config_path, &cfg, &ei)) != TW_OK)
+        goto out;
+    cases_policy_from_config(cfg, &pol);
+    if ((err = open_existing(db, &st, &ei)) != TW_OK)
+        goto out;
+    if ((err = keys_purge(st, &pol, dry, &sys, &res, &ei)) != TW_OK)
+        goto out;
+    if (dry)
+        printf("cases: %lld cases closed before %s (retention %d days) would be purged; nothing "
+               "was "
+               "changed (--dry-run)\n",
+               res.cases, res.closed_before, pol.retention_days);
+    else
+        printf("cases: purged %lld cases closed before %s (retention %d days): their personal "
+               "data is deleted, a de-identified row of each kept for the statistics\n",
+               res.cases, res.closed_before, pol.retention_days);
+out:
+    if (err != TW_OK)
+        rc = report(err, &ei);
+    store_close(st);
+    config_free(cfg);
+    return rc;
+}
+
 /* ---- serve -------------------------------------------------------------- */
 
 static const char serve_help[] =
@@ -1859,6 +2327,8 @@ static const char main_help[] =
     "  user     add, list and disable accounts for the web UI and the API\n"
     "  token    create, list and revoke API tokens for API clients\n"
     "  audit    verify and list the hash-chained audit log\n"
+    "  keys     create, rotate and report the keys of the case data at rest\n"
+    "  cases    purge NRM cases past their retention\n"
     "  serve    the JSON API and the web UI over HTTP\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
@@ -1872,7 +2342,7 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
     size_t i;
 
     if (argc < 2) {

@@ -580,9 +580,26 @@ static const char *const migration7[] = {
     "CREATE INDEX alert_score ON alert(score, id)",
     NULL};
 
-static const char *const *const migrations[] = {migration1, migration2, migration3, migration4,
-                                                migration5, migration6, migration7};
+/* Migration 8: key rotations (owned by keys.c; docs/internals/keys.md). The
+ * newest row names the vault key that every blob and blind index is under
+ * once that rotation committed; writers of sealed data refuse to seal with
+ * an older key (keys_writer_check). Key ids only, never key material. */
+static const char *const migration8[] = {
+    "CREATE TABLE key_rotation(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  key_id INTEGER NOT NULL CHECK(key_id BETWEEN 1 AND 4294967295),\n"
+    "  at TEXT NOT NULL,\n"
+    "  by TEXT NOT NULL,\n"
+    "  resealed INTEGER NOT NULL DEFAULT 0\n"
+    ")",
+    NULL};
+
+static const char *const *const migrations[] = {migration1, migration2, migration3,
+                                                migration4, migration5, migration6,
+                                                migration7, migration8};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION is the number of "
+               "migrations");
 
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
 {

@@ -702,7 +702,73 @@ out:
     return err;
 }
 
+/*
+ * Writes the lines of the keys below `keep_from` (with a comment header) to a
+ * new file `archive` (O_EXCL, mode 0600), syncs it and its directory. An
+ * existing file is never overwritten (TW_ECONFLICT); on error the partial
+ * archive is removed.
+ */
+static tw_err_t write_archive(const key_file_t *kf, uint32_t keep_from, const char *archive,
+                              tw_errinfo_t *ei)
+{
+    static const char head[] =
+        "# tipwatch retired keys: keys that no longer seal anything in the database they\n"
+        "# were retired from, kept to open older backups of it (docs/internals/keys.md).\n"
+        "# Store this file offline, mode 0600; destroy it with the last such backup.\n";
+    char dir[PATH_MAX];
+    int fd, afd, e = 0;
+    size_t i;
+    tw_err_t err = TW_OK;
+
+    if (dir_of(archive, dir, sizeof(dir)) != TW_OK)
+        return tw_errinfo_set(ei, TW_EINPUT, "the archive's path is too long");
+    fd = open(archive, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        e = errno;
+        return tw_errinfo_set(ei, e == EEXIST ? TW_ECONFLICT : TW_EIO,
+                              "cannot create the archive of retired keys %s: %s", archive,
+                              e == EEXIST ? "it exists (never overwritten)" : strerror(e));
+    }
+    if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 || write_all(fd, head, sizeof(head) - 1) != TW_OK)
+        err = TW_EIO;
+    for (i = 0; err == TW_OK && i < kf->nkeys && kf->keys[i].id < keep_from; i++) {
+        const file_key_t *k = &kf->keys[i];
+        err = write_all(fd, kf->text + k->off, k->end - k->off);
+        if (err == TW_OK && kf->text[k->end - 1] != '\n') /* the file's last line */
+            err = write_all(fd, "\n", 1);
+    }
+    if (err == TW_OK && fsync(fd) != 0)
+        err = TW_EIO;
+    if (err != TW_OK)
+        e = errno;
+    if (close(fd) != 0 && err == TW_OK) {
+        e = errno;
+        err = TW_EIO;
+    }
+    if (err == TW_OK) {
+        afd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (afd < 0 || fsync(afd) != 0) {
+            e = errno;
+            err = TW_EIO;
+        }
+        if (afd >= 0)
+            close(afd);
+    }
+    if (err != TW_OK) {
+        err = tw_errinfo_set(ei, TW_EIO, "cannot write the archive of retired keys %s: %s",
+                             archive, strerror(e ? e : EIO));
+        unlink(archive);
+    }
+    return err;
+}
+
 tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei)
+{
+    return vault_key_retire_to(path, keep_from, NULL, ei);
+}
+
+tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *archive,
+                             tw_errinfo_t *ei)
 {
     key_file_t kf;
     char *text = NULL;
@@ -728,7 +794,10 @@ tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei
         goto out;
     }
     if (kf.keys[0].id >= keep_from)
-        goto out; /* nothing to retire; the file stays as it is */
+        goto out; /* nothing to retire; the file stays as it is, no archive */
+    /* The archive first: once the keys leave the file, a copy exists. */
+    if (archive && (err = write_archive(&kf, keep_from, archive, ei)) != TW_OK)
+        goto out;
     /* Keep every byte but the lines of retired keys, in file order. */
     cap = kf.len ? kf.len : 1;
     text = malloc(cap);

@@ -90,6 +90,14 @@ tw_err_t vault_blind(const vault_t *v, const char *domain, const void *value, si
  * atomically (a temporary file in the same directory, fsync, rename). */
 tw_err_t vault_key_add(const char *path, uint32_t *new_id, tw_errinfo_t *ei);
 tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei);
+/* vault_key_retire() that first copies the retired keys' lines, under a
+ * comment header, to a new file `archive` (created with O_EXCL and mode
+ * 0600, synced; TW_ECONFLICT when it exists) and only then rewrites the key
+ * file, under the same directory lock. archive NULL: no copy. Nothing to
+ * retire: neither file is written. On error the key file is unchanged (a
+ * failure after the archive was written leaves the archive). */
+tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *archive,
+                             tw_errinfo_t *ei);
 
 /* Added by the vault module (see docs/internals/vault.md, "Rotation"):
  * the keys loaded, so a search can look for the blind index of a value under

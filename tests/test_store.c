@@ -62,6 +62,10 @@ static void test_open_migrates_and_reopens(void **state)
     assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
     store_close(st);
     assert_int_equal(q1("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode='wal'"), 1);
+    /* migration 8: where key rotations are recorded (keys.c) */
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name ="
+                        " 'key_rotation'"),
+                     1);
 }
 
 static void test_newer_schema_refused(void **state)
