@@ -28,6 +28,7 @@
  * Thread model: called on http.c's worker threads with that thread's store.
  */
 #include "api.h"
+#include "api_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -2369,5 +2370,74 @@ out:
     import_record_free(rec);
     buf_free(&ev_json);
     buf_free(&ev_text);
+    return err;
+}
+
+/* ---- shared with api_cases.c (api_int.h) ------------------------------------ */
+
+json_t *api_jstr(const char *s)
+{
+    return jstr(s);
+}
+
+void api_put(json_t *o, const char *k, json_t *v, int *oom)
+{
+    put(o, k, v, oom);
+}
+
+void api_push(json_t *a, json_t *v, int *oom)
+{
+    push(a, v, oom);
+}
+
+tw_err_t api_audit(http_req_t *req, const char *action, const char *object, json_t *detail,
+                   tw_errinfo_t *ei)
+{
+    return audit(req, action, object, detail, ei);
+}
+
+tw_err_t api_body_str(json_t *body, const char *name, int required, size_t max,
+                      const char **out, tw_errinfo_t *ei)
+{
+    return body_str(body, name, required, max, out, ei);
+}
+
+tw_err_t api_body_check(json_t *body, const char *const *allowed, tw_errinfo_t *ei)
+{
+    return body_check(body, allowed, ei);
+}
+
+tw_err_t api_reply_json(http_reply_t *rep, int status, json_t *j, int oom)
+{
+    return reply_json(rep, status, j, oom);
+}
+
+const char *api_param(const http_req_t *req, const char *name)
+{
+    return param(req, name);
+}
+
+tw_err_t api_alert_readable(http_req_t *req, long long id, tw_errinfo_t *ei)
+{
+    detail_ctx_t c;
+    char object[64];
+    tw_err_t err;
+
+    memset(&c, 0, sizeof(c));
+    c.action = AUTHZ_ALERT_READ;
+    snprintf(object, sizeof(object), "alert:%lld", id);
+    err = load_alert(req, id, 0, &c, ei);
+    detail_free(&c);
+    if (err == TW_EPERM) {
+        tw_errinfo_clear(ei);
+        if ((err = audit_denied(req, "alert.read.denied", object, TW_EPERM, ei)) != TW_EPERM)
+            return err;
+        err = TW_ENOTFOUND;
+    }
+    if (err == TW_ENOTFOUND) {
+        tw_errinfo_clear(ei);
+        tw_errinfo_field(ei, "alert_id");
+        return tw_errinfo_set(ei, TW_ENOTFOUND, "no alert %lld", id);
+    }
     return err;
 }

@@ -1,6 +1,6 @@
 /*
  * api.h - the handlers of /api/v1/...: alerts, entities, import, statistics,
- * sign-in, health and metrics. Each is an http_handler_fn; the routing
+ * sign-in, health and metrics (api.c), and NRM cases (api_cases.c). Each is an http_handler_fn; the routing
  * table in http.c names the authorisation action each one needs, and the
  * request has passed authentication, CSRF and that check before a handler
  * runs. A handler checks the object (an alert assigned to the caller, ...)
@@ -36,6 +36,29 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_stats_summary(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_score(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+
+/* NRM cases (api_cases.c; docs/api.md "NRM cases"). Each answers 503 when
+ * the server has no key file (http_opts_t.vault NULL). */
+tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_service_offer(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_service_set(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_referral_create(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_consent_record(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_consent_withdraw(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_referral_send(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_referral_act(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_emergency(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_referrals_inbox(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_emergencies_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_emergency_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_attachment_add(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_attachment_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 /* ---- pieces with unit tests ---- */
 

@@ -212,7 +212,9 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         c.recorded_by = cases_col(s, 9);
         c.withdrawn_at = sqlite3_column_type(s, 10) == SQLITE_NULL ? NULL : cases_col(s, 10);
         c.in_force = sqlite3_column_int(s, 11);
-        err = cases_unseal(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose, ei);
+        /* the purpose is free text: shown like the reasons (cases.h) */
+        if (owner || (acc->categories & CASES_CAT_NARRATIVE))
+            err = cases_unseal(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose, ei);
         c.purpose = purpose;
         if (err == TW_OK)
             err = vis->consent(ctx, &c);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "screen.h"
 #include "store.h"
 #include "synth.h"
+#include "vault.h"
 
 #define DEFAULT_DB "tipwatch.db"
 #define DEFAULT_CONFIG "tipwatch.conf"
@@ -1410,9 +1412,23 @@ static int cmd_demo(int argc, char **argv)
             strncmp(listen, "localhost:", 10) != 0)
             printf("warning: %s is not a loopback address: anyone who can reach it can sign in\n",
                    listen);
-        fflush(stdout);
-        if ((err = http_serve(&o, &ei)) != TW_OK)
-            return report(err, &ei);
+        /* NRM cases when a key file is next to the demo database (tipwatch
+         * keys init makes one); else their endpoints answer 503 */
+        {
+            static char key_path[PATH_MAX];
+            vault_t *vault = NULL;
+            if (vault_key_path(NULL, db, key_path, sizeof(key_path), &ei) == TW_OK) {
+                o.key_path = key_path;
+                if (vault_open(key_path, &vault, &ei) != TW_OK)
+                    vault = NULL;
+            }
+            o.vault = vault;
+            fflush(stdout);
+            err = http_serve(&o, &ei);
+            vault_close(vault);
+            if (err != TW_OK)
+                return report(err, &ei);
+        }
     }
     return 0;
 }
@@ -2128,7 +2144,7 @@ static const char serve_help[] =
     "                      [--max-body BYTES] [--max-upload BYTES] [--max-header BYTES]\n"
     "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
     "                      [--drain SECONDS] [--trusted-proxy ADDR] [--config FILE]\n"
-    "                      [--index-check SECONDS] [--quiet]\n"
+    "                      [--index-check SECONDS] [--key-file FILE] [--quiet]\n"
     "       tipwatch serve --routes\n"
     "\n"
     "Serves the JSON API (/api/v1/, reference in docs/api.md) and the web UI until\n"
@@ -2159,6 +2175,13 @@ static const char serve_help[] =
     "  --index-check SECONDS how often the warm scoring index looks for new rows in\n"
     "                       the store and reloads (default 60; at once after an\n"
     "                       import or a stored arrival through the API)\n"
+    "  --key-file FILE      the key file of the NRM cases' encryption at rest\n"
+    "                       (default: $TIPWATCH_KEY_FILE, else the database path +\n"
+    "                       .key); read once at start. Without it the server still\n"
+    "                       starts and every case endpoint answers 503 (tipwatch keys\n"
+    "                       init creates it); a key file that is malformed or readable\n"
+    "                       by others stops the server. The [cases] section of\n"
+    "                       --config sets the case deadlines and the attachment limit\n"
     "  --quiet              no access log\n"
     "  --routes             print the routing table as CSV (method,path,auth,action)\n";
 
@@ -2176,13 +2199,16 @@ static int cmd_serve(int argc, char **argv)
         {"trusted-proxy", required_argument, NULL, 'P'},
         {"config", required_argument, NULL, 'C'},
         {"index-check", required_argument, NULL, 'I'},
+        {"key-file", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
     http_opts_t o;
     tw_errinfo_t ei;
     unsigned long long n;
     int c, routes = 0, rc;
     unsigned index_check = 60;
-    const char *config_path = NULL;
+    const char *config_path = NULL, *key_file = NULL;
+    char key_path[PATH_MAX];
+    vault_t *vault = NULL;
     config_t *cfg = NULL;
     struct stat sb;
     tw_err_t err;
@@ -2258,6 +2284,7 @@ static int cmd_serve(int argc, char **argv)
                                    optarg);
             index_check = (unsigned)n;
             break;
+        case 'K': key_file = optarg; break;
         case 'q': o.access_log = 0; break;
         case 'r': routes = 1; break;
         case 'h': fputs(serve_help, stdout); return 0;
@@ -2279,13 +2306,32 @@ static int cmd_serve(int argc, char **argv)
     tw_errinfo_clear(&ei);
     if ((err = load_config(config_path, &cfg, &ei)) != TW_OK)
         return report(err, &ei);
+    cases_policy_from_config(cfg, &o.cases);
+    /* the NRM cases' keys: read once, shared read-only by every thread */
+    if ((err = vault_key_path(key_file, o.db_path, key_path, sizeof(key_path), &ei)) != TW_OK) {
+        config_free(cfg);
+        return report(err, &ei);
+    }
+    o.key_path = key_path;
+    if ((err = vault_open(key_path, &vault, &ei)) == TW_ENOTFOUND) {
+        fprintf(stderr,
+                "serve: warning: no key file %s: the NRM case endpoints answer 503 until it "
+                "exists (tipwatch keys init creates it) and the server is restarted\n",
+                key_path);
+    } else if (err != TW_OK) {
+        config_free(cfg);
+        return report(err, &ei);
+    }
+    o.vault = vault;
     /* the warm index loads on its own thread while the server starts */
     if ((err = live_holder_start(o.db_path, cfg, index_check, &o.live)) != TW_OK) {
+        vault_close(vault);
         config_free(cfg);
         return report(tw_errinfo_set(&ei, err, "cannot start the scoring index"), &ei);
     }
     rc = report(http_serve(&o, &ei), &ei);
     live_holder_stop(o.live);
+    vault_close(vault);
     config_free(cfg);
     return rc;
 }

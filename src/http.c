@@ -76,6 +76,37 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
+    /* NRM cases: the route says the action; cases_access() then decides on
+     * the case itself (cases.h, rule 5). /cases/codes and /cases/stats come
+     * before /cases/{id}: the first match wins. */
+    {"GET", "/api/v1/cases", api_cases_list, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    {"POST", "/api/v1/cases", api_case_open, HTTP_ACTION, AUTHZ_CASE_WRITE, 0},
+    {"GET", "/api/v1/cases/codes", api_cases_codes, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    {"GET", "/api/v1/cases/stats", api_cases_stats, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/cases/{id}", api_case_get, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    {"POST", "/api/v1/cases/{id}", api_case_update, HTTP_ACTION, AUTHZ_CASE_WRITE, 0},
+    {"POST", "/api/v1/cases/{id}/transition", api_case_transition, HTTP_ACTION,
+     AUTHZ_CASE_WRITE, 0},
+    {"POST", "/api/v1/cases/{id}/services", api_case_service_offer, HTTP_ACTION,
+     AUTHZ_CASE_WRITE, 0},
+    {"POST", "/api/v1/cases/{id}/referrals", api_referral_create, HTTP_ACTION, AUTHZ_CASE_WRITE,
+     0},
+    {"POST", "/api/v1/cases/{id}/emergency", api_case_emergency, HTTP_ACTION,
+     AUTHZ_CASE_EMERGENCY, 0},
+    {"POST", "/api/v1/cases/{id}/attachments", api_attachment_add, HTTP_ACTION,
+     AUTHZ_CASE_WRITE, HTTP_ROUTE_FILE_BODY},
+    {"POST", "/api/v1/services/{id}", api_service_set, HTTP_ACTION, AUTHZ_CASE_WRITE, 0},
+    {"GET", "/api/v1/referrals", api_referrals_inbox, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    {"POST", "/api/v1/referrals/{id}/consent", api_consent_record, HTTP_ACTION, AUTHZ_CASE_WRITE,
+     0},
+    {"POST", "/api/v1/referrals/{id}/send", api_referral_send, HTTP_ACTION, AUTHZ_CASE_WRITE, 0},
+    {"POST", "/api/v1/referrals/{id}/act", api_referral_act, HTTP_ACTION, AUTHZ_CASE_WRITE, 0},
+    {"POST", "/api/v1/consents/{id}/withdraw", api_consent_withdraw, HTTP_ACTION,
+     AUTHZ_CASE_WRITE, 0},
+    {"GET", "/api/v1/emergencies", api_emergencies_list, HTTP_ACTION, AUTHZ_CASE_REVIEW, 0},
+    {"POST", "/api/v1/emergencies/{id}/review", api_emergency_review, HTTP_ACTION,
+     AUTHZ_CASE_REVIEW, 0},
+    {"GET", "/api/v1/attachments/{id}", api_attachment_get, HTTP_ACTION, AUTHZ_CASE_READ, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -163,6 +194,7 @@ void http_opts_default(http_opts_t *o)
     o->access_log = 1;
     o->drain_s = HTTP_DRAIN_SECONDS;
     o->trusted_proxy = NULL;
+    cases_policy_default(&o->cases);
 }
 
 /* One line on stderr, written with one write(2) so that lines of several
@@ -469,7 +501,9 @@ static enum MHD_Result send_reply(http_req_t *r, http_reply_t *rep)
         body = rep->text;
         rep->text = NULL;
         len = rep->text_len;
-        ctype = rep->content_type ? rep->content_type : "text/plain; charset=utf-8";
+        ctype = rep->content_type      ? rep->content_type
+                : rep->content_type_buf[0] ? rep->content_type_buf
+                                           : "text/plain; charset=utf-8";
     }
     resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
@@ -481,6 +515,8 @@ static enum MHD_Result send_reply(http_req_t *r, http_reply_t *rep)
     add_security_headers(resp, 1);
     if (rep->set_cookie[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie);
+    if (rep->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", rep->disposition);
     if (rep->status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Bearer realm=\"tipwatch\"");
@@ -697,7 +733,9 @@ static int start_request(http_req_t *r, enum MHD_Result *ret)
         return 0;
     }
     /* step 2: the body limit, from Content-Length before any byte is read */
-    limit = (r->route->flags & HTTP_ROUTE_CSV_BODY) ? s->o.max_csv_body : s->o.max_json_body;
+    limit = (r->route->flags & HTTP_ROUTE_CSV_BODY)    ? s->o.max_csv_body
+            : (r->route->flags & HTTP_ROUTE_FILE_BODY) ? s->o.cases.attachment_max
+                                                       : s->o.max_json_body;
     cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
         char *end;

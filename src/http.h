@@ -29,6 +29,7 @@
 
 #include "auth.h"
 #include "authz.h"
+#include "cases.h"
 #include "err.h"
 #include "store.h"
 
@@ -61,9 +62,17 @@ typedef struct {
     /* the warm index POST /api/v1/score scores against (owned by the
      * caller, stopped after the server); NULL: scoring answers 503 */
     struct live_holder *live;
+    /* NRM cases (api_cases.c): the key file's keys, opened once before the
+     * server starts and shared read-only by every thread (owned by the
+     * caller, closed after the server); NULL: every case endpoint answers
+     * 503 naming key_path. */
+    const vault_t *vault;
+    const char *key_path; /* where the key file was looked for */
+    cases_policy_t cases; /* deadlines and limits; attachment_max bounds uploads */
 } http_opts_t;
 
-/* The defaults above; db_path "tipwatch.db", web_dir NULL. */
+/* The defaults above; db_path "tipwatch.db", web_dir NULL, no vault,
+ * cases_policy_default(). */
 void http_opts_default(http_opts_t *o);
 
 typedef struct http_server http_server_t;
@@ -92,6 +101,8 @@ typedef struct {
     char *text;               /* or a text body (malloc'd, owned) */
     size_t text_len;
     const char *content_type; /* of text; static */
+    char content_type_buf[128]; /* of text when content_type is NULL; "" for text/plain */
+    char disposition[640];    /* a Content-Disposition value, "" for none */
     char set_cookie[256];     /* a Set-Cookie value, "" for none */
     unsigned retry_after;     /* seconds for a Retry-After header; 0 for none */
     const char *allow;        /* an Allow header (405); NULL for none; static */
@@ -106,7 +117,8 @@ typedef enum {
     HTTP_ACTION      /* authz_check() with the route's action */
 } http_auth_t;
 
-#define HTTP_ROUTE_CSV_BODY 1u /* body up to the CSV upload limit */
+#define HTTP_ROUTE_CSV_BODY 1u  /* body up to the CSV upload limit */
+#define HTTP_ROUTE_FILE_BODY 2u /* body up to the case policy's attachment_max */
 
 typedef struct {
     const char *method;  /* "GET" (also answers HEAD) or "POST" */

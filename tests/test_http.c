@@ -99,6 +99,45 @@ static void test_route_table(void **state)
     }
 }
 
+/* The route a request gets: the first one of the table whose pattern and
+ * method match, as http.c's router walks it. */
+static const http_route_t *route_for(const char *method, const char *path)
+{
+    char p[HTTP_MAX_PATH_PARAMS][HTTP_PARAM_MAX];
+    size_t n, i, np;
+    const http_route_t *r = http_routes(&n);
+    for (i = 0; i < n; i++)
+        if (strcmp(r[i].method, method) == 0 && http_route_match(r[i].pattern, path, p, &np))
+            return &r[i];
+    return NULL;
+}
+
+static void test_case_routes(void **state)
+{
+    const http_route_t *r;
+    (void)state;
+    /* the fixed names under /cases/ are not taken for a case id */
+    assert_non_null(r = route_for("GET", "/api/v1/cases/stats"));
+    assert_ptr_equal(r->handler, api_cases_stats);
+    assert_int_equal(r->action, AUTHZ_STATS_READ);
+    assert_non_null(r = route_for("GET", "/api/v1/cases/codes"));
+    assert_ptr_equal(r->handler, api_cases_codes);
+    assert_non_null(r = route_for("GET", "/api/v1/cases/12"));
+    assert_ptr_equal(r->handler, api_case_get);
+    assert_int_equal(r->action, AUTHZ_CASE_READ);
+    /* each case write needs case.write, the emergency its own action */
+    assert_non_null(r = route_for("POST", "/api/v1/cases/12/transition"));
+    assert_int_equal(r->action, AUTHZ_CASE_WRITE);
+    assert_non_null(r = route_for("POST", "/api/v1/cases/12/emergency"));
+    assert_int_equal(r->action, AUTHZ_CASE_EMERGENCY);
+    assert_non_null(r = route_for("POST", "/api/v1/emergencies/3/review"));
+    assert_int_equal(r->action, AUTHZ_CASE_REVIEW);
+    /* an upload is bounded by the attachment limit, not the JSON one */
+    assert_non_null(r = route_for("POST", "/api/v1/cases/12/attachments"));
+    assert_true(r->flags & HTTP_ROUTE_FILE_BODY);
+    assert_null(route_for("DELETE", "/api/v1/cases/12"));
+}
+
 static void test_json_depth(void **state)
 {
     char deep[200];
@@ -633,6 +672,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_match),
         cmocka_unit_test(test_route_table),
+        cmocka_unit_test(test_case_routes),
         cmocka_unit_test(test_json_depth),
         cmocka_unit_test(test_static_paths),
         cmocka_unit_test(test_cursor),

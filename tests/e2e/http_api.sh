@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTTP API end to end: a fresh database (synthetic register of 2,000
-# applications, imported and screened), one user and one API token per role,
+# applications, imported and screened), a key file for the NRM cases, one
+# user and one API token per role,
 # alerts assigned so that every scope (own, organisation, all) has something
 # to reach; then `tipwatch serve` on a free port, tests/http/run.mjs replays
 # tests/http/*.json and the authorisation matrix against it, and SIGTERM must
@@ -39,6 +40,11 @@ add_user peer MCS analyst
 add_user ngo_worker "NGO Hope" case_worker
 add_user limited MCS analyst
 add_user gone MCS inspector # disabled below, after an alert is assigned to it
+
+# The key file of the NRM cases' encryption at rest (docs/internals/vault.md:
+# one "tipwatch-key ID BASE64" line per 32-byte key, mode 0600), found by
+# serve as the database path + ".key".
+(umask 077; printf 'tipwatch-key 1 %s\n' "$(head -c 32 /dev/urandom | base64 -w0)" > t.db.key)
 
 # Alerts on workers: one assigned to each role's user, one to peer, one to
 # ngo_worker, one to nobody; more left free for the write tests. The
@@ -105,6 +111,17 @@ var web "$WORK/web"
 var until_ok "$(date -u -d '+30 days' +%F)"
 var until_far "$(date -u -d '+400 days' +%F)"
 var until_past "$(date -u -d '-3 days' +%F)"
+var today "$(date -u +%F)"
+# Personal data the case tests write: after the run none of it may be found
+# in the database file or its WAL in the clear (cases.h, rule 8).
+case_name="Nazira Plaintextova"
+case_narrative="kept at the farm PLAINTEXT-NARRATIVE-4417 for two years"
+case_docno="QZ7731904"
+var case_name "$case_name"
+var case_name_lower "nazira  PLAINTEXTOVA"
+var case_name_part "Nazira"
+var case_narrative "$case_narrative"
+var case_docno "$case_docno"
 
 # The web UI directory: files, a symlink inside it, symlinks out of it, a
 # hidden file, a directory without an index.
@@ -206,9 +223,56 @@ grep -q '"GET /api/v1/alerts/{id}" 200' serve.err || fail "access log: no alert 
 # the access log names routes, never an entity key (a passport number)
 key=$(node -e 'console.log(require("./fixture.json").vars.key_own_admin)')
 if grep -qF "$key" serve.err; then fail "access log holds the entity key $key"; fi
+# no case data in the clear: not in the database, its WAL, the server's log
+for f in t.db t.db-wal serve.err serve.out; do
+  [ -e "$f" ] || continue
+  for secret in "$case_name" "$case_narrative" "$case_docno" "PLAINTEXT-NARRATIVE" \
+                "ATTACHMENT-BYTES-5521" "threats against her life"; do
+    if grep -aqiF "$secret" "$f"; then fail "$f holds '$secret' in the clear"; fi
+  done
+done
+n=$(sq t.db "SELECT count(*) FROM nrm_case")
+[ "$n" -ge 2 ] || fail "expected the case tests' cases in nrm_case, found $n"
 "$TW_BIN" audit verify --db t.db > verify.out || fail "audit verify: $(cat verify.out)"
 grep -q 'chain intact' verify.out || fail "audit verify: $(cat verify.out)"
 n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('alert.read', 'entity.read',
              'alert.transition', 'alert.assign', 'alert.suppress', 'import', 'login')")
 [ "$n" -gt 0 ] || fail "no API actions in the audit log"
+n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('case.open', 'case.read', 'case.list')")
+[ "$n" -gt 0 ] || fail "no case reads or writes in the audit log"
+
+# Without its key file the server still starts: the alerts answer, every case
+# endpoint is 503 naming the path; a key file readable by others stops it.
+"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --key-file "$WORK/no-such.key" --quiet \
+  > serve2.out 2> serve2.err &
+pid=$!
+while ! grep -q '^serve: listening on' serve2.out; do
+  kill -0 "$pid" 2> /dev/null || fail "serve without a key file exited: $(cat serve2.err)"
+  sleep 0.1
+done
+grep -q "no key file $WORK/no-such.key" serve2.err || fail "no warning about the key file: $(cat serve2.err)"
+base=$(sed -n 's|^serve: listening on \(http://.*\)$|\1|p' serve2.out)
+tok=$(node -e 'console.log(require("./fixture.json").users.case_worker.token)')
+TW_BASE=$base TW_TOK=$tok TW_KEY="$WORK/no-such.key" node -e '
+const h = { Authorization: "Bearer " + process.env.TW_TOK };
+(async () => {
+  const c = await fetch(process.env.TW_BASE + "/api/v1/cases", { headers: h });
+  const j = await c.json();
+  if (c.status !== 503 || j.error.code !== "unavailable" || !j.error.message.includes(process.env.TW_KEY) ||
+      !j.error.message.includes("tipwatch keys init")) throw new Error(`cases: ${c.status} ${JSON.stringify(j)}`);
+  const a = await fetch(process.env.TW_BASE + "/api/v1/alerts?limit=1", { headers: h });
+  if (a.status !== 200) throw new Error(`alerts without a key file: ${a.status}`);
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "serve without a key file"
+kill -TERM "$pid"
+src=0
+wait "$pid" || src=$?
+pid=
+expect_eq "$src" 0 "serve's exit status (no key file) after SIGTERM"
+chmod 644 t.db.key
+if "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --quiet > serve3.out 2> serve3.err; then
+  fail "serve started with a key file readable by others"
+fi
+grep -q 'chmod 600' serve3.err || fail "no chmod advice: $(cat serve3.err)"
+chmod 600 t.db.key
 echo "http_api: ok ($(tail -1 verify.out))"

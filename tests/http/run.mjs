@@ -138,7 +138,8 @@ function match(actual, want) {
 const APPEND_ONLY = ['permit', 'border_crossing', 'inspection', 'report', 'outcome', 'worker',
   'employer', 'intermediary', 'address', 'phone', 'reject'];
 const KEPT = ['alert', 'alert_event', 'suppression', 'screening', 'import_batch', 'org',
-  'app_user', 'audit_log'];
+  'app_user', 'audit_log', 'nrm_case', 'case_event', 'case_service', 'case_referral',
+  'case_consent', 'case_attachment'];
 
 // The audit entries written after entry `after` (all when after is 0), with
 // their detail parsed when it is JSON.
@@ -440,10 +441,140 @@ function probe(route, obj) {
     case 'POST /api/v1/import':
       return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
     case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
+    case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
     default: return null;
   }
+}
+
+// ---- NRM cases in the matrix ------------------------------------------------
+//
+// A case belongs to an organisation, not to a user: a role with case.read or
+// case.write (scope org) reaches its organisation's cases, and a case of
+// another organisation answers 404, the same as one that does not exist
+// (cases.h, rule 5). The matrix's users are all of MCS; ngo_worker (NGO
+// Hope) makes the other organisation's objects. caseFixture() makes, through
+// the API, for each organisation: a case, a service on it, a referral that
+// had a consent (withdrawn) and was then revoked, and an attachment; and one
+// emergency referral, reviewed and revoked.
+
+async function api(as, method, p, body, headers = {}) {
+  const h = { Authorization: `Bearer ${FIX.users[as].token}`, ...headers };
+  const init = { method, headers: h };
+  if (body !== undefined) {
+    if (typeof body === 'string') {
+      init.body = body;
+    } else {
+      init.body = JSON.stringify(body);
+      h['Content-Type'] = 'application/json';
+    }
+  }
+  const r = await fetch(BASE + p, init);
+  const text = await r.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: r.status, json, text };
+}
+
+async function must(want, as, method, p, body, headers) {
+  const r = await api(as, method, p, body, headers);
+  if (r.status !== want) {
+    throw new Error(`case fixture: ${as} ${method} ${p}: ${r.status}, expected ${want}: ${r.text.slice(0, 300)}`);
+  }
+  return r.json;
+}
+
+async function caseFixture() {
+  const until = vars.until_ok;
+  for (const [obj, as, other] of [['mcs', 'case_worker', 'NGO Hope'], ['ngo', 'ngo_worker', 'MCS']]) {
+    const c = await must(201, as, 'POST', '/api/v1/cases', { sex: 'Female', exploitation: ['ForcedLabour'] });
+    vars[`case_${obj}`] = c.id;
+    vars[`service_${obj}`] = (await must(201, as, 'POST', `/api/v1/cases/${c.id}/services`,
+      { service: 'shelter' })).id;
+    const r = await must(201, as, 'POST', `/api/v1/cases/${c.id}/referrals`,
+      { to: other, services: ['shelter'] });
+    vars[`referral_${obj}`] = r.id;
+    const k = await must(201, as, 'POST', `/api/v1/referrals/${r.id}/consent`,
+      { given: true, categories: ['profile'], purpose: 'matrix', until });
+    vars[`consent_${obj}`] = k.id;
+    await must(200, as, 'POST', `/api/v1/consents/${k.id}/withdraw`, {});
+    await must(200, as, 'POST', `/api/v1/referrals/${r.id}/act`, { op: 'revoke', version: 1, reason: 'matrix' });
+    vars[`attachment_${obj}`] = (await must(201, as, 'POST', `/api/v1/cases/${c.id}/attachments?name=m.txt`,
+      'matrix', { 'Content-Type': 'text/plain' })).id;
+  }
+  const e = await must(201, 'case_worker', 'POST', `/api/v1/cases/${vars.case_mcs}/emergency`,
+    { to: 'NGO Hope', services: ['medical'], reason: 'matrix' });
+  await must(200, 'admin', 'POST', `/api/v1/emergencies/${e.id}/review`, {});
+  await must(200, 'case_worker', 'POST', `/api/v1/referrals/${e.id}/act`, { op: 'revoke', version: 1, reason: 'matrix' });
+  vars.emergency_reviewed = e.id;
+}
+
+// The probe of a case route for an object of organisation `obj` ('mcs': the
+// caller's, 'ngo': another's; 'any' for routes that are not per organisation),
+// or null for routes that are not the case module's. Like probe(): what an
+// allowed call answers while changing nothing that matters.
+function caseProbe(route, obj) {
+  const c = vars[`case_${obj}`];
+  const j = (p, body, ok) => ({ path: p, body, ok });
+  switch (`${route.method} ${route.path}`) {
+    case 'GET /api/v1/cases': return j('/api/v1/cases?limit=500', undefined, 200);
+    case 'POST /api/v1/cases': return j('/api/v1/cases', { sex: 'NoSuchSex' }, 400);
+    case 'GET /api/v1/cases/codes': return j('/api/v1/cases/codes', undefined, 200);
+    case 'GET /api/v1/cases/{id}': return j(`/api/v1/cases/${c}`, undefined, 200);
+    case 'POST /api/v1/cases/{id}': return j(`/api/v1/cases/${c}`, { version: 0 }, 409);
+    case 'POST /api/v1/cases/{id}/transition':
+      return j(`/api/v1/cases/${c}/transition`, { to: 'closed', reason: 'matrix', version: 0 }, 409);
+    case 'POST /api/v1/cases/{id}/services':
+      return j(`/api/v1/cases/${c}/services`, { service: 'state_payment' }, 409);
+    case 'POST /api/v1/cases/{id}/referrals':
+      return j(`/api/v1/cases/${c}/referrals`, { to: 'No Such Organisation', services: ['shelter'] }, 400);
+    case 'POST /api/v1/cases/{id}/emergency':
+      return j(`/api/v1/cases/${c}/emergency`,
+        { to: 'No Such Organisation', services: ['shelter'], reason: 'matrix' }, 400);
+    case 'POST /api/v1/cases/{id}/attachments':
+      return { path: `/api/v1/cases/${c}/attachments?name=probe.txt`, body: 'probe',
+        headers: { 'Content-Type': 'text/plain' }, ok: 201 };
+    case 'POST /api/v1/services/{id}':
+      return j(`/api/v1/services/${vars[`service_${obj}`]}`, { status: 'accepted', version: 0 }, 409);
+    case 'GET /api/v1/referrals': return j('/api/v1/referrals', undefined, 200);
+    case 'POST /api/v1/referrals/{id}/consent':
+      return j(`/api/v1/referrals/${vars[`referral_${obj}`]}/consent`, { given: false }, 409);
+    case 'POST /api/v1/referrals/{id}/send':
+      return j(`/api/v1/referrals/${vars[`referral_${obj}`]}/send`, { version: 0 }, 409);
+    case 'POST /api/v1/referrals/{id}/act':
+      return j(`/api/v1/referrals/${vars[`referral_${obj}`]}/act`, { op: 'revoke', version: 0, reason: 'm' }, 409);
+    case 'POST /api/v1/consents/{id}/withdraw':
+      return j(`/api/v1/consents/${vars[`consent_${obj}`]}/withdraw`, {}, 409);
+    case 'GET /api/v1/emergencies': return j('/api/v1/emergencies?all=1', undefined, 200);
+    case 'POST /api/v1/emergencies/{id}/review':
+      return { ...j(`/api/v1/emergencies/${vars.emergency_reviewed}/review`, {}, 409), global: true };
+    case 'GET /api/v1/attachments/{id}':
+      return j(`/api/v1/attachments/${vars[`attachment_${obj}`]}`, undefined, 200);
+    default: return null;
+  }
+}
+
+async function runCaseRoute(route, roles, scope) {
+  const label = `${route.method} ${route.path}`;
+  const perOrg = route.path.includes('{') && !caseProbe(route, 'mcs').global;
+  const objects = perOrg ? ['mcs', 'ngo'] : [route.path.includes('{') ? 'any' : null];
+  for (const role of roles) {
+    const have = RANK[scope[`${role} ${route.action}`]];
+    for (const obj of objects) {
+      const p = caseProbe(route, obj || 'mcs');
+      // outside the organisation: the same 404 as a case that does not exist
+      const want = have === 0 ? 403 : obj === 'ngo' ? 404 : p.ok;
+      const c = { as: role, method: route.method, path: p.path, body: p.body, headers: p.headers,
+        expect: { status: want } };
+      if (want === 404) c.expect.json = { 'error.message': { $re: '^(field [a-z_]+: )?no [a-z ]+\\d+$' } };
+      await check(`matrix: ${role} ${label}${obj ? ` (${obj})` : ''} -> ${want}`, c);
+    }
+  }
+  const p = caseProbe(route, objects[0] || 'mcs');
+  await check(`matrix: anonymous ${label} -> 401`, {
+    method: route.method, path: p.path, body: p.body, headers: p.headers, expect: { status: 401 },
+  });
 }
 
 async function runMatrix() {
@@ -455,6 +586,7 @@ async function runMatrix() {
   for (const role of roles) {
     if (!FIX.users[role]) throw new Error(`the fixture has no user for role ${role}`);
   }
+  await caseFixture();
   for (const route of routes) {
     const label = `${route.method} ${route.path}`;
     if (route.auth === 'public') {
@@ -482,6 +614,10 @@ async function runMatrix() {
       await check(`matrix: anonymous ${label}`, {
         method: route.method, path: route.path, body: isMe ? undefined : {}, expect: { status: 401 },
       });
+      continue;
+    }
+    if (caseProbe(route, 'mcs')) {
+      await runCaseRoute(route, roles, scope);
       continue;
     }
     const perObject = route.path.includes('{');
