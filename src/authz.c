@@ -26,10 +26,14 @@
 /* Columns: alert.read alert.write score entity.read import stats.read
  *          audit.read user.admin metrics.read case.read case.write
  *          case.emergency case.review
- * The case columns never go above org: an organisation sees its own cases
- * and what was referred to it (src/cases.c, cases_access()), nobody all. */
+ * case.read, case.write and case.emergency never go above org: an
+ * organisation sees its own cases and what was referred to it (src/cases.c,
+ * cases_access()), nobody all. case.review (the emergency referrals and
+ * their reasons) is org for an admin (what its organisation sent or
+ * received) and all only for the auditor, who reads no case and changes
+ * nothing but the review mark. */
 static const authz_scope_t matrix[ROLE_COUNT][AUTHZ_ACTION_COUNT] = {
-    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A, G, G, N, A},
+    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A, G, G, N, G},
     [ROLE_ANALYST] = {A, A, A, A, A, A, N, N, N, N, N, N, N},
     [ROLE_INSPECTOR] = {O, O, N, O, N, A, N, N, N, N, N, N, N},
     [ROLE_CASE_WORKER] = {G, G, N, G, N, A, N, N, N, G, G, G, N},

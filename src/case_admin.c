@@ -10,12 +10,15 @@
  * Invariants:
  *   1. cases_aggregate() reads no personal data: only the coded columns and
  *      years, of live cases (nrm_case) and purged ones (case_stat), and
- *      never hands out a count between 1 and 4.
+ *      never hands out a count between 1 and 4, nor one from which such a
+ *      count follows by subtraction (complementary suppression).
  *   2. A purged case leaves no row behind but its case_stat row: the case,
  *      its history, services, referrals, consents and attachments are
  *      deleted in the one transaction that writes the case_stat row and the
  *      audit entry. nrm_case ids are AUTOINCREMENT, so a purged id is never
- *      given to another case (the audit log keeps naming "case:N").
+ *      given to another case (the audit log keeps naming "case:N"). The
+ *      purge runs with secure_delete on, so the deleted bytes are
+ *      overwritten; case_stat keeps months, not days.
  *   3. cases_reseal() is one transaction: every blob is of the old keys or
  *      every blob is of the current key, never a mixture; plaintext passes
  *      through buffers wiped before they are freed.
@@ -40,16 +43,26 @@
 
 /* ---- who may --------------------------------------------------------------- */
 
-/* The system, or a signed-in principal allowed action a. Refusals audited. */
-static tw_err_t allowed(store_t *st, const cases_actor_t *act, authz_action_t a,
-                        const char *what, tw_errinfo_t *ei)
+/* The system, or a signed-in principal allowed action a. Refusals audited.
+ * `in_tx`: the caller may hold a transaction (cases_reseal() inside keys
+ * rotate's, which must be one with it). */
+static tw_err_t allowed_tx(store_t *st, const cases_actor_t *act, authz_action_t a,
+                           const char *what, int in_tx, tw_errinfo_t *ei)
 {
     tw_err_t err;
+    if (!in_tx && (err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     if (!act || !act->who)
         return TW_OK; /* the system: CLI or retention job */
     if ((err = authz_check(act->who, a, NULL, ei)) != TW_OK)
         return cases_denied(st, act, "cases", what, err);
     return TW_OK;
+}
+
+static tw_err_t allowed(store_t *st, const cases_actor_t *act, authz_action_t a,
+                        const char *what, tw_errinfo_t *ei)
+{
+    return allowed_tx(st, act, a, what, 0, ei);
 }
 
 /* ---- aggregates ---------------------------------------------------------------- */
@@ -58,6 +71,7 @@ typedef struct {
     const char *dim; /* static */
     char val[40];
     long long n;
+    int suppressed;
 } cell_t;
 
 typedef struct {
@@ -92,6 +106,7 @@ static tw_err_t cell_add(cells_t *c, const char *dim, const char *val, size_t le
     memcpy(c->v[c->n].val, val, len);
     c->v[c->n].val[len] = '\0';
     c->v[c->n].n = 1;
+    c->v[c->n].suppressed = 0;
     c->n++;
     return TW_OK;
 }
@@ -101,6 +116,39 @@ static int cell_cmp(const void *a, const void *b)
     const cell_t *x = a, *y = b;
     int d = strcmp(x->dim, y->dim);
     return d ? d : strcmp(x->val, y->val);
+}
+
+/* Small-cell suppression of the cells [from, to) of one dimension (sorted,
+ * so a dimension's cells are adjacent). Primary: every count 1..4.
+ * Complementary: the cells of a single-valued dimension add up to the
+ * number of cases, which the other dimensions give away (year=2025:6 with
+ * sex=Female:5 would make sex=Male "<5" a 1), so while the suppressed cells
+ * of a dimension are a single one, or add up to less than the threshold
+ * (two 1s whose sum 2 is known are both 1), the smallest cell still shown is
+ * suppressed too. Every suppressed cell is shown alike, so which one was
+ * small is not told either. */
+#define CELL_MIN 5
+static void suppress(cell_t *v, size_t from, size_t to)
+{
+    size_t i, k = 0;
+    long long sum = 0;
+    for (i = from; i < to; i++)
+        if (v[i].n < CELL_MIN) {
+            v[i].suppressed = 1;
+            k++;
+            sum += v[i].n;
+        }
+    while (k > 0 && (k == 1 || sum < CELL_MIN)) {
+        size_t best = to;
+        for (i = from; i < to; i++)
+            if (!v[i].suppressed && (best == to || v[i].n < v[best].n))
+                best = i;
+        if (best == to)
+            break; /* the whole dimension is suppressed */
+        v[best].suppressed = 1;
+        k++;
+        sum += v[best].n;
+    }
 }
 
 tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn, void *ctx,
@@ -152,14 +200,21 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
     sqlite3_finalize(s);
     if (err == TW_OK && c.n)
         qsort(c.v, c.n, sizeof(c.v[0]), cell_cmp);
+    for (i = 0; err == TW_OK && i < c.n;) { /* dimension by dimension */
+        size_t j = i;
+        while (j < c.n && strcmp(c.v[j].dim, c.v[i].dim) == 0)
+            j++;
+        suppress(c.v, i, j);
+        i = j;
+    }
     for (i = 0; err == TW_OK && i < c.n; i++) {
         cases_cell_t cell;
         char shown[24];
         cell.dimension = c.v[i].dim;
         cell.value = c.v[i].val;
-        if (c.v[i].n < 5) { /* small-cell suppression (1..4; 0 is never a cell) */
+        if (c.v[i].suppressed) { /* 0 is never a cell */
             cell.count = -1;
-            snprintf(shown, sizeof(shown), "<5");
+            snprintf(shown, sizeof(shown), "suppressed");
         } else {
             cell.count = c.v[i].n;
             snprintf(shown, sizeof(shown), "%lld", c.v[i].n);
@@ -213,8 +268,14 @@ static tw_err_t collect(store_t *st, const char *sql, int64_t arg, ids_t *ids, t
 
 /* ---- retention ------------------------------------------------------------------- */
 
-/* The de-identified row of case id: codes, day-precision dates of its
- * stages, the services delivered. */
+/* The de-identified row of case id (docs/internals/cases.md, "Retention"):
+ * the codes the aggregates count (stage, decision, sex, age group,
+ * citizenship, country and forms of exploitation, labour sector), the
+ * MONTHS (YYYY-MM) of its opening, decision, closing and stage moves, the
+ * services delivered, and the month it was purged. Days would single out a
+ * person among Armenia's few identified victims a year; means of control
+ * and recruiter (rare multi-code combinations, no aggregate uses them)
+ * are not kept (stored ''). */
 static tw_err_t write_stat(store_t *st, int64_t id, const char *purged_at, tw_errinfo_t *ei)
 {
     static const char *const svc_order[] = {
@@ -229,7 +290,7 @@ static tw_err_t write_stat(store_t *st, int64_t id, const char *purged_at, tw_er
     buf_init(&svcs, 1024);
     buf_adds(&dates, "[");
     err = cases_prep(st,
-                     "SELECT to_stage, substr(at, 1, 10) FROM case_event WHERE case_id = ?"
+                     "SELECT to_stage, substr(at, 1, 7) FROM case_event WHERE case_id = ?"
                      " AND to_stage IS NOT NULL ORDER BY id",
                      &s, ei);
     if (err == TW_OK) {
@@ -265,10 +326,10 @@ static tw_err_t write_stat(store_t *st, int64_t id, const char *purged_at, tw_er
                         " citizenship, country_of_exploitation, exploitation, means_of_control,"
                         " recruiter, labour_sector, opened_on, decision_date, closed_on,"
                         " stage_dates, services_delivered)"
-                        " SELECT ?, stage, decision, sex, age_group, citizenship,"
-                        " country_of_exploitation, exploitation, means_of_control, recruiter,"
-                        " labour_sector, substr(opened_at, 1, 10), decision_date,"
-                        " substr(closed_at, 1, 10), ?, ? FROM nrm_case WHERE id = ?",
+                        " SELECT substr(?, 1, 7), stage, decision, sex, age_group, citizenship,"
+                        " country_of_exploitation, exploitation, '', '',"
+                        " labour_sector, substr(opened_at, 1, 7), substr(decision_date, 1, 7),"
+                        " substr(closed_at, 1, 7), ?, ? FROM nrm_case WHERE id = ?",
                         "ttti", purged_at, buf_str(&dates), buf_str(&svcs), id);
     else if (err != TW_EDB)
         err = tw_errinfo_set(ei, err, "case %lld: cannot summarise it", (long long)id);
@@ -311,6 +372,25 @@ tw_err_t cases_purge_due(store_t *st, const cases_policy_t *pol, const cases_act
     return err;
 }
 
+/* PRAGMA secure_delete: set to `to` (0, 1, 2 = fast) unless to < 0; returns
+ * the value in force after, -1 on an error. */
+static int pragma_secure_delete(store_t *st, int to)
+{
+    char sql[48];
+    sqlite3_stmt *s;
+    int v = -1;
+    if (to >= 0)
+        snprintf(sql, sizeof(sql), "PRAGMA secure_delete = %d", to);
+    else
+        snprintf(sql, sizeof(sql), "PRAGMA secure_delete");
+    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
 tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,
                      long long *purged, tw_errinfo_t *ei)
 {
@@ -326,7 +406,7 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
     tw_buf_t d;
     tw_err_t err;
     size_t i;
-    int k;
+    int k, secure;
 
     if (purged)
         *purged = 0;
@@ -340,9 +420,17 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
     cutoff = now - (int64_t)pol->retention_days * 86400;
     cases_iso(now, at);
     cases_iso(cutoff, cut);
+    /* the deleted rows are overwritten with zeros, not left in free space
+     * for anyone with the file (and the key) to read back; the connection's
+     * setting is put back after */
+    if ((secure = pragma_secure_delete(st, -1)) < 0)
+        return cases_db_err(st, ei, "reading PRAGMA secure_delete");
+    if (pragma_secure_delete(st, 1) != 1)
+        return cases_db_err(st, ei, "setting PRAGMA secure_delete");
     buf_init(&d, 16384);
     if (store_begin(st) != TW_OK) {
         buf_free(&d);
+        pragma_secure_delete(st, secure);
         return cases_db_err(st, ei, "starting a transaction");
     }
     err = collect(st, "SELECT id FROM nrm_case WHERE " PURGE_DUE " ORDER BY id", cutoff, &ids,
@@ -359,6 +447,13 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
     if (err == TW_OK)
         err = cases_audit(st, act, "case.purge", 0, buf_str(&d), ei);
     err = cases_finish(st, err, ei);
+    /* the WAL still holds the deleted rows' old pages: copy back and
+     * truncate it now when no reader needs it (best effort: a busy WAL is
+     * checkpointed, with the zeros, by the next writer) */
+    if (err == TW_OK && ids.n)
+        sqlite3_wal_checkpoint_v2(store_sqlite(st), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                  NULL);
+    pragma_secure_delete(st, secure);
     if (err == TW_OK && purged)
         *purged = (long long)ids.n;
     free(ids.v);
@@ -450,20 +545,6 @@ tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *
     return err;
 }
 
-static void wipe_free(tw_buf_t *b)
-{
-    if (b->p)
-        sodium_memzero(b->p, b->len);
-    buf_free(b);
-}
-
-static void wipe_str(char *s)
-{
-    if (s)
-        sodium_memzero(s, strlen(s));
-    free(s);
-}
-
 /* Re-seals one blob with the current key unless it already is; *done = 1
  * when it was re-sealed. */
 static tw_err_t reseal_one(store_t *st, const vault_t *v, const char *table, const char *col,
@@ -521,7 +602,7 @@ static tw_err_t reseal_one(store_t *st, const vault_t *v, const char *table, con
             sqlite3_finalize(s);
         }
     }
-    wipe_free(&plain);
+    cases_wipe_buf(&plain);
     buf_free(&blob);
     if (err == TW_OK)
         *done = 1;
@@ -553,8 +634,8 @@ static tw_err_t reblind_one(store_t *st, const vault_t *v, int64_t id, tw_errinf
     if (err == TW_OK)
         err = cases_run(st, ei, "UPDATE nrm_case SET name_blind = ?, docno_blind = ? WHERE id = ?",
                         "tti", nb[0] ? nb : NULL, db[0] ? db : NULL, id);
-    wipe_str(name);
-    wipe_str(wk);
+    cases_wipe_str(name);
+    cases_wipe_str(wk);
     return err;
 }
 
@@ -573,7 +654,7 @@ tw_err_t cases_reseal(store_t *st, const vault_t *v, const cases_actor_t *act,
         return tw_errinfo_set(ei, TW_EINTERNAL, "no key file open: nothing can be re-sealed");
     if (act && act->who && act->who->user_id == 0)
         return tw_errinfo_set(ei, TW_EPERM, "sign in first");
-    if ((err = allowed(st, act, AUTHZ_USER_ADMIN, "re-seal cases", ei)) != TW_OK)
+    if ((err = allowed_tx(st, act, AUTHZ_USER_ADMIN, "re-seal cases", 1, ei)) != TW_OK)
         return err;
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");

@@ -70,7 +70,7 @@ tw_err_t cases_service_offer(store_t *st, const cases_policy_t *pol, const cases
     cases_access_t acc;
     char code[32], at[32], detail[256];
     unsigned bits = 0;
-    int64_t prov, amount = 0;
+    int64_t prov, amount = 0, id = 0;
     tw_err_t err;
 
     pol = cases_policy_or_default(pol, &tmp);
@@ -112,16 +112,19 @@ tw_err_t cases_service_offer(store_t *st, const cases_policy_t *pol, const cases
               " offered_at, updated_at) VALUES (?, ?, 'offered', ?, ?, ?, ?)",
               "itiitt", case_id, code, prov, amount, at, at);
     if (err == TW_OK) {
-        *service_id = sqlite3_last_insert_rowid(store_sqlite(st));
+        id = sqlite3_last_insert_rowid(store_sqlite(st));
         snprintf(detail, sizeof(detail),
                  "{\"service_id\":%lld,\"service\":\"%s\",\"status\":\"offered\","
                  "\"provider_org\":%lld}",
-                 (long long)*service_id, code, (long long)prov);
+                 (long long)id, code, (long long)prov);
         err = cases_event(st, NULL, act, case_id, "service", NULL, NULL, detail, NULL, ei);
     }
     if (err == TW_OK)
         err = cases_audit(st, act, "case.service.offer", case_id, detail, ei);
-    return cases_finish(st, err, ei);
+    /* the id only once it is committed, never one of a rolled-back row */
+    if ((err = cases_finish(st, err, ei)) == TW_OK && service_id)
+        *service_id = id;
+    return err;
 }
 
 tw_err_t cases_service_set(store_t *st, const cases_actor_t *act, int64_t service_id,
@@ -224,6 +227,7 @@ tw_err_t cases_attachment_add(store_t *st, const vault_t *v, const cases_policy_
     cases_policy_t tmp;
     cases_access_t acc;
     char at[32], detail[256];
+    int64_t id = 0;
     tw_err_t err;
 
     pol = cases_policy_or_default(pol, &tmp);
@@ -247,19 +251,20 @@ tw_err_t cases_attachment_add(store_t *st, const vault_t *v, const cases_policy_
               " added_at, added_by) VALUES (?, X'', ?, ?, X'', ?, ?)",
               "itiitt", case_id, media_type, (int64_t)len, at, cases_actor_name(act));
     if (err == TW_OK) {
-        *attachment_id = sqlite3_last_insert_rowid(store_sqlite(st));
-        err = cases_seal(st, v, "case_attachment", "name_blob", *attachment_id, name,
-                         strlen(name), ei);
+        id = sqlite3_last_insert_rowid(store_sqlite(st));
+        err = cases_seal(st, v, "case_attachment", "name_blob", id, name, strlen(name), ei);
     }
     if (err == TW_OK)
-        err = cases_seal(st, v, "case_attachment", "data_blob", *attachment_id, data, len, ei);
+        err = cases_seal(st, v, "case_attachment", "data_blob", id, data, len, ei);
     snprintf(detail, sizeof(detail), "{\"attachment\":%lld,\"media_type\":\"%s\",\"size\":%zu}",
-             (long long)(err == TW_OK ? *attachment_id : 0), media_type, len);
+             (long long)(err == TW_OK ? id : 0), media_type, len);
     if (err == TW_OK)
         err = cases_event(st, v, act, case_id, "attachment", NULL, NULL, detail, NULL, ei);
     if (err == TW_OK)
         err = cases_audit(st, act, "case.attachment.add", case_id, detail, ei);
-    return cases_finish(st, err, ei);
+    if ((err = cases_finish(st, err, ei)) == TW_OK && attachment_id)
+        *attachment_id = id;
+    return err;
 }
 
 tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t *act,
@@ -278,15 +283,19 @@ tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t
         return err;
     if (!(acc.categories & CASES_CAT_ATTACHMENTS))
         return cases_hide(st, act, "attachment", attachment_id, "read an attachment", ei);
+    /* the audit entry before the bytes are unsealed; kept if that fails */
+    snprintf(detail, sizeof(detail), "{\"attachment\":%lld}", (long long)attachment_id);
+    if ((err = cases_audit(st, act, "case.attachment.read", case_id, detail, ei)) != TW_OK)
+        return cases_finish(st, err, ei);
     if ((err = cases_prep(st,
                           "SELECT name_blob, media_type, data_blob FROM case_attachment"
                           " WHERE id = ?",
                           &s, ei)) != TW_OK)
-        return cases_finish(st, err, ei);
+        return cases_finish_read(st, err, ei);
     sqlite3_bind_int64(s, 1, attachment_id);
     if (sqlite3_step(s) != SQLITE_ROW) {
         sqlite3_finalize(s);
-        return cases_finish(st, cases_db_err(st, ei, "reading an attachment"), ei);
+        return cases_finish_read(st, cases_db_err(st, ei, "reading an attachment"), ei);
     }
     err = cases_unseal(v, "case_attachment", "name_blob", attachment_id, s, 0, &nm, ei);
     if (err == TW_OK) {
@@ -300,10 +309,7 @@ tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t
             tw_errinfo_set(ei, err, "attachment %lld cannot be read (%s)",
                            (long long)attachment_id, tw_strerror(err));
     }
-    free(nm);
+    cases_wipe_str(nm);
     sqlite3_finalize(s);
-    snprintf(detail, sizeof(detail), "{\"attachment\":%lld}", (long long)attachment_id);
-    if (err == TW_OK)
-        err = cases_audit(st, act, "case.attachment.read", case_id, detail, ei);
-    return cases_finish(st, err, ei);
+    return cases_finish_read(st, err, ei);
 }

@@ -6,13 +6,19 @@
  *
  * Invariants:
  *   1. Every read checks access with the one rule (cases_access) in the
- *      transaction that reads, and is audited in it (case.read, case.list).
+ *      transaction that reads, and writes its audit entry (case.read,
+ *      case.list) before any data is unsealed or handed to a callback; the
+ *      entry is committed even when handing the data out fails part-way.
  *   2. A receiver sees only the data categories its consent names: the
  *      stage timeline without reasons, its own referrals and their
  *      consents, services with that category (or those it provides),
  *      attachments with that category.
  *   3. The list's SQL only narrows the candidates; each row is admitted by
- *      cases_access() itself.
+ *      cases_access() itself, and rows are read until `limit` are admitted
+ *      (a LIMIT in the SQL would count rows the rule then drops).
+ *   4. A name or document number search matches only cases whose identity
+ *      the actor may see: a receiver without the identity category cannot
+ *      confirm a guessed name by the case coming back.
  *
  * Thread model: the caller's store_t. Ownership: strings passed to
  * callbacks live until they return; a cases_case_t is the caller's.
@@ -73,7 +79,7 @@ static tw_err_t view_events(store_t *st, const vault_t *v, int64_t id, const cas
         e.reason = reason;
         if (err == TW_OK)
             err = vis->event(ctx, &e);
-        free(reason);
+        cases_wipe_str(reason);
         reason = NULL;
     }
     if (err == TW_OK && rc != SQLITE_DONE)
@@ -148,7 +154,7 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
     r.reason = reason;
     if (err == TW_OK)
         err = fn(ctx, &r);
-    free(reason);
+    cases_wipe_str(reason);
     return err;
 }
 
@@ -218,7 +224,7 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         c.purpose = purpose;
         if (err == TW_OK)
             err = vis->consent(ctx, &c);
-        free(purpose);
+        cases_wipe_str(purpose);
     }
     if (err == TW_OK && rc != SQLITE_DONE)
         err = cases_db_err(st, ei, "reading a case's consents");
@@ -252,7 +258,7 @@ static tw_err_t view_attachments(store_t *st, const vault_t *v, int64_t id,
         a.name = name;
         if (err == TW_OK)
             err = vis->attachment(ctx, &a);
-        free(name);
+        cases_wipe_str(name);
     }
     if (err == TW_OK && rc != SQLITE_DONE)
         err = cases_db_err(st, ei, "reading a case's attachments");
@@ -271,6 +277,11 @@ tw_err_t cases_view(store_t *st, const vault_t *v, const cases_actor_t *act, int
     memset(out, 0, sizeof(*out));
     if ((err = cases_begin_guarded(st, act, id, NEED_READ, "read", &acc, ei)) != TW_OK)
         return err;
+    /* invariant 1: the entry first, then the data; it is committed even if
+     * handing the data out fails part-way */
+    categories_detail(acc.categories, detail, sizeof(detail));
+    if ((err = cases_audit(st, act, "case.read", id, detail, ei)) != TW_OK)
+        return cases_finish(st, err, ei);
     err = cases_load(st, v, act, id, &acc, out, ei);
     if (err == TW_OK && vis && vis->event)
         err = view_events(st, v, id, &acc, vis, ctx, ei);
@@ -280,10 +291,7 @@ tw_err_t cases_view(store_t *st, const vault_t *v, const cases_actor_t *act, int
         err = view_referrals(st, v, id, &acc, act, vis, ctx, ei);
     if (err == TW_OK && vis && vis->attachment && (acc.categories & CASES_CAT_ATTACHMENTS))
         err = view_attachments(st, v, id, vis, ctx, ei);
-    categories_detail(acc.categories, detail, sizeof(detail));
-    if (err == TW_OK)
-        err = cases_audit(st, act, "case.read", id, detail, ei);
-    err = cases_finish(st, err, ei);
+    err = cases_finish_read(st, err, ei);
     if (err != TW_OK)
         cases_case_free(out);
     return err;
@@ -347,6 +355,22 @@ static void idlist_add(idlist_t *l, int64_t id)
     l->n++;
 }
 
+/* A case the list admitted: its id and what the actor may see of it. */
+typedef struct {
+    int64_t id;
+    cases_access_t acc;
+} admitted_t;
+
+/* Search strings are bounded before anything is done with them. */
+static tw_err_t search_check(const char *s, size_t max, const char *field, tw_errinfo_t *ei)
+{
+    if (!s || strnlen(s, max + 1) <= max)
+        return TW_OK;
+    tw_errinfo_field(ei, field);
+    return tw_errinfo_set(ei, TW_EINPUT, "%s: a search of more than %zu bytes matches nothing",
+                          field, max);
+}
+
 tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
                     const cases_filter_t *f, cases_item_fn fn, void *ctx, tw_errinfo_t *ei)
 {
@@ -354,9 +378,11 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     cases_access_t acc;
     sqlite3_stmt *s = NULL;
     char today[11], nb[BLINDS_MAX] = "", db[BLINDS_MAX] = "";
+    admitted_t *rows = NULL;
+    size_t nrows = 0, i;
     idlist_t ids;
     tw_err_t err;
-    int rc;
+    int rc = SQLITE_DONE, search;
     long limit;
 
     if (!f)
@@ -364,29 +390,41 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     limit = f->limit > 0 ? f->limit : LIST_DEFAULT;
     if (limit > LIST_MAX)
         limit = LIST_MAX;
+    search = f->name != NULL || f->docno != NULL;
     buf_init(&ids.b, 16384);
     ids.n = 0;
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     if (f->stage >= CASE_STAGE_COUNT || f->stage < -1) {
         tw_errinfo_field(ei, "stage");
         return tw_errinfo_set(ei, TW_EINPUT, "stage: unknown stage");
     }
+    if ((err = search_check(f->name, CASES_NAME_MAX_BYTES, "name", ei)) != TW_OK ||
+        (err = search_check(f->docno, CASES_DOCNO_MAX_BYTES, "docno", ei)) != TW_OK)
+        return err;
     if ((err = cases_access(st, act, 0, &acc, ei)) == TW_EPERM)
         return cases_denied(st, act, "cases", "list", err);
     tw_errinfo_clear(ei);
-    if ((f->name || f->docno) && !v)
+    if (search && !v)
         return tw_errinfo_set(ei, TW_EINTERNAL, "no key file open: cannot search by name");
     if (f->name && f->name[0] && (err = blinds(v, 1, f->name, nb, sizeof(nb), ei)) != TW_OK)
         return err;
     if (f->docno && f->docno[0] && (err = blinds(v, 0, f->docno, db, sizeof(db), ei)) != TW_OK)
         return err;
+    rows = malloc((size_t)limit * sizeof(*rows));
+    if (!rows)
+        return tw_errinfo_set(ei, TW_ENOMEM, "out of memory listing cases");
     cases_date(cases_day(cases_now(act)), today);
-    if (store_begin(st) != TW_OK)
+    if (store_begin(st) != TW_OK) {
+        free(rows);
         return cases_db_err(st, ei, "starting a transaction");
+    }
+    /* pass 1: the candidates in order, each admitted by the one rule, until
+     * `limit` are (invariant 3); nothing is unsealed or handed out yet */
     err = cases_prep(
         st,
-        "SELECT c.id, c.version, c.owner_org, o.name, c.stage, c.opened_at, c.preid_due,"
-        " c.updated_at, (c.stage = 'presumed_victim' AND c.preid_due < ?1) AS overdue,"
-        " c.name_blob FROM nrm_case c JOIN org o ON o.id = c.owner_org"
+        "SELECT c.id, (c.stage = 'presumed_victim' AND c.preid_due < ?1) AS overdue"
+        " FROM nrm_case c"
         " WHERE (c.owner_org = ?2 OR EXISTS (SELECT 1 FROM case_referral r WHERE"
         " r.case_id = c.id AND r.to_org = ?2 AND r.status IN ('pending','accepted')))"
         " AND (?3 IS NULL OR c.stage = ?3) AND (?4 = 0 OR (c.stage = 'presumed_victim'"
@@ -394,7 +432,7 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         " AND (?5 IS NULL OR c.name_blind IN (SELECT value FROM json_each(?5)))"
         " AND (?6 IS NULL OR c.docno_blind IN (SELECT value FROM json_each(?6)))"
         " ORDER BY overdue DESC, CASE WHEN overdue THEN c.preid_due END ASC,"
-        " c.opened_unix DESC, c.id DESC LIMIT ?7",
+        " c.opened_unix DESC, c.id DESC",
         &s, ei);
     if (err != TW_OK)
         goto out;
@@ -407,16 +445,58 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         sqlite3_bind_text(s, 5, nb[0] ? nb : "[]", -1, SQLITE_TRANSIENT);
     if (f->docno)
         sqlite3_bind_text(s, 6, db[0] ? db : "[]", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 7, limit);
-    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        cases_item_t it;
-        char *name = NULL;
+    while (nrows < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t cid = sqlite3_column_int64(s, 0);
         tw_errinfo_t e2;
         if (cases_access(st, act, cid, &acc, &e2) != TW_OK) /* the one rule decides */
             continue;
+        /* invariant 4: a match on the blind index is itself identity */
+        if (search && !(acc.categories & CASES_CAT_IDENTITY))
+            continue;
+        rows[nrows].id = cid;
+        rows[nrows].acc = acc;
+        nrows++;
+        idlist_add(&ids, cid);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = cases_db_err(st, ei, "listing cases");
+    sqlite3_finalize(s);
+    s = NULL;
+    /* the audit entry before any data (invariant 1); a search says that it
+     * searched and by what kind of key, never the value */
+    if (err == TW_OK) {
+        tw_buf_t d;
+        buf_init(&d, 16384);
+        buf_printf(&d, "{\"count\":%lld,\"cases\":[%s]%s", ids.n, buf_str(&ids.b),
+                   ids.b.len >= 8000 ? ",\"truncated\":true" : "");
+        if (search)
+            buf_printf(&d, ",\"filter\":{\"name\":%s,\"docno\":%s}",
+                       f->name ? "true" : "false", f->docno ? "true" : "false");
+        buf_adds(&d, "}");
+        err = cases_audit(st, act, "case.list", 0, buf_str(&d), ei);
+        buf_free(&d);
+    }
+    if (err != TW_OK)
+        goto out;
+    /* pass 2: the admitted rows, in the same order */
+    err = cases_prep(st,
+                     "SELECT c.id, c.version, c.owner_org, o.name, c.stage, c.opened_at,"
+                     " c.preid_due, c.updated_at,"
+                     " (c.stage = 'presumed_victim' AND c.preid_due < ?1), c.name_blob"
+                     " FROM nrm_case c JOIN org o ON o.id = c.owner_org WHERE c.id = ?2",
+                     &s, ei);
+    for (i = 0; err == TW_OK && i < nrows; i++) {
+        cases_item_t it;
+        char *name = NULL;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, today, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, rows[i].id);
+        if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+            err = cases_db_err(st, ei, "listing cases");
+            break;
+        }
         memset(&it, 0, sizeof(it));
-        it.id = cid;
+        it.id = rows[i].id;
         it.version = sqlite3_column_int64(s, 1);
         it.owner_org = sqlite3_column_int64(s, 2);
         it.owner = cases_col(s, 3);
@@ -425,30 +505,24 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         it.preid_due = strcmp(it.stage, "presumed_victim") == 0 ? cases_col(s, 6) : "";
         it.updated_at = cases_col(s, 7);
         it.overdue = sqlite3_column_int(s, 8);
-        it.access = acc.kind;
-        if (v && (acc.categories & CASES_CAT_IDENTITY))
-            err = cases_unseal(v, "nrm_case", "name_blob", cid, s, 9, &name, ei);
+        it.access = rows[i].acc.kind;
+        if (v && (rows[i].acc.categories & CASES_CAT_IDENTITY))
+            err = cases_unseal(v, "nrm_case", "name_blob", it.id, s, 9, &name, ei);
         it.name = name;
         if (err == TW_OK)
             err = fn(ctx, &it);
-        free(name);
-        idlist_add(&ids, cid);
+        cases_wipe_str(name);
     }
-    if (err == TW_OK && rc != SQLITE_DONE)
-        err = cases_db_err(st, ei, "listing cases");
     sqlite3_finalize(s);
     s = NULL;
-    if (err == TW_OK) {
-        tw_buf_t d;
-        buf_init(&d, 16384);
-        buf_printf(&d, "{\"count\":%lld,\"cases\":[%s]%s}", ids.n, buf_str(&ids.b),
-                   ids.b.len >= 8000 ? ",\"truncated\":true" : "");
-        err = cases_audit(st, act, "case.list", 0, buf_str(&d), ei);
-        buf_free(&d);
-    }
+    err = cases_finish_read(st, err, ei);
+    free(rows);
+    buf_free(&ids.b);
+    return err;
 out:
+    sqlite3_finalize(s);
     err = cases_finish(st, err, ei);
+    free(rows);
     buf_free(&ids.b);
     return err;
 }
-

@@ -28,6 +28,9 @@
  *   5. Each write and its audit entry and case_event commit together or
  *      not at all (one store_begin() per call).
  *   6. Nothing reads cooperating_with_police to allow or refuse anything.
+ *   7. Public calls that write or audit run outside any caller's
+ *      transaction (cases_outside_tx()), so refusals and read audits are
+ *      committed by the call itself.
  *
  * Thread model: the caller's store_t; the vault is read-only.
  * Ownership: a cases_case_t's strings belong to it (cases_case_free());
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -51,7 +55,7 @@
 #include "norm.h"
 #include "value.h"
 
-#define NAME_MAX_BYTES 512
+#define NAME_MAX_BYTES CASES_NAME_MAX_BYTES
 #define ADDRESS_MAX_BYTES 1024
 #define NARRATIVE_MAX_BYTES (256 * 1024)
 #define REASON_MAX_BYTES 4096
@@ -226,6 +230,31 @@ tw_err_t cases_denied(store_t *st, const cases_actor_t *act, const char *object,
     return err;
 }
 
+tw_err_t cases_outside_tx(store_t *st, tw_errinfo_t *ei)
+{
+    if (sqlite3_get_autocommit(store_sqlite(st)))
+        return TW_OK;
+    /* inside the caller's transaction, a refusal's or a read's audit entry
+     * would be undone with it (store_begin() nests as a savepoint) */
+    return tw_errinfo_set(ei, TW_EINTERNAL,
+                          "case functions are called outside a transaction: this one was called "
+                          "inside a transaction");
+}
+
+void cases_wipe_str(char *s)
+{
+    if (s)
+        sodium_memzero(s, strlen(s));
+    free(s);
+}
+
+void cases_wipe_buf(tw_buf_t *b)
+{
+    if (b->p)
+        sodium_memzero(b->p, b->len);
+    buf_free(b);
+}
+
 tw_err_t cases_seal(store_t *st, const vault_t *v, const char *table, const char *col, int64_t id,
                     const void *data, size_t len, tw_errinfo_t *ei)
 {
@@ -282,7 +311,7 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
     err = vault_unseal(v, ad, sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &b);
     if (err != TW_OK) {
         uint32_t kid = 0;
-        buf_free(&b);
+        cases_wipe_buf(&b);
         if (err == TW_ENOTFOUND &&
             vault_blob_key(sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &kid) ==
                 TW_OK &&
@@ -591,9 +620,13 @@ tw_err_t cases_access(store_t *st, const cases_actor_t *act, int64_t id, cases_a
         out->categories = CASES_CAT_ALL;
         return TW_OK;
     }
-    if (rc == SQLITE_ROW) {
+    {
         /* A receiver: a sent referral to the actor's organisation that is
-         * still open, under an emergency or a consent in force today. */
+         * still open, under an emergency or a consent in force today. The
+         * query runs for a case that does not exist too (it finds nothing),
+         * so "no such case" and "not yours" take the same work (invariant
+         * 2, also in time). */
+        int exists = rc == SQLITE_ROW;
         cases_date(cases_day(cases_now(act)), today);
         if ((err = cases_prep(st,
                               "SELECT r.emergency, c.categories FROM case_referral r"
@@ -619,7 +652,7 @@ tw_err_t cases_access(store_t *st, const cases_actor_t *act, int64_t id, cases_a
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE)
             return cases_db_err(st, ei, "reading a case's referrals");
-        if (any) {
+        if (any && exists) {
             out->kind = CASES_ACCESS_RECEIVER;
             return TW_OK;
         }
@@ -659,6 +692,8 @@ tw_err_t cases_begin_guarded(store_t *st, const cases_actor_t *act, int64_t case
     char obj[48];
     tw_err_t err;
     memset(acc, 0, sizeof(*acc));
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");
     err = cases_guard(st, act, case_id, need, what, acc, ei);
@@ -683,6 +718,15 @@ static tw_err_t finish(store_t *st, tw_err_t err, tw_errinfo_t *ei)
         return cases_db_err(st, ei, "committing a case change");
     }
     return TW_OK;
+}
+
+tw_err_t cases_finish_read(store_t *st, tw_err_t err, tw_errinfo_t *ei)
+{
+    if (store_commit(st) != TW_OK) {
+        store_rollback(st);
+        return cases_db_err(st, ei, "committing a case read's audit entry");
+    }
+    return err;
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -1048,15 +1092,15 @@ void cases_case_free(cases_case_t *c)
 {
     if (!c)
         return;
-    free(c->name);
-    free(c->birth_date);
-    free(c->worker_key);
-    free(c->evidence);
-    free(c->phone);
-    free(c->email);
-    free(c->address);
-    free(c->narrative);
-    memset(c, 0, sizeof(*c));
+    cases_wipe_str(c->name);
+    cases_wipe_str(c->birth_date);
+    cases_wipe_str(c->worker_key);
+    cases_wipe_str(c->evidence);
+    cases_wipe_str(c->phone);
+    cases_wipe_str(c->email);
+    cases_wipe_str(c->address);
+    cases_wipe_str(c->narrative);
+    sodium_memzero(c, sizeof(*c)); /* the codes are personal data too */
 }
 
 #define CASE_COLS                                                                            \
@@ -1070,6 +1114,26 @@ void cases_case_free(cases_case_t *c)
 void cases_copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* The sealed evidence of a case opened from an alert is "alert:N\n" and
+ * the alert's evidence (the link to the alert, whose entity key is
+ * COUNTRY:DOCNO, is personal data and never in the clear). Strips the
+ * prefix in place and returns N; 0 when there is none. */
+#define EVIDENCE_PREFIX "alert:"
+static int64_t evidence_split(char *ev)
+{
+    const size_t plen = sizeof(EVIDENCE_PREFIX) - 1;
+    char *end = NULL;
+    long long n;
+    if (!ev || strncmp(ev, EVIDENCE_PREFIX, plen) != 0)
+        return 0;
+    n = strtoll(ev + plen, &end, 10);
+    if (!end || *end != '\n' || n <= 0)
+        return 0;
+    end++;
+    memmove(ev, end, strlen(end) + 1);
+    return (int64_t)n;
 }
 
 /* Loads case `id` as `acc` allows into *out (the caller has checked). */
@@ -1118,7 +1182,6 @@ tw_err_t cases_load(store_t *st, const vault_t *v, const cases_actor_t *act, int
     cases_copy(out->closed_at, sizeof(out->closed_at), cases_col(s, 13));
     if (cat & CASES_CAT_PROFILE) {
         out->cooperating_with_police = sqlite3_column_int(s, 14);
-        out->alert_id = sqlite3_column_int64(s, 15);
         cases_copy(out->sex, sizeof(out->sex), cases_col(s, 16));
         cases_copy(out->age_group, sizeof(out->age_group), cases_col(s, 17));
         cases_copy(out->citizenship, sizeof(out->citizenship), cases_col(s, 18));
@@ -1150,34 +1213,76 @@ tw_err_t cases_load(store_t *st, const vault_t *v, const cases_actor_t *act, int
     }
     if ((cat & CASES_CAT_NARRATIVE) && err == TW_OK)
         err = cases_unseal(v, "nrm_case", "narrative_blob", id, s, 31, &out->narrative, ei);
+    if (err == TW_OK && acc->kind == CASES_ACCESS_OWNER) {
+        /* the alert link is sealed with the evidence and shown to the owner
+         * only; alert_id is read for a case opened before it was sealed */
+        int64_t aid = evidence_split(out->evidence);
+        out->alert_id = aid ? aid : sqlite3_column_int64(s, 15);
+    } else if (out->evidence) {
+        evidence_split(out->evidence);
+    }
     sqlite3_finalize(s);
     if (err != TW_OK)
         cases_case_free(out);
     return err;
 }
 
-/* On a stale base: TW_ECONFLICT, with the current case in *cur. */
+/* The current case handed back with a TW_ECONFLICT is a read: in its own
+ * transaction, access checked again and audited (case.read, "conflict")
+ * before anything is unsealed; the entry is committed even if loading then
+ * fails. *cur is zeroed when the case cannot be handed out (the conflict
+ * is still reported). */
+static void conflict_read(store_t *st, const vault_t *v, const cases_actor_t *act, int64_t id,
+                          cases_case_t *cur)
+{
+    cases_access_t acc;
+    char cats[128], detail[192];
+    tw_errinfo_t e2;
+    tw_err_t err;
+
+    memset(cur, 0, sizeof(*cur));
+    if (store_begin(st) != TW_OK)
+        return;
+    err = cases_guard(st, act, id, NEED_READ, "read", &acc, &e2);
+    if (err == TW_OK) {
+        cases_categories_text(acc.categories, cats, sizeof(cats));
+        snprintf(detail, sizeof(detail), "{\"categories\":\"%s\",\"conflict\":true}", cats);
+        err = cases_audit(st, act, "case.read", id, detail, &e2);
+    }
+    if (err != TW_OK) {
+        store_rollback(st);
+        return;
+    }
+    err = cases_load(st, v, act, id, &acc, cur, &e2);
+    if (cases_finish_read(st, err, &e2) != TW_OK)
+        cases_case_free(cur);
+}
+
+/* On a stale base: ends the call's transaction and answers TW_ECONFLICT,
+ * with the current case in *cur (conflict_read). TW_OK: carry on. */
 static tw_err_t check_version(store_t *st, const vault_t *v, const cases_actor_t *act,
-                              int64_t id, int64_t base, const cases_access_t *acc,
-                              cases_case_t *cur, tw_errinfo_t *ei)
+                              int64_t id, int64_t base, cases_case_t *cur, tw_errinfo_t *ei)
 {
     sqlite3_stmt *s;
     int64_t now_v = -1;
     tw_err_t err;
+    int rc;
 
-    if ((err = cases_prep(st, "SELECT version FROM nrm_case WHERE id = ?", &s, ei)) != TW_OK)
+    if ((err = cases_prep(st, "SELECT version FROM nrm_case WHERE id = ?", &s, ei)) != TW_OK) {
+        store_rollback(st);
         return err;
+    }
     sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW)
         now_v = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     if (now_v == base)
         return TW_OK;
-    if (cur) {
-        tw_errinfo_t e2;
-        if (cases_load(st, v, act, id, acc, cur, &e2) != TW_OK)
-            memset(cur, 0, sizeof(*cur));
-    }
+    store_rollback(st);
+    if (rc != SQLITE_ROW)
+        return cases_db_err(st, ei, "reading a case's version");
+    if (cur)
+        conflict_read(st, v, act, id, cur);
     return tw_errinfo_set(ei, TW_ECONFLICT,
                           "case %lld was changed by someone else (version %lld, yours was %lld): "
                           "review the current state and try again",
@@ -1215,14 +1320,73 @@ typedef struct {
     char *evidence;
 } alert_copy_t;
 
-static tw_err_t read_alert(store_t *st, int64_t alert_id, alert_copy_t *a, tw_errinfo_t *ei)
+static void alert_copy_free(alert_copy_t *a)
+{
+    cases_wipe_str(a->entity_key);
+    cases_wipe_str(a->evidence);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Who owns an alert, by the rule of docs/authz.md ("Who owns what") that
+ * src/api.c applies to one alert and to its listings (owner_of()): the
+ * assignee (any account, active or disabled, name compared without case)
+ * and the assignee's organisation; an unassigned alert is owned by nobody
+ * (0: only scope all reaches it), one assigned to a name that is no
+ * account by nobody reachable (-1). The users are walked for an
+ * unassigned alert too, so the answer takes the same work either way. */
+typedef struct {
+    const char *assignee;
+    int found;
+    authz_object_t obj;
+} alert_owner_t;
+
+static tw_err_t alert_owner_cb(void *ctx, const auth_user_info_t *u)
+{
+    alert_owner_t *o = ctx;
+    if (!o->found && o->assignee[0] && strcasecmp(u->name, o->assignee) == 0) {
+        o->found = 1;
+        o->obj.owner_user = u->id;
+        o->obj.owner_org = u->org_id;
+    }
+    return TW_OK;
+}
+
+static tw_err_t alert_owner(store_t *st, const char *assignee, authz_object_t *obj,
+                            tw_errinfo_t *ei)
+{
+    alert_owner_t o;
+    tw_err_t err;
+    memset(&o, 0, sizeof(o));
+    o.assignee = assignee ? assignee : "";
+    if ((err = auth_user_list(st, alert_owner_cb, &o, ei)) != TW_OK)
+        return err;
+    if (o.found)
+        *obj = o.obj;
+    else if (o.assignee[0])
+        obj->owner_user = obj->owner_org = -1;
+    else
+        obj->owner_user = obj->owner_org = 0;
+    return TW_OK;
+}
+
+/* Reads alert `alert_id` for a case opened from it, if the actor may read
+ * it (alert.read on its owner, as for reading the alert itself). A missing
+ * alert and one out of the actor's scope are the same TW_ENOTFOUND "no
+ * alert N" after the same work. */
+static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_id,
+                           alert_copy_t *a, tw_errinfo_t *ei)
 {
     sqlite3_stmt *s;
+    authz_object_t obj;
+    char assignee[256] = "";
+    tw_errinfo_t e2;
     tw_err_t err;
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((err = cases_prep(st, "SELECT entity_type, entity_key, evidence FROM alert WHERE id = ?",
+    if ((err = cases_prep(st,
+                          "SELECT entity_type, entity_key, evidence, assignee FROM alert"
+                          " WHERE id = ?",
                           &s, ei)) != TW_OK)
         return err;
     sqlite3_bind_int64(s, 1, alert_id);
@@ -1231,15 +1395,22 @@ static tw_err_t read_alert(store_t *st, int64_t alert_id, alert_copy_t *a, tw_er
         cases_copy(a->entity_type, sizeof(a->entity_type), cases_col(s, 0));
         a->entity_key = strdup(cases_col(s, 1));
         a->evidence = strdup(cases_col(s, 2));
+        cases_copy(assignee, sizeof(assignee), cases_col(s, 3));
         if (!a->entity_key || !a->evidence)
-            err = TW_ENOMEM;
-    } else if (rc == SQLITE_DONE) {
-        tw_errinfo_field(ei, "alert_id");
-        err = tw_errinfo_set(ei, TW_ENOTFOUND, "no alert %lld", (long long)alert_id);
-    } else {
+            err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory reading an alert");
+    } else if (rc != SQLITE_DONE) {
         err = cases_db_err(st, ei, "reading an alert");
     }
     sqlite3_finalize(s);
+    if (err == TW_OK)
+        err = alert_owner(st, assignee, &obj, ei);
+    if (err == TW_OK && (rc != SQLITE_ROW ||
+                         authz_check(act->who, AUTHZ_ALERT_READ, &obj, &e2) != TW_OK)) {
+        tw_errinfo_field(ei, "alert_id");
+        err = tw_errinfo_set(ei, TW_ENOTFOUND, "no alert %lld", (long long)alert_id);
+    }
+    if (err != TW_OK)
+        alert_copy_free(a);
     return err;
 }
 
@@ -1249,7 +1420,7 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
 {
     cases_policy_t tmp;
     const auth_principal_t *p = act ? act->who : NULL;
-    int64_t now = cases_now(act);
+    int64_t now = cases_now(act), new_id = 0;
     int32_t today = cases_day(now), presumed;
     char at[32], due[11], pres[11], refl[11], detail[800];
     fields_t o;
@@ -1258,6 +1429,9 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
     tw_err_t err;
 
     memset(&a, 0, sizeof(a));
+    memset(&o, 0, sizeof(o));
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     pol = cases_policy_or_default(pol, &tmp);
     if (!p || p->user_id == 0)
         return cases_denied(st, act, "case:new", "open",
@@ -1270,14 +1444,23 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
     if (!v)
         return tw_errinfo_set(ei, TW_EINTERNAL, "no key file open: cases cannot be stored");
     ff = *f;
-    if (alert_id > 0) {
-        if ((err = read_alert(st, alert_id, &a, ei)) != TW_OK)
+    if (store_begin(st) != TW_OK)
+        return cases_db_err(st, ei, "starting a transaction");
+    if (alert_id > 0 && (err = read_alert(st, act, alert_id, &a, ei)) != TW_OK) {
+        char obj[48];
+        store_rollback(st);
+        if (err != TW_ENOTFOUND)
             goto out;
-        if (!ff.worker_key && strcmp(a.entity_type, "worker") == 0)
-            ff.worker_key = a.entity_key;
-    }
-    if ((err = check_fields(&ff, today, &o, ei)) != TW_OK)
+        snprintf(obj, sizeof(obj), "alert:%lld", (long long)alert_id);
+        err = cases_denied(st, act, obj, "open a case from an alert", err);
         goto out;
+    }
+    if (alert_id > 0 && !ff.worker_key && strcmp(a.entity_type, "worker") == 0)
+        ff.worker_key = a.entity_key;
+    if ((err = check_fields(&ff, today, &o, ei)) != TW_OK) {
+        store_rollback(st);
+        goto out;
+    }
     if (o.coop < 0)
         o.coop = 0;
     presumed = today;
@@ -1295,45 +1478,50 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
     cases_date(today + pol->preid_days, due);
     cases_iso(now, at);
 
-    if (store_begin(st) != TW_OK) {
-        err = cases_db_err(st, ei, "starting a transaction");
-        goto out;
-    }
+    /* alert_id stays NULL: the link is sealed with the evidence (cases.h) */
     err = cases_run(st, ei,
               "INSERT INTO nrm_case(owner_org, stage, opened_at, opened_unix, opened_by,"
-              " updated_at, preid_due, presumed_on, reflection_until, alert_id)"
-              " VALUES (?, 'presumed_victim', ?, ?, ?, ?, ?, ?, ?, ?)",
-              "ititttttt", p->org_id, at, now, p->user, at, due, pres, refl, (const char *)NULL);
-    if (err == TW_OK) {
-        *id = sqlite3_last_insert_rowid(store_sqlite(st));
-        if (alert_id > 0)
-            err = cases_run(st, ei, "UPDATE nrm_case SET alert_id = ? WHERE id = ?", "ii", alert_id,
-                      *id);
+              " updated_at, preid_due, presumed_on, reflection_until)"
+              " VALUES (?, 'presumed_victim', ?, ?, ?, ?, ?, ?, ?)",
+              "itittttt", p->org_id, at, now, p->user, at, due, pres, refl);
+    if (err == TW_OK)
+        new_id = sqlite3_last_insert_rowid(store_sqlite(st));
+    if (err == TW_OK)
+        err = write_codes(st, new_id, &o, ei);
+    if (err == TW_OK)
+        err = write_sealed(st, v, new_id, &o, ei);
+    if (err == TW_OK && alert_id > 0) {
+        tw_buf_t ev;
+        buf_init(&ev, (size_t)128 << 20);
+        err = buf_printf(&ev, EVIDENCE_PREFIX "%lld\n", (long long)alert_id);
+        if (err == TW_OK)
+            err = buf_adds(&ev, a.evidence);
+        if (err != TW_OK)
+            err = tw_errinfo_set(ei, err, "the alert's evidence is too large to copy");
+        else
+            err = cases_seal(st, v, "nrm_case", "evidence_blob", new_id, ev.p, ev.len, ei);
+        cases_wipe_buf(&ev);
     }
-    if (err == TW_OK)
-        err = write_codes(st, *id, &o, ei);
-    if (err == TW_OK)
-        err = write_sealed(st, v, *id, &o, ei);
-    if (err == TW_OK && a.evidence)
-        err = cases_seal(st, v, "nrm_case", "evidence_blob", *id, a.evidence,
-                         strlen(a.evidence), ei);
     if (err == TW_OK) {
         char fields[600];
         changed_fields(&ff, fields, sizeof(fields));
-        int w = snprintf(detail, sizeof(detail), "{\"alert\":%lld,\"preid_due\":\"%s\",%s",
-                         (long long)alert_id, due, fields + 1);
+        /* whether it came from an alert, never which one (cases.h rule 8) */
+        int w = snprintf(detail, sizeof(detail), "{\"from_alert\":%s,\"preid_due\":\"%s\",%s",
+                         alert_id > 0 ? "true" : "false", due, fields + 1);
         if (w < 0 || (size_t)w >= sizeof(detail)) /* cannot happen: 17 short names */
             err = tw_errinfo_set(ei, TW_EINTERNAL, "case.open: audit detail too long");
         if (err == TW_OK)
-            err = cases_event(st, v, act, *id, "opened", NULL, "presumed_victim", detail, NULL,
-                              ei);
+            err = cases_event(st, v, act, new_id, "opened", NULL, "presumed_victim", detail,
+                              NULL, ei);
     }
     if (err == TW_OK)
-        err = cases_audit(st, act, "case.open", *id, detail, ei);
+        err = cases_audit(st, act, "case.open", new_id, detail, ei);
     err = finish(st, err, ei);
+    if (err == TW_OK) /* never the id of a row that was rolled back */
+        *id = new_id;
 out:
-    free(a.entity_key);
-    free(a.evidence);
+    alert_copy_free(&a);
+    sodium_memzero(&o, sizeof(o)); /* the normalised phone and document number */
     return err;
 }
 
@@ -1353,10 +1541,12 @@ tw_err_t cases_update(store_t *st, const vault_t *v, const cases_policy_t *pol,
     pol = cases_policy_or_default(pol, &tmp);
     if ((err = cases_begin_guarded(st, act, id, NEED_OWNER, "update", &acc, ei)) != TW_OK)
         return err;
-    if ((err = check_version(st, v, act, id, base, &acc, cur, ei)) != TW_OK)
+    if ((err = check_version(st, v, act, id, base, cur, ei)) != TW_OK)
+        return err;
+    if ((err = check_fields(f, cases_day(cases_now(act)), &o, ei)) != TW_OK) {
+        sodium_memzero(&o, sizeof(o));
         return finish(st, err, ei);
-    if ((err = check_fields(f, cases_day(cases_now(act)), &o, ei)) != TW_OK)
-        return finish(st, err, ei);
+    }
     err = write_codes(st, id, &o, ei);
     if (err == TW_OK)
         err = write_sealed(st, v, id, &o, ei);
@@ -1376,6 +1566,7 @@ tw_err_t cases_update(store_t *st, const vault_t *v, const cases_policy_t *pol,
         err = cases_event(st, v, act, id, "update", NULL, NULL, detail, NULL, ei);
     if (err == TW_OK)
         err = cases_audit(st, act, "case.update", id, detail, ei);
+    sodium_memzero(&o, sizeof(o)); /* the normalised phone and document number */
     return finish(st, err, ei);
 }
 
@@ -1400,8 +1591,8 @@ tw_err_t cases_transition(store_t *st, const vault_t *v, const cases_policy_t *p
     }
     if ((err = cases_begin_guarded(st, act, id, NEED_OWNER, "transition", &acc, ei)) != TW_OK)
         return err;
-    if ((err = check_version(st, v, act, id, base, &acc, cur, ei)) != TW_OK)
-        return finish(st, err, ei);
+    if ((err = check_version(st, v, act, id, base, cur, ei)) != TW_OK)
+        return err;
     if ((err = cases_prep(st, "SELECT stage FROM nrm_case WHERE id = ?", &s, ei)) != TW_OK)
         return finish(st, err, ei);
     sqlite3_bind_int64(s, 1, id);
@@ -1483,6 +1674,9 @@ tw_err_t cases_begin_on(store_t *st, const cases_actor_t *act, const char *table
     int rc;
 
     *case_id = 0;
+    memset(acc, 0, sizeof(*acc));
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     snprintf(obj, sizeof(obj), "%s:%lld", noun, (long long)obj_id);
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");
@@ -1500,13 +1694,10 @@ tw_err_t cases_begin_on(store_t *st, const cases_actor_t *act, const char *table
         store_rollback(st);
         return cases_db_err(st, ei, "reading a case");
     }
-    if (rc == SQLITE_ROW)
-        err = cases_guard(st, act, *case_id, need, what, acc, ei);
-    else if (!act || !act->who || act->who->user_id == 0 ||
-             authz_scope(act->who->role, AUTHZ_CASE_READ) == AUTHZ_NONE)
-        err = cases_access(st, act, 0, acc, ei); /* the same EPERM as for a real one */
-    else
-        err = TW_ENOTFOUND;
+    /* a missing object goes through the same rule with case 0, which does
+     * not exist: the same queries, the same EPERM or ENOTFOUND (invariant 2,
+     * also in time) */
+    err = cases_guard(st, act, *case_id, need, what, acc, ei);
     if (err == TW_OK)
         return TW_OK;
     store_rollback(st);

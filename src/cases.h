@@ -28,7 +28,9 @@
  *      cases_aggregate().
  *   6. An emergency referral (life at risk) needs authz action
  *      case.emergency, a written reason, and is listed for review until an
- *      admin or auditor (case.review) marks it reviewed.
+ *      admin or auditor (case.review) marks it reviewed: the auditor every
+ *      organisation's, an admin only those its organisation sent or
+ *      received.
  *   7. Every update names the version it was based on; a stale one is
  *      TW_ECONFLICT and the current state comes back (never last-write-wins).
  *   8. Names, contacts, birth date, narrative, document numbers, the copied
@@ -41,9 +43,20 @@
  *      TW_ECONFLICT "restart: the keys were rotated" and changes nothing.
  *   9. Every read and write is in the audit log (audit_append), in the same
  *      transaction as the write, naming the case and what was read or
- *      changed, never the personal data itself.
+ *      changed, never the personal data itself. A read's entry is written
+ *      before any data is unsealed or handed out, and committed even when
+ *      handing it out fails part-way.
  *
- * Calling convention: every function takes the store, the vault (NULL where
+ * Calling convention: every function below that writes or audits is called
+ * OUTSIDE a transaction (TW_EINTERNAL "called inside a transaction"
+ * otherwise), except cases_reseal(), which runs inside the caller's when
+ * there is one (keys rotate: the re-seal and the new current key commit
+ * together): each runs its own, so a refusal and a read's audit entry are
+ * committed whatever the caller does next (inside the caller's
+ * transaction they would be a savepoint, undone by its rollback).
+ * cases_access() alone may be called anywhere. Ids of new rows come back
+ * only after the commit (left as they were on failure). Every function
+ * takes the store, the vault (NULL where
  * no personal data is touched), the policy where deadlines or limits apply
  * (NULL: cases_policy_default()), the actor (who, from where, when) and an
  * errinfo; results come back through out-parameters or callbacks. Strings
@@ -203,7 +216,9 @@ typedef struct {
 /* One case as the actor may see it. Text the actor may not see, or that is
  * empty, is NULL; codes are "" when unknown. Free with cases_case_free(). */
 typedef struct {
-    int64_t id, version, owner_org, alert_id;
+    int64_t id, version, owner_org;
+    int64_t alert_id; /* the alert it was opened from: the owner only (sealed with the
+                         evidence); 0 otherwise */
     char owner_org_name[64];
     cases_stage_t stage;
     cases_access_kind_t access;
@@ -234,22 +249,28 @@ void cases_case_free(cases_case_t *c);
  * enters presumed_victim (preid_due = that day + preid_days) or its
  * presumption date is set (reflection_until = presumed_on + reflection_days). alert_id > 0: opened from that alert; its entity
  * key (when a worker) becomes worker_key unless f->worker_key is given, and
- * its evidence is copied (sealed); the caller has already checked that the
- * actor may read the alert. TW_EINPUT naming the field for a bad value,
- * TW_ENOTFOUND for an unknown alert. */
+ * its evidence is copied, sealed together with the alert id (never in the
+ * clear, in the audit log or in the history). cases_open() checks that the
+ * actor may read the alert (alert.read on its owner: the assignee and the
+ * assignee's organisation, docs/authz.md "Who owns what"); an unknown alert
+ * and one out of scope are the same TW_ENOTFOUND "no alert N" (field
+ * alert_id, audited). TW_EINPUT naming the field for a bad value. *id is
+ * set only once the case is committed. */
 tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
                     const cases_actor_t *act, const cases_fields_t *f, int64_t alert_id,
                     int64_t *id, tw_errinfo_t *ei);
 
-/* Reads case `id` (audited as case.read with the categories shown). A blob
+/* Reads case `id` (audited as case.read with the categories shown, before
+ * anything is unsealed). A blob
  * whose key is not in the key file: TW_ENOTFOUND naming the key id. */
 tw_err_t cases_get(store_t *st, const vault_t *v, const cases_actor_t *act, int64_t id,
                    cases_case_t *out, tw_errinfo_t *ei);
 
 /* Changes fields (owner only; a receiver gets TW_EPERM) based on version
  * `base`: a stale base is TW_ECONFLICT with the current case in *cur (when
- * cur is not NULL; free it with cases_case_free); *new_version (may be NULL)
- * = the version after the change. */
+ * cur is not NULL; free it with cases_case_free; zeroed when it cannot be
+ * read) - a read, audited as case.read ("conflict") in a transaction of its
+ * own; *new_version (may be NULL) = the version after the change. */
 tw_err_t cases_update(store_t *st, const vault_t *v, const cases_policy_t *pol,
                       const cases_actor_t *act, int64_t id, int64_t base,
                       const cases_fields_t *f, int64_t *new_version, cases_case_t *cur,
@@ -355,11 +376,14 @@ typedef struct {
 
 /* The cases the actor may see (own organisation's and those referred to it
  * under a consent in force), overdue first (oldest deadline first), then
- * newest opened first; at most f->limit (0: 500; cut to 5000). A name or
- * document number search matches the exact normal form (norm_name,
- * norm_docno) under any key the vault holds. f NULL: no filter. One audit
- * entry (case.list) naming the ids; a role without case.read is TW_EPERM
- * (audited as case.access.denied). */
+ * newest opened first; at most f->limit of them (0: 500; cut to 5000),
+ * counted after the access rule. A name or document number search matches
+ * the exact normal form (norm_name, norm_docno) under any key the vault
+ * holds, and only cases whose identity the actor may see; a search string
+ * over 512 (name) or 128 (docno) bytes is TW_EINPUT. f NULL: no filter. One
+ * audit entry (case.list) naming the ids and, for a search, which keys were
+ * searched (never the value), written before any row is handed out; a role
+ * without case.read is TW_EPERM (audited as case.access.denied). */
 tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
                     const cases_filter_t *f, cases_item_fn fn, void *ctx, tw_errinfo_t *ei);
 
@@ -454,13 +478,17 @@ tw_err_t cases_referral_emergency(store_t *st, const vault_t *v, const cases_act
                                   const char *reason, int64_t *referral_id, tw_errinfo_t *ei);
 
 /* Emergency referrals for review (case.review): unreviewed only or all,
- * oldest first, with their reasons (audited: case.emergency.list). */
+ * oldest first, with their reasons (audited: case.emergency.list). Scope
+ * all (the auditor): every organisation's; scope org (an admin): those its
+ * organisation sent or received. */
 tw_err_t cases_emergency_list(store_t *st, const vault_t *v, const cases_actor_t *act,
                               int unreviewed_only, cases_referral_fn fn, void *ctx,
                               tw_errinfo_t *ei);
 /* Marks one reviewed (case.review), with an optional note (sealed in the
- * case's history as an event of kind "review"). TW_ENOTFOUND when it is not
- * an emergency referral; TW_ECONFLICT when already reviewed. */
+ * case's history as an event of kind "review"). TW_ENOTFOUND "no emergency
+ * referral N" when it is not one, or is one of organisations outside the
+ * actor's scope (as for cases_emergency_list; audited); TW_ECONFLICT when
+ * already reviewed. */
 tw_err_t cases_emergency_review(store_t *st, const vault_t *v, const cases_actor_t *act,
                                 int64_t referral_id, const char *note, tw_errinfo_t *ei);
 
@@ -483,7 +511,10 @@ tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t
 
 /* One cell of the aggregates: dimension "stage", "sex", "age_group",
  * "exploitation", "citizenship" or "year"; value the code ("unknown" when
- * not recorded); count, or -1 when 1..4 (shown "<5"); shown the text. */
+ * not recorded); count, or -1 when suppressed (shown "suppressed"): a
+ * count of 1..4, and complementary cells so that none of those follows
+ * from a total minus the cells shown (docs/internals/cases.md,
+ * "Aggregates"); shown the text. */
 typedef struct {
     const char *dimension, *value, *shown;
     long long count;
@@ -501,8 +532,11 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
  * before act->now: the case row with its blobs, blind indexes, evidence and
  * alert link, and its history (reasons), services, attachments, referrals
  * and consents are deleted, and a de-identified row is written to
- * case_stat for the aggregates (the case is then "no case N"; its id is
- * never reused). For the system (act->who NULL: CLI, retention job) or a
+ * case_stat for the aggregates (codes and months, no days; no means of
+ * control or recruiter) (the case is then "no case N"; its id is never
+ * reused). Runs with PRAGMA secure_delete on (restored after) and
+ * truncates the WAL when it can. For the system (act->who NULL: CLI,
+ * retention job) or a
  * principal with user.admin (TW_EPERM otherwise). One transaction; audited
  * (case.purge, the ids). *purged (may be NULL) = how many. */
 tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t *act,

@@ -14,6 +14,10 @@
  * the Armenian calendar day. */
 #define CASES_TZ_OFFSET (4 * 3600)
 
+/* Longest name and document number accepted, in a case and in a search. */
+#define CASES_NAME_MAX_BYTES 512
+#define CASES_DOCNO_MAX_BYTES 128
+
 int64_t cases_now(const cases_actor_t *act);
 /* Days since 1970-01-01 of the Armenian calendar day at `now`. */
 int32_t cases_day(int64_t now);
@@ -26,6 +30,17 @@ tw_err_t cases_db_err(store_t *st, tw_errinfo_t *ei, const char *what);
 tw_err_t cases_prep(store_t *st, const char *sql, sqlite3_stmt **s, tw_errinfo_t *ei);
 /* Column text or "" for NULL. */
 const char *cases_col(sqlite3_stmt *s, int i);
+
+/* Every public call that writes or audits runs its own transactions, so a
+ * refusal and a read's audit entry commit whatever the caller does next
+ * (cases.h, "Calling convention"): TW_EINTERNAL "called inside a
+ * transaction" when the connection has one open. */
+tw_err_t cases_outside_tx(store_t *st, tw_errinfo_t *ei);
+
+/* Plaintext of personal data is wiped before it is freed: a string (NULL
+ * is fine) and a buffer's bytes. */
+void cases_wipe_str(char *s);
+void cases_wipe_buf(tw_buf_t *b);
 
 /* What a write or read needs of the actor. */
 typedef enum {
@@ -97,6 +112,10 @@ tw_err_t cases_hide(store_t *st, const cases_actor_t *act, const char *noun, int
                     const char *what, tw_errinfo_t *ei);
 /* Commits (err == TW_OK) or rolls back; returns the outcome. */
 tw_err_t cases_finish(store_t *st, tw_err_t err, tw_errinfo_t *ei);
+/* Ends a read whose audit entry is already written: commits whatever err
+ * is, so the entry stays even when handing the data out failed part-way;
+ * returns err, or the commit's error. */
+tw_err_t cases_finish_read(store_t *st, tw_err_t err, tw_errinfo_t *ei);
 
 /* Loads case id as acc allows (the caller has checked access). */
 tw_err_t cases_load(store_t *st, const vault_t *v, const cases_actor_t *act, int64_t id,

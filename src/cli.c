@@ -1241,6 +1241,10 @@ static int demo_cases(const char *db)
         f.exploitation = "ForcedLabour";
         f.narrative = narrative;
         f.cooperating_with_police = -1;
+        /* the analyst hands the alert to the case worker, who may then open
+         * a case from it (cases_open checks the alert is within reach) */
+        if ((err = alerts_assign(st, found.id[i], DEMO_CASE_USER, DEMO_USER, &ei)) != TW_OK)
+            goto out;
         err = cases_open(st, v, &pol, &act, &f, found.id[i], &cid, &ei);
         if (err == TW_EINPUT && f.citizenship) { /* a code the case lists do not know */
             f.citizenship = NULL;

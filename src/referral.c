@@ -540,73 +540,81 @@ tw_err_t cases_referral_emergency(store_t *st, const vault_t *v, const cases_act
     return err;
 }
 
-/* case.review for the emergency list and review; audited when refused. */
+/* case.review for the emergency list and review; audited when refused.
+ * *scope = the actor's scope for it: all (the auditor: every
+ * organisation's emergencies, read-only but for the review mark) or org
+ * (an admin: those its organisation sent or received). */
 static tw_err_t review_allowed(store_t *st, const cases_actor_t *act, const char *object,
-                               const char *what, tw_errinfo_t *ei)
+                               const char *what, authz_scope_t *scope, tw_errinfo_t *ei)
 {
     const auth_principal_t *p = act ? act->who : NULL;
     tw_err_t err;
+    *scope = AUTHZ_NONE;
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     if (!p || p->user_id == 0)
         return tw_errinfo_set(ei, TW_EPERM, "sign in first: cases need an account");
     if ((err = authz_check(p, AUTHZ_CASE_REVIEW, NULL, ei)) != TW_OK)
         return cases_denied(st, act, object, what, err);
+    *scope = authz_scope(p->role, AUTHZ_CASE_REVIEW);
     return TW_OK;
 }
 
-/* Audit detail of a listing: the referral ids shown, bounded. */
-typedef struct {
-    cases_referral_fn fn;
-    void *ctx;
-    tw_buf_t ids;
-    long long n;
-} shown_t;
-
-static tw_err_t shown_one(void *ctx, const cases_referral_t *r)
-{
-    shown_t *sh = ctx;
-    if (sh->ids.len < 8000)
-        buf_printf(&sh->ids, "%s%lld", sh->n ? "," : "", (long long)r->id);
-    sh->n++;
-    return sh->fn(sh->ctx, r);
-}
-
-/* Runs a referral listing (sql binds ?1 today, ?2 `arg`) and audits it. */
+/* Runs a referral listing (sql binds ?1 today, ?2 `arg`, ?3 `arg2` when it
+ * has one) and audits it: pass 1 collects the ids and writes the audit
+ * entry naming them, pass 2 (the same query in the same transaction, so the
+ * same rows) hands them out with their reasons unsealed; the entry is
+ * committed even when pass 2 fails part-way. */
 static tw_err_t list_refs(store_t *st, const vault_t *v, const cases_actor_t *act,
-                          const char *sql, int64_t arg, int with_reason, const char *action,
-                          cases_referral_fn fn, void *ctx, tw_errinfo_t *ei)
+                          const char *sql, int64_t arg, int64_t arg2, int with_reason,
+                          const char *action, cases_referral_fn fn, void *ctx, tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;
-    shown_t sh;
+    tw_buf_t ids;
+    long long n = 0, k;
     tw_err_t err;
     int rc = SQLITE_DONE;
 
-    sh.fn = fn;
-    sh.ctx = ctx;
-    sh.n = 0;
-    buf_init(&sh.ids, 16384);
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
+    buf_init(&ids, 16384);
     if (store_begin(st) != TW_OK) {
-        buf_free(&sh.ids);
+        buf_free(&ids);
         return cases_db_err(st, ei, "starting a transaction");
     }
     if ((err = cases_prep(st, sql, &s, ei)) == TW_OK) {
         sqlite3_bind_int64(s, 1, cases_day(cases_now(act)));
         sqlite3_bind_int64(s, 2, arg);
-        while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
-            err = cases_referral_row(v, s, with_reason, shown_one, &sh, ei);
-        if (err == TW_OK && rc != SQLITE_DONE)
+        if (sqlite3_bind_parameter_count(s) >= 3)
+            sqlite3_bind_int64(s, 3, arg2);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            if (ids.len < 8000)
+                buf_printf(&ids, "%s%lld", n ? "," : "", (long long)sqlite3_column_int64(s, 0));
+            n++;
+        }
+        if (rc != SQLITE_DONE)
             err = cases_db_err(st, ei, "listing referrals");
-        sqlite3_finalize(s);
     }
     if (err == TW_OK) {
         tw_buf_t d;
         buf_init(&d, 16384);
-        buf_printf(&d, "{\"count\":%lld,\"referrals\":[%s]%s}", sh.n, buf_str(&sh.ids),
-                   sh.ids.len >= 8000 ? ",\"truncated\":true" : "");
+        buf_printf(&d, "{\"count\":%lld,\"referrals\":[%s]%s}", n, buf_str(&ids),
+                   ids.len >= 8000 ? ",\"truncated\":true" : "");
         err = cases_audit(st, act, action, 0, buf_str(&d), ei);
         buf_free(&d);
     }
-    buf_free(&sh.ids);
-    return cases_finish(st, err, ei);
+    buf_free(&ids);
+    if (err != TW_OK) {
+        sqlite3_finalize(s);
+        return cases_finish(st, err, ei);
+    }
+    sqlite3_reset(s);
+    for (k = 0; err == TW_OK && k < n && (rc = sqlite3_step(s)) == SQLITE_ROW; k++)
+        err = cases_referral_row(v, s, with_reason, fn, ctx, ei);
+    if (err == TW_OK && k < n)
+        err = cases_db_err(st, ei, "listing referrals");
+    sqlite3_finalize(s);
+    return cases_finish_read(st, err, ei);
 }
 
 tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn, void *ctx,
@@ -615,6 +623,8 @@ tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn
     cases_access_t acc;
     tw_err_t err;
 
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
     /* the same refusal as a case read for a role without case.read */
     if ((err = cases_access(st, act, 0, &acc, ei)) == TW_EPERM)
         return cases_denied(st, act, "cases", "read the inbox", err);
@@ -625,44 +635,57 @@ tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn
                      " AND (r.emergency = 1 OR EXISTS (SELECT 1 FROM case_consent c"
                      " WHERE c.referral_id = r.id AND c.given = 1 AND c.withdrawn_at IS NULL"
                      " AND c.until_day >= ?1)) ORDER BY r.id DESC",
-                     act->who->org_id, 0, "case.inbox", fn, ctx, ei);
+                     act->who->org_id, 0, 0, "case.inbox", fn, ctx, ei);
 }
 
 tw_err_t cases_emergency_list(store_t *st, const vault_t *v, const cases_actor_t *act,
                               int unreviewed_only, cases_referral_fn fn, void *ctx,
                               tw_errinfo_t *ei)
 {
+    authz_scope_t scope;
     tw_err_t err;
-    if ((err = review_allowed(st, act, "", "list emergency referrals", ei)) != TW_OK)
+    if ((err = review_allowed(st, act, "", "list emergency referrals", &scope, ei)) != TW_OK)
         return err;
+    /* below scope all, only the emergencies the actor's organisation sent
+     * or received are listed, and only their reasons are unsealed */
     return list_refs(st, v, act,
                      CASES_REFERRAL_SELECT " WHERE r.emergency = 1 AND (?2 = 0 OR r.reviewed_at"
-                                           " IS NULL) ORDER BY r.id",
-                     unreviewed_only ? 1 : 0, 1, "case.emergency.list", fn, ctx, ei);
+                                           " IS NULL) AND (?3 = 0 OR r.from_org = ?3 OR"
+                                           " r.to_org = ?3) ORDER BY r.id",
+                     unreviewed_only ? 1 : 0, scope == AUTHZ_ALL ? 0 : act->who->org_id, 1,
+                     "case.emergency.list", fn, ctx, ei);
 }
 
 tw_err_t cases_emergency_review(store_t *st, const vault_t *v, const cases_actor_t *act,
                                 int64_t referral_id, const char *note, tw_errinfo_t *ei)
 {
     ref_row_t r;
+    authz_scope_t scope;
     char at[32], detail[96], obj[48];
     tw_err_t err;
+    int64_t org;
 
     snprintf(obj, sizeof(obj), "referral:%lld", (long long)referral_id);
-    if ((err = review_allowed(st, act, obj, "review an emergency referral", ei)) != TW_OK)
+    if ((err = review_allowed(st, act, obj, "review an emergency referral", &scope, ei)) !=
+        TW_OK)
         return err;
     if (note && note[0] && (err = cases_text_check(note, REASON_MAX_BYTES, "note", ei)) != TW_OK)
         return err;
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");
+    org = act->who->org_id;
     err = read_ref(st, referral_id, &r, ei);
-    if (err == TW_OK && !r.emergency)
+    /* not an emergency, or one of organisations the actor's scope does not
+     * reach (an admin: its own organisation's as sender or receiver): the
+     * same answer as for none at all, audited */
+    if (err == TW_OK &&
+        (!r.emergency || (scope != AUTHZ_ALL && r.from_org != org && r.to_org != org)))
         err = TW_ENOTFOUND;
-    if (err == TW_ENOTFOUND)
-        return cases_finish(st,
-                            tw_errinfo_set(ei, TW_ENOTFOUND, "no emergency referral %lld",
-                                           (long long)referral_id),
-                            ei);
+    if (err == TW_ENOTFOUND) {
+        store_rollback(st);
+        tw_errinfo_set(ei, TW_ENOTFOUND, "no emergency referral %lld", (long long)referral_id);
+        return cases_denied(st, act, obj, "review an emergency referral", TW_ENOTFOUND);
+    }
     if (err == TW_OK && r.reviewed)
         err = tw_errinfo_set(ei, TW_ECONFLICT, "emergency referral %lld was already reviewed",
                              (long long)referral_id);

@@ -214,6 +214,13 @@ static void test_pinned_cells(void **state)
     assert_int_equal(doc[ROLE_AUDITOR][AUTHZ_CASE_READ], AUTHZ_NONE);
     assert_int_equal(doc[ROLE_CASE_WORKER][AUTHZ_CASE_READ], AUTHZ_ORG);
     assert_int_equal(doc[ROLE_AUDITOR][AUTHZ_CASE_REVIEW], AUTHZ_ALL);
+    /* the emergency reasons of every organisation: the auditor only, who
+     * reads no case; an admin reviews its own organisation's (never above
+     * org, like every case action of a role that can read cases) */
+    for (r = 0; r < ROLE_COUNT; r++)
+        if (r != ROLE_AUDITOR)
+            assert_true(doc[r][AUTHZ_CASE_REVIEW] <= AUTHZ_ORG);
+    assert_int_equal(doc[ROLE_ADMIN][AUTHZ_CASE_REVIEW], AUTHZ_ORG);
 }
 
 enum { OBJ_COLLECTION, OBJ_OWN, OBJ_OWN_OTHER_ORG, OBJ_ORG, OBJ_OTHER, OBJ_NOBODY, OBJ_COUNT };

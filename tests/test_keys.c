@@ -91,6 +91,17 @@ static int setup(void **state)
     b = add_org("Hope Shelter NGO");
     principal(&pa, 1, "anna", a, "Anti-Trafficking Unit");
     principal(&pb, 2, "bella", b, "Hope Shelter NGO");
+    /* anna as an account: the alert a case is opened from is assigned to
+     * her, and cases_open checks she may read it */
+    {
+        char sql[300];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO app_user(id, name, org_id, role, password_hash, created_at)"
+                 " VALUES (1, 'anna', %lld, 'case_worker', 'x', '2025-01-01')",
+                 (long long)a);
+        if (sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL) != SQLITE_OK)
+            return -1;
+    }
     return 0;
 }
 
@@ -266,9 +277,10 @@ static int64_t full_case(int64_t *aid)
 
     assert_int_equal(sqlite3_exec(store_sqlite(st),
                                   "INSERT INTO alert(id, entity_type, entity_key, score, level,"
-                                  " indicators, evidence, explanation, config_version, created_at,"
-                                  " updated_at) VALUES (41, 'worker', 'IND:" S_DOC "', 98.2,"
-                                  " 'high', 'shared_phone', '{\"records\":[\"EVIDENCE\"]}',"
+                                  " assignee, indicators, evidence, explanation, config_version,"
+                                  " created_at, updated_at) VALUES (41, 'worker', 'IND:" S_DOC "',"
+                                  " 98.2, 'high', 'anna', 'shared_phone',"
+                                  " '{\"records\":[\"EVIDENCE\"]}',"
                                   " '{}', 'v1', '2025-03-01T00:00:00Z', '2025-03-01T00:00:00Z')",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
