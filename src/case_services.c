@@ -249,7 +249,7 @@ tw_err_t cases_attachment_add(store_t *st, const vault_t *v, const cases_policy_
     err = cases_run(st, ei,
               "INSERT INTO case_attachment(case_id, name_blob, media_type, size, data_blob,"
               " added_at, added_by) VALUES (?, X'', ?, ?, X'', ?, ?)",
-              "itiitt", case_id, media_type, (int64_t)len, at, cases_actor_name(act));
+              "ititt", case_id, media_type, (int64_t)len, at, cases_actor_name(act));
     if (err == TW_OK) {
         id = sqlite3_last_insert_rowid(store_sqlite(st));
         err = cases_seal(st, v, "case_attachment", "name_blob", id, name, strlen(name), ei);

@@ -1672,6 +1672,22 @@ static void test_encryption_at_rest(void **state)
     assert_int_equal(data.len, strlen(S_ATT));
     assert_memory_equal(data.p, S_ATT, strlen(S_ATT));
     buf_free(&data);
+    /* when and by whom, as text (a wrong parameter format once stored a
+     * pointer here) */
+    {
+        sqlite3_stmt *s;
+        assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
+                                            "SELECT typeof(added_at), added_at, added_by"
+                                            " FROM case_attachment WHERE id = ?",
+                                            -1, &s, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_int64(s, 1, aid);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(s, 0), "text");
+        assert_int_equal(strlen((const char *)sqlite3_column_text(s, 1)), 20);
+        assert_string_equal((const char *)sqlite3_column_text(s, 2), pa.user);
+        sqlite3_finalize(s);
+    }
     /* too big */
     {
         cases_policy_t pol;
