@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The web UI in a real browser: a fresh database (synthetic register of
-# 2,000 applications, imported and screened), three users (analyst,
-# inspector, statistician), `tipwatch serve` on a free port serving web/,
+# 2,000 applications, imported and screened), three users of MCS (analyst,
+# inspector, statistician) and two case workers of two organisations (MCS,
+# "NGO Hope") for the NRM cases, a key file for the cases' encryption at
+# rest, `tipwatch serve` on a free port serving web/,
 # then tests/browser/*.test.mjs drive Debian's chromium through
 # playwright-core (pinned in web/package-lock.json). Screenshots are kept in
 # $TW_ARTIFACTS (default: artifacts/browser/ beside the binary). SIGTERM must
@@ -35,14 +37,25 @@ for f in permits border_crossings inspections reports outcomes; do
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
 
-add_user() { # NAME ROLE PASSWORD
+add_user() { # NAME ROLE PASSWORD [ORG]
   printf '%s\n' "$3" |
-    "$TW_BIN" user add "$1" --org MCS --role "$2" --password-stdin --db t.db > /dev/null ||
+    "$TW_BIN" user add "$1" --org "${4:-MCS}" --role "$2" --password-stdin --db t.db > /dev/null ||
     fail "user add $1"
 }
 add_user ana analyst 'ana-browser-password'
 add_user insp inspector 'insp-browser-password'
 add_user stat statistician 'stat-browser-password'
+add_user cw case_worker 'cw-browser-password' MCS
+add_user ngo case_worker 'ngo-browser-password' 'NGO Hope'
+
+# the key of the cases' encryption at rest (docs/internals/vault.md): made
+# by `tipwatch keys init` where it exists, else written in its format
+if ! "$TW_BIN" keys init --key-file "$WORK/t.db.key" > /dev/null 2>&1; then
+  rm -f t.db.key
+  (umask 077 && printf 'tipwatch-key 1 %s\n' "$(head -c 32 /dev/urandom | base64)" > t.db.key)
+fi
+[ -f t.db.key ] || fail "no key file"
+chmod 600 t.db.key
 
 # two alerts for the inspector's own queue; a worker alert for the network
 mapfile -t OWN < <(sq t.db "SELECT id FROM alert WHERE closed = 0 ORDER BY score DESC, id
@@ -54,6 +67,13 @@ done
 worker=$(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
                   AND entity_type = 'worker' ORDER BY score DESC, id LIMIT 1 OFFSET 10")
 [ -n "$worker" ] || fail "no open worker alert"
+# an escalated worker alert of the MCS case worker, to open an NRM case from
+case_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'worker'
+                      AND assignee IS NULL ORDER BY score DESC, id LIMIT 1 OFFSET 30")
+[ -n "$case_alert" ] || fail "no open worker alert for the case worker"
+"$TW_BIN" alerts assign "$case_alert" cw --as setup --db t.db > /dev/null || fail "assign $case_alert"
+"$TW_BIN" alerts transition "$case_alert" escalated --reason 'presumed victim: to the NRM' \
+  --as setup --db t.db > /dev/null || fail "escalate $case_alert"
 
 # an inspections export to upload: 30 new rows and 3 the importer refuses
 {
@@ -65,19 +85,22 @@ worker=$(sq t.db "SELECT id || char(9) || entity_key FROM alert WHERE closed = 0
 } > upload.csv
 
 node -e '
-const [, worker, up] = process.argv; // node -e: no script name
+const [, worker, up, caseAlert, db] = process.argv; // node -e: no script name
 const [id, key] = [worker.slice(0, worker.indexOf("\t")), worker.slice(worker.indexOf("\t") + 1)];
 const users = {
   ana: { role: "analyst", password: "ana-browser-password" },
   insp: { role: "inspector", password: "insp-browser-password" },
   stat: { role: "statistician", password: "stat-browser-password" },
+  cw: { role: "case_worker", org: "MCS", password: "cw-browser-password" },
+  ngo: { role: "case_worker", org: "NGO Hope", password: "ngo-browser-password" },
 };
 const rows = require("fs").readFileSync(up, "utf8").trim().split("\n").length - 1;
-const vars = { worker_alert: Number(id), worker_key: key, upload_csv: up, upload_rows: rows };
+const vars = { worker_alert: Number(id), worker_key: key, upload_csv: up, upload_rows: rows,
+  case_alert: Number(caseAlert), db };
 require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
-' "$worker" "$WORK/upload.csv" || fail "writing the fixture"
+' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" || fail "writing the fixture"
 
-"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
+"$TW_BIN" serve --db t.db --key-file t.db.key --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
   > serve.out 2> serve.err &
 pid=$!
 while ! grep -q '^serve: listening on' serve.out; do
@@ -88,9 +111,11 @@ base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p'
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
-  node "$SRC"/tests/browser/ui.test.mjs > node.out 2>&1 || rc=$?
-cat node.out
+for t in ui cases; do
+  TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?
+  cat "node-$t.out"
+done
 
 kill -TERM "$pid"
 src=0
@@ -104,6 +129,22 @@ grep -q 'chain intact' verify.out || fail "audit verify: $(cat verify.out)"
 for action in login alert.read alert.transition alert.assign entity.read import logout; do
   n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action = '$action' AND actor = 'ana'")
   [ "$n" -ge 1 ] || fail "no $action by ana in the audit log"
+done
+# and the NRM case work under the case worker of each organisation
+for action in case.open case.read case.list case.transition case.service.offer \
+  case.referral.create case.referral.send case.consent.record case.consent.withdraw \
+  case.attachment.add; do
+  n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action = '$action' AND actor = 'cw'")
+  [ "$n" -ge 1 ] || fail "no $action by cw in the audit log"
+done
+for action in case.inbox case.read case.referral.accept case.referral.complete case.service.update \
+  case.access.denied; do
+  n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action = '$action' AND actor = 'ngo'")
+  [ "$n" -ge 1 ] || fail "no $action by ngo in the audit log"
+done
+# no personal data of the test's cases in the database file in the clear
+for secret in 'Lusine Hakobyan' 'Shelter placement in Yerevan' 'kept her passport'; do
+  if grep -aqs "$secret" t.db t.db-wal; then fail "\"$secret\" is stored in the clear"; fi
 done
 
 # `tipwatch demo` ends by serving the UI with the account it prints; twice

@@ -17,26 +17,34 @@ export function onSessionEnded(fn) {
   sessionEnded = fn;
 }
 
+// status, code and message of an error answer; `data` is the whole JSON
+// answer (a stale-version 409 of a case carries the current state in it).
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, data) {
     super(message);
     this.status = status;
     this.code = code;
+    this.data = data || null;
   }
 }
 
 function errorFrom(status, data, fallback) {
   const e = data && data.error;
-  if (e && e.message) return new ApiError(status, e.code || `http_${status}`, e.message);
-  return new ApiError(status, `http_${status}`, fallback || `The server answered with status ${status}.`);
+  if (e && e.message) return new ApiError(status, e.code || `http_${status}`, e.message, data);
+  return new ApiError(status, `http_${status}`, fallback || `The server answered with status ${status}.`, data);
 }
 
 // method, path under /api/v1, optional JSON body. Resolves to the parsed
 // JSON answer; rejects with an ApiError whose message can be shown as is.
 // opts.signIn: a 401 is a wrong password, not an ended session.
+// opts.raw: send `body` as it is (a File or Blob) with opts.contentType
+// instead of as JSON (attachments).
 export async function api(method, path, body, opts = {}) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (body !== undefined && opts.raw) {
+    init.headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

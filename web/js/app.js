@@ -1,6 +1,7 @@
 // app.js - the analyst UI's shell: who is signed in, the navigation, and a
 // hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
-// #/import, #/login) over the single page the server serves.
+// #/import, #/cases, #/cases/new, #/cases/7, #/cases/7/summary, #/referrals,
+// #/login) over the single page the server serves.
 //
 // Each page module exports render(main, ctx) and may return a cleanup
 // function (charts and graphs are destroyed with it). ctx.current() tells
@@ -15,6 +16,11 @@ import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
 import * as importer from './pages/import.js';
+import * as cases from './pages/cases.js';
+import * as caseNew from './pages/case-new.js';
+import * as caseView from './pages/case.js';
+import * as caseSummary from './pages/case-summary.js';
+import * as referrals from './pages/referrals.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -35,6 +41,11 @@ const routes = [
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
+  { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
+  { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
+  { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
+  { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
+  { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
 ];
 
 function can(action) {
@@ -47,6 +58,7 @@ function scope(action) {
 
 function homeHash() {
   if (can('alert.read')) return '#/alerts';
+  if (can('case.read')) return '#/cases';
   if (can('stats.read')) return '#/dashboard';
   return '#/login';
 }
@@ -86,6 +98,8 @@ function drawNav(active) {
     ['alerts', '#/alerts', 'Alert queue', can('alert.read')],
     ['dashboard', '#/dashboard', 'Dashboard', can('stats.read')],
     ['import', '#/import', 'Import', can('import')],
+    ['cases', '#/cases', 'NRM cases', can('case.read')],
+    ['referrals', '#/referrals', 'Referral inbox', can('case.read')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;

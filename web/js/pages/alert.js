@@ -2,7 +2,8 @@
 // score in plain words, the indicator breakdown with each contribution,
 // the evidence records, related entities, history and suppressions; and,
 // for roles that may write, the actions: change status with a reason,
-// assign, suppress an indicator.
+// assign, suppress an indicator; for an escalated alert and a role that may
+// write cases, "Open NRM case" (#/cases/new?alert=ID).
 
 import { api } from '../api.js';
 import { h, add, field, table, errorBox } from '../dom.js';
@@ -270,6 +271,10 @@ export async function render(main, ctx) {
     ['Raised', fmtTime(a.created_at)],
     ['Changed', fmtTime(a.updated_at)],
   ];
+  // An escalated alert can become an NRM case (the person found by it is a
+  // presumed victim): the new-case form, opened from this alert.
+  const openCase = a.status === 'escalated' && ctx.can('case.write')
+    ? h('a', { href: `#/cases/new?alert=${a.id}`, class: 'button-link primary' }, 'Open NRM case') : null;
   const related = (a.related || []).map((r) => h('li', null, entityLink(ctx, r.entity_type, r.entity_key)));
   const sup = (a.suppressions || []).map((s) => [indicatorLabel(s.indicator), s.until, s.created_by, fmtTime(s.created_at), s.reason]);
 
@@ -288,7 +293,9 @@ export async function render(main, ctx) {
     h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, '← Back to the queue')),
     h('h1', { tabindex: '-1' }, `Alert ${a.id}: ${entityLabel(a.entity_type)} `, h('span', { class: 'key' }, a.entity_key)),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
-    ctx.can('entity.read') ? h('p', null, h('a', { href: entityHref(a.entity_type, a.entity_key), class: 'button-link' },
-      `Open the ${entityLabel(a.entity_type).toLowerCase()}'s page and network`)) : null,
+    ctx.can('entity.read') || openCase ? h('p', { class: 'actions' },
+      ctx.can('entity.read') ? h('a', { href: entityHref(a.entity_type, a.entity_key), class: 'button-link' },
+        `Open the ${entityLabel(a.entity_type).toLowerCase()}'s page and network`) : null,
+      openCase) : null,
     h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a) : null));
 }
