@@ -89,7 +89,10 @@ function request()
   n = n + 1
   local b = bodies[(n % #bodies) + 1]
   if fresh then
+    -- a new application of a new worker (the same person under a new id
+    -- each time would grow one worker's history without end)
     b = b:gsub('"application_id":"[^"]*"', '"application_id":"WP-BENCH-' .. tid .. '-' .. n .. '"')
+    b = b:gsub('"worker_doc_no":"[^"]*"', '"worker_doc_no":"BX' .. tid .. string.format("%07d", n) .. '"')
   end
   return wrk.format(nil, path, nil, b)
 end
@@ -214,8 +217,10 @@ $secs s per row, bearer token of an analyst. "Paced": 10 connections, each
 waiting 10 ms after an answer before its next request (wrk has no fixed-rate
 mode), about 1,000 requests/s offered; "flat out": 8 connections, no wait.
 Score bodies: 200 applications of the register as JSON, in turn; "stored"
-gives each a new id so every request stores a new application (a one-row
-batch, its alert and the audit entry) and moves the store. The alert page is
+gives each a new application id and a new worker document number, so every
+request stores a new application of a new worker (a one-row batch, its
+alert and the audit entry) with an existing employer, and moves the store
+(the warm index reloads at most every 4 load-lengths). The alert page is
 $page_bytes bytes; the peer is nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') serving those bytes from a file
 on the same loopback: the cost of HTTP alone.
 

@@ -149,6 +149,14 @@ struct http_server {
     pthread_mutex_t wlock; /* http_write_lock() */
     store_t **stores;
     size_t nstores, capstores;
+    /* the checkpointer: request connections do not checkpoint (a commit
+     * that did would make every request behind it wait); this thread
+     * copies the WAL back once a second */
+    pthread_t ckpt_thread;
+    store_t *ckpt_store;
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cond;
+    int ckpt_started, ckpt_stop;
     atomic_int active;      /* requests between first call and completion */
     atomic_int connections; /* open connections */
     volatile sig_atomic_t stopping;
@@ -228,6 +236,7 @@ static tw_err_t thread_store(http_server_t *s, store_t **out, tw_errinfo_t *ei)
     }
     if ((err = store_open(s->db_path, &st, ei)) != TW_OK)
         return err;
+    store_autocheckpoint(st, 0); /* the checkpointer's job */
     pthread_mutex_lock(&s->lock);
     if (s->nstores == s->capstores) {
         size_t ncap = s->capstores ? s->capstores * 2 : 8;
@@ -1255,6 +1264,30 @@ bad:
                           spec);
 }
 
+static void *checkpointer(void *arg)
+{
+    http_server_t *s = arg;
+    store_t *st = s->ckpt_store;
+
+    pthread_mutex_lock(&s->ckpt_mu);
+    while (!s->ckpt_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        while (!s->ckpt_stop && pthread_cond_timedwait(&s->ckpt_cond, &s->ckpt_mu, &until) == 0)
+            ;
+        if (s->ckpt_stop)
+            break;
+        pthread_mutex_unlock(&s->ckpt_mu);
+        if (store_checkpoint(st, NULL, NULL) != TW_OK)
+            log_line("serve: checkpoint failed: %s", store_errmsg(st));
+        pthread_mutex_lock(&s->ckpt_mu);
+    }
+    pthread_mutex_unlock(&s->ckpt_mu);
+    store_checkpoint(st, NULL, NULL);
+    return NULL;
+}
+
 tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
 {
     http_server_t *s;
@@ -1273,6 +1306,8 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
     s->o = *o;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->ckpt_mu, NULL);
+    pthread_cond_init(&s->ckpt_cond, NULL);
     if ((err = parse_listen(o->listen, &ss, s->host, sizeof(s->host), &s->port, &v6, ei)) !=
         TW_OK)
         goto fail;
@@ -1295,10 +1330,12 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
             goto fail;
         }
     }
-    /* open (and migrate) once here so that a bad database fails at start */
+    /* open (and migrate) once here so that a bad database fails at start;
+     * this connection is the checkpointer's */
     if ((err = store_open(s->db_path, &st, ei)) != TW_OK)
         goto fail;
-    store_close(st);
+    s->ckpt_store = st;
+    st = NULL;
     if ((err = auth_init()) != TW_OK) {
         tw_errinfo_set(ei, err, "cannot initialise libsodium");
         goto fail;
@@ -1319,14 +1356,23 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
                              o->listen);
         goto fail;
     }
+    if (pthread_create(&s->ckpt_thread, NULL, checkpointer, s) != 0) {
+        MHD_stop_daemon(s->daemon);
+        err = tw_errinfo_set(ei, TW_ENOMEM, "cannot start the checkpoint thread");
+        goto fail;
+    }
+    s->ckpt_started = 1;
     di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (di)
         s->port = di->port;
     *out = s;
     return TW_OK;
 fail:
+    store_close(s->ckpt_store);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
+    pthread_mutex_destroy(&s->ckpt_mu);
+    pthread_cond_destroy(&s->ckpt_cond);
     free(s);
     return err;
 }
@@ -1366,11 +1412,21 @@ void http_stop(http_server_t *s)
     MHD_stop_daemon(s->daemon);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
+    if (s->ckpt_started) {
+        pthread_mutex_lock(&s->ckpt_mu);
+        s->ckpt_stop = 1;
+        pthread_cond_broadcast(&s->ckpt_cond);
+        pthread_mutex_unlock(&s->ckpt_mu);
+        pthread_join(s->ckpt_thread, NULL);
+    }
     for (i = 0; i < s->nstores; i++)
         store_close(s->stores[i]);
+    store_close(s->ckpt_store);
     free(s->stores);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
+    pthread_mutex_destroy(&s->ckpt_mu);
+    pthread_cond_destroy(&s->ckpt_cond);
     free(s);
 }
 

@@ -818,6 +818,23 @@ void store_close(store_t *st)
     free(st);
 }
 
+void store_autocheckpoint(store_t *st, int pages)
+{
+    sqlite3_wal_autocheckpoint(st->db, pages);
+}
+
+tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied)
+{
+    int log = 0, ckpt = 0, rc;
+
+    rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
+    if (wal_pages)
+        *wal_pages = log;
+    if (copied)
+        *copied = ckpt;
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? TW_OK : TW_EDB;
+}
+
 tw_err_t store_prepare_cached(store_t *st, const char *sql, sqlite3_stmt **out)
 {
     size_t i, victim = STORE_STMT_CACHE;

@@ -126,6 +126,14 @@ struct sqlite3 *store_sqlite(store_t *st);
 struct sqlite3_stmt;
 tw_err_t store_prepare_cached(store_t *st, const char *sql, struct sqlite3_stmt **out);
 void store_release_cached(store_t *st, struct sqlite3_stmt *s);
+/* WAL checkpoints. By default a commit that leaves the WAL past 1,000
+ * pages copies it back into the database file itself, inside the writer's
+ * turn. A server turns that off on its request connections
+ * (store_autocheckpoint(st, 0)) and checkpoints from a thread of its own
+ * (store_checkpoint(): PASSIVE, never waits for readers or writers, does
+ * what it can). */
+void store_autocheckpoint(store_t *st, int pages);
+tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 
