@@ -19,7 +19,7 @@
  *      inside the write transaction, so the owner cannot change between the
  *      check and the write. Listings pass the caller's scope to the query.
  *   4. Handlers never leave a transaction open (http.c checks).
- *   5. Who owns an object is decided in one place (owner_of_user()): a
+ *   5. Who owns an object is decided in one place (authz_owner_of*()): a
  *      single read, a listing's scope and an entity page's cut all ask it
  *      and authz_check(), so they cannot disagree.
  *   6. Below scope all, nothing is said about an entity before the scope
@@ -349,14 +349,11 @@ static tw_err_t reply_json(http_reply_t *rep, int status, json_t *j, int oom)
 
 /* ---- who owns what ------------------------------------------------------ */
 
-/* The one rule of ownership (docs/authz.md), for a single object and for a
- * listing alike: what is assigned to user u is owned by u and by u's
- * organisation, whether or not u is still active (an alert of someone who
- * left stays with their organisation until it is reassigned). */
+/* The one rule of ownership is authz_owner_of_user() / authz_owner_of()
+ * (authz.h): cases.c applies the same to an alert a case is opened from. */
 static void owner_of_user(const auth_user_info_t *u, authz_object_t *obj)
 {
-    obj->owner_user = u->id;
-    obj->owner_org = u->org_id;
+    authz_owner_of_user(u, obj);
 }
 
 typedef struct {
@@ -398,21 +395,7 @@ static tw_err_t find_user(store_t *st, const char *name, int active_only, user_f
 static tw_err_t owner_of(store_t *st, const char *assignee, authz_object_t *obj,
                          tw_errinfo_t *ei)
 {
-    user_find_t f;
-    tw_err_t err;
-    obj->owner_user = 0;
-    obj->owner_org = 0;
-    if (!assignee || !assignee[0])
-        return TW_OK;
-    if ((err = find_user(st, assignee, 0, &f, ei)) != TW_OK)
-        return err;
-    if (f.found) {
-        *obj = f.owner;
-    } else {
-        obj->owner_user = -1;
-        obj->owner_org = -1;
-    }
-    return TW_OK;
+    return authz_owner_of(st, assignee, obj, ei);
 }
 
 /* A caller's scope for an action as the names of the users whose objects it

@@ -18,6 +18,9 @@
  */
 #include "authz.h"
 
+#include <string.h>
+#include <strings.h>
+
 #define N AUTHZ_NONE
 #define O AUTHZ_OWN
 #define G AUTHZ_ORG
@@ -105,4 +108,49 @@ tw_err_t authz_check(const auth_principal_t *p, authz_action_t a, const authz_ob
                           "role %s may %s only what is assigned to %s or to its organisation "
                           "%s; this is not",
                           auth_role_name(p->role), authz_action_name(a), p->user, p->org);
+}
+
+void authz_owner_of_user(const auth_user_info_t *u, authz_object_t *obj)
+{
+    obj->owner_user = u->id;
+    obj->owner_org = u->org_id;
+}
+
+typedef struct {
+    const char *name;
+    int found;
+    authz_object_t obj;
+} owner_find_t;
+
+static tw_err_t owner_find_cb(void *ctx, const auth_user_info_t *u)
+{
+    owner_find_t *f = ctx;
+    if (!f->found && strcasecmp(u->name, f->name) == 0) {
+        f->found = 1;
+        authz_owner_of_user(u, &f->obj);
+    }
+    return TW_OK;
+}
+
+tw_err_t authz_owner_of(store_t *st, const char *assignee, authz_object_t *obj,
+                        tw_errinfo_t *ei)
+{
+    owner_find_t f;
+    tw_err_t err;
+
+    obj->owner_user = 0;
+    obj->owner_org = 0;
+    if (!assignee || !assignee[0])
+        return TW_OK;
+    memset(&f, 0, sizeof(f));
+    f.name = assignee;
+    if ((err = auth_user_list(st, owner_find_cb, &f, ei)) != TW_OK)
+        return err;
+    if (f.found) {
+        *obj = f.obj;
+    } else {
+        obj->owner_user = -1;
+        obj->owner_org = -1;
+    }
+    return TW_OK;
 }

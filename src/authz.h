@@ -64,4 +64,16 @@ typedef struct {
 tw_err_t authz_check(const auth_principal_t *p, authz_action_t a, const authz_object_t *obj,
                      tw_errinfo_t *ei);
 
+/* The one rule of ownership (docs/authz.md, "Who owns what"), for the API's
+ * single reads and listings and for a case opened from an alert alike: what
+ * is assigned to user u is owned by u and by u's organisation, whether or
+ * not u is still active. authz_owner_of_user() for a user at hand;
+ * authz_owner_of() for an object assigned to the user called `assignee`
+ * (without case): nobody's (0, only scope "all" reaches it) when unassigned,
+ * -1 (nobody's either, and never an organisation's) when no user has that
+ * name. */
+void authz_owner_of_user(const auth_user_info_t *u, authz_object_t *obj);
+tw_err_t authz_owner_of(store_t *st, const char *assignee, authz_object_t *obj,
+                        tw_errinfo_t *ei);
+
 #endif

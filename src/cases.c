@@ -1334,39 +1334,12 @@ static void alert_copy_free(alert_copy_t *a)
  * (0: only scope all reaches it), one assigned to a name that is no
  * account by nobody reachable (-1). The users are walked for an
  * unassigned alert too, so the answer takes the same work either way. */
-typedef struct {
-    const char *assignee;
-    int found;
-    authz_object_t obj;
-} alert_owner_t;
-
-static tw_err_t alert_owner_cb(void *ctx, const auth_user_info_t *u)
-{
-    alert_owner_t *o = ctx;
-    if (!o->found && o->assignee[0] && strcasecmp(u->name, o->assignee) == 0) {
-        o->found = 1;
-        o->obj.owner_user = u->id;
-        o->obj.owner_org = u->org_id;
-    }
-    return TW_OK;
-}
-
+/* Who owns an alert: the one rule (authz_owner_of(), as the API reads
+ * alerts). */
 static tw_err_t alert_owner(store_t *st, const char *assignee, authz_object_t *obj,
                             tw_errinfo_t *ei)
 {
-    alert_owner_t o;
-    tw_err_t err;
-    memset(&o, 0, sizeof(o));
-    o.assignee = assignee ? assignee : "";
-    if ((err = auth_user_list(st, alert_owner_cb, &o, ei)) != TW_OK)
-        return err;
-    if (o.found)
-        *obj = o.obj;
-    else if (o.assignee[0])
-        obj->owner_user = obj->owner_org = -1;
-    else
-        obj->owner_user = obj->owner_org = 0;
-    return TW_OK;
+    return authz_owner_of(st, assignee, obj, ei);
 }
 
 /* Reads alert `alert_id` for a case opened from it, if the actor may read
