@@ -464,9 +464,11 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         goto out;
     }
     tx = 1;
+    /* kept prepared per connection: a live score applies one entity's
+     * alert per request */
 #define PREP(stmt, sql)                                                                        \
     do {                                                                                       \
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {                       \
+        if (store_prepare_cached(st, sql, &stmt) != TW_OK) {                                   \
             err = db_err(st, ei, "preparing alert statements");                                \
             goto out;                                                                          \
         }                                                                                      \
@@ -474,7 +476,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     PREP(sel, "SELECT coalesce(max(screened_run), 0) + 1 FROM alert");
     if (sqlite3_step(sel) == SQLITE_ROW)
         run = sqlite3_column_int64(sel, 0);
-    sqlite3_finalize(sel);
+    store_release_cached(st, sel);
     sel = NULL;
     /* the open alert of the entity, else its latest closed one */
     PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
@@ -673,7 +675,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             goto out;
         }
         sum->lowered = sqlite3_changes(db);
-        sqlite3_finalize(low);
+        store_release_cached(st, low);
         low = NULL;
         PREP(low, "UPDATE alert SET level='none', score=0, indicators='', updated_at=?1,"
                   " screened_run=?2 WHERE closed=0 AND screened_run<>?2 AND level<>'none'");
@@ -684,15 +686,18 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             goto out;
         }
     }
-    PREP(cnt, "SELECT level, count(*) FROM alert WHERE closed=0 GROUP BY level");
-    while (sqlite3_step(cnt) == SQLITE_ROW) {
+    /* the open alerts by level, for a screening's summary (a live score
+     * does not report them: a count of every open alert per request) */
+    if (record_run)
+        PREP(cnt, "SELECT level, count(*) FROM alert WHERE closed=0 GROUP BY level");
+    while (cnt && sqlite3_step(cnt) == SQLITE_ROW) {
         const char *l = (const char *)sqlite3_column_text(cnt, 0);
         int li = strcmp(l, "low") == 0 ? 1 : strcmp(l, "medium") == 0 ? 2
                                          : strcmp(l, "high") == 0     ? 3
                                                                       : 0;
         sum->open_by_level[li] = sqlite3_column_int64(cnt, 1);
     }
-    sqlite3_finalize(one);
+    store_release_cached(st, one);
     one = NULL;
     if (!scope)
         sum->considered = (long long)sr->n;
@@ -734,14 +739,14 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
 out:
     if (tx)
         store_rollback(st);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(stamp);
-    sqlite3_finalize(ev);
-    sqlite3_finalize(low);
-    sqlite3_finalize(cnt);
-    sqlite3_finalize(one);
+    store_release_cached(st, sel);
+    store_release_cached(st, ins);
+    store_release_cached(st, upd);
+    store_release_cached(st, stamp);
+    store_release_cached(st, ev);
+    store_release_cached(st, low);
+    store_release_cached(st, cnt);
+    store_release_cached(st, one);
     ind_marks_free(&seen);
     buf_free(&inds);
     buf_free(&json);
