@@ -1264,23 +1264,47 @@ bad:
                           spec);
 }
 
+/* 8,192 pages of 8 KiB: 64 MiB of WAL */
+#define CKPT_TRUNCATE_PAGES 8192
+/* how long it may hold the writers off waiting for readers; past it, the
+ * next tick tries again */
+#define CKPT_TRUNCATE_WAIT_MS 20
+
 static void *checkpointer(void *arg)
 {
     http_server_t *s = arg;
     store_t *st = s->ckpt_store;
+    int wal = 0;
 
     pthread_mutex_lock(&s->ckpt_mu);
     while (!s->ckpt_stop) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        until.tv_nsec += 250L * 1000 * 1000; /* four times a second */
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
         while (!s->ckpt_stop && pthread_cond_timedwait(&s->ckpt_cond, &s->ckpt_mu, &until) == 0)
             ;
         if (s->ckpt_stop)
             break;
         pthread_mutex_unlock(&s->ckpt_mu);
-        if (store_checkpoint(st, NULL, NULL) != TW_OK)
+        if (store_checkpoint(st, &wal, NULL) != TW_OK)
             log_line("serve: checkpoint failed: %s", store_errmsg(st));
+        /* a WAL that requests keep in use is never emptied by a PASSIVE
+         * checkpoint and grows without end: past CKPT_TRUNCATE_PAGES, one
+         * that waits for the readers, with this server's writers held off
+         * (they queue on the write lock, not in SQLite's busy loop) */
+        if (wal > CKPT_TRUNCATE_PAGES) {
+            tw_err_t e;
+            pthread_mutex_lock(&s->wlock);
+            e = store_checkpoint_truncate(st, CKPT_TRUNCATE_WAIT_MS);
+            pthread_mutex_unlock(&s->wlock);
+            if (e != TW_OK)
+                log_line("serve: emptying the WAL (%d pages) failed: %s", wal,
+                         e == TW_ECONFLICT ? "still in use" : store_errmsg(st));
+        }
         pthread_mutex_lock(&s->ckpt_mu);
     }
     pthread_mutex_unlock(&s->ckpt_mu);

@@ -845,6 +845,28 @@ tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied)
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? TW_OK : TW_EDB;
 }
 
+/* Busy handler of a bounded truncating checkpoint: retries every 100 us
+ * (SQLite's own handler sleeps 1, 2, 5, 10 ... ms, far longer than a
+ * request's read lasts) until the budget in *ctx (in tries) runs out. */
+static int fine_busy(void *ctx, int n)
+{
+    struct timespec ts = {0, 100 * 1000};
+    if (n >= *(int *)ctx)
+        return 0;
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms)
+{
+    int tries = max_wait_ms * 10, rc;
+
+    sqlite3_busy_handler(st->db, fine_busy, &tries);
+    rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(st->db, 30000); /* store_open()'s */
+    return rc == SQLITE_OK ? TW_OK : rc == SQLITE_BUSY ? TW_ECONFLICT : TW_EDB;
+}
+
 tw_err_t store_prepare_cached(store_t *st, const char *sql, sqlite3_stmt **out)
 {
     size_t i, victim = STORE_STMT_CACHE;

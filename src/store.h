@@ -134,6 +134,13 @@ void store_release_cached(store_t *st, struct sqlite3_stmt *s);
  * what it can). */
 void store_autocheckpoint(store_t *st, int pages);
 tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied);
+/* A TRUNCATE checkpoint: waits up to max_wait_ms (checking every 100 us)
+ * for the readers of the WAL to finish and for no writer, copies it all
+ * back and empties the file; TW_ECONFLICT when it could not within that
+ * time (nothing lost: try again later). Under a steady load a PASSIVE one
+ * never finds the WAL unused, and the WAL only grows; the caller holds off
+ * its own writers meanwhile. */
+tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 
