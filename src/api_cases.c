@@ -819,6 +819,34 @@ tw_err_t api_case_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     return reply_case(req, rep, 200, id, TW_OK, NULL, ei);
 }
 
+/* The start every write on one object shares: the key file is there (else
+ * the 503 answer is set and *answered = 1), path parameter 0 is a `kind`
+ * id, the body is a JSON object with only `allowed` members (*body, freed
+ * by the caller; NULL after a failure here), and the actor. */
+static tw_err_t write_start(http_req_t *req, http_reply_t *rep, const char *kind,
+                            const char *const *allowed, int64_t *id, json_t **body,
+                            cases_actor_t *act, int *answered, tw_errinfo_t *ei)
+{
+    tw_err_t err;
+
+    *answered = 0;
+    *body = NULL;
+    if (!ready(req, rep)) {
+        *answered = 1;
+        return TW_OK;
+    }
+    if ((err = parse_obj_id(http_req_param(req, 0), kind, id, ei)) != TW_OK ||
+        (err = http_req_json(req, body, ei)) != TW_OK)
+        return err;
+    if ((err = api_body_check(*body, allowed, ei)) != TW_OK) {
+        json_decref(*body);
+        *body = NULL;
+        return err;
+    }
+    actor_of(req, act);
+    return TW_OK;
+}
+
 tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
     static const char *const allowed[] = {FIELD_MEMBERS, "version", NULL};
@@ -826,20 +854,17 @@ tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     fields_in_t in;
     cases_actor_t act;
     int64_t id, base = 0;
+    int answered;
     tw_err_t err;
 
     memset(&in, 0, sizeof(in));
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK ||
+    if ((err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK ||
         (err = fields_from(body, 1, &in, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_update(http_req_store(req), vault_of(req), policy_of(req), &act, id, base, &in.f,
                        NULL, NULL, ei);
@@ -863,16 +888,14 @@ tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     cases_actor_t act;
     cases_stage_t stage;
     int64_t id, base = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "to", 1, 64, &to, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "to", 1, 64, &to, ei)) != TW_OK ||
         (err = api_body_str(body, "reason", 0, CASE_TEXT_MAX, &reason, ei)) != TW_OK ||
         (err = api_body_str(body, "decision_date", 0, 32, &date, ei)) != TW_OK ||
         (err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK)
@@ -882,7 +905,6 @@ tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
         err = tw_errinfo_set(ei, TW_EINPUT, "request body: \"to\" is not a stage: '%.40s'", to);
         goto out;
     }
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_transition(http_req_store(req), vault_of(req), policy_of(req), &act, id, base,
                            stage, reason, date, NULL, NULL, ei);
@@ -906,19 +928,16 @@ tw_err_t api_case_service_offer(http_req_t *req, http_reply_t *rep, tw_errinfo_t
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id, sid = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "service", 1, 64, &service, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "service", 1, 64, &service, ei)) != TW_OK ||
         (err = api_body_str(body, "provider", 0, 256, &provider, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_service_offer(http_req_store(req), policy_of(req), &act, id, service, provider,
                               &sid, ei);
@@ -942,16 +961,14 @@ tw_err_t api_service_set(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     cases_actor_t act;
     cases_service_status_t to;
     int64_t id, base = 0, cur = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "service", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "service", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "status", 1, 32, &status, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "status", 1, 32, &status, ei)) != TW_OK ||
         (err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK)
         goto out;
     if (cases_service_status_parse(status, &to) != TW_OK) {
@@ -962,7 +979,6 @@ tw_err_t api_service_set(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
                              status);
         goto out;
     }
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_service_set(http_req_store(req), &act, id, base, to, &cur, ei);
     http_write_unlock(req);
@@ -1001,19 +1017,16 @@ tw_err_t api_referral_create(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id, rid = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "to", 1, 256, &to, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "to", 1, 256, &to, ei)) != TW_OK ||
         (err = body_codes(body, "services", 1, &services, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_referral_create(http_req_store(req), &act, id, to, services, &rid, ei);
     http_write_unlock(req);
@@ -1078,18 +1091,15 @@ tw_err_t api_consent_withdraw(http_req_t *req, http_reply_t *rep, tw_errinfo_t *
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "consent", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "consent", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "reason", 0, 4096, &reason, ei)) != TW_OK)
+    if ((err = api_body_str(body, "reason", 0, 4096, &reason, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_consent_withdraw(http_req_store(req), vault_of(req), &act, id, reason, ei);
     http_write_unlock(req);
@@ -1109,18 +1119,15 @@ tw_err_t api_referral_send(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id, base = 0, cur = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "referral", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "referral", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK)
+    if ((err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_referral_send(http_req_store(req), &act, id, base, &cur, ei);
     http_write_unlock(req);
@@ -1148,16 +1155,14 @@ tw_err_t api_referral_act(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     cases_actor_t act;
     int64_t id, base = 0, cur = 0;
     size_t k;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "referral", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "referral", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "op", 1, 16, &op, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "op", 1, 16, &op, ei)) != TW_OK ||
         (err = api_body_str(body, "reason", 0, 4096, &reason, ei)) != TW_OK ||
         (err = body_int(body, "version", 1, 0, &base, NULL, ei)) != TW_OK)
         goto out;
@@ -1171,7 +1176,6 @@ tw_err_t api_referral_act(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
                              op);
         goto out;
     }
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_referral_act(http_req_store(req), vault_of(req), &act, id, base, ops[k].code,
                              reason, &cur, ei);
@@ -1193,20 +1197,17 @@ tw_err_t api_case_emergency(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id, rid = 0;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "to", 1, 256, &to, ei)) != TW_OK ||
+    if ((err = api_body_str(body, "to", 1, 256, &to, ei)) != TW_OK ||
         (err = body_codes(body, "services", 1, &services, ei)) != TW_OK ||
         (err = api_body_str(body, "reason", 0, 4096, &reason, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_referral_emergency(http_req_store(req), vault_of(req), &act, id, to, services,
                                    reason, &rid, ei);
@@ -1290,18 +1291,15 @@ tw_err_t api_emergency_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *
     json_t *body = NULL;
     cases_actor_t act;
     int64_t id;
+    int answered;
     tw_err_t err;
 
-    if (!ready(req, rep))
-        return TW_OK;
-    if ((err = parse_obj_id(http_req_param(req, 0), "referral", &id, ei)) != TW_OK)
+    if ((err = write_start(req, rep, "referral", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
         return err;
-    if ((err = http_req_json(req, &body, ei)) != TW_OK)
-        return err;
-    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
-        (err = api_body_str(body, "note", 0, 4096, &note, ei)) != TW_OK)
+    if ((err = api_body_str(body, "note", 0, 4096, &note, ei)) != TW_OK)
         goto out;
-    actor_of(req, &act);
     http_write_lock(req);
     err = cases_emergency_review(http_req_store(req), vault_of(req), &act, id, note, ei);
     http_write_unlock(req);
