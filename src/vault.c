@@ -650,6 +650,27 @@ out:
     return err;
 }
 
+/* The start of every rewrite of the key file: libsodium, the directory's
+ * lock (*dirfd, -1 until taken), the file read (*loaded = 1 once kf holds
+ * it). The caller closes *dirfd and frees kf when *loaded. */
+static tw_err_t key_file_open_locked(const char *path, key_file_t *kf, int *dirfd, int *loaded,
+                                     tw_errinfo_t *ei)
+{
+    tw_err_t err;
+
+    tw_errinfo_clear(ei);
+    tw_errinfo_file(ei, path);
+    memset(kf, 0, sizeof(*kf));
+    if ((err = auth_init()) != TW_OK)
+        return tw_errinfo_set(ei, err, "libsodium failed to initialise");
+    if ((err = dir_lock(path, dirfd, ei)) != TW_OK)
+        return err;
+    if ((err = key_file_load(path, kf, ei)) != TW_OK)
+        return err;
+    *loaded = 1;
+    return TW_OK;
+}
+
 tw_err_t vault_key_add(const char *path, uint32_t *new_id, tw_errinfo_t *ei)
 {
     key_file_t kf;
@@ -659,16 +680,8 @@ tw_err_t vault_key_add(const char *path, uint32_t *new_id, tw_errinfo_t *ei)
     uint32_t id;
     tw_err_t err;
 
-    tw_errinfo_clear(ei);
-    tw_errinfo_file(ei, path);
-    memset(&kf, 0, sizeof(kf));
-    if ((err = auth_init()) != TW_OK)
-        return tw_errinfo_set(ei, err, "libsodium failed to initialise");
-    if ((err = dir_lock(path, &dirfd, ei)) != TW_OK)
-        return err;
-    if ((err = key_file_load(path, &kf, ei)) != TW_OK)
+    if ((err = key_file_open_locked(path, &kf, &dirfd, &loaded, ei)) != TW_OK)
         goto out;
-    loaded = 1;
     if (kf.keys[kf.nkeys - 1].id == UINT32_MAX) {
         err = tw_errinfo_set(ei, TW_ETOOBIG, "the key file's newest id is 4294967295; no "
                                              "further key can be added");
@@ -776,16 +789,8 @@ tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *a
     int dirfd = -1, loaded = 0;
     tw_err_t err;
 
-    tw_errinfo_clear(ei);
-    tw_errinfo_file(ei, path);
-    memset(&kf, 0, sizeof(kf));
-    if ((err = auth_init()) != TW_OK)
-        return tw_errinfo_set(ei, err, "libsodium failed to initialise");
-    if ((err = dir_lock(path, &dirfd, ei)) != TW_OK)
-        return err;
-    if ((err = key_file_load(path, &kf, ei)) != TW_OK)
+    if ((err = key_file_open_locked(path, &kf, &dirfd, &loaded, ei)) != TW_OK)
         goto out;
-    loaded = 1;
     if (kf.keys[kf.nkeys - 1].id < keep_from) {
         err = tw_errinfo_set(ei, TW_EINPUT,
                              "retiring the keys below %u would remove every key (the newest "
