@@ -27,6 +27,7 @@
 #include "cases.h"
 #include "store.h"
 #include "value.h"
+#include "twcase.h"
 #include "vault.h"
 
 #define DAY 86400
@@ -43,30 +44,6 @@ static int64_t org_a, org_b, org_c, org_d;
 
 /* ---- fixture ------------------------------------------------------------- */
 
-static int64_t add_org(const char *name)
-{
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
-                                        "INSERT INTO org(name, created_at) VALUES (?, '2025-01-01')",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_finalize(s);
-    return sqlite3_last_insert_rowid(store_sqlite(st));
-}
-
-static void principal(auth_principal_t *p, int64_t uid, const char *user, int64_t org,
-                      const char *orgname, auth_role_t role)
-{
-    memset(p, 0, sizeof(*p));
-    p->user_id = uid;
-    p->org_id = org;
-    p->role = role;
-    snprintf(p->user, sizeof(p->user), "%s", user);
-    snprintf(p->org, sizeof(p->org), "%s", orgname);
-}
-
 static int setup(void **state)
 {
     tw_errinfo_t ei;
@@ -80,19 +57,19 @@ static int setup(void **state)
         return -1;
     if (store_open(dbpath, &st, &ei) != TW_OK)
         return -1;
-    org_a = add_org("Anti-Trafficking Unit");
-    org_b = add_org("Hope Shelter NGO");
-    org_c = add_org("Third Org");
-    org_d = add_org("Oversight");
-    principal(&pa, 1, "anna", org_a, "Anti-Trafficking Unit", ROLE_CASE_WORKER);
-    principal(&pb, 2, "bella", org_b, "Hope Shelter NGO", ROLE_CASE_WORKER);
-    principal(&pc, 3, "carl", org_c, "Third Org", ROLE_CASE_WORKER);
-    principal(&pstat, 4, "stan", org_a, "Anti-Trafficking Unit", ROLE_STATISTICIAN);
-    principal(&padmin, 5, "ada", org_a, "Anti-Trafficking Unit", ROLE_ADMIN);
-    principal(&paud, 6, "otto", org_d, "Oversight", ROLE_AUDITOR);
-    principal(&panalyst, 7, "ana", org_a, "Anti-Trafficking Unit", ROLE_ANALYST);
-    principal(&padmin_b, 8, "bob", org_b, "Hope Shelter NGO", ROLE_ADMIN);
-    principal(&padmin_c, 9, "cid", org_c, "Third Org", ROLE_ADMIN);
+    org_a = twc_add_org(st, "Anti-Trafficking Unit");
+    org_b = twc_add_org(st, "Hope Shelter NGO");
+    org_c = twc_add_org(st, "Third Org");
+    org_d = twc_add_org(st, "Oversight");
+    twc_principal(&pa, 1, "anna", org_a, "Anti-Trafficking Unit", ROLE_CASE_WORKER);
+    twc_principal(&pb, 2, "bella", org_b, "Hope Shelter NGO", ROLE_CASE_WORKER);
+    twc_principal(&pc, 3, "carl", org_c, "Third Org", ROLE_CASE_WORKER);
+    twc_principal(&pstat, 4, "stan", org_a, "Anti-Trafficking Unit", ROLE_STATISTICIAN);
+    twc_principal(&padmin, 5, "ada", org_a, "Anti-Trafficking Unit", ROLE_ADMIN);
+    twc_principal(&paud, 6, "otto", org_d, "Oversight", ROLE_AUDITOR);
+    twc_principal(&panalyst, 7, "ana", org_a, "Anti-Trafficking Unit", ROLE_ANALYST);
+    twc_principal(&padmin_b, 8, "bob", org_b, "Hope Shelter NGO", ROLE_ADMIN);
+    twc_principal(&padmin_c, 9, "cid", org_c, "Third Org", ROLE_ADMIN);
     return 0;
 }
 
@@ -1556,18 +1533,6 @@ static void file_lacks(const char *path, const char *const *needles)
     buf_free(&b);
 }
 
-/* An account row for the alert ownership rule (docs/authz.md, "Who owns
- * what"): the principals of this file, as users of the store. */
-static void add_user(int64_t uid, const char *name, int64_t org, const char *role)
-{
-    char sql[300];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO app_user(id, name, org_id, role, password_hash, created_at)"
-             " VALUES (%lld, '%s', %lld, '%s', 'x', '2025-01-01')",
-             (long long)uid, name, (long long)org, role);
-    assert_int_equal(sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
 static void add_alert(int64_t id, const char *key, const char *assignee)
 {
     char sql[700];
@@ -1619,7 +1584,7 @@ static void test_encryption_at_rest(void **state)
 
     id = open_full(&a);
     /* a case opened from an alert: its evidence and worker key sealed */
-    add_user(1, "anna", org_a, "case_worker");
+    twc_add_user(st, 1, "anna", org_a, "case_worker");
     {
         cases_fields_t f;
         int64_t x;
@@ -1804,8 +1769,8 @@ static void test_open_from_alert(void **state)
     long long cases0;
     (void)state;
 
-    add_user(1, "anna", org_a, "case_worker");
-    add_user(3, "carl", org_c, "case_worker");
+    twc_add_user(st, 1, "anna", org_a, "case_worker");
+    twc_add_user(st, 3, "carl", org_c, "case_worker");
     add_alert(41, "NPL:PA6299345", "ANNA"); /* names compared without case */
     add_alert(42, "NPL:PB1111111", "carl");
     add_alert(43, "NPL:PC2222222", NULL);

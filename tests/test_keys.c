@@ -30,6 +30,7 @@
 #include "cases.h"
 #include "keys.h"
 #include "store.h"
+#include "twcase.h"
 #include "vault.h"
 
 #define DAY 86400
@@ -49,30 +50,6 @@ static cases_actor_t sys = {NULL, NULL, T0};
 
 /* ---- fixture ----------------------------------------------------------------- */
 
-static int64_t add_org(const char *name)
-{
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
-                                        "INSERT INTO org(name, created_at) VALUES (?, '2025-01-01')",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_finalize(s);
-    return sqlite3_last_insert_rowid(store_sqlite(st));
-}
-
-static void principal(auth_principal_t *p, int64_t uid, const char *user, int64_t org,
-                      const char *orgname)
-{
-    memset(p, 0, sizeof(*p));
-    p->user_id = uid;
-    p->org_id = org;
-    p->role = ROLE_CASE_WORKER;
-    snprintf(p->user, sizeof(p->user), "%s", user);
-    snprintf(p->org, sizeof(p->org), "%s", orgname);
-}
-
 static int setup(void **state)
 {
     tw_errinfo_t ei;
@@ -87,21 +64,13 @@ static int setup(void **state)
         return -1;
     if (store_open(dbpath, &st, &ei) != TW_OK)
         return -1;
-    a = add_org("Anti-Trafficking Unit");
-    b = add_org("Hope Shelter NGO");
-    principal(&pa, 1, "anna", a, "Anti-Trafficking Unit");
-    principal(&pb, 2, "bella", b, "Hope Shelter NGO");
+    a = twc_add_org(st, "Anti-Trafficking Unit");
+    b = twc_add_org(st, "Hope Shelter NGO");
+    twc_principal(&pa, 1, "anna", a, "Anti-Trafficking Unit", ROLE_CASE_WORKER);
+    twc_principal(&pb, 2, "bella", b, "Hope Shelter NGO", ROLE_CASE_WORKER);
     /* anna as an account: the alert a case is opened from is assigned to
      * her, and cases_open checks she may read it */
-    {
-        char sql[300];
-        snprintf(sql, sizeof(sql),
-                 "INSERT INTO app_user(id, name, org_id, role, password_hash, created_at)"
-                 " VALUES (1, 'anna', %lld, 'case_worker', 'x', '2025-01-01')",
-                 (long long)a);
-        if (sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL) != SQLITE_OK)
-            return -1;
-    }
+    twc_add_user(st, 1, "anna", a, "case_worker");
     return 0;
 }
 
