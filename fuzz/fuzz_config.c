@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c - libFuzzer target for tipwatch.conf (src/config.c).
+ * fuzz_config.c - libFuzzer target for tipwatch.conf (src/engine/config.c).
  *
  * Parses the input twice: without a list of known indicators and with the
  * engine.md catalogue. A failure must be TW_EINPUT with a message, a
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "engine/config.h"
 
 #define CHECK(c)                                                                       \
     do {                                                                               \

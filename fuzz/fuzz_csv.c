@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c - libFuzzer target for the CSV reader (src/csv.c).
+ * fuzz_csv.c - libFuzzer target for the CSV reader (src/ingest/csv.c).
  *
  * Each input is read four times: from memory and from a file descriptor
  * (a pipe, or a temporary file for big inputs), each with two sets of small limits so that the limit
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
+#include "ingest/csv.h"
 
 #define CHECK(c)                                                                    \
     do {                                                                            \

@@ -1,5 +1,5 @@
 /*
- * fuzz_mapping.c - libFuzzer target for mapping files (src/mapping.c).
+ * fuzz_mapping.c - libFuzzer target for mapping files (src/ingest/mapping.c).
  *
  * Parses the input as a mapping file. A failure must be TW_EINPUT with a
  * position and a message, and no mapping. A success is then looked up with
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mapping.h"
+#include "ingest/mapping.h"
 
 #define CHECK(c)                                                                        \
     do {                                                                                \

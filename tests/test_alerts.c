@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "value.h"
+#include "ingest/value.h"
 
-#include "alerts.h"
-#include "import.h"
+#include "engine/alerts.h"
+#include "ingest/import.h"
 #include "twtest.h"
 
 static char dir[256], dbpath[300];

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "access/audit.h"
 
 static char dir[256], dbpath[300];
 static store_t *st;

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
+#include "access/auth.h"
 
 static char dir[256], dbpath[300];
 static store_t *st;

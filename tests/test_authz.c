@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
+#include "access/authz.h"
 
 static authz_scope_t doc[ROLE_COUNT][AUTHZ_ACTION_COUNT];
 

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backtest.h"
-#include "import.h"
+#include "engine/backtest.h"
+#include "ingest/import.h"
 #include "twtest.h"
-#include "indicators.h"
+#include "engine/indicators.h"
 
 static char dir[256];
 static store_t *st;

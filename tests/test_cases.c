@@ -1,5 +1,5 @@
 /*
- * test_cases.c - NRM cases (src/cases.h): the stage table (code, this
+ * test_cases.c - NRM cases (src/cases/cases.h): the stage table (code, this
  * file's copy and docs/nrm.md agree cell by cell, and every allowed and
  * every forbidden move is tried on a real case), reasons and decision dates,
  * deadlines at a fixed clock, the services state machine and the one-time
@@ -23,12 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cases.h"
-#include "store.h"
-#include "value.h"
+#include "base/buf.h"
+#include "cases/cases.h"
+#include "store/store.h"
+#include "ingest/value.h"
 #include "twcase.h"
-#include "vault.h"
+#include "cases/vault.h"
 
 #define DAY 86400
 /* cases_int.h's CASES_NAME_MAX_BYTES: the longest name searched for */

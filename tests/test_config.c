@@ -1,5 +1,5 @@
 /*
- * test_config.c - tipwatch.conf (src/config.h) as cmocka tests: the default
+ * test_config.c - tipwatch.conf (src/engine/config.h) as cmocka tests: the default
  * and docs/tipwatch.conf, every error with its line, column and key, the
  * dated minimum wage around each boundary, the mismatch table, parameter
  * lookups and the digest.
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "indicators.h"
-#include "value.h"
+#include "engine/config.h"
+#include "engine/indicators.h"
+#include "ingest/value.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

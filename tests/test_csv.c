@@ -1,5 +1,5 @@
 /*
- * test_csv.c - the CSV reader's contract (src/csv.h) as cmocka tests.
+ * test_csv.c - the CSV reader's contract (src/ingest/csv.h) as cmocka tests.
  *
  * Every test states the exact outcome a caller sees: the fields, the
  * physical lines and columns, the error position and message, the raw
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "csv.h"
+#include "ingest/csv.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

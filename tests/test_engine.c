@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "import.h"
+#include "engine/engine.h"
+#include "ingest/import.h"
 #include "twtest.h"
-#include "store.h"
-#include "synth.h"
-#include "value.h"
+#include "store/store.h"
+#include "synth/synth.h"
+#include "ingest/value.h"
 
 static char dir[256];
 static store_t *st;

@@ -28,13 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alerts.h"
-#include "api.h"
-#include "auth.h"
-#include "http.h"
-#include "import.h"
-#include "store.h"
-#include "synth.h"
+#include "engine/alerts.h"
+#include "server/api.h"
+#include "access/auth.h"
+#include "server/http.h"
+#include "ingest/import.h"
+#include "store/store.h"
+#include "synth/synth.h"
 
 static char dir[256], dbpath[300];
 

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
-#include "norm.h"
-#include "store.h"
+#include "ingest/import.h"
+#include "ingest/norm.h"
+#include "store/store.h"
 
 static char dir[256];
 static char dbpath[300];

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "engine.h"
-#include "indicators.h"
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "engine/indicators.h"
 
 /* ---- a hand-built engine index ------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /*
- * test_keys.c - the key lifecycle (src/keys.h): init never overwrites and
+ * test_keys.c - the key lifecycle (src/cases/keys.h): init never overwrites and
  * refuses a database that already holds sealed values; a rotation over cases
  * holding every kind of sealed value (case fields, alert evidence, a stage
  * reason, a referral's rejection reason, a consent's purpose, an
@@ -26,12 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cases.h"
-#include "keys.h"
-#include "store.h"
+#include "base/buf.h"
+#include "cases/cases.h"
+#include "cases/keyring.h"
+#include "cases/keys.h"
+#include "store/store.h"
 #include "twcase.h"
-#include "vault.h"
+#include "cases/vault.h"
 
 #define DAY 86400
 /* 2025-03-03 08:00 UTC = 12:00 in Yerevan */
@@ -399,7 +400,7 @@ static void test_rotate(void **state)
     all_readable(vt, id, aid);
     usage(kpath, use, sizeof(use), &total);
     assert_true(total >= 13);
-    assert_int_equal(keys_store_current(st, &cur, NULL, &ei), TW_OK);
+    assert_int_equal(keyring_current(st, &cur, NULL, &ei), TW_OK);
     assert_int_equal(cur, 0);
 
     assert_int_equal(keys_rotate(st, kpath, NULL, &sys, &rot, &ei), TW_OK);
@@ -412,7 +413,7 @@ static void test_rotate(void **state)
                                " detail LIKE '%\"key\":2%'"),
                      1);
     /* the store's current key */
-    assert_int_equal(keys_store_current(st, &cur, NULL, &ei), TW_OK);
+    assert_int_equal(keyring_current(st, &cur, NULL, &ei), TW_OK);
     assert_int_equal(cur, 2);
     /* the key file holds key 2 only; key 1 is in the archive, 0600 */
     file_ids(kpath, ids, sizeof(ids));
@@ -468,10 +469,10 @@ static void test_old_process_refused(void **state)
 
     id = full_case(&aid);
     usage(kpath, use, sizeof(use), &total);
-    assert_int_equal(keys_writer_check(st, vt, &ei), TW_OK); /* nothing recorded yet */
+    assert_int_equal(keyring_writer_check(st, vt, &ei), TW_OK); /* nothing recorded yet */
     assert_int_equal(keys_rotate(st, kpath, NULL, &sys, &rot, &ei), TW_OK);
     /* vt still holds key 1 only, like a server started before */
-    assert_int_equal(keys_writer_check(st, vt, &ei), TW_ECONFLICT);
+    assert_int_equal(keyring_writer_check(st, vt, &ei), TW_ECONFLICT);
     assert_non_null(strstr(ei.msg, "restart: the keys were rotated"));
     v0 = version_of(id);
     memset(&f, 0, sizeof(f));
@@ -497,7 +498,7 @@ static void test_old_process_refused(void **state)
     assert_non_null(strstr(ei.msg, "restart"));
     /* restarted: writes go through, under key 2 */
     assert_int_equal(vault_open(kpath, &nv, &ei), TW_OK);
-    assert_int_equal(keys_writer_check(st, nv, &ei), TW_OK);
+    assert_int_equal(keyring_writer_check(st, nv, &ei), TW_OK);
     memset(&f, 0, sizeof(f));
     f.cooperating_with_police = -1;
     f.narrative = "a new narrative";
@@ -539,7 +540,7 @@ static void test_rotate_failures(void **state)
     assert_string_equal(use, expect); /* every value still under key 1 */
     assert_int_equal(count_sql("SELECT count(*) FROM audit_log"), audits);
     assert_int_equal(count_sql("SELECT count(*) FROM key_rotation"), 0);
-    assert_int_equal(keys_store_current(st, &cur, NULL, &ei), TW_OK);
+    assert_int_equal(keyring_current(st, &cur, NULL, &ei), TW_OK);
     assert_int_equal(cur, 0);
     file_ids(kpath, ids, sizeof(ids));
     assert_string_equal(ids, "1,2"); /* the old key kept, the new one unused */

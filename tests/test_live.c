@@ -16,13 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "import.h"
-#include "indicators.h"
-#include "live.h"
-#include "score.h"
-#include "store.h"
-#include "synth.h"
+#include "engine/config.h"
+#include "ingest/import.h"
+#include "engine/indicators.h"
+#include "engine/live.h"
+#include "engine/score.h"
+#include "store/store.h"
+#include "synth/synth.h"
 #include "twtest.h"
 
 static char dir[256];

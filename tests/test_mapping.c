@@ -1,5 +1,5 @@
 /*
- * test_mapping.c - mapping files (src/mapping.h) as cmocka tests: what each
+ * test_mapping.c - mapping files (src/ingest/mapping.h) as cmocka tests: what each
  * line means, how lookups match, and every error with its line and column.
  */
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mapping.h"
+#include "ingest/mapping.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
  * test_norm.c - the normalised forms the importer stores beside the
- * original: names, addresses, phones, document numbers (src/norm.h).
+ * original: names, addresses, phones, document numbers (src/ingest/norm.h).
  *
  * The real examples are the point: one person written in Armenian, Cyrillic
  * and Latin script by different registers must get one form, and different
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "norm.h"
+#include "ingest/norm.h"
 
 typedef tw_err_t (*normfn_t)(norm_t *, const char *, size_t, char *, size_t, size_t *);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "score.h"
+#include "engine/score.h"
 
 #define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/store.h"
 
 static char dir[256];
 static char dbpath[300];

@@ -1,5 +1,5 @@
 /*
- * test_synth.c - the synthetic register generator (src/synth.c).
+ * test_synth.c - the synthetic register generator (src/synth/synth.c).
  *
  * One run of ~2,000 applications is shared by most tests (group setup);
  * the tests read the files back as a user would and check: exact headers,
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "synth.h"
+#include "synth/synth.h"
 
 #define NAPPS 2000
 #define SEED 20240601ULL

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "import.h"
-#include "store.h"
+#include "ingest/import.h"
+#include "store/store.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);

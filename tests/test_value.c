@@ -1,5 +1,5 @@
 /*
- * test_value.c - unit tests for src/value.c: one register value at a time.
+ * test_value.c - unit tests for src/ingest/value.c: one register value at a time.
  *
  * Every call goes through a heap copy of exactly `len` bytes with no NUL
  * after it, so an ASan build catches any read past the field. Every failure
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "ingest/value.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -263,7 +263,7 @@ static tw_err_t enum_n(const char *s, size_t len, const char *const *allowed, in
 #define MSG_CC_UNKNOWN "not an ISO 3166-1 alpha-3 country code"
 
 /* The 249 officially assigned ISO 3166-1 alpha-3 codes, typed independently
- * of src/value.c (checked against Debian's iso-codes package when written). */
+ * of src/ingest/value.c (checked against Debian's iso-codes package when written). */
 static const char *const iso3166_official =
     "ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE "
     "BDI BEL BEN BES BFA BGD BGR BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA "

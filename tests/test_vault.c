@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vault.h"
+#include "cases/vault.h"
 
 static char dir[256], kpath[300];
 

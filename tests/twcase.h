@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
-#include "store.h"
+#include "access/auth.h"
+#include "store/store.h"
 
 /* A new organisation called `name`; its id. */
 static inline int64_t twc_add_org(store_t *st, const char *name)

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "import.h"
-#include "synth.h"
+#include "ingest/import.h"
+#include "synth/synth.h"
 
 /* Writes `content` to DIR/NAME and imports it into `st` (register from the
  * header, no progress, no rejects file); fails the test on any rejected row. */

@@ -1,5 +1,5 @@
 // case-labels.js - the words the NRM case pages show for the codes of the
-// case module (src/cases.h, docs/nrm.md): stages, services, referral and
+// case module (src/cases/cases.h, docs/nrm.md): stages, services, referral and
 // service states, data categories and the HTCDS v2.0 / CTDC value lists in
 // plain language. The codes are the API's (GET /api/v1/cases/codes; the
 // browser test checks the two agree), only the words are the UI's, in the
