@@ -199,7 +199,6 @@ int link_cmp_name(const char *a, size_t alen, const char *a2, size_t a2len, cons
 {
     char ka[16], kb[16];
     size_t na, nb;
-    double jw;
 
     if (alen == 0 || blen == 0)
         return LINK_NAME_MISSING;
@@ -209,6 +208,16 @@ int link_cmp_name(const char *a, size_t alen, const char *a2, size_t a2len, cons
     nb = link_sound_key(b, blen, kb, sizeof kb);
     if (na > 0 && na == nb && memcmp(ka, kb, na) == 0)
         return LINK_NAME_VARIANT;
+    return link_cmp_name_rest(a, alen, a2, a2len, b, blen, b2, b2len);
+}
+
+int link_cmp_name_rest(const char *a, size_t alen, const char *a2, size_t a2len,
+                       const char *b, size_t blen, const char *b2, size_t b2len)
+{
+    double jw;
+
+    if (alen == 0 || blen == 0)
+        return LINK_NAME_MISSING;
     jw = link_jaro_winkler(a, alen, b, blen);
     if (jw >= 0.92)
         return LINK_NAME_JW92;

@@ -59,6 +59,10 @@ enum {
 };
 int link_cmp_name(const char *a, size_t alen, const char *a2, size_t a2len, const char *b,
                   size_t blen, const char *b2, size_t b2len);
+/* The same for a caller that has already found the two names neither equal
+ * nor of one phonetic key (it keeps the keys): the levels from JW92 on. */
+int link_cmp_name_rest(const char *a, size_t alen, const char *a2, size_t a2len,
+                       const char *b, size_t blen, const char *b2, size_t b2len);
 
 /* Dates: YYYYMMDD, or YYYY (year only). Anything else of eight digits
  * (a corrupted 19450493) is still compared digit by digit. */

@@ -239,7 +239,7 @@ void link_opts_default(link_opts_t *o)
     o->threshold = 4.25;
     o->review_low = 0.0;
     o->veto = 0.0;
-    o->u_pairs = 1000000;
+    o->u_pairs = 300000;
     o->em_pairs = 4000000;
     o->em_iterations = 50;
     o->seed = 1;
@@ -634,7 +634,9 @@ static int compare_field(const link_t *l, size_t f, uint32_t p, uint32_t q)
             value(l, (size_t)l->other[f], p, &a2, &a2l);
             value(l, (size_t)l->other[f], q, &b2, &b2l);
         }
-        return link_cmp_name(a, al, a2, a2l, b, bl, b2, b2l);
+        if (!d->sound)
+            return link_cmp_name(a, al, a2, a2l, b, bl, b2, b2l);
+        return link_cmp_name_rest(a, al, a2, a2l, b, bl, b2, b2l);
     }
     case LINK_KIND_DATE:
         return link_cmp_date(a, al, b, bl);

@@ -96,7 +96,7 @@ typedef struct {
     double threshold;       /* match weight that links (default 4.25: p 0.95) */
     double review_low;      /* review band lower edge (default 0: p 0.5) */
     double veto;            /* chain guard (default 0) */
-    size_t u_pairs;         /* random pairs for u (default 1,000,000) */
+    size_t u_pairs;         /* random pairs for u (default 300,000) */
     size_t em_pairs;        /* candidate pairs EM reads at most (default 4M) */
     int em_iterations;      /* at most (default 50) */
     unsigned long long seed;
