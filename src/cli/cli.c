@@ -79,6 +79,8 @@ static const char main_help[] =
     "  keys     create, rotate and report the keys of the case data at rest\n"
     "  cases    purge NRM cases past their retention\n"
     "  serve    the JSON API and the web UI over HTTP\n"
+    "  link     link the registers' records into persons (or any CSV files)\n"
+    "  persons  export and show persons and the evidence of their links\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -91,7 +93,8 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"link", cmd_link},     {"persons", cmd_persons}};
     size_t i;
 
     if (argc < 2) {

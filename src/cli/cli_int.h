@@ -58,6 +58,8 @@ int cmd_screen(int argc, char **argv); /* cmd_screen.c */
 int cmd_score(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
+int cmd_link(int argc, char **argv); /* cmd_link.c */
+int cmd_persons(int argc, char **argv);
 int cmd_demo(int argc, char **argv);   /* cmd_demo.c */
 int cmd_user(int argc, char **argv);   /* cmd_access.c */
 int cmd_token(int argc, char **argv);

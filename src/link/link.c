@@ -117,6 +117,7 @@ struct link {
     size_t nclusters;
     size_t pairs_compared, chains_refused;
     int ran;
+    int prepared; /* blocks built for the records and marks as they are */
 };
 
 /* ---- small helpers ---- */
@@ -490,6 +491,7 @@ tw_err_t link_add(link_t *l, int source, const char *const *values, const size_t
 
     if (source < 0 || source >= l->o.sources)
         return TW_EINPUT;
+    l->prepared = 0;
     for (i = 0; i < l->nf; i++) {
         size_t n = lens[i] > VAL_MAX ? VAL_MAX : lens[i];
         if ((err = dict_intern(l, i, values[i], n, &vid[i])) != TW_OK)
@@ -845,6 +847,7 @@ enum { PASS_COUNT, PASS_EM, PASS_SCORE };
 typedef struct {
     const link_t *l;
     int part, nparts, mode;
+    int rule; /* -1: every rule, each pair once; r: the pairs sharing r's key */
     uint64_t sample_mod;
     size_t count;
     strmap_t pats;
@@ -911,6 +914,8 @@ static void *pass_run(void *arg)
 
     for (r = 0; r < l->nrules && ps->err == TW_OK; r++) {
         const uint64_t *k = l->keys + (size_t)r * l->np;
+        if (ps->rule >= 0 && r != ps->rule)
+            continue;
         const uint32_t *ord = l->order[r];
         size_t n = l->norder[r], i, j, a, b;
         for (i = 0; i < n; i = j) {
@@ -923,14 +928,14 @@ static void *pass_run(void *arg)
                     uint32_t p = ord[a], q = ord[b];
                     if (l->o.sources == 2 && l->psrc[p] == l->psrc[q])
                         continue;
-                    if (l->only_new && !l->pnew[p] && !l->pnew[q])
+                    if (ps->rule < 0 && l->only_new && !l->pnew[p] && !l->pnew[q])
                         continue;
                     if (p > q) {
                         uint32_t t = p;
                         p = q;
                         q = t;
                     }
-                    if (covered(l, r, p, q))
+                    if (ps->rule < 0 && covered(l, r, p, q))
                         continue;
                     pass_pair(ps, p, q);
                 }
@@ -941,7 +946,7 @@ static void *pass_run(void *arg)
 }
 
 /* Runs a pass on `threads` threads; ps[0..threads) are filled. */
-static tw_err_t run_pass(const link_t *l, int mode, uint64_t sample_mod, pass_t *ps,
+static tw_err_t run_pass(const link_t *l, int mode, uint64_t sample_mod, int rule, pass_t *ps,
                          int threads)
 {
     pthread_t th[16];
@@ -955,6 +960,7 @@ static tw_err_t run_pass(const link_t *l, int mode, uint64_t sample_mod, pass_t 
         ps[t].nparts = threads;
         ps[t].mode = mode;
         ps[t].sample_mod = sample_mod;
+        ps[t].rule = rule;
         strmap_init(&ps[t].pats);
     }
     for (t = 1; t < threads; t++) {
@@ -1120,25 +1126,28 @@ typedef struct {
     double n;
 } patcount_t;
 
-static void em(link_t *l, const patcount_t *pc, size_t npc)
+/* EM over comparison patterns with u held fixed: the match share lambda
+ * and m of every field not in `mask` (fields a blocking rule fixed carry
+ * no information about the pairs it found). */
+static int em(const link_t *l, const patcount_t *pc, size_t npc, uint32_t mask, double *lambda,
+              double m[][LEVELS_MAX])
 {
     double sm[LINK_MAX_FIELDS][LEVELS_MAX], tot[LINK_MAX_FIELDS];
-    int it, lv;
+    int it, lv, iters = 0;
     size_t i, f;
 
-    l->lambda = 0.1;
-    model_default_m(l);
+    *lambda = 0.1;
     for (it = 0; it < l->o.em_iterations; it++) {
         double sg = 0, sn = 0, delta = 0, nl;
         memset(sm, 0, sizeof sm);
         memset(tot, 0, sizeof tot);
         for (i = 0; i < npc; i++) {
-            double pm = l->lambda, pu = 1.0 - l->lambda, g;
+            double pm = *lambda, pu = 1.0 - *lambda, g;
             for (f = 0; f < l->nf; f++) {
                 lv = (int)((pc[i].pat >> (4 * f)) & 15);
-                if (lv == 0)
+                if (lv == 0 || (mask >> f & 1))
                     continue;
-                pm *= l->m[f][lv];
+                pm *= m[f][lv];
                 pu *= l->u[f][lv];
             }
             g = pm + pu > 0 ? pm / (pm + pu) : 0;
@@ -1146,7 +1155,7 @@ static void em(link_t *l, const patcount_t *pc, size_t npc)
             sn += pc[i].n;
             for (f = 0; f < l->nf; f++) {
                 lv = (int)((pc[i].pat >> (4 * f)) & 15);
-                if (lv == 0)
+                if (lv == 0 || (mask >> f & 1))
                     continue;
                 sm[f][lv] += g * pc[i].n;
                 tot[f] += g * pc[i].n;
@@ -1159,102 +1168,221 @@ static void em(link_t *l, const patcount_t *pc, size_t npc)
             nl = 1e-9;
         if (nl > 1 - 1e-9)
             nl = 1 - 1e-9;
-        delta = fabs(nl - l->lambda);
-        l->lambda = nl;
+        delta = fabs(nl - *lambda);
+        *lambda = nl;
         for (f = 0; f < l->nf; f++) {
-            if (tot[f] <= 0)
+            if (tot[f] <= 0 || (mask >> f & 1))
                 continue;
             for (lv = 1; lv < l->nlev[f]; lv++) {
                 double v = sm[f][lv] / tot[f];
-                if (v < 1e-6)
-                    v = 1e-6;
-                delta = fmax(delta, fabs(v - l->m[f][lv]));
-                l->m[f][lv] = v;
+                /* a level never seen among the matches is rare, not
+                 * impossible: a floor bounds the evidence against */
+                if (v < 1e-4)
+                    v = 1e-4;
+                delta = fmax(delta, fabs(v - m[f][lv]));
+                m[f][lv] = v;
             }
         }
-        l->em_iter = it + 1;
+        iters = it + 1;
         if (delta < 1e-6)
             break;
     }
+    return iters;
+}
+
+static uint32_t rule_mask(const rule_t *r)
+{
+    uint32_t mask = 0;
+    int i;
+    for (i = 0; i < r->nparts; i++)
+        mask |= 1u << r->field[i];
+    return mask;
+}
+
+/* P(a matching pair shares rule r's key), from m. */
+static double rule_recall(const link_t *l, const rule_t *r)
+{
+    double rec = 1.0;
+    int i;
+    for (i = 0; i < r->nparts; i++) {
+        int f = r->field[i];
+        const double *m = l->m[f];
+        switch (r->how[i]) {
+        case T_SOUND:
+        case T_SOUNDPAIR:
+            rec *= m[1] + m[LINK_NAME_VARIANT];
+            break;
+        case T_YEAR:
+            rec *= m[LINK_DATE_EXACT] + m[LINK_DATE_SWAPPED] + m[LINK_DATE_YEAR];
+            break;
+        case T_INITIAL:
+            rec *= 1.0 - m[l->nlev[f] - 1];
+            break;
+        default:
+            rec *= m[1];
+        }
+    }
+    return rec;
+}
+
+static tw_err_t rule_patterns(const link_t *l, int r, pass_t *ps, int threads,
+                              patcount_t **out, size_t *nout, size_t *npairs)
+{
+    size_t total = 0, npc = 0, i;
+    uint64_t mod = 1;
+    strmap_t all;
+    patcount_t *pc = NULL;
+    int t;
+    tw_err_t err;
+
+    *out = NULL;
+    *nout = *npairs = 0;
+    if ((err = run_pass(l, PASS_COUNT, 1, r, ps, threads)) != TW_OK)
+        goto out_pass;
+    for (t = 0; t < threads; t++)
+        total += ps[t].count;
+    pass_free(ps, threads);
+    *npairs = total;
+    if (total == 0)
+        return TW_OK;
+    if (total > l->o.em_pairs && l->o.em_pairs > 0)
+        mod = (total + l->o.em_pairs - 1) / l->o.em_pairs;
+    if ((err = run_pass(l, PASS_EM, mod, r, ps, threads)) != TW_OK)
+        goto out_pass;
+    strmap_init(&all);
+    for (t = 0; t < threads && err == TW_OK; t++) {
+        for (i = 0; i < ps[t].pats.nslots; i++) {
+            const strmap_slot_t *s = &ps[t].pats.slots[i];
+            uint64_t *slot;
+            if (!s->key)
+                continue;
+            if ((err = strmap_put(&all, s->key, s->len, 0, &slot, NULL, NULL)) != TW_OK)
+                break;
+            *slot += s->val;
+        }
+    }
+    pc = malloc((all.count ? all.count : 1) * sizeof *pc);
+    if (!pc && err == TW_OK)
+        err = TW_ENOMEM;
+    for (i = 0; err == TW_OK && i < all.nslots; i++) {
+        if (!all.slots[i].key)
+            continue;
+        memcpy(&pc[npc].pat, all.slots[i].key, sizeof pc[npc].pat);
+        pc[npc].n = (double)all.slots[i].val * (double)mod;
+        npc++;
+    }
+    strmap_free(&all);
+    if (err) {
+        free(pc);
+        pc = NULL;
+        npc = 0;
+    }
+    *out = pc;
+    *nout = npc;
+out_pass:
+    pass_free(ps, threads);
+    return err;
 }
 
 static tw_err_t prepare(link_t *l)
 {
     tw_err_t err;
+    if (l->prepared)
+        return TW_OK;
     free_results(l);
+    l->ran = 0;
     if ((err = prepare_sound(l)) != TW_OK)
         return err;
-    return build_blocks(l);
+    if ((err = build_blocks(l)) != TW_OK)
+        return err;
+    l->prepared = 1;
+    return TW_OK;
 }
 
+/* The model, as Splink trains it: u from random pairs; then per blocking
+ * rule, EM over the pairs that share its key with the rule's own fields
+ * left out, m of each field averaged over the rules that leave it free;
+ * the number of matching pairs from each rule's match share divided by
+ * the rule's recall (median over the rules); lambda, the chance that two
+ * random records match, from that number over all pairs. */
 static tw_err_t train(link_t *l)
 {
     pass_t ps[16];
-    int t, threads = l->o.threads;
-    size_t total = 0, i, npc = 0;
-    patcount_t *pc = NULL;
-    uint64_t mod = 1;
-    tw_err_t err;
-    int only_new = l->only_new;
+    double msum[LINK_MAX_FIELDS][LEVELS_MAX], mw[LINK_MAX_FIELDS];
+    double mr[LINK_MAX_FIELDS][LEVELS_MAX], lam_r[RULES_MAX], pairs_r[RULES_MAX];
+    double matches[RULES_MAX], allpairs, n0 = 0, n1 = 0;
+    int r, lv, nm = 0, iters = 0;
+    size_t f, p;
+    tw_err_t err = TW_OK;
 
-    /* EM reads every candidate pair of the whole data, not only the new
-     * ones: the parameters describe the registers, not the last import */
-    l->only_new = 0;
     if ((err = estimate_u(l)) != TW_OK)
-        goto out;
-    if ((err = run_pass(l, PASS_COUNT, 1, ps, threads)) != TW_OK)
-        goto out_pass;
-    for (t = 0; t < threads; t++)
-        total += ps[t].count;
-    pass_free(ps, threads);
-    if (total > l->o.em_pairs && l->o.em_pairs > 0)
-        mod = (total + l->o.em_pairs - 1) / l->o.em_pairs;
-    if ((err = run_pass(l, PASS_EM, mod, ps, threads)) != TW_OK)
-        goto out_pass;
-    for (t = 0; t < threads; t++)
-        npc += ps[t].pats.count;
-    pc = malloc((npc ? npc : 1) * sizeof *pc);
-    if (!pc) {
-        err = TW_ENOMEM;
-        goto out_pass;
-    }
-    {
-        strmap_t all;
-        strmap_init(&all);
-        for (t = 0; t < threads && err == TW_OK; t++) {
-            for (i = 0; i < ps[t].pats.nslots; i++) {
-                const strmap_slot_t *s = &ps[t].pats.slots[i];
-                uint64_t *slot;
-                int added;
-                if (!s->key)
-                    continue;
-                err = strmap_put(&all, s->key, s->len, 0, &slot, &added, NULL);
-                if (err)
-                    break;
-                *slot += s->val;
-            }
+        return err;
+    model_default_m(l);
+    memset(msum, 0, sizeof msum);
+    memset(mw, 0, sizeof mw);
+    for (r = 0; r < l->nrules; r++) {
+        patcount_t *pc = NULL;
+        size_t npc = 0, npairs = 0;
+        uint32_t mask = rule_mask(&l->rules[r]);
+        lam_r[r] = 0;
+        pairs_r[r] = 0;
+        if ((err = rule_patterns(l, r, ps, l->o.threads, &pc, &npc, &npairs)) != TW_OK)
+            return err;
+        if (npc == 0) {
+            free(pc);
+            continue;
         }
-        npc = 0;
-        for (i = 0; err == TW_OK && i < all.nslots; i++) {
-            if (!all.slots[i].key)
+        memcpy(mr, l->m, sizeof mr);
+        iters += em(l, pc, npc, mask, &lam_r[r], mr);
+        free(pc);
+        pairs_r[r] = (double)npairs;
+        for (f = 0; f < l->nf; f++) {
+            double wgt = lam_r[r] * (double)npairs;
+            if (mask >> f & 1)
                 continue;
-            memcpy(&pc[npc].pat, all.slots[i].key, sizeof pc[npc].pat);
-            pc[npc].n = (double)all.slots[i].val;
-            npc++;
+            for (lv = 1; lv < l->nlev[f]; lv++)
+                msum[f][lv] += wgt * mr[f][lv];
+            mw[f] += wgt;
         }
-        strmap_free(&all);
-        if (err)
-            goto out_pass;
     }
-    em(l, pc, npc);
+    for (f = 0; f < l->nf; f++)
+        if (mw[f] > 0)
+            for (lv = 1; lv < l->nlev[f]; lv++)
+                l->m[f][lv] = msum[f][lv] / mw[f];
+    for (r = 0; r < l->nrules; r++) {
+        double rec = rule_recall(l, &l->rules[r]);
+        if (pairs_r[r] > 0 && rec > 0.05)
+            matches[nm++] = lam_r[r] * pairs_r[r] / rec;
+    }
+    for (p = 0; p < l->np; p++) {
+        if (l->o.sources == 2 && l->psrc[p] == 1)
+            n1 += 1;
+        else
+            n0 += 1;
+    }
+    allpairs = l->o.sources == 2 ? n0 * n1 : n0 * (n0 - 1) / 2;
+    if (nm > 0 && allpairs > 0) {
+        /* the median over the rules */
+        int i, j;
+        for (i = 1; i < nm; i++)
+            for (j = i; j > 0 && matches[j - 1] > matches[j]; j--) {
+                double t = matches[j];
+                matches[j] = matches[j - 1];
+                matches[j - 1] = t;
+            }
+        l->lambda = (nm % 2 ? matches[nm / 2] : (matches[nm / 2 - 1] + matches[nm / 2]) / 2) /
+                    allpairs;
+    } else {
+        l->lambda = allpairs > 0 ? 1.0 / allpairs : 1e-6;
+    }
+    if (l->lambda < 1e-12)
+        l->lambda = 1e-12;
+    if (l->lambda > 0.5)
+        l->lambda = 0.5;
+    l->em_iter = iters;
     model_weights(l);
     l->have_model = 1;
-out_pass:
-    pass_free(ps, threads);
-out:
-    free(pc);
-    l->only_new = only_new;
-    return err;
+    return TW_OK;
 }
 
 tw_err_t link_train(link_t *l)
@@ -1433,8 +1561,15 @@ tw_err_t link_run(link_t *l)
         return err;
     if ((err = prepare_tf(l)) != TW_OK)
         return err;
+    free(l->edges);
+    free(l->joins);
+    free(l->pcluster);
+    l->edges = l->joins = NULL;
+    l->pcluster = NULL;
+    l->nedges = l->njoins = 0;
+    l->ran = 0;
     l->chains_refused = 0;
-    if ((err = run_pass(l, PASS_SCORE, 1, ps, threads)) != TW_OK)
+    if ((err = run_pass(l, PASS_SCORE, 1, -1, ps, threads)) != TW_OK)
         goto out;
     l->pairs_compared = 0;
     for (t = 0; t < threads; t++) {

@@ -1,0 +1,68 @@
+/*
+ * persons.h - persons across the registers, with stable ids.
+ *
+ * persons_link() reads the current rows of the permit, border-crossing and
+ * report registers through the store's scan, gives each record its normal
+ * forms for linkage (link.h fields: given name, family name, birth date,
+ * document "COUNTRY<US>NUMBER", citizenship, sex, phone), links them, and
+ * writes the persons into the tables of migration 10 (person,
+ * person_record, person_event, person_join, link_run, link_review,
+ * link_decision), which this module alone owns.
+ *
+ * Records are named `permits:APPLICATION_ID`, `border:CROSSING_ID`,
+ * `reports:REPORT_ID` (and `cases:CASE_ID` once the cases module offers
+ * a person's name through its header; it does not yet).
+ *
+ * Stable ids (invariants):
+ *   1. A person id is never reused (AUTOINCREMENT).
+ *   2. After a run, every record that was in person P before is in P or in
+ *      the person P was merged into, unless P was split; of a split person,
+ *      the part holding most of its records (ties: the oldest record) keeps
+ *      the id, the others get new ids with a 'split' event naming P.
+ *   3. When clusters join persons P < Q, the survivor is P (the older);
+ *      Q's row stays with status 'merged' and merged_into = P, and a
+ *      'merged' event is written.
+ *   4. A clerical decision (link_decision) outlives every run: "same"
+ *      joins, "not same" separates, whatever the model says.
+ * Incremental: the first run (and --full) estimates the model by EM and
+ * compares every record; later runs reuse the stored model, seed the
+ * clusters with the stored persons and compare only pairs with a new or
+ * changed record (content hash differs from the one stored).
+ * Thread model: one call at a time per store; they open their own store.
+ */
+#ifndef TW_LINK_PERSONS_H
+#define TW_LINK_PERSONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "link/link.h"
+#include "store/store.h"
+
+typedef struct {
+    link_opts_t link;
+    int have_threshold, have_block_cap;
+    int full;                /* re-estimate and compare everything */
+    const char *config_path; /* [link] section; NULL: none */
+    FILE *log;               /* summary; NULL: quiet */
+} persons_opts_t;
+
+void persons_opts_default(persons_opts_t *o);
+
+/* Links the store at db_path. TW_EINPUT for a bad [link] config. */
+tw_err_t persons_link(const char *db_path, const persons_opts_t *o, tw_errinfo_t *ei);
+/* The same on an open store (the import's --screen path). */
+tw_err_t persons_link_store(store_t *st, const persons_opts_t *o, tw_errinfo_t *ei);
+
+/* record,person_id rows (csv) or a JSON array of {"record","person_id"}. */
+tw_err_t persons_export(const char *db_path, int json, FILE *out, tw_errinfo_t *ei);
+/* A person's records and the evidence of each join; TW_ENOTFOUND. */
+tw_err_t persons_show(const char *db_path, int64_t person_id, FILE *out, tw_errinfo_t *ei);
+/* Merges and splits, oldest first. */
+tw_err_t persons_history(const char *db_path, FILE *out, tw_errinfo_t *ei);
+
+/* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
+tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
+
+#endif
