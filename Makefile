@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http fuzz clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link fuzz clean
 
 all: build
 
@@ -52,6 +52,16 @@ bench: deps
 	@ninja -C $(BUILD)
 	bash bench/run.sh $(BUILD)/tipwatch
 	bash bench/http.sh $(BUILD)/tipwatch
+	bash bench/link.sh $(BUILD)/tipwatch
+
+# bench-link: the record-linkage benchmark alone (FEBRL4 against its truth and
+# exact-match peers, BENCH_LINK_APPS=1000000 synthetic applications linked,
+# persons against synth's truth at BENCH_LINK_EVAL_APPS=100000 for
+# BENCH_LINK_SEEDS="1 2 3"); rewrites only its section of bench/RESULTS.md
+bench-link: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/link.sh $(BUILD)/tipwatch
 
 # bench-http: the HTTP load benchmark alone (wrk on loopback against the score
 # endpoint and the alert list, nginx serving the same bytes as the peer;
