@@ -1246,6 +1246,8 @@ static const char default_text[] =
     "weight = 2.0\n"
     "[indicator reports_touching_phone]\n"
     "weight = 2.0\n"
+    "[indicator reports_touching_worker]\n"
+    "weight = 2.0\n"
     "[mismatch]\n"
     "01 = 2653\n"
     "41 = 2653, 5142, 5169\n"

@@ -55,6 +55,7 @@ typedef struct {
     int64_t *old_pid;      /* 0: not linked before */
     uint64_t *hash;        /* of the linkage values now */
     uint64_t *old_hash;
+    int64_t *worker;       /* worker entity of the record; 0: none */
     size_t n, cap;
 } recs_t;
 
@@ -65,6 +66,7 @@ static void recs_free(recs_t *r)
     free(r->old_pid);
     free(r->hash);
     free(r->old_hash);
+    free(r->worker);
 }
 
 static tw_err_t recs_add(recs_t *r, const char *key, size_t len, uint64_t hash)
@@ -88,6 +90,9 @@ static tw_err_t recs_add(recs_t *r, const char *key, size_t len, uint64_t hash)
         if (!(a = realloc(r->old_hash, nc * sizeof *r->old_hash)))
             return TW_ENOMEM;
         r->old_hash = a;
+        if (!(a = realloc(r->worker, nc * sizeof *r->worker)))
+            return TW_ENOMEM;
+        r->worker = a;
         r->cap = nc;
     }
     if ((err = strmap_put(&r->idx, key, len, r->n, NULL, &added, &k)) != TW_OK)
@@ -98,6 +103,7 @@ static tw_err_t recs_add(recs_t *r, const char *key, size_t len, uint64_t hash)
     r->old_pid[r->n] = 0;
     r->old_hash[r->n] = 0;
     r->hash[r->n] = hash;
+    r->worker[r->n] = 0;
     r->n++;
     return TW_OK;
 }
@@ -130,10 +136,10 @@ static const char *const permit_cols[] = {
     "row_key",           "version",          "worker_given_name_norm", "worker_family_name_norm",
     "worker_birth_date", "worker_doc_no_norm", "worker_doc_country",   "worker_citizenship",
     "worker_sex",        "worker_phone_e164", "employer_tin",          "worker_address_norm",
-    NULL};
+    "worker_ref",        NULL};
 static const char *const border_cols[] = {
     "row_key", "version",     "given_name_norm", "family_name_norm", "birth_date", "doc_no_norm",
-    "doc_country", "citizenship", "sex", NULL};
+    "doc_country", "citizenship", "sex", "worker_ref", NULL};
 static const char *const report_cols[] = {
     "row_key", "version", "subject_name_norm", "subject_birth_date", "subject_citizenship",
     "phone_e164", "employer_tin", "address_norm", NULL};
@@ -284,6 +290,10 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
         return err;
     if ((err = link_add(s->l, 0, v, len, NULL)) != TW_OK)
         return err;
+    if (s->reg == REG_PERMITS && !c[12].null)
+        s->recs->worker[s->recs->n - 1] = c[12].num;
+    else if (s->reg == REG_BORDER && !c[9].null)
+        s->recs->worker[s->recs->n - 1] = c[9].num;
     s->added++;
     return TW_OK;
 }
@@ -571,6 +581,32 @@ static tw_err_t write_capped(void *ctx, const char *rule, const char *key, size_
     return err;
 }
 
+/* person_worker, written whole: each worker to the person of its first
+ * record. */
+static tw_err_t write_workers(write_ctx_t *w)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    size_t i;
+
+    if ((err = exec(w->db, "DELETE FROM person_worker")) ||
+        (err = prep(w->db, "INSERT OR IGNORE INTO person_worker(worker_id, person_id) "
+                           "VALUES(?1, ?2)",
+                    &s)))
+        return err;
+    for (i = 0; i < w->r->n && err == TW_OK; i++) {
+        if (w->r->worker[i] <= 0)
+            continue;
+        sqlite3_bind_int64(s, 1, w->r->worker[i]);
+        sqlite3_bind_int64(s, 2, w->cid[link_cluster(w->l, (uint32_t)i)]);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
 /* Gives every cluster its person id and writes the tables. */
 static tw_err_t assign_and_write(write_ctx_t *w, size_t nclusters, size_t *merged,
                                  size_t *split, size_t *created)
@@ -757,7 +793,9 @@ static tw_err_t assign_and_write(write_ctx_t *w, size_t nclusters, size_t *merge
                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                     &w->ins_join)))
         goto out;
-    err = link_each_join(w->l, write_join, w);
+    if ((err = link_each_join(w->l, write_join, w)) != TW_OK)
+        goto out;
+    err = write_workers(w);
 out:
     sqlite3_finalize(ins_person);
     sqlite3_finalize(upd_person);
@@ -1164,6 +1202,49 @@ tw_err_t persons_history(const char *db_path, FILE *out, tw_errinfo_t *ei)
 out:
     sqlite3_finalize(s);
     store_close(st);
+    return err;
+}
+
+/* A store linked before migration 10 existed has no rows: nothing to call. */
+tw_err_t persons_each_worker(store_t *st, persons_worker_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc;
+    if ((err = prep(store_sqlite(st), "SELECT worker_id, person_id FROM person_worker", &s)))
+        return err;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if ((err = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1))) != TW_OK)
+            break;
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc;
+    size_t pl = strlen(prefix);
+    if ((err = prep(store_sqlite(st),
+                    "SELECT record, person_id FROM person_record WHERE record >= ?1 AND "
+                    "record < ?1 || x'ff'",
+                    &s)))
+        return err;
+    sqlite3_bind_text(s, 1, prefix, (int)pl, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *rec = (const char *)sqlite3_column_text(s, 0);
+        size_t len = (size_t)sqlite3_column_bytes(s, 0);
+        if (len < pl || memcmp(rec, prefix, pl) != 0)
+            continue;
+        if ((err = fn(ctx, rec + pl, len - pl, sqlite3_column_int64(s, 1))) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
     return err;
 }
 

@@ -6,8 +6,8 @@
  * forms for linkage (link.h fields: given name, family name, birth date,
  * document "COUNTRY<US>NUMBER", citizenship, sex, phone), links them, and
  * writes the persons into the tables of migration 10 (person,
- * person_record, person_event, person_join, link_run, link_review,
- * link_decision), which this module alone owns.
+ * person_record, person_worker, person_event, person_join, link_run,
+ * link_capped, link_review, link_decision), which this module alone owns.
  *
  * Records are named `permits:APPLICATION_ID`, `border:CROSSING_ID`,
  * `reports:REPORT_ID` (and `cases:CASE_ID` once the cases module offers
@@ -61,6 +61,18 @@ tw_err_t persons_export(const char *db_path, int json, FILE *out, tw_errinfo_t *
 tw_err_t persons_show(const char *db_path, int64_t person_id, FILE *out, tw_errinfo_t *ei);
 /* Merges and splits, oldest first. */
 tw_err_t persons_history(const char *db_path, FILE *out, tw_errinfo_t *ei);
+
+/* For the engine: every worker entity (store id) with its person, as the
+ * last run left them (nothing when the store was never linked). */
+typedef tw_err_t (*persons_worker_fn)(void *ctx, int64_t worker_id, int64_t person_id);
+tw_err_t persons_each_worker(store_t *st, persons_worker_fn fn, void *ctx);
+/* Every linked record whose name starts with `prefix` ("reports:"), with
+ * the rest of its name (the register's id; not NUL-terminated) and its
+ * person. */
+typedef tw_err_t (*persons_record_fn)(void *ctx, const char *id, size_t len,
+                                      int64_t person_id);
+tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn fn,
+                             void *ctx);
 
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);

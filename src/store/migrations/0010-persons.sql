@@ -21,6 +21,13 @@ CREATE TABLE person_record(
 );
 CREATE INDEX person_record_person ON person_record(person_id);
 
+-- The person of each worker entity (a document, COUNTRY:DOCNO): the person
+-- of the worker's first record. The engine reads it through persons.h.
+CREATE TABLE person_worker(
+  worker_id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL
+);
+
 -- Merges and splits of person ids.
 CREATE TABLE person_event(
   id INTEGER PRIMARY KEY,
