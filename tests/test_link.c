@@ -15,6 +15,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "engine/indicators.h"
 #include "link/compare.h"
 #include "link/files.h"
 #include "link/link.h"
@@ -665,6 +668,99 @@ static void test_persons_export(void **state)
     fclose(f);
 }
 
+/* The engine sees persons: a worker who changed passport between her
+ * applications is one worker to rapid_transfers (three employers in a
+ * year across two documents), keyed by her latest document; a report that
+ * names her by name and birth date fires reports_touching_worker on it. */
+static size_t count_hits(const ind_hits_t *h, const char *id, uint32_t entity)
+{
+    size_t i, n = 0;
+    int k = ind_find(id);
+    for (i = 0; i < h->n; i++)
+        n += h->hits[i].indicator == (uint16_t)k && (entity == 0 || h->hits[i].entity == entity);
+    return n;
+}
+
+static void test_engine_persons(void **state)
+{
+    char db[300];
+    store_t *st;
+    tw_errinfo_t ei;
+    persons_opts_t po;
+    tw_buf_t p, b;
+    engine_t *e;
+    const eng_index_t *ix;
+    config_t *cfg;
+    ind_hits_t h;
+    int64_t w_new = 0, w_old = 0;
+    (void)state;
+    snprintf(db, sizeof db, "%s/eng.db", dir);
+    assert_int_equal(store_open(db, &st, &ei), TW_OK);
+    buf_init(&p, 1 << 20);
+    buf_init(&b, 1 << 20);
+    background(&p, &b, 400);
+    buf_adds(&p, "WP-K1,2024-01-10T10:00:00,approved,FE111222,UKR,Шевчук,Катерина,F,"
+                 "1998-03-12,UKR,22222221,Bar One LLC\n"
+                 "WP-K2,2024-04-10T10:00:00,approved,FK999000,UKR,Шевчук,Катерина,F,"
+                 "1998-03-12,UKR,22222222,Bar Two LLC\n"
+                 "WP-K3,2024-07-10T10:00:00,approved,FK999000,UKR,Шевчук,Катерина,F,"
+                 "1998-03-12,UKR,22222223,Bar Three LLC\n");
+    buf_adds(&b, "BC-K1,2024-01-02T10:00:00,in,Zvartnots,FE111222,UKR,SHEVCHUK,KATERYNA,F,"
+                 "1998-03-12,UKR\n");
+    twt_import_text(st, dir, "permits.csv", buf_str(&p));
+    twt_import_text(st, dir, "border.csv", buf_str(&b));
+    twt_import_text(st, dir, "reports.csv",
+                    "report_id,received_at,channel,subject_name,subject_birth_date,category\n"
+                    "HL-1,2024-08-01T10:00:00,hotline,Катерина Шевчук,1998-03-12,"
+                    "sexual_exploitation\n");
+    assert_int_equal(config_default(&cfg), TW_OK);
+
+    /* before linking: two documents, two workers, no hit */
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    ind_hits_init(&h);
+    assert_int_equal(ind_compute_all(engine_index(e), cfg, &h), TW_OK);
+    assert_int_equal(count_hits(&h, "rapid_transfers", 0), 0);
+    assert_int_equal(count_hits(&h, "reports_touching_worker", 0), 0);
+    ind_hits_free(&h);
+    engine_free(e);
+
+    persons_opts_default(&po);
+    assert_int_equal(persons_link_store(st, &po, &ei), TW_OK);
+    assert_int_equal(person_of(st, "reports:HL-1"), person_of(st, "permits:WP-K1"));
+    assert_int_equal(person_of(st, "permits:WP-K3"), person_of(st, "permits:WP-K1"));
+    assert_int_equal(store_entity_find(st, ENT_WORKER, S("UKR:FK999000"), &w_new), TW_OK);
+    assert_int_equal(store_entity_find(st, ENT_WORKER, S("UKR:FE111222"), &w_old), TW_OK);
+
+    assert_int_equal(engine_load(st, &e, &ei), TW_OK);
+    ix = engine_index(e);
+    assert_non_null(ix->worker_rep);
+    assert_int_equal(ix->worker_rep[w_old], w_new);
+    ind_hits_init(&h);
+    assert_int_equal(ind_compute_all(ix, cfg, &h), TW_OK);
+    assert_int_equal(count_hits(&h, "rapid_transfers", (uint32_t)w_new), 1);
+    assert_int_equal(count_hits(&h, "rapid_transfers", (uint32_t)w_old), 0);
+    assert_int_equal(count_hits(&h, "reports_touching_worker", (uint32_t)w_new), 1);
+    assert_int_equal(count_hits(&h, "reports_touching_worker", 0), 1);
+    {
+        /* the report is the evidence */
+        size_t i;
+        int k = ind_find("reports_touching_worker");
+        for (i = 0; i < h.n; i++)
+            if (h.hits[i].indicator == (uint16_t)k) {
+                const ind_record_t *rec = &h.records[h.hits[i].rec_off];
+                assert_int_equal(h.hits[i].nrecords, 1);
+                assert_int_equal(rec->kind, IR_REPORT);
+                assert_string_equal(eng_str(ix, ix->reports[rec->index].key), "HL-1");
+            }
+    }
+    ind_hits_free(&h);
+    engine_free(e);
+    config_free(cfg);
+    buf_free(&p);
+    buf_free(&b);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_files_linkage),
         cmocka_unit_test(test_persons_stable_ids),
         cmocka_unit_test(test_persons_export),
+        cmocka_unit_test(test_engine_persons),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
