@@ -1262,3 +1262,157 @@ tw_err_t persons_of_record(store_t *st, const char *record, int64_t *pid)
     sqlite3_finalize(s);
     return err;
 }
+
+/* ---- the person page and the clerical review ---- */
+
+tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_view_fn rec_fn,
+                      persons_join_view_fn join_fn, void *ctx, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int hops = 0, rc;
+
+    for (;;) {
+        const char *status;
+        if ((err = prep(db, "SELECT status, merged_into FROM person WHERE id = ?1", &s)))
+            return err;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            sqlite3_finalize(s);
+            return tw_errinfo_set(ei, TW_ENOTFOUND, "no person %lld", (long long)id);
+        }
+        status = (const char *)sqlite3_column_text(s, 0);
+        if (status && strcmp(status, "merged") == 0 && hops++ < 64) {
+            id = sqlite3_column_int64(s, 1);
+            sqlite3_finalize(s);
+            continue;
+        }
+        sqlite3_finalize(s);
+        break;
+    }
+    *resolved = id;
+    if ((err = prep(db,
+                    "SELECT record, content_hash FROM person_record WHERE person_id = ?1 "
+                    "ORDER BY content_hash, record",
+                    &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, id);
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        err = rec_fn(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    if (err)
+        return err;
+    if ((err = prep(db,
+                    "SELECT a, b, how, weight, evidence FROM person_join WHERE person_id = ?1 "
+                    "ORDER BY weight DESC, a, b",
+                    &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, id);
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        err = join_fn(ctx, (const char *)sqlite3_column_text(s, 0),
+                      (const char *)sqlite3_column_text(s, 1),
+                      (const char *)sqlite3_column_text(s, 2), sqlite3_column_double(s, 3),
+                      (const char *)sqlite3_column_text(s, 4));
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
+                             void *ctx, long long *total)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc;
+
+    *total = 0;
+    if ((err = prep(db,
+                    "SELECT count(*) FROM link_review r WHERE NOT EXISTS (SELECT 1 FROM "
+                    "link_decision d WHERE d.a = r.a AND d.b = r.b)",
+                    &s)))
+        return err;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *total = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if ((err = prep(db,
+                    "SELECT r.id, r.a, r.b, r.weight, r.evidence, d.decision, d.decided_by, "
+                    "d.decided_at, d.note FROM link_review r LEFT JOIN link_decision d ON "
+                    "d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS NULL "
+                    "ORDER BY d.decision IS NOT NULL, abs(r.weight), r.id LIMIT ?2",
+                    &s)))
+        return err;
+    sqlite3_bind_int(s, 1, decided != 0);
+    sqlite3_bind_int64(s, 2, (int64_t)(limit > INT64_MAX ? INT64_MAX : limit));
+    err = TW_OK;
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        persons_review_t r;
+        r.id = sqlite3_column_int64(s, 0);
+        r.a = (const char *)sqlite3_column_text(s, 1);
+        r.b = (const char *)sqlite3_column_text(s, 2);
+        r.weight = sqlite3_column_double(s, 3);
+        r.probability = link_probability(r.weight);
+        r.evidence = (const char *)sqlite3_column_text(s, 4);
+        r.decision = (const char *)sqlite3_column_text(s, 5);
+        r.decided_by = (const char *)sqlite3_column_text(s, 6);
+        r.decided_at = (const char *)sqlite3_column_text(s, 7);
+        r.note = (const char *)sqlite3_column_text(s, 8);
+        err = fn(ctx, &r);
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_review_decide(store_t *st, int64_t id, const char *decision, const char *who,
+                               const char *note, char *a, char *b, size_t cap,
+                               tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    char at[32];
+    tw_err_t err;
+
+    if (!decision || (strcmp(decision, "same") != 0 && strcmp(decision, "not_same") != 0 &&
+                      strcmp(decision, "unsure") != 0)) {
+        tw_errinfo_field(ei, "decision");
+        return tw_errinfo_set(ei, TW_EINPUT, "decision: expected same, not_same or unsure");
+    }
+    if (note && strlen(note) > 1000) {
+        tw_errinfo_field(ei, "note");
+        return tw_errinfo_set(ei, TW_EINPUT, "note: at most 1000 bytes");
+    }
+    if ((err = prep(db, "SELECT a, b FROM link_review WHERE id = ?1", &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return tw_errinfo_set(ei, TW_ENOTFOUND, "no review pair %lld", (long long)id);
+    }
+    snprintf(a, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    snprintf(b, cap, "%s", (const char *)sqlite3_column_text(s, 1));
+    sqlite3_finalize(s);
+    now_iso(at);
+    if ((err = prep(db,
+                    "INSERT INTO link_decision(a, b, decision, decided_by, decided_at, note) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(a, b) DO UPDATE SET "
+                    "decision = excluded.decision, decided_by = excluded.decided_by, "
+                    "decided_at = excluded.decided_at, note = excluded.note",
+                    &s)))
+        return err;
+    sqlite3_bind_text(s, 1, a, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, b, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, decision, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, who ? who : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
+    if (note && note[0])
+        sqlite3_bind_text(s, 6, note, -1, SQLITE_STATIC);
+    err = sqlite3_step(s) == SQLITE_DONE ? TW_OK : TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}

@@ -74,6 +74,41 @@ typedef tw_err_t (*persons_record_fn)(void *ctx, const char *id, size_t len,
 tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn fn,
                              void *ctx);
 
+/* ---- the person page and the clerical review (the API's) ---- */
+
+/* Person `id` (a merged id is followed to its survivor: *resolved): its
+ * records (group: records with one value of group hold the same compared
+ * values) and its links with their evidence. TW_ENOTFOUND. */
+typedef tw_err_t (*persons_rec_view_fn)(void *ctx, const char *record, int64_t group);
+typedef tw_err_t (*persons_join_view_fn)(void *ctx, const char *a, const char *b,
+                                         const char *how, double weight,
+                                         const char *evidence);
+tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_view_fn rec_fn,
+                      persons_join_view_fn join_fn, void *ctx, tw_errinfo_t *ei);
+
+/* One pair of the review queue, with its decision when one was taken
+ * (NULL otherwise). Valid during the callback. */
+typedef struct {
+    int64_t id;
+    const char *a, *b;
+    double weight, probability;
+    const char *evidence;
+    const char *decision, *decided_by, *decided_at, *note;
+} persons_review_t;
+typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
+/* The queue, most uncertain (weight nearest 0) first; with `decided` the
+ * pairs already decided too; at most `limit`; *total = all pending. */
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
+                             void *ctx, long long *total);
+/* Records the decision ("same", "not_same", "unsure") on review pair `id`
+ * by `who`, with an optional note (at most 1000 bytes); it outlives every
+ * run and the next `tipwatch link` applies it. Inside the caller's
+ * transaction when there is one (the API adds its audit entry). The pair's
+ * records into a/b (cap bytes each). TW_ENOTFOUND, TW_EINPUT. */
+tw_err_t persons_review_decide(store_t *st, int64_t id, const char *decision, const char *who,
+                               const char *note, char *a, char *b, size_t cap,
+                               tw_errinfo_t *ei);
+
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
 

@@ -37,6 +37,11 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_stats_summary(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_score(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
+/* Persons (api_persons.c; docs/api.md "Persons"). */
+tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_persons_decide(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+
 /* NRM cases (api_cases.c; docs/api.md "NRM cases"). Each answers 503 when
  * the server has no key file (http_opts_t.vault NULL). */
 tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);

@@ -444,6 +444,11 @@ function probe(route, obj) {
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
+    // persons are nobody's: the same person for every object of the matrix
+    case 'GET /api/v1/persons/{id}': return { path: `/api/v1/persons/${vars.person_multi}`, ok: 200 };
+    case 'GET /api/v1/persons/review': return { path: '/api/v1/persons/review?limit=1', ok: 200 };
+    case 'POST /api/v1/persons/review/{id}':
+      return { path: `/api/v1/persons/review/${vars.review_id}`, body: { decision: 'maybe' }, ok: 400 };
     default: return null;
   }
 }
