@@ -21,6 +21,9 @@ import * as caseNew from './pages/case-new.js';
 import * as caseView from './pages/case.js';
 import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
+import * as person from './pages/person.js';
+import * as personReview from './pages/person-review.js';
+import { T as PERSON_T } from './person-labels.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -46,6 +49,8 @@ const routes = [
   { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
+  { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
+  { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
 ];
 
 function can(action) {
@@ -100,6 +105,7 @@ function drawNav(active) {
     ['import', '#/import', 'Import', can('import')],
     ['cases', '#/cases', 'NRM cases', can('case.read')],
     ['referrals', '#/referrals', 'Referral inbox', can('case.read')],
+    ['persons', '#/persons/review', PERSON_T.reviewTitle, can('person.review')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;

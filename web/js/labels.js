@@ -28,6 +28,7 @@ export const INDICATORS = {
   reports_touching_employer: 'Reports name the employer',
   reports_touching_address: 'Reports name the address',
   reports_touching_phone: 'Reports name the phone',
+  reports_touching_worker: 'Reports name the worker (linked by name and birth date)',
 };
 
 // What an indicator's value and threshold are counted in, where that is
