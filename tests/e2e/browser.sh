@@ -36,6 +36,7 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
+"$TW_BIN" link --db t.db --quiet || fail "link"
 
 add_user() { # NAME ROLE PASSWORD [ORG]
   printf '%s\n' "$3" |
