@@ -51,7 +51,7 @@ typedef struct {
     size_t total; /* profiles with a value */
 } dict_t;
 
-enum { T_EXACT, T_NUMBER, T_SOUND, T_YEAR, T_INITIAL, T_SOUNDPAIR };
+enum { T_EXACT, T_NUMBER, T_SOUND, T_YEAR, T_YEARMONTH, T_INITIAL, T_SOUNDPAIR };
 
 typedef struct {
     char name[96];
@@ -285,8 +285,20 @@ static void derive_rules(link_t *l)
             add_rule(l, name, (int)i, T_NUMBER, -1, 0);
         }
     }
+    /* a birth date alone is too coarse a block at 10^6 records (a hundred
+     * people a day): with an initial of either name */
     for (i = 0; i < l->nf; i++) {
-        if (l->kind[i] == LINK_KIND_DATE) {
+        if (l->kind[i] != LINK_KIND_DATE)
+            continue;
+        if (f >= 0) {
+            snprintf(name, sizeof name, "%s + %s initial", l->fname[i], l->fname[f]);
+            add_rule(l, name, (int)i, T_EXACT, f, T_INITIAL);
+        }
+        if (g >= 0) {
+            snprintf(name, sizeof name, "%s + %s initial", l->fname[i], l->fname[g]);
+            add_rule(l, name, (int)i, T_EXACT, g, T_INITIAL);
+        }
+        if (f < 0 && g < 0) {
             snprintf(name, sizeof name, "%s", l->fname[i]);
             add_rule(l, name, (int)i, T_EXACT, -1, 0);
         }
@@ -295,13 +307,14 @@ static void derive_rules(link_t *l)
         snprintf(name, sizeof name, "%s + %s (sound)", l->fname[g], l->fname[f]);
         add_rule(l, name, g, T_SOUNDPAIR, f, T_SOUNDPAIR);
     }
+    /* a typo in the day: a name's sound and the birth month */
     if (f >= 0 && d >= 0) {
-        snprintf(name, sizeof name, "%s (sound) + %s year", l->fname[f], l->fname[d]);
-        add_rule(l, name, f, T_SOUND, d, T_YEAR);
+        snprintf(name, sizeof name, "%s (sound) + %s month", l->fname[f], l->fname[d]);
+        add_rule(l, name, f, T_SOUND, d, T_YEARMONTH);
     }
     if (g >= 0 && d >= 0) {
-        snprintf(name, sizeof name, "%s (sound) + %s year", l->fname[g], l->fname[d]);
-        add_rule(l, name, g, T_SOUND, d, T_YEAR);
+        snprintf(name, sizeof name, "%s (sound) + %s month", l->fname[g], l->fname[d]);
+        add_rule(l, name, g, T_SOUND, d, T_YEARMONTH);
     }
     if (f >= 0 && d < 0 && g < 0) {
         snprintf(name, sizeof name, "%s (sound)", l->fname[f]);
@@ -719,6 +732,11 @@ static size_t key_part(const link_t *l, const rule_t *r, int i, uint32_t p, char
         if (len < 4)
             return 0;
         len = 4;
+        break;
+    case T_YEARMONTH:
+        if (len < 6)
+            return 0;
+        len = 6;
         break;
     case T_INITIAL:
         len = 1;
@@ -1214,6 +1232,9 @@ static double rule_recall(const link_t *l, const rule_t *r)
             break;
         case T_YEAR:
             rec *= m[LINK_DATE_EXACT] + m[LINK_DATE_SWAPPED] + m[LINK_DATE_YEAR];
+            break;
+        case T_YEARMONTH:
+            rec *= m[LINK_DATE_EXACT] + 0.5 * m[LINK_DATE_ONE_OFF];
             break;
         case T_INITIAL:
             rec *= 1.0 - m[l->nlev[f] - 1];
