@@ -202,6 +202,10 @@ void synth_write_rec(ctx_t *c, int file, const rec_t *r)
         }
     }
     L[n++] = '\n';
+    if (c->dry) {
+        o->rows++;
+        return;
+    }
     if (fwrite(L, 1, n, o->fp) != n) {
         set_err(c, TW_EIO, "cannot write", o->tmp);
         return;
@@ -228,8 +232,10 @@ int32_t synth_min_wage(int32_t day)
     return year_of(day) >= 2023 ? 75000 : 68000;
 }
 
-/* A background wage for occupation `occ` at an employer paying wage_pm. */
-uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day)
+/* A background wage for occupation `occ` at an employer paying wage_pm, in
+ * a world paying wage_level; never below the minimum + 7,000 (+ 0-5 steps). */
+uint32_t synth_wage_for(const ctx_t *c, rng_t *r, int occ, const employer_t *e,
+                        int32_t day)
 {
     double x = (double)synth_occs[occ].median * (e ? e->wage_pm / 1000.0 : 1.0) *
                det_exp(0.22 * rng_normal(r));
@@ -237,6 +243,7 @@ uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day)
     uint32_t w;
     uint32_t step = rng_chance(r, 0.6) ? 5000 : 1000;
     x *= yr;
+    x *= c->world.wage_level; /* 1 in the default world: x unchanged */
     w = (uint32_t)(x / step + 0.5) * step;
     if (w < (uint32_t)synth_min_wage(day) + 7000)
         w = (uint32_t)synth_min_wage(day) + 7000 + step * rng_below(r, 6);
@@ -725,15 +732,62 @@ void synth_emit_outcome(ctx_t *c, rng_t *r, const char *type, const char *key,
                         int confirmed, int32_t day, int role)
 {
     rec_t *rec = &c->rec;
+    int dated;
     if (c->err != TW_OK || day > c->d_end)
+        return;
+    if (c->labels_default) {
+        synth_rec_begin(rec, O_NCOLS);
+        synth_rec_sets(rec, O_ENTITY_TYPE, type);
+        synth_rec_sets(rec, O_ENTITY_KEY, key);
+        synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
+        if (rng_chance(r, 0.92))
+            rec_setdate(rec, O_DECIDED_ON, day);
+        synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+        return;
+    }
+    /* Thinned, noisy or confirmed-only labels. First the default world's row,
+     * dry, against shadow counters: the unit's stream `r` advances exactly as
+     * there (the date draw, and a bad row's draws). Every other decision comes
+     * from lab_rng, so only outcomes.csv and its lines in bad_rows.csv
+     * differ from the default world's files. */
+    {
+        outfile_t *o = &c->out[F_OUTCOMES];
+        uint64_t rows = o->rows, bad = o->bad, next = o->next_bad;
+        uint64_t bad_file_rows = c->out[F_BAD].rows;
+        o->rows = c->shadow.rows;
+        o->bad = c->shadow.bad;
+        o->next_bad = c->shadow.next_bad;
+        synth_rec_begin(rec, O_NCOLS);
+        synth_rec_sets(rec, O_ENTITY_TYPE, type);
+        synth_rec_sets(rec, O_ENTITY_KEY, key);
+        synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
+        dated = rng_chance(r, 0.92);
+        if (dated)
+            rec_setdate(rec, O_DECIDED_ON, day);
+        c->dry = 1;
+        synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+        c->dry = 0;
+        c->shadow.rows = o->rows;
+        c->shadow.bad = o->bad;
+        c->shadow.next_bad = o->next_bad;
+        o->rows = rows;
+        o->bad = bad;
+        o->next_bad = next;
+        c->out[F_BAD].rows = bad_file_rows;
+    }
+    if (!rng_chance(&c->lab_rng, c->world.label_share))
+        return;
+    if (c->world.label_noise > 0 && rng_chance(&c->lab_rng, c->world.label_noise))
+        confirmed = !confirmed;
+    if (c->world.confirmed_only && !confirmed)
         return;
     synth_rec_begin(rec, O_NCOLS);
     synth_rec_sets(rec, O_ENTITY_TYPE, type);
     synth_rec_sets(rec, O_ENTITY_KEY, key);
     synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
-    if (rng_chance(r, 0.92))
+    if (dated)
         rec_setdate(rec, O_DECIDED_ON, day);
-    synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+    synth_finish_row(c, &c->lab_rng, F_OUTCOMES, role == ROLE_BG);
 }
 
 void synth_emit_truth(ctx_t *c, const char *scheme, int kind, const char *type,
@@ -862,7 +916,7 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     tw_err_t err = TW_OK;
     unit_t *special = NULL;
     uint32_t nspecial = 0, i;
-    uint64_t napps, used, bg;
+    uint64_t napps, used, bg, nspecial_max;
     int ok = 0;
 
     tw_errinfo_clear(ei);
@@ -876,6 +930,8 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
             snprintf(ei->field, sizeof(ei->field), "applications");
         return TW_EINPUT;
     }
+    if (opts->world && (err = synth_world_check(opts->world, ei)) != TW_OK)
+        return err;
     if (opts->bad_row_rate != opts->bad_row_rate || opts->bad_row_rate > 0.5) {
         tw_errinfo_set(ei, TW_EINPUT, "synth: bad_row_rate must be at most 0.5");
         if (ei)
@@ -886,6 +942,13 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     if (!c)
         return tw_errinfo_set(ei, TW_ENOMEM, "synth: out of memory");
     c->opts = opts;
+    if (opts->world)
+        c->world = *opts->world;
+    else
+        synth_world_default(&c->world);
+    c->labels_default = c->world.label_share == 1.0 && c->world.label_noise == 0.0 &&
+                        !c->world.confirmed_only;
+    rng_init(&c->lab_rng, opts->seed, 3);
     c->ei = ei;
     c->seed = opts->seed;
     c->bad_rate = opts->bad_row_rate == 0 ? 0.001 : opts->bad_row_rate < 0 ? 0 : opts->bad_row_rate;
@@ -898,16 +961,22 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     rng_init(&master, c->seed, 2);
     for (i = 0; i < NFILES; i++)
         c->out[i].next_bad = 10 + rng_below(&master, 90);
+    c->shadow.next_bad = c->out[F_OUTCOMES].next_bad;
     err = open_files(c, opts->out_dir);
     if (err != TW_OK)
         goto out;
 
-    special = calloc((size_t)(napps / 1000 + 64), sizeof(*special));
+    nspecial_max = napps / 1000 + 64;
+    if (c->world.scheme_prevalence > 1) {
+        nspecial_max = (uint64_t)((double)napps * c->world.scheme_prevalence / 1000.0) + 64;
+        c->extra_units = nspecial_max;
+    }
+    special = calloc((size_t)nspecial_max, sizeof(*special));
     if (!special) {
         err = tw_errinfo_set(ei, TW_ENOMEM, "synth: out of memory");
         goto out;
     }
-    used = synth_plan_special(c, &master, napps, special, (uint32_t)(napps / 1000 + 64), &nspecial);
+    used = synth_plan_special(c, &master, napps, special, (uint32_t)nspecial_max, &nspecial);
     if (used > napps / 2) {
         err = tw_errinfo_set(ei, TW_EINTERNAL, "synth: too many planted units");
         goto out;

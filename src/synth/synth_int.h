@@ -703,6 +703,17 @@ typedef struct {
     uint64_t planted, schemes;
     uint64_t big_agency_apps; /* rows through the large legitimate agency */
     member_t group[MAXGROUP]; /* scheme scratch: the workers of one scheme */
+
+    /* the world (synth_world_t); the default one unless opts->world says */
+    synth_world_t world;
+    int labels_default;      /* label_share 1, no noise, cleared labels too */
+    rng_t lab_rng;           /* label thinning and noise: the units' streams stay as
+                                in the default world */
+    uint32_t nat_share[NNAT]; /* background weight per citizenship */
+    uint64_t nat_scale;      /* its multiplier in P(nationality | sector) */
+    uint64_t extra_units;    /* room for the schemes a higher prevalence adds */
+    int dry;                 /* synth_write_rec counts rows but writes nothing */
+    outfile_t shadow;        /* outcomes.csv as the default world writes it (dry) */
 } ctx_t;
 
 /* ---- permits ------------------------------------------------------------------ */
@@ -842,7 +853,8 @@ void synth_rec_set(rec_t *r, int i, const char *x, size_t n);
 void synth_rec_sets(rec_t *r, int i, const char *x);
 void synth_write_rec(ctx_t *c, int file, const rec_t *r);
 int32_t synth_min_wage(int32_t day);
-uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day);
+uint32_t synth_wage_for(const ctx_t *c, rng_t *r, int occ, const employer_t *e,
+                        int32_t day);
 int synth_hours_background(rng_t *r, int sector);
 void synth_emit_app(ctx_t *c, rng_t *r, app_t *a);
 int synth_pick_point(rng_t *r, int nat);
