@@ -464,6 +464,7 @@ static void test_labels_share_noise_confirmed_only(void **state)
     for (i = 0; i < 4; i++)
         assert_true(same_file("lab_default", "lab_half", all_files[i]));
     assert_true(same_file("lab_default", "lab_half", "truth.csv"));
+    assert_true(same_file("lab_default", "lab_half", "persons.csv"));
     assert_false(same_file("lab_default", "lab_half", "outcomes.csv"));
 
     synth_world_default(&w);

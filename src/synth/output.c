@@ -31,7 +31,7 @@
 
 const char *const synth_file_names[NFILES] = {
     "permits.csv", "border_crossings.csv", "inspections.csv", "reports.csv",
-    "outcomes.csv", "truth.csv", "bad_rows.csv", "manifest.csv"};
+    "outcomes.csv", "truth.csv", "persons.csv", "bad_rows.csv", "manifest.csv"};
 
 static const char *const permit_cols[P_NCOLS] = {
     "application_id", "submitted_at", "decision", "decided_at", "permit_no", "valid_from",
@@ -63,15 +63,16 @@ static const char *const outcome_cols[O_NCOLS] = {"entity_type", "entity_key", "
 static const char *const truth_cols[] = {"scheme_id", "typology", "entity_type", "entity_key",
                                          "role"};
 
+static const char *const person_cols[] = {"record", "person_id"};
 static const char *const bad_cols[] = {"file", "line", "column", "reason"};
 
 static const char *const manifest_cols[] = {"file", "rows", "bad_rows"};
 
 const char *const *const synth_file_cols[NFILES] = {
-    permit_cols, border_cols, insp_cols, report_cols, outcome_cols, truth_cols, bad_cols,
-    manifest_cols};
+    permit_cols, border_cols, insp_cols, report_cols, outcome_cols, truth_cols, person_cols,
+    bad_cols, manifest_cols};
 
-static const int file_ncols[NFILES] = {P_NCOLS, B_NCOLS, I_NCOLS, R_NCOLS, O_NCOLS, 5, 4, 3};
+static const int file_ncols[NFILES] = {P_NCOLS, B_NCOLS, I_NCOLS, R_NCOLS, O_NCOLS, 5, 2, 4, 3};
 
 static void set_err(ctx_t *c, tw_err_t err, const char *what, const char *path)
 {
@@ -226,6 +227,27 @@ static void write_header(ctx_t *c, int file)
 
 static const char *const decision_names[] = {"pending", "approved", "rejected", "withdrawn",
                                              "revoked"};
+
+/* persons.csv: the record `reg:id` concerns person `pid`. Only for rows the
+ * importer keeps (a row made bad is not a record of the store). */
+static void emit_person(ctx_t *c, const char *reg, const char *id, uint64_t pid)
+{
+    rec_t *rec = &c->rec;
+    sb_t s;
+    if (c->err != TW_OK)
+        return;
+    synth_rec_begin(rec, 2);
+    fld_begin(rec, &s);
+    sb_adds(&s, reg);
+    sb_addc(&s, ':');
+    sb_adds(&s, id);
+    fld_end(rec, 0, &s);
+    fld_begin(rec, &s);
+    sb_addc(&s, 'P');
+    sb_addu(&s, pid, 9);
+    fld_end(rec, 1, &s);
+    synth_write_rec(c, F_PERSONS, rec);
+}
 
 int32_t synth_min_wage(int32_t day)
 {
@@ -449,7 +471,8 @@ void synth_emit_app(ctx_t *c, rng_t *r, app_t *a)
                        : (a->ag && a->agency_submits) ? a->ag->account : e->account);
         fld_end(rec, P_SUBMITTED_BY, &s);
     }
-    synth_finish_row(c, r, F_PERMITS, bg);
+    if (!synth_finish_row(c, r, F_PERMITS, bg))
+        emit_person(c, "permits", a->id, w->pid);
 }
 
 static const char *const point_names[NPOINT] = {
@@ -510,10 +533,12 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     rec_t *rec = &c->rec;
     sb_t s;
     double u;
+    char id[32], doc[20];
+    int32_t birth;
     if (c->err != TW_OK || day < c->d_border0 || day > c->d_end)
         return;
     synth_rec_begin(rec, B_NCOLS);
-    fld_begin(rec, &s);
+    sb_init(&s, id, sizeof(id));
     sb_adds(&s, "BC");
     {
         int y, m, d;
@@ -524,7 +549,7 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     }
     sb_addc(&s, '-');
     sb_addu(&s, ++c->cross_ctr[synth_day_index(c, day)], 6);
-    fld_end(rec, B_CROSSING_ID, &s);
+    synth_rec_sets(rec, B_CROSSING_ID, id);
     rec_setts(rec, B_CROSSED_AT, day, sec, TZ_NONE);
     synth_rec_sets(rec, B_DIRECTION, in ? "in" : "out");
     fld_begin(rec, &s);
@@ -532,7 +557,10 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     fld_end(rec, B_CROSSING_POINT, &s);
     fld_begin(rec, &s);
     u = rng_unit(r);
-    synth_sb_doc(&s, w->doc, u < 0.95 ? 0 : u < 0.97 ? 2 : u < 0.99 ? 1 : 4);
+    snprintf(doc, sizeof(doc), "%s", w->doc);
+    if (rng_chance(r, 0.003))
+        synth_misread_doc(r, doc); /* the reader took one character for another */
+    synth_sb_doc(&s, doc, u < 0.95 ? 0 : u < 0.97 ? 2 : u < 0.99 ? 1 : 4);
     fld_end(rec, B_DOC_NO, &s);
     synth_rec_sets(rec, B_DOC_COUNTRY, synth_nats[w->nat].iso);
     fld_begin(rec, &s);
@@ -545,10 +573,15 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
         char sx[2] = {w->sex, 0};
         synth_rec_sets(rec, B_SEX, sx);
     }
-    rec_setdate(rec, B_BIRTH_DATE, w->birth);
+    u = rng_unit(r);
+    birth = u < 0.012 ? synth_birth_swapped(w->birth) /* day and month swapped */
+            : u < 0.015 ? w->birth + 1 : u < 0.017 ? synth_birth_year_off(w->birth)
+                                                   : w->birth;
+    rec_setdate(rec, B_BIRTH_DATE, birth);
     synth_rec_sets(rec, B_CITIZENSHIP, synth_nats[w->nat].iso);
     synth_rec_sets(rec, B_PURPOSE, purpose);
-    synth_finish_row(c, r, F_BORDER, role == ROLE_BG);
+    if (!synth_finish_row(c, r, F_BORDER, role == ROLE_BG))
+        emit_person(c, "border", id, w->pid);
 }
 
 static const char *worker_purpose(rng_t *r)
@@ -670,40 +703,34 @@ void synth_emit_report(ctx_t *c, rng_t *r, const report_t *p)
     sb_t s;
     int yi;
     const char *q;
+    char id[32];
     if (c->err != TW_OK || p->day > c->d_end || p->day < c->d_start)
         return;
     yi = synth_year_index(p->day);
     synth_rec_begin(rec, R_NCOLS);
-    fld_begin(rec, &s);
+    sb_init(&s, id, sizeof(id));
     sb_adds(&s, channel_prefix[p->channel]);
     sb_addc(&s, '-');
     sb_addu(&s, (uint64_t)(2020 + yi), 4);
     sb_addc(&s, '-');
     sb_addu(&s, ++c->rep_ctr[yi], 5);
-    fld_end(rec, R_REPORT_ID, &s);
+    synth_rec_sets(rec, R_REPORT_ID, id);
     rec_setts(rec, R_RECEIVED_AT, p->day, office_seconds(r),
               p->channel == CH_POLICE ? TZ_UTC : TZ_PLUS4);
     synth_rec_sets(rec, R_CHANNEL, channel_names[p->channel]);
     if (p->subject) {
-        person_t v = *p->subject;
         fld_begin(rec, &s);
-        if (rng_chance(r, 0.5)) { /* as heard on the phone: a Latin spelling */
-            v.script = SCR_LATIN;
-            v.giv_var = (uint8_t)rng_below(r, 4);
-            v.fam_var = (uint8_t)rng_below(r, 4);
-        }
-        if (rng_chance(r, 0.3)) {
-            synth_name_permit(&v, 0, &s);
-        } else {
-            synth_name_permit(&v, 0, &s);
-            sb_addc(&s, ' ');
-            synth_name_permit(&v, 1, &s);
-        }
+        synth_report_name(r, p->subject, &s);
         fld_end(rec, R_SUBJECT_NAME, &s);
-        if (rng_chance(r, 0.3))
-            rec_setdate(rec, R_SUBJECT_BIRTH_DATE, v.birth);
+        {
+            double u = rng_unit(r);
+            if (u < 0.04) /* day and month swapped (the birth date itself when they cannot be) */
+                rec_setdate(rec, R_SUBJECT_BIRTH_DATE, synth_birth_swapped(p->subject->birth));
+            else if (u < 0.45)
+                rec_setdate(rec, R_SUBJECT_BIRTH_DATE, p->subject->birth);
+        }
         if (rng_chance(r, 0.6))
-            synth_rec_sets(rec, R_SUBJECT_CITIZENSHIP, synth_nats[v.nat].iso);
+            synth_rec_sets(rec, R_SUBJECT_CITIZENSHIP, synth_nats[p->subject->nat].iso);
     }
     if (p->e) {
         if (p->with_tin)
@@ -725,7 +752,8 @@ void synth_emit_report(ctx_t *c, rng_t *r, const report_t *p)
             sb_addc(&s, *q);
     }
     fld_end(rec, R_SUMMARY, &s);
-    synth_finish_row(c, r, F_REPORTS, p->role == ROLE_BG);
+    if (!synth_finish_row(c, r, F_REPORTS, p->role == ROLE_BG) && p->subject)
+        emit_person(c, "reports", id, p->subject->pid);
 }
 
 void synth_emit_outcome(ctx_t *c, rng_t *r, const char *type, const char *key,

@@ -1030,6 +1030,16 @@ void synth_person_new(ctx_t *c, rng_t *r, person_t *w, int nat, char sex, int ag
     w->birth -= (int32_t)rng_below(r, 365);
     new_doc(c, r, nat, w->doc);
     w->home_region = -1;
+    w->pid = ++c->person_ctr; /* no draw: the streams stay as they were */
+}
+
+/* A new passport for the same person: a new number, sometimes typed in
+ * another style. */
+static void renew_passport(ctx_t *c, rng_t *r, person_t *w)
+{
+    new_doc(c, r, w->nat, w->doc);
+    if (rng_chance(r, 0.3))
+        w->docstyle = (uint8_t)rng_below(r, 5);
 }
 
 /* Own phone (or none) and e-mail for a background person. */
@@ -1444,6 +1454,8 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
             left--;
             if (a.sub > last_sub)
                 last_sub = a.sub;
+            if (a.dec == D_APPROVED && rng_chance(&r, 0.015))
+                renew_passport(c, &r, &w); /* from now on the border sees the new one */
             renew = a.dec == D_APPROVED && left > 0 && rng_chance(&r, 0.5);
             next_sub = a.vto - (int32_t)rng_int(&r, 10, 60);
             transfer = renew && rng_chance(&r, 0.12);
@@ -1462,6 +1474,8 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
                 break;
             }
             snprintf(prev, sizeof(prev), "%s", a.id);
+            if (rng_chance(&r, 0.06))
+                renew_passport(c, &r, &w); /* the renewal is made with a new passport */
             if (transfer && c->sec_count[e->sector] > 1) {
                 uint32_t idx = c->sec_first[e->sector] + rng_below(&r, c->sec_count[e->sector]);
                 if (&c->emp[idx] != cur) {
@@ -1514,12 +1528,24 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
             report_t rp;
             char addr[TXT];
             sb_t s;
+            person_t stranger;
             unsigned si = rng_below(&r, NELEM(bg_summaries));
             memset(&rp, 0, sizeof(rp));
             rp.day = synth_day_between(&r, first + 30, c->d_end);
             rp.channel = (int)pick_w(&r, chw, 7);
             rp.category = bg_category(&r, bg_summaries[si].cat);
-            rp.subject = rng_chance(&r, 0.5) ? &last : NULL;
+            {
+                double us = rng_unit(&r);
+                if (us < 0.5) {
+                    rp.subject = &last;
+                } else if (us < 0.65) { /* someone the permit register does not know */
+                    int age = synth_age_background(&r);
+                    int nat = pick_nat_for_sector(c, &r, e->sector);
+                    char sx = rng_chance(&r, 0.5) ? 'F' : 'M';
+                    synth_person_new(c, &r, &stranger, nat, sx, age, age, rp.day);
+                    rp.subject = &stranger;
+                }
+            }
             rp.e = rng_chance(&r, 0.75) ? e : NULL;
             rp.with_tin = rng_chance(&r, 0.5);
             if (rng_chance(&r, 0.3)) {
@@ -1537,6 +1563,7 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
         /* a call about nothing in particular: no employer, sometimes a phone */
         static const uint16_t chw[7] = {60, 15, 5, 0, 5, 10, 5};
         report_t rp;
+        person_t stranger;
         char ph[40];
         unsigned si = rng_below(&r, NELEM(bg_summaries));
         memset(&rp, 0, sizeof(rp));
@@ -1546,6 +1573,13 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
         if (rng_chance(&r, 0.4)) {
             synth_new_am_phone(c, &r, (int)pick_w(&r, synth_am_phone_style_w, 9), ph, sizeof(ph));
             rp.phone = ph;
+        }
+        if (rng_chance(&r, 0.3)) { /* about someone with no permit at all */
+            int age = synth_age_background(&r);
+            int nat = (int)pick_w32(&r, c->tourist_w, NNAT);
+            char sx = rng_chance(&r, 0.6) ? 'F' : 'M';
+            synth_person_new(c, &r, &stranger, nat, sx, age, age, rp.day);
+            rp.subject = &stranger;
         }
         rp.summary = bg_summaries[si].text;
         rp.role = ROLE_BG;

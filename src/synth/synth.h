@@ -7,6 +7,9 @@
  * outcomes.csv) plus:
  *   truth.csv     every planted entity: scheme_id, typology, entity_type,
  *                 entity_key, role ("planted" or "lookalike")
+ *   persons.csv   the person behind every kept record of permits, border
+ *                 crossings and reports: record (permits:APPLICATION_ID,
+ *                 border:CROSSING_ID, reports:REPORT_ID), person_id
  *   bad_rows.csv  every deliberately bad row: file, line, column, reason
  *   manifest.csv  per file: rows written (excluding header), bad rows
  * The same options give byte-identical files. Streaming: memory does not
