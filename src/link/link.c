@@ -1743,6 +1743,9 @@ tw_err_t link_explain(const link_t *l, uint32_t a, uint32_t b, link_explain_t *o
         out->item[out->n].field = l->fname[f];
         out->item[out->n].level = level_name(l->kind[f], lv);
         out->item[out->n].weight = w;
+        out->item[out->n].field_index = (int)f;
+        out->item[out->n].level_index = lv;
+        out->item[out->n].kind = l->kind[f];
         out->n++;
         out->total += w;
     }

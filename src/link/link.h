@@ -175,6 +175,9 @@ typedef struct {
     const char *field; /* the field's name */
     const char *level; /* "exact", "transliteration variant", ... */
     double weight;     /* log2(m/u), with the name-frequency adjustment */
+    int field_index;   /* in the fields given to link_new() */
+    int level_index;   /* the compare.h level (0: missing) */
+    link_kind_t kind;
 } link_evidence_t;
 typedef struct {
     double prior;      /* log2(lambda / (1 - lambda)) */

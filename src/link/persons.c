@@ -41,6 +41,26 @@ static const link_field_t person_fields[NF] = {
     {"phone", LINK_KIND_PHONE},          {"employer", LINK_KIND_CODE},
     {"address", LINK_KIND_ADDRESS}};
 
+/* The fields' codes in the evidence's JSON form (the web UI translates
+ * them: link.field.CODE, link.level.KIND.LEVEL). */
+static const char *const field_codes[NF] = {"given", "family", "date", "document", "citizenship",
+                                            "sex", "phone", "employer", "address"};
+
+static tw_err_t detail_json(const link_explain_t *e, tw_buf_t *b)
+{
+    size_t i;
+    tw_err_t err = buf_printf(b, "{\"prior\":%.2f,\"total\":%.2f,\"items\":[", e->prior, e->total);
+    for (i = 0; err == TW_OK && i < e->n; i++) {
+        int f = e->item[i].field_index;
+        err = buf_printf(b, "%s[\"%s\",%d,%.2f]", i ? "," : "",
+                         f >= 0 && f < NF ? field_codes[f] : "?", e->item[i].level_index,
+                         e->item[i].weight);
+    }
+    if (err == TW_OK)
+        err = buf_adds(b, "]}");
+    return err;
+}
+
 void persons_opts_default(persons_opts_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -491,7 +511,7 @@ typedef struct {
     int64_t *cid;        /* cluster -> person id */
     uint8_t *touched;    /* cluster -> written this run */
     sqlite3_stmt *ins_join;
-    tw_buf_t ev;
+    tw_buf_t ev, det;
     size_t joins;
 } write_ctx_t;
 
@@ -511,8 +531,10 @@ static tw_err_t write_join(void *ctx, uint32_t a, uint32_t b, double w)
     if ((err = link_explain(c->l, a, b, &ex)) != TW_OK)
         return err;
     buf_reset(&c->ev);
-    if ((err = link_explain_text(&ex, &c->ev)) != TW_OK)
+    buf_reset(&c->det);
+    if ((err = link_explain_text(&ex, &c->ev)) != TW_OK || (err = detail_json(&ex, &c->det)))
         return err;
+    sqlite3_bind_text(c->ins_join, 7, buf_str(&c->det), (int)c->det.len, SQLITE_STATIC);
     sqlite3_bind_int64(c->ins_join, 1, c->cid[cl]);
     sqlite3_bind_text(c->ins_join, 2, c->r->key[a], -1, SQLITE_STATIC);
     sqlite3_bind_text(c->ins_join, 3, c->r->key[b], -1, SQLITE_STATIC);
@@ -531,7 +553,7 @@ typedef struct {
     link_t *l;
     recs_t *r;
     int64_t run;
-    tw_buf_t ev;
+    tw_buf_t ev, det;
     size_t n;
 } review_ctx_t;
 
@@ -550,8 +572,10 @@ static tw_err_t write_review(void *ctx, uint32_t a, uint32_t b, double w)
     if ((err = link_explain(c->l, a, b, &ex)) != TW_OK)
         return err;
     buf_reset(&c->ev);
-    if ((err = link_explain_text(&ex, &c->ev)) != TW_OK)
+    buf_reset(&c->det);
+    if ((err = link_explain_text(&ex, &c->ev)) != TW_OK || (err = detail_json(&ex, &c->det)))
         return err;
+    sqlite3_bind_text(c->ins, 6, buf_str(&c->det), (int)c->det.len, SQLITE_STATIC);
     sqlite3_bind_text(c->ins, 1, ka, -1, SQLITE_STATIC);
     sqlite3_bind_text(c->ins, 2, kb, -1, SQLITE_STATIC);
     sqlite3_bind_double(c->ins, 3, w);
@@ -789,8 +813,8 @@ static tw_err_t assign_and_write(write_ctx_t *w, size_t nclusters, size_t *merge
         sqlite3_reset(upd_person);
     }
     if ((err = prep(w->db,
-                    "INSERT INTO person_join(person_id, a, b, how, weight, evidence) "
-                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO person_join(person_id, a, b, how, weight, evidence, detail) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     &w->ins_join)))
         goto out;
     if ((err = link_each_join(w->l, write_join, w)) != TW_OK)
@@ -853,6 +877,8 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     buf_init(&mj, (size_t)1 << 20);
     buf_init(&w.ev, (size_t)1 << 16);
     buf_init(&rv.ev, (size_t)1 << 16);
+    buf_init(&w.det, (size_t)1 << 16);
+    buf_init(&rv.det, (size_t)1 << 16);
     now_iso(started);
     if (o.config_path && (err = read_config(o.config_path, &o, ei)) != TW_OK)
         goto out;
@@ -930,9 +956,9 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if (full && (err = exec(db, "DELETE FROM link_review")))
         goto out;
     if ((err = prep(db,
-                    "INSERT INTO link_review(a, b, weight, evidence, run) VALUES(?1, ?2, ?3, "
-                    "?4, ?5) ON CONFLICT(a, b) DO UPDATE SET weight = excluded.weight, "
-                    "evidence = excluded.evidence, run = excluded.run",
+                    "INSERT INTO link_review(a, b, weight, evidence, run, detail) VALUES(?1, ?2, "
+                    "?3, ?4, ?5, ?6) ON CONFLICT(a, b) DO UPDATE SET weight = excluded.weight, "
+                    "evidence = excluded.evidence, detail = excluded.detail, run = excluded.run",
                     &rv.ins)))
         goto out;
     rv.l = l;
@@ -1008,6 +1034,8 @@ out:
     free(w.touched);
     buf_free(&w.ev);
     buf_free(&rv.ev);
+    buf_free(&w.det);
+    buf_free(&rv.det);
     buf_free(&mj);
     link_free(l);
     recs_free(&r);
@@ -1306,8 +1334,8 @@ tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_vi
     if (err)
         return err;
     if ((err = prep(db,
-                    "SELECT a, b, how, weight, evidence FROM person_join WHERE person_id = ?1 "
-                    "ORDER BY weight DESC, a, b",
+                    "SELECT a, b, how, weight, evidence, detail FROM person_join WHERE "
+                    "person_id = ?1 ORDER BY weight DESC, a, b",
                     &s)))
         return err;
     sqlite3_bind_int64(s, 1, id);
@@ -1315,7 +1343,8 @@ tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_vi
         err = join_fn(ctx, (const char *)sqlite3_column_text(s, 0),
                       (const char *)sqlite3_column_text(s, 1),
                       (const char *)sqlite3_column_text(s, 2), sqlite3_column_double(s, 3),
-                      (const char *)sqlite3_column_text(s, 4));
+                      (const char *)sqlite3_column_text(s, 4),
+                      (const char *)sqlite3_column_text(s, 5));
     if (err == TW_OK && rc != SQLITE_DONE)
         err = TW_EDB;
     sqlite3_finalize(s);
@@ -1341,9 +1370,9 @@ tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_rev
     sqlite3_finalize(s);
     if ((err = prep(db,
                     "SELECT r.id, r.a, r.b, r.weight, r.evidence, d.decision, d.decided_by, "
-                    "d.decided_at, d.note FROM link_review r LEFT JOIN link_decision d ON "
-                    "d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS NULL "
-                    "ORDER BY d.decision IS NOT NULL, abs(r.weight), r.id LIMIT ?2",
+                    "d.decided_at, d.note, r.detail FROM link_review r LEFT JOIN "
+                    "link_decision d ON d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS "
+                    "NULL ORDER BY d.decision IS NOT NULL, abs(r.weight), r.id LIMIT ?2",
                     &s)))
         return err;
     sqlite3_bind_int(s, 1, decided != 0);
@@ -1361,6 +1390,7 @@ tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_rev
         r.decided_by = (const char *)sqlite3_column_text(s, 6);
         r.decided_at = (const char *)sqlite3_column_text(s, 7);
         r.note = (const char *)sqlite3_column_text(s, 8);
+        r.detail = (const char *)sqlite3_column_text(s, 9);
         err = fn(ctx, &r);
     }
     if (err == TW_OK && rc != SQLITE_DONE)

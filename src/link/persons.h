@@ -78,11 +78,14 @@ tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn 
 
 /* Person `id` (a merged id is followed to its survivor: *resolved): its
  * records (group: records with one value of group hold the same compared
- * values) and its links with their evidence. TW_ENOTFOUND. */
+ * values) and its links with their evidence, as text and as JSON
+ * ({"prior":P,"total":T,"items":[[FIELD,LEVEL,WEIGHT],...]}, FIELD one of
+ * given, family, date, document, citizenship, sex, phone, employer,
+ * address; LEVEL the compare.h level of its kind). TW_ENOTFOUND. */
 typedef tw_err_t (*persons_rec_view_fn)(void *ctx, const char *record, int64_t group);
 typedef tw_err_t (*persons_join_view_fn)(void *ctx, const char *a, const char *b,
                                          const char *how, double weight,
-                                         const char *evidence);
+                                         const char *evidence, const char *detail);
 tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_view_fn rec_fn,
                       persons_join_view_fn join_fn, void *ctx, tw_errinfo_t *ei);
 
@@ -94,6 +97,7 @@ typedef struct {
     double weight, probability;
     const char *evidence;
     const char *decision, *decided_by, *decided_at, *note;
+    const char *detail; /* the evidence as JSON: {"prior","total","items":[[FIELD,LEVEL,W]]} */
 } persons_review_t;
 typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
 /* The queue, most uncertain (weight nearest 0) first; with `decided` the

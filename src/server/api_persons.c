@@ -52,11 +52,19 @@ static tw_err_t view_rec(void *ctx, const char *record, int64_t group)
     return c->oom ? TW_ENOMEM : TW_OK;
 }
 
+/* The evidence's JSON form as stored (persons.h); null when unreadable. */
+static json_t *detail_of(const char *text)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    return j ? j : json_null();
+}
+
 static tw_err_t view_join(void *ctx, const char *a, const char *b, const char *how,
-                          double weight, const char *evidence)
+                          double weight, const char *evidence, const char *detail)
 {
     view_ctx_t *c = ctx;
     json_t *o = json_object();
+    api_put(o, "detail", detail_of(detail), &c->oom);
     api_put(o, "a", api_jstr(a), &c->oom);
     api_put(o, "b", api_jstr(b), &c->oom);
     api_put(o, "how", api_jstr(how), &c->oom);
@@ -115,6 +123,7 @@ static tw_err_t review_item(void *ctx, const persons_review_t *r)
     api_put(o, "weight", json_real(r->weight), &c->oom);
     api_put(o, "probability", json_real(r->probability), &c->oom);
     api_put(o, "evidence", api_jstr(r->evidence), &c->oom);
+    api_put(o, "detail", detail_of(r->detail), &c->oom);
     api_put(o, "decision", api_jstr(r->decision), &c->oom);
     api_put(o, "decided_by", api_jstr(r->decided_by), &c->oom);
     api_put(o, "decided_at", api_jstr(r->decided_at), &c->oom);

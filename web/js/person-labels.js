@@ -1,66 +1,38 @@
-// person-labels.js - every sentence of the person page and of the review
-// queue (tipwatch link), kept in one place so that the translation files
-// can take them over whole.
+// person-labels.js - the words of the person page and the review queue
+// from the catalogues (person.*, review.*, link.*): the evidence of a link
+// arrives as codes ({"prior","total","items":[[FIELD,LEVEL,WEIGHT]]},
+// docs/api.md "Persons") and is put into words here.
 
-export const REGISTERS = {
-  permits: 'Work permit application',
-  border: 'Border crossing',
-  reports: 'Report',
-  cases: 'NRM case',
+import { t } from './i18n.js';
+
+// The comparison kind of each field of the persons' linkage (link/persons.c).
+const FIELD_KIND = {
+  given: 'name', family: 'name', date: 'date', document: 'id', citizenship: 'code',
+  sex: 'code', phone: 'phone', employer: 'code', address: 'text',
 };
 
-export const HOW = {
-  model: 'Linked by the model',
-  earlier: 'Joined by an earlier linkage run',
-  decision: 'A reviewer decided: same person',
-};
+export function registerLabel(record) {
+  const [reg, ...rest] = record.split(':');
+  const key = `person.register.${reg}`;
+  return `${['permits', 'border', 'reports', 'cases'].includes(reg) ? t(key) : reg} ${rest.join(':')}`;
+}
 
-export const DECISIONS = {
-  same: 'Same person',
-  not_same: 'Not the same person',
-  unsure: 'Unsure',
-};
+export function howLabel(how) {
+  return ['model', 'earlier', 'decision'].includes(how) ? t(`person.how.${how}`) : how;
+}
 
-export const T = {
-  personTitle: (id) => `Person ${id}`,
-  mergedInto: (asked, id) => `Person ${asked} was merged into person ${id}; this is person ${id}.`,
-  personLead: 'The records of the registers that the linkage joined into this person, and why each link was made.',
-  records: 'Records',
-  recordsHint: 'Records in one group hold the same names, birth date and document.',
-  group: (n) => `Group ${n}`,
-  links: 'Links and their evidence',
-  noLinks: 'This person has one record, or only records with identical values: there is no link to explain.',
-  linkBetween: (a, b) => `${a} and ${b}`,
-  probability: (p) => `Probability ${(p * 100).toFixed(1)} %`,
-  prior: 'Prior',
-  total: 'Total match weight',
-  loadFailed: (msg) => `The person could not be loaded: ${msg}`,
-  reviewTitle: 'Persons to review',
-  reviewLead: 'Pairs of records the model cannot decide on, the most uncertain first. ' +
-    'Your decision is kept, overrides the model and applies from the next linkage run.',
-  pending: (n) => `${n} pairs wait for a decision.`,
-  noPending: 'No pair waits for a decision.',
-  pairTitle: (id) => `Pair ${id}`,
-  note: 'Note (optional)',
-  noteHint: 'What you checked: it is kept with the decision.',
-  decided: (d, who) => `Decided: ${d} (${who}).`,
-  decidedFlash: (id, d) => `Pair ${id}: ${d}. It applies from the next linkage run.`,
-  decideFailed: (msg) => `The decision was not recorded: ${msg}`,
-  reviewLoadFailed: (msg) => `The review queue could not be loaded: ${msg}`,
-  evidence: 'Evidence',
-};
-
-// "birth date exact +11.6, family name ... ; prior -12.0; total +28.7 (...)"
-// as items: [{text, weight}] and the prior and total.
-export function splitEvidence(text) {
-  const parts = (text || '').split('; ');
-  const items = (parts[0] || '').split(', ').filter(Boolean).map((s) => {
-    const m = s.match(/^(.*) ([-+][0-9.]+)$/);
-    return m ? { text: m[1], weight: Number(m[2]) } : { text: s, weight: null };
+// [{text, weight}] for each compared field, and the prior and the total.
+export function evidenceItems(detail) {
+  const items = ((detail && detail.items) || []).map(([field, level, weight]) => {
+    const kind = FIELD_KIND[field];
+    const fieldText = kind ? t(`link.field.${field}`) : field;
+    const levelText = !kind ? String(level) : level === 0 ? t('link.level.missing') : t(`link.level.${kind}.${level}`);
+    return { text: t('link.item', { field: fieldText, level: levelText }), weight: weight };
   });
-  const num = (p) => {
-    const m = (p || '').match(/([-+][0-9.]+)/);
-    return m ? Number(m[1]) : null;
-  };
-  return { items, prior: num(parts[1]), total: num(parts[2]) };
+  return { items, prior: detail ? detail.prior : null, total: detail ? detail.total : null };
+}
+
+export function fmtWeight(w) {
+  if (w === null || w === undefined) return '';
+  return `${w > 0 ? '+' : ''}${Number(w).toFixed(1)}`;
 }

@@ -38,14 +38,17 @@ CREATE TABLE person_event(
   records INTEGER NOT NULL DEFAULT 0
 );
 
--- The links that joined a person's records, with their evidence.
+-- The links that joined a person's records, with their evidence: as a
+-- line a person reads (evidence) and as JSON for the web UI's translations
+-- (detail: {"prior":P,"total":T,"items":[[FIELD,LEVEL,WEIGHT],...]}).
 CREATE TABLE person_join(
   person_id INTEGER NOT NULL,
   a TEXT NOT NULL,
   b TEXT NOT NULL,
   how TEXT NOT NULL CHECK(how IN ('model','identical','earlier','decision')),
   weight REAL NOT NULL,
-  evidence TEXT NOT NULL
+  evidence TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX person_join_person ON person_join(person_id);
 
@@ -84,6 +87,7 @@ CREATE TABLE link_review(
   b TEXT NOT NULL,
   weight REAL NOT NULL,
   evidence TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}',
   run INTEGER NOT NULL,
   UNIQUE(a, b)
 );

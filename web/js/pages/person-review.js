@@ -5,22 +5,20 @@
 
 import { api } from '../api.js';
 import { h, add, field, errorBox } from '../dom.js';
-import { REGISTERS, DECISIONS, T } from '../person-labels.js';
-import { evidenceList } from './person.js';
+import { t } from '../i18n.js';
+import { registerLabel } from '../person-labels.js';
+import { evidenceList, probabilityText } from './person.js';
 
-function recordLabel(rec) {
-  const [reg, ...rest] = rec.split(':');
-  return `${REGISTERS[reg] || reg} ${rest.join(':')}`;
-}
+const DECISIONS = ['same', 'not_same', 'unsure'];
 
 export async function render(main, ctx) {
-  ctx.setTitle(T.reviewTitle);
+  ctx.setTitle(t('review.title'));
   let answer;
   try {
     answer = await api('GET', '/persons/review?limit=50');
   } catch (err) {
     if (!ctx.current()) return;
-    add(main, h('h1', { tabindex: '-1' }, T.reviewTitle), errorBox(T.reviewLoadFailed(err.message)));
+    add(main, h('h1', { tabindex: '-1' }, t('review.title')), errorBox(t('review.load_failed', { error: err.message })));
     return;
   }
   if (!ctx.current()) return;
@@ -28,7 +26,8 @@ export async function render(main, ctx) {
 
   function card(it) {
     const errors = h('div');
-    const note = field(T.note, 'textarea', { id: `review-${it.id}-note`, rows: 2, maxlength: 1000 }, { hint: T.noteHint });
+    const note = field(t('review.note'), 'textarea', { id: `review-${it.id}-note`, rows: 2, maxlength: 1000 },
+      { hint: t('review.note_hint') });
     const decide = async (decision, button) => {
       errors.replaceChildren();
       button.disabled = true;
@@ -37,32 +36,31 @@ export async function render(main, ctx) {
         const text = note.input.value.trim();
         if (text) body.note = text;
         await api('POST', `/persons/review/${it.id}`, body);
-        ctx.flash(T.decidedFlash(it.id, DECISIONS[decision]), 'ok', true);
+        ctx.flash(t('review.decided_flash', { id: it.id, decision: t(`person.decision.${decision}`) }), 'ok', true);
         ctx.go(location.hash);
       } catch (err) {
         if (!ctx.current()) return;
-        errors.appendChild(errorBox(T.decideFailed(err.message)));
+        errors.appendChild(errorBox(t('review.decide_failed', { error: err.message })));
       } finally {
         button.disabled = false;
       }
     };
-    const buttons = Object.entries(DECISIONS).map(([code, label]) => {
-      const b = h('button', { type: 'button', class: code === 'same' ? 'primary' : 'secondary' }, label);
+    const buttons = DECISIONS.map((code) => {
+      const b = h('button', { type: 'button', class: code === 'same' ? 'primary' : 'secondary' }, t(`person.decision.${code}`));
       b.addEventListener('click', () => decide(code, b));
       return b;
     });
     return h('li', { class: 'review-card', id: `review-${it.id}`, dataset: { id: it.id } },
-      h('h2', null, T.pairTitle(it.id)),
-      h('div', { class: 'side-by-side' },
-        h('p', null, recordLabel(it.a)), h('p', null, recordLabel(it.b))),
-      h('p', { class: 'hint' }, T.probability(it.probability)),
-      h('h3', null, T.evidence), evidenceList(it.evidence),
+      h('h2', null, t('review.pair', { id: it.id })),
+      h('div', { class: 'side-by-side' }, h('p', null, registerLabel(it.a)), h('p', null, registerLabel(it.b))),
+      h('p', { class: 'hint' }, probabilityText(it.probability)),
+      h('h3', null, t('review.evidence')), evidenceList(it.detail),
       note.wrap, h('div', { class: 'actions' }, buttons), errors);
   }
 
   add(main,
-    h('h1', { tabindex: '-1' }, T.reviewTitle),
-    h('p', { class: 'lead' }, T.reviewLead),
-    h('p', { class: 'summary' }, answer.pending ? T.pending(answer.pending) : T.noPending),
-    items.length ? h('ul', { class: 'inbox', 'aria-label': T.reviewTitle }, items.map(card)) : null);
+    h('h1', { tabindex: '-1' }, t('review.title')),
+    h('p', { class: 'lead' }, t('review.lead')),
+    h('p', { class: 'summary' }, answer.pending ? t('review.pending', { n: answer.pending }) : t('review.no_pending')),
+    items.length ? h('ul', { class: 'inbox', 'aria-label': t('review.title') }, items.map(card)) : null);
 }
