@@ -164,9 +164,17 @@ static const char *const report_cols[] = {
     "row_key", "version", "subject_name_norm", "subject_birth_date", "subject_citizenship",
     "phone_e164", "employer_tin", "address_norm", NULL};
 
+/* How often each normalised name is written as a given and as a family
+ * name in the registers that have both fields: a report's one name field
+ * is split the way these counts make likelier. */
+typedef struct {
+    strmap_t given, family;
+} name_freq_t;
+
 typedef struct {
     link_t *l;
     recs_t *recs;
+    name_freq_t *freq;
     strmap_t later;  /* row_key -> latest version, for rows with several */
     const char *prefix;
     reg_id_t reg;
@@ -213,6 +221,39 @@ static size_t date_digits(const char *s, size_t len, char out[8])
     return n;
 }
 
+static tw_err_t freq_add(strmap_t *m, const char *s, size_t len)
+{
+    uint64_t *slot;
+    tw_err_t err = strmap_put(m, s, len, 0, &slot, NULL, NULL);
+    if (err == TW_OK)
+        (*slot)++;
+    return err;
+}
+
+static double freq_of(const strmap_t *m, const char *s, size_t len)
+{
+    const uint64_t *v = len ? strmap_get(m, s, len) : NULL;
+    return v ? (double)*v : 0.0;
+}
+
+/* How well (given, family) reads as a given and a family name: the log
+ * odds of each part being used in that role rather than the other. An
+ * initial ("k") reads as a given name. */
+static double name_score(const name_freq_t *f, const char *g, size_t gl, const char *fa,
+                         size_t fl)
+{
+    double sg, sf;
+    if (!f)
+        return 0;
+    sg = log((freq_of(&f->given, g, gl) + 0.5) / (freq_of(&f->family, g, gl) + 0.5));
+    sf = log((freq_of(&f->family, fa, fl) + 0.5) / (freq_of(&f->given, fa, fl) + 0.5));
+    if (gl == 1)
+        sg += 2;
+    if (fl == 1)
+        sf -= 2;
+    return sg + sf;
+}
+
 static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
     scan_ctx_t *s = ctx;
@@ -236,18 +277,31 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
         len[i] = 0;
     }
     if (s->reg == REG_REPORTS) {
-        /* one name field: the first token is taken as the given name, the
-         * rest as the family name (the swapped level catches the reverse) */
+        /* one name field, in either order ("Olga Petrenko", "Petrenko
+         * Olga", "UDDIN K."): the split into given name (one token) and
+         * family name (the rest) that the permit and border registers make
+         * likelier - the first token as the given name, or the last one */
         const char *nm;
-        size_t nl, sp;
+        size_t nl, sp, lp;
         cell(&c[2], &nm, &nl);
         for (sp = 0; sp < nl && nm[sp] != ' '; sp++)
+            ;
+        for (lp = nl; lp > 0 && nm[lp - 1] != ' '; lp--)
             ;
         v[F_GIVEN] = nm;
         len[F_GIVEN] = sp;
         if (sp < nl) {
-            v[F_FAMILY] = nm + sp + 1;
-            len[F_FAMILY] = nl - sp - 1;
+            double first = name_score(s->freq, nm, sp, nm + sp + 1, nl - sp - 1);
+            double last = name_score(s->freq, nm + lp, nl - lp, nm, lp - 1);
+            if (last > first) {
+                v[F_GIVEN] = nm + lp;
+                len[F_GIVEN] = nl - lp;
+                v[F_FAMILY] = nm;
+                len[F_FAMILY] = lp - 1;
+            } else {
+                v[F_FAMILY] = nm + sp + 1;
+                len[F_FAMILY] = nl - sp - 1;
+            }
         }
         cd = &c[3];
         cc = &c[4];
@@ -299,6 +353,10 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
         cell(cem, &v[F_EMPLOYER], &len[F_EMPLOYER]);
     if (cad)
         cell(cad, &v[F_ADDRESS], &len[F_ADDRESS]);
+    if (s->reg != REG_REPORTS && s->freq &&
+        ((len[F_GIVEN] && (err = freq_add(&s->freq->given, v[F_GIVEN], len[F_GIVEN]))) ||
+         (len[F_FAMILY] && (err = freq_add(&s->freq->family, v[F_FAMILY], len[F_FAMILY])))))
+        return err;
     h = 0x9e3779b97f4a7c15ULL;
     for (i = 0; i < NF; i++)
         h = strmap_mix64(h ^ strmap_hash(v[i], len[i]) ^ (uint64_t)i);
@@ -319,7 +377,8 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
 }
 
 static tw_err_t load_register(store_t *st, reg_id_t reg, const char *prefix,
-                              const char *const *cols, link_t *l, recs_t *recs, size_t *count)
+                              const char *const *cols, link_t *l, recs_t *recs,
+                              name_freq_t *freq, size_t *count)
 {
     static const char *const vcols[] = {"row_key", "version", NULL};
     scan_ctx_t s;
@@ -330,6 +389,7 @@ static tw_err_t load_register(store_t *st, reg_id_t reg, const char *prefix,
     s.recs = recs;
     s.prefix = prefix;
     s.reg = reg;
+    s.freq = freq;
     strmap_init(&s.later);
     if ((err = store_scan(st, reg, vcols, versions_row, &s)) == TW_OK)
         err = store_scan(st, reg, cols, record_row, &s);
@@ -857,6 +917,7 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     sqlite3 *db = store_sqlite(st);
     link_t *l = NULL;
     recs_t r;
+    name_freq_t freq;
     char *model = NULL, started[32], finished[32];
     size_t nold = 0, ndec = 0, nnew = 0, i, counts[3] = {0, 0, 0};
     size_t merged = 0, split = 0, created = 0;
@@ -874,6 +935,8 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     memset(&w, 0, sizeof w);
     memset(&rv, 0, sizeof rv);
     strmap_init(&r.idx);
+    strmap_init(&freq.given);
+    strmap_init(&freq.family);
     buf_init(&mj, (size_t)1 << 20);
     buf_init(&w.ev, (size_t)1 << 16);
     buf_init(&rv.ev, (size_t)1 << 16);
@@ -888,10 +951,14 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if ((err = store_begin(st)) != TW_OK)
         goto out;
     began = 1;
-    for (i = 0; i < 3; i++)
-        if ((err = load_register(st, regs[i].reg, regs[i].prefix, regs[i].cols, l, &r,
+    for (i = 0; i < 3; i++) /* reports last: they use the names' counts */
+        if ((err = load_register(st, regs[i].reg, regs[i].prefix, regs[i].cols, l, &r, &freq,
                                  &counts[i])) != TW_OK)
             goto out;
+    strmap_free(&freq.given);
+    strmap_free(&freq.family);
+    strmap_init(&freq.given);
+    strmap_init(&freq.family);
     if ((err = load_old(db, &r, &model, &nold)) != TW_OK)
         goto out;
     full = o.full || !model || nold == 0;
@@ -1039,6 +1106,8 @@ out:
     buf_free(&mj);
     link_free(l);
     recs_free(&r);
+    strmap_free(&freq.given);
+    strmap_free(&freq.family);
     return err;
 }
 
