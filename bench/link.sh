@@ -21,6 +21,10 @@ febrl=${BENCH_FEBRL:-$here/../../shared/data/febrl4}
 apps=${BENCH_LINK_APPS:-1000000}
 eval_apps=${BENCH_LINK_EVAL_APPS:-100000}
 eval_seeds=${BENCH_LINK_SEEDS:-"1 2 3"}
+# and two other worlds (synth's world options): other nationalities, hence
+# other scripts and name pools
+eval_worlds=("--seed 4 --nationality-mix IND=40,NPL=20,BGD=20,PAK=20"
+             "--seed 5 --nationality-mix RUS=40,UKR=30,BLR=15,KAZ=15")
 work=$(mktemp -d /tmp/tw-bench-link-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -78,7 +82,9 @@ peer_rows=$(awk -F, -v n="$ntruth" -v s="$ps" '
     P = $2 ? $3 / $2 : 0; R = $3 / n; F = P + R ? 2 * P * R / (P + R) : 0;
     printf "| %s | %d | %d | %.4f | %.4f | %.4f | %s |  |\n", name, $2, $3, P, R, F, NR == 1 ? s " s (the three, and loading)" : "" }' out.txt)
 
-# ---- 2. the synthetic register at scale ----
+# ---- 2. the synthetic register at scale (BENCH_LINK_APPS=0: skipped) ----
+ls=- lrss=0 lcpu=- is=- irss=0 icpu=- big_summary="not run (BENCH_LINK_APPS=0)" inc_summary=""
+if [ "$apps" -gt 0 ]; then
 echo "bench: synthesising $apps applications"
 "$bin" synth --out reg --applications "$apps" --seed 7 >/dev/null 2>&1
 "$bin" import --db big.db --progress none --quiet reg/permits.csv reg/border_crossings.csv \
@@ -92,13 +98,22 @@ tail -n 1000 reg/border_crossings.csv | sed 's/^BC/BX/' >> more.csv
 "$bin" import --db big.db --progress none --quiet more.csv >/dev/null 2>&1 || true
 read -r is irss icpu < <(measure "$bin" link --db big.db)
 inc_summary=$(sed -n 's/^link: //p' err.out | head -1)
+fi
 
 # ---- 3. persons against the ground truth ----
 eval_rows=""
 eval_note=""
-for seed in $eval_seeds; do
+runs=()
+if [ "$eval_apps" -gt 0 ]; then
+  for seed in $eval_seeds; do runs+=("--seed $seed"); done
+  runs+=("${eval_worlds[@]}")
+else
+  eval_note="not run (BENCH_LINK_EVAL_APPS=0)"
+fi
+for world in "${runs[@]}"; do
   rm -rf ev ev.db
-  "$bin" synth --out ev --applications "$eval_apps" --seed "$seed" >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  "$bin" synth --out ev --applications "$eval_apps" $world >/dev/null 2>&1
   if [ ! -f ev/persons.csv ]; then
     eval_note="synth wrote no persons.csv (the ground truth of persons): section 3 not measured"
     break
@@ -126,7 +141,7 @@ SELECT rp, (SELECT count(*) FROM tpairs WHERE tpairs.rp = r.rp),
   FROM (SELECT rp FROM tpairs UNION SELECT rp FROM qreg) r ORDER BY rp;
 SQL
 )
-  eval_rows+=$(printf '%s\n' "$rows" | awk -F, -v seed="$seed" '{
+  eval_rows+=$(printf '%s\n' "$rows" | awk -F, -v seed="$world" '{
     P = $3 ? $4 / $3 : 0; R = $2 ? $4 / $2 : 0; F = P + R ? 2 * P * R / (P + R) : 0;
     printf "| %s | %s | %d | %d | %.4f | %.4f | %.4f |\n", seed, $1, $2, $3, P, R, F }')$'\n'
 done
@@ -175,7 +190,7 @@ Pairwise: a pair of records is "true" when synth's persons.csv puts both in
 one person, "linked" when \`persons export\` does.
 ${eval_note}
 
-| seed | register pair | true pairs | linked pairs | precision | recall | F1 |
+| synth world | register pair | true pairs | linked pairs | precision | recall | F1 |
 |---|---|---|---|---|---|---|
 ${eval_rows}
 <!-- bench/link.sh end -->
