@@ -72,6 +72,8 @@ static const char main_help[] =
     "  score    score applications as they arrive, against the index in memory\n"
     "  alerts   list, show (explain), export, transition and assign alerts\n"
     "  backtest precision, recall and volume of each indicator against outcomes\n"
+    "  calibrate learn the score's weights from the outcome labels, write a config\n"
+    "  rank     every entity of a kind by its score, alerted or not (the watch list)\n"
     "  demo     synthesise, import and summarise in one go\n"
     "  user     add, list and disable accounts for the web UI and the API\n"
     "  token    create, list and revoke API tokens for API clients\n"
@@ -91,7 +93,8 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}};
     size_t i;
 
     if (argc < 2) {
