@@ -730,9 +730,20 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
     shift = balance(d, -1, w);
     if ((err = learn_fit(&ld, NULL, d->nrows, w, &o, beta, NULL)) != TW_OK)
         goto out;
-    /* the low level where cross-validation reaches the recall target, but
-     * never at or below entities without evidence */
-    t = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, recall);
+    /* the level low: by default where it alerts as many entities as the
+     * base config does here (the workload the hand-set levels stood for),
+     * so before and after compare at equal volume; with a recall target,
+     * where cross-validation reaches it. Never at or below the entities
+     * without evidence. */
+    if (recall > 0) {
+        t = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, recall);
+    } else {
+        double vol = 0;
+        for (r = 0; r < d->nrows; r++)
+            if (d->score[r] >= level_low)
+                vol += d->count[r];
+        t = learn_threshold_for_volume(cv_logit, d->count, d->nrows, vol);
+    }
     for (r = 0; r < d->nrows; r++)
         if (d->zero[r] && cv_logit[r] > zmax)
             zmax = cv_logit[r];
@@ -901,7 +912,7 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
     size_t ncat;
     const ind_def_t *cat = ind_catalogue(&ncat);
     unsigned folds = o->folds ? o->folds : 5;
-    double recall = o->recall > 0 ? o->recall : 0.95, epv = o->epv > 0 ? o->epv : 10;
+    double recall = o->recall, epv = o->epv > 0 ? o->epv : 10;
     double level[3] = {config_level_low(o->base), config_level_medium(o->base),
                        config_level_high(o->base)};
     engine_t *eng = NULL;
@@ -925,7 +936,7 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
     ind_hits_init(&hits);
     if (folds < 2 || folds > 20)
         return tw_errinfo_set(ei, TW_EINPUT, "folds must be 2 to 20, not %u", folds);
-    if (recall <= 0 || recall > 1)
+    if (recall < 0 || recall > 1)
         return tw_errinfo_set(ei, TW_EINPUT, "the recall target must be in (0, 1], not %g",
                               recall);
     if ((err = engine_load(st, &eng, ei)) != TW_OK)
@@ -940,9 +951,14 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
         goto out;
     fprintf(report,
             "calibrate: base config %s; %u-fold cross-validation (folds by the employer of an "
-            "application or worker, by the entity for employers and intermediaries); level low "
-            "set where %.0f%% of the confirmed labels are reached in cross-validation\n",
-            config_version(o->base), folds, recall * 100);
+            "application or worker, by the entity for employers and intermediaries); ",
+            config_version(o->base), folds);
+    if (recall > 0)
+        fprintf(report, "level low set where %.0f%% of the confirmed labels are reached in "
+                        "cross-validation\n", recall * 100);
+    else
+        fprintf(report, "level low set to alert as many entities of each kind as the base "
+                        "config does on this register\n");
     print_label_summary(report, &l);
     for (k = 0; k < NLK; k++) {
         design_t d;
@@ -996,9 +1012,8 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
                 (err = measure(&d, cv, p1, thr1, &m1)) == TW_OK) {
                 fprintf(report, "    fitted with lambda %g; prior_%s %.4f%s\n", ft->lambda,
                         ind_kind_name(kind), ft->prior,
-                        ft->unreachable ? "; the recall target is out of reach: too many "
-                                          "confirmed entities have no evidence at all, so "
-                                          "level low starts at the weakest evidence"
+                        ft->unreachable ? "; level low would reach entities without any "
+                                          "evidence, so it starts at the weakest evidence"
                                         : "");
                 print_measures(report, names, mm, 2, level);
                 fprintf(report, "    weights (%s): ", ind_kind_name(kind));

@@ -46,7 +46,8 @@ typedef struct {
     const char *base_text;  /* its text, rewritten into the new config */
     size_t base_len;
     double recall;          /* the share of confirmed labels level low must reach
-                               in cross-validation; 0: 0.95 */
+                               in cross-validation; 0: level low alerts as many
+                               entities as under the base config */
     unsigned folds;         /* 0: 5 */
     double epv;             /* confirmed labels needed per feature; 0: 10 */
     const char *version;    /* the new config's version; NULL: derived from the base */

@@ -366,3 +366,24 @@ double learn_threshold_for_recall(const double *s, const uint8_t *y, const doubl
     free(v);
     return t;
 }
+
+double learn_threshold_for_volume(const double *s, const double *w, size_t n, double volume)
+{
+    size_t m, i, j;
+    ranked_t *v = rank_desc(s, w, n, &m);
+    double cum = 0, t = HUGE_VAL;
+
+    if (!v)
+        return HUGE_VAL;
+    for (i = 0; i < m; i = j) {
+        double g = 0;
+        for (j = i; j < m && v[j].s == v[i].s; j++)
+            g += w ? w[v[j].r] : 1;
+        if (i > 0 && cum + g > volume)
+            break;
+        cum += g;
+        t = v[i].s;
+    }
+    free(v);
+    return t;
+}

@@ -85,4 +85,9 @@ void learn_confusion(const double *s, const uint8_t *y, const double *w, size_t 
 double learn_threshold_for_recall(const double *s, const uint8_t *y, const double *w, size_t n,
                                   double recall);
 
+/* The lowest threshold t among the scores such that the weight of rows
+ * with s >= t is at most `volume` (the highest score when even its ties
+ * exceed it). */
+double learn_threshold_for_volume(const double *s, const double *w, size_t n, double volume);
+
 #endif
