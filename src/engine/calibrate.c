@@ -563,13 +563,11 @@ static void print_kind_header(FILE *out, const labels_t *l, const design_t *d, d
                   "together with them)");
 }
 
-static double design_entities(const design_t *d)
+/* Entities of the kind in the index (contradictory ones included). */
+static double kind_entities(const eng_index_t *ix, ind_kind_t k)
 {
-    double n = 0;
-    size_t r;
-    for (r = 0; r < d->nrows; r++)
-        n += d->count[r];
-    return n;
+    uint32_t n = nent_of(ix, k);
+    return k == IK_APPLICATION ? n : n > 0 ? n - 1 : 0;
 }
 
 tw_err_t calibrate_print_measures(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
@@ -602,7 +600,7 @@ tw_err_t calibrate_print_measures(store_t *st, const eng_index_t *ix, const ind_
         }
         for (r = 0; r < d.nrows; r++)
             p[r] = d.score[r] / 100.0;
-        print_kind_header(out, &l, &d, design_entities(&d));
+        print_kind_header(out, &l, &d, kind_entities(ix, lkinds[k]));
         if ((err = measure(&d, d.score, p, level, &m)) == TW_OK)
             print_measures(out, names, mm, 1, level);
         free(p);
@@ -971,17 +969,23 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
 
         if ((err = design_build(ix, &hits, &sr, o->base, &l, kind, folds, &d)) != TW_OK)
             goto out;
-        print_kind_header(report, &l, &d, design_entities(&d));
+        print_kind_header(report, &l, &d, kind_entities(ix, kind));
         ft->needed = (long long)ceil(epv * (double)d.nfeat);
         if (ft->needed < (long long)folds)
             ft->needed = folds;
-        if (l.confirmed[kind] == 0 || d.nfeat == 0 || l.confirmed[kind] < ft->needed) {
+        if (d.nfeat == 0) {
+            fprintf(report, "    not fitted: no indicator reaches any %s here\n",
+                    ind_kind_name(kind));
+            design_free(&d);
+            continue;
+        }
+        if (l.confirmed[kind] == 0 || l.confirmed[kind] < ft->needed) {
             fprintf(report,
                     "    not fitted: %lld confirmed labels; %u features in use need at least "
                     "%lld (%g confirmed per feature, and one per fold); the base weights "
                     "stay\n",
                     l.confirmed[kind], d.nfeat, ft->needed, epv);
-            if (ft->needed - l.confirmed[kind] > worst_needed - worst_have || !worst_needed) {
+            if (!worst_needed || ft->needed - l.confirmed[kind] < worst_needed - worst_have) {
                 worst_needed = ft->needed;
                 worst_have = l.confirmed[kind];
             }
