@@ -444,6 +444,7 @@ function probe(route, obj) {
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
+    case 'GET /api/v1/watchlist': return { path: '/api/v1/watchlist?entity=employer&limit=3', ok: 200 };
     default: return null;
   }
 }
