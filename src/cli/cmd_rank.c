@@ -21,7 +21,8 @@ static const char rank_help[] =
     "plans its visits from. Columns entity_key, score, level, top_indicators (up to\n"
     "three, strongest first, separated by ';'). --top N keeps the first N (default:\n"
     "all). CSV by default; json writes one object per line. The config is --config,\n"
-    "else tipwatch.conf here, else the built-in one.\n";
+    "else the one adopted in the store ('tipwatch config'), else tipwatch.conf here,\n"
+    "else the built-in one.\n";
 
 int cmd_rank(int argc, char **argv)
 {
@@ -77,7 +78,7 @@ int cmd_rank(int argc, char **argv)
     if (kind < 0)
         return cli_usage_error("rank", "%s", "--entity KIND is required");
     tw_errinfo_clear(&ei);
-    if ((err = cli_load_config(config_path, &cfg, &ei)) != TW_OK ||
+    if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) != TW_OK ||
         (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
         (err = rank_compute(st, cfg, (ind_kind_t)kind, (size_t)top, &l, &ei)) != TW_OK ||
         (err = rank_write(&l, fmt, stdout)) != TW_OK)
