@@ -21,6 +21,7 @@ import * as caseNew from './pages/case-new.js';
 import * as caseView from './pages/case.js';
 import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
+import * as watchlist from './pages/watchlist.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -46,6 +47,7 @@ const routes = [
   { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
+  { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
 ];
 
 function can(action) {
@@ -96,6 +98,7 @@ function drawNav(active) {
   if (!me) return;
   const items = [
     ['alerts', '#/alerts', 'Alert queue', can('alert.read')],
+    ['watchlist', '#/watchlist', 'Watch list', can('entity.read')],
     ['dashboard', '#/dashboard', 'Dashboard', can('stats.read')],
     ['import', '#/import', 'Import', can('import')],
     ['cases', '#/cases', 'NRM cases', can('case.read')],

@@ -32,6 +32,26 @@ export const INDICATORS = {
 
 // What an indicator's value and threshold are counted in, where that is
 // certain; the sentence leaves the unit out otherwise.
+// The watch list page (pages/watchlist.js): every sentence it shows.
+export const WATCHLIST_TEXT = {
+  title: 'Watch list',
+  intro: 'Every entity of one kind, ranked by its score, whether an alert was raised or not: a list to plan inspections from. The strongest reasons are listed with each.',
+  kind: 'Entities',
+  limit: 'How many',
+  formLabel: 'Choose the watch list',
+  show: 'Show the list',
+  loading: 'Ranking every entity; this takes a few seconds on a large register.',
+  failed: 'The watch list could not be loaded:',
+  summary: (n, total, kind, version) => `The ${n} highest of ${total} (${kind.toLowerCase()}), scored under configuration ${version}.`,
+  caption: (kind) => `${kind} by score, highest first`,
+  rank: 'Rank',
+  key: 'Entity',
+  score: 'Score',
+  level: 'Level',
+  indicators: 'Strongest reasons',
+  noEvidence: 'No evidence: the base score',
+};
+
 export const INDICATOR_UNITS = {
   wage_below_minimum: 'AMD a month',
   wage_far_below_peers: 'AMD a month',
