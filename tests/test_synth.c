@@ -1,5 +1,5 @@
 /*
- * test_synth.c - the synthetic register generator (src/synth/synth.c).
+ * test_synth.c - the synthetic register generator (src/synth/).
  *
  * One run of ~2,000 applications is shared by most tests (group setup);
  * the tests read the files back as a user would and check: exact headers,
