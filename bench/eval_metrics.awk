@@ -5,7 +5,7 @@
 #            employer.csv intermediary.csv
 # Prints one line: worker_recall p100 lookalike_rate typologies_found/total
 #                  pr_auc_application pr_auc_worker pr_auc_employer
-#                  pr_auc_intermediary lookalikes
+#                  pr_auc_intermediary lookalikes planted_employers_and_intermediaries
 # - worker recall: planted workers at level low or above / planted workers
 # - p100: planted among the 100 highest-scored employers and intermediaries
 # - look-alike rate: look-alike applications, workers, employers and
@@ -22,7 +22,8 @@ file == 1 {
     if (t != "application" && t != "worker" && t != "employer" && t != "intermediary")
         next
     if ($5 == "planted") { planted[t SUBSEP $4] = 1; typo[t SUBSEP $4] = $2; typos[$2] = 1;
-                           if (t == "worker") nworkers++ }
+                           if (t == "worker") nworkers++
+                           if (t == "employer" || t == "intermediary") nowners++ }
     else if ($5 == "lookalike") { look[t SUBSEP $4] = 1; nlook++ }
     next
 }
@@ -65,7 +66,8 @@ END {
     }
     nt = 0; nf = 0
     for (t in typos) { nt++; if (t in found) nf++ }
-    printf "%.3f %.3f %.4f %d/%d %.3f %.3f %.3f %.3f %d\n", \
+    printf "%.3f %.3f %.4f %d/%d %.3f %.3f %.3f %.3f %d %d\n", \
         nworkers ? wrec / nworkers : 0, m ? hit / m : 0, nlook ? lalerted / nlook : 0, \
-        nf, nt, auc["application"], auc["worker"], auc["employer"], auc["intermediary"], nlook
+        nf, nt, auc["application"], auc["worker"], auc["employer"], auc["intermediary"], nlook, \
+        nowners
 }

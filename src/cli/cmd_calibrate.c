@@ -20,7 +20,7 @@
 static const char calibrate_help[] =
     "usage: tipwatch calibrate [--db FILE] [--config BASE] --out NEW.conf\n"
     "                          [--recall R] [--folds K] [--labels-per-feature N]\n"
-    "                          [--version V]\n"
+    "                          [--version V] [--keep-weights F]\n"
     "\n"
     "Learns the score's weights from the outcome labels in the store (outcomes.csv:\n"
     "confirmed and cleared entities): per kind of labelled entity (application,\n"
@@ -39,6 +39,10 @@ static const char calibrate_help[] =
     "better ranked); with --recall R, where cross-validation reaches R of the\n"
     "confirmed labels instead (labels are the cases found so far, often the\n"
     "easier ones: R of them is usually less of all cases).\n"
+    "\n"
+    "--keep-weights F keeps every weight at least F times BASE's (default 0):\n"
+    "labels hold only the schemes found so far, and an indicator of a kind of\n"
+    "scheme never found would otherwise be learnt away.\n"
     "\n"
     "A kind is fitted only with at least N confirmed labels per feature in use\n"
     "(default 10); otherwise it keeps BASE's weights. When no kind can be fitted\n"
@@ -92,6 +96,7 @@ int cmd_calibrate(int argc, char **argv)
                                              {"folds", required_argument, NULL, 'k'},
                                              {"labels-per-feature", required_argument, NULL, 'e'},
                                              {"version", required_argument, NULL, 'v'},
+                                             {"keep-weights", required_argument, NULL, 'w'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = DEFAULT_DB, *config_path = NULL, *out_path = NULL;
@@ -131,6 +136,13 @@ int cmd_calibrate(int argc, char **argv)
             o.epv = (double)u;
             break;
         case 'v': o.version = optarg; break;
+        case 'w':
+            o.keep = strtod(optarg, &end);
+            if (*end || end == optarg || !(o.keep >= 0 && o.keep <= 1))
+                return cli_usage_error("calibrate",
+                                       "--keep-weights must be a number in [0, 1], not '%s'",
+                                       optarg);
+            break;
         case 'h': fputs(calibrate_help, stdout); return 0;
         default: return cli_usage_error("calibrate", "%s", "bad option");
         }

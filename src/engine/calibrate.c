@@ -657,7 +657,7 @@ static double balance(const design_t *d, int skip, double *w)
 }
 
 static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds, double recall,
-                         double level_low, FILE *out, fit_t *ft, double *cv_logit)
+                         double keep, double level_low, FILE *out, fit_t *ft, double *cv_logit)
 {
     static const double grid[] = {0.3, 1.0, 3.0, 10.0};
     size_t ncat, r, gi;
@@ -692,7 +692,7 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
         bw = config_indicator_param(base, id, wkey, bw);
         ft->base_w[j] = bw;
         o.prior[j] = bw;
-        o.lo[j] = 0;   /* monotone: evidence only raises risk */
+        o.lo[j] = keep * bw; /* monotone: evidence only raises risk */
         o.hi[j] = 10;  /* the config's bound on a weight */
     }
     /* lambda by cross-validated PR-AUC (confirmed vs the rest) */
@@ -934,6 +934,9 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
     ind_hits_init(&hits);
     if (folds < 2 || folds > 20)
         return tw_errinfo_set(ei, TW_EINPUT, "folds must be 2 to 20, not %u", folds);
+    if (!(o->keep >= 0 && o->keep <= 1))
+        return tw_errinfo_set(ei, TW_EINPUT, "the share of the base weights kept must be in "
+                                             "[0, 1], not %g", o->keep);
     if (recall < 0 || recall > 1)
         return tw_errinfo_set(ei, TW_EINPUT, "the recall target must be in (0, 1], not %g",
                               recall);
@@ -1000,8 +1003,8 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
         p1 = malloc((d.nrows ? d.nrows : 1) * sizeof(*p1));
         if (!cv || !p0 || !p1) {
             err = TW_ENOMEM;
-        } else if ((err = fit_kind(&d, o->base, folds, recall, level[0], report, ft, cv)) ==
-                   TW_OK) {
+        } else if ((err = fit_kind(&d, o->base, folds, recall, o->keep, level[0], report, ft,
+                                   cv)) == TW_OK) {
             const measures_t *mm[2] = {&m0, &m1};
             static const char *const names[2] = {"before", "after (CV)"};
             double shift_back = ft->prior; /* cv is on the written scale */

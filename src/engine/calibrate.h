@@ -51,6 +51,9 @@ typedef struct {
     unsigned folds;         /* 0: 5 */
     double epv;             /* confirmed labels needed per feature; 0: 10 */
     const char *version;    /* the new config's version; NULL: derived from the base */
+    double keep;            /* 0..1: no weight falls below keep x its base weight
+                               (labels hold only the schemes found so far; an
+                               indicator of a kind never found keeps that much) */
 } calibrate_opts_t;
 
 /* Fits, prints the report to `report` and, when at least one kind was
