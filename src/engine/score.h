@@ -31,6 +31,10 @@
  * scheme are found even when their own application looks clean. An
  * employer's vulnerability traits come down too, as multipliers only.
  *
+ * Per kind of entity: [indicator ID] weight_KIND and [score] prior_KIND, when
+ * the config sets them (a calibrated config, calibrate.h), replace weight and
+ * prior for entities of that kind.
+ *
  * Levels: score >= [levels] high / medium / low thresholds.
  * Invariants:
  *   1. An entity with no evidence hit has logit == prior.
