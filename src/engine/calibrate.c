@@ -610,6 +610,25 @@ tw_err_t calibrate_print_measures(store_t *st, const eng_index_t *ix, const ind_
     return err;
 }
 
+/* The base config's measures alone, for a kind that is not fitted. */
+static tw_err_t print_before(const design_t *d, const double level[3], FILE *out)
+{
+    static const char *const names[1] = {"before"};
+    double *p = malloc((d->nrows ? d->nrows : 1) * sizeof(*p));
+    measures_t m;
+    const measures_t *mm[1] = {&m};
+    size_t r;
+    tw_err_t err;
+    if (!p)
+        return TW_ENOMEM;
+    for (r = 0; r < d->nrows; r++)
+        p[r] = d->score[r] / 100.0;
+    if ((err = measure(d, d->score, p, level, &m)) == TW_OK)
+        print_measures(out, names, mm, 1, level);
+    free(p);
+    return err;
+}
+
 /* ---- fitting --------------------------------------------------------- */
 
 typedef struct {
@@ -991,6 +1010,10 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
             if (!worst_needed || ft->needed - l.confirmed[kind] < worst_needed - worst_have) {
                 worst_needed = ft->needed;
                 worst_have = l.confirmed[kind];
+            }
+            if (l.confirmed[kind] > 0 && (err = print_before(&d, level, report)) != TW_OK) {
+                design_free(&d);
+                goto out;
             }
             design_free(&d);
             continue;
