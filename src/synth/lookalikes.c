@@ -97,7 +97,7 @@ void synth_gen_lookalike(ctx_t *c, const unit_t *u)
                 synth_spell_first(&r, &pl, addr, &addr_used, 0.8, w.home, sizeof(w.home));
                 w.home_region = R_ER;
             }
-            uint32_t pay = synth_round_to(synth_wage_for(&r, occ, &e, sub) * 13 / 10, 5000);
+            uint32_t pay = synth_round_to(synth_wage_for(c, &r, occ, &e, sub) * 13 / 10, 5000);
             int hours = rng_chance(&r, 0.6) ? 40 : rng_chance(&r, 0.5) ? 44 : 48;
             left -= normal_worker(c, &r, sid, u->kind, &e, &w, occ, pay, hours, sub, left, &bs);
         }
@@ -174,13 +174,13 @@ void synth_gen_lookalike(ctx_t *c, const unit_t *u)
             synth_emit_truth(c, sid, u->kind, "phone", phone, ROLE_LOOKALIKE);
             {
                 int occ = synth_pick_occ(&r, eh->sector);
-                uint32_t pay = synth_wage_for(&r, occ, eh, sub);
+                uint32_t pay = synth_wage_for(c, &r, occ, eh, sub);
                 int hours = synth_hours_background(&r, eh->sector);
                 left -= normal_worker(c, &r, sid, u->kind, eh, &h, occ, pay, hours, sub, 1, &bh);
             }
             if (left > 0) {
                 int occ = synth_pick_occ(&r, ew->sector);
-                uint32_t pay = synth_wage_for(&r, occ, ew, sub);
+                uint32_t pay = synth_wage_for(c, &r, occ, ew, sub);
                 int hours = synth_hours_background(&r, ew->sector);
                 int32_t sub2 = sub + (int32_t)rng_below(&r, 20);
                 left -= normal_worker(c, &r, sid, u->kind, ew, &wf, occ, pay, hours, sub2, 1, &bw);

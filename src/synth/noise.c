@@ -547,11 +547,11 @@ static const badkind_t bad_outcomes[] = {
 
 static const badkind_t *const file_bad[NFILES] = {bad_permits, bad_border, bad_insp,
                                                   bad_reports, bad_outcomes, NULL, NULL,
-                                                  NULL};
+                                                  NULL, NULL};
 
 static const unsigned file_nbad[NFILES] = {NELEM(bad_permits), NELEM(bad_border),
                                            NELEM(bad_insp), NELEM(bad_reports),
-                                           NELEM(bad_outcomes), 0, 0, 0};
+                                           NELEM(bad_outcomes), 0, 0, 0, 0};
 
 /* ---- bad rows ---------------------------------------------------------------- */
 
@@ -855,7 +855,7 @@ static void mutate(ctx_t *c, rng_t *r, int file, const badkind_t *k, unsigned va
 
 /* Writes c->rec to `file`; when the row is due and `eligible` (background,
  * never planted or look-alike), breaks one rule first and logs it. */
-void synth_finish_row(ctx_t *c, rng_t *r, int file, int eligible)
+int synth_finish_row(ctx_t *c, rng_t *r, int file, int eligible)
 {
     outfile_t *o = &c->out[file];
     if (eligible && c->bad_rate > 0 && file_nbad[file] > 0 && o->rows >= o->next_bad) {
@@ -884,9 +884,10 @@ void synth_finish_row(ctx_t *c, rng_t *r, int file, int eligible)
         synth_rec_sets(br, 2, synth_file_cols[file][k->col]);
         synth_rec_sets(br, 3, why);
         synth_write_rec(c, F_BAD, br);
-        return;
+        return 1;
     }
     synth_write_rec(c, file, &c->rec);
+    return 0;
 }
 
 /* A document number as typed: mostly canonical, sometimes with a space,
@@ -982,4 +983,103 @@ void synth_respell_am_phone(const char *e164, int style, char *out, size_t cap)
         break;
     }
     (void)six;
+}
+
+/* ---- persons: how a record may get a person wrong ---------------------------- */
+
+/* Day and month swapped, when both can be a month and they differ; else the
+ * date itself. */
+int32_t synth_birth_swapped(int32_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    if (d > 12 || d == m)
+        return day;
+    return days_from_civil(y, d, m);
+}
+
+/* One digit of the year off: the year before for an even day, after for an
+ * odd one (29 February becomes the 28th). */
+int32_t synth_birth_year_off(int32_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    if (m == 2 && d == 29)
+        d = 28;
+    return days_from_civil(d % 2 ? y + 1 : y - 1, m, d);
+}
+
+/* One digit of a canonical document number read as a look-alike digit. */
+void synth_misread_doc(rng_t *r, char *doc)
+{
+    static const char look[] = "8795967120"; /* 0->8 1->7 2->9 ... 9->0 */
+    size_t i, n = 0, k;
+    for (i = 0; doc[i]; i++)
+        n += doc[i] >= '0' && doc[i] <= '9';
+    if (n == 0)
+        return;
+    k = rng_below(r, (uint32_t)n);
+    for (i = 0; doc[i]; i++) {
+        if (doc[i] >= '0' && doc[i] <= '9' && k-- == 0) {
+            doc[i] = look[doc[i] - '0'];
+            return;
+        }
+    }
+}
+
+/* Appends the first character (UTF-8) of x and a full stop. */
+static void sb_initial(sb_t *s, const char *x)
+{
+    size_t n = 1;
+    if (!*x)
+        return;
+    while (x[n] && ((unsigned char)x[n] & 0xC0) == 0x80)
+        n++;
+    sb_add(s, x, n);
+    sb_addc(s, '.');
+}
+
+/* A person's name as a report gives it, without a document: heard on the
+ * phone, written by a case worker or a consulate. Script: as the permit
+ * writes it 40 %, a Latin spelling as heard (any transliteration variant)
+ * 35 %, Cyrillic 15 % and Armenian script 10 % where the name has one (else
+ * Latin). Form: given family 45 %, family given 25 %, given name only 15 %,
+ * family name and initial 10 %, family name only 5 %. */
+void synth_report_name(rng_t *r, const person_t *w, sb_t *s)
+{
+    person_t v = *w;
+    char giv[TXT], fam[TXT];
+    sb_t g, f;
+    double u = rng_unit(r);
+    if (u < 0.40) {
+        /* as in the permit */
+    } else if (u < 0.75) {
+        v.script = SCR_LATIN;
+        v.giv_var = (uint8_t)rng_below(r, 4);
+        v.fam_var = (uint8_t)rng_below(r, 4);
+    } else {
+        v.script = u < 0.90 ? SCR_CYR : SCR_ARM;
+    }
+    sb_init(&g, giv, sizeof(giv));
+    sb_init(&f, fam, sizeof(fam));
+    synth_name_permit(&v, 0, &g);
+    synth_name_permit(&v, 1, &f);
+    u = rng_unit(r);
+    if (u < 0.45) {
+        sb_adds(s, giv);
+        sb_addc(s, ' ');
+        sb_adds(s, fam);
+    } else if (u < 0.70) {
+        sb_adds(s, fam);
+        sb_addc(s, ' ');
+        sb_adds(s, giv);
+    } else if (u < 0.85) {
+        sb_adds(s, giv);
+    } else if (u < 0.95) {
+        sb_adds(s, fam);
+        sb_addc(s, ' ');
+        sb_initial(s, giv);
+    } else {
+        sb_adds(s, fam);
+    }
 }

@@ -31,7 +31,7 @@
 
 const char *const synth_file_names[NFILES] = {
     "permits.csv", "border_crossings.csv", "inspections.csv", "reports.csv",
-    "outcomes.csv", "truth.csv", "bad_rows.csv", "manifest.csv"};
+    "outcomes.csv", "truth.csv", "persons.csv", "bad_rows.csv", "manifest.csv"};
 
 static const char *const permit_cols[P_NCOLS] = {
     "application_id", "submitted_at", "decision", "decided_at", "permit_no", "valid_from",
@@ -63,15 +63,16 @@ static const char *const outcome_cols[O_NCOLS] = {"entity_type", "entity_key", "
 static const char *const truth_cols[] = {"scheme_id", "typology", "entity_type", "entity_key",
                                          "role"};
 
+static const char *const person_cols[] = {"record", "person_id"};
 static const char *const bad_cols[] = {"file", "line", "column", "reason"};
 
 static const char *const manifest_cols[] = {"file", "rows", "bad_rows"};
 
 const char *const *const synth_file_cols[NFILES] = {
-    permit_cols, border_cols, insp_cols, report_cols, outcome_cols, truth_cols, bad_cols,
-    manifest_cols};
+    permit_cols, border_cols, insp_cols, report_cols, outcome_cols, truth_cols, person_cols,
+    bad_cols, manifest_cols};
 
-static const int file_ncols[NFILES] = {P_NCOLS, B_NCOLS, I_NCOLS, R_NCOLS, O_NCOLS, 5, 4, 3};
+static const int file_ncols[NFILES] = {P_NCOLS, B_NCOLS, I_NCOLS, R_NCOLS, O_NCOLS, 5, 2, 4, 3};
 
 static void set_err(ctx_t *c, tw_err_t err, const char *what, const char *path)
 {
@@ -202,6 +203,10 @@ void synth_write_rec(ctx_t *c, int file, const rec_t *r)
         }
     }
     L[n++] = '\n';
+    if (c->dry) {
+        o->rows++;
+        return;
+    }
     if (fwrite(L, 1, n, o->fp) != n) {
         set_err(c, TW_EIO, "cannot write", o->tmp);
         return;
@@ -223,13 +228,36 @@ static void write_header(ctx_t *c, int file)
 static const char *const decision_names[] = {"pending", "approved", "rejected", "withdrawn",
                                              "revoked"};
 
+/* persons.csv: the record `reg:id` concerns person `pid`. Only for rows the
+ * importer keeps (a row made bad is not a record of the store). */
+static void emit_person(ctx_t *c, const char *reg, const char *id, uint64_t pid)
+{
+    rec_t *rec = &c->rec;
+    sb_t s;
+    if (c->err != TW_OK)
+        return;
+    synth_rec_begin(rec, 2);
+    fld_begin(rec, &s);
+    sb_adds(&s, reg);
+    sb_addc(&s, ':');
+    sb_adds(&s, id);
+    fld_end(rec, 0, &s);
+    fld_begin(rec, &s);
+    sb_addc(&s, 'P');
+    sb_addu(&s, pid, 9);
+    fld_end(rec, 1, &s);
+    synth_write_rec(c, F_PERSONS, rec);
+}
+
 int32_t synth_min_wage(int32_t day)
 {
     return year_of(day) >= 2023 ? 75000 : 68000;
 }
 
-/* A background wage for occupation `occ` at an employer paying wage_pm. */
-uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day)
+/* A background wage for occupation `occ` at an employer paying wage_pm, in
+ * a world paying wage_level; never below the minimum + 7,000 (+ 0-5 steps). */
+uint32_t synth_wage_for(const ctx_t *c, rng_t *r, int occ, const employer_t *e,
+                        int32_t day)
 {
     double x = (double)synth_occs[occ].median * (e ? e->wage_pm / 1000.0 : 1.0) *
                det_exp(0.22 * rng_normal(r));
@@ -237,6 +265,7 @@ uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day)
     uint32_t w;
     uint32_t step = rng_chance(r, 0.6) ? 5000 : 1000;
     x *= yr;
+    x *= c->world.wage_level; /* 1 in the default world: x unchanged */
     w = (uint32_t)(x / step + 0.5) * step;
     if (w < (uint32_t)synth_min_wage(day) + 7000)
         w = (uint32_t)synth_min_wage(day) + 7000 + step * rng_below(r, 6);
@@ -442,7 +471,8 @@ void synth_emit_app(ctx_t *c, rng_t *r, app_t *a)
                        : (a->ag && a->agency_submits) ? a->ag->account : e->account);
         fld_end(rec, P_SUBMITTED_BY, &s);
     }
-    synth_finish_row(c, r, F_PERMITS, bg);
+    if (!synth_finish_row(c, r, F_PERMITS, bg))
+        emit_person(c, "permits", a->id, w->pid);
 }
 
 static const char *const point_names[NPOINT] = {
@@ -503,10 +533,12 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     rec_t *rec = &c->rec;
     sb_t s;
     double u;
+    char id[32], doc[20];
+    int32_t birth;
     if (c->err != TW_OK || day < c->d_border0 || day > c->d_end)
         return;
     synth_rec_begin(rec, B_NCOLS);
-    fld_begin(rec, &s);
+    sb_init(&s, id, sizeof(id));
     sb_adds(&s, "BC");
     {
         int y, m, d;
@@ -517,7 +549,7 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     }
     sb_addc(&s, '-');
     sb_addu(&s, ++c->cross_ctr[synth_day_index(c, day)], 6);
-    fld_end(rec, B_CROSSING_ID, &s);
+    synth_rec_sets(rec, B_CROSSING_ID, id);
     rec_setts(rec, B_CROSSED_AT, day, sec, TZ_NONE);
     synth_rec_sets(rec, B_DIRECTION, in ? "in" : "out");
     fld_begin(rec, &s);
@@ -525,7 +557,10 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
     fld_end(rec, B_CROSSING_POINT, &s);
     fld_begin(rec, &s);
     u = rng_unit(r);
-    synth_sb_doc(&s, w->doc, u < 0.95 ? 0 : u < 0.97 ? 2 : u < 0.99 ? 1 : 4);
+    snprintf(doc, sizeof(doc), "%s", w->doc);
+    if (rng_chance(r, 0.003))
+        synth_misread_doc(r, doc); /* the reader took one character for another */
+    synth_sb_doc(&s, doc, u < 0.95 ? 0 : u < 0.97 ? 2 : u < 0.99 ? 1 : 4);
     fld_end(rec, B_DOC_NO, &s);
     synth_rec_sets(rec, B_DOC_COUNTRY, synth_nats[w->nat].iso);
     fld_begin(rec, &s);
@@ -538,10 +573,15 @@ static void emit_cross(ctx_t *c, rng_t *r, const person_t *w, int32_t day, int32
         char sx[2] = {w->sex, 0};
         synth_rec_sets(rec, B_SEX, sx);
     }
-    rec_setdate(rec, B_BIRTH_DATE, w->birth);
+    u = rng_unit(r);
+    birth = u < 0.012 ? synth_birth_swapped(w->birth) /* day and month swapped */
+            : u < 0.015 ? w->birth + 1 : u < 0.017 ? synth_birth_year_off(w->birth)
+                                                   : w->birth;
+    rec_setdate(rec, B_BIRTH_DATE, birth);
     synth_rec_sets(rec, B_CITIZENSHIP, synth_nats[w->nat].iso);
     synth_rec_sets(rec, B_PURPOSE, purpose);
-    synth_finish_row(c, r, F_BORDER, role == ROLE_BG);
+    if (!synth_finish_row(c, r, F_BORDER, role == ROLE_BG))
+        emit_person(c, "border", id, w->pid);
 }
 
 static const char *worker_purpose(rng_t *r)
@@ -663,40 +703,34 @@ void synth_emit_report(ctx_t *c, rng_t *r, const report_t *p)
     sb_t s;
     int yi;
     const char *q;
+    char id[32];
     if (c->err != TW_OK || p->day > c->d_end || p->day < c->d_start)
         return;
     yi = synth_year_index(p->day);
     synth_rec_begin(rec, R_NCOLS);
-    fld_begin(rec, &s);
+    sb_init(&s, id, sizeof(id));
     sb_adds(&s, channel_prefix[p->channel]);
     sb_addc(&s, '-');
     sb_addu(&s, (uint64_t)(2020 + yi), 4);
     sb_addc(&s, '-');
     sb_addu(&s, ++c->rep_ctr[yi], 5);
-    fld_end(rec, R_REPORT_ID, &s);
+    synth_rec_sets(rec, R_REPORT_ID, id);
     rec_setts(rec, R_RECEIVED_AT, p->day, office_seconds(r),
               p->channel == CH_POLICE ? TZ_UTC : TZ_PLUS4);
     synth_rec_sets(rec, R_CHANNEL, channel_names[p->channel]);
     if (p->subject) {
-        person_t v = *p->subject;
         fld_begin(rec, &s);
-        if (rng_chance(r, 0.5)) { /* as heard on the phone: a Latin spelling */
-            v.script = SCR_LATIN;
-            v.giv_var = (uint8_t)rng_below(r, 4);
-            v.fam_var = (uint8_t)rng_below(r, 4);
-        }
-        if (rng_chance(r, 0.3)) {
-            synth_name_permit(&v, 0, &s);
-        } else {
-            synth_name_permit(&v, 0, &s);
-            sb_addc(&s, ' ');
-            synth_name_permit(&v, 1, &s);
-        }
+        synth_report_name(r, p->subject, &s);
         fld_end(rec, R_SUBJECT_NAME, &s);
-        if (rng_chance(r, 0.3))
-            rec_setdate(rec, R_SUBJECT_BIRTH_DATE, v.birth);
+        {
+            double u = rng_unit(r);
+            if (u < 0.04) /* day and month swapped (the birth date itself when they cannot be) */
+                rec_setdate(rec, R_SUBJECT_BIRTH_DATE, synth_birth_swapped(p->subject->birth));
+            else if (u < 0.45)
+                rec_setdate(rec, R_SUBJECT_BIRTH_DATE, p->subject->birth);
+        }
         if (rng_chance(r, 0.6))
-            synth_rec_sets(rec, R_SUBJECT_CITIZENSHIP, synth_nats[v.nat].iso);
+            synth_rec_sets(rec, R_SUBJECT_CITIZENSHIP, synth_nats[p->subject->nat].iso);
     }
     if (p->e) {
         if (p->with_tin)
@@ -718,22 +752,70 @@ void synth_emit_report(ctx_t *c, rng_t *r, const report_t *p)
             sb_addc(&s, *q);
     }
     fld_end(rec, R_SUMMARY, &s);
-    synth_finish_row(c, r, F_REPORTS, p->role == ROLE_BG);
+    if (!synth_finish_row(c, r, F_REPORTS, p->role == ROLE_BG) && p->subject)
+        emit_person(c, "reports", id, p->subject->pid);
 }
 
 void synth_emit_outcome(ctx_t *c, rng_t *r, const char *type, const char *key,
                         int confirmed, int32_t day, int role)
 {
     rec_t *rec = &c->rec;
+    int dated;
     if (c->err != TW_OK || day > c->d_end)
+        return;
+    if (c->labels_default) {
+        synth_rec_begin(rec, O_NCOLS);
+        synth_rec_sets(rec, O_ENTITY_TYPE, type);
+        synth_rec_sets(rec, O_ENTITY_KEY, key);
+        synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
+        if (rng_chance(r, 0.92))
+            rec_setdate(rec, O_DECIDED_ON, day);
+        synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+        return;
+    }
+    /* Thinned, noisy or confirmed-only labels. First the default world's row,
+     * dry, against shadow counters: the unit's stream `r` advances exactly as
+     * there (the date draw, and a bad row's draws). Every other decision comes
+     * from lab_rng, so only outcomes.csv and its lines in bad_rows.csv
+     * differ from the default world's files. */
+    {
+        outfile_t *o = &c->out[F_OUTCOMES];
+        uint64_t rows = o->rows, bad = o->bad, next = o->next_bad;
+        uint64_t bad_file_rows = c->out[F_BAD].rows;
+        o->rows = c->shadow.rows;
+        o->bad = c->shadow.bad;
+        o->next_bad = c->shadow.next_bad;
+        synth_rec_begin(rec, O_NCOLS);
+        synth_rec_sets(rec, O_ENTITY_TYPE, type);
+        synth_rec_sets(rec, O_ENTITY_KEY, key);
+        synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
+        dated = rng_chance(r, 0.92);
+        if (dated)
+            rec_setdate(rec, O_DECIDED_ON, day);
+        c->dry = 1;
+        synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+        c->dry = 0;
+        c->shadow.rows = o->rows;
+        c->shadow.bad = o->bad;
+        c->shadow.next_bad = o->next_bad;
+        o->rows = rows;
+        o->bad = bad;
+        o->next_bad = next;
+        c->out[F_BAD].rows = bad_file_rows;
+    }
+    if (!rng_chance(&c->lab_rng, c->world.label_share))
+        return;
+    if (c->world.label_noise > 0 && rng_chance(&c->lab_rng, c->world.label_noise))
+        confirmed = !confirmed;
+    if (c->world.confirmed_only && !confirmed)
         return;
     synth_rec_begin(rec, O_NCOLS);
     synth_rec_sets(rec, O_ENTITY_TYPE, type);
     synth_rec_sets(rec, O_ENTITY_KEY, key);
     synth_rec_sets(rec, O_OUTCOME, confirmed ? "confirmed" : "cleared");
-    if (rng_chance(r, 0.92))
+    if (dated)
         rec_setdate(rec, O_DECIDED_ON, day);
-    synth_finish_row(c, r, F_OUTCOMES, role == ROLE_BG);
+    synth_finish_row(c, &c->lab_rng, F_OUTCOMES, role == ROLE_BG);
 }
 
 void synth_emit_truth(ctx_t *c, const char *scheme, int kind, const char *type,
@@ -862,7 +944,7 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     tw_err_t err = TW_OK;
     unit_t *special = NULL;
     uint32_t nspecial = 0, i;
-    uint64_t napps, used, bg;
+    uint64_t napps, used, bg, nspecial_max;
     int ok = 0;
 
     tw_errinfo_clear(ei);
@@ -876,6 +958,8 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
             snprintf(ei->field, sizeof(ei->field), "applications");
         return TW_EINPUT;
     }
+    if (opts->world && (err = synth_world_check(opts->world, ei)) != TW_OK)
+        return err;
     if (opts->bad_row_rate != opts->bad_row_rate || opts->bad_row_rate > 0.5) {
         tw_errinfo_set(ei, TW_EINPUT, "synth: bad_row_rate must be at most 0.5");
         if (ei)
@@ -886,6 +970,13 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     if (!c)
         return tw_errinfo_set(ei, TW_ENOMEM, "synth: out of memory");
     c->opts = opts;
+    if (opts->world)
+        c->world = *opts->world;
+    else
+        synth_world_default(&c->world);
+    c->labels_default = c->world.label_share == 1.0 && c->world.label_noise == 0.0 &&
+                        !c->world.confirmed_only;
+    rng_init(&c->lab_rng, opts->seed, 3);
     c->ei = ei;
     c->seed = opts->seed;
     c->bad_rate = opts->bad_row_rate == 0 ? 0.001 : opts->bad_row_rate < 0 ? 0 : opts->bad_row_rate;
@@ -898,16 +989,22 @@ tw_err_t synth_run(const synth_opts_t *opts, synth_summary_t *sum, tw_errinfo_t 
     rng_init(&master, c->seed, 2);
     for (i = 0; i < NFILES; i++)
         c->out[i].next_bad = 10 + rng_below(&master, 90);
+    c->shadow.next_bad = c->out[F_OUTCOMES].next_bad;
     err = open_files(c, opts->out_dir);
     if (err != TW_OK)
         goto out;
 
-    special = calloc((size_t)(napps / 1000 + 64), sizeof(*special));
+    nspecial_max = napps / 1000 + 64;
+    if (c->world.scheme_prevalence > 1) {
+        nspecial_max = (uint64_t)((double)napps * c->world.scheme_prevalence / 1000.0) + 64;
+        c->extra_units = nspecial_max;
+    }
+    special = calloc((size_t)nspecial_max, sizeof(*special));
     if (!special) {
         err = tw_errinfo_set(ei, TW_ENOMEM, "synth: out of memory");
         goto out;
     }
-    used = synth_plan_special(c, &master, napps, special, (uint32_t)(napps / 1000 + 64), &nspecial);
+    used = synth_plan_special(c, &master, napps, special, (uint32_t)nspecial_max, &nspecial);
     if (used > napps / 2) {
         err = tw_errinfo_set(ei, TW_EINTERNAL, "synth: too many planted units");
         goto out;

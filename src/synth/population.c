@@ -1030,6 +1030,16 @@ void synth_person_new(ctx_t *c, rng_t *r, person_t *w, int nat, char sex, int ag
     w->birth -= (int32_t)rng_below(r, 365);
     new_doc(c, r, nat, w->doc);
     w->home_region = -1;
+    w->pid = ++c->person_ctr; /* no draw: the streams stay as they were */
+}
+
+/* A new passport for the same person: a new number, sometimes typed in
+ * another style. */
+static void renew_passport(ctx_t *c, rng_t *r, person_t *w)
+{
+    new_doc(c, r, w->nat, w->doc);
+    if (rng_chance(r, 0.3))
+        w->docstyle = (uint8_t)rng_below(r, 5);
 }
 
 /* Own phone (or none) and e-mail for a background person. */
@@ -1417,7 +1427,7 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
                 }
             }
         }
-        salary = synth_wage_for(&r, occ, e, sub);
+        salary = synth_wage_for(c, &r, occ, e, sub);
         hours = synth_hours_background(&r, e->sector);
         if (e->agency >= 0 && rng_below(&r, 100) < e->agency_pct)
             ag = &c->ag[e->agency];
@@ -1444,6 +1454,8 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
             left--;
             if (a.sub > last_sub)
                 last_sub = a.sub;
+            if (a.dec == D_APPROVED && rng_chance(&r, 0.015))
+                renew_passport(c, &r, &w); /* from now on the border sees the new one */
             renew = a.dec == D_APPROVED && left > 0 && rng_chance(&r, 0.5);
             next_sub = a.vto - (int32_t)rng_int(&r, 10, 60);
             transfer = renew && rng_chance(&r, 0.12);
@@ -1462,11 +1474,13 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
                 break;
             }
             snprintf(prev, sizeof(prev), "%s", a.id);
+            if (rng_chance(&r, 0.06))
+                renew_passport(c, &r, &w); /* the renewal is made with a new passport */
             if (transfer && c->sec_count[e->sector] > 1) {
                 uint32_t idx = c->sec_first[e->sector] + rng_below(&r, c->sec_count[e->sector]);
                 if (&c->emp[idx] != cur) {
                     cur = &c->emp[idx];
-                    salary = synth_wage_for(&r, occ, cur, next_sub);
+                    salary = synth_wage_for(c, &r, occ, cur, next_sub);
                     ag = NULL;
                 }
             } else {
@@ -1514,12 +1528,24 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
             report_t rp;
             char addr[TXT];
             sb_t s;
+            person_t stranger;
             unsigned si = rng_below(&r, NELEM(bg_summaries));
             memset(&rp, 0, sizeof(rp));
             rp.day = synth_day_between(&r, first + 30, c->d_end);
             rp.channel = (int)pick_w(&r, chw, 7);
             rp.category = bg_category(&r, bg_summaries[si].cat);
-            rp.subject = rng_chance(&r, 0.5) ? &last : NULL;
+            {
+                double us = rng_unit(&r);
+                if (us < 0.5) {
+                    rp.subject = &last;
+                } else if (us < 0.65) { /* someone the permit register does not know */
+                    int age = synth_age_background(&r);
+                    int nat = pick_nat_for_sector(c, &r, e->sector);
+                    char sx = rng_chance(&r, 0.5) ? 'F' : 'M';
+                    synth_person_new(c, &r, &stranger, nat, sx, age, age, rp.day);
+                    rp.subject = &stranger;
+                }
+            }
             rp.e = rng_chance(&r, 0.75) ? e : NULL;
             rp.with_tin = rng_chance(&r, 0.5);
             if (rng_chance(&r, 0.3)) {
@@ -1537,6 +1563,7 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
         /* a call about nothing in particular: no employer, sometimes a phone */
         static const uint16_t chw[7] = {60, 15, 5, 0, 5, 10, 5};
         report_t rp;
+        person_t stranger;
         char ph[40];
         unsigned si = rng_below(&r, NELEM(bg_summaries));
         memset(&rp, 0, sizeof(rp));
@@ -1546,6 +1573,13 @@ void synth_gen_background(ctx_t *c, const unit_t *u)
         if (rng_chance(&r, 0.4)) {
             synth_new_am_phone(c, &r, (int)pick_w(&r, synth_am_phone_style_w, 9), ph, sizeof(ph));
             rp.phone = ph;
+        }
+        if (rng_chance(&r, 0.3)) { /* about someone with no permit at all */
+            int age = synth_age_background(&r);
+            int nat = (int)pick_w32(&r, c->tourist_w, NNAT);
+            char sx = rng_chance(&r, 0.6) ? 'F' : 'M';
+            synth_person_new(c, &r, &stranger, nat, sx, age, age, rp.day);
+            rp.subject = &stranger;
         }
         rp.summary = bg_summaries[si].text;
         rp.role = ROLE_BG;
@@ -1583,6 +1617,21 @@ void synth_init_tables(ctx_t *c)
         perm_init(&c->fph_map[n], &r, m);
         c->tourist_w[n] = synth_nats[n].tourist;
     }
+    /* The world's background shares: the table's per mille (scale 10000), or
+     * the nationality mix in units of 1/100000 (scale 100), same magnitude. */
+    c->nat_scale = 10000;
+    for (n = 0; n < NNAT; n++)
+        c->nat_share[n] = synth_nats[n].share;
+    {
+        double sum = 0;
+        for (n = 0; n < NNAT; n++)
+            sum += c->world.nat_weight[n];
+        if (sum > 0) {
+            c->nat_scale = 100;
+            for (n = 0; n < NNAT; n++)
+                c->nat_share[n] = (uint32_t)(c->world.nat_weight[n] / sum * 100000.0 + 0.5);
+        }
+    }
     /* P(nationality | sector) from the national shares and each row's affinity */
     for (n = 0; n < NNAT; n++) {
         uint32_t rowsum = 0;
@@ -1590,16 +1639,60 @@ void synth_init_tables(ctx_t *c)
             rowsum += nat_sector[n][s];
         for (s = 0; s < NSEC; s++)
             c->nat_given_sec[s][n] =
-                rowsum ? (uint32_t)(10000ULL * synth_nats[n].share * nat_sector[n][s] / rowsum) : 0;
+                rowsum ? (uint32_t)(c->nat_scale * c->nat_share[n] * nat_sector[n][s] / rowsum)
+                       : 0;
     }
 }
 
-/* Pareto weight with tail index 1.15, capped at `cap`. */
-static double heavy_weight(rng_t *r, double cap)
+/* Pareto weight with tail index `tail` (1.15 in the default world), capped
+ * at `cap`. */
+static double heavy_weight(rng_t *r, double cap, double tail)
 {
     double u = 1.0 - rng_unit(r);
-    double w = det_exp(-det_log(u) / 1.15);
+    double w = det_exp(-det_log(u) / tail);
     return w > cap ? cap : w;
+}
+
+/* Background sectors whose employers often hire through an agency. */
+static int agency_sector(uint32_t s)
+{
+    return s == S41 || s == S42 || s == S43 || s == S56 || s == S55 || s == S01 || s == S10;
+}
+
+/* Expected share of background rows through an agency when the chance that
+ * an employer uses one is multiplied by k (pct scaled up once it is 1). */
+static double agency_expect(const uint64_t *budget, uint64_t bg, double k)
+{
+    double tot = 0;
+    uint32_t s;
+    for (s = 0; s < NSEC; s++) {
+        double p = (agency_sector(s) ? 0.25 : 0.05) * k, m = p > 1 ? p : 1, e = 0;
+        int pct;
+        if (s == S97 || budget[s] == 0)
+            continue;
+        for (pct = 40; pct <= 90; pct++)
+            e += (double)pct * m > 100 ? 100 : (double)pct * m;
+        tot += (double)budget[s] * (p > 1 ? 1 : p) * (e / 51.0 / 100.0);
+    }
+    return bg ? tot / (double)bg : 0;
+}
+
+/* The multiplier k that gives the world's intermediary share (bisection on
+ * agency_expect; no random draws); 1 in the default world. */
+static double agency_factor(const ctx_t *c, const uint64_t *budget, uint64_t bg)
+{
+    double lo = 0, hi = 400;
+    int i;
+    if (c->world.intermediary_share < 0)
+        return 1.0;
+    for (i = 0; i < 100; i++) {
+        double mid = (lo + hi) / 2;
+        if (agency_expect(budget, bg, mid) < c->world.intermediary_share)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
 }
 
 tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
@@ -1608,6 +1701,7 @@ tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
     uint64_t est = bg / 8 + 64, nemp = 0; /* ~bg/10 are needed */
     uint32_t s, i, big;
     int n;
+    double kag;
 
     for (s = 0; s < NSEC; s++) {
         mass[s] = 0;
@@ -1625,10 +1719,15 @@ tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
             assigned++;
         }
 
+    kag = agency_factor(c, budget, bg);
+    if (c->world.apps_per_employer != 11.5) { /* room for smaller employers */
+        double per = c->world.apps_per_employer * 0.9;
+        est = (uint64_t)((double)bg / (per < 8 ? per : 8)) + 64;
+    }
     c->nag = (uint32_t)(bg / 700 + 4);
     c->ag = calloc(c->nag, sizeof(*c->ag));
     c->emp = calloc((size_t)est, sizeof(*c->emp));
-    c->units = calloc((size_t)est + 2 * (bg / 1000 + 64), sizeof(*c->units));
+    c->units = calloc((size_t)(est + 2 * (bg / 1000 + 64) + c->extra_units), sizeof(*c->units));
     if (!c->ag || !c->emp || !c->units)
         return tw_errinfo_set(c->ei, TW_ENOMEM, "synth: out of memory for the employer pool");
     for (i = 0; i < c->nag; i++)
@@ -1659,7 +1758,10 @@ tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
             c->sec_count[s] = (uint32_t)nemp - c->sec_first[s];
             continue;
         }
-        ne = (b * 10 + 57) / 115;
+        if (c->world.apps_per_employer == 11.5)
+            ne = (b * 10 + 57) / 115;
+        else
+            ne = (uint64_t)((double)b / c->world.apps_per_employer + 0.5);
         if (ne < 1)
             ne = 1;
         if (ne > b)
@@ -1672,7 +1774,7 @@ tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
         if (!w)
             return tw_errinfo_set(c->ei, TW_ENOMEM, "synth: out of memory for the employer pool");
         for (k = 0; k < ne; k++) { /* the cap grows with the sector: big firms exist */
-            w[k] = heavy_weight(r, 50.0 + (double)ne / 10.0);
+            w[k] = heavy_weight(r, 50.0 + (double)ne / 10.0, c->world.employer_tail);
             wsum += w[k];
         }
         assigned = 0;
@@ -1712,15 +1814,19 @@ tw_err_t synth_build_pool(ctx_t *c, rng_t *r, uint64_t bg)
                 e->declared = active * (uint32_t)rng_int(r, 2, 10);
                 e->declared += rng_below(r, 11);
             }
-            if (s == S41 || s == S42 || s == S43 || s == S56 || s == S55 || s == S01 ||
-                s == S10 ? rng_chance(r, 0.25) : rng_chance(r, 0.05)) {
+            if (rng_chance(r, (agency_sector(s) ? 0.25 : 0.05) * kag)) {
+                double pk = (agency_sector(s) ? 0.25 : 0.05) * kag;
+                int pct;
                 if (rng_chance(r, 0.35)) {
                     e->agency = (int32_t)big;
                 } else { /* a few agencies are busy, most are small */
                     double x = rng_unit(r);
                     e->agency = (int32_t)(1 + (uint32_t)((double)(c->nag - 1) * x * x));
                 }
-                e->agency_pct = (uint8_t)rng_int(r, 40, 90);
+                pct = rng_int(r, 40, 90);
+                if (pk > 1) /* every employer has one: more of their workers use it */
+                    pct = (double)pct * pk >= 100 ? 100 : (int)((double)pct * pk + 0.5);
+                e->agency_pct = (uint8_t)pct;
             }
         }
         free(w);

@@ -281,7 +281,7 @@ void synth_gen_debt(ctx_t *c, const unit_t *u)
         else if (wage_mode < 9)
             m->salary = synth_round_to((uint32_t)(synth_occs[occ].median * (0.40 + 0.15 * rng_unit(&r))), 5000);
         else
-            m->salary = synth_wage_for(&r, occ, e, wave_day[wave]);
+            m->salary = synth_wage_for(c, &r, occ, e, wave_day[wave]);
         if (m->salary < 30000)
             m->salary = 30000;
         m->hours = rng_int(&r, hours_lo, hours_hi);
@@ -986,7 +986,8 @@ uint64_t synth_plan_special(ctx_t *c, rng_t *r, uint64_t napps, unit_t *out, uin
     for (k = U_DEBT; k < U_L_AGENCY; k++) {
         if (napps >= 1000) {
             if (k <= U_AGRI)
-                count = (uint32_t)((double)napps * share[k - U_DEBT] / 3000.0 + 0.5);
+                count = (uint32_t)((double)napps * share[k - U_DEBT] *
+                                       c->world.scheme_prevalence / 3000.0 + 0.5);
             else
                 count = (uint32_t)(napps / (k == U_L_DORM ? 20000 : 8000));
             if (count < 1)

@@ -539,12 +539,13 @@ typedef struct {
     char email[80];
     char home[TXT];  /* residence as written, "" when none */
     int home_region; /* -1 when not given */
+    uint64_t pid;    /* the person's ground-truth id (persons.csv), never 0 */
 } person_t;
 
 /* ---- output files and records ------------------------------------------ */
 
-enum { F_PERMITS, F_BORDER, F_INSPECT, F_REPORTS, F_OUTCOMES, F_TRUTH, F_BAD, F_MANIFEST,
-       NFILES };
+enum { F_PERMITS, F_BORDER, F_INSPECT, F_REPORTS, F_OUTCOMES, F_TRUTH, F_PERSONS, F_BAD,
+       F_MANIFEST, NFILES };
 
 enum {
     P_APPLICATION_ID, P_SUBMITTED_AT, P_DECISION, P_DECIDED_AT, P_PERMIT_NO, P_VALID_FROM,
@@ -703,6 +704,18 @@ typedef struct {
     uint64_t planted, schemes;
     uint64_t big_agency_apps; /* rows through the large legitimate agency */
     member_t group[MAXGROUP]; /* scheme scratch: the workers of one scheme */
+
+    /* the world (synth_world_t); the default one unless opts->world says */
+    synth_world_t world;
+    int labels_default;      /* label_share 1, no noise, cleared labels too */
+    rng_t lab_rng;           /* label thinning and noise: the units' streams stay as
+                                in the default world */
+    uint32_t nat_share[NNAT]; /* background weight per citizenship */
+    uint64_t nat_scale;      /* its multiplier in P(nationality | sector) */
+    uint64_t extra_units;    /* room for the schemes a higher prevalence adds */
+    int dry;                 /* synth_write_rec counts rows but writes nothing */
+    uint64_t person_ctr;     /* last person id given (persons.csv) */
+    outfile_t shadow;        /* outcomes.csv as the default world writes it (dry) */
 } ctx_t;
 
 /* ---- permits ------------------------------------------------------------------ */
@@ -807,7 +820,11 @@ void synth_entry_seg(const char *e, int seg, const char **p, size_t *n);
 void synth_sb_mrz(sb_t *s, const char *p, size_t n, int cyr_mode);
 void synth_name_passport(const person_t *w, int family, sb_t *s);
 void synth_name_permit(const person_t *w, int family, sb_t *s);
-void synth_finish_row(ctx_t *c, rng_t *r, int file, int eligible);
+int synth_finish_row(ctx_t *c, rng_t *r, int file, int eligible);
+int32_t synth_birth_swapped(int32_t day);
+int32_t synth_birth_year_off(int32_t day);
+void synth_misread_doc(rng_t *r, char *doc);
+void synth_report_name(rng_t *r, const person_t *w, sb_t *s);
 void synth_sb_doc(sb_t *s, const char *doc, int style);
 void synth_respell_am_phone(const char *e164, int style, char *out, size_t cap);
 
@@ -842,7 +859,8 @@ void synth_rec_set(rec_t *r, int i, const char *x, size_t n);
 void synth_rec_sets(rec_t *r, int i, const char *x);
 void synth_write_rec(ctx_t *c, int file, const rec_t *r);
 int32_t synth_min_wage(int32_t day);
-uint32_t synth_wage_for(rng_t *r, int occ, const employer_t *e, int32_t day);
+uint32_t synth_wage_for(const ctx_t *c, rng_t *r, int occ, const employer_t *e,
+                        int32_t day);
 int synth_hours_background(rng_t *r, int sector);
 void synth_emit_app(ctx_t *c, rng_t *r, app_t *a);
 int synth_pick_point(rng_t *r, int nat);

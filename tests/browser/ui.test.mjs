@@ -296,6 +296,8 @@ test('bulk actions assign and move several alerts', async () => {
   await ready(page);
   for (const id of ids) await page.getByLabel(`Select alert ${id}`).check();
   await page.locator('.bulk').getByLabel('Move to').selectOption('escalated');
+  // escalating is a hand-off: it says why
+  await page.locator('.bulk').getByLabel('Reason').fill('several signs at one employer: to the inspectors');
   await page.getByRole('button', { name: 'Move selected' }).click();
   await page.locator('.flash-ok', { hasText: 'moved to' }).waitFor();
   assert.match(await page.locator('.flash-ok').textContent(), /2 of 2 alerts moved to Escalated/);
@@ -391,11 +393,11 @@ test('the watch list ranks every employer, alerted or not, and opens one', async
   await page.getByLabel('Entities').selectOption('phone');
   await page.getByRole('button', { name: 'Show the list' }).click();
   await page.waitForURL(/#\/watchlist\?entity=phone/);
-  await page.getByRole('table', { name: /Phone by score/ }).waitFor();
+  await page.getByRole('table', { name: /Phone: by score/ }).waitFor();
   await shot(page, '14-watchlist');
   await page.getByLabel('Entities').selectOption('employer');
   await page.getByRole('button', { name: 'Show the list' }).click();
-  await page.getByRole('table', { name: /Employer by score/ }).waitFor();
+  await page.getByRole('table', { name: /Employer: by score/ }).waitFor();
   await page.locator('table.data tbody tr').first().locator('th a').click();
   await page.waitForURL(/#\/entities\/employer\//);
   await done();

@@ -1,36 +1,35 @@
 // The watch list: GET /api/v1/watchlist - every entity of one kind ranked by
 // its score, alerted or not, for planning inspections (#/watchlist?entity=
 // employer&limit=100). The kind and length are kept in the page's address so
-// a list can be bookmarked. Words come from labels.js (WATCHLIST_TEXT).
+// a list can be bookmarked. Words: the watch.* keys of the catalogues.
 
 import { api, query } from '../api.js';
 import { h, add, clear, field, table, errorBox } from '../dom.js';
+import { t } from '../i18n.js';
 import {
-  ENTITY_TYPES, WATCHLIST_TEXT as T, indicatorLabel, entityLabel, entityHref, fmtScore,
-  fmtNumber, levelBadge,
+  ENTITY_CODES, options, indicatorLabel, entityLabel, entityHref, fmtScore, fmtNumber, levelBadge,
 } from '../labels.js';
 
-const KINDS = ['employer', 'intermediary', 'worker', 'application', 'address', 'phone'];
 const LIMITS = ['50', '100', '250', '1000'];
 
 export async function render(main, ctx) {
-  ctx.setTitle(T.title);
+  ctx.setTitle(t('watch.title'));
   const q = ctx.query;
-  const kind = KINDS.includes(q.get('entity')) ? q.get('entity') : 'employer';
+  const kind = ENTITY_CODES.includes(q.get('entity')) ? q.get('entity') : 'employer';
   const limit = LIMITS.includes(q.get('limit')) ? q.get('limit') : '100';
-  const fk = field(T.kind, 'select', { name: 'entity', value: kind },
-    { options: KINDS.map((k) => [k, ENTITY_TYPES[k] || entityLabel(k)]) });
-  const fl = field(T.limit, 'select', { name: 'limit', value: limit },
+  const fk = field(t('watch.kind'), 'select', { name: 'entity', value: kind },
+    { options: options('entity', ENTITY_CODES) });
+  const fl = field(t('watch.limit'), 'select', { name: 'limit', value: limit },
     { options: LIMITS.map((n) => [n, n]) });
-  const form = h('form', { class: 'filters', role: 'search', 'aria-label': T.formLabel },
-    fk.wrap, fl.wrap, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, T.show)));
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('watch.form') },
+    fk.wrap, fl.wrap, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('watch.show'))));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.go('#/watchlist' + query({ entity: fk.input.value, limit: fl.input.value }));
   });
-  const status = h('p', { class: 'hint', 'aria-live': 'polite' }, T.loading);
+  const status = h('p', { class: 'hint', 'aria-live': 'polite' }, t('watch.loading'));
   const body = h('div');
-  add(main, h('h1', null, T.title), h('p', null, T.intro), form, status, body);
+  add(main, h('h1', { tabindex: '-1' }, t('watch.title')), h('p', null, t('watch.intro')), form, status, body);
 
   let answer;
   try {
@@ -38,22 +37,23 @@ export async function render(main, ctx) {
   } catch (err) {
     if (!ctx.current()) return;
     clear(status);
-    add(body, errorBox(`${T.failed} ${err.message}`));
+    add(body, errorBox(t('watch.failed', { error: err.message })));
     return;
   }
   if (!ctx.current()) return;
   clear(status);
-  add(status, T.summary(answer.items.length, fmtNumber(answer.total), entityLabel(kind), answer.config_version));
-  const linkable = ['worker', 'employer', 'intermediary', 'address', 'phone', 'application'].includes(kind);
+  add(status, t('watch.summary', {
+    shown: fmtNumber(answer.items.length), total: fmtNumber(answer.total), version: answer.config_version,
+  }));
   const rows = answer.items.map((it, i) => [
-    String(i + 1),
-    { th: linkable ? h('a', { href: entityHref(kind, it.entity_key) }, it.entity_key) : it.entity_key },
+    fmtNumber(i + 1),
+    { th: h('a', { href: entityHref(kind, it.entity_key) }, it.entity_key) },
     fmtScore(it.score),
     levelBadge(it.level),
-    it.top_indicators ? it.top_indicators.split(';').map(indicatorLabel).join(', ') : T.noEvidence,
+    it.top_indicators ? it.top_indicators.split(';').map(indicatorLabel).join(', ') : t('watch.no_evidence'),
   ]);
-  add(body, table(T.caption(entityLabel(kind)), [
-    { label: T.rank, class: 'num' }, { label: T.key }, { label: T.score, class: 'num' },
-    { label: T.level }, { label: T.indicators },
+  add(body, table(t('watch.caption', { kind: entityLabel(kind) }), [
+    { label: t('watch.rank'), class: 'num' }, { label: t('watch.entity') }, { label: t('watch.score'), class: 'num' },
+    { label: t('watch.level') }, { label: t('watch.reasons') },
   ], rows));
 }
