@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link fuzz clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link eval fuzz clean
 
 all: build
 
@@ -62,6 +62,17 @@ bench-link: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 	bash bench/link.sh $(BUILD)/tipwatch
+
+# eval: calibration's held-out quality - a config learnt from one synthetic
+# register's outcome labels (as written, half, noisy, confirmed only) against
+# the built-in one on registers of other seeds, with the ground truth; and
+# calibrate's speed (EVAL_TRAIN_APPS=1000000, EVAL_APPS=200000,
+# EVAL_SEEDS="3101 3102 3103", EVAL_WORLDS for synth's world options);
+# rewrites the "Calibration" section of bench/RESULTS.md
+eval: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/eval.sh $(BUILD)/tipwatch
 
 # bench-http: the HTTP load benchmark alone (wrk on loopback against the score
 # endpoint and the alert list, nginx serving the same bytes as the peer;

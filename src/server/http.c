@@ -76,6 +76,16 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
+    {"GET", "/api/v1/watchlist", api_watchlist, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
+    {"GET", "/api/v1/configs", api_configs_list, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs", api_config_propose, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/rollback", api_config_rollback, HTTP_ACTION, AUTHZ_CONFIG_ADMIN,
+     0},
+    {"GET", "/api/v1/configs/{id}", api_config_get, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/{id}/approve", api_config_approve, HTTP_ACTION,
+     AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/{id}/reject", api_config_reject, HTTP_ACTION, AUTHZ_CONFIG_ADMIN,
+     0},
     /* NRM cases: the route says the action; cases_access() then decides on
      * the case itself (cases.h, rule 5). /cases/codes and /cases/stats come
      * before /cases/{id}: the first match wins. */

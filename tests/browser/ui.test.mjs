@@ -412,6 +412,31 @@ test('a person shows its records and the evidence of each link; a review decisio
   await done();
 });
 
+test('the watch list ranks every employer, alerted or not, and opens one', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  await page.getByRole('link', { name: 'Watch list' }).click();
+  await page.getByRole('heading', { name: 'Watch list' }).waitFor();
+  const rows = page.locator('table.data tbody tr');
+  await rows.first().waitFor();
+  const api = (await apiGet(page, '/watchlist?entity=employer&limit=100')).body;
+  assert.equal(await rows.count(), api.items.length, 'one row per listed employer');
+  assert.equal((await rows.first().locator('th').textContent()).trim(), api.items[0].entity_key, 'highest first');
+  assert.match(await page.locator('p.hint').first().textContent(), new RegExp(`of ${api.total.toLocaleString('en-GB')}`));
+  // the kind is chosen in the form and kept in the address
+  await page.getByLabel('Entities').selectOption('phone');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.waitForURL(/#\/watchlist\?entity=phone/);
+  await page.getByRole('table', { name: /Phone: by score/ }).waitFor();
+  await shot(page, '14-watchlist');
+  await page.getByLabel('Entities').selectOption('employer');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.getByRole('table', { name: /Employer: by score/ }).waitFor();
+  await page.locator('table.data tbody tr').first().locator('th a').click();
+  await page.waitForURL(/#\/entities\/employer\//);
+  await done();
+});
+
 test('screenshots were written', () => {
   const files = fs.readdirSync(process.env.TW_ARTIFACTS).filter((f) => f.endsWith('.png'));
   assert.ok(files.length >= 10, `${files.length} screenshots`);

@@ -39,6 +39,7 @@ for role in admin analyst inspector case_worker statistician auditor; do
   add_user "$role" MCS "$role"
 done
 add_user peer MCS analyst
+add_user admin2 MCS admin # the second pair of eyes of config adoption
 add_user ngo_worker "NGO Hope" case_worker
 add_user limited MCS analyst
 add_user gone MCS inspector # disabled below, after an alert is assigned to it

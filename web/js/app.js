@@ -24,6 +24,7 @@ import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
 import * as person from './pages/person.js';
 import * as personReview from './pages/person-review.js';
+import * as watchlist from './pages/watchlist.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -51,6 +52,7 @@ const routes = [
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
   { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
   { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
+  { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
 ];
 
 function can(action) {
@@ -131,6 +133,7 @@ function drawNav(active) {
   if (!me) return;
   const items = [
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
+    ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
