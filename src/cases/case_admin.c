@@ -40,6 +40,7 @@
 #include "access/audit.h"
 #include "access/authz.h"
 #include "cases/cases_int.h"
+#include "cases/keyring.h"
 
 /* ---- who may --------------------------------------------------------------- */
 
@@ -480,6 +481,64 @@ typedef struct {
     long long n;
     char example[96];
 } key_use_t;
+
+/* keyring_probe_fn of cases_keys_verify(): a few values sealed under key_id
+ * (the oldest of each sealed column) must open with v; one damaged value
+ * among them is not taken for a wrong key, all of them failing is. */
+#define PROBE_TRIES 3
+
+static tw_err_t key_probe(void *ctx, store_t *st, const vault_t *v, uint32_t key_id,
+                          tw_errinfo_t *ei)
+{
+    unsigned char k[4] = {(unsigned char)(key_id >> 24), (unsigned char)(key_id >> 16),
+                          (unsigned char)(key_id >> 8), (unsigned char)key_id};
+    char sql[320], where[96] = "";
+    sqlite3_stmt *s;
+    size_t c;
+    int tried = 0, rc;
+    tw_err_t err = TW_OK;
+
+    (void)ctx;
+    for (c = 0; c < sizeof(sealed_cols) / sizeof(sealed_cols[0]) && tried < PROBE_TRIES; c++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT id, %s FROM %s WHERE length(%s) >= %d AND substr(%s, 1, 1) = x'01'"
+                 " AND substr(%s, 2, 4) = ? ORDER BY id LIMIT %d",
+                 sealed_cols[c].col, sealed_cols[c].table, sealed_cols[c].col, VAULT_OVERHEAD,
+                 sealed_cols[c].col, sealed_cols[c].col, PROBE_TRIES);
+        if ((err = cases_prep(st, sql, &s, ei)) != TW_OK)
+            return err;
+        sqlite3_bind_blob(s, 1, k, 4, SQLITE_STATIC);
+        while (tried < PROBE_TRIES && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            char *plain = NULL;
+            tw_errinfo_t e2;
+            int64_t id = sqlite3_column_int64(s, 0);
+            tried++;
+            if (cases_unseal(v, sealed_cols[c].table, sealed_cols[c].col, id, s, 1, &plain,
+                             &e2) == TW_OK) {
+                cases_wipe_str(plain);
+                sqlite3_finalize(s);
+                return TW_OK;
+            }
+            snprintf(where, sizeof(where), "%s.%s:%lld", sealed_cols[c].table,
+                     sealed_cols[c].col, (long long)id);
+        }
+        sqlite3_finalize(s);
+    }
+    if (!tried)
+        return TW_OK;
+    return tw_errinfo_set(ei, TW_EINPUT, "key %lu does not open %s", (unsigned long)key_id,
+                          where);
+}
+
+tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei)
+{
+    return keyring_verify(st, v, key_probe, NULL, ei);
+}
+
+tw_err_t cases_keys_writer_check(store_t *st, const vault_t *v, tw_errinfo_t *ei)
+{
+    return keyring_writer_check(st, v, key_probe, NULL, ei);
+}
 
 tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei)
 {

@@ -274,7 +274,7 @@ tw_err_t cases_seal(store_t *st, const vault_t *v, const char *table, const char
         }
         /* A process that loaded the keys before a rotation must not seal
          * with a key the rotation retires (docs/internals/keys.md). */
-        if ((err = keyring_writer_check(st, v, ei)) != TW_OK)
+        if ((err = cases_keys_writer_check(st, v, ei)) != TW_OK)
             goto out;
         snprintf(ad, sizeof(ad), "%s.%s:%lld", table, col, (long long)id);
         if ((err = vault_seal(v, ad, data, len, &b)) != TW_OK) {

@@ -569,4 +569,11 @@ typedef tw_err_t (*cases_key_fn)(void *ctx, uint32_t key_id, long long blobs,
                                  const char *example);
 tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei);
 
+/* The key file's vault against the store's record of its keys
+ * (keyring_verify(), with a probe that opens a value sealed under a key the
+ * store has not recorded yet): TW_EINPUT "the key file does not match this
+ * database ..." before anything is written. serve, keys and the demo call it
+ * once after vault_open(); every seal checks the current key again. */
+tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei);
+
 #endif

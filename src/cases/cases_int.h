@@ -148,4 +148,8 @@ const char *cases_worker_docno(const char *worker_key);
 tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
                             cases_referral_fn fn, void *ctx, tw_errinfo_t *ei);
 
+/* keyring_writer_check() with the module's probe (case_admin.c): the
+ * check every seal makes inside its transaction. */
+tw_err_t cases_keys_writer_check(store_t *st, const vault_t *v, tw_errinfo_t *ei);
+
 #endif
