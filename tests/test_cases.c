@@ -2061,7 +2061,7 @@ static void test_reseal_after_rotation(void **state)
     {
         vault_t *keep = vt;
         vt = old;
-        assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ENOTFOUND);
+        assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ECONFLICT);
         assert_non_null(strstr(ei.msg, "key 2"));
         vt = keep;
     }

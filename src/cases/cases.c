@@ -316,7 +316,7 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
             vault_blob_key(sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &kid) ==
                 TW_OK &&
             kid > vault_current_key(v))
-            return tw_errinfo_set(ei, TW_ENOTFOUND,
+            return tw_errinfo_set(ei, TW_ECONFLICT,
                                   "%s.%s of row %lld was sealed with key %lu, newer than the keys "
                                   "this process loaded: restart: the keys were rotated",
                                   table, col, (long long)id, (unsigned long)kid);

@@ -363,6 +363,8 @@ typedef struct {
     int overdue;
     cases_access_kind_t access;
     const char *name; /* NULL unless identity is visible and a vault was given */
+    int unreadable;   /* the name is sealed but does not open (damaged, or under a key
+                         the key file lacks): listed without it, never dropped */
 } cases_item_t;
 typedef tw_err_t (*cases_item_fn)(void *ctx, const cases_item_t *it);
 

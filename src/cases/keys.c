@@ -185,9 +185,10 @@ tw_err_t keys_status(store_t *st, const char *key_path, keys_status_t *out, tw_e
     memset(out, 0, sizeof(*out));
     if ((err = vault_open(key_path, &v, ei)) != TW_OK)
         return err;
-    if ((err = cases_keys_verify(st, v, ei)) != TW_OK) {
+    if ((err = cases_keys_verify(st, v, ei)) == TW_EINPUT) {
+        snprintf(out->mismatch, sizeof(out->mismatch), "%s", ei->msg);
+    } else if (err != TW_OK) {
         vault_close(v);
-        tw_errinfo_file(ei, key_path);
         return err;
     }
     out->file_current = vault_current_key(v);
@@ -336,31 +337,37 @@ tw_err_t keys_rotate(store_t *st, const char *key_path, const keys_rotate_opts_t
     /* 1. the key file opens, and holds every key the data is under */
     if ((err = vault_open(key_path, &old, ei)) != TW_OK)
         return err;
-    if ((err = cases_keys_verify(st, old, ei)) != TW_OK) {
-        vault_close(old);
-        tw_errinfo_file(ei, key_path);
-        return err;
-    }
     out->previous = vault_current_key(old);
     memset(&pc, 0, sizeof(pc));
     pc.v = old;
     tw_errinfo_clear(ei);
     err = cases_key_usage(st, on_usage_check, &pc, ei);
-    vault_close(old);
-    if (err != TW_OK)
+    if (err != TW_OK) {
+        vault_close(old);
         return err;
-    if (pc.not_blobs > 0)
+    }
+    if (pc.not_blobs > 0) {
+        vault_close(old);
         return tw_errinfo_set(ei, TW_EINPUT,
                               "%lld stored values (e.g. %s) are not sealed values: the database "
                               "is damaged; nothing was changed",
                               pc.not_blobs, pc.bad_example);
+    }
     if (pc.missing) {
+        vault_close(old);
         tw_errinfo_file(ei, key_path);
         return tw_errinfo_set(ei, TW_ENOTFOUND,
                               "%lld sealed values (e.g. %s) are under key %lu, which is not in "
                               "the key file: restore it (from its backup or a .retired- archive) "
                               "before rotating; nothing was changed",
                               pc.blobs, pc.example, (unsigned long)pc.missing);
+    }
+    /* ... and is this store's own: the keys it holds are the recorded ones */
+    err = cases_keys_verify(st, old, ei);
+    vault_close(old);
+    if (err != TW_OK) {
+        tw_errinfo_file(ei, key_path);
+        return err;
     }
     /* 2. a new key; the file now holds the old ones and the new one */
     if ((err = vault_key_add(key_path, &new_id, ei)) != TW_OK)

@@ -24,6 +24,7 @@
 #include "server/http.h"
 #include "base/json.h"
 #include "engine/live.h"
+#include "cases/cases.h"
 #include "cases/vault.h"
 
 static const char serve_help[] =
@@ -71,6 +72,23 @@ static const char serve_help[] =
     "                       --config sets the case deadlines and the attachment limit\n"
     "  --quiet              no access log\n"
     "  --routes             print the routing table as CSV (method,path,auth,action)\n";
+
+/* The key file's keys against the store's record of them
+ * (cases_keys_verify()); a store that does not exist yet has none. */
+static tw_err_t keys_match(const char *db, const vault_t *v, tw_errinfo_t *ei)
+{
+    store_t *st = NULL;
+    struct stat sb;
+    tw_err_t err;
+
+    if (stat(db, &sb) != 0)
+        return TW_OK;
+    if ((err = store_open(db, &st, ei)) != TW_OK)
+        return err;
+    err = cases_keys_verify(st, v, ei);
+    store_close(st);
+    return err;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -206,6 +224,13 @@ int cmd_serve(int argc, char **argv)
                 "exists (tipwatch keys init creates it) and the server is restarted\n",
                 key_path);
     } else if (err != TW_OK) {
+        config_free(cfg);
+        return cli_report(err, &ei);
+    } else if ((err = keys_match(o.db_path, vault, &ei)) != TW_OK) {
+        /* a key file that is not the store's own: refused before a case is
+         * sealed with it (issue: wrong key file accepted) */
+        tw_errinfo_file(&ei, key_path);
+        vault_close(vault);
         config_free(cfg);
         return cli_report(err, &ei);
     }

@@ -36,6 +36,7 @@
 #include "server/api.h"
 #include "server/api_int.h"
 #include "cases/cases.h"
+#include "cases/keyring.h"
 
 #define CASE_TEXT_MAX ((size_t)256 * 1024) /* a narrative; the module checks each field */
 #define CASE_CODES_MAX 1024                /* a joined ';' list of codes */
@@ -48,8 +49,18 @@
 static int ready(http_req_t *req, http_reply_t *rep)
 {
     const http_opts_t *o = http_req_opts(req);
-    if (o->vault)
-        return 1;
+    tw_errinfo_t ei;
+    if (o->vault) {
+        /* a rotation since the server started: no case read or write with
+         * the old keys (a read would say "no such case", a search "no
+         * match"); the operator restarts the server */
+        tw_errinfo_clear(&ei);
+        if (keyring_reader_check(http_req_store(req), o->vault, &ei) == TW_OK)
+            return 1;
+        http_reply_error(rep, 503, "unavailable", "%s",
+                         ei.msg[0] ? ei.msg : "the case data cannot be read now");
+        return 0;
+    }
     http_reply_error(rep, 503, "unavailable",
                      "NRM cases need a key file: %s could not be read when the server started "
                      "(tipwatch keys init creates it; then restart tipwatch serve)",
@@ -629,6 +640,7 @@ static tw_err_t collect_item(void *ctx, const cases_item_t *it)
     api_put(o, "access",
             json_string(it->access == CASES_ACCESS_OWNER ? "owner" : "receiver"), &c->oom);
     api_put(o, "name", api_jstr(it->name), &c->oom);
+    api_put(o, "unreadable", json_boolean(it->unreadable), &c->oom);
     api_put(o, "opened_at", jopt(it->opened_at), &c->oom);
     api_put(o, "preid_due", jopt(it->preid_due), &c->oom);
     api_put(o, "overdue", json_boolean(it->overdue), &c->oom);

@@ -64,7 +64,8 @@ export async function render(main, ctx) {
       : it.preid_due ? `due ${it.preid_due}` : h('span', { class: 'muted' }, 'decided');
     return h('tr', { dataset: { id: it.id }, class: it.overdue ? 'is-overdue' : null },
       h('td', null, h('a', { href: `#/cases/${it.id}`, class: 'case-link' }, `Case ${it.id}`)),
-      h('td', null, it.name || h('span', { class: 'muted' }, it.access === 'receiver' ? 'not shared with you' : 'no name recorded')),
+      h('td', null, it.name || h('span', { class: 'muted' }, it.unreadable ? 'The name cannot be read with this key file.'
+        : it.access === 'receiver' ? 'not shared with you' : 'no name recorded')),
       h('td', null, stageBadge(it.stage)),
       h('td', null, deadline),
       h('td', null, it.owner_org || '–', it.access === 'receiver' ? h('span', { class: 'tag' }, 'referred to you') : null),
