@@ -54,6 +54,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/csvout.h"
 #include "ingest/csv.h"
 #include "base/json.h"
 #include "ingest/mapping.h"
@@ -271,29 +272,6 @@ static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...
 
 /* ---- rejects file ------------------------------------------------------- */
 
-static void csv_put(FILE *f, const char *s, size_t len)
-{
-    size_t i;
-    int quote = 0;
-    for (i = 0; i < len; i++) {
-        if (s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r') {
-            quote = 1;
-            break;
-        }
-    }
-    if (!quote) {
-        fwrite(s, 1, len, f);
-        return;
-    }
-    fputc('"', f);
-    for (i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', f);
-        fputc(s[i], f);
-    }
-    fputc('"', f);
-}
-
 /* Writer side: a record's rejects and warnings into the store and the file. */
 static tw_err_t record_issues(importer_t *im, const rec_t *r)
 {
@@ -311,9 +289,9 @@ static tw_err_t record_issues(importer_t *im, const rec_t *r)
         if (im->rejects) {
             fprintf(im->rejects, "%ld,%ld,%s,%s,", line, is->csv_column, field,
                     is->warning ? "warning" : "error");
-            csv_put(im->rejects, is->reason, strlen(is->reason));
+            csvout_cell(im->rejects, is->reason, strlen(is->reason));
             fputc(',', im->rejects);
-            csv_put(im->rejects, r->raw, r->raw_len);
+            csvout_cell(im->rejects, r->raw, r->raw_len);
             fputc('\n', im->rejects);
         }
         if (is->warning)
