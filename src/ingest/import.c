@@ -55,6 +55,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/csvout.h"
+#include "base/privfile.h"
 #include "ingest/csv.h"
 #include "base/json.h"
 #include "ingest/mapping.h"
@@ -1137,7 +1138,7 @@ static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t 
     else if ((size_t)snprintf(res->rejects_path, sizeof(res->rejects_path), "%s.rejects.csv",
                               im->path) >= sizeof(res->rejects_path))
         return tw_errinfo_set(ei, TW_EINPUT, "file name too long");
-    im->rejects = fopen(res->rejects_path, "w");
+    im->rejects = privfile_create(res->rejects_path);
     if (!im->rejects) {
         tw_errinfo_file(ei, res->rejects_path);
         return tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file: %s", strerror(errno));

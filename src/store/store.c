@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/privfile.h"
 #include "base/strmap.h"
 
 struct store {
@@ -224,6 +225,17 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
         strmap_init(&st->ent_map[i]);
     if (gethostname(st->host, sizeof(st->host) - 1) != 0)
         snprintf(st->host, sizeof(st->host), "localhost");
+    /* personal data: a new store is 0600, and SQLite gives its -wal and
+     * -shm files the store's mode (README, "Files and their modes") */
+    if (strcmp(path, ":memory:") != 0 && path[0] && privfile_touch(path) != 0 &&
+        errno != ENOENT && errno != EACCES && errno != EROFS) {
+        if (ei) {
+            tw_errinfo_file(ei, path);
+            tw_errinfo_set(ei, TW_EIO, "cannot create the database: %s", strerror(errno));
+        }
+        err = TW_EIO;
+        goto fail;
+    }
     /* NOMUTEX: a store_t is used by one thread at a time (store.h), so
      * SQLite's per-call connection mutex is pure overhead. */
     if (sqlite3_open_v2(path, &st->db,
