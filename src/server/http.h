@@ -43,6 +43,7 @@
 #define HTTP_MAX_CONNECTIONS 512               /* --max-connections */
 #define HTTP_MAX_PER_IP 64                     /* --max-per-ip */
 #define HTTP_DRAIN_SECONDS 10                  /* --drain: at a stop, for requests in flight */
+#define HTTP_HEADER_SECONDS 10                 /* --header-timeout: request line + headers, in all */
 #define HTTP_MAX_PATH_PARAMS 4
 #define HTTP_PARAM_MAX 1024                    /* bytes of one path parameter */
 
@@ -53,6 +54,11 @@ typedef struct {
     unsigned threads;    /* 0: one per core */
     size_t max_json_body, max_csv_body, max_header_bytes;
     unsigned timeout_s, max_connections, max_per_ip;
+    /* slow clients (docs/internals/http.md, "Slow clients"): a request line
+     * and headers must arrive within header_timeout_s in all, however
+     * steadily they trickle; `reserve` of max_connections are kept for
+     * connections that have made an authenticated request (0: an eighth) */
+    unsigned header_timeout_s, reserve;
     int json_depth;
     int access_log; /* 1: one line per request on stderr */
     unsigned drain_s; /* at a stop: how long requests in flight may take to finish */
