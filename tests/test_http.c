@@ -817,6 +817,46 @@ static void test_guard_options(void **state)
     assert_non_null(strstr(ei.msg, "--reserve"));
 }
 
+
+/* Request smuggling (RFC 9112, 6.3): Content-Length with Transfer-Encoding,
+ * or two different Content-Lengths, are refused with 400 and the connection
+ * is closed; the same Content-Length twice is one length. */
+static void test_framing(void **state)
+{
+    static const char *const bad[] = {
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n",
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+        NULL};
+    http_server_t *s;
+    char ans[4096];
+    int i, fd;
+    (void)state;
+    start_server(NULL, 2, &s);
+    for (i = 0; bad[i]; i++) {
+        /* keep-alive asked for: the server closes it all the same */
+        fd = dial(http_port(s), 30);
+        assert_int_equal(send(fd, bad[i], strlen(bad[i]), MSG_NOSIGNAL), (ssize_t)strlen(bad[i]));
+        read_answer(fd, "a request with a doubtful length", ans, sizeof(ans));
+        assert_non_null(strstr(ans, "HTTP/1.1 400"));
+        assert_non_null(strstr(ans, "a request may not have"));
+        assert_non_null(strstr(ans, "Connection: close"));
+        assert_true(ended_within(fd, 30));
+        close(fd);
+    }
+    /* the same length twice: served as one (a bad sign-in, not a 400) */
+    http_raw(http_port(s),
+             "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+             "Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+             ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 "));
+    assert_null(strstr(ans, "a request may not have"));
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -833,6 +873,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_slow_client, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_proxy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entity_store_error, setup, teardown),
     };

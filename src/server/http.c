@@ -200,6 +200,7 @@ struct http_req {
     struct timespec t0;
     int status;
     size_t bytes;
+    int close; /* the answer closes the connection (its framing is in doubt) */
 };
 
 static _Thread_local store_t *tls_store;
@@ -557,7 +558,7 @@ static enum MHD_Result send_reply(http_req_t *r, http_reply_t *rep)
         snprintf(v, sizeof(v), "%u", rep->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
-    if (r->srv->stopping)
+    if (r->srv->stopping || r->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, (unsigned)rep->status, resp);
     MHD_destroy_response(resp);
@@ -711,6 +712,51 @@ static int authenticate(http_req_t *r, enum MHD_Result *ret)
     return 1;
 }
 
+/* How a request's body is framed: the Content-Length and Transfer-Encoding
+ * headers it has. */
+typedef struct {
+    int cl, te;
+    const char *first_cl;
+    int cl_differ;
+} framing_t;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    framing_t *f = cls;
+    (void)kind;
+    if (!key)
+        return MHD_YES;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->cl++ == 0)
+            f->first_cl = value;
+        else if (!value || !f->first_cl || strcmp(value, f->first_cl) != 0)
+            f->cl_differ = 1;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->te++;
+    }
+    return MHD_YES;
+}
+
+/* Step 0 (RFC 9112, 6.3): a request with both Content-Length and
+ * Transfer-Encoding, or with Content-Length headers that differ, could be
+ * framed one way here and another way by a proxy in front ("request
+ * smuggling"): refused with 400 and the connection closed, before
+ * anything else. 1 to go on. */
+static int framing_ok(http_req_t *r, enum MHD_Result *ret)
+{
+    framing_t f;
+    memset(&f, 0, sizeof(f));
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (!(f.cl && f.te) && !f.cl_differ)
+        return 1;
+    r->close = 1;
+    *ret = send_error(r, 400, "bad_input", NULL,
+                      f.te ? "a request may not have both Content-Length and Transfer-Encoding"
+                           : "a request may not have two different Content-Length headers");
+    return 0;
+}
+
 /* Steps 1 to 5, on libmicrohttpd's first call for a request (headers read,
  * no body yet). Returns 1 to go on reading the body, 0 when an answer has
  * been queued (*ret). */
@@ -723,6 +769,8 @@ static int start_request(http_req_t *r, enum MHD_Result *ret)
     size_t i, limit;
 
     r->slot = SLOT_NONE;
+    if (!framing_ok(r, ret))
+        return 0;
     if (s->stopping) {
         *ret = send_error(r, 503, "unavailable", NULL, "the server is stopping");
         return 0;
