@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -857,6 +858,48 @@ static void test_framing(void **state)
     http_stop(s);
 }
 
+
+/* /healthz reports storage health: a store whose directory takes no new
+ * file (the probe's name taken by a directory here; a full disk in life)
+ * answers 503 with the reason, not "ok", and recovers once writes work. */
+static void test_healthz_storage(void **state)
+{
+    http_server_t *s;
+    char ans[4096], probe[400];
+    int i;
+    (void)state;
+    start_server(NULL, 2, &s);
+    http_get(http_port(s), "/healthz", ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    assert_non_null(strstr(ans, "\"storage\":\"ok\""));
+    snprintf(probe, sizeof(probe), "%s.probe", dbpath);
+    assert_int_equal(mkdir(probe, 0700), 0);
+    /* the last probe is reused for up to a second: ask until it is redone
+     * (at most 60 times 0.1 s) */
+    for (i = 0; i < 60; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        http_get(http_port(s), "/healthz", ans, sizeof(ans));
+        if (strstr(ans, "HTTP/1.1 503"))
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (i == 60)
+        fail_msg("waited 6 s for /healthz to report the unwritable store: %s", ans);
+    assert_non_null(strstr(ans, "\"status\":\"unavailable\""));
+    assert_non_null(strstr(ans, "cannot create a file beside the store"));
+    assert_int_equal(rmdir(probe), 0);
+    for (i = 0; i < 60; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        http_get(http_port(s), "/healthz", ans, sizeof(ans));
+        if (strstr(ans, "HTTP/1.1 200"))
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (i == 60)
+        fail_msg("waited 6 s for /healthz to recover: %s", ans);
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -874,6 +917,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guard_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_healthz_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_proxy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entity_store_error, setup, teardown),
     };

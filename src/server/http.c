@@ -176,6 +176,11 @@ struct http_server {
     size_t nguard;
     unsigned anon_cap; /* connections not (yet) authenticated, at most */
     atomic_ullong closed_deadline, closed_reserve;
+    /* storage health (http_storage_ok) */
+    pthread_mutex_t probe_mu;
+    struct timespec probe_at;
+    int probe_done, probe_ok;
+    char probe_why[128];
     volatile sig_atomic_t stopping;
     metrics_t m;
 };
@@ -1402,6 +1407,13 @@ tw_err_t http_metrics_text(http_req_t *r, const long long open_by_level[4], char
       "tipwatch_http_connections_ended_total{reason=\"deadline\"} %llu\n"
       "tipwatch_http_connections_ended_total{reason=\"reserve\"} %llu\n",
       atomic_load(&s->closed_deadline), atomic_load(&s->closed_reserve));
+    {
+        char why[128];
+        P("# HELP tipwatch_storage_writable 1 when a write beside the store can be made and "
+          "synced (probed at most once a second).\n# TYPE tipwatch_storage_writable gauge\n"
+          "tipwatch_storage_writable %d\n",
+          http_storage_ok(r, why, sizeof(why)));
+    }
     P("# HELP tipwatch_alerts_open Open alerts by level.\n# TYPE tipwatch_alerts_open gauge\n");
     for (i = 0; i < 4; i++)
         P("tipwatch_alerts_open{level=\"%s\"} %lld\n", levels[i], open_by_level[i]);
@@ -1415,6 +1427,56 @@ tw_err_t http_metrics_text(http_req_t *r, const long long open_by_level[4], char
     if (!*out)
         *out = strdup("");
     return *out ? TW_OK : TW_ENOMEM;
+}
+
+/* ---- storage health ------------------------------------------------------ */
+
+/* One write probe: what a commit needs (space, a writable directory, a
+ * working fsync) on the store's file system. */
+static int probe_storage(const char *db_path, char *why, size_t cap)
+{
+    char path[PATH_MAX + 16];
+    static const char block[4096];
+    int fd, ok = 1;
+
+    snprintf(path, sizeof(path), "%s.probe", db_path);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(why, cap, "cannot create a file beside the store: %s", strerror(errno));
+        return 0;
+    }
+    if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block)) {
+        snprintf(why, cap, "cannot write beside the store: %s",
+                 errno ? strerror(errno) : "short write");
+        ok = 0;
+    } else if (fsync(fd) != 0) {
+        snprintf(why, cap, "cannot sync a write beside the store: %s", strerror(errno));
+        ok = 0;
+    }
+    close(fd);
+    unlink(path);
+    return ok;
+}
+
+int http_storage_ok(http_req_t *r, char *why, size_t cap)
+{
+    http_server_t *s = r->srv;
+    struct timespec now;
+    int ok;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&s->probe_mu);
+    if (!s->probe_done || since_s(&s->probe_at, &now) >= 1.0) {
+        s->probe_why[0] = '\0';
+        errno = 0;
+        s->probe_ok = probe_storage(s->db_path, s->probe_why, sizeof(s->probe_why));
+        s->probe_at = now;
+        s->probe_done = 1;
+    }
+    ok = s->probe_ok;
+    snprintf(why, cap, "%s", ok ? "" : s->probe_why);
+    pthread_mutex_unlock(&s->probe_mu);
+    return ok;
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -1537,6 +1599,7 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
     pthread_mutex_init(&s->ckpt_mu, NULL);
     pthread_cond_init(&s->ckpt_cond, NULL);
     pthread_mutex_init(&s->guard_mu, NULL);
+    pthread_mutex_init(&s->probe_mu, NULL);
     if (s->o.max_connections < 2 || s->o.header_timeout_s < 1) {
         err = tw_errinfo_set(ei, TW_EINPUT, "--max-connections must be at least 2 and "
                                             "--header-timeout at least 1");
@@ -1620,6 +1683,7 @@ fail:
     store_close(s->ckpt_store);
     free(s->guard);
     pthread_mutex_destroy(&s->guard_mu);
+    pthread_mutex_destroy(&s->probe_mu);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->ckpt_mu);
@@ -1676,6 +1740,7 @@ void http_stop(http_server_t *s)
     free(s->stores);
     free(s->guard);
     pthread_mutex_destroy(&s->guard_mu);
+    pthread_mutex_destroy(&s->probe_mu);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->ckpt_mu);

@@ -170,6 +170,11 @@ const char *http_req_remote(const http_req_t *r);
 volatile sig_atomic_t *http_req_cancel(http_req_t *r);
 /* The server's options. */
 const http_opts_t *http_req_opts(const http_req_t *r);
+/* Storage health: 1 when a probe file beside the store can be written and
+ * synced (created 0600, 4 KiB, fsync, removed), else 0 with the reason in
+ * why (e.g. "No space left on device"). Probed at most once a second; the
+ * last result is reused in between. /healthz and /metrics report it. */
+int http_storage_ok(http_req_t *r, char *why, size_t cap);
 /* Serialise this process's short write transactions (an audit entry, an
  * alert change, a sign-in). SQLite's busy handler sleeps and backs off, up
  * to 100 ms a try, while another connection holds the write lock; threads
