@@ -832,6 +832,31 @@ tw_err_t store_stats(store_t *st, store_stats_t *out)
     out->batches = count(st, "SELECT count(*) FROM import_batch", NULL);
     out->batches_interrupted =
         count(st, "SELECT count(*) FROM import_batch WHERE status='interrupted'", NULL);
+    if (out->batches < 0 || out->batches_interrupted < 0)
+        return TW_EDB;
+    /* a batch recorded as running whose process (on this host) is gone was
+     * killed (SIGKILL, a crash): it is reported as interrupted now, not
+     * only once the next import reaps it */
+    {
+        sqlite3_stmt *s = NULL;
+        int rc;
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT host, pid FROM import_batch WHERE status='running'", -1,
+                               &s, NULL) != SQLITE_OK)
+            return TW_EDB;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *host = (const char *)sqlite3_column_text(s, 0);
+            pid_t pid = (pid_t)sqlite3_column_int64(s, 1);
+            if (host && strcmp(host, st->host) == 0 &&
+                (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)))
+                out->batches_interrupted++;
+            else
+                out->batches_running++;
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return TW_EDB;
+    }
     return TW_OK;
 }
 
