@@ -2513,6 +2513,46 @@ static void test_complementary_suppression(void **state)
     buf_free(&b);
 }
 
+
+/* Names with control characters, line breaks or text-direction controls
+ * are refused (a case's name, an attachment's): "scan<U+202E>fdp.exe" would
+ * show as "scanexe.pdf"; a CR/LF would split a header or a line of a list. */
+static void test_name_controls(void **state)
+{
+    static const char *const bad[] = {"Anna\r\nX-Injected: 1", "Anna\tB", "Anna\x7f",
+                                      "A\xc2\x85" "B", "scan\xe2\x80\xae" "fdp.exe",
+                                      "a\xe2\x81\xa6" "b", "a\xe2\x80\x8f" "b",
+                                      "a\xe2\x80\xa8" "b", "a\xd8\x9c" "b", NULL};
+    cases_actor_t a = actor(&pa, T0);
+    cases_fields_t f;
+    tw_errinfo_t ei;
+    int64_t id = 0, aid = 0;
+    int i;
+    (void)state;
+
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    for (i = 0; bad[i]; i++) {
+        f.name = bad[i];
+        assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id, &ei), TW_EINPUT);
+        assert_string_equal(ei.field, "name");
+        assert_non_null(strstr(ei.msg, "which a name may not hold"));
+    }
+    assert_int_equal(count_sql("SELECT count(*) FROM nrm_case", 0), 0);
+    f.name = "\xd4\xbc\xd5\xb8\xd6\x82\xd5\xbd\xd5\xab\xd5\xb6\xd5\xa5 O'Neil-Smith"; /* Armenian + Latin */
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id, &ei), TW_OK);
+    for (i = 0; bad[i]; i++) {
+        assert_int_equal(cases_attachment_add(st, vt, NULL, &a, id, bad[i], "text/plain", "x", 1,
+                                              &aid, &ei),
+                         TW_EINPUT);
+        assert_string_equal(ei.field, "attachment name");
+    }
+    assert_int_equal(count_sql("SELECT count(*) FROM case_attachment", 0), 0);
+    assert_int_equal(cases_attachment_add(st, vt, NULL, &a, id, "scan 2025-03.pdf", "text/plain",
+                                          "x", 1, &aid, &ei),
+                     TW_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2529,6 +2569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_emergency_referral, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_htcds_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_controls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encryption_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blind_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_from_alert, setup, teardown),

@@ -152,4 +152,8 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
  * check every seal makes inside its transaction. */
 tw_err_t cases_keys_writer_check(store_t *st, const vault_t *v, tw_errinfo_t *ei);
 
+/* TW_EINPUT naming `field` when a name holds a control character, a line
+ * separator or a text-direction control (cases.c). */
+tw_err_t cases_name_check(const char *s, const char *field, tw_errinfo_t *ei);
+
 #endif
