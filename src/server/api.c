@@ -564,7 +564,8 @@ tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
             fprintf(stderr, "serve: error: auditing a failed sign-in: %s\n", aei.msg);
         }
         if (err == TW_ETOOBIG) {
-            rep->retry_after = AUTH_FAIL_WINDOW;
+            int64_t w = auth_login_wait(st, user, http_req_remote(req));
+            rep->retry_after = w > 0 ? (unsigned)w : AUTH_FAIL_DELAY;
             err = http_reply_error(rep, 429, "rate_limited", "too many failed sign-ins; wait "
                                                              "and try again later");
         } else {
