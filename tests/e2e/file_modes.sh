@@ -24,15 +24,9 @@ expect_eq "$(mode t.db.key)" 600 "the key file"
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 > serve.out 2> serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 300); do # at most 30 s for the server to say it listens
-  grep -q 'listening on' serve.out serve.err 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "serve exited: $(cat serve.err)"
-  sleep 0.1
-done
-grep -q 'listening on' serve.out serve.err || fail "serve did not say it was listening within 30 s"
+wait_listening "$pid" serve.out serve.err
 [ -e t.db-wal ] || fail "no t.db-wal while the server runs"
 expect_eq "$(mode t.db-wal)" 600 "the WAL file"
 expect_eq "$(mode t.db-shm)" 600 "the shared-memory file"
-kill $pid
-wait $pid || true
+stop_server "$pid"
 echo "file modes: ok"
