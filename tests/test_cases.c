@@ -2553,6 +2553,60 @@ static void test_name_controls(void **state)
                      TW_OK);
 }
 
+
+/* The release schedule: two answers within one month are the same even when
+ * a case was opened in between (differencing them would give that case's
+ * profile); the next month's answer counts it. */
+static void test_stats_release(void **state)
+{
+    cases_actor_t a = actor(&pa, T0), s = actor(&pstat, T0);
+    cases_fields_t f;
+    tw_errinfo_t ei;
+    tw_buf_t b1, b2, b3;
+    int64_t id, nv;
+    int k;
+    (void)state;
+
+    for (k = 0; k < 10; k++) {
+        id = open_case(T0);
+        memset(&f, 0, sizeof(f));
+        f.cooperating_with_police = -1;
+        f.sex = "Female";
+        f.exploitation = "ForcedLabour";
+        assert_int_equal(cases_update(st, vt, NULL, &a, id, 1, &f, &nv, NULL, &ei), TW_OK);
+    }
+    buf_init(&b1, 1 << 16);
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b1, &ei), TW_OK);
+    assert_non_null(strstr(buf_str(&b1), "sex=Female:10:10\n"));
+    /* one more case, a man, the same month */
+    id = open_case(T0 + DAY);
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    f.sex = "Male";
+    f.exploitation = "SexualExploitation";
+    assert_int_equal(cases_update(st, vt, NULL, &a, id, 1, &f, &nv, NULL, &ei), TW_OK);
+    buf_init(&b2, 1 << 16);
+    s.now = T0 + 2 * DAY;
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b2, &ei), TW_OK);
+    assert_string_equal(buf_str(&b2), buf_str(&b1)); /* nothing to difference */
+    last_audit_is("case.aggregate", NULL);
+    assert_int_equal(count_sql("SELECT count(*) FROM (SELECT detail FROM audit_log ORDER BY id"
+                               " DESC LIMIT 1) WHERE detail LIKE '%\"made\":false%'", 0),
+                     1);
+    /* the next month: a new release, with the new case */
+    buf_init(&b3, 1 << 16);
+    s.now = T0 + 40 * DAY;
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b3, &ei), TW_OK);
+    assert_non_null(strstr(buf_str(&b3), "year=2025:11:11\n"));
+    assert_int_equal(count_sql("SELECT count(*) FROM (SELECT detail FROM audit_log ORDER BY id"
+                               " DESC LIMIT 1) WHERE detail LIKE '%\"made\":true%'", 0),
+                     1);
+    assert_int_equal(count_sql("SELECT count(DISTINCT period) FROM case_stat_release", 0), 2);
+    buf_free(&b1);
+    buf_free(&b2);
+    buf_free(&b3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2570,6 +2624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_htcds_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_controls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stats_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encryption_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blind_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_from_alert, setup, teardown),

@@ -520,13 +520,18 @@ tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t
 typedef struct {
     const char *dimension, *value, *shown;
     long long count;
+    const char *release; /* the release period the answer is of, "YYYY-MM" */
 } cases_cell_t;
 typedef tw_err_t (*cases_cell_fn)(void *ctx, const cases_cell_t *c);
 
 /* Counts over every case (live and purged), by dimension, cells sorted by
  * dimension then value; needs stats.read (no per-case data), or the system
  * (act->who NULL). "exploitation" counts each form of a case once. Audited
- * (case.aggregate). */
+ * (case.aggregate). A release schedule: the answer is computed at the first
+ * call of a calendar month (UTC, of act->now), stored (case_stat_release)
+ * and given unchanged for the rest of that month, so that two answers of a
+ * month cannot be differenced to single out one case opened or changed
+ * between them (docs/internals/cases.md, "Aggregates"). */
 tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn, void *ctx,
                          tw_errinfo_t *ei);
 

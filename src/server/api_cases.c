@@ -1476,11 +1476,14 @@ tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 typedef struct {
     json_t *dims;
     int oom;
+    char release[8]; /* "YYYY-MM" */
 } cells_t;
 
 static tw_err_t collect_cell(void *ctx, const cases_cell_t *c)
 {
     cells_t *x = ctx;
+    if (c->release)
+        snprintf(x->release, sizeof(x->release), "%s", c->release);
     json_t *a = json_object_get(x->dims, c->dimension);
     if (!a) {
         a = json_array();
@@ -1509,6 +1512,7 @@ tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         return err;
     x.dims = json_object();
     x.oom = 0;
+    x.release[0] = '\0';
     for (i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
         api_put(x.dims, dims[i], json_array(), &x.oom);
     actor_of(req, &act);
@@ -1519,5 +1523,8 @@ tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         json_decref(x.dims);
         return err;
     }
-    return api_reply_json(rep, 200, json_pack("{s:o}", "dimensions", x.dims), x.oom);
+    /* the release the answer is of: it stays the same for the month */
+    return api_reply_json(rep, 200,
+                          json_pack("{s:o,s:s}", "dimensions", x.dims, "release", x.release),
+                          x.oom);
 }

@@ -9,3 +9,17 @@ CREATE TABLE vault_key(
   check_value TEXT NOT NULL CHECK(length(check_value) = 32),
   recorded_at TEXT NOT NULL
 );
+
+-- The published case statistics of each release period (case_admin.c,
+-- cases_aggregate): computed at the period's first request and answered
+-- unchanged until the next period, so that two requests cannot be
+-- differenced to reveal one new case's profile (docs/internals/cases.md,
+-- "Aggregates"). Counts of suppressed cells are stored as -1 only.
+CREATE TABLE case_stat_release(
+  period TEXT NOT NULL,
+  dimension TEXT NOT NULL,
+  value TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  made_at TEXT NOT NULL,
+  PRIMARY KEY(period, dimension, value)
+);
