@@ -873,6 +873,61 @@ static void test_unreadable_row_listed(void **state)
     assert_int_equal(l.named, 2);
 }
 
+
+typedef struct {
+    int events, events_unreadable, attachments, attachments_unreadable;
+} marks_t;
+
+static tw_err_t mark_event(void *ctx, const cases_event_t *e)
+{
+    marks_t *m = ctx;
+    m->events++;
+    m->events_unreadable += e->unreadable;
+    return TW_OK;
+}
+
+static tw_err_t mark_attachment(void *ctx, const cases_attachment_info_t *a)
+{
+    marks_t *m = ctx;
+    m->attachments++;
+    m->attachments_unreadable += a->unreadable;
+    return TW_OK;
+}
+
+/* The case view's lists too: a damaged reason or attachment name is shown
+ * as unreadable, the rest of the case is shown. */
+static void test_unreadable_parts_of_a_view(void **state)
+{
+    cases_actor_t a = actor(&pa);
+    cases_visitor_t vis;
+    cases_case_t cs;
+    marks_t m;
+    tw_errinfo_t ei;
+    int64_t id, aid;
+    (void)state;
+
+    id = full_case(&aid);
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE case_event SET reason_blob = substr(reason_blob, 1,"
+                                  " length(reason_blob) - 1) || x'00' WHERE reason_blob IS NOT NULL;"
+                                  "UPDATE case_attachment SET name_blob = substr(name_blob, 1,"
+                                  " length(name_blob) - 1) || x'00'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    memset(&vis, 0, sizeof(vis));
+    vis.event = mark_event;
+    vis.attachment = mark_attachment;
+    memset(&m, 0, sizeof(m));
+    assert_int_equal(cases_view(st, vt, &a, id, &cs, &vis, &m, &ei), TW_OK);
+    assert_true(m.events >= 2);
+    assert_true(m.events > m.events_unreadable);
+    assert_int_equal(m.events_unreadable,
+                     count_sql("SELECT count(*) FROM case_event WHERE reason_blob IS NOT NULL"));
+    assert_int_equal(m.attachments, 1);
+    assert_int_equal(m.attachments_unreadable, 1);
+    cases_case_free(&cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +941,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_key_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_row_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_parts_of_a_view, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

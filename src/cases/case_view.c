@@ -76,7 +76,8 @@ static tw_err_t view_events(store_t *st, const vault_t *v, int64_t id, const cas
         e.to_stage = sqlite3_column_type(s, 6) == SQLITE_NULL ? NULL : cases_col(s, 6);
         e.detail = sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL : cases_col(s, 7);
         if (acc->categories & CASES_CAT_NARRATIVE)
-            err = cases_unseal(v, "case_event", "reason_blob", e.id, s, 8, &reason, ei);
+            err = cases_unseal_row(v, "case_event", "reason_blob", e.id, s, 8, &reason,
+                                   &e.unreadable, ei);
         e.reason = reason;
         if (err == TW_OK)
             err = vis->event(ctx, &e);
@@ -151,7 +152,8 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
     r.updated_at = cases_col(s, 13);
     r.in_force = sqlite3_column_int(s, 15);
     if (with_reason)
-        err = cases_unseal(v, "case_referral", "reason_blob", r.id, s, 14, &reason, ei);
+        err = cases_unseal_row(v, "case_referral", "reason_blob", r.id, s, 14, &reason,
+                               &r.unreadable, ei);
     r.reason = reason;
     if (err == TW_OK)
         err = fn(ctx, &r);
@@ -221,7 +223,8 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         c.in_force = sqlite3_column_int(s, 11);
         /* the purpose is free text: shown like the reasons (cases.h) */
         if (owner || (acc->categories & CASES_CAT_NARRATIVE))
-            err = cases_unseal(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose, ei);
+            err = cases_unseal_row(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose,
+                                   &c.unreadable, ei);
         c.purpose = purpose;
         if (err == TW_OK)
             err = vis->consent(ctx, &c);
@@ -255,7 +258,9 @@ static tw_err_t view_attachments(store_t *st, const vault_t *v, int64_t id,
         a.added_at = cases_col(s, 4);
         a.added_by = cases_col(s, 5);
         a.size = sqlite3_column_int64(s, 6);
-        err = cases_unseal(v, "case_attachment", "name_blob", a.id, s, 2, &name, ei);
+        a.unreadable = 0;
+        err = cases_unseal_row(v, "case_attachment", "name_blob", a.id, s, 2, &name,
+                               &a.unreadable, ei);
         a.name = name;
         if (err == TW_OK)
             err = vis->attachment(ctx, &a);
@@ -514,15 +519,8 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         if (v && (rows[i].acc.categories & CASES_CAT_IDENTITY)) {
             /* one value that does not open is reported on its row, and the
              * rest is listed (a rotation newer than v is not: it stops) */
-            tw_errinfo_t e2;
-            tw_errinfo_clear(&e2);
-            err = cases_unseal(v, "nrm_case", "name_blob", it.id, s, 9, &name, &e2);
-            if (err == TW_ENOTFOUND || err == TW_EINTERNAL) {
-                it.unreadable = 1;
-                err = TW_OK;
-            } else if (err != TW_OK) {
-                *ei = e2;
-            }
+            err = cases_unseal_row(v, "nrm_case", "name_blob", it.id, s, 9, &name,
+                                   &it.unreadable, ei);
         }
         it.name = name;
         if (err == TW_OK)

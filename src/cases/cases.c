@@ -339,6 +339,23 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
     return TW_OK;
 }
 
+tw_err_t cases_unseal_row(const vault_t *v, const char *table, const char *col, int64_t id,
+                          sqlite3_stmt *s, int i, char **out, int *unreadable, tw_errinfo_t *ei)
+{
+    tw_errinfo_t e2;
+    tw_err_t err;
+
+    tw_errinfo_clear(&e2);
+    err = cases_unseal(v, table, col, id, s, i, out, &e2);
+    if (err == TW_ENOTFOUND || (err == TW_EINTERNAL && v)) {
+        *unreadable = 1;
+        return TW_OK;
+    }
+    if (err != TW_OK && ei)
+        *ei = e2;
+    return err;
+}
+
 tw_err_t cases_org_id(store_t *st, const char *name, const char *field, int64_t *id,
                       tw_errinfo_t *ei)
 {

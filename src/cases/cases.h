@@ -294,6 +294,7 @@ typedef struct {
     const char *from_stage, *to_stage; /* NULL when not a move */
     const char *detail;                /* codes and ids only (JSON), may be NULL */
     const char *reason;                /* NULL unless narrative is visible */
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_event_t;
 
 typedef enum {
@@ -320,6 +321,7 @@ typedef struct {
     const char *created_at, *created_by, *updated_at;
     const char *reason; /* reject/revoke/emergency reason; NULL unless allowed */
     int in_force;       /* gives its receiver access now */
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_referral_t;
 
 typedef struct {
@@ -329,6 +331,7 @@ typedef struct {
     const char *until, *recorded_at, *recorded_by;
     const char *withdrawn_at;            /* NULL while not withdrawn */
     int in_force;
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_consent_t;
 
 typedef struct {
@@ -336,6 +339,7 @@ typedef struct {
     const char *name;       /* NULL unless attachments are visible */
     const char *media_type, *added_at, *added_by;
     long long size;
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_attachment_info_t;
 
 typedef struct {

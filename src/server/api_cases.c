@@ -263,6 +263,8 @@ static tw_err_t view_event(void *ctx, const cases_event_t *e)
     api_put(o, "to_stage", jopt(e->to_stage), &v->oom);
     api_put(o, "detail", jparsed(e->detail), &v->oom);
     api_put(o, "reason", api_jstr(e->reason), &v->oom);
+    if (e->unreadable)
+        api_put(o, "unreadable", json_true(), &v->oom);
     api_push(v->timeline, o, &v->oom);
     return v->oom ? TW_ENOMEM : TW_OK;
 }
@@ -310,6 +312,8 @@ static json_t *referral_json(const cases_referral_t *r, int *oom)
     api_put(o, "created_by", api_jstr(r->created_by), oom);
     api_put(o, "updated_at", jopt(r->updated_at), oom);
     api_put(o, "reason", api_jstr(r->reason), oom);
+    if (r->unreadable)
+        api_put(o, "unreadable", json_true(), oom);
     api_put(o, "in_force", json_boolean(r->in_force), oom);
     return o;
 }
@@ -331,6 +335,8 @@ static json_t *consent_json(const cases_consent_t *c, int *oom)
     api_put(o, "given", json_boolean(c->given), oom);
     api_put(o, "categories", codes_json(c->categories, oom), oom);
     api_put(o, "purpose", api_jstr(c->purpose), oom);
+    if (c->unreadable)
+        api_put(o, "unreadable", json_true(), oom);
     api_put(o, "until", jopt(c->until), oom);
     api_put(o, "recorded_at", jopt(c->recorded_at), oom);
     api_put(o, "recorded_by", api_jstr(c->recorded_by), oom);
@@ -362,6 +368,8 @@ static tw_err_t view_attachment(void *ctx, const cases_attachment_info_t *a)
         v->attachments = json_array();
     api_put(o, "id", json_integer(a->id), &v->oom);
     api_put(o, "name", api_jstr(a->name), &v->oom);
+    if (a->unreadable)
+        api_put(o, "unreadable", json_true(), &v->oom);
     api_put(o, "media_type", api_jstr(a->media_type), &v->oom);
     api_put(o, "size", json_integer(a->size), &v->oom);
     api_put(o, "added_at", jopt(a->added_at), &v->oom);
