@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/privfile.h"
 #include "engine/alerts.h"
 #include "engine/backtest.h"
 #include "engine/config.h"
@@ -615,7 +616,7 @@ int cmd_alerts(int argc, char **argv)
     } else if (strcmp(sub, "list") == 0) {
         err = alerts_list(st, &f, stdout);
     } else {
-        if (outpath && !(out = fopen(outpath, "w"))) {
+        if (outpath && !(out = privfile_create(outpath))) {
             fprintf(stderr, "tipwatch: %s: cannot write: %s\n", outpath, strerror(errno));
             store_close(st);
             return 1;

@@ -45,6 +45,17 @@ for (const v of ['TW_HTTP_BASE', 'TW_HTTP_FIXTURE', 'TW_HTTP_DB', 'TW_BIN']) {
   }
 }
 const BASE = env.TW_HTTP_BASE;
+// Every request has a deadline (generous: a loaded machine is slow, not
+// broken); past it the case fails saying what it waited for.
+const WAIT_MS = Number(env.TW_HTTP_TIMEOUT || 60000);
+const fetchOnce = globalThis.fetch;
+globalThis.fetch = (url, init = {}) => fetchOnce(url, { signal: AbortSignal.timeout(WAIT_MS), ...init })
+  .catch((e) => {
+    if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+      throw new Error(`waited ${WAIT_MS / 1000} s for the answer to ${init.method || 'GET'} ${url}`);
+    }
+    throw e;
+  });
 const FIX = JSON.parse(readFileSync(env.TW_HTTP_FIXTURE, 'utf8'));
 const vars = { ...FIX.vars };
 const args = process.argv.slice(2);
@@ -183,6 +194,10 @@ function raw(text) {
     // latin1: each character of the case is one byte on the wire, so a case
     // can send bytes that are not UTF-8
     const s = net.connect(Number(u.port), u.hostname, () => s.end(Buffer.from(text, 'latin1')));
+    s.setTimeout(WAIT_MS, () => {
+      s.destroy();
+      reject(new Error(`waited ${WAIT_MS / 1000} s for the answer to a raw request`));
+    });
     s.on('data', (d) => chunks.push(d));
     s.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE'
       ? resolve(parse(Buffer.concat(chunks))) : reject(e)));

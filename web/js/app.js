@@ -80,12 +80,17 @@ function parseHash() {
 
 // Shows a message in the status line (kind: 'ok' | 'error'); with
 // `afterNav`, after the navigation that follows.
+// A message belongs to the address it was shown on: a redraw of that page
+// (a reload after a change, a second route() of the same address) keeps it,
+// going to another page clears it.
+let flashFor = null;
 function flash(message, kind = 'ok', afterNav = false) {
   if (afterNav) {
     pendingFlash = { message, kind };
     return;
   }
   clear(flashBox);
+  flashFor = message ? location.hash : null;
   if (message) {
     flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
       h('button', { type: 'button', class: 'link-button', 'aria-label': t('app.dismiss'), onclick: () => clear(flashBox) }, '×')));
@@ -213,7 +218,7 @@ async function route() {
   if (pendingFlash) {
     flash(pendingFlash.message, pendingFlash.kind);
     pendingFlash = null;
-  } else {
+  } else if (flashFor !== location.hash) {
     flash(null);
   }
   drawNav(r && r.nav);
