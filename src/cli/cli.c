@@ -78,6 +78,8 @@ static const char main_help[] =
     "  audit    verify and list the hash-chained audit log\n"
     "  keys     create, rotate and report the keys of the case data at rest\n"
     "  cases    purge NRM cases past their retention\n"
+    "  report   patterns of migration and recruitment, data quality, SDG 16.2.2, GLOTIP\n"
+    "  export   the k-anonymous CTDC extract of the NRM cases, and its checker\n"
     "  serve    the JSON API and the web UI over HTTP\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
@@ -91,7 +93,8 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"report", cmd_report}, {"export", cmd_export}};
     size_t i;
 
     if (argc < 2) {

@@ -66,5 +66,7 @@ int cmd_authz(int argc, char **argv);
 int cmd_keys(int argc, char **argv);   /* cmd_cases.c */
 int cmd_cases(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cmd_report(int argc, char **argv); /* cmd_report.c */
+int cmd_export(int argc, char **argv);
 
 #endif
