@@ -75,6 +75,9 @@ static const http_route_t routes[] = {
     {"GET", "/api/v1/entities/{type}/{key*}", api_entity_get, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/patterns", api_stats_patterns, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/quality", api_stats_quality, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/glotip", api_stats_glotip, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
     /* NRM cases: the route says the action; cases_access() then decides on
      * the case itself (cases.h, rule 5). /cases/codes and /cases/stats come
