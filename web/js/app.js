@@ -15,6 +15,7 @@ import * as queue from './pages/queue.js';
 import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
+import * as patterns from './pages/patterns.js';
 import * as importer from './pages/import.js';
 import * as cases from './pages/cases.js';
 import * as caseNew from './pages/case-new.js';
@@ -40,6 +41,7 @@ const routes = [
   { re: /^\/alerts\/(\d+)$/, page: alert, needs: 'alert.read', nav: 'alerts' },
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
+  { re: /^\/patterns$/, page: patterns, needs: 'stats.read', nav: 'patterns' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
   { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
@@ -97,6 +99,7 @@ function drawNav(active) {
   const items = [
     ['alerts', '#/alerts', 'Alert queue', can('alert.read')],
     ['dashboard', '#/dashboard', 'Dashboard', can('stats.read')],
+    ['patterns', '#/patterns', 'Patterns', can('stats.read')],
     ['import', '#/import', 'Import', can('import')],
     ['cases', '#/cases', 'NRM cases', can('case.read')],
     ['referrals', '#/referrals', 'Referral inbox', can('case.read')],

@@ -162,3 +162,49 @@ export function statusBadge(status) {
 export function entityHref(type, key) {
   return `#/entities/${encodeURIComponent(type)}/${encodeURIComponent(key)}`;
 }
+
+// The Patterns page (pages/patterns.js): every sentence it shows. Kept here
+// until the translation catalogues take them over.
+export const PATTERNS_TEXT = {
+  title: 'Patterns of labour migration and recruitment',
+  intro: 'Where workers come from, into which sectors and regions, through which recruiters, at what wages, and what changed. Counts of applications from the permit register (current version of each); definitions in the statistics guide.',
+  from: 'From',
+  to: 'To',
+  apply: 'Show',
+  print: 'Print the report',
+  periodAll: 'Every record',
+  period: (f, t) => `Period: ${f || 'the first record'} to ${t || 'the last record'}`,
+  badPeriod: 'The period could not be used',
+  loadFailed: (m) => `The patterns could not be loaded: ${m}`,
+  noChartLib: 'The chart library did not load (vendor/chart.umd.min.js): run scripts/web-deps.sh.',
+  empty: 'No applications in this period.',
+  showNumbers: 'Show the numbers',
+  download: 'Download as CSV',
+  mapTitle: 'Applications by workplace region',
+  mapNote: 'Each square is one region of Armenia, placed roughly where it lies; the darker, the more applications.',
+  corridorsTitle: 'Largest corridors',
+  corridorsNote: 'Citizenship, then the employer\'s sector (ISIC division), then the workplace region; the 15 largest.',
+  flowsTitle: 'Flows by month',
+  flowsNote: 'Entries and exits are border crossings of people holding an approved permit.',
+  wagesTitle: 'Median wage of women and men in the same occupation',
+  wagesNote: 'Sector and ISCO occupation group with at least 5 salaries of each sex; monthly AMD, gross.',
+  recruitmentTitle: 'Largest recruiters',
+  recruitmentNote: 'Applications through each intermediary; HHI is the concentration of its main sector\'s market (0 to 10,000).',
+  trendsTitle: 'What changed most',
+  trendsNote: 'Against the period of the same length just before; ranked by the size of the change against its chance variation.',
+  qualityTitle: 'Data quality of the registers',
+  regionUnknown: 'Region not stated',
+  col: {
+    region: 'Region', applications: 'Applications', corridor: 'Corridor', month: 'Month',
+    approvals: 'Approvals', entries: 'Entries', exits: 'Exits', renewals: 'Renewals', transfers: 'Transfers',
+    permits_never_used: 'Never used', overstays: 'Overstays', occupation: 'Sector / occupation',
+    women: 'Women (median AMD)', men: 'Men (median AMD)', gap: 'Gap %', intermediary: 'Intermediary',
+    employers: 'Employers', share: 'Share of their employers\' applications', hhi: 'HHI', rank: 'Rank',
+    kind: 'Kind', item: 'What', previous: 'Before', current: 'Now', change: 'Change', note: 'Note',
+    register: 'Register', rows: 'Records', rejected: 'Rejected', completeness: 'Completeness',
+    duplicates: 'Duplicates', lag: 'Median days to import', inconsistent: 'Inconsistent',
+  },
+  kinds: { corridor: 'Corridor', intermediary: 'Intermediary', sector: 'Sector', citizenship: 'Citizenship', region: 'Region' },
+  notes: { new: 'new', gone: 'gone', growth: 'growth', decline: 'decline' },
+  registers: { permits: 'Work permits', border_crossings: 'Border crossings', inspections: 'Inspections', reports: 'Reports', outcomes: 'Outcomes' },
+};
