@@ -164,7 +164,7 @@ static void synth_world(uint64_t apps, uint64_t seed)
     snprintf(db, sizeof(db), "%s/t.db", dir);
     assert_int_equal(store_open(db, &st, &ei), TW_OK);
     twt_synth_import(st, dir, apps, seed, NULL);
-    assert_int_equal(stats_data_load(st, NULL, &d, &ei), TW_OK);
+    assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     assert_int_equal((long long)stats_data_applications(d),
                      sql_ll(st, "SELECT count(*) FROM permit_current", NULL, NULL));
     for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
@@ -220,7 +220,7 @@ static void test_versions_and_renewals(void **state)
              "IND,07654321,F,56,AM-SH,50000\n",
              hdr);
     twt_import_text(st, dir, "p2.csv", csv);
-    assert_int_equal(stats_data_load(st, NULL, &d, &ei), TW_OK);
+    assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     assert_int_equal(stats_data_applications(d), 3);
     t = pattern(d, STATS_CORRIDORS, "2023-01-01", "2023-12-31");
     assert_int_equal(stats_table_nrows(t), 1);
@@ -255,7 +255,7 @@ static void test_empty_period_headers(void **state)
     snprintf(db, sizeof(db), "%s/t.db", dir);
     assert_int_equal(store_open(db, &st, &ei), TW_OK);
     twt_synth_import(st, dir, 300, 5, NULL);
-    assert_int_equal(stats_data_load(st, NULL, &d, &ei), TW_OK);
+    assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     for (p = 0; p < STATS_PATTERN_COUNT; p++) {
         t = pattern(d, (stats_pattern_t)p, "1990-01-01", "1990-12-31");
         assert_int_equal(stats_table_nrows(t), 0);
@@ -326,7 +326,7 @@ static void test_quality_counts(void **state)
     snprintf(db, sizeof(db), "%s/t.db", dir);
     assert_int_equal(store_open(db, &st, &ei), TW_OK);
     twt_synth_import(st, dir, 1200, 21, NULL);
-    assert_int_equal(stats_data_load(st, NULL, &d, &ei), TW_OK);
+    assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     assert_int_equal(stats_period_parse(NULL, NULL, &per, &ei), TW_OK);
     assert_int_equal(stats_quality(st, d, &per, &s, &tr, &ei), TW_OK);
     assert_int_equal(stats_table_nrows(s), 5);

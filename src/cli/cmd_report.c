@@ -195,7 +195,9 @@ int cmd_report(int argc, char **argv)
             goto out;
         if ((err = cli_load_config(config_path, &cfg, &ei)) != TW_OK ||
             (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
-            (err = stats_data_load(st, cfg, &d, &ei)) != TW_OK)
+            (err = stats_data_load(st, cfg,
+                                   all ? STATS_LOAD_CROSSINGS : stats_pattern_needs(p), &d,
+                                   &ei)) != TW_OK)
             goto out;
         for (i = all ? 0 : (size_t)p; i < (all ? STATS_PATTERN_COUNT : (size_t)p + 1); i++)
             if ((err = stats_pattern(d, (stats_pattern_t)i, &per, &tabs[ntabs++], &ei)) != TW_OK)
@@ -205,7 +207,7 @@ int cmd_report(int argc, char **argv)
                            subtitle, &b);
     } else if (strcmp(sub, "quality") == 0) {
         if ((err = cli_open_existing(db, &st, &ei)) != TW_OK ||
-            (err = stats_data_load(st, NULL, &d, &ei)) != TW_OK ||
+            (err = stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei)) != TW_OK ||
             (err = stats_quality(st, d, &per, trend ? NULL : &tabs[0], trend ? &tabs[0] : NULL,
                                  &ei)) != TW_OK)
             goto out;

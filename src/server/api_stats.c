@@ -80,7 +80,8 @@ tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
         return err;
     if ((err = audit_read(req, "stats:patterns", ei)) != TW_OK)
         return err;
-    if ((err = stats_data_load(http_req_store(req), NULL, &d, ei)) == TW_OK &&
+    if ((err = stats_data_load(http_req_store(req), NULL, stats_pattern_needs(p), &d, ei)) ==
+            TW_OK &&
         (err = stats_pattern(d, p, &per, &t, ei)) == TW_OK)
         err = reply_table(rep, t, fmt, ei);
     stats_table_free(t);
@@ -108,7 +109,8 @@ tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     }
     if ((err = audit_read(req, "stats:quality", ei)) != TW_OK)
         return err;
-    if ((err = stats_data_load(http_req_store(req), NULL, &d, ei)) == TW_OK &&
+    if ((err = stats_data_load(http_req_store(req), NULL, STATS_LOAD_CROSSINGS, &d, ei)) ==
+            TW_OK &&
         (err = stats_quality(http_req_store(req), d, &per, by_month ? NULL : &t,
                              by_month ? &t : NULL, ei)) == TW_OK)
         err = reply_table(rep, t, fmt, ei);

@@ -298,7 +298,8 @@ size_t stats_cross_first(const stats_data_t *d, uint32_t w)
     return lo;
 }
 
-tw_err_t stats_data_load(store_t *st, const config_t *cfg, stats_data_t **out, tw_errinfo_t *ei)
+tw_err_t stats_data_load(store_t *st, const config_t *cfg, unsigned what, stats_data_t **out,
+                         tw_errinfo_t *ei)
 {
     stats_data_t *d = calloc(1, sizeof(*d));
     load_t L;
@@ -329,7 +330,8 @@ tw_err_t stats_data_load(store_t *st, const config_t *cfg, stats_data_t **out, t
     d->ndict = 1;
     if ((err = store_begin_read(st)) != TW_OK)
         goto out;
-    if ((err = store_max_row(st, REG_PERMITS, &max_app)) == TW_OK)
+    if ((err = store_max_row(st, REG_PERMITS, &max_app)) == TW_OK &&
+        (what & STATS_LOAD_CROSSINGS))
         err = store_max_row(st, REG_BORDER, &max_cross);
     L.d = d;
     L.max = max_app > max_cross ? max_app : max_cross;
@@ -337,7 +339,7 @@ tw_err_t stats_data_load(store_t *st, const config_t *cfg, stats_data_t **out, t
         err = TW_ENOMEM;
     if (err == TW_OK)
         err = store_scan_range(st, REG_PERMITS, app_cols, 0, max_app, app_row, &L);
-    if (err == TW_OK) {
+    if (err == TW_OK && (what & STATS_LOAD_CROSSINGS)) {
         memset(L.slot, 0, ((size_t)L.max + 1) * sizeof(int32_t));
         L.cap = 0;
         err = store_scan_range(st, REG_BORDER, cross_cols, 0, max_cross, cross_row, &L);

@@ -48,6 +48,11 @@ tw_err_t stats_pattern_parse(const char *s, stats_pattern_t *out, tw_errinfo_t *
     return TW_EINPUT;
 }
 
+unsigned stats_pattern_needs(stats_pattern_t p)
+{
+    return p == STATS_FLOWS ? STATS_LOAD_CROSSINGS : 0;
+}
+
 static int in_period(const stats_period_t *p, int32_t day)
 {
     return day != NO_DAY && day >= p->from && day <= p->to;

@@ -98,11 +98,15 @@ void stats_day_str(int32_t day, char out[11]);
 
 typedef struct stats_data stats_data_t;
 
-/* Loads the current version of every permit and border crossing (the
- * columns the pattern tables use) into memory. Free with
- * stats_data_free(). `cfg` gives the minimum wage in force (NULL: the
- * built-in configuration); it must outlive the data. */
-tw_err_t stats_data_load(store_t *st, const config_t *cfg, stats_data_t **out,
+/* What to load besides the permits: the border crossings are needed by the
+ * flows table and the quality report only. */
+#define STATS_LOAD_CROSSINGS 1u
+/* Loads the current version of every permit (and, with
+ * STATS_LOAD_CROSSINGS, every border crossing): the columns the tables use,
+ * into memory. Free with stats_data_free(). `cfg` gives the minimum wage in
+ * force (NULL: the built-in configuration); it must outlive the data. A
+ * table that needs crossings over data loaded without them counts none. */
+tw_err_t stats_data_load(store_t *st, const config_t *cfg, unsigned what, stats_data_t **out,
                          tw_errinfo_t *ei);
 void stats_data_free(stats_data_t *d);
 /* Applications and crossings loaded (current versions). */
@@ -125,6 +129,8 @@ typedef enum {
 const char *stats_pattern_name(stats_pattern_t p);
 /* TW_EINPUT naming --table and the allowed names otherwise. */
 tw_err_t stats_pattern_parse(const char *s, stats_pattern_t *out, tw_errinfo_t *ei);
+/* The stats_data_load() flags table p needs. */
+unsigned stats_pattern_needs(stats_pattern_t p);
 /* Builds one table over the period. The caller frees *out. */
 tw_err_t stats_pattern(const stats_data_t *d, stats_pattern_t p, const stats_period_t *per,
                        stats_table_t **out, tw_errinfo_t *ei);

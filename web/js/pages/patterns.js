@@ -32,7 +32,7 @@ function numbers(caption, cols, rows) {
 }
 
 function figure(id, title, note, body, nums, link) {
-  return h('figure', { class: 'chart wide', id: `fig-${id}` },
+  return h('figure', { class: 'chart', id: `fig-${id}` },
     h('figcaption', null, h('h2', null, title), note ? h('p', { class: 'hint' }, note) : null),
     body, nums, link ? h('p', { class: 'no-print' }, link) : null);
 }
