@@ -43,6 +43,8 @@ static tw_err_t intern(stats_data_t *d, const char *s, size_t len, uint32_t *out
     if ((err = strmap_put(&d->dmap, s, len, d->ndict, &slot, &added, &key)) != TW_OK)
         return err;
     if (added) {
+        if (d->ndict >= STATS_DICT_MAX)
+            return TW_ETOOBIG; /* sort keys hold ranks in 21 bits (patterns.c) */
         if (d->ndict == d->dcap) {
             size_t ncap = d->dcap * 2;
             char **nv = realloc(d->dict, ncap * sizeof(*nv));
@@ -381,6 +383,9 @@ out:
         stats_data_free(d);
         if (err == TW_ENOMEM)
             return tw_errinfo_set(ei, err, "out of memory loading the registers");
+        if (err == TW_ETOOBIG)
+            return tw_errinfo_set(ei, err, "more than %u distinct codes and intermediaries in the "
+                                           "registers", (unsigned)STATS_DICT_MAX);
         if (!ei->msg[0])
             tw_errinfo_set(ei, err, "reading the registers: %s", store_errmsg(st));
         return err;

@@ -18,6 +18,8 @@ enum { DEC_OTHER = 0, DEC_PENDING, DEC_APPROVED, DEC_REJECTED, DEC_WITHDRAWN, DE
 enum { SEX_UNKNOWN = 0, SEX_F, SEX_M, SEX_X };
 
 #define NO_DAY INT32_MIN
+/* Distinct strings of the dictionary at most: sort keys hold ranks in 21 bits. */
+#define STATS_DICT_MAX 0x1fffffu
 
 typedef struct {
     int32_t sub, dec, vfrom, vto; /* days; NO_DAY when unknown */
