@@ -69,3 +69,17 @@ test('the Patterns page draws the registers\' patterns with the numbers behind t
   assert.match(await page.locator('main [role=alert]').textContent(), /after/);
   await done();
 });
+
+test('the Patterns page speaks Russian and Armenian from the catalogues', async () => {
+  for (const [lang, title, nav] of [['ru', 'Закономерности трудовой миграции и найма', 'Закономерности'],
+    ['hy', 'Աշխատանքային միգրացիայի և հավաքագրման օրինաչափություններ', 'Օրինաչափություններ']]) {
+    const { page, done } = await newPage({ lang });
+    await signIn(page, 'stat');
+    await page.getByRole('link', { name: nav }).click();
+    await page.getByRole('heading', { name: title }).waitFor();
+    await ready(page);
+    await page.locator('#region-map').waitFor();
+    assert.doesNotMatch(await page.locator('main').textContent(), /pat\.[a-z_]+/, 'no key shows instead of a sentence');
+    await done();
+  }
+});

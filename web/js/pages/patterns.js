@@ -3,11 +3,12 @@
 // data) drawn as a tile map of Armenia's regions, corridors, monthly flows,
 // wages of women and men, recruiters and trends, each with the numbers
 // behind it, a period filter and a printable report (the browser's print).
-// Every sentence comes from PATTERNS_TEXT (labels.js).
+// Every sentence comes from the catalogues (t('pat.*'), web/i18n/).
 
 import { api, query } from '../api.js';
 import { h, add, clear, table, errorBox, field } from '../dom.js';
-import { PATTERNS_TEXT as T, REGIONS, regionLabel, nationLabel, fmtNumber } from '../labels.js';
+import { t, label } from '../i18n.js';
+import { regionName, regionLabel, nationLabel, fmtNumber } from '../labels.js';
 
 const BLUE = '#1f6fb2';
 const COLOURS = ['#1f6fb2', '#c25e00', '#2e7d32', '#7b3fa0'];
@@ -27,7 +28,7 @@ function objects(t) {
 }
 
 function numbers(caption, cols, rows) {
-  return h('details', null, h('summary', null, T.showNumbers),
+  return h('details', null, h('summary', null, t('dash.show_numbers')),
     table(caption, cols, rows, { hideCaption: true }));
 }
 
@@ -38,7 +39,7 @@ function figure(id, title, note, body, nums, link) {
 }
 
 function csvLink(table, period) {
-  return h('a', { href: `/api/v1/stats/patterns${query({ table, format: 'csv', ...period })}`, download: `${table}.csv` }, T.download);
+  return h('a', { href: `/api/v1/stats/patterns${query({ table, format: 'csv', ...period })}`, download: `${table}.csv` }, t('pat.download'));
 }
 
 function canvas(id, label) {
@@ -69,7 +70,7 @@ function tileMap(byRegion) {
   svg.setAttribute('viewBox', '0 0 330 550');
   svg.setAttribute('role', 'img');
   svg.setAttribute('id', 'region-map');
-  svg.setAttribute('aria-label', `${T.mapTitle}: ${Object.keys(TILES).map((r) => `${REGIONS[r]} ${byRegion[r] || 0}`).join(', ')}`);
+  svg.setAttribute('aria-label', `${t('pat.map')}: ${Object.keys(TILES).map((r) => `${regionName(r)} ${byRegion[r] || 0}`).join(', ')}`);
   for (const [code, [c, r]] of Object.entries(TILES)) {
     const n = byRegion[code] || 0;
     const g = document.createElementNS(ns, 'g');
@@ -88,7 +89,7 @@ function tileMap(byRegion) {
     title.textContent = `${regionLabel(code)}: ${fmtNumber(n)}`;
     rect.appendChild(title);
     g.appendChild(rect);
-    for (const [dy, text] of [[40, REGIONS[code]], [64, fmtNumber(n)]]) {
+    for (const [dy, text] of [[40, regionName(code)], [64, fmtNumber(n)]]) {
       const t = document.createElementNS(ns, 'text');
       t.setAttribute('x', String(c * 108 + 54));
       t.setAttribute('y', String(r * 108 + 4 + dy));
@@ -115,7 +116,7 @@ async function sections(out, period, ctx) {
   if (!ctx.current()) return [];
   const charts = [];
   const corridors = objects(cor);
-  if (!corridors.length) add(out, h('p', { class: 'empty', id: 'patterns-empty' }, T.empty));
+  if (!corridors.length) add(out, h('p', { class: 'empty', id: 'patterns-empty' }, t('pat.empty')));
 
   // map of regions
   const byRegion = {};
@@ -125,9 +126,9 @@ async function sections(out, period, ctx) {
     else unknownRegion += c.applications;
   }
   const regionRows = Object.keys(TILES).map((r) => [{ th: regionLabel(r) }, fmtNumber(byRegion[r] || 0)]);
-  regionRows.push([{ th: T.regionUnknown }, fmtNumber(unknownRegion)]);
-  add(out, figure('map', T.mapTitle, T.mapNote, tileMap(byRegion),
-    numbers(T.mapTitle, [{ label: T.col.region }, { label: T.col.applications, class: 'num' }], regionRows),
+  regionRows.push([{ th: t('pat.region_unknown') }, fmtNumber(unknownRegion)]);
+  add(out, figure('map', t('pat.map'), t('pat.map_note'), tileMap(byRegion),
+    numbers(t('pat.map'), [{ label: t('pat.col_region') }, { label: t('pat.col_applications'), class: 'num' }], regionRows),
     csvLink('corridors', period)));
 
   // corridors
@@ -137,22 +138,24 @@ async function sections(out, period, ctx) {
     agg.set(k, (agg.get(k) || 0) + c.applications);
   }
   const top = [...agg.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 15);
-  const corCanvas = canvas('corridors', `${T.corridorsTitle}: ${top.slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  add(out, figure('corridors', T.corridorsTitle, T.corridorsNote, corCanvas,
-    numbers(T.corridorsTitle, [{ label: T.col.corridor }, { label: T.col.applications, class: 'num' }], top.map(([k, v]) => [{ th: k }, fmtNumber(v)])),
+  const corCanvas = canvas('corridors', `${t('pat.corridors')}: ${top.slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  add(out, figure('corridors', t('pat.corridors'), t('pat.corridors_note'), corCanvas,
+    numbers(t('pat.corridors'), [{ label: t('pat.col_corridor') }, { label: t('pat.col_applications'), class: 'num' }], top.map(([k, v]) => [{ th: k }, fmtNumber(v)])),
     csvLink('corridors', period)));
-  charts.push(() => chart(corCanvas.firstChild, 'bar', top.map((x) => x[0]), [{ label: T.col.applications, data: top.map((x) => x[1]), backgroundColor: BLUE }], { horizontal: true }));
+  charts.push(() => chart(corCanvas.firstChild, 'bar', top.map((x) => x[0]), [{ label: t('pat.col_applications'), data: top.map((x) => x[1]), backgroundColor: BLUE }], { horizontal: true }));
 
   // flows
   const flows = objects(flo);
-  const fl = ['applications', 'approvals', 'entries', 'exits'];
-  const floCanvas = canvas('flows', `${T.flowsTitle}: ${flows.length} months`);
-  add(out, figure('flows', T.flowsTitle, T.flowsNote, floCanvas,
-    numbers(T.flowsTitle, [{ label: T.col.month }, ...['applications', 'approvals', 'entries', 'exits', 'renewals', 'transfers', 'permits_never_used', 'overstays'].map((c) => ({ label: T.col[c], class: 'num' }))],
-      flows.map((f) => [{ th: f.month }, ...['applications', 'approvals', 'entries', 'exits', 'renewals', 'transfers', 'permits_never_used', 'overstays'].map((c) => fmtNumber(f[c]))])),
+  const FCOLS = [['applications', 'pat.col_applications'], ['approvals', 'pat.col_approvals'], ['entries', 'pat.col_entries'],
+    ['exits', 'pat.col_exits'], ['renewals', 'pat.col_renewals'], ['transfers', 'pat.col_transfers'],
+    ['permits_never_used', 'pat.col_never_used'], ['overstays', 'pat.col_overstays']];
+  const floCanvas = canvas('flows', `${t('pat.flows')}: ${flows.map((f) => `${f.month} ${f.applications}`).slice(-6).join(', ')}`);
+  add(out, figure('flows', t('pat.flows'), t('pat.flows_note'), floCanvas,
+    numbers(t('pat.flows'), [{ label: t('pat.col_month') }, ...FCOLS.map(([, k]) => ({ label: t(k), class: 'num' }))],
+      flows.map((f) => [{ th: f.month }, ...FCOLS.map(([c]) => fmtNumber(f[c]))])),
     csvLink('flows', period)));
   charts.push(() => chart(floCanvas.firstChild, 'line', flows.map((f) => f.month),
-    fl.map((c, i) => ({ label: T.col[c], data: flows.map((f) => f[c]), borderColor: COLOURS[i], backgroundColor: COLOURS[i], pointRadius: 0 }))));
+    FCOLS.slice(0, 4).map(([c, k], i) => ({ label: t(k), data: flows.map((f) => f[c]), borderColor: COLOURS[i], backgroundColor: COLOURS[i], pointRadius: 0 }))));
 
   // wages: women and men in the same occupation
   const occ = new Map();
@@ -164,51 +167,56 @@ async function sections(out, period, ctx) {
     occ.set(k, o);
   }
   const occTop = [...occ.entries()].sort((a, b) => b[1].n - a[1].n).slice(0, 12);
-  const wagCanvas = canvas('wages', `${T.wagesTitle}: ${occTop.length}`);
-  add(out, figure('wages', T.wagesTitle, T.wagesNote, wagCanvas,
-    numbers(T.wagesTitle, [{ label: T.col.occupation }, { label: T.col.women, class: 'num' }, { label: T.col.men, class: 'num' }, { label: T.col.gap, class: 'num' }],
+  const wagCanvas = canvas('wages', `${t('pat.wages')}: ${occTop.slice(0, 5).map(([k, o]) => `${k} ${o.f} ${o.m}`).join(', ')}`);
+  add(out, figure('wages', t('pat.wages'), t('pat.wages_note'), wagCanvas,
+    numbers(t('pat.wages'), [{ label: t('pat.col_occupation') }, { label: t('pat.col_women'), class: 'num' }, { label: t('pat.col_men'), class: 'num' }, { label: t('pat.col_gap'), class: 'num' }],
       occTop.map(([k, o]) => [{ th: k }, fmtNumber(o.f), fmtNumber(o.m), fmtNumber(o.gap)])),
     csvLink('wages', period)));
   charts.push(() => chart(wagCanvas.firstChild, 'bar', occTop.map((x) => x[0]), [
-    { label: T.col.women, data: occTop.map((x) => x[1].f), backgroundColor: COLOURS[1] },
-    { label: T.col.men, data: occTop.map((x) => x[1].m), backgroundColor: COLOURS[0] }]));
+    { label: t('pat.col_women'), data: occTop.map((x) => x[1].f), backgroundColor: COLOURS[1] },
+    { label: t('pat.col_men'), data: occTop.map((x) => x[1].m), backgroundColor: COLOURS[0] }]));
 
   // recruiters
   const recs = objects(rec).sort((a, b) => b.applications - a.applications).slice(0, 10);
-  const recCanvas = canvas('recruitment', `${T.recruitmentTitle}: ${recs.slice(0, 5).map((r) => `${r.intermediary_name || r.intermediary_id} ${r.applications}`).join(', ')}`);
-  add(out, figure('recruitment', T.recruitmentTitle, T.recruitmentNote, recCanvas,
-    numbers(T.recruitmentTitle, [{ label: T.col.intermediary }, { label: T.col.applications, class: 'num' }, { label: T.col.employers, class: 'num' }, { label: T.col.share, class: 'num' }, { label: T.col.hhi, class: 'num' }],
-      recs.map((r) => [{ th: `${r.year} · ${r.intermediary_name || r.intermediary_id}` }, fmtNumber(r.applications), fmtNumber(r.employers), fmtNumber(r.share_of_employer_applications), fmtNumber(r.main_sector_hhi)])),
+  const recName = (r) => `${r.year} · ${r.intermediary_name || r.intermediary_id}`;
+  const recCanvas = canvas('recruitment', `${t('pat.recruiters')}: ${recs.slice(0, 5).map((r) => `${recName(r)} ${r.applications}`).join(', ')}`);
+  add(out, figure('recruitment', t('pat.recruiters'), t('pat.recruiters_note'), recCanvas,
+    numbers(t('pat.recruiters'), [{ label: t('pat.col_intermediary') }, { label: t('pat.col_applications'), class: 'num' }, { label: t('pat.col_employers'), class: 'num' }, { label: t('pat.col_share'), class: 'num' }, { label: t('pat.col_hhi'), class: 'num' }],
+      recs.map((r) => [{ th: recName(r) }, fmtNumber(r.applications), fmtNumber(r.employers), fmtNumber(r.share_of_employer_applications), fmtNumber(r.main_sector_hhi)])),
     csvLink('recruitment', period)));
-  charts.push(() => chart(recCanvas.firstChild, 'bar', recs.map((r) => `${r.year} · ${r.intermediary_name || r.intermediary_id}`),
-    [{ label: T.col.applications, data: recs.map((r) => r.applications), backgroundColor: BLUE }], { horizontal: true }));
+  charts.push(() => chart(recCanvas.firstChild, 'bar', recs.map(recName),
+    [{ label: t('pat.col_applications'), data: recs.map((r) => r.applications), backgroundColor: BLUE }], { horizontal: true }));
 
   // trends: a ranked table
+  const KINDS = { corridor: 'pat.kind_corridor', intermediary: 'pat.kind_intermediary', sector: 'pat.kind_sector', citizenship: 'pat.kind_citizenship', region: 'pat.kind_region' };
+  const NOTES = { new: 'pat.note_new', gone: 'pat.note_gone', growth: 'pat.note_growth', decline: 'pat.note_decline' };
   const trends = objects(tre).slice(0, 20);
-  add(out, figure('trends', T.trendsTitle, trends.length ? `${T.trendsNote} ${trends[0].previous_from} – ${trends[0].previous_to} / ${trends[0].current_from} – ${trends[0].current_to}` : T.trendsNote,
-    table(T.trendsTitle, [{ label: T.col.rank, class: 'num' }, { label: T.col.kind }, { label: T.col.item }, { label: T.col.previous, class: 'num' }, { label: T.col.current, class: 'num' }, { label: T.col.change, class: 'num' }, { label: T.col.note }],
-      trends.map((t) => [fmtNumber(t.rank), T.kinds[t.kind] || t.kind, t.kind === 'citizenship' ? nationLabel(t.item) : t.kind === 'region' ? regionLabel(t.item) : t.item,
-        fmtNumber(t.previous), fmtNumber(t.current), fmtNumber(t.change), T.notes[t.note] || t.note]), { hideCaption: true }),
+  const before = trends.length ? `${trends[0].previous_from} – ${trends[0].previous_to}` : '–';
+  add(out, figure('trends', t('pat.trends'), t('pat.trends_note', { before }),
+    table(t('pat.trends'), [{ label: t('pat.col_rank'), class: 'num' }, { label: t('pat.col_kind') }, { label: t('pat.col_item') }, { label: t('pat.col_before'), class: 'num' }, { label: t('pat.col_now'), class: 'num' }, { label: t('pat.col_change'), class: 'num' }, { label: t('pat.col_note') }],
+      trends.map((r) => [fmtNumber(r.rank), KINDS[r.kind] ? t(KINDS[r.kind]) : r.kind,
+        r.kind === 'citizenship' ? nationLabel(r.item) : r.kind === 'region' ? regionLabel(r.item) : r.item,
+        fmtNumber(r.previous), fmtNumber(r.current), fmtNumber(r.change), NOTES[r.note] ? t(NOTES[r.note]) : r.note]), { hideCaption: true }),
     null, csvLink('trends', period)));
 
   // data quality
   const q = objects(qua);
-  add(out, figure('quality', T.qualityTitle, null,
-    table(T.qualityTitle, [{ label: T.col.register }, { label: T.col.rows, class: 'num' }, { label: T.col.rejected, class: 'num' }, { label: T.col.completeness, class: 'num' }, { label: T.col.duplicates, class: 'num' }, { label: T.col.lag, class: 'num' }, { label: T.col.inconsistent, class: 'num' }],
-      q.map((r) => [{ th: T.registers[r.register] || r.register }, fmtNumber(r.rows), fmtNumber(r.rejected), fmtNumber(r.completeness), fmtNumber(r.duplicates), fmtNumber(r.median_lag_days), fmtNumber(r.inconsistent)]), { hideCaption: true }),
+  add(out, figure('quality', t('pat.quality'), null,
+    table(t('pat.quality'), [{ label: t('pat.col_register') }, { label: t('pat.col_records'), class: 'num' }, { label: t('pat.col_rejected'), class: 'num' }, { label: t('pat.col_completeness'), class: 'num' }, { label: t('pat.col_duplicates'), class: 'num' }, { label: t('pat.col_lag'), class: 'num' }, { label: t('pat.col_inconsistent'), class: 'num' }],
+      q.map((r) => [{ th: label('register', r.register) }, fmtNumber(r.rows), fmtNumber(r.rejected), fmtNumber(r.completeness), fmtNumber(r.duplicates), fmtNumber(r.median_lag_days), fmtNumber(r.inconsistent)]), { hideCaption: true }),
     null, null));
   return charts.map((f) => f());
 }
 
 export async function render(main, ctx) {
-  ctx.setTitle(T.title);
-  add(main, h('h1', { tabindex: '-1' }, T.title), h('p', { class: 'hint' }, T.intro));
+  ctx.setTitle(t('pat.title'));
+  add(main, h('h1', { tabindex: '-1' }, t('pat.title')), h('p', { class: 'hint' }, t('pat.intro')));
   if (!window.Chart) {
-    add(main, errorBox(T.noChartLib));
+    add(main, errorBox(t('dash.lib_missing')));
     return null;
   }
-  const from = field(T.from, 'input', { type: 'date', name: 'from', value: ctx.query.from || '' });
-  const to = field(T.to, 'input', { type: 'date', name: 'to', value: ctx.query.to || '' });
+  const from = field(t('pat.from'), 'input', { type: 'date', name: 'from', value: ctx.query.from || '' });
+  const to = field(t('pat.to'), 'input', { type: 'date', name: 'to', value: ctx.query.to || '' });
   const periodLine = h('p', { class: 'period', id: 'patterns-period' });
   const out = h('div', { class: 'charts', id: 'patterns-out' });
   let charts = [];
@@ -219,16 +227,16 @@ export async function render(main, ctx) {
     if (to.input.value) period.to = to.input.value;
     destroy();
     clear(out);
-    periodLine.textContent = T.period(period.from, period.to);
+    periodLine.textContent = t('pat.period', { from: period.from || t('pat.first_record'), to: period.to || t('pat.last_record') });
     try {
       charts = await sections(out, period, ctx);
     } catch (err) {
-      if (ctx.current()) add(out, errorBox(err.status === 400 ? `${T.badPeriod}: ${err.message}` : T.loadFailed(err.message)));
+      if (ctx.current()) add(out, errorBox(t(err.status === 400 ? 'pat.bad_period' : 'pat.load_failed', { error: err.message })));
     }
   };
   const form = h('form', { class: 'filters no-print', onsubmit: (e) => { e.preventDefault(); load(); } },
-    from.wrap, to.wrap, h('button', { type: 'submit' }, T.apply),
-    h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, T.print));
+    from.wrap, to.wrap, h('button', { type: 'submit' }, t('pat.apply')),
+    h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, t('pat.print')));
   add(main, form, periodLine, out);
   // the printed report shows the numbers behind every chart
   const opened = [];
