@@ -53,6 +53,15 @@ static tw_err_t audit_read(http_req_t *req, const char *report, tw_errinfo_t *ei
     return api_audit(req, "stats.read", report, d, ei);
 }
 
+/* The API's parameters are named without the CLI's dashes ("from", not
+ * "--from"), in the error the client reads. */
+static tw_err_t api_field(tw_err_t err, tw_errinfo_t *ei)
+{
+    if (err != TW_OK && ei && strncmp(ei->field, "--", 2) == 0)
+        memmove(ei->field, ei->field + 2, strlen(ei->field + 2) + 1);
+    return err;
+}
+
 static tw_err_t common(http_req_t *req, const char *const *allowed, stats_format_t *fmt,
                        stats_period_t *per, tw_errinfo_t *ei)
 {
@@ -61,8 +70,9 @@ static tw_err_t common(http_req_t *req, const char *const *allowed, stats_format
     if ((err = http_req_query_check(req, allowed, ei)) != TW_OK)
         return err;
     if ((err = stats_format_parse(f ? f : "json", fmt, ei)) != TW_OK)
-        return err;
-    return stats_period_parse(api_param(req, "from"), api_param(req, "to"), per, ei);
+        return api_field(err, ei);
+    return api_field(stats_period_parse(api_param(req, "from"), api_param(req, "to"), per, ei),
+                     ei);
 }
 
 tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
@@ -77,7 +87,7 @@ tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
 
     if ((err = common(req, allowed, &fmt, &per, ei)) != TW_OK ||
         (err = stats_pattern_parse(api_param(req, "table"), &p, ei)) != TW_OK)
-        return err;
+        return api_field(err, ei);
     if ((err = audit_read(req, "stats:patterns", ei)) != TW_OK)
         return err;
     if ((err = stats_data_load(http_req_store(req), NULL, stats_pattern_needs(p), &d, ei)) ==
