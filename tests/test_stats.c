@@ -173,6 +173,111 @@ static void synth_world(uint64_t apps, uint64_t seed)
     store_close(st);
 }
 
+/* A world of its own (synth_world_t): imported, checked against SQL; gives
+ * back the wages' medians weighted by their applications, the share of
+ * intermediated applications and the largest citizenship of the corridors. */
+static double world_wages(const char *const *kv, uint64_t apps, uint64_t seed,
+                          double *intermediated, char top_cit[8])
+{
+    static const char *const files[] = {"permits.csv", "border_crossings.csv"};
+    char dir[256], db[300], path[400];
+    synth_world_t w;
+    synth_opts_t so;
+    synth_summary_t sum;
+    store_t *st;
+    stats_data_t *d;
+    stats_table_t *t;
+    tw_errinfo_t ei;
+    double wage;
+    size_t f;
+
+    snprintf(dir, sizeof(dir), "/tmp/tw-test-stats-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    synth_world_default(&w);
+    for (; kv[0]; kv += 2)
+        assert_int_equal(synth_world_set(&w, kv[0], kv[1], &ei), TW_OK);
+    memset(&so, 0, sizeof(so));
+    so.out_dir = dir;
+    so.applications = apps;
+    so.seed = seed;
+    so.world = &w;
+    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
+    assert_int_equal(store_open(db, &st, &ei), TW_OK);
+    for (f = 0; f < 2; f++) {
+        import_opts_t o;
+        import_result_t res;
+        memset(&o, 0, sizeof(o));
+        o.progress = IMPORT_PROGRESS_NONE;
+        o.quiet = 1;
+        o.rejects_path = "";
+        snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+        assert_int_equal(import_file(st, path, &o, &res, &ei), TW_OK);
+    }
+    assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
+    check_totals(st, d, "1900-01-01", "9999-12-31");
+    check_totals(st, d, "2024-01-01", "2024-12-31");
+    t = pattern(d, STATS_WAGES, NULL, NULL);
+    {
+        int cn = stats_table_find(t, "applications"), cm = stats_table_find(t, "median_amd");
+        double total = 0, n = 0;
+        size_t r;
+        for (r = 0; r < stats_table_nrows(t); r++) {
+            total += (double)stats_table_cell(t, r, (size_t)cn)->i *
+                     stats_table_cell(t, r, (size_t)cm)->r;
+            n += (double)stats_table_cell(t, r, (size_t)cn)->i;
+        }
+        wage = total / n;
+    }
+    stats_table_free(t);
+    t = pattern(d, STATS_CORRIDORS, NULL, NULL);
+    {
+        long long best = -1;
+        size_t r, q;
+        for (r = 0; r < stats_table_nrows(t); r++) {
+            const stats_cell_t *c = stats_table_cell(t, r, 1);
+            long long n = 0;
+            for (q = 0; q < stats_table_nrows(t); q++) {
+                const stats_cell_t *o = stats_table_cell(t, q, 1);
+                if (c->kind == STATS_TEXT && o->kind == STATS_TEXT && !strcmp(c->s, o->s))
+                    n += stats_table_cell(t, q, 4)->i;
+            }
+            if (c->kind == STATS_TEXT && n > best) {
+                best = n;
+                snprintf(top_cit, 8, "%s", c->s);
+            }
+        }
+    }
+    stats_table_free(t);
+    t = pattern(d, STATS_CONCENTRATION, NULL, NULL);
+    *intermediated = (double)col_sum(t, "intermediated_applications") /
+                     (double)col_sum(t, "applications");
+    stats_table_free(t);
+    stats_data_free(d);
+    store_close(st);
+    return wage;
+}
+
+/* The tables follow what the world is: lower wages lower the medians, more
+ * intermediaries more intermediated applications, another nationality mix
+ * other corridors; the totals hold in each. */
+static void test_worlds(void **state)
+{
+    static const char *const poor[] = {"wage_level", "0.4", "intermediary_share", "0.6",
+                                       "nationality_mix", "NPL=50,LKA=30,IND=20", NULL};
+    static const char *const rich[] = {"wage_level", "3", "intermediary_share", "0.02",
+                                       "employer_tail", "2.5", NULL};
+    double inter_poor, inter_rich;
+    char cit_poor[8] = "", cit_rich[8] = "";
+    double wage_poor = world_wages(poor, 2500, 29, &inter_poor, cit_poor);
+    double wage_rich = world_wages(rich, 2500, 31, &inter_rich, cit_rich);
+    (void)state;
+    assert_true(wage_poor * 3 < wage_rich);
+    assert_string_equal(cit_poor, "NPL");
+    assert_true(inter_poor > 0.4);
+    assert_true(inter_rich < 0.15);
+}
+
 static void test_totals_seed_3(void **state)
 {
     (void)state;
@@ -555,6 +660,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totals_seed_3),
         cmocka_unit_test(test_totals_seed_11),
+        cmocka_unit_test(test_worlds),
         cmocka_unit_test(test_versions_and_renewals),
         cmocka_unit_test(test_empty_period_headers),
         cmocka_unit_test(test_bad_period),
