@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli_int.h"
+#include "stats/mse.h"
 #include "stats/nrm_stats.h"
 #include "stats/stats.h"
 
@@ -27,6 +28,7 @@ static const char report_help[] =
     "                       [--format csv|json|html] [--out FILE]\n"
     "       tipwatch report glotip [--db FILE] [--year YYYY] [--format csv|json|html]\n"
     "                       [--out FILE]\n"
+    "       tipwatch report mse --histories FILE [--format csv|json|html] [--out FILE]\n"
     "\n"
     "Patterns of labour migration and recruitment from the registers, the\n"
     "data-quality report per register, and the statistics the country reports\n"
@@ -40,6 +42,9 @@ static const char report_help[] =
     "  --population FILE sdg: population per year, sex and age group (CSV,\n"
     "                    docs/internals/stats.md, \"Population file\")\n"
     "  --year YYYY       sdg, glotip: one year (default: every year with cases)\n"
+    "  --histories FILE  mse: capture histories of persons linked across lists (CSV:\n"
+    "                    one 0/1 column per list and count); log-linear models\n"
+    "                    ranked by AIC, the first chosen; refuses thin overlaps\n"
     "  --format F        csv (default), json or html\n"
     "  --out FILE        write there instead of stdout\n";
 
@@ -123,8 +128,10 @@ int cmd_report(int argc, char **argv)
                                              {"population", required_argument, NULL, 'p'},
                                              {"year", required_argument, NULL, 'y'},
                                              {"config", required_argument, NULL, 'c'},
+                                             {"histories", required_argument, NULL, 'H'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    const char *histories = NULL;
     const char *db = DEFAULT_DB, *from = NULL, *to = NULL, *table = NULL, *format = "csv";
     const char *out = NULL, *population = NULL, *config_path = NULL, *sub;
     stats_table_t *tabs[STATS_PATTERN_COUNT + 2] = {NULL};
@@ -147,7 +154,7 @@ int cmd_report(int argc, char **argv)
     }
     sub = argv[1];
     if (strcmp(sub, "patterns") && strcmp(sub, "quality") && strcmp(sub, "sdg") &&
-        strcmp(sub, "glotip"))
+        strcmp(sub, "glotip") && strcmp(sub, "mse"))
         return cli_usage_error("report", "unknown report '%s'", sub);
     optind = 0; /* glibc: 0 re-initialises getopt fully */
     while ((c = getopt_long(argc - 1, argv + 1, "", longopts, NULL)) != -1) {
@@ -161,6 +168,7 @@ int cmd_report(int argc, char **argv)
         case 'r': trend = 1; break;
         case 'p': population = optarg; break;
         case 'c': config_path = optarg; break;
+        case 'H': histories = optarg; break;
         case 'y':
             if (cli_parse_u64(optarg, 1900, 9999, &year) != 0)
                 return cli_usage_error("report", "--year must be a year YYYY, not '%s'", optarg);
@@ -214,6 +222,15 @@ int cmd_report(int argc, char **argv)
         ntabs = 1;
         period_text(from, to, subtitle, sizeof(subtitle));
         err = write_tables(tabs, ntabs, fmt, "Data quality of the registers", subtitle, &b);
+    } else if (strcmp(sub, "mse") == 0) {
+        mse_data_t md;
+        if ((err = mse_load(histories, &md, &ei)) != TW_OK ||
+            (err = mse_estimate(&md, &tabs[0], &ei)) != TW_OK)
+            goto out;
+        ntabs = 1;
+        err = write_tables(tabs, ntabs, fmt, "Multiple systems estimation",
+                           "Persons not found by any list; assumptions in docs/internals/stats.md",
+                           &b);
     } else {
         nrm_actor_t sys = {NULL, NULL, 0};
         if (strcmp(sub, "sdg") == 0) {

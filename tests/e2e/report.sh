@@ -70,4 +70,12 @@ grep -q 'rows suppressed whole' loss || fail "the loss is reported: $(cat loss)"
 rc=0; "$TW_BIN" export check --k 11 rare.csv 2> err || rc=$?
 expect_eq "$rc" 1 "a file with a rarer combination"
 grep -q 'OrganRemoval' err || fail "the checker names the combination: $(cat err)"
+# multiple systems estimation from capture histories; thin overlaps refused
+printf 'nrm,alerts,count\n1,0,80\n0,1,60\n1,1,20\n' > h.csv
+"$TW_BIN" report mse --histories h.csv > mse.csv
+expect_eq "$(sed -n 2p mse.csv | cut -d, -f8)" 400 "Lincoln-Petersen: 100 x 80 / 20"
+printf 'nrm,alerts,count\n1,0,80\n0,1,60\n1,1,3\n' > thin.csv
+rc=0; "$TW_BIN" report mse --histories thin.csv 2> err || rc=$?
+expect_eq "$rc" 1 "mse with thin overlaps"
+grep -q 'too thin' err || fail "the refusal says why: $(cat err)"
 echo "report: ok"
