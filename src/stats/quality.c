@@ -298,7 +298,8 @@ static tw_err_t one_register(store_t *st, const stats_data_t *d, const qreg_t *q
         goto out;
     }
     for (i = 0, nall = 0; i < q.n; i++) {
-        memcpy(all_lags + nall, q.m[i].lags, q.m[i].nlags * sizeof(*all_lags));
+        if (q.m[i].nlags)
+            memcpy(all_lags + nall, q.m[i].lags, q.m[i].nlags * sizeof(*all_lags));
         nall += q.m[i].nlags;
     }
     for (c = 1; c < def->ncols; c++)
