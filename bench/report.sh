@@ -37,10 +37,16 @@ SELECT substr(submitted_at,1,4) y, worker_citizenship, employer_sector, workplac
 FROM permit_current GROUP BY 1,2,3,4 ORDER BY 1,2,3,4;
 SQL
 read -r t3 c3 m3 < <(secs sqlite3 r.db ".read peer.sql")
+# the same numbers: tipwatch's columns but the median against the peer's rows
+if tail -n +2 c.csv | cut -d, -f1-9 | diff -q - <(tr -d '\r' < peer.csv) > /dev/null; then
+  same="identical"
+else
+  same="DIFFERENT"
+fi
 rows_tw=$(($(wc -l < c.csv) - 1))
 rows_peer=$(wc -l < peer.csv)
 apps=$(sqlite3 r.db "SELECT count(*) FROM permit_current")
-echo "applications $apps; corridors rows: tipwatch $rows_tw, peer $rows_peer"
+echo "applications $apps; corridors rows: tipwatch $rows_tw, peer $rows_peer; their counts: $same"
 echo "tipwatch corridors: ${t1} s wall, ${c1} s CPU, ${m1} KiB peak"
 echo "tipwatch all six tables: ${t2} s wall, ${c2} s CPU, ${m2} KiB peak"
 echo "peer sqlite3 corridors (no median): ${t3} s wall, ${c3} s CPU, ${m3} KiB peak"
