@@ -23,6 +23,9 @@ import * as caseNew from './pages/case-new.js';
 import * as caseView from './pages/case.js';
 import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
+import * as person from './pages/person.js';
+import * as personReview from './pages/person-review.js';
+import * as watchlist from './pages/watchlist.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -49,6 +52,9 @@ const routes = [
   { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
+  { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
+  { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
+  { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
 ];
 
 function can(action) {
@@ -129,11 +135,13 @@ function drawNav(active) {
   if (!me) return;
   const items = [
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
+    ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
     ['patterns', '#/patterns', t('nav.patterns'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
+    ['persons', '#/persons/review', t('nav.persons'), can('person.review')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
