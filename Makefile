@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link eval fuzz reliability reliability-short clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link bench-report eval fuzz reliability reliability-short clean
 
 all: build
 
@@ -52,6 +52,7 @@ bench: deps
 	@ninja -C $(BUILD)
 	bash bench/run.sh $(BUILD)/tipwatch
 	bash bench/http.sh $(BUILD)/tipwatch
+	bash bench/report.sh $(BUILD)/tipwatch
 	bash bench/link.sh $(BUILD)/tipwatch
 
 # bench-link: the record-linkage benchmark alone (FEBRL4 against its truth and
@@ -73,6 +74,13 @@ eval: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 	bash bench/eval.sh $(BUILD)/tipwatch
+
+# bench-report: the pattern report over 1,000,000 applications against the
+# same table as SQL on SQLite (bench/report.sh)
+bench-report: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/report.sh $(BUILD)/tipwatch
 
 # bench-http: the HTTP load benchmark alone (wrk on loopback against the score
 # endpoint and the alert list, nginx serving the same bytes as the peer;

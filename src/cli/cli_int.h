@@ -68,6 +68,8 @@ int cmd_authz(int argc, char **argv);
 int cmd_keys(int argc, char **argv);   /* cmd_cases.c */
 int cmd_cases(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cmd_report(int argc, char **argv); /* cmd_report.c */
+int cmd_export(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv); /* cmd_calibrate.c */
 int cmd_rank(int argc, char **argv);      /* cmd_rank.c */
 int cmd_config(int argc, char **argv);    /* cmd_config.c */

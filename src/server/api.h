@@ -57,6 +57,10 @@ tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* api_stats.c: the pattern tables, the quality report, the GLOTIP table */
+tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_glotip(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);

@@ -456,6 +456,9 @@ function probe(route, obj) {
     case 'POST /api/v1/import':
       return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
     case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
+    case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
+    case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };
+    case 'GET /api/v1/stats/glotip': return { path: '/api/v1/stats/glotip', ok: 200 };
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };

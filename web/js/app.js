@@ -16,6 +16,7 @@ import * as queue from './pages/queue.js';
 import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
+import * as patterns from './pages/patterns.js';
 import * as importer from './pages/import.js';
 import * as cases from './pages/cases.js';
 import * as caseNew from './pages/case-new.js';
@@ -44,6 +45,7 @@ const routes = [
   { re: /^\/alerts\/(\d+)$/, page: alert, needs: 'alert.read', nav: 'alerts' },
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
+  { re: /^\/patterns$/, page: patterns, needs: 'stats.read', nav: 'patterns' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
   { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
@@ -140,6 +142,7 @@ function drawNav(active) {
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
     ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
+    ['patterns', '#/patterns', t('nav.patterns'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
