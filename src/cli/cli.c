@@ -79,6 +79,7 @@ static const char main_help[] =
     "  keys     create, rotate and report the keys of the case data at rest\n"
     "  cases    purge NRM cases past their retention\n"
     "  serve    the JSON API and the web UI over HTTP\n"
+    "  outreach information messages to workers at permit events: plan, send\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -91,7 +92,8 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"outreach", cmd_outreach}};
     size_t i;
 
     if (argc < 2) {

@@ -66,5 +66,6 @@ int cmd_authz(int argc, char **argv);
 int cmd_keys(int argc, char **argv);   /* cmd_cases.c */
 int cmd_cases(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cmd_outreach(int argc, char **argv); /* cmd_outreach.c */
 
 #endif
