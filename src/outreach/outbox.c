@@ -749,7 +749,7 @@ static tw_err_t claim(store_t *st, sink_t *sink, int64_t now, long lease_ms, siz
 
     *n = 0;
     iso_us(now, now_s);
-    iso_us(now + (int64_t)lease_ms * 1000, lease_s);
+    iso_us(now_us() + (int64_t)lease_ms * 1000, lease_s);
     if ((err = store_begin(st)) != TW_OK)
         return err;
     /* an opt-out after planning still stops the message */
@@ -949,7 +949,8 @@ tw_err_t outreach_send(store_t *st, sink_t *sink, const outreach_send_opts_t *op
         o.retry_base_ms = 60000;
     if (o.lease_ms <= 0)
         o.lease_ms = 600000;
-    deadline = now_us() + (int64_t)o.linger_s * 1000000;
+    int64_t started = now_us();
+    deadline = started + (int64_t)o.linger_s * 1000000;
     arena_init(&ar, 1 << 20);
     cl = calloc(SEND_BATCH, sizeof *cl);
     if (!cl) {
@@ -967,7 +968,9 @@ tw_err_t outreach_send(store_t *st, sink_t *sink, const outreach_send_opts_t *op
                 max = (size_t)(o.limit - res->attempts);
         }
         arena_reset(&ar);
-        err = claim(st, sink, now_us(), o.lease_ms, max, &ar, cl, &n, &res->opted_out);
+        /* without linger, one pass: what was due when the run started */
+        err = claim(st, sink, o.linger_s > 0 ? now_us() : started, o.lease_ms, max, &ar, cl, &n,
+                    &res->opted_out);
         if (err != TW_OK)
             goto out;
         if (n == 0) {
