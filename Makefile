@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http fuzz clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-outreach fuzz clean
 
 all: build
 
@@ -52,6 +52,7 @@ bench: deps
 	@ninja -C $(BUILD)
 	bash bench/run.sh $(BUILD)/tipwatch
 	bash bench/http.sh $(BUILD)/tipwatch
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 # bench-http: the HTTP load benchmark alone (wrk on loopback against the score
 # endpoint and the alert list, nginx serving the same bytes as the peer;
@@ -62,6 +63,15 @@ bench-http: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 	bash bench/http.sh $(BUILD)/tipwatch
+
+# bench-outreach: outreach plan and send (dir sink) at BENCH_OUTREACH_APPS
+# applications (default 1000000) against the same event selection in SQL;
+# rewrites only its section of bench/RESULTS.md
+bench-outreach: deps
+	@bash scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
