@@ -35,6 +35,7 @@ typedef enum {
     AUTHZ_CASE_WRITE,   /* NRM cases: open, update, stages, services, referrals, consent */
     AUTHZ_CASE_EMERGENCY, /* refer a case without consent when a life is at risk */
     AUTHZ_CASE_REVIEW,  /* list emergency referrals and mark them reviewed */
+    AUTHZ_SCREENING,    /* record a frontline screening, file its report */
     AUTHZ_ACTION_COUNT
 } authz_action_t;
 

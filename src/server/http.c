@@ -107,6 +107,11 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/emergencies/{id}/review", api_emergency_review, HTTP_ACTION,
      AUTHZ_CASE_REVIEW, 0},
     {"GET", "/api/v1/attachments/{id}", api_attachment_get, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    /* frontline screening (api_screening.c); a case from it also needs
+     * case.write, checked by cases_open() */
+    {"GET", "/api/v1/screening/questions", api_screening_questions, HTTP_ACTION,
+     AUTHZ_SCREENING, 0},
+    {"POST", "/api/v1/screenings", api_screening_submit, HTTP_ACTION, AUTHZ_SCREENING, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -444,6 +444,10 @@ function probe(route, obj) {
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
+    case 'GET /api/v1/screening/questions': return { path: '/api/v1/screening/questions', ok: 200 };
+    // an incomplete questionnaire: refused, nothing recorded
+    case 'POST /api/v1/screenings':
+      return { path: '/api/v1/screenings', body: { answers: { violence: 'no' } }, ok: 400 };
     default: return null;
   }
 }
