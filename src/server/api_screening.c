@@ -10,7 +10,10 @@
  *          "consent": true|false, "person": {"name", "worker_key", "sex",
  *          "citizenship", "phone", "employer_tin", "employer_name", "place"}}
  * Answer: 201 {"recommendation", "ilo": [...], "involuntary", "penalty",
- *          "danger", "case_id"?, "report_id"?}.
+ *          "danger", "recorded": true, "case_id"?, "report_id"?}; with
+ *          ?dry_run=true 200 and the same assessment, nothing recorded or
+ *          audited (the page shows the result before the user chooses what
+ *          to do with it).
  * Thread model: http.c's (one store per thread).
  */
 #include <jansson.h>
@@ -85,7 +88,19 @@ tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *
     tw_err_t err;
     int oom = 0;
 
+    static const char *const query[] = {"dry_run", NULL};
+    const char *dry_s;
+    int dry = 0;
+
     memset(&person, 0, sizeof person);
+    if ((err = http_req_query_check(req, query, ei)) != TW_OK)
+        return err;
+    if ((dry_s = api_param(req, "dry_run")) != NULL) {
+        if (strcmp(dry_s, "true") == 0 || strcmp(dry_s, "1") == 0)
+            dry = 1;
+        else if (strcmp(dry_s, "false") != 0 && strcmp(dry_s, "0") != 0)
+            return tw_errinfo_set(ei, TW_EINPUT, "parameter dry_run: must be true or false");
+    }
     if ((err = http_req_json(req, &body, ei)) != TW_OK)
         return err;
     if ((err = api_body_check(body, allowed, ei)) != TW_OK)
@@ -151,14 +166,18 @@ tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *
     act.who = http_req_principal(req);
     act.remote = http_req_remote(req);
     act.now = 0;
-    if (action != SCREEN_ACTION_CASE)
-        http_write_lock(req); /* cases_* take their own turns */
-    err = screening_submit(http_req_store(req), http_req_opts(req)->vault,
-                           &http_req_opts(req)->cases, &act, &prof, action, &person, &outc, ei);
-    if (action != SCREEN_ACTION_CASE)
-        http_write_unlock(req);
-    if (err != TW_OK)
-        goto out;
+    memset(&outc, 0, sizeof outc);
+    if (!dry) {
+        if (action != SCREEN_ACTION_CASE)
+            http_write_lock(req); /* cases_* take their own turns */
+        err = screening_submit(http_req_store(req), http_req_opts(req)->vault,
+                               &http_req_opts(req)->cases, &act, &prof, action, &person, &outc,
+                               ei);
+        if (action != SCREEN_ACTION_CASE)
+            http_write_unlock(req);
+        if (err != TW_OK)
+            goto out;
+    }
     o = json_object();
     ilo_a = json_array();
     oom = !o || !ilo_a;
@@ -178,7 +197,8 @@ tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *
         api_put(o, "case_id", json_integer(outc.case_id), &oom);
     if (outc.report_id[0])
         api_put(o, "report_id", json_string(outc.report_id), &oom);
-    err = api_reply_json(rep, 201, o, oom);
+    api_put(o, "recorded", json_boolean(!dry), &oom);
+    err = api_reply_json(rep, dry ? 200 : 201, o, oom);
     o = NULL;
 out:
     json_decref(ilo_a);

@@ -1,7 +1,7 @@
 // app.js - the analyst UI's shell: who is signed in, the navigation, and a
 // hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
 // #/import, #/cases, #/cases/new, #/cases/7, #/cases/7/summary, #/referrals,
-// #/login) over the single page the server serves.
+// #/screening, #/login) over the single page the server serves.
 //
 // Each page module exports render(main, ctx) and may return a cleanup
 // function (charts and graphs are destroyed with it). ctx.current() tells
@@ -21,6 +21,7 @@ import * as caseNew from './pages/case-new.js';
 import * as caseView from './pages/case.js';
 import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
+import * as screening from './pages/screening.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -46,6 +47,7 @@ const routes = [
   { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
+  { re: /^\/screening$/, page: screening, needs: 'screening', nav: 'screening' },
 ];
 
 function can(action) {
@@ -59,6 +61,7 @@ function scope(action) {
 function homeHash() {
   if (can('alert.read')) return '#/alerts';
   if (can('case.read')) return '#/cases';
+  if (can('screening')) return '#/screening';
   if (can('stats.read')) return '#/dashboard';
   return '#/login';
 }
@@ -100,6 +103,7 @@ function drawNav(active) {
     ['import', '#/import', 'Import', can('import')],
     ['cases', '#/cases', 'NRM cases', can('case.read')],
     ['referrals', '#/referrals', 'Referral inbox', can('case.read')],
+    ['screening', '#/screening', 'Screening', can('screening')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
