@@ -80,6 +80,7 @@ static const char main_help[] =
     "  cases    purge NRM cases past their retention\n"
     "  serve    the JSON API and the web UI over HTTP\n"
     "  outreach information messages to workers at permit events: plan, send\n"
+    "  exercise simulation exercises: create, score, replay\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -93,7 +94,7 @@ int cli_main(int argc, char **argv)
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
                 {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
-                {"outreach", cmd_outreach}};
+                {"outreach", cmd_outreach}, {"exercise", cmd_exercise}};
     size_t i;
 
     if (argc < 2) {

@@ -67,5 +67,6 @@ int cmd_keys(int argc, char **argv);   /* cmd_cases.c */
 int cmd_cases(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cmd_outreach(int argc, char **argv); /* cmd_outreach.c */
+int cmd_exercise(int argc, char **argv); /* cmd_exercise.c */
 
 #endif
