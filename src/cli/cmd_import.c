@@ -160,20 +160,47 @@ int cmd_import(int argc, char **argv)
 
 static const char synth_help[] =
     "usage: tipwatch synth --out DIR [--applications N] [--seed S] [--bad-rate R]\n"
+    "                      [--world FILE] [world options]\n"
     "\n"
     "Writes a synthetic register: permits.csv, border_crossings.csv,\n"
     "inspections.csv, reports.csv and outcomes.csv in the canonical format, with\n"
-    "planted trafficking schemes and benign look-alikes (truth.csv), deliberately\n"
-    "bad rows (bad_rows.csv) and row counts (manifest.csv). The same options\n"
+    "planted trafficking schemes and benign look-alikes (truth.csv), the person\n"
+    "behind each record (persons.csv), deliberately bad rows (bad_rows.csv) and\n"
+    "row counts (manifest.csv). The same options\n"
     "always give the same files.\n"
     "\n"
     "  --out DIR          output directory (created if missing)\n"
     "  --applications N   permit applications (default 10000, at least 100)\n"
     "  --seed S           random seed (default 1)\n"
-    "  --bad-rate R       fraction of rows made invalid (default 0.001)\n";
+    "  --bad-rate R       fraction of rows made invalid (default 0.001)\n"
+    "\n"
+    "World options (check a result on worlds other than the default one). A\n"
+    "--world FILE holds `key = value` lines with the same names (underscores:\n"
+    "wage_level = 0.6); a flag overrides the file.\n"
+    "  --world FILE                 read world parameters from FILE\n"
+    "  --nationality-mix SPEC       background share per citizenship, e.g.\n"
+    "                               IND=40,NPL=20,RUS=10 (others 0; default: the\n"
+    "                               built-in mix, RUS 30 %, IND 20 %, ...)\n"
+    "  --wage-level X               multiply background wages (default 1; 0.2..5;\n"
+    "                               below 1 many pay sits near the minimum)\n"
+    "  --employer-tail A            Pareto tail index of employer sizes (default\n"
+    "                               1.15; 0.5..4; lower: more large employers)\n"
+    "  --apps-per-employer K        mean applications per employer (default 11.5;\n"
+    "                               2..500)\n"
+    "  --intermediary-share S       expected share of background applications\n"
+    "                               through an intermediary (default: about 0.11;\n"
+    "                               0..0.95)\n"
+    "  --scheme-prevalence X        multiply the number of planted schemes\n"
+    "                               (default 1: one per ~3,000 applications; 0.1..20)\n"
+    "  --label-share F              keep this fraction of the outcome labels\n"
+    "                               (default 1; 0..1)\n"
+    "  --label-noise Q              flip this fraction of the recorded labels,\n"
+    "                               confirmed <-> cleared (default 0; 0..0.5)\n"
+    "  --confirmed-only             write only confirmed outcomes\n"
+    "                               (positive-unlabelled)\n";
 
-int cli_run_synth(const char *dir, unsigned long long apps, unsigned long long seed,
-                     double bad_rate, int quiet)
+static int run_synth(const char *dir, unsigned long long apps, unsigned long long seed,
+                     double bad_rate, const synth_world_t *world, int quiet)
 {
     synth_opts_t so;
     synth_summary_t sum;
@@ -184,6 +211,7 @@ int cli_run_synth(const char *dir, unsigned long long apps, unsigned long long s
     so.out_dir = dir;
     so.applications = apps;
     so.seed = seed;
+    so.world = world;
     /* synth reads 0 as "the default"; on the command line 0 means none */
     so.bad_row_rate = bad_rate > 0 ? bad_rate : -1.0;
     tw_errinfo_clear(&ei);
@@ -199,17 +227,46 @@ int cli_run_synth(const char *dir, unsigned long long apps, unsigned long long s
     return 0;
 }
 
+int cli_run_synth(const char *dir, unsigned long long apps, unsigned long long seed,
+                     double bad_rate, int quiet)
+{
+    return run_synth(dir, apps, seed, bad_rate, NULL, quiet);
+}
+
+/* World flags: the long option name, the synth_world_set() key. */
+static const char *const world_flags[][2] = {
+    {"nationality-mix", "nationality_mix"},     {"wage-level", "wage_level"},
+    {"employer-tail", "employer_tail"},         {"apps-per-employer", "apps_per_employer"},
+    {"intermediary-share", "intermediary_share"}, {"scheme-prevalence", "scheme_prevalence"},
+    {"label-share", "label_share"},             {"label-noise", "label_noise"},
+    {"confirmed-only", "confirmed_only"}};
+#define NWORLD_FLAGS ((int)(sizeof(world_flags) / sizeof(world_flags[0])))
+
 int cmd_synth(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},      {"applications", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},     {"bad-rate", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+        {"help", no_argument, NULL, 'h'},           {"world", required_argument, NULL, 'w'},
+        {"nationality-mix", required_argument, NULL, 1000},
+        {"wage-level", required_argument, NULL, 1001},
+        {"employer-tail", required_argument, NULL, 1002},
+        {"apps-per-employer", required_argument, NULL, 1003},
+        {"intermediary-share", required_argument, NULL, 1004},
+        {"scheme-prevalence", required_argument, NULL, 1005},
+        {"label-share", required_argument, NULL, 1006},
+        {"label-noise", required_argument, NULL, 1007},
+        {"confirmed-only", no_argument, NULL, 1008},
+        {NULL, 0, NULL, 0}};
+    const char *out = NULL, *world_file = NULL;
+    const char *wval[NWORLD_FLAGS] = {NULL};
     unsigned long long apps = 10000, seed = 1;
     double bad = 0.001;
+    synth_world_t world;
+    tw_errinfo_t ei;
+    int any_world = 0;
     char *end;
-    int c;
+    int c, i;
 
     optind = 0; /* glibc: 0 re-initialises getopt fully */
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -230,15 +287,37 @@ int cmd_synth(int argc, char **argv)
             if (errno || *end || end == optarg || !(bad >= 0 && bad <= 0.5))
                 return cli_usage_error("synth", "--bad-rate must be 0..0.5, not '%s'", optarg);
             break;
+        case 'w': world_file = optarg; break;
         case 'h': fputs(synth_help, stdout); return 0;
-        default: return cli_usage_error("synth", "%s", "bad option");
+        default:
+            if (c >= 1000 && c < 1000 + NWORLD_FLAGS) {
+                wval[c - 1000] = c == 1008 ? "yes" : optarg;
+                any_world = 1;
+                break;
+            }
+            return cli_usage_error("synth", "%s", "bad option");
         }
     }
     if (!out)
         return cli_usage_error("synth", "%s", "--out DIR is required");
     if (optind < argc)
         return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
-    return cli_run_synth(out, apps, seed, bad, 0);
+    if (!world_file && !any_world)
+        return run_synth(out, apps, seed, bad, NULL, 0);
+    synth_world_default(&world);
+    tw_errinfo_clear(&ei);
+    if (world_file && synth_world_load(&world, world_file, &ei) != TW_OK)
+        return cli_report(TW_EINPUT, &ei);
+    for (i = 0; i < NWORLD_FLAGS; i++) {
+        if (!wval[i])
+            continue;
+        if (synth_world_set(&world, world_flags[i][1], wval[i], &ei) != TW_OK) {
+            char msg[sizeof(ei.msg) + 64];
+            snprintf(msg, sizeof(msg), "--%s: %s", world_flags[i][0], ei.msg);
+            return cli_usage_error("synth", "%s", msg);
+        }
+    }
+    return run_synth(out, apps, seed, bad, &world, 0);
 }
 
 /* ---- stats -------------------------------------------------------------- */
