@@ -1,5 +1,6 @@
 // The frontline screening questionnaire in a real browser, on a phone-sized
-// screen: a case worker of MCS ("cw") screens a person in Russian, sees the
+// screen, its words from the UI's catalogues: a case worker of MCS ("cw")
+// switches the UI to Russian and screens a person, sees the
 // recommendation and the ILO indicators in Russian, and opens a
 // presumed-victim NRM case with the answers attached; in Armenian, a
 // screening with nothing answered yes is "information only" and is filed as
@@ -22,13 +23,15 @@ async function phonePage(user) {
   p.context.setDefaultTimeout(WAIT);
   await p.page.setViewportSize(PHONE);
   await signIn(p.page, user);
-  await p.page.goto('/#/screening');
-  await ready(p.page);
   return p;
 }
 
+// The UI's language from the header's menu, then the questionnaire.
 async function setLanguage(page, code, title) {
-  await page.locator('#screening-lang').selectOption(code);
+  await page.locator('#lang').selectOption(code);
+  await page.waitForFunction((l) => document.documentElement.lang === l, code, { timeout: WAIT });
+  await page.goto('/#/screening');
+  await ready(page);
   await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: WAIT });
 }
 
@@ -48,13 +51,13 @@ function noSideScroll(page) {
 test('Russian: refer with consent opens an NRM case with the answers attached', async () => {
   const { page, done } = await phonePage('cw');
   await setLanguage(page, 'ru', 'Первичный скрининг');
-  // the questions in Russian, none left in English
+  // the questions in Russian (the UI's catalogue), none left in English
   await page.getByText('Хранит ли кто-то другой ваш паспорт или удостоверение личности?').waitFor();
   assert.equal(await page.getByText('Does someone else keep your passport').count(), 0);
   assert.ok(await noSideScroll(page), 'the questionnaire fits a phone screen without sideways scrolling');
   // nothing answered: the page says how many are left
   await page.locator('#screening-assess').click();
-  await page.getByText('Вопросов без ответа: 16.').waitFor();
+  await page.getByText('Без ответа 16 вопросов.').waitFor();
   await answer(page, ['owes_recruiter', 'wages_withheld', 'housing']);
   await shot(page, 'screening-ru-answers');
   await page.locator('#screening-assess').click();
