@@ -18,7 +18,9 @@
 #include <sys/stat.h>
 
 #include "base/buf.h"
+#include "engine/indicators.h"
 #include "outreach/outbox.h"
+#include "outreach/screening.h"
 #include "outreach/sink.h"
 #include "outreach/template.h"
 #include "twtest.h"
@@ -398,6 +400,81 @@ static void test_template_refused(void **state)
     assert_int_equal(load_variant("version: 1", "", &ei), TW_EINPUT);
 }
 
+/* ---- the screening questionnaire's assessment ------------------------- */
+
+static tw_err_t assess(const char *const *yes, const char *unknown, screening_profile_t *p,
+                       tw_errinfo_t *ei)
+{
+    size_t n;
+    const screening_question_t *q = screening_questions(&n);
+    const char *ids[32], *vals[32];
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = q[i].id;
+        vals[i] = "no";
+        for (size_t k = 0; yes && yes[k]; k++)
+            if (strcmp(yes[k], q[i].id) == 0)
+                vals[i] = "yes";
+        if (unknown && strcmp(unknown, q[i].id) == 0)
+            vals[i] = "unknown";
+    }
+    return screening_assess(ids, vals, n, p, ei);
+}
+
+static void test_screening_assess(void **state)
+{
+    screening_profile_t p;
+    tw_errinfo_t ei;
+    size_t n;
+    (void)state;
+    const screening_question_t *q = screening_questions(&n);
+    /* every ILO indicator has a question */
+    uint32_t all = 0;
+    for (size_t i = 0; i < n; i++)
+        all |= q[i].ilo;
+    assert_int_equal(all, (1u << 11) - 1);
+
+    assert_int_equal(assess(NULL, "threats", &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_INFORMATION_ONLY);
+    assert_int_equal(p.ilo, 0);
+    assert_int_equal(p.unknown, 1);
+    /* one indicator, twice: still information only */
+    const char *const overtime[] = {"long_hours", "forced_overtime", NULL};
+    assert_int_equal(assess(overtime, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_INFORMATION_ONLY);
+    assert_int_equal(p.ilo, ILO_OVERTIME);
+    /* debt alone is both involuntary and a penalty, but one indicator */
+    const char *const debt[] = {"owes_recruiter", "debt_keeps_here", NULL};
+    assert_int_equal(assess(debt, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_INFORMATION_ONLY);
+    /* involuntary + penalty: refer with consent */
+    const char *const dp[] = {"promised_different", "documents_held", NULL};
+    assert_int_equal(assess(dp, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_REFER_WITH_CONSENT);
+    assert_int_equal(p.ilo, ILO_DECEPTION | ILO_DOCUMENTS);
+    /* two penalties, no involuntariness: information only */
+    const char *const pp[] = {"threats", "wages_withheld", NULL};
+    assert_int_equal(assess(pp, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_INFORMATION_ONLY);
+    assert_true(p.penalty && !p.involuntary);
+    /* danger: refer now, whatever else */
+    const char *const v[] = {"violence", NULL};
+    assert_int_equal(assess(v, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_REFER_NOW);
+    const char *const locked[] = {"locked_or_watched", NULL};
+    assert_int_equal(assess(locked, NULL, &p, &ei), TW_OK);
+    assert_int_equal(p.reco, SCREEN_REFER_NOW);
+    /* bad answers */
+    const char *ids[2] = {"violence", "violence"}, *vals[2] = {"no", "no"};
+    assert_int_equal(screening_assess(ids, vals, 2, &p, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "twice"));
+    ids[1] = "threats";
+    assert_int_equal(screening_assess(ids, vals, 2, &p, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "has no answer"));
+    vals[0] = "maybe";
+    assert_int_equal(screening_assess(ids, vals, 1, &p, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "yes, no or unknown"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +482,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_optout_and_dir_sink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_language_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_refused, setup, teardown),
+        cmocka_unit_test(test_screening_assess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

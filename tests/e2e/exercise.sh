@@ -140,4 +140,15 @@ grep -q "no team 'green'" err.txt || fail "unknown team: $(cat err.txt)"
 # an exercise is never written over another
 if "$TW_BIN" exercise create --out ex --applications 200 2> err.txt; then fail "create over an exercise"; fi
 grep -q "not empty" err.txt || fail "create over: $(cat err.txt)"
+# --schemes names typologies of the register, or is refused naming them
+if "$TW_BIN" exercise create --out ex2 --applications 1500 --seed 5 --schemes no_such_scheme 2> err.txt; then
+  fail "an unknown --schemes accepted"
+fi
+grep -q "no scheme of typology 'no_such_scheme' in this register (it has: " err.txt || fail "unknown scheme: $(cat err.txt)"
+typ=$(awk -F, 'NR > 1 && $5 == "planted" { print $2; exit }' ex/trainer/truth.csv)
+"$TW_BIN" exercise create --out ex3 --applications 1500 --seed 5 --teams solo --schemes "$typ" --quiet ||
+  fail "create --schemes $typ"
+"$TW_BIN" exercise score --dir ex3 > score3.out || fail "score ex3"
+want=$(awk -F, -v t="$typ" 'NR > 1 && $5 == "planted" && $2 == t { print $1 }' ex/trainer/truth.csv | sort -u | wc -l)
+grep -q ": $want planted schemes scored" score3.out || fail "--schemes $typ: expected $want schemes scored: $(cat score3.out)"
 echo "exercise: ok"
