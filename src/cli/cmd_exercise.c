@@ -14,6 +14,7 @@
 static const char exercise_help[] =
     "usage: tipwatch exercise create --out DIR [--applications N] [--seed S]\n"
     "                                [--teams red,blue] [--schemes TYPOLOGY,...]\n"
+    "                                [--world FILE]\n"
     "       tipwatch exercise score --dir DIR\n"
     "       tipwatch exercise replay --dir DIR [--team TEAM]\n"
     "\n"
@@ -31,7 +32,9 @@ static const char exercise_help[] =
     "beside what the truth says of it.\n"
     "\n"
     "  --applications N  permit applications in the register (default 2000)\n"
-    "  --seed S          the register's seed (default 1)\n";
+    "  --seed S          the register's seed (default 1)\n"
+    "  --world FILE      a synth world file (nationality mix, wages, sizes, ...;\n"
+    "                    tipwatch synth --help), so exercises differ in more than the seed\n";
 
 int cmd_exercise(int argc, char **argv)
 {
@@ -41,6 +44,7 @@ int cmd_exercise(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},    {"teams", required_argument, NULL, 't'},
         {"schemes", required_argument, NULL, 'S'}, {"team", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"world", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0}};
     exercise_opts_t o;
     const char *sub, *dir = NULL, *team = NULL;
@@ -77,6 +81,7 @@ int cmd_exercise(int argc, char **argv)
         case 'S': o.schemes = optarg; break;
         case 'T': team = optarg; break;
         case 'q': o.quiet = 1; break;
+        case 'w': o.world = optarg; break;
         case 'h': fputs(exercise_help, stdout); return 0;
         default: return cli_usage_error("exercise", "%s", "bad option");
         }

@@ -438,6 +438,7 @@ tw_err_t exercise_create(const exercise_opts_t *o, FILE *out, tw_errinfo_t *ei)
     config_t *cfg = NULL;
     tw_err_t err;
     struct stat sb;
+    synth_world_t world;
 
     buf_init(&accounts, 1 << 20);
     buf_init(&conf, 1 << 16);
@@ -465,6 +466,13 @@ tw_err_t exercise_create(const exercise_opts_t *o, FILE *out, tw_errinfo_t *ei)
                 goto out;
             }
     }
+    /* everything that can be refused before anything is written */
+    if (o->world) {
+        synth_world_default(&world);
+        if ((err = synth_world_load(&world, o->world, ei)) != TW_OK ||
+            (err = synth_world_check(&world, ei)) != TW_OK)
+            goto out;
+    }
     if (stat(dir, &sb) == 0) {
         if (rmdir(dir) != 0) { /* only an empty directory may be taken over */
             tw_errinfo_file(ei, dir);
@@ -491,6 +499,7 @@ tw_err_t exercise_create(const exercise_opts_t *o, FILE *out, tw_errinfo_t *ei)
     synth_opts_t so;
     synth_summary_t ss;
     memset(&so, 0, sizeof so);
+    so.world = o->world ? &world : NULL;
     so.out_dir = reg;
     so.applications = o->applications;
     so.seed = o->seed;
@@ -605,9 +614,11 @@ tw_err_t exercise_create(const exercise_opts_t *o, FILE *out, tw_errinfo_t *ei)
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     buf_printf(&conf,
                "# tipwatch exercise: written by `tipwatch exercise create`\n"
-               "created = %s\nseed = %llu\napplications = %llu\nteams = %s\nschemes = %s\n",
+               "created = %s\nseed = %llu\napplications = %llu\nteams = %s\nschemes = %s\n"
+               "world = %s\n",
                created, (unsigned long long)o->seed, (unsigned long long)o->applications,
-               o->teams && o->teams[0] ? o->teams : "red,blue", o->schemes ? o->schemes : "");
+               o->teams && o->teams[0] ? o->teams : "red,blue", o->schemes ? o->schemes : "",
+               o->world ? o->world : "default");
     if ((err = pathf(path, sizeof path, ei, "%s/exercise.conf", trainer)) != TW_OK ||
         (err = write_text(path, buf_str(&conf), 0600, ei)) != TW_OK)
         goto out;

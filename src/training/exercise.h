@@ -49,6 +49,7 @@ typedef struct {
     uint64_t seed;
     const char *teams;       /* comma-separated team names (default "red,blue") */
     const char *schemes;     /* comma-separated typologies scored; NULL: all */
+    const char *world;       /* a synth world file (synth_world_load); NULL: the default */
     int quiet;
 } exercise_opts_t;
 

@@ -151,4 +151,15 @@ typ=$(awk -F, 'NR > 1 && $5 == "planted" { print $2; exit }' ex/trainer/truth.cs
 "$TW_BIN" exercise score --dir ex3 > score3.out || fail "score ex3"
 want=$(awk -F, -v t="$typ" 'NR > 1 && $5 == "planted" && $2 == t { print $1 }' ex/trainer/truth.csv | sort -u | wc -l)
 grep -q ": $want planted schemes scored" score3.out || fail "--schemes $typ: expected $want schemes scored: $(cat score3.out)"
+# another world: a nationality mix and lower wages
+printf 'nationality_mix = IND=50,NPL=30,UZB=20\nwage_level = 0.7\n' > world.conf
+"$TW_BIN" exercise create --out ex4 --applications 800 --seed 9 --teams one --world world.conf --quiet ||
+  fail "create --world"
+other=$(sq ex4/teams/one/exercise.db "SELECT count(*) FROM permit WHERE worker_citizenship NOT IN ('IND','NPL','UZB')")
+all=$(sq ex4/teams/one/exercise.db "SELECT count(*) FROM permit")
+[ "$other" -lt $((all / 4)) ] || fail "--world: $other of $all permits outside the mix"
+printf 'wage_level = lots\n' > bad.conf
+if "$TW_BIN" exercise create --out ex5 --applications 800 --world bad.conf 2> err.txt; then fail "a bad world accepted"; fi
+grep -q "wage_level" err.txt || fail "bad world: $(cat err.txt)"
+[ ! -e ex5 ] || fail "a refused create left a directory behind"
 echo "exercise: ok"
