@@ -210,12 +210,13 @@ static int header_value(const char *line, size_t len, const char *key, const cha
     return 1;
 }
 
-static tw_err_t lang_load(tpl_lang_t *l, const char *path, const char *code,
-                          tw_errinfo_t *ei)
+/* Parses a language file's text (b: NUL-terminated, b->len bytes) named
+ * `path` for errors. */
+static tw_err_t lang_parse(tpl_lang_t *l, const tw_buf_t *bb, const char *path,
+                           const char *code, tw_errinfo_t *ei)
 {
-    tw_buf_t b;
+    tw_buf_t b = *bb; /* read only: a view of the caller's buffer */
     tw_err_t err;
-    int sys = 0;
     long line = 0, sec_line = 0;
     int cur = -1;
     const char *sec_start = NULL;
@@ -223,26 +224,19 @@ static tw_err_t lang_load(tpl_lang_t *l, const char *path, const char *code,
 
     memset(l, 0, sizeof *l);
     l->version = -1;
-    buf_init(&b, TPL_FILE_MAX + 1);
-    err = buf_read_file(&b, path, &sys);
-    if (err != TW_OK) {
-        tw_errinfo_file(ei, path);
-        tw_errinfo_set(ei, err, "cannot read the template file");
-        goto out;
-    }
     if (b.len > TPL_FILE_MAX) {
         tw_errinfo_file(ei, path);
         err = tw_errinfo_set(ei, TW_ETOOBIG, "a template file is at most %d bytes",
                              TPL_FILE_MAX);
         goto out;
     }
-    if (memchr(b.p, '\0', b.len)) {
+    if (b.len && memchr(b.p, '\0', b.len)) {
         tw_errinfo_file(ei, path);
         err = tw_errinfo_set(ei, TW_EINPUT, "a template file is text; this one has a NUL byte");
         goto out;
     }
     snprintf(l->code, sizeof l->code, "%s", code);
-    const char *p = buf_str(&b), *end = b.p + b.len;
+    const char *p = buf_str(&b), *end = p + b.len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
@@ -360,6 +354,24 @@ static tw_err_t lang_load(tpl_lang_t *l, const char *path, const char *code,
 out:
     if (err != TW_OK)
         lang_free(l);
+    return err;
+}
+
+static tw_err_t lang_load(tpl_lang_t *l, const char *path, const char *code,
+                          tw_errinfo_t *ei)
+{
+    tw_buf_t b;
+    int sys = 0;
+    tw_err_t err;
+    memset(l, 0, sizeof *l);
+    buf_init(&b, TPL_FILE_MAX + 1);
+    err = buf_read_file(&b, path, &sys);
+    if (err != TW_OK) {
+        tw_errinfo_file(ei, path);
+        tw_errinfo_set(ei, err, "cannot read the template file");
+    } else {
+        err = lang_parse(l, &b, path, code, ei);
+    }
     buf_free(&b);
     return err;
 }
@@ -605,4 +617,50 @@ tw_err_t tpl_render(const tpl_set_t *set, const char *lang, outreach_event_t ev,
     if (template_id)
         *template_id = l->id;
     return TW_OK;
+}
+
+tw_err_t tpl_lang_check(const char *text, size_t len, const char *code, tw_errinfo_t *ei)
+{
+    tpl_set_t *set = calloc(1, sizeof *set);
+    tw_buf_t b, subj, body;
+    tw_err_t err;
+    static const char *const contacts[] = {"911", "112", "NGO", "75,000", "40"};
+
+    if (!set)
+        return TW_ENOMEM;
+    buf_init(&b, TPL_FILE_MAX + 2);
+    buf_init(&subj, 1 << 16);
+    buf_init(&body, 1 << 20);
+    if ((err = buf_add(&b, text, len)) != TW_OK) {
+        if (err == TW_ETOOBIG)
+            err = tw_errinfo_set(ei, TW_ETOOBIG, "a template file is at most %d bytes",
+                                 TPL_FILE_MAX);
+        goto out;
+    }
+    if ((err = lang_parse(&set->langs[0], &b, "input", code, ei)) != TW_OK)
+        goto out;
+    set->nlangs = 1;
+    for (int i = TPL_NVALUES; i < TPL_NPLACEHOLDERS; i++)
+        if (!(set->contact[i] = dup_trimmed(contacts[i - TPL_NVALUES],
+                                            strlen(contacts[i - TPL_NVALUES])))) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+    /* every event, sex and kind of work renders */
+    tpl_values_t v = {"Given", "Family", "A1", "P1", "2025-01-01", "2026-01-01", "Employer"};
+    static const char sexes[] = {'F', 'M', 'X', 0};
+    for (int ev = 0; ev < OUTREACH_EVENT_COUNT && err == TW_OK; ev++)
+        for (int sx = 0; sx < 4 && err == TW_OK; sx++)
+            for (int w = 0; w < 3 && err == TW_OK; w++) {
+                buf_reset(&subj);
+                buf_reset(&body);
+                err = tpl_render(set, code, (outreach_event_t)ev, sexes[sx], (tpl_work_t)w, &v,
+                                 &subj, &body, NULL);
+            }
+out:
+    tpl_set_free(set);
+    buf_free(&b);
+    buf_free(&subj);
+    buf_free(&body);
+    return err;
 }

@@ -82,4 +82,10 @@ tw_err_t tpl_render(const tpl_set_t *set, const char *lang, outreach_event_t ev,
                     tpl_work_t work, const tpl_values_t *v, tw_buf_t *subject, tw_buf_t *body,
                     const char **template_id);
 
+/* Checks the text of one language file named LANG.txt (code LANG) as
+ * tpl_set_load would, then renders every event for every sex and kind of
+ * work with fixed contacts: TW_OK, or the error a load would give (file
+ * "input"). For the fuzzer and tests. */
+tw_err_t tpl_lang_check(const char *text, size_t len, const char *code, tw_errinfo_t *ei);
+
 #endif
