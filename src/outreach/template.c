@@ -390,7 +390,7 @@ static tw_err_t contacts_load(tpl_set_t *set, const char *path, tw_errinfo_t *ei
         tw_errinfo_set(ei, err, "cannot read the contacts file the messages quote");
         goto out;
     }
-    const char *p = buf_str(&b), *end = b.p + b.len;
+    const char *p = buf_str(&b), *end = p + b.len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
