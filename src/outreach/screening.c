@@ -9,8 +9,10 @@
  *      question once), so two screenings with the same answers always give
  *      the same recommendation.
  *   2. screening_submit writes its audit entry after the case or report it
- *      made, naming its id; the answers themselves go only into the case
- *      (sealed, as an attachment) or the report's summary (indicator codes).
+ *      made, naming its id (a report and its entry in one transaction; a
+ *      case's functions run their own, so its entry follows them); the
+ *      answers themselves go only into the case (sealed, as an attachment)
+ *      or the report's summary (indicator codes).
  * Thread model: the caller's store; the table is read-only.
  */
 #include "outreach/screening.h"
@@ -251,7 +253,9 @@ tw_err_t screening_submit(store_t *st, const vault_t *v, const cases_policy_t *p
     screening_person_t none;
     char control[512], ilo[512], object[96];
     tw_err_t err = TW_OK;
-    char *json = NULL;
+    char *json = NULL, *detail = NULL;
+    json_t *d = NULL;
+    int in_tx = 0;
 
     memset(out, 0, sizeof *out);
     if (!person) {
@@ -290,32 +294,50 @@ tw_err_t screening_submit(store_t *st, const vault_t *v, const cases_policy_t *p
         if (err != TW_OK)
             return err;
     } else if (action == SCREEN_ACTION_REPORT) {
+        /* the report and its audit entry commit together (below) */
+        if ((err = store_begin(st)) != TW_OK)
+            return err;
+        in_tx = 1;
         if ((err = file_report(st, act, prof, person, out->report_id, sizeof out->report_id,
                                ei)) != TW_OK)
-            return err;
+            goto out;
     }
     ind_ilo_names(prof->ilo, ilo, sizeof ilo);
-    json_t *d = json_pack("{s:s,s:s,s:s,s:b,s:i,s:i}", "recommendation",
+    d = json_pack("{s:s,s:s,s:s,s:b,s:i,s:i}", "recommendation",
                           screening_reco_name(prof->reco), "ilo", ilo, "action",
                           action == SCREEN_ACTION_CASE     ? "case"
                           : action == SCREEN_ACTION_REPORT ? "report"
                                                            : "none",
                           "consent", person->consent, "yes", prof->yes, "unknown", prof->unknown);
-    if (!d)
-        return TW_ENOMEM;
+    if (!d) {
+        err = TW_ENOMEM;
+        goto out;
+    }
     if (out->case_id)
         json_object_set_new(d, "case_id", json_integer(out->case_id));
     if (out->report_id[0])
         json_object_set_new(d, "report_id", json_string(out->report_id));
-    char *detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(d);
-    if (!detail)
-        return TW_ENOMEM;
-    snprintf(object, sizeof object, "screening:%s",
-             out->case_id ? "case" : out->report_id[0] ? out->report_id : "none");
+    detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!detail) {
+        err = TW_ENOMEM;
+        goto out;
+    }
     if (out->case_id)
         snprintf(object, sizeof object, "case:%lld", (long long)out->case_id);
+    else
+        snprintf(object, sizeof object, "screening:%s",
+                 out->report_id[0] ? out->report_id : "none");
     err = audit_append(st, act->who, "screening.submit", object, act->remote, detail, ei);
+out:
+    json_decref(d);
     free(detail);
+    if (in_tx) {
+        if (err == TW_OK)
+            err = store_commit(st);
+        else
+            store_rollback(st);
+        if (err != TW_OK)
+            out->report_id[0] = '\0';
+    }
     return err;
 }
