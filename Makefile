@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link bench-report eval fuzz reliability reliability-short clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link bench-report bench-outreach eval fuzz reliability reliability-short clean
 
 all: build
 
@@ -54,6 +54,7 @@ bench: deps
 	bash bench/http.sh $(BUILD)/tipwatch
 	bash bench/report.sh $(BUILD)/tipwatch
 	bash bench/link.sh $(BUILD)/tipwatch
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 # bench-link: the record-linkage benchmark alone (FEBRL4 against its truth and
 # exact-match peers, BENCH_LINK_APPS=1000000 synthetic applications linked,
@@ -91,6 +92,15 @@ bench-http: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 	bash bench/http.sh $(BUILD)/tipwatch
+
+# bench-outreach: outreach plan and send (dir sink) at BENCH_OUTREACH_APPS
+# applications (default 1000000) against the same event selection in SQL;
+# rewrites only its section of bench/RESULTS.md
+bench-outreach: deps
+	@bash scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \

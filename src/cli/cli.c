@@ -86,6 +86,8 @@ static const char main_help[] =
     "  serve    the JSON API and the web UI over HTTP\n"
     "  link     link the registers' records into persons (or any CSV files)\n"
     "  persons  export and show persons and the evidence of their links\n"
+    "  outreach information messages to workers at permit events: plan, send\n"
+    "  exercise simulation exercises: create, score, replay\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -101,7 +103,8 @@ int cli_main(int argc, char **argv)
                 {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
                 {"report", cmd_report}, {"export", cmd_export},
                 {"link", cmd_link},     {"persons", cmd_persons},
-                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config}};
+                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config},
+                {"outreach", cmd_outreach}, {"exercise", cmd_exercise}};
     size_t i;
 
     if (argc < 2) {

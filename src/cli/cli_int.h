@@ -76,5 +76,7 @@ int cmd_config(int argc, char **argv);    /* cmd_config.c */
 /* The config in force for a store: --config (path), else the one adopted in
  * the store (tipwatch config), else cli_load_config(NULL). cmd_config.c. */
 tw_err_t cli_load_config_db(const char *path, const char *db, config_t **cfg, tw_errinfo_t *ei);
+int cmd_outreach(int argc, char **argv); /* cmd_outreach.c */
+int cmd_exercise(int argc, char **argv); /* cmd_exercise.c */
 
 #endif

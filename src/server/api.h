@@ -88,4 +88,8 @@ void api_cursor_encode(int sort, const char *key, long long id, char *out, size_
 tw_err_t api_cursor_decode(const char *cursor, int sort, char *key, size_t keycap,
                            long long *id);
 
+/* Frontline screening (api_screening.c; docs/api.md "Frontline screening"). */
+tw_err_t api_screening_questions(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+
 #endif

@@ -125,6 +125,11 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/persons/review/{id}", api_persons_decide, HTTP_ACTION,
      AUTHZ_PERSON_REVIEW, 0},
     {"GET", "/api/v1/persons/{id}", api_person_get, HTTP_ACTION, AUTHZ_PERSON_READ, 0},
+    /* frontline screening (api_screening.c); a case from it also needs
+     * case.write, checked by cases_open() */
+    {"GET", "/api/v1/screening/questions", api_screening_questions, HTTP_ACTION,
+     AUTHZ_SCREENING, 0},
+    {"POST", "/api/v1/screenings", api_screening_submit, HTTP_ACTION, AUTHZ_SCREENING, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -477,6 +477,10 @@ function probe(route, obj) {
       return { path: '/api/v1/configs/999999/approve', body: {}, ok: 404 };
     case 'POST /api/v1/configs/{id}/reject':
       return { path: '/api/v1/configs/999999/reject', body: { reason: 'matrix' }, ok: 404 };
+    case 'GET /api/v1/screening/questions': return { path: '/api/v1/screening/questions', ok: 200 };
+    // an incomplete questionnaire: refused, nothing recorded
+    case 'POST /api/v1/screenings':
+      return { path: '/api/v1/screenings', body: { answers: { violence: 'no' } }, ok: 400 };
     default: return null;
   }
 }

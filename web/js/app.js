@@ -1,7 +1,7 @@
 // app.js - the analyst UI's shell: who is signed in, the navigation, and a
 // hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
 // #/import, #/cases, #/cases/new, #/cases/7, #/cases/7/summary, #/referrals,
-// #/login) over the single page the server serves.
+// #/screening, #/login) over the single page the server serves.
 //
 // Each page module exports render(main, ctx) and may return a cleanup
 // function (charts and graphs are destroyed with it). ctx.current() tells
@@ -26,6 +26,7 @@ import * as referrals from './pages/referrals.js';
 import * as person from './pages/person.js';
 import * as personReview from './pages/person-review.js';
 import * as watchlist from './pages/watchlist.js';
+import * as screening from './pages/screening.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -55,6 +56,7 @@ const routes = [
   { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
   { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
   { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
+  { re: /^\/screening$/, page: screening, needs: 'screening', nav: 'screening' },
 ];
 
 function can(action) {
@@ -68,6 +70,7 @@ function scope(action) {
 function homeHash() {
   if (can('alert.read')) return '#/alerts';
   if (can('case.read')) return '#/cases';
+  if (can('screening')) return '#/screening';
   if (can('stats.read')) return '#/dashboard';
   return '#/login';
 }
@@ -147,6 +150,7 @@ function drawNav(active) {
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
     ['persons', '#/persons/review', t('nav.persons'), can('person.review')],
+    ['screening', '#/screening', t('nav.screening'), can('screening')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
