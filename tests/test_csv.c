@@ -976,7 +976,13 @@ static void test_cell_formula_neutralised(void **state)
     cell_is("=1+2", 4, "\"'=1+2\"");
     cell_is("@SUM(1+1)", 9, "\"'@SUM(1+1)\"");
     cell_is("-1+1", 4, "\"'-1+1\"");
-    cell_is("+1", 2, "\"'+1\"");
+    cell_is("+1+1", 4, "\"'+1+1\"");
+    cell_is("+", 1, "\"'+\"");
+    cell_is("-1.", 3, "\"'-1.\"");
+    /* a signed number runs nothing: an E.164 phone stays as it is */
+    cell_is("+37491234567", 12, "+37491234567");
+    cell_is("-5", 2, "-5");
+    cell_is("-1.5", 4, "-1.5");
     cell_is("\tx", 2, "\"'\tx\"");
     cell_is("\rx", 2, "\"'\rx\"");
     cell_is("=a,\"b\"", 6, "\"'=a,\"\"b\"\"\"");

@@ -9,7 +9,9 @@
  * as a formula ("spreadsheet formula injection", OWASP "CSV Injection"), is
  * written with a single quote in front, inside double quotes: the
  * spreadsheet shows the text, and a reader of the file sees that a quote was
- * added. Numbers tipwatch formats itself (scores, line numbers) are not
+ * added. A cell that is only a signed decimal number ("+37491234567", an
+ * E.164 phone, or "-5") runs nothing and is written as it is. Numbers
+ * tipwatch formats itself (scores, line numbers) are not
  * cells of this kind and are written as they are.
  *
  * Thread model: no state; the caller's FILE.
