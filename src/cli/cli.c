@@ -72,6 +72,9 @@ static const char main_help[] =
     "  score    score applications as they arrive, against the index in memory\n"
     "  alerts   list, show (explain), export, transition and assign alerts\n"
     "  backtest precision, recall and volume of each indicator against outcomes\n"
+    "  calibrate learn the score's weights from the outcome labels, write a config\n"
+    "  rank     every entity of a kind by its score, alerted or not (the watch list)\n"
+    "  config   propose, approve (four eyes), roll back and list adopted configs\n"
     "  demo     synthesise, import and summarise in one go\n"
     "  user     add, list and disable accounts for the web UI and the API\n"
     "  token    create, list and revoke API tokens for API clients\n"
@@ -94,7 +97,8 @@ int cli_main(int argc, char **argv)
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
                 {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
-                {"link", cmd_link},     {"persons", cmd_persons}};
+                {"link", cmd_link},     {"persons", cmd_persons},
+                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config}};
     size_t i;
 
     if (argc < 2) {

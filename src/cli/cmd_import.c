@@ -380,7 +380,8 @@ int cli_print_stats(const char *db)
     printf("\n%-18s %10s\n", "entity", "count");
     for (i = 0; i < ENT_COUNT; i++)
         printf("%-18s %10lld\n", ent_names[i], s.entities[i]);
-    printf("\nimport batches: %lld (%lld interrupted)\n", s.batches, s.batches_interrupted);
+    printf("\nimport batches: %lld (%lld interrupted, %lld running)\n", s.batches,
+           s.batches_interrupted, s.batches_running);
     {
         int groups = 0;
         if (store_reject_groups(st, 15, print_reject_group, &groups) != TW_OK) {

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  launch, close, newPage, shot, signIn, ready, canvasDrawn, queueRows, apiGet, FIXTURE,
+  launch, close, newPage, shot, signIn, ready, canvasDrawn, queueRows, apiGet, WAIT_MS, FIXTURE,
 } from './lib.mjs';
 
 before(launch);
@@ -184,10 +184,12 @@ test('the network view draws the cluster and a click opens a node', async () => 
   let target = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
     let a = await pick();
-    for (;;) {
+    for (let still = false, tries = 0; !still; tries++) {
+      // bounded: a graph still moving after the wait deadline is a failure
+      assert.ok(tries * 150 < WAIT_MS, `the network graph was still moving after ${WAIT_MS / 1000} s`);
       await page.waitForTimeout(150);
       const b = await pick();
-      if (b.key === a.key && Math.abs(b.x - a.x) < 0.5 && Math.abs(b.y - a.y) < 0.5) break;
+      still = b.key === a.key && Math.abs(b.x - a.x) < 0.5 && Math.abs(b.y - a.y) < 0.5;
       a = b;
     }
     target = a;
@@ -195,7 +197,7 @@ test('the network view draws the cluster and a click opens a node', async () => 
     const box = await page.locator('#graph').boundingBox();
     await page.mouse.click(box.x + target.x, box.y + target.y);
     const want = `#/entities/${target.type}/${encodeURIComponent(target.key)}`;
-    const moved = await page.waitForURL((u) => u.hash === want, { timeout: 5000 })
+    const moved = await page.waitForURL((u) => u.hash === want, { timeout: 15000 })
       .then(() => true, () => false);
     if (moved) break;
     assert.ok(attempt < 5, `clicking the node of ${target.key} at (${target.x}, ${target.y}) opened nothing`);
@@ -409,6 +411,31 @@ test('a person shows its records and the evidence of each link; a review decisio
     assert.ok(after.body.items.some((x) => x.id === it.id && x.decision === 'unsure' && x.note === 'checked the file'));
     await shot(page, '21-person-review');
   }
+  await done();
+});
+
+test('the watch list ranks every employer, alerted or not, and opens one', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  await page.getByRole('link', { name: 'Watch list' }).click();
+  await page.getByRole('heading', { name: 'Watch list' }).waitFor();
+  const rows = page.locator('table.data tbody tr');
+  await rows.first().waitFor();
+  const api = (await apiGet(page, '/watchlist?entity=employer&limit=100')).body;
+  assert.equal(await rows.count(), api.items.length, 'one row per listed employer');
+  assert.equal((await rows.first().locator('th').textContent()).trim(), api.items[0].entity_key, 'highest first');
+  assert.match(await page.locator('p.hint').first().textContent(), new RegExp(`of ${api.total.toLocaleString('en-GB')}`));
+  // the kind is chosen in the form and kept in the address
+  await page.getByLabel('Entities').selectOption('phone');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.waitForURL(/#\/watchlist\?entity=phone/);
+  await page.getByRole('table', { name: /Phone: by score/ }).waitFor();
+  await shot(page, '14-watchlist');
+  await page.getByLabel('Entities').selectOption('employer');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.getByRole('table', { name: /Employer: by score/ }).waitFor();
+  await page.locator('table.data tbody tr').first().locator('th a').click();
+  await page.waitForURL(/#\/entities\/employer\//);
   await done();
 });
 

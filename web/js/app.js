@@ -24,6 +24,7 @@ import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
 import * as person from './pages/person.js';
 import * as personReview from './pages/person-review.js';
+import * as watchlist from './pages/watchlist.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -51,6 +52,7 @@ const routes = [
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
   { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
   { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
+  { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
 ];
 
 function can(action) {
@@ -78,12 +80,17 @@ function parseHash() {
 
 // Shows a message in the status line (kind: 'ok' | 'error'); with
 // `afterNav`, after the navigation that follows.
+// A message belongs to the address it was shown on: a redraw of that page
+// (a reload after a change, a second route() of the same address) keeps it,
+// going to another page clears it.
+let flashFor = null;
 function flash(message, kind = 'ok', afterNav = false) {
   if (afterNav) {
     pendingFlash = { message, kind };
     return;
   }
   clear(flashBox);
+  flashFor = message ? location.hash : null;
   if (message) {
     flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
       h('button', { type: 'button', class: 'link-button', 'aria-label': t('app.dismiss'), onclick: () => clear(flashBox) }, '×')));
@@ -131,6 +138,7 @@ function drawNav(active) {
   if (!me) return;
   const items = [
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
+    ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
@@ -210,7 +218,7 @@ async function route() {
   if (pendingFlash) {
     flash(pendingFlash.message, pendingFlash.kind);
     pendingFlash = null;
-  } else {
+  } else if (flashFor !== location.hash) {
     flash(null);
   }
   drawNav(r && r.nav);
