@@ -1562,7 +1562,8 @@ static tw_err_t cluster(link_t *l)
         if ((err = add_join(l, p, q, i < l->nmust ? INFINITY : NAN, &jcap)) != TW_OK)
             goto out;
     }
-    qsort(l->edges, l->nedges, sizeof *l->edges, cmp_edge);
+    if (l->nedges)
+        qsort(l->edges, l->nedges, sizeof *l->edges, cmp_edge);
     for (i = 0; i < l->nedges && l->edges[i].w >= l->o.threshold; i++) {
         uint32_t ra = uf_find(&u, l->edges[i].p), rb = uf_find(&u, l->edges[i].q);
         if (ra == rb)
@@ -1627,7 +1628,8 @@ tw_err_t link_run(link_t *l)
         goto out;
     }
     for (t = 0; t < threads; t++) {
-        memcpy(l->edges + l->nedges, ps[t].edges, ps[t].nedges * sizeof *l->edges);
+        if (ps[t].nedges)
+            memcpy(l->edges + l->nedges, ps[t].edges, ps[t].nedges * sizeof *l->edges);
         l->nedges += ps[t].nedges;
     }
     err = cluster(l);
