@@ -386,6 +386,7 @@ static tw_err_t add_reports(hood_t *h)
     for (i = 0; i < h->reports.n; i++) {
         eng_report_t *x = &ix->reports[ix->nreports];
         *x = full->reports[h->reports.back[i]];
+        x->worker = 0; /* a neighbourhood does not read persons (engine.h) */
         if ((err = local_ent(h, ENT_EMPLOYER, x->employer, &x->employer)) != TW_OK ||
             (err = local_ent(h, ENT_ADDRESS, x->address, &x->address)) != TW_OK ||
             (err = local_ent(h, ENT_PHONE, x->phone, &x->phone)) != TW_OK ||
