@@ -493,6 +493,7 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
             memcpy(ix->global_id[k] + 1, h->ent[k].back, h->ent[k].n * sizeof(uint32_t));
     }
     ix->horizon = full->horizon;
+    ix->register_crossings = full->register_crossings;
     ix->peer_ref = NULL;
     if (!h->strings.p && (err = buf_addc(&h->strings, '\0')) != TW_OK)
         return err;
