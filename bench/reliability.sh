@@ -51,6 +51,9 @@ rnd() { # a random whole number in [0, $1)
 # Replaces the section NAME of RESULTS.md (between its markers) with FILE.
 write_section() {
   local name=$1 file=$2 begin="<!-- reliability:$1 -->" end="<!-- /reliability:$1 -->"
+  # two parts may run at once: one writer at a time
+  exec 9> "$work/../tw-reliability-results.lock"
+  flock 9
   grep -q "^## Reliability" "$results" ||
     printf '\n## Reliability\n\nWritten by `bench/reliability.sh` (make reliability); each part below\nis replaced by its own next run.\n' >> "$results"
   if grep -qF "$begin" "$results"; then
@@ -62,6 +65,7 @@ write_section() {
   else
     { echo; echo "$begin"; cat "$file"; echo "$end"; } >> "$results"
   fi
+  flock -u 9
 }
 
 # Waits (at most 120 s) for a server to print that it listens; its URL.
