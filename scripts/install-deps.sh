@@ -11,6 +11,8 @@ pkgs=(
   libicu-dev libutf8proc-dev
   libsodium-dev
   libmicrohttpd-dev libjansson-dev
+  libcurl4-openssl-dev
+  python3-aiosmtpd
   nodejs
   chromium
   libcmocka-dev

@@ -587,4 +587,25 @@ tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *
  * once after vault_open(); every seal checks the current key again. */
 tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei);
 
+/* ---- profiles for the national statistics (case_stats.c) ------------------- */
+
+/* One case's codes: the year it was opened ("YYYY"), its stage and decision
+ * with the decision's year, and the HTCDS / CTDC coded fields ("" when not
+ * recorded; purged cases have no means of control nor recruiter). No id,
+ * no personal data, no day or month. Strings valid during the callback. */
+typedef struct {
+    const char *year, *stage, *decision, *decision_year;
+    const char *sex, *age_group, *citizenship, *country_of_exploitation;
+    const char *exploitation, *means_of_control, *recruiter, *labour_sector;
+} cases_profile_t;
+typedef tw_err_t (*cases_profile_fn)(void *ctx, const cases_profile_t *p);
+
+/* Every case's profile (live and purged), sorted by its codes (the order
+ * says nothing of ids or dates), for src/stats/, which publishes only
+ * aggregates with small-cell suppression or k-anonymous rows. Needs
+ * stats.read, or the system (act->who NULL). Audited (case.profiles) before
+ * the first row is handed out. fn's error stops the walk and is returned. */
+tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
+                        tw_errinfo_t *ei);
+
 #endif

@@ -229,7 +229,7 @@ int cmd_serve(int argc, char **argv)
         return 0;
     }
     tw_errinfo_clear(&ei);
-    if ((err = cli_load_config(config_path, &cfg, &ei)) != TW_OK)
+    if ((err = cli_load_config_db(config_path, o.db_path, &cfg, &ei)) != TW_OK)
         return cli_report(err, &ei);
     cases_policy_from_config(cfg, &o.cases);
     /* the NRM cases' keys: read once, shared read-only by every thread */

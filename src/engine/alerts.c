@@ -172,7 +172,7 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
 {
     size_t ncat;
     const ind_def_t *cat = ind_catalogue(&ncat);
-    double prior = config_score(cfg, "prior", -4.0);
+    double prior = score_prior(cfg, (ind_kind_t)se->kind);
     uint32_t k, r;
     tw_err_t err = TW_OK;
 

@@ -75,7 +75,20 @@ static const http_route_t routes[] = {
     {"GET", "/api/v1/entities/{type}/{key*}", api_entity_get, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/patterns", api_stats_patterns, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/quality", api_stats_quality, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/glotip", api_stats_glotip, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
+    {"GET", "/api/v1/watchlist", api_watchlist, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
+    {"GET", "/api/v1/configs", api_configs_list, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs", api_config_propose, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/rollback", api_config_rollback, HTTP_ACTION, AUTHZ_CONFIG_ADMIN,
+     0},
+    {"GET", "/api/v1/configs/{id}", api_config_get, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/{id}/approve", api_config_approve, HTTP_ACTION,
+     AUTHZ_CONFIG_ADMIN, 0},
+    {"POST", "/api/v1/configs/{id}/reject", api_config_reject, HTTP_ACTION, AUTHZ_CONFIG_ADMIN,
+     0},
     /* NRM cases: the route says the action; cases_access() then decides on
      * the case itself (cases.h, rule 5). /cases/codes and /cases/stats come
      * before /cases/{id}: the first match wins. */
@@ -107,6 +120,16 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/emergencies/{id}/review", api_emergency_review, HTTP_ACTION,
      AUTHZ_CASE_REVIEW, 0},
     {"GET", "/api/v1/attachments/{id}", api_attachment_get, HTTP_ACTION, AUTHZ_CASE_READ, 0},
+    /* persons (tipwatch link): /persons/review before /persons/{id} */
+    {"GET", "/api/v1/persons/review", api_persons_review, HTTP_ACTION, AUTHZ_PERSON_REVIEW, 0},
+    {"POST", "/api/v1/persons/review/{id}", api_persons_decide, HTTP_ACTION,
+     AUTHZ_PERSON_REVIEW, 0},
+    {"GET", "/api/v1/persons/{id}", api_person_get, HTTP_ACTION, AUTHZ_PERSON_READ, 0},
+    /* frontline screening (api_screening.c); a case from it also needs
+     * case.write, checked by cases_open() */
+    {"GET", "/api/v1/screening/questions", api_screening_questions, HTTP_ACTION,
+     AUTHZ_SCREENING, 0},
+    {"POST", "/api/v1/screenings", api_screening_submit, HTTP_ACTION, AUTHZ_SCREENING, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -380,6 +380,65 @@ test('signing out ends the session; an ended session returns to sign-in', async 
   await done();
 });
 
+test('a person shows its records and the evidence of each link; a review decision is kept', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  const q = await apiGet(page, '/persons/review?limit=1');
+  assert.equal(q.status, 200);
+  // the person of the most linked records
+  let pid = 1;
+  for (let i = 1; i <= 60; i++) {
+    const r = await apiGet(page, `/persons/${i}`);
+    if (r.status === 200 && r.body.links.length > 0) { pid = i; break; }
+  }
+  await page.goto(`/#/persons/${pid}`);
+  await page.getByRole('heading', { name: `Person ${pid}`, exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Records' }).waitFor();
+  const ev = page.locator('.person-links .evidence li.total').first();
+  await ev.waitFor();
+  assert.match(await ev.textContent(), /Total match weight [-+][0-9.]+/);
+  assert.ok(await page.locator('.person-links .evidence li').count() >= 3, 'the evidence is a list of weights');
+  await shot(page, '20-person');
+  if (q.body.items.length) {
+    const it = q.body.items[0];
+    await page.goto('/#/persons/review');
+    await page.getByRole('heading', { name: 'Persons to review' }).waitFor();
+    const card = page.locator(`#review-${it.id}`);
+    await card.getByLabel('Note (optional)').fill('checked the file');
+    await card.getByRole('button', { name: 'Unsure' }).click();
+    await page.locator('#flash').getByText(`Pair ${it.id}: Unsure`).waitFor();
+    const after = await apiGet(page, '/persons/review?decided=true&limit=500');
+    assert.ok(after.body.items.some((x) => x.id === it.id && x.decision === 'unsure' && x.note === 'checked the file'));
+    await shot(page, '21-person-review');
+  }
+  await done();
+});
+
+test('the watch list ranks every employer, alerted or not, and opens one', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  await page.getByRole('link', { name: 'Watch list' }).click();
+  await page.getByRole('heading', { name: 'Watch list' }).waitFor();
+  const rows = page.locator('table.data tbody tr');
+  await rows.first().waitFor();
+  const api = (await apiGet(page, '/watchlist?entity=employer&limit=100')).body;
+  assert.equal(await rows.count(), api.items.length, 'one row per listed employer');
+  assert.equal((await rows.first().locator('th').textContent()).trim(), api.items[0].entity_key, 'highest first');
+  assert.match(await page.locator('p.hint').first().textContent(), new RegExp(`of ${api.total.toLocaleString('en-GB')}`));
+  // the kind is chosen in the form and kept in the address
+  await page.getByLabel('Entities').selectOption('phone');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.waitForURL(/#\/watchlist\?entity=phone/);
+  await page.getByRole('table', { name: /Phone: by score/ }).waitFor();
+  await shot(page, '14-watchlist');
+  await page.getByLabel('Entities').selectOption('employer');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.getByRole('table', { name: /Employer: by score/ }).waitFor();
+  await page.locator('table.data tbody tr').first().locator('th a').click();
+  await page.waitForURL(/#\/entities\/employer\//);
+  await done();
+});
+
 test('screenshots were written', () => {
   const files = fs.readdirSync(process.env.TW_ARTIFACTS).filter((f) => f.endsWith('.png'));
   assert.ok(files.length >= 10, `${files.length} screenshots`);

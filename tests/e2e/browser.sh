@@ -36,6 +36,7 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
+"$TW_BIN" link --db t.db --quiet || fail "link"
 
 add_user() { # NAME ROLE PASSWORD [ORG]
   printf '%s\n' "$3" |
@@ -108,7 +109,7 @@ base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p'
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot}; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
     bounded 1800 "the browser tests of $t.test.mjs" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?
@@ -147,6 +148,9 @@ done
 # `tipwatch demo` ends by serving the UI with the account it prints; twice
 # into the same directory, the second run finds the first one's account
 for run in 1 2; do
+  # emptied here, not only by the redirection below: the background job may
+  # open it after the loop has read the first run's "serve: listening"
+  : > demo.out
   "$TW_BIN" demo --dir demo --applications 300 --seed 3 --listen 127.0.0.1:0 \
     > demo.out 2> demo.err &
   pid=$!

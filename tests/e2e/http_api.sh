@@ -19,6 +19,8 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
+# persons for /api/v1/persons (after the screening: the alerts stay as they were)
+"$TW_BIN" link --db t.db --quiet || fail "link"
 
 # Users: one per role named after it, in organisation MCS; "peer", another
 # MCS user; "ngo_worker", a case worker of another organisation; "limited",
@@ -37,6 +39,7 @@ for role in admin analyst inspector case_worker statistician auditor; do
   add_user "$role" MCS "$role"
 done
 add_user peer MCS analyst
+add_user admin2 MCS admin # the second pair of eyes of config adoption
 add_user ngo_worker "NGO Hope" case_worker
 add_user limited MCS analyst
 add_user gone MCS inspector # disabled below, after an alert is assigned to it
@@ -95,6 +98,9 @@ var app_key "$(sq t.db "SELECT row_key FROM permit_current ORDER BY id LIMIT 1")
 var employer_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'employer'
                              ORDER BY score DESC, id LIMIT 1")"
 var address_key "$(sq t.db "SELECT key FROM address ORDER BY id LIMIT 1")"
+var person_multi "$(sq t.db "SELECT person_id FROM person_join GROUP BY person_id
+                             ORDER BY count(*) DESC, person_id LIMIT 1")"
+var review_id "$(sq t.db "SELECT id FROM link_review ORDER BY id LIMIT 1")"
 var alerts_open "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0")"
 var alerts_high "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0 AND level = 'high'")"
 var alerts_total "$(sq t.db "SELECT count(*) FROM alert")"

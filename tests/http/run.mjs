@@ -456,9 +456,31 @@ function probe(route, obj) {
     case 'POST /api/v1/import':
       return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
     case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
+    case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
+    case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };
+    case 'GET /api/v1/stats/glotip': return { path: '/api/v1/stats/glotip', ok: 200 };
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
+    // persons are nobody's: the same person for every object of the matrix
+    case 'GET /api/v1/persons/{id}': return { path: `/api/v1/persons/${vars.person_multi}`, ok: 200 };
+    case 'GET /api/v1/persons/review': return { path: '/api/v1/persons/review?limit=1', ok: 200 };
+    case 'POST /api/v1/persons/review/{id}':
+      return { path: `/api/v1/persons/review/${vars.review_id}`, body: { decision: 'maybe' }, ok: 400 };
+    case 'GET /api/v1/watchlist': return { path: '/api/v1/watchlist?entity=employer&limit=3', ok: 200 };
+    case 'GET /api/v1/configs': return { path: '/api/v1/configs', ok: 200 };
+    case 'GET /api/v1/configs/{id}': return { path: '/api/v1/configs/999999', ok: 404 };
+    case 'POST /api/v1/configs': return { path: '/api/v1/configs', body: { text: 5 }, ok: 400 };
+    case 'POST /api/v1/configs/rollback':
+      return { path: '/api/v1/configs/rollback', body: { no_such: 1 }, ok: 400 };
+    case 'POST /api/v1/configs/{id}/approve':
+      return { path: '/api/v1/configs/999999/approve', body: {}, ok: 404 };
+    case 'POST /api/v1/configs/{id}/reject':
+      return { path: '/api/v1/configs/999999/reject', body: { reason: 'matrix' }, ok: 404 };
+    case 'GET /api/v1/screening/questions': return { path: '/api/v1/screening/questions', ok: 200 };
+    // an incomplete questionnaire: refused, nothing recorded
+    case 'POST /api/v1/screenings':
+      return { path: '/api/v1/screenings', body: { answers: { violence: 'no' } }, ok: 400 };
     default: return null;
   }
 }
