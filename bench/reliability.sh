@@ -51,6 +51,9 @@ rnd() { # a random whole number in [0, $1)
 # Replaces the section NAME of RESULTS.md (between its markers) with FILE.
 write_section() {
   local name=$1 file=$2 begin="<!-- reliability:$1 -->" end="<!-- /reliability:$1 -->"
+  # two parts may run at once: one writer at a time
+  exec 9> "$work/../tw-reliability-results.lock"
+  flock 9
   grep -q "^## Reliability" "$results" ||
     printf '\n## Reliability\n\nWritten by `bench/reliability.sh` (make reliability); each part below\nis replaced by its own next run.\n' >> "$results"
   if grep -qF "$begin" "$results"; then
@@ -62,6 +65,7 @@ write_section() {
   else
     { echo; echo "$begin"; cat "$file"; echo "$end"; } >> "$results"
   fi
+  flock -u 9
 }
 
 # Waits (at most 120 s) for a server to print that it listens; its URL.
@@ -103,7 +107,7 @@ do_fuzz() {
     say "fuzz: $name for ${FUZZ_SECS} s"
     log="$work/fuzz-$name.log"
     t0=$(now)
-    if ! timeout -k 30 $((FUZZ_SECS + 300)) "$f" -max_total_time="$FUZZ_SECS" -timeout=60 \
+    if ! timeout -k 30 $((FUZZ_SECS + 300)) "$f" -max_total_time="$FUZZ_SECS" -timeout=60 -print_final_stats=1 \
         -artifact_prefix="$src/fuzz/findings/$name-" "$fb/corpus/$name" "$src/fuzz/corpus/$name" \
         > "$log" 2>&1; then
       tail -40 "$log" >&2
@@ -112,9 +116,9 @@ do_fuzz() {
       die "fuzz: $name found a problem (fuzz/findings/$name-*)"
     fi
     t1=$(now)
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
-    [ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#')
-    cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1) || true
+    [ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$log" | tail -1 | tr -d '#') || true
+    cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}') || true
     echo "| $name | $(ms "$t0" "$t1" | awk '{printf "%d", $1/1000}') | ${execs:-?} | $(awk -v e="${execs:-0}" -v s="$(ms "$t0" "$t1")" 'BEGIN { printf "%d", s ? e * 1000 / s : 0 }') | ${cov:-?} | $(find "$fb/corpus/$name" -type f | wc -l) | none |" >> "$out"
   done
   write_section fuzz "$out"
@@ -421,7 +425,9 @@ do_load() {
   stress=$!
   pids+=("$stress")
   t0=$(now)
-  (cd "$BUILD" && ctest -j2 --output-on-failure > "$work/ctest-load.log" 2>&1) || rc=$?
+  (cd "$BUILD" && ctest -j2 --output-on-failure ${LOAD_TESTS:+-R "$LOAD_TESTS"} \
+    > "$work/ctest-load.log" 2>&1) || rc=$?
+  cp "$work/ctest-load.log" "$BUILD/ctest-load.log" # the whole output, kept
   local secs
   secs=$(ms "$t0" "$(now)" | awk '{printf "%d", $1/1000}')
   kill -TERM "$stress" 2> /dev/null || true
@@ -432,7 +438,7 @@ do_load() {
     echo "### The test suite beside a CPU-bound load"
     echo
     echo "$(date -u +%F): \`stress-ng --cpu $cores\` (every core busy) while \`ctest -j2\` ran the"
-    echo "release build's suite: $summary, in $secs s."
+    echo "release build's suite${LOAD_TESTS:+ (tests matching $LOAD_TESTS)}: $summary, in $secs s."
     [ "$rc" -eq 0 ] || { echo; echo "Failed:"; echo; grep -E '^\s+[0-9]+ - ' "$work/ctest-load.log" | sed 's/^/    /'; }
   } > "$out"
   write_section load "$out"
