@@ -26,7 +26,7 @@
  * IRN AFG fa; Arab League countries ar), else en; a language without a
  * template file falls back to en.
  *
- * Tables (migration 15, written only here): outreach_message,
+ * Tables (migration 13, written only here): outreach_message,
  * outreach_optout, outreach_language. The messages never mention an alert:
  * this module reads no alert.
  *

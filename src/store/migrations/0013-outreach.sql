@@ -1,4 +1,4 @@
--- Migration 15: the outreach outbox (src/outreach/outbox.c owns these
+-- Migration 13: the outreach outbox (src/outreach/outbox.c owns these
 -- tables). One row per (application, event): the unique key is what makes
 -- planning idempotent, so an event gets its message once however often the
 -- planner runs. A message moves queued -> sending -> sent, or back to
