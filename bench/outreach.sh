@@ -74,7 +74,7 @@ $(free -g | awk '/Mem:/ {print $2}') GiB). Each row: \`tipwatch synth
 imported; \`tipwatch outreach plan --asof DATE\` (every event due on that
 date, all of history: the worst case of a first run), the same plan again
 (idempotent: adds nothing), then \`outreach send --sink dir:out\` (one JSON
-file per SMS and e-mail message, synced once per batch of 2,000 before the
+file per SMS and e-mail message, synced once per batch of 20,000 before the
 outbox marks them sent). The peer is the same event selection in SQL
 (\`bench/sql/outreach_events.sql\`) run by the sqlite3 CLI on the same
 store; its output and tipwatch's outbox hold exactly the same

@@ -957,7 +957,8 @@ static tw_err_t team_read(const char *dir, team_t *tm, tw_errinfo_t *ei)
         (err = read_cases(dir, tm, ei)) != TW_OK)
         return err;
     tm->consents_sent = (int)tm->referred.count;
-    qsort(tm->d, tm->nd, sizeof *tm->d, cmp_decision);
+    if (tm->nd > 1)
+        qsort(tm->d, tm->nd, sizeof *tm->d, cmp_decision);
     return TW_OK;
 }
 
