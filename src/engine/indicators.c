@@ -377,6 +377,7 @@ tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
+    out->ncrossings = ix->ncrossings;
     if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
         return err;
     for (g0 = 0; g0 < n; g0 = g1) {
@@ -1197,7 +1198,10 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
     recs_t r;
     tw_err_t err;
 
-    if (ix->ncrossings == 0 || ix->horizon == ENG_NODAY)
+    /* a neighbourhood (live.c) may hold no crossing of a register that has
+     * some: what counts is the whole register */
+    if ((ix->peer_ref ? ix->peer_ref->ncrossings : ix->ncrossings) == 0 ||
+        ix->horizon == ENG_NODAY)
         return TW_OK;
     for (i = 0; i < ix->napps; i++) {
         const eng_app_t *a = &ix->apps[i];

@@ -123,10 +123,13 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
 /* The wage peer groups of a full index (group, median salary, size),
  * sorted by group, for neighbourhood indexes (eng_index_t.peer_ref):
  * wage_far_below_peers then compares with these instead of the few peers a
- * neighbourhood holds. Free with ind_peer_ref_free(). */
+ * neighbourhood holds; never_entered asks whether the whole register has
+ * any crossing (ncrossings), not the neighbourhood. Free with
+ * ind_peer_ref_free(). */
 typedef struct ind_peer_ref {
     struct ind_peer_group *groups;
     size_t n, cap;
+    uint32_t ncrossings; /* crossings in the full index */
 } ind_peer_ref_t;
 
 tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out);
