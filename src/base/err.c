@@ -124,6 +124,12 @@ void tw_errinfo_field(tw_errinfo_t *ei, const char *field)
         copy_trunc(ei->field, sizeof(ei->field), field ? field : "");
 }
 
+void tw_errinfo_reason(tw_errinfo_t *ei, const char *reason)
+{
+    if (ei)
+        copy_trunc(ei->reason, sizeof(ei->reason), reason ? reason : "");
+}
+
 void tw_errinfo_format(const tw_errinfo_t *ei, char *out, size_t cap)
 {
     char line[24] = "", col[24] = "";

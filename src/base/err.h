@@ -35,6 +35,8 @@ typedef struct {
     long column;    /* 1-based; 0 when not about a column */
     char field[64]; /* canonical column name, option name, ... */
     char msg[256];
+    char reason[32]; /* a stable code of why, for clients that put the error
+                      * into words themselves ("unknown_org"); may be empty */
 } tw_errinfo_t;
 
 /* Static, never NULL. */
@@ -58,6 +60,9 @@ tw_err_t tw_errinfo_set(tw_errinfo_t *ei, tw_err_t err, const char *fmt, ...)
 void tw_errinfo_file(tw_errinfo_t *ei, const char *path);
 /* Sets ei->field to `field` (truncated to fit); `ei` may be NULL. */
 void tw_errinfo_field(tw_errinfo_t *ei, const char *field);
+/* Sets ei->reason to the stable code `reason` (truncated to fit); `ei` may
+ * be NULL. The HTTP API sends it as {"error":{"reason":...}}. */
+void tw_errinfo_reason(tw_errinfo_t *ei, const char *reason);
 /* "FILE:LINE:COLUMN: field FIELD: MSG" with the empty parts left out.
  * Writes at most `cap` bytes into `out`, always NUL-terminated. */
 void tw_errinfo_format(const tw_errinfo_t *ei, char *out, size_t cap);

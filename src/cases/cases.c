@@ -348,6 +348,7 @@ tw_err_t cases_org_id(store_t *st, const char *name, const char *field, int64_t 
 
     if (!name || !name[0]) {
         tw_errinfo_field(ei, field);
+        tw_errinfo_reason(ei, "org_required");
         return tw_errinfo_set(ei, TW_EINPUT, "%s: name an organisation", field);
     }
     if ((err = cases_prep(st, "SELECT id FROM org WHERE name = ?", &s, ei)) != TW_OK)
@@ -362,6 +363,7 @@ tw_err_t cases_org_id(store_t *st, const char *name, const char *field, int64_t 
     if (rc != SQLITE_DONE)
         return cases_db_err(st, ei, "looking up an organisation");
     tw_errinfo_field(ei, field);
+    tw_errinfo_reason(ei, "unknown_org");
     return tw_errinfo_set(ei, TW_EINPUT, "%s: no organisation '%.64s'", field, name);
 }
 

@@ -12,7 +12,7 @@
  * Invariants:
  *   1. Every response leaves through send_reply() or serve_static(), which
  *      add the security headers; every error body is
- *      {"error":{"code","message"}} made by http_reply_error().
+ *      {"error":{"code","message"[,"field","reason"]}} made by http_reply_error().
  *   2. Authentication, CSRF and the route's authorisation are decided
  *      before any byte of the body is read and before the handler runs; a
  *      refused request reaches no handler and writes nothing.
@@ -479,6 +479,15 @@ static void reply_from_err(http_req_t *r, http_reply_t *rep, tw_err_t err,
         return;
     }
     http_reply_error(rep, status, tw_err_code_name(err), "%s", msg);
+    /* what a client needs to say it in its own words: the field and the
+     * stable reason (the UI's catalogues map code, reason and field) */
+    if (ei && rep->json) {
+        json_t *e = json_object_get(rep->json, "error");
+        if (e && ei->field[0])
+            json_object_set_new(e, "field", json_string(ei->field));
+        if (e && ei->reason[0])
+            json_object_set_new(e, "reason", json_string(ei->reason));
+    }
 }
 
 static void add_security_headers(struct MHD_Response *resp, int api)

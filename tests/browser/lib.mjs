@@ -37,8 +37,13 @@ export async function close() {
 // A fresh browser context (its own cookies) at the laptop size the UI is
 // made for, with a page that records script errors and Content-Security-
 // Policy refusals; done() asserts there were none.
-export async function newPage() {
+// opts.lang: the UI's language ('en' unless said: the older scenarios
+// read English words; null leaves the browser with no choice remembered,
+// as a first visit, which is Armenian).
+export async function newPage(opts = {}) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL: BASE });
+  const lang = opts.lang === undefined ? 'en' : opts.lang;
+  if (lang) await context.addInitScript((l) => window.localStorage.setItem('tipwatch.lang', l), lang);
   // no wall-clock limit by default (a slow machine is not a failure);
   // TW_BROWSER_TIMEOUT=MS sets one while developing
   context.setDefaultTimeout(Number(process.env.TW_BROWSER_TIMEOUT || 0));

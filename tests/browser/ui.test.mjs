@@ -304,6 +304,8 @@ test('bulk actions assign and move several alerts', async () => {
   await ready(page);
   for (const id of ids) await page.getByLabel(`Select alert ${id}`).check();
   await page.locator('.bulk').getByLabel('Move to').selectOption('escalated');
+  // escalating is a hand-off: it says why
+  await page.locator('.bulk').getByLabel('Reason').fill('several signs at one employer: to the inspectors');
   await page.getByRole('button', { name: 'Move selected' }).click();
   await page.locator('.flash-ok', { hasText: 'moved to' }).waitFor();
   assert.match(await page.locator('.flash-ok').textContent(), /2 of 2 alerts moved to Escalated/);

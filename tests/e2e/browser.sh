@@ -111,7 +111,7 @@ base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p'
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ui cases; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?
   cat "node-$t.out"

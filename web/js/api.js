@@ -5,6 +5,14 @@
 // storage), sent as X-CSRF-Token with every write. A 401 on any call but
 // the sign-in itself means the session ended: onSessionEnded() is told and
 // the app returns to the sign-in page.
+//
+// An error answer is {"error": {"code", "message", ...params}}: the code
+// is stable, the message is the server's own words (for logs and the
+// command line). What the screen shows is ApiError.message, the
+// catalogue's sentence for the code in the user's language (i18n.js
+// errorText); the server's words stay in ApiError.detail.
+
+import { errorText } from './i18n.js';
 
 let csrfToken = null;
 let sessionEnded = () => {};
@@ -20,18 +28,25 @@ export function onSessionEnded(fn) {
 // status, code and message of an error answer; `data` is the whole JSON
 // answer (a stale-version 409 of a case carries the current state in it).
 export class ApiError extends Error {
-  constructor(status, code, message, data) {
-    super(message);
+  constructor(status, code, detail, data, params) {
+    super('');
     this.status = status;
     this.code = code;
+    this.detail = detail || '';
     this.data = data || null;
+    this.params = params || {};
+    this.message = errorText(this);
   }
 }
 
-function errorFrom(status, data, fallback) {
+function errorFrom(status, data) {
   const e = data && data.error;
-  if (e && e.message) return new ApiError(status, e.code || `http_${status}`, e.message, data);
-  return new ApiError(status, `http_${status}`, fallback || `The server answered with status ${status}.`, data);
+  if (e && e.code) {
+    const params = {};
+    for (const [k, v] of Object.entries(e)) if (k !== 'code' && k !== 'message') params[k] = v;
+    return new ApiError(status, e.code, e.message, data, params);
+  }
+  return new ApiError(status, `http_${status}`, '', data, { status });
 }
 
 // method, path under /api/v1, optional JSON body. Resolves to the parsed
@@ -53,7 +68,7 @@ export async function api(method, path, body, opts = {}) {
   try {
     res = await fetch('/api/v1' + path, init);
   } catch (err) {
-    throw new ApiError(0, 'network', `The server cannot be reached (${err.message}). Check that tipwatch serve is running.`);
+    throw new ApiError(0, 'network', err.message);
   }
   let data = null;
   if ((res.headers.get('Content-Type') || '').startsWith('application/json')) {
@@ -108,8 +123,8 @@ export function uploadCsv(file, register, onProgress, onSent) {
       if (xhr.status === 401) sessionEnded(err);
       reject(err);
     });
-    xhr.addEventListener('error', () => reject(new ApiError(0, 'network', 'The upload was cut off: the server cannot be reached or closed the connection.')));
-    xhr.addEventListener('abort', () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.')));
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'upload_cut', '')));
+    xhr.addEventListener('abort', () => reject(new ApiError(0, 'aborted', '')));
     xhr.send(file);
   });
 }

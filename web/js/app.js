@@ -10,6 +10,7 @@
 
 import { api, setCsrf, onSessionEnded } from './api.js';
 import { h, clear } from './dom.js';
+import { t, has, setLang, currentLang, LANGS } from './i18n.js';
 import * as login from './pages/login.js';
 import * as queue from './pages/queue.js';
 import * as alert from './pages/alert.js';
@@ -81,7 +82,7 @@ function flash(message, kind = 'ok', afterNav = false) {
   clear(flashBox);
   if (message) {
     flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
-      h('button', { type: 'button', class: 'link-button', 'aria-label': 'Dismiss this message', onclick: () => clear(flashBox) }, '×')));
+      h('button', { type: 'button', class: 'link-button', 'aria-label': t('app.dismiss'), onclick: () => clear(flashBox) }, '×')));
   }
 }
 
@@ -90,24 +91,54 @@ function go(hash) {
   else location.hash = hash;
 }
 
+// The language menu (in the header, on every page, signed in or not).
+function langPicker() {
+  const names = { hy: 'Հայերեն', ru: 'Русский', en: 'English' };
+  const sel = h('select', { id: 'lang', 'aria-label': t('app.language') },
+    LANGS.map((l) => h('option', { value: l, lang: l }, names[l])));
+  sel.value = currentLang();
+  sel.addEventListener('change', async () => {
+    try {
+      await setLang(sel.value, true);
+    } catch (err) {
+      flash(t('app.lang_failed'), 'error');
+      return;
+    }
+    drawStatic();
+    route();
+  });
+  return h('label', { class: 'lang-picker', for: 'lang' }, h('span', { class: 'visually-hidden' }, t('app.language')), sel);
+}
+
+// The words of index.html itself, in the current language.
+function drawStatic() {
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = t('app.skip');
+  nav.setAttribute('aria-label', t('app.nav'));
+  const old = document.querySelector('.lang-picker');
+  const picker = langPicker();
+  if (old) old.replaceWith(picker);
+  else document.querySelector('header.top').appendChild(picker);
+}
+
 function drawNav(active) {
   clear(nav);
   clear(who);
   if (!me) return;
   const items = [
-    ['alerts', '#/alerts', 'Alert queue', can('alert.read')],
-    ['dashboard', '#/dashboard', 'Dashboard', can('stats.read')],
-    ['import', '#/import', 'Import', can('import')],
-    ['cases', '#/cases', 'NRM cases', can('case.read')],
-    ['referrals', '#/referrals', 'Referral inbox', can('case.read')],
+    ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
+    ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
+    ['import', '#/import', t('nav.import'), can('import')],
+    ['cases', '#/cases', t('nav.cases'), can('case.read')],
+    ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
     nav.appendChild(h('li', null, h('a', { href, 'aria-current': key === active ? 'page' : null }, label)));
   }
   const p = me.principal;
-  who.appendChild(h('span', { class: 'who-name' }, `${p.user} · ${p.role.replace('_', ' ')} · ${p.org}`));
-  who.appendChild(h('button', { type: 'button', class: 'secondary', onclick: signOut }, 'Sign out'));
+  who.appendChild(h('span', { class: 'who-name' }, `${p.user} · ${roleLabel(p.role)} · ${p.org}`));
+  who.appendChild(h('button', { type: 'button', class: 'secondary', onclick: signOut }, t('app.sign_out')));
 }
 
 async function signOut() {
@@ -115,13 +146,13 @@ async function signOut() {
     await api('POST', '/logout');
   } catch (err) {
     if (err.status !== 401) {
-      flash(`Signing out failed: ${err.message}`, 'error');
+      flash(t('app.sign_out_failed', { error: err.message }), 'error');
       return;
     }
   }
   me = null;
   setCsrf(null);
-  flash('You have signed out.', 'ok', true);
+  flash(t('app.signed_out'), 'ok', true);
   go('#/login');
 }
 
@@ -136,7 +167,7 @@ onSessionEnded(() => {
   setCsrf(null);
   const { path } = parseHash();
   if (path !== '/login') returnTo = location.hash;
-  flash('Your session has ended. Sign in again to go on.', 'error', true);
+  flash(t('app.session_ended'), 'error', true);
   go('#/login');
 });
 
@@ -189,7 +220,7 @@ async function route() {
     go,
     flash,
     current: () => seq === renderSeq,
-    setTitle: (t) => { document.title = t ? `${t} · tipwatch` : 'tipwatch'; },
+    setTitle: (title) => { document.title = title ? `${title} · tipwatch` : 'tipwatch'; },
     signedIn: (answer) => {
       signedIn(answer);
       const to = returnTo && returnTo !== '#/login' ? returnTo : null;
@@ -198,14 +229,14 @@ async function route() {
     },
   };
   if (!r) {
-    ctx.setTitle('Not found');
-    main.appendChild(h('h1', { tabindex: '-1' }, 'Page not found'));
-    main.appendChild(h('p', null, 'There is no page at this address. ', h('a', { href: homeHash() }, 'Go to the start page')));
+    ctx.setTitle(t('app.not_found'));
+    main.appendChild(h('h1', { tabindex: '-1' }, t('app.not_found')));
+    main.appendChild(h('p', null, t('app.not_found_text'), ' ', h('a', { href: homeHash() }, t('app.go_start'))));
   } else if (r.needs && !can(r.needs)) {
-    ctx.setTitle('Not allowed');
-    main.appendChild(h('h1', { tabindex: '-1' }, 'Not allowed'));
-    main.appendChild(h('p', null, `Your role (${me.principal.role}) may not use this page. `,
-      h('a', { href: homeHash() }, 'Go to the start page')));
+    ctx.setTitle(t('app.not_allowed'));
+    main.appendChild(h('h1', { tabindex: '-1' }, t('app.not_allowed')));
+    main.appendChild(h('p', null, t('app.not_allowed_text', { role: roleLabel(me.principal.role) }), ' ',
+      h('a', { href: homeHash() }, t('app.go_start'))));
   } else {
     try {
       const c = await r.page.render(main, ctx);
@@ -214,8 +245,9 @@ async function route() {
     } catch (err) {
       if (seq !== renderSeq) return;
       clear(main);
-      main.appendChild(h('h1', { tabindex: '-1' }, 'Something went wrong'));
-      main.appendChild(h('div', { class: 'error-box', role: 'alert' }, err.message || String(err)));
+      main.appendChild(h('h1', { tabindex: '-1' }, t('app.went_wrong')));
+      main.appendChild(h('div', { class: 'error-box', role: 'alert' }, err.status !== undefined ? err.message : t('app.went_wrong_text')));
+      console.error(err);
     }
   }
   if (seq !== renderSeq) return;
@@ -236,7 +268,7 @@ async function loadMe() {
   } catch (err) {
     me = null;
     setCsrf(null);
-    if (err.status !== 401) flash(`The server did not answer who is signed in: ${err.message}`, 'error', true);
+    if (err.status !== 401) flash(t('app.me_failed', { error: err.message }), 'error', true);
   }
 }
 
@@ -245,5 +277,15 @@ document.querySelector('.skip-link').addEventListener('click', (e) => {
   main.focus();
 });
 
+export function roleLabel(role) {
+  return has(`role.${role}`) ? t(`role.${role}`) : String(role || '').replace(/_/g, ' ');
+}
+
 window.addEventListener('hashchange', route);
-loadMe().then(route);
+setLang()
+  .catch((err) => console.error(err))
+  .then(() => {
+    drawStatic();
+    return loadMe();
+  })
+  .then(route);

@@ -9,34 +9,36 @@
 // markInitial(), snapshotInputs(), restoreInputs().
 
 import { h, field } from './dom.js';
+import { t, label } from './i18n.js';
 import {
-  SEX, AGE_GROUPS, EXPLOITATION, MEANS_OF_CONTROL, RECRUITER, LABOUR_SECTORS, COUNTRIES,
+  SEX_CODES, AGE_GROUP_CODES, EXPLOITATION_CODES, CONTROL_CODES, RECRUITER_CODES, SECTOR_CODES, COUNTRIES,
 } from './case-labels.js';
 
 const TEXT = ['name', 'birth_date', 'worker_key', 'phone', 'email', 'address', 'narrative', 'presumed_on'];
 const SINGLE = ['sex', 'age_group', 'citizenship', 'country_of_exploitation'];
+// member -> [legend key, code family, codes]
 export const MULTI = {
-  exploitation: ['Forms of exploitation', EXPLOITATION],
-  means_of_control: ['Means of control', MEANS_OF_CONTROL],
-  recruiter: ['Who recruited the person', RECRUITER],
-  labour_sector: ['Sector of the exploitation', LABOUR_SECTORS],
+  exploitation: ['caseform.exploitation', 'exploitation', EXPLOITATION_CODES],
+  means_of_control: ['caseform.means_of_control', 'control', CONTROL_CODES],
+  recruiter: ['caseform.recruiter', 'recruiter', RECRUITER_CODES],
+  labour_sector: ['caseform.labour_sector', 'sector', SECTOR_CODES],
 };
 
 function countryOptions(current) {
-  const list = Object.entries(COUNTRIES).sort((a, b) => a[1].localeCompare(b[1]))
-    .map(([code, name]) => [code, `${name} (${code})`]);
-  if (current && !COUNTRIES[current]) list.unshift([current, current]);
-  return [['', 'Not recorded'], ...list];
+  const list = COUNTRIES.map((code) => [code, `${label('country', code)} (${code})`])
+    .sort((a, b) => a[1].localeCompare(b[1]));
+  if (current && !COUNTRIES.includes(current)) list.unshift([current, current]);
+  return [['', t('common.not_recorded_cap')], ...list];
 }
 
-function checkGroup(prefix, member, legend, table, chosen) {
+function checkGroup(prefix, member, legend, family, codes, chosen) {
   const set = new Set(chosen || []);
   return h('fieldset', { class: 'checks', id: `${prefix}-${member}` },
     h('legend', null, legend),
-    Object.entries(table).map(([code, label]) => {
+    codes.map((code) => {
       const id = `${prefix}-${member}-${code.replace(/[^A-Za-z0-9]/g, '_')}`;
       return h('label', { for: id, class: 'check' },
-        h('input', { type: 'checkbox', id, name: member, value: code, checked: set.has(code) }), label);
+        h('input', { type: 'checkbox', id, name: member, value: code, checked: set.has(code) }), label(family, code));
     }));
 }
 
@@ -57,32 +59,32 @@ export function caseFields(prefix, values = {}, opts = {}) {
   const police = h('input', { type: 'checkbox', id: `${prefix}-police`, name: 'cooperating_with_police', checked: !!v.cooperating_with_police });
 
   const el = h('div', { class: 'case-fields' },
-    h('fieldset', { class: 'group' }, h('legend', null, 'Identity'),
+    h('fieldset', { class: 'group' }, h('legend', null, t('caseform.identity')),
       h('div', { class: 'grid3' },
-        text('name', 'Name', { size: 28, maxlength: 200 }),
-        text('birth_date', 'Birth date', { type: 'date' }),
-        text('worker_key', 'Document number', { size: 20, maxlength: 80, placeholder: 'COUNTRY:NUMBER' },
-          { hint: 'As in the registers: the country code, a colon, the number (UZB:AB1234567).' }))),
-    h('fieldset', { class: 'group' }, h('legend', null, 'Contact'),
+        text('name', t('field.name'), { size: 28, maxlength: 200 }),
+        text('birth_date', t('field.birth_date'), { type: 'date' }),
+        text('worker_key', t('field.worker_key'), { size: 20, maxlength: 80, placeholder: t('caseform.worker_key_placeholder') },
+          { hint: t('caseform.worker_key_hint') }))),
+    h('fieldset', { class: 'group' }, h('legend', null, t('caseform.contact')),
       h('div', { class: 'grid3' },
-        text('phone', 'Phone', { type: 'tel', size: 18, maxlength: 40 }),
-        text('email', 'E-mail', { type: 'email', size: 24, maxlength: 200 }),
-        text('address', 'Address', { size: 30, maxlength: 300 }))),
-    h('fieldset', { class: 'group' }, h('legend', null, 'Profile'),
+        text('phone', t('field.phone'), { type: 'tel', size: 18, maxlength: 40 }),
+        text('email', t('field.email'), { type: 'email', size: 24, maxlength: 200 }),
+        text('address', t('field.address'), { size: 30, maxlength: 300 }))),
+    h('fieldset', { class: 'group' }, h('legend', null, t('caseform.profile')),
       h('div', { class: 'grid4' },
-        sel('sex', 'Sex', [['', 'Not recorded'], ...Object.entries(SEX)]),
-        sel('age_group', 'Age group', [['', 'Not recorded (worked out from the birth date)'], ...Object.entries(AGE_GROUPS)]),
-        sel('citizenship', 'Citizenship', countryOptions(v.citizenship)),
-        sel('country_of_exploitation', 'Country of exploitation', countryOptions(v.country_of_exploitation))),
-      Object.entries(MULTI).map(([member, [legend, table]]) => checkGroup(prefix, member, legend, table, v[member])),
+        sel('sex', t('field.sex'), [['', t('common.not_recorded_cap')], ...SEX_CODES.map((c) => [c, label('sex', c)])]),
+        sel('age_group', t('field.age_group'), [['', t('caseform.age_group_none')], ...AGE_GROUP_CODES.map((c) => [c, label('age_group', c)])]),
+        sel('citizenship', t('field.citizenship'), countryOptions(v.citizenship)),
+        sel('country_of_exploitation', t('field.country_of_exploitation'), countryOptions(v.country_of_exploitation))),
+      Object.entries(MULTI).map(([member, [legend, family, codes]]) => checkGroup(prefix, member, t(legend), family, codes, v[member])),
       h('div', { class: 'grid3' },
-        text('presumed_on', 'Presumed a victim on', { type: 'date' },
-          { hint: opts.isNew ? 'Starts the reflection and recovery period; empty: today.' : 'Starts the reflection and recovery period.' }),
+        text('presumed_on', t('field.presumed_on'), { type: 'date' },
+          { hint: opts.isNew ? t('caseform.presumed_on_hint_new') : t('caseform.presumed_on_hint') }),
         h('div', { class: 'field check-field' },
-          h('label', { for: police.id, class: 'check' }, police, 'Cooperating with the police'),
-          h('span', { class: 'hint' }, 'Recorded only: assistance never depends on it.')))),
-    h('fieldset', { class: 'group' }, h('legend', null, 'Narrative'),
-      text('narrative', 'What happened, in the person\'s words where possible', { kind: 'textarea', rows: 6, maxlength: 20000 }, { wide: true })));
+          h('label', { for: police.id, class: 'check' }, police, t('field.cooperating_with_police')),
+          h('span', { class: 'hint' }, t('caseform.police_hint'))))),
+    h('fieldset', { class: 'group' }, h('legend', null, t('caseform.narrative')),
+      text('narrative', t('caseform.narrative_label'), { kind: 'textarea', rows: 6, maxlength: 20000 }, { wide: true })));
 
   function multi(member) {
     return [...el.querySelectorAll(`input[name="${member}"]:checked`)].map((i) => i.value);

@@ -1,53 +1,35 @@
-// labels.js - the words the UI shows for the codes the API uses, and small
-// formatting helpers. Codes without a label here are shown readably (the
-// API may grow new indicators before this file learns their names).
+// labels.js - the codes the API uses and their words in the user's
+// language (the catalogues of i18n.js: indicator.*, status.*, entity.*,
+// level.*, region.*, nation.*, ilo.*, unit.*), and small formatting
+// helpers. Codes without words in the catalogue are shown readably (the
+// API may grow new indicators before the catalogues learn their names).
 
 import { h } from './dom.js';
+import { t, label, fmtNumber as num, fmtTime as time } from './i18n.js';
 
-export const INDICATORS = {
-  wage_below_minimum: 'Wage below the legal minimum',
-  wage_far_below_peers: 'Wage far below peers',
-  hours_over_legal: 'Week longer than 40 hours',
-  hours_excessive: 'Week longer than 48 hours',
-  crowded_residence: 'Crowded residence',
-  residence_is_workplace: 'Lives at the workplace',
-  shared_employer_address: 'Employers share an address',
-  shared_phone: 'Workers share a phone',
-  phone_across_employers: 'Phone across employers',
-  intermediary_share: 'One agent behind most permits',
-  intermediary_spike: 'Sudden surge from an agent',
-  permits_over_headcount: 'Permits over headcount',
-  new_employer_many_permits: 'New employer, many permits',
-  occupation_sector_mismatch: 'Occupation does not fit sector',
-  minor_worker: 'Worker under 18',
-  young_one_sex_entertainment: 'Young, one-sex entertainment staff',
-  rapid_transfers: 'Rapid transfers between employers',
-  never_entered: 'Permit approved, never entered',
-  exit_reentry: 'Repeated exits and re-entries',
-  prior_violations: 'Prior inspection violations',
-  reports_touching_employer: 'Reports name the employer',
-  reports_touching_address: 'Reports name the address',
-  reports_touching_phone: 'Reports name the phone',
-};
+// The codes, in the order the UI lists them.
+export const INDICATOR_CODES = [
+  'wage_below_minimum', 'wage_far_below_peers', 'hours_over_legal', 'hours_excessive',
+  'crowded_residence', 'residence_is_workplace', 'shared_employer_address', 'shared_phone',
+  'phone_across_employers', 'intermediary_share', 'intermediary_spike', 'permits_over_headcount',
+  'new_employer_many_permits', 'occupation_sector_mismatch', 'minor_worker',
+  'young_one_sex_entertainment', 'rapid_transfers', 'never_entered', 'exit_reentry',
+  'prior_violations', 'reports_touching_employer', 'reports_touching_address', 'reports_touching_phone',
+];
 
-// What an indicator's value and threshold are counted in, where that is
-// certain; the sentence leaves the unit out otherwise.
+// The indicators whose value and threshold have a unit (unit.* in the
+// catalogues); the sentence leaves the unit out otherwise.
 export const INDICATOR_UNITS = {
-  wage_below_minimum: 'AMD a month',
-  wage_far_below_peers: 'AMD a month',
-  hours_over_legal: 'hours a week',
-  hours_excessive: 'hours a week',
+  wage_below_minimum: 'amd_month',
+  wage_far_below_peers: 'amd_month',
+  hours_over_legal: 'hours_week',
+  hours_excessive: 'hours_week',
   never_entered: 'days',
 };
 
-export const STATUSES = {
-  new: 'New',
-  in_review: 'In review',
-  escalated: 'Escalated',
-  dismissed: 'Dismissed',
-  confirmed: 'Confirmed',
-};
 export const STATUS_ORDER = ['new', 'in_review', 'escalated', 'confirmed', 'dismissed'];
+export const ENTITY_CODES = ['application', 'worker', 'employer', 'intermediary', 'address', 'phone'];
+export const LEVEL_CODES = ['high', 'medium', 'low', 'none'];
 
 // The lifecycle (alerts.h): the moves allowed from each status.
 export const MOVES = {
@@ -60,98 +42,51 @@ export const MOVES = {
 
 // A move that needs a reason (the server refuses it without one).
 export function moveNeedsReason(from, to) {
-  return to === 'dismissed' || to === 'confirmed' || from === 'dismissed' || from === 'confirmed';
+  return to === 'dismissed' || to === 'confirmed' || to === 'escalated' || from === 'dismissed' || from === 'confirmed';
 }
-
-export const ENTITY_TYPES = {
-  application: 'Application',
-  worker: 'Worker',
-  employer: 'Employer',
-  intermediary: 'Agent / intermediary',
-  address: 'Address',
-  phone: 'Phone',
-};
-
-export const LEVELS = { high: 'High', medium: 'Medium', low: 'Low', none: 'None' };
 
 // ISO 3166-2:AM.
-export const REGIONS = {
-  'AM-ER': 'Yerevan',
-  'AM-AG': 'Aragatsotn',
-  'AM-AR': 'Ararat',
-  'AM-AV': 'Armavir',
-  'AM-GR': 'Gegharkunik',
-  'AM-KT': 'Kotayk',
-  'AM-LO': 'Lori',
-  'AM-SH': 'Shirak',
-  'AM-SU': 'Syunik',
-  'AM-TV': 'Tavush',
-  'AM-VD': 'Vayots Dzor',
-};
+export const REGION_CODES = ['AM-ER', 'AM-AG', 'AM-AR', 'AM-AV', 'AM-GR', 'AM-KT', 'AM-LO', 'AM-SH', 'AM-SU', 'AM-TV', 'AM-VD'];
 
-// ISO 3166-1 alpha-3 of the nationalities the register sees most.
-const NATIONS = {
-  RUS: 'Russia', IND: 'India', IRN: 'Iran', CHN: 'China', SYR: 'Syria', IRQ: 'Iraq',
-  TJK: 'Tajikistan', UZB: 'Uzbekistan', KGZ: 'Kyrgyzstan', KAZ: 'Kazakhstan',
-  TKM: 'Turkmenistan', BGD: 'Bangladesh', NPL: 'Nepal', LKA: 'Sri Lanka', PAK: 'Pakistan',
-  EGY: 'Egypt', UKR: 'Ukraine', BLR: 'Belarus', GEO: 'Georgia', TUR: 'Turkey', PHL: 'Philippines',
-  VNM: 'Viet Nam', NGA: 'Nigeria', ETH: 'Ethiopia', USA: 'United States', FRA: 'France',
-  DEU: 'Germany', ITA: 'Italy', GBR: 'United Kingdom', ARM: 'Armenia', AZE: 'Azerbaijan',
-};
+// ISO 3166-1 alpha-3 of the countries the registers and the cases see
+// most (country.* in the catalogues).
+export const COUNTRY_CODES = [
+  'ARM', 'RUS', 'IND', 'IRN', 'CHN', 'SYR', 'IRQ', 'GEO', 'UKR', 'BLR', 'TUR', 'ARE', 'TJK', 'UZB',
+  'KGZ', 'KAZ', 'TKM', 'BGD', 'NPL', 'LKA', 'PAK', 'EGY', 'PHL', 'VNM', 'NGA', 'ETH', 'DEU', 'FRA',
+  'ITA', 'GBR', 'USA', 'AZE', 'GRC', 'POL', 'CZE',
+];
 
-export const ILO = {
-  abuse_of_vulnerability: 'abuse of vulnerability',
-  deception: 'deception',
-  restriction_of_movement: 'restriction of movement',
-  isolation: 'isolation',
-  physical_and_sexual_violence: 'physical and sexual violence',
-  intimidation_and_threats: 'intimidation and threats',
-  retention_of_identity_documents: 'retention of identity documents',
-  withholding_of_wages: 'withholding of wages',
-  debt_bondage: 'debt bondage',
-  abusive_working_and_living_conditions: 'abusive working and living conditions',
-  excessive_overtime: 'excessive overtime',
-};
+export const indicatorLabel = (id) => label('indicator', id);
+export const statusLabel = (s) => label('status', s);
+export const entityLabel = (tp) => label('entity', tp);
+export const levelLabel = (l) => label('level', l || 'none');
+export const regionName = (r) => label('region', r);
+export const countryName = (c) => label('country', c);
+export const regionLabel = (r) => (r ? `${regionName(r)} (${r})` : t('common.unknown'));
+export const nationLabel = (n) => (n ? `${countryName(n)} (${n})` : t('common.unknown'));
+export const iloLabels = (s) => String(s || '').split(/[,;]/).filter(Boolean).map((x) => label('ilo', x));
 
-function readable(code) {
-  const s = String(code || '').replace(/_/g, ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-export const indicatorLabel = (id) => INDICATORS[id] || readable(id);
-export const statusLabel = (s) => STATUSES[s] || readable(s);
-export const entityLabel = (t) => ENTITY_TYPES[t] || readable(t);
-export const regionLabel = (r) => (r ? (REGIONS[r] ? `${REGIONS[r]} (${r})` : r) : 'unknown');
-export const nationLabel = (n) => (n ? (NATIONS[n] ? `${NATIONS[n]} (${n})` : n) : 'unknown');
-export const iloLabels = (s) => String(s || '').split(/[,;]/).filter(Boolean).map((x) => ILO[x] || readable(x));
+// [[code, words], ...] for a select.
+export const options = (family, codes) => codes.map((c) => [c, label(family, c)]);
 
 // 98.18 -> "98.2"; null -> "–".
 export function fmtScore(s) {
-  return typeof s === 'number' ? s.toFixed(1) : '–';
+  return typeof s === 'number' ? num(s, 1, 1) : '–';
 }
 
-const numberFmt = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
-export function fmtNumber(n) {
-  return typeof n === 'number' ? numberFmt.format(n) : String(n ?? '–');
-}
-
-// "2026-11-23T19:07:20Z" -> "2026-11-23 19:07 UTC"; dates stay dates.
-export function fmtTime(t) {
-  if (!t) return '–';
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(t);
-  return m ? `${m[1]} ${m[2]} UTC` : t;
-}
+export const fmtNumber = (n) => num(n);
+export const fmtTime = (s) => time(s);
 
 export function fmtBytes(n) {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (n < 1024) return t('unit.bytes', { n, v: num(n) });
+  if (n < 1024 * 1024) return t('unit.kib', { v: num(n / 1024, 1) });
+  return t('unit.mib', { v: num(n / 1024 / 1024, 1) });
 }
 
 // A level badge: colour and the word (never colour alone).
 export function levelBadge(level) {
-  const l = LEVELS[level] ? level : 'none';
-  return h('span', { class: `badge level-${l}` }, LEVELS[l]);
+  const l = LEVEL_CODES.includes(level) ? level : 'none';
+  return h('span', { class: `badge level-${l}` }, levelLabel(l));
 }
 
 export function statusBadge(status) {
@@ -161,4 +96,11 @@ export function statusBadge(status) {
 // The UI's address of an entity page (the key is one URL segment).
 export function entityHref(type, key) {
   return `#/entities/${encodeURIComponent(type)}/${encodeURIComponent(key)}`;
+}
+
+// An entity as people know it: its name (when the API gives one) beside
+// its key, e.g. "Rahul Sharma · IND:Q7722758".
+export function entityName(name, key) {
+  const k = h('span', { class: 'key' }, key || '–');
+  return name && name !== key ? [h('span', { class: 'entity-name' }, name), ' · ', k] : [k];
 }

@@ -7,26 +7,15 @@
 
 import { api } from '../api.js';
 import { h, add, field, table, errorBox } from '../dom.js';
+import { t, tn, has, label, lower, todayYerevan } from '../i18n.js';
 import {
-  MOVES, indicatorLabel, entityLabel, statusLabel, regionLabel, nationLabel, iloLabels,
+  MOVES, indicatorLabel, entityLabel, statusLabel, regionLabel, nationLabel, iloLabels, levelLabel,
   INDICATOR_UNITS, fmtScore, fmtNumber, fmtTime, levelBadge, statusBadge, entityHref, moveNeedsReason,
 } from '../labels.js';
 
-const MOVE_WORDS = {
-  new: 'New (back to the untriaged queue)',
-  in_review: 'In review',
-  escalated: 'Escalated (to inspectors, police or a case worker)',
-  dismissed: 'Dismissed (not a case)',
-  confirmed: 'Confirmed (a case)',
-};
-
-function ymd(d) {
-  return d.toISOString().slice(0, 10);
-}
-
 function entityLink(ctx, type, key, text) {
-  const label = text || `${entityLabel(type)} ${key}`;
-  return ctx.can('entity.read') ? h('a', { href: entityHref(type, key) }, label) : label;
+  const words = text || `${entityLabel(type)} ${key}`;
+  return ctx.can('entity.read') ? h('a', { href: entityHref(type, key) }, words) : words;
 }
 
 function sortedIndicators(ev) {
@@ -34,44 +23,47 @@ function sortedIndicators(ev) {
   return list.sort((a, b) => (a.suppressed - b.suppressed) || ((b.contribution || 0) - (a.contribution || 0)));
 }
 
+// One indicator's sentence: the catalogue's (expl.ID, filled from the
+// evidence's facts) when it has one, else the engine's own text.
+function indicatorText(ind) {
+  return has(`expl.${ind.id}`) ? t(`expl.${ind.id}`) : ind.text || '';
+}
+
 // The explanation in plain language, built from the stored evidence.
 function explanation(a) {
   const ev = a.evidence;
   const inds = sortedIndicators(ev);
   const out = [];
-  const what = `${entityLabel(a.entity_type).toLowerCase()} ${a.entity_key}`;
-  out.push(h('p', { class: 'lead' }, `This alert is about the ${what}. It scores ${fmtScore(a.score)} out of 100, which is `,
-    h('strong', null, `${a.level || 'no'} level`), '.'));
+  const what = `${lower(entityLabel(a.entity_type))} ${a.entity_key}`;
+  out.push(h('p', { class: 'lead' }, tn('alert.lead', { what, score: fmtScore(a.score),
+    level: h('strong', null, t('alert.level_words', { level: lower(levelLabel(a.level)) })) })));
   if (!inds.length) {
-    out.push(h('p', null, 'No evidence was stored with this alert.'));
+    out.push(h('p', null, t('alert.no_evidence')));
     return out;
   }
   const scored = inds.filter((i) => !i.suppressed && !i.vulnerability);
   const allCarried = inds.every((i) => i.rolled_up);
-  out.push(h('p', null, `${scored.length} warning sign${scored.length === 1 ? '' : 's'} add up to this score, the strongest first. ` +
-    'No single sign proves trafficking; together they say the case deserves a closer look.' +
-    (allCarried && a.entity_type !== 'application' ? ` Each was found on a record linked to this ${entityLabel(a.entity_type).toLowerCase()} ` +
-      '(its applications, employer, residence or phone) and carried over to this alert.' : '')));
+  out.push(h('p', null, t('alert.signs', { n: scored.length }) + ' ' + t('alert.no_single_sign') +
+    (allCarried && a.entity_type !== 'application' ? ' ' + t('alert.all_carried', { what: entityLabel(a.entity_type) }) : '')));
   const items = inds.map((ind) => {
-    const parts = [h('strong', null, indicatorLabel(ind.id)), ': ', ind.text || ''];
-    const unit = INDICATOR_UNITS[ind.id] ? ` ${INDICATOR_UNITS[ind.id]}` : '';
-    if (typeof ind.value === 'number' && typeof ind.threshold === 'number') {
-      parts.push(` Here the value is ${fmtNumber(ind.value)}${unit}, against a threshold of ${fmtNumber(ind.threshold)}${unit}.`);
+    const parts = [h('strong', null, indicatorLabel(ind.id)), ': ', indicatorText(ind)];
+    if (!ind.rolled_up && typeof ind.value === 'number' && typeof ind.threshold === 'number') {
+      const unit = INDICATOR_UNITS[ind.id] ? t(`unit.${INDICATOR_UNITS[ind.id]}`) : '';
+      parts.push(' ', t(unit ? 'alert.value_unit' : 'alert.value', { value: fmtNumber(ind.value), threshold: fmtNumber(ind.threshold), unit }));
     }
-    if (ind.rolled_up && !allCarried) parts.push(' Found on a linked record (an application, its employer, residence or phone) and carried over to this alert.');
-    if (ind.vulnerability) parts.push(' A vulnerability: it adds nothing by itself but makes the other signs weigh more.');
-    if (ind.suppressed) parts.push(' Suppressed by an analyst: shown here, not counted.');
+    if (ind.rolled_up && !allCarried) parts.push(' ', t('alert.carried'));
+    if (ind.vulnerability) parts.push(' ', t('alert.vulnerability'));
+    if (ind.suppressed) parts.push(' ', t('alert.suppressed'));
     const ilo = iloLabels(ind.ilo);
-    if (ilo.length) parts.push(h('span', { class: 'ilo' }, ` ILO forced-labour indicator${ilo.length === 1 ? '' : 's'}: ${ilo.join(', ')}.`));
+    if (ilo.length) parts.push(h('span', { class: 'ilo' }, ' ', t('alert.ilo', { n: ilo.length, list: ilo.join(', ') })));
     return h('li', null, parts);
   });
   out.push(h('ol', { class: 'explain-list' }, items));
   if (ev && typeof ev.logit === 'number') {
     const factor = ev.vulnerability_factor && ev.vulnerability_factor !== 1
-      ? ` multiplied by ${fmtNumber(ev.vulnerability_factor)} for vulnerability,` : '';
-    out.push(h('p', { class: 'muted' }, `How the score is made: each sign adds its contribution to a starting value of ${fmtNumber(ev.prior)};` +
-      `${factor} the total ${fmtNumber(ev.logit)} (log-odds) becomes the score ${fmtScore(a.score)} out of 100. ` +
-      `Configuration ${a.config_version || ev.config_version || 'unknown'}.`));
+      ? ' ' + t('alert.how_factor', { factor: fmtNumber(ev.vulnerability_factor) }) : '';
+    out.push(h('p', { class: 'muted' }, t('alert.how', { prior: fmtNumber(ev.prior), factor, logit: fmtNumber(ev.logit), score: fmtScore(a.score),
+      config: a.config_version || ev.config_version || t('common.unknown') })));
   }
   return out;
 }
@@ -89,11 +81,11 @@ function breakdown(a) {
     h('span', { class: 'contrib' },
       h('meter', { min: 0, max, value: Math.abs(ind.contribution || 0), 'aria-hidden': 'true' }),
       ` ${ind.contribution > 0 ? '+' : ''}${fmtNumber(ind.contribution || 0)}`),
-    ind.suppressed ? 'suppressed' : ind.vulnerability ? 'vulnerability' : ind.rolled_up ? 'carried over' : 'direct',
+    t(ind.suppressed ? 'alert.how_suppressed' : ind.vulnerability ? 'alert.how_vulnerability' : ind.rolled_up ? 'alert.how_carried' : 'alert.how_direct'),
   ]);
-  return table('How much each indicator adds to the score (log-odds)', [
-    { label: 'Indicator' }, { label: 'ILO indicators' }, { label: 'Value', class: 'num' },
-    { label: 'Threshold', class: 'num' }, { label: 'Strength', class: 'num' }, { label: 'Contribution' }, { label: 'How' },
+  return table(t('alert.breakdown_caption'), [
+    { label: t('alert.col_indicator') }, { label: t('alert.col_ilo') }, { label: t('alert.col_value'), class: 'num' },
+    { label: t('alert.col_threshold'), class: 'num' }, { label: t('alert.col_strength'), class: 'num' }, { label: t('alert.col_contribution') }, { label: t('alert.col_how') },
   ], rows, { class: 'breakdown' });
 }
 
@@ -108,26 +100,26 @@ function evidenceRecords(ctx, a) {
     }
     if (ind.records_total > (ind.records || []).length) cut += ind.records_total - ind.records.length;
   }
-  if (!byRecord.size) return h('p', null, 'No register records are cited.');
+  if (!byRecord.size) return h('p', null, t('alert.no_records'));
   const rows = [...byRecord.values()].map((r) => [
-    r.register.replace('_', ' '),
+    label('register', r.register),
     r.register === 'permits' ? entityLink(ctx, 'application', r.key, r.key) : r.key,
     r.ids.join(', '),
   ]);
-  return [table('Register records the indicators cite', [{ label: 'Register' }, { label: 'Record' }, { label: 'Cited by' }], rows),
-    cut ? h('p', { class: 'muted' }, `${cut} more citations are not listed (the evidence keeps the first records of each indicator).`) : null];
+  return [table(t('alert.records_caption'), [{ label: t('alert.col_register') }, { label: t('alert.col_record') }, { label: t('alert.col_cited_by') }], rows),
+    cut ? h('p', { class: 'muted' }, t('alert.records_cut', { n: cut })) : null];
 }
 
 function history(a) {
   const rows = (a.history || []).map((e) => [
-    fmtTime(e.at), e.actor || '–', e.kind,
+    fmtTime(e.at), e.actor || '–', label('alert_event', e.kind),
     e.from_status || e.to_status ? `${e.from_status ? statusLabel(e.from_status) : '–'} → ${e.to_status ? statusLabel(e.to_status) : '–'}` : '–',
-    e.level ? `${e.level}, ${fmtScore(e.score)}` : '–',
+    e.level ? `${levelLabel(e.level)}, ${fmtScore(e.score)}` : '–',
     e.reason || '–',
   ]);
-  if (!rows.length) return h('p', null, 'Nothing has happened to this alert yet.');
-  return table('What happened to this alert, oldest first', [{ label: 'When' }, { label: 'Who' }, { label: 'What' },
-    { label: 'Status' }, { label: 'Level, score' }, { label: 'Reason' }], rows);
+  if (!rows.length) return h('p', null, t('alert.no_history'));
+  return table(t('alert.history_caption'), [{ label: t('alert.col_when') }, { label: t('alert.col_who') }, { label: t('alert.col_what') },
+    { label: t('alert.col_status') }, { label: t('alert.col_level_score') }, { label: t('common.reason') }], rows);
 }
 
 function formBlock(title, desc, ...content) {
@@ -154,48 +146,48 @@ function actions(ctx, a) {
 
   // change status
   const moves = MOVES[a.status] || [];
-  const to = field('Move to', 'select', { name: 'to' }, { options: moves.map((m) => [m, MOVE_WORDS[m] || statusLabel(m)]) });
-  const reason = field('Reason', 'textarea', { name: 'reason', rows: 3, maxlength: 2000 },
-    { hint: 'Required to dismiss, confirm or reopen; it is kept in the alert\'s history.' });
+  const to = field(t('alert.move_to'), 'select', { name: 'to' }, { options: moves.map((m) => [m, label('alert_move', m)]) });
+  const reason = field(t('common.reason'), 'textarea', { name: 'reason', rows: 3, maxlength: 2000 },
+    { hint: t('alert.reason_hint') });
   const tErrors = h('div');
-  const tButton = h('button', { type: 'submit', class: 'primary' }, 'Change status');
+  const tButton = h('button', { type: 'submit', class: 'primary' }, t('alert.change_status'));
   const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
   tForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const target = to.input.value;
     const why = reason.input.value.trim();
     if (moveNeedsReason(a.status, target) && !why) {
-      tErrors.replaceChildren(errorBox(`Moving this alert to "${statusLabel(target)}" needs a reason: write why, for those who read the case later.`));
+      tErrors.replaceChildren(errorBox(t('alert.needs_reason', { status: statusLabel(target) })));
       reason.input.focus();
       return;
     }
     run(tForm, tErrors, tButton, async () => {
       await api('POST', `/alerts/${id}/transition`, { to: target, reason: why || undefined });
       done(target === 'dismissed' || target === 'confirmed'
-        ? `Alert ${id} ${statusLabel(target).toLowerCase()}: it has left the open queue.`
-        : `Alert ${id} moved to ${statusLabel(target)}.`);
+        ? t(`alert.done_${target}`, { id })
+        : t('alert.done_moved', { id, status: statusLabel(target) }));
     });
   });
 
   // assign
-  const assignee = field('Assign to', 'input', { name: 'assignee', value: a.assignee || '', autocomplete: 'off', list: 'alert-assignees' },
-    { hint: 'A user name; the alert then reaches their queue.' });
+  const assignee = field(t('alert.assign_to'), 'input', { name: 'assignee', value: a.assignee || '', autocomplete: 'off', list: 'alert-assignees' },
+    { hint: t('alert.assign_hint') });
   const aErrors = h('div');
-  const aButton = h('button', { type: 'submit', class: 'primary' }, 'Assign');
-  const meButton = h('button', { type: 'button', class: 'secondary' }, 'Assign to me');
-  const unButton = h('button', { type: 'button', class: 'secondary', disabled: !a.assignee }, 'Unassign');
+  const aButton = h('button', { type: 'submit', class: 'primary' }, t('alert.assign'));
+  const meButton = h('button', { type: 'button', class: 'secondary' }, t('alert.assign_me'));
+  const unButton = h('button', { type: 'button', class: 'secondary', disabled: !a.assignee }, t('alert.unassign'));
   const aForm = h('form', { class: 'stack', id: 'assign-form' }, aErrors, assignee.wrap,
     h('datalist', { id: 'alert-assignees' }, h('option', { value: ctx.me.principal.user })),
     h('div', { class: 'actions' }, aButton, meButton, unButton));
   const assign = (name, button) => run(aForm, aErrors, button, async () => {
     await api('POST', `/alerts/${id}/assign`, { assignee: name });
-    done(name ? `Alert ${id} assigned to ${name}.` : `Alert ${id} unassigned.`);
+    done(name ? t('alert.done_assigned', { id, name }) : t('alert.done_unassigned', { id }));
   });
   aForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const name = assignee.input.value.trim();
     if (!name) {
-      aErrors.replaceChildren(errorBox('Type a user name, or use Unassign.'));
+      aErrors.replaceChildren(errorBox(t('alert.type_assignee')));
       assignee.input.focus();
       return;
     }
@@ -208,94 +200,90 @@ function actions(ctx, a) {
   const inds = sortedIndicators(a.evidence).filter((i) => !i.suppressed);
   let sForm = null;
   if (inds.length) {
-    const today = new Date();
-    const min = new Date(today.getTime() + 86400000);
-    const max = new Date(today.getTime() + 180 * 86400000);
-    const def = new Date(today.getTime() + 30 * 86400000);
-    const ind = field('Indicator', 'select', { name: 'indicator' }, { options: inds.map((i) => [i.id, indicatorLabel(i.id)]) });
-    const until = field('Until', 'input', { name: 'until', type: 'date', min: ymd(min), max: ymd(max), value: ymd(def) },
-      { hint: 'At most 180 days ahead.' });
-    const sReason = field('Reason', 'textarea', { name: 'reason', rows: 2, maxlength: 2000 });
+    const ind = field(t('field.indicator'), 'select', { name: 'indicator' }, { options: inds.map((i) => [i.id, indicatorLabel(i.id)]) });
+    const until = field(t('field.until'), 'input', { name: 'until', type: 'date', min: todayYerevan(1), max: todayYerevan(180), value: todayYerevan(30) },
+      { hint: t('alert.until_hint') });
+    const sReason = field(t('common.reason'), 'textarea', { name: 'reason', rows: 2, maxlength: 2000 });
     const sErrors = h('div');
-    const sButton = h('button', { type: 'submit', class: 'secondary' }, 'Suppress indicator');
+    const sButton = h('button', { type: 'submit', class: 'secondary' }, t('alert.suppress'));
     sForm = h('form', { class: 'stack', id: 'suppress-form' }, sErrors, ind.wrap, until.wrap, sReason.wrap, h('div', { class: 'actions' }, sButton));
     sForm.addEventListener('submit', (e) => {
       e.preventDefault();
       const why = sReason.input.value.trim();
       if (!why) {
-        sErrors.replaceChildren(errorBox('A suppression needs a reason.'));
+        sErrors.replaceChildren(errorBox(t('alert.suppress_needs_reason')));
         sReason.input.focus();
         return;
       }
       if (!until.input.value) {
-        sErrors.replaceChildren(errorBox('Choose the date until which the indicator is suppressed.'));
+        sErrors.replaceChildren(errorBox(t('alert.suppress_needs_until')));
         until.input.focus();
         return;
       }
       run(sForm, sErrors, sButton, async () => {
         await api('POST', `/alerts/${id}/suppress`, { indicator: ind.input.value, until: until.input.value, reason: why });
-        done(`${indicatorLabel(ind.input.value)} suppressed for this ${entityLabel(a.entity_type).toLowerCase()} until ${until.input.value}; the next screening leaves it out.`);
+        done(t('alert.done_suppressed', { indicator: indicatorLabel(ind.input.value), what: entityLabel(a.entity_type), until: until.input.value }));
       });
     });
   }
 
-  return h('aside', { class: 'actions-panel', 'aria-label': 'Actions on this alert' },
-    h('h2', null, 'Actions'),
-    formBlock('Change status', `Now: ${statusLabel(a.status)}.`, moves.length ? tForm : h('p', null, 'No move is possible from here.')),
-    formBlock('Assign', a.assignee ? `Now assigned to ${a.assignee}.` : 'Now assigned to nobody.', aForm),
-    sForm ? formBlock('Suppress an indicator', 'The sign stays in the evidence but is not scored for this entity until the date, from the next screening on.', sForm) : null);
+  return h('aside', { class: 'actions-panel', 'aria-label': t('alert.actions_label') },
+    h('h2', null, t('alert.actions')),
+    formBlock(t('alert.change_status'), t('alert.now_status', { status: statusLabel(a.status) }), moves.length ? tForm : h('p', null, t('alert.no_move'))),
+    formBlock(t('alert.assign'), a.assignee ? t('alert.now_assigned', { name: a.assignee }) : t('alert.now_nobody'), aForm),
+    sForm ? formBlock(t('alert.suppress_title'), t('alert.suppress_desc'), sForm) : null);
 }
 
 export async function render(main, ctx) {
   const id = ctx.params[0];
-  ctx.setTitle(`Alert ${id}`);
+  ctx.setTitle(t('alert.title', { id }));
   let a;
   try {
     a = await api('GET', `/alerts/${id}`);
   } catch (err) {
     if (!ctx.current()) return;
-    add(main, h('p', null, h('a', { href: '#/alerts' }, '← Back to the queue')),
-      h('h1', { tabindex: '-1' }, `Alert ${id}`), errorBox(err.status === 404 ? `There is no alert ${id}.` : err.message));
+    add(main, h('p', null, h('a', { href: '#/alerts' }, t('common.back_queue'))),
+      h('h1', { tabindex: '-1' }, t('alert.title', { id })), errorBox(err.status === 404 ? t('alert.no_such', { id }) : err.message));
     return;
   }
   if (!ctx.current()) return;
-  ctx.setTitle(`Alert ${a.id}: ${entityLabel(a.entity_type)} ${a.entity_key}`);
+  ctx.setTitle(t('alert.title_full', { id: a.id, what: entityLabel(a.entity_type), key: a.entity_key }));
   const facts = [
-    ['Level', levelBadge(a.level)],
-    ['Score', `${fmtScore(a.score)} of 100`],
-    ['Status', statusBadge(a.status)],
-    ['Assignee', a.assignee || 'nobody'],
-    ['Region', a.region ? regionLabel(a.region) : 'unknown'],
-    ['Employer', a.employer ? entityLink(ctx, 'employer', a.employer, a.employer) : 'unknown'],
-    ['Nationality', a.nationality ? nationLabel(a.nationality) : 'unknown'],
-    ['Raised', fmtTime(a.created_at)],
-    ['Changed', fmtTime(a.updated_at)],
+    [t('alert.fact_level'), levelBadge(a.level)],
+    [t('alert.fact_score'), t('alert.score_of', { score: fmtScore(a.score) })],
+    [t('alert.fact_status'), statusBadge(a.status)],
+    [t('alert.fact_assignee'), a.assignee || t('common.nobody')],
+    [t('alert.fact_region'), a.region ? regionLabel(a.region) : t('common.unknown')],
+    [t('alert.fact_employer'), a.employer ? entityLink(ctx, 'employer', a.employer, a.employer) : t('common.unknown')],
+    [t('alert.fact_nationality'), a.nationality ? nationLabel(a.nationality) : t('common.unknown')],
+    [t('alert.fact_raised'), fmtTime(a.created_at)],
+    [t('alert.fact_changed'), fmtTime(a.updated_at)],
   ];
   // An escalated alert can become an NRM case (the person found by it is a
   // presumed victim): the new-case form, opened from this alert.
   const openCase = a.status === 'escalated' && ctx.can('case.write')
-    ? h('a', { href: `#/cases/new?alert=${a.id}`, class: 'button-link primary' }, 'Open NRM case') : null;
+    ? h('a', { href: `#/cases/new?alert=${a.id}`, class: 'button-link primary' }, t('alert.open_case')) : null;
   const related = (a.related || []).map((r) => h('li', null, entityLink(ctx, r.entity_type, r.entity_key)));
   const sup = (a.suppressions || []).map((s) => [indicatorLabel(s.indicator), s.until, s.created_by, fmtTime(s.created_at), s.reason]);
 
   const content = h('div', { class: 'detail-main' },
-    h('section', { 'aria-labelledby': 'why-h' }, h('h2', { id: 'why-h' }, 'Why this alert'), explanation(a),
-      a.explanation ? h('details', null, h('summary', null, 'The explanation as the command line prints it'), h('pre', { class: 'explain-text' }, a.explanation)) : null),
-    h('section', { 'aria-labelledby': 'ind-h' }, h('h2', { id: 'ind-h' }, 'Indicator breakdown'), breakdown(a) || h('p', null, 'No indicators.')),
-    h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, 'Evidence records'), evidenceRecords(ctx, a)),
-    h('section', { 'aria-labelledby': 'rel-h' }, h('h2', { id: 'rel-h' }, 'Related entities'),
-      related.length ? h('ul', { class: 'related' }, related) : h('p', null, 'None recorded.')),
-    h('section', { 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, 'History'), history(a)),
-    sup.length ? h('section', { 'aria-labelledby': 'sup-h' }, h('h2', { id: 'sup-h' }, 'Suppressions'),
-      table('Indicators suppressed for this entity', [{ label: 'Indicator' }, { label: 'Until' }, { label: 'By' }, { label: 'When' }, { label: 'Reason' }], sup)) : null);
+    h('section', { 'aria-labelledby': 'why-h' }, h('h2', { id: 'why-h' }, t('alert.why')), explanation(a),
+      a.explanation ? h('details', null, h('summary', null, t('alert.cli_text')), h('pre', { class: 'explain-text' }, a.explanation)) : null),
+    h('section', { 'aria-labelledby': 'ind-h' }, h('h2', { id: 'ind-h' }, t('alert.breakdown')), breakdown(a) || h('p', null, t('alert.no_indicators'))),
+    h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, t('alert.records')), evidenceRecords(ctx, a)),
+    h('section', { 'aria-labelledby': 'rel-h' }, h('h2', { id: 'rel-h' }, t('alert.related')),
+      related.length ? h('ul', { class: 'related' }, related) : h('p', null, t('alert.none_recorded'))),
+    h('section', { 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, t('alert.history')), history(a)),
+    sup.length ? h('section', { 'aria-labelledby': 'sup-h' }, h('h2', { id: 'sup-h' }, t('alert.suppressions')),
+      table(t('alert.suppressions_caption'), [{ label: t('field.indicator') }, { label: t('field.until') }, { label: t('alert.col_by') }, { label: t('alert.col_when') }, { label: t('common.reason') }], sup)) : null);
 
   add(main, 
-    h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, '← Back to the queue')),
-    h('h1', { tabindex: '-1' }, `Alert ${a.id}: ${entityLabel(a.entity_type)} `, h('span', { class: 'key' }, a.entity_key)),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, t('common.back_queue'))),
+    h('h1', { tabindex: '-1' }, t('alert.title_what', { id: a.id, what: entityLabel(a.entity_type) }), ' ', h('span', { class: 'key' }, a.entity_key)),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
     ctx.can('entity.read') || openCase ? h('p', { class: 'actions' },
       ctx.can('entity.read') ? h('a', { href: entityHref(a.entity_type, a.entity_key), class: 'button-link' },
-        `Open the ${entityLabel(a.entity_type).toLowerCase()}'s page and network`) : null,
+        t('alert.open_entity', { what: lower(entityLabel(a.entity_type)) })) : null,
       openCase) : null,
     h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a) : null));
 }

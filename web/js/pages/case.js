@@ -20,28 +20,25 @@
 
 import { api } from '../api.js';
 import { h, add, clear, field, table, errorBox } from '../dom.js';
+import { t, tn, has, label, lower, fmtNumber, todayYerevan } from '../i18n.js';
 import { fmtTime, fmtBytes, fmtScore, indicatorLabel } from '../labels.js';
 import {
-  SERVICES, CATEGORIES, SEX, AGE_GROUPS, EXPLOITATION, MEANS_OF_CONTROL, RECRUITER, LABOUR_SECTORS,
+  SERVICE_CODES, CATEGORY_CODES,
   stageLabel, moveLabel, serviceLabel, stageBadge, overdueBadge, referralBadge, serviceBadge,
   codesLabel, oneLabel, countryLabel,
 } from '../case-labels.js';
 import { caseFields, markInitial, snapshotInputs, restoreInputs } from '../case-form.js';
 
-function ymd(d) {
-  return d.toISOString().slice(0, 10);
-}
-
-// The Armenian calendar day (UTC+4), as the server counts days.
+// The Armenian calendar day, as the server counts days.
 export function todayAM() {
-  return ymd(new Date(Date.now() + 4 * 3600 * 1000));
+  return todayYerevan();
 }
 
 const facts = (pairs) => h('dl', { class: 'facts' },
   pairs.filter(Boolean).map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
 
-const kv = (caption, pairs) => table(caption, [{ label: 'Field' }, { label: 'Value' }],
-  pairs.map(([k, v]) => [{ th: k }, v === null || v === undefined || v === '' ? h('span', { class: 'muted' }, 'not recorded') : v]),
+const kv = (caption, pairs) => table(caption, [{ label: t('entity.col_field') }, { label: t('entity.col_value') }],
+  pairs.map(([k, v]) => [{ th: k }, v === null || v === undefined || v === '' ? h('span', { class: 'muted' }, t('common.not_recorded')) : v]),
   { class: 'kv', hideCaption: true });
 
 function section(id, title, ...content) {
@@ -50,16 +47,16 @@ function section(id, title, ...content) {
 
 // A button that opens a small form asking for a reason (required or not)
 // and sends it: for rejecting, revoking, withdrawing.
-function reasonButton(label, opts, onConfirm) {
+function reasonButton(text, opts, onConfirm) {
   const box = h('div', { class: 'reason-box', hidden: true });
-  const reason = field(opts.reasonLabel || 'Reason', 'textarea', { id: `${opts.id}-reason`, rows: 2, maxlength: 2000 },
-    { hint: opts.required ? 'Required; kept in the case history.' : 'Optional; kept in the case history.' });
+  const reason = field(opts.reasonLabel || t('common.reason'), 'textarea', { id: `${opts.id}-reason`, rows: 2, maxlength: 2000 },
+    { hint: opts.required ? t('case.reason_required') : t('case.reason_optional') });
   const errors = h('div');
-  const confirm = h('button', { type: 'submit', class: 'primary' }, opts.confirm || label);
-  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const confirm = h('button', { type: 'submit', class: 'primary' }, opts.confirm || text);
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
   const form = h('form', { class: 'stack', id: opts.id }, errors, reason.wrap, h('div', { class: 'actions' }, confirm, cancel));
   box.appendChild(form);
-  const open = h('button', { type: 'button', class: opts.danger ? 'secondary danger' : 'secondary', 'aria-expanded': 'false' }, label);
+  const open = h('button', { type: 'button', class: opts.danger ? 'secondary danger' : 'secondary', 'aria-expanded': 'false' }, text);
   open.addEventListener('click', () => {
     box.hidden = !box.hidden;
     open.setAttribute('aria-expanded', String(!box.hidden));
@@ -75,7 +72,7 @@ function reasonButton(label, opts, onConfirm) {
     errors.replaceChildren();
     const why = reason.input.value.trim();
     if (opts.required && !why) {
-      errors.appendChild(errorBox(`${label} needs a reason: write why.`));
+      errors.appendChild(errorBox(t('case.needs_reason', { action: text })));
       reason.input.focus();
       return;
     }
@@ -89,31 +86,31 @@ export function eventText(e) {
   const d = e.detail && typeof e.detail === 'object' ? e.detail : {};
   switch (e.kind) {
     case 'opened':
-      return [`Opened the case at "${stageLabel(e.to_stage || 'presumed_victim')}"`,
-        d.alert ? [' from ', h('a', { href: `#/alerts/${d.alert}` }, `alert ${d.alert}`)] : null,
-        d.preid_due ? `; pre-identification decision due ${d.preid_due}` : null, '.'];
+      return [t('ev.opened', { stage: stageLabel(e.to_stage || 'presumed_victim') }),
+        d.alert ? [' ', tn('ev.opened_from', { alert: h('a', { href: `#/alerts/${d.alert}` }, t('alert.ref', { id: d.alert })) })] : null,
+        d.preid_due ? [' ', t('ev.preid_due', { date: d.preid_due })] : null];
     case 'stage':
-      return [e.from_stage === 'closed' ? 'Reopened: ' : 'Moved ', 'from ', h('strong', null, stageLabel(e.from_stage)),
-        ' to ', h('strong', null, stageLabel(e.to_stage)),
-        d.decision_date ? ` (commission's decision of ${d.decision_date})` : null, '.'];
+      return [tn(e.from_stage === 'closed' ? 'ev.reopened' : 'ev.moved', { from: h('strong', null, stageLabel(e.from_stage)), to: h('strong', null, stageLabel(e.to_stage)) }),
+        d.decision_date ? [' ', t('ev.decision_of', { date: d.decision_date })] : null];
     case 'update':
-      return `Changed ${Array.isArray(d.fields) && d.fields.length ? d.fields.join(', ').replace(/_/g, ' ') : 'the case'}.`;
+      return Array.isArray(d.fields) && d.fields.length ? t('ev.changed', { fields: d.fields.map((f) => label('field', f).toLowerCase()).join(', ') }) : t('ev.changed_case');
     case 'service':
-      return d.from ? `${serviceLabel(d.service)}: ${d.from} → ${d.to}.` : `Offered ${serviceLabel(d.service).toLowerCase()}.`;
+      return d.from ? t('ev.service_step', { service: serviceLabel(d.service), from: lower(label('service_status', d.from)), to: lower(label('service_status', d.to)) })
+        : t('ev.service_offered', { service: serviceLabel(d.service) });
     case 'referral':
-      if (d.emergency) return `Emergency referral ${d.referral} sent without consent (${codesLabel(SERVICES, d.services)}).`;
-      if (d.from) return `Referral ${d.referral}: ${d.from} → ${d.to}.`;
-      return `Referral ${d.referral} drafted (${codesLabel(SERVICES, d.services)}).`;
+      if (d.emergency) return t('ev.emergency', { id: d.referral, services: codesLabel('service', d.services) });
+      if (d.from) return t('ev.referral_step', { id: d.referral, from: lower(label('referral_status', d.from)), to: lower(label('referral_status', d.to)) });
+      return t('ev.referral_drafted', { id: d.referral, services: codesLabel('service', d.services) });
     case 'consent':
-      if (d.withdrawn) return `Consent ${d.consent} of referral ${d.referral} withdrawn.`;
-      return d.given ? `Consent ${d.consent} given for referral ${d.referral}: ${String(d.categories || '').replace(/;/g, ', ')} until ${d.until}.`
-        : `Consent refused for referral ${d.referral}.`;
+      if (d.withdrawn) return t('ev.consent_withdrawn', { consent: d.consent, id: d.referral });
+      return d.given ? t('ev.consent_given', { consent: d.consent, id: d.referral, categories: codesLabel('category_short', d.categories), until: d.until })
+        : t('ev.consent_refused', { id: d.referral });
     case 'attachment':
-      return d.size !== undefined ? `Attached a file (${d.media_type}, ${fmtBytes(d.size)}).` : `Attachment ${d.attachment} read.`;
+      return d.size !== undefined ? t('ev.attached', { type: d.media_type, size: fmtBytes(d.size) }) : t('ev.attachment_read', { id: d.attachment });
     case 'review':
-      return `Emergency referral ${d.referral} reviewed.`;
+      return t('ev.reviewed', { id: d.referral });
     default:
-      return e.kind;
+      return label('case_event', e.kind);
   }
 }
 
@@ -122,10 +119,10 @@ function timeline(c) {
     h('div', { class: 'event-when' }, h('time', { datetime: e.at }, fmtTime(e.at))),
     h('div', { class: 'event-what' },
       h('p', null, eventText(e)),
-      h('p', { class: 'event-who' }, `by ${e.actor || '–'}${e.actor_org ? ` (${e.actor_org})` : ''}`),
-      e.reason ? h('p', { class: 'event-reason' }, h('span', { class: 'muted' }, 'Why: '), e.reason) : null)));
-  if (!items.length) return h('p', null, 'Nothing recorded yet.');
-  return h('ol', { class: 'timeline', 'aria-label': 'What happened to this case, oldest first' }, items);
+      h('p', { class: 'event-who' }, t('common.by', { who: `${e.actor || '–'}${e.actor_org ? ` (${e.actor_org})` : ''}` })),
+      e.reason ? h('p', { class: 'event-reason' }, h('span', { class: 'muted' }, t('case.why'), ' '), e.reason) : null)));
+  if (!items.length) return h('p', null, t('case.nothing_yet'));
+  return h('ol', { class: 'timeline', 'aria-label': t('case.timeline_label') }, items);
 }
 
 // Which stages the case went through, in order, for the stage strip.
@@ -135,47 +132,47 @@ function stageStrip(c) {
     if (e.to_stage && (e.kind === 'opened' || e.kind === 'stage')) seen.push({ stage: e.to_stage, at: e.at });
   }
   if (!seen.length) return null;
-  return h('ol', { class: 'stage-strip', 'aria-label': 'Stages so far' },
+  return h('ol', { class: 'stage-strip', 'aria-label': t('case.stages_so_far') },
     seen.map((s, i) => h('li', { class: i === seen.length - 1 ? 'current' : null, 'aria-current': i === seen.length - 1 ? 'step' : null },
       h('span', { class: 'stage-name' }, stageLabel(s.stage)), h('span', { class: 'stage-at' }, fmtTime(s.at).slice(0, 10)))));
 }
 
 export function caseHeader(c) {
-  const due = c.overdue ? overdueBadge(c.preid_due) : c.preid_due ? `due ${c.preid_due}` : 'decided';
+  const due = c.overdue ? overdueBadge(c.preid_due) : c.preid_due ? t('case.due', { date: c.preid_due }) : t('case.decided');
   return facts([
-    ['Stage', stageBadge(c.stage)],
-    ['Owner organisation', c.owner_org],
-    ['Opened', `${fmtTime(c.opened_at)} by ${c.opened_by}`],
-    ['Pre-identification decision', due],
-    ['Presumed a victim on', c.presumed_on || '–'],
-    ['Reflection period until', [c.reflection_until || '–', c.in_reflection ? h('span', { class: 'tag' }, 'in progress') : h('span', { class: 'tag' }, 'ended')]],
-    c.decision ? ['Commission\'s decision', `${stageLabel(c.decision)}${c.decision_date ? ` on ${c.decision_date}` : ''}`] : null,
-    c.closed_at ? ['Closed', fmtTime(c.closed_at)] : null,
-    ['Last changed', fmtTime(c.updated_at)],
+    [t('case.h_stage'), stageBadge(c.stage)],
+    [t('case.h_owner'), c.owner_org],
+    [t('case.h_opened'), t('common.at_by', { when: fmtTime(c.opened_at), who: c.opened_by })],
+    [t('case.h_preid'), due],
+    [t('field.presumed_on'), c.presumed_on || '–'],
+    [t('case.h_reflection'), [c.reflection_until || '–', ' ', h('span', { class: 'tag' }, c.in_reflection ? t('case.in_progress') : t('case.ended'))]],
+    c.decision ? [t('case.h_decision'), c.decision_date ? t('case.decision_on', { decision: stageLabel(c.decision), date: c.decision_date }) : stageLabel(c.decision)] : null,
+    c.closed_at ? [t('case.h_closed'), fmtTime(c.closed_at)] : null,
+    [t('case.h_changed'), fmtTime(c.updated_at)],
   ]);
 }
 
 export function profileTable(c) {
-  return kv('Profile', [
-    ['Sex', c.sex ? oneLabel(SEX, c.sex) : ''],
-    ['Age group', c.age_group ? oneLabel(AGE_GROUPS, c.age_group) : ''],
-    ['Citizenship', c.citizenship ? countryLabel(c.citizenship) : ''],
-    ['Country of exploitation', c.country_of_exploitation ? countryLabel(c.country_of_exploitation) : ''],
-    ['Forms of exploitation', (c.exploitation || []).length ? codesLabel(EXPLOITATION, c.exploitation) : ''],
-    ['Means of control', (c.means_of_control || []).length ? codesLabel(MEANS_OF_CONTROL, c.means_of_control) : ''],
-    ['Who recruited the person', (c.recruiter || []).length ? codesLabel(RECRUITER, c.recruiter) : ''],
-    ['Sector', (c.labour_sector || []).length ? codesLabel(LABOUR_SECTORS, c.labour_sector) : ''],
-    ['Cooperating with the police', c.cooperating_with_police ? 'yes (recorded only; nothing depends on it)' : 'no (nothing depends on it)'],
+  return kv(t('caseform.profile'), [
+    [t('field.sex'), c.sex ? oneLabel('sex', c.sex) : ''],
+    [t('field.age_group'), c.age_group ? oneLabel('age_group', c.age_group) : ''],
+    [t('field.citizenship'), c.citizenship ? countryLabel(c.citizenship) : ''],
+    [t('field.country_of_exploitation'), c.country_of_exploitation ? countryLabel(c.country_of_exploitation) : ''],
+    [t('field.exploitation'), (c.exploitation || []).length ? codesLabel('exploitation', c.exploitation) : ''],
+    [t('field.means_of_control'), (c.means_of_control || []).length ? codesLabel('control', c.means_of_control) : ''],
+    [t('field.recruiter'), (c.recruiter || []).length ? codesLabel('recruiter', c.recruiter) : ''],
+    [t('field.labour_sector'), (c.labour_sector || []).length ? codesLabel('sector', c.labour_sector) : ''],
+    [t('field.cooperating_with_police'), c.cooperating_with_police ? t('case.police_yes') : t('case.police_no')],
   ]);
 }
 
 export function identityTable(c, show) {
   const rows = [];
   if (show.identity) {
-    rows.push(['Name', c.name], ['Birth date', c.birth_date], ['Document number', c.worker_key ? h('span', { class: 'key' }, c.worker_key) : '']);
+    rows.push([t('field.name'), c.name], [t('field.birth_date'), c.birth_date], [t('field.worker_key'), c.worker_key ? h('span', { class: 'key' }, c.worker_key) : '']);
   }
-  if (show.contact) rows.push(['Phone', c.phone], ['E-mail', c.email], ['Address', c.address]);
-  return kv('Identity and contact', rows);
+  if (show.contact) rows.push([t('field.phone'), c.phone], [t('field.email'), c.email], [t('field.address'), c.address]);
+  return kv(t('case.identity_contact'), rows);
 }
 
 export function evidenceBlock(c) {
@@ -183,18 +180,31 @@ export function evidenceBlock(c) {
   if (!ev) return null;
   const inds = Array.isArray(ev.indicators) ? ev.indicators : [];
   return h('div', { class: 'evidence' },
-    h('p', null, c.alert_id ? ['Copied from ', h('a', { href: `#/alerts/${c.alert_id}` }, `alert ${c.alert_id}`), ' when the case was opened'] : 'Copied from the alert when the case was opened',
-      typeof ev.score === 'number' ? `; it scored ${fmtScore(ev.score)} out of 100.` : '.'),
-    inds.length ? h('ul', null, inds.map((i) => h('li', null, h('strong', null, indicatorLabel(i.id)), i.text ? `: ${i.text}` : ''))) : null);
+    h('p', null, c.alert_id ? tn('case.evidence_from', { alert: h('a', { href: `#/alerts/${c.alert_id}` }, t('alert.ref', { id: c.alert_id })) }) : t('case.evidence_copied'),
+      typeof ev.score === 'number' ? [' ', t('case.evidence_score', { score: fmtScore(ev.score) })] : null),
+    inds.length ? h('ul', null, inds.map((i) => h('li', null, h('strong', null, indicatorLabel(i.id)), ': ', has(`expl.${i.id}`) ? t(`expl.${i.id}`) : i.text || ''))) : null);
+}
+
+// What a receiving organisation is told about its access to a case: what
+// the person consented to share, or (an emergency referral, no consent)
+// that it was sent because a life is at risk and why.
+export function receiverText(c, org) {
+  const mine = (c.referrals || []).filter((r) => r.to === org && r.in_force);
+  const emergency = mine.length > 0 && mine.every((r) => r.emergency);
+  if (emergency) {
+    const why = mine.map((r) => r.reason).filter(Boolean).join('; ');
+    return t('case.receiver_emergency', { owner: c.owner_org, categories: categoriesText(c.categories), reason: why || t('common.not_recorded') });
+  }
+  return t('case.receiver_note', { owner: c.owner_org, categories: categoriesText(c.categories) });
 }
 
 export function categoriesText(cats) {
-  return (cats || []).map((k) => k).join(', ') || 'none';
+  return (cats || []).map((k) => label('category_short', k)).join(', ') || t('common.none');
 }
 
 export async function render(main, ctx) {
   const id = ctx.params[0];
-  ctx.setTitle(`Case ${id}`);
+  ctx.setTitle(t('case.title', { id }));
   const me = ctx.me.principal;
   const canWrite = ctx.can('case.write');
   let c;
@@ -202,9 +212,9 @@ export async function render(main, ctx) {
     c = await api('GET', `/cases/${id}`);
   } catch (err) {
     if (!ctx.current()) return;
-    add(main, h('p', { class: 'crumbs' }, h('a', { href: '#/cases' }, '← Back to the cases')),
-      h('h1', { tabindex: '-1' }, `Case ${id}`),
-      errorBox(err.status === 404 ? `There is no case ${id} that your organisation may see.` : err.message));
+    add(main, h('p', { class: 'crumbs' }, h('a', { href: '#/cases' }, t('common.back_cases'))),
+      h('h1', { tabindex: '-1' }, t('case.title', { id })),
+      errorBox(err.status === 404 ? t('case.no_such', { id }) : err.message));
     return;
   }
   if (!ctx.current()) return;
@@ -223,7 +233,7 @@ export async function render(main, ctx) {
       try {
         fresh = await api('GET', `/cases/${id}`);
       } catch (e2) {
-        if (ctx.current()) where.replaceChildren(errorBox(`${err.message} The case could not be reloaded: ${e2.message}`));
+        if (ctx.current()) where.replaceChildren(errorBox(t('case.reload_failed', { error: e2.message })));
         return;
       }
     }
@@ -235,8 +245,7 @@ export async function render(main, ctx) {
     if (again) again.click();
     const kept = restoreInputs(main, snap);
     const banner = h('div', { class: 'error-box conflict', role: 'alert', tabindex: '-1', id: 'conflict' },
-      h('strong', null, 'Someone else changed this case'), ` while you were working on it (${err.message}). ` +
-      'The page now shows the current state' + (kept ? '; what you typed is still in the forms: check it against the changes and send it again.' : '.'));
+      h('strong', null, t('case.stale_title')), ' ', t(kept ? 'case.stale_kept' : 'case.stale'));
     main.insertBefore(banner, main.querySelector('.detail-grid'));
     banner.focus();
   }
@@ -267,28 +276,26 @@ export async function render(main, ctx) {
     for (const s of c.services || []) orgs.add(s.provider);
     const orgList = h('datalist', { id: 'case-orgs' }, [...orgs].filter(Boolean).sort().map((o) => h('option', { value: o })));
 
-    ctx.setTitle(`Case ${c.id}${c.name ? `: ${c.name}` : ''}`);
-    const receiverNote = owner ? null : h('p', { class: 'note-box' },
-      `This case belongs to ${c.owner_org} and was referred to your organisation. You see what the person consented to share: ${categoriesText(c.categories)}. ` +
-      'Access ends when the consent is withdrawn or ends, or the referral is completed, rejected or revoked.');
+    ctx.setTitle(t('case.title', { id: c.id }) + (c.name ? `: ${c.name}` : ''));
+    const receiverNote = owner ? null : h('p', { class: 'note-box' }, receiverText(c, me.org));
 
     const content = h('div', { class: 'detail-main' },
-      section('timeline', 'Timeline', stageStrip(c), timeline(c)),
-      cats.has('profile') ? section('profile', 'Profile', profileTable(c)) : null,
-      cats.has('identity') || cats.has('contact') ? section('identity', 'Identity and contact',
+      section('timeline', t('case.timeline'), stageStrip(c), timeline(c)),
+      cats.has('profile') ? section('profile', t('caseform.profile'), profileTable(c)) : null,
+      cats.has('identity') || cats.has('contact') ? section('identity', t('case.identity_contact'),
         identityTable(c, { identity: cats.has('identity'), contact: cats.has('contact') })) : null,
-      cats.has('narrative') ? section('narrative', 'Narrative',
-        c.narrative ? h('p', { class: 'narrative' }, c.narrative) : h('p', { class: 'muted' }, 'No narrative written yet.')) : null,
-      c.evidence ? section('evidence', 'Evidence from the alert', evidenceBlock(c)) : null,
+      cats.has('narrative') ? section('narrative', t('caseform.narrative'),
+        c.narrative ? h('p', { class: 'narrative' }, c.narrative) : h('p', { class: 'muted' }, t('case.no_narrative'))) : null,
+      c.evidence ? section('evidence', t('case.evidence'), evidenceBlock(c)) : null,
       servicesSection(ownerWrite, cats, orgList),
       referralsSection(owner, ownerWrite),
       c.attachments ? attachmentsSection(ownerWrite) : null,
       ownerWrite ? editSection() : null);
 
     add(main,
-      h('p', { class: 'crumbs' }, h('a', { href: '#/cases' }, '← Back to the cases'), ' · ',
-        h('a', { href: `#/cases/${c.id}/summary` }, 'Printable summary')),
-      h('h1', { tabindex: '-1' }, `Case ${c.id}`, c.name ? `: ${c.name}` : ''),
+      h('p', { class: 'crumbs' }, h('a', { href: '#/cases' }, t('common.back_cases')), ' · ',
+        h('a', { href: `#/cases/${c.id}/summary` }, t('case.printable'))),
+      h('h1', { tabindex: '-1' }, t('case.title', { id: c.id }), c.name ? `: ${c.name}` : ''),
       caseHeader(c),
       receiverNote,
       orgList,
@@ -309,33 +316,33 @@ export async function render(main, ctx) {
     function openMove(m) {
       errors.replaceChildren();
       openMoveTo = m.to;
-      const reason = field(m.needs_reason ? 'Reason (required)' : 'Reason (optional)', 'textarea',
+      const reason = field(m.needs_reason ? t('case.reason_req') : t('case.reason_opt'), 'textarea',
         { id: `move-${m.to}-reason`, rows: 3, maxlength: 2000 },
-        { hint: m.to === 'identified' || m.to === 'not_identified' ? 'The reasons of the commission\'s decision.' : 'Kept in the case history.' });
-      const date = m.needs_date ? field('Date of the commission\'s decision', 'input',
-        { id: `move-${m.to}-date`, type: 'date', max: todayAM() }, { hint: 'Not in the future.' }) : null;
-      const confirm = h('button', { type: 'submit', class: 'primary' }, `Confirm: ${moveLabel(c.stage, m.to).toLowerCase()}`);
+        { hint: m.to === 'identified' || m.to === 'not_identified' ? t('case.decision_reasons') : t('case.kept_history') });
+      const date = m.needs_date ? field(t('case.decision_date'), 'input',
+        { id: `move-${m.to}-date`, type: 'date', max: todayAM() }, { hint: t('case.not_future') }) : null;
+      const confirm = h('button', { type: 'submit', class: 'primary' }, t('case.confirm_move', { move: moveLabel(c.stage, m.to) }));
       const cancel = h('button', {
         type: 'button', class: 'secondary',
         onclick: () => {
           moveForm.replaceChildren();
           openMoveTo = null;
         },
-      }, 'Cancel');
+      }, t('common.cancel'));
       const form = h('form', { class: 'stack', id: 'move-form' },
-        h('p', null, `From "${stageLabel(c.stage)}" to "${stageLabel(m.to)}".`), reason.wrap, date ? date.wrap : null,
+        h('p', null, t('case.from_to', { from: stageLabel(c.stage), to: stageLabel(m.to) })), reason.wrap, date ? date.wrap : null,
         h('div', { class: 'actions' }, confirm, cancel));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         errors.replaceChildren();
         const why = reason.input.value.trim();
         if (m.needs_reason && !why) {
-          errors.appendChild(errorBox(`Moving the case to "${stageLabel(m.to)}" needs a written reason.`));
+          errors.appendChild(errorBox(t('case.move_needs_reason', { stage: stageLabel(m.to) })));
           reason.input.focus();
           return;
         }
         if (date && !date.input.value) {
-          errors.appendChild(errorBox('Give the date of the commission\'s decision.'));
+          errors.appendChild(errorBox(t('case.move_needs_date')));
           date.input.focus();
           return;
         }
@@ -344,7 +351,7 @@ export async function render(main, ctx) {
         if (date) body.decision_date = date.input.value;
         run(errors, confirm, async () => {
           const n = await api('POST', `/cases/${c.id}/transition`, body);
-          done(`Case ${c.id} moved to "${stageLabel(n.stage)}".`);
+          done(t('case.done_moved', { id: c.id, stage: stageLabel(n.stage) }));
         });
       });
       moveForm.replaceChildren(form);
@@ -354,12 +361,12 @@ export async function render(main, ctx) {
     let emergency = null;
     if (ctx.can('case.emergency')) {
       const eErrors = h('div');
-      const to = field('To organisation', 'input', { id: 'emg-to', list: 'case-orgs', autocomplete: 'off' });
-      const svc = h('fieldset', { class: 'checks' }, h('legend', null, 'Services needed'),
-        Object.entries(SERVICES).filter(([k]) => k !== 'state_payment').map(([k, label]) =>
-          h('label', { class: 'check', for: `emg-svc-${k}` }, h('input', { type: 'checkbox', id: `emg-svc-${k}`, name: 'emg-services', value: k }), label)));
-      const reason = field('Why a life is at risk (required)', 'textarea', { id: 'emg-reason', rows: 3, maxlength: 2000 });
-      const send = h('button', { type: 'submit', class: 'primary danger' }, 'Send emergency referral');
+      const to = field(t('field.to'), 'input', { id: 'emg-to', list: 'case-orgs', autocomplete: 'off' });
+      const svc = h('fieldset', { class: 'checks' }, h('legend', null, t('case.services_needed')),
+        SERVICE_CODES.filter((k) => k !== 'state_payment').map((k) =>
+          h('label', { class: 'check', for: `emg-svc-${k}` }, h('input', { type: 'checkbox', id: `emg-svc-${k}`, name: 'emg-services', value: k }), serviceLabel(k))));
+      const reason = field(t('case.emg_reason'), 'textarea', { id: 'emg-reason', rows: 3, maxlength: 2000 });
+      const send = h('button', { type: 'submit', class: 'primary danger' }, t('case.emg_send'));
       const form = h('form', { class: 'stack', id: 'emergency-form' }, eErrors, to.wrap, svc, reason.wrap, h('div', { class: 'actions' }, send));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
@@ -368,27 +375,27 @@ export async function render(main, ctx) {
         const why = reason.input.value.trim();
         const org = to.input.value.trim();
         if (!org || !services.length || !why) {
-          eErrors.appendChild(errorBox('An emergency referral needs the organisation, at least one service and a written reason.'));
+          eErrors.appendChild(errorBox(t('case.emg_needs')));
           (!org ? to.input : !why ? reason.input : form.querySelector('input[name="emg-services"]')).focus();
           return;
         }
         run(eErrors, send, async () => {
           const r = await api('POST', `/cases/${c.id}/emergency`, { to: org, services, reason: why });
-          done(`Emergency referral ${r.id} sent to ${org}: they see the profile, identity and contact now. It is listed for review.`);
+          done(t('case.emg_done', { id: r.id, org }));
         });
       });
       emergency = h('details', { class: 'action-block emergency' },
-        h('summary', null, 'Emergency referral (life at risk)'),
-        h('p', { class: 'hint' }, 'Only when a life is at risk and consent cannot be had: sent at once, without consent, with the profile, identity and contact; an administrator or auditor reviews it afterwards.'),
+        h('summary', null, t('case.emg_title')),
+        h('p', { class: 'hint' }, t('case.emg_hint')),
         form);
     }
 
-    return h('aside', { class: 'actions-panel', 'aria-label': 'Actions on this case' },
-      h('h2', null, 'Actions'),
-      h('section', { class: 'action-block' }, h('h3', null, 'Move the case'),
-        h('p', { class: 'hint' }, `Now: ${stageLabel(c.stage)}.`),
+    return h('aside', { class: 'actions-panel', 'aria-label': t('case.actions_label') },
+      h('h2', null, t('alert.actions')),
+      h('section', { class: 'action-block' }, h('h3', null, t('case.move_title')),
+        h('p', { class: 'hint' }, t('alert.now_status', { status: stageLabel(c.stage) })),
         errors,
-        moves.length ? h('div', { class: 'move-buttons' }, buttons) : h('p', null, 'No move is possible from here.'),
+        moves.length ? h('div', { class: 'move-buttons' }, buttons) : h('p', null, t('alert.no_move')),
         moveForm),
       emergency);
   }
@@ -400,29 +407,29 @@ export async function render(main, ctx) {
     const errors = h('div');
     const rows = (list || []).map((s) => {
       const mine = canWrite && (ownerWrite || s.provider === me.org);
-      const step = (to, label) => h('button', {
+      const step = (to, text) => h('button', {
         type: 'button', class: 'secondary small',
         onclick: (e) => run(errors, e.currentTarget, async () => {
           await api('POST', `/services/${s.id}`, { status: to, version: s.version });
-          done(`${serviceLabel(s.service)}: ${label.toLowerCase()}.`);
+          done(t('case.service_done', { service: serviceLabel(s.service), status: lower(label('service_status', to)) }));
         }),
-      }, label);
-      const acts = !mine ? [] : s.status === 'offered' ? [step('accepted', 'Accepted'), step('declined', 'Declined')]
-        : s.status === 'accepted' ? [step('delivered', 'Delivered')] : [];
+      }, text);
+      const acts = !mine ? [] : s.status === 'offered' ? [step('accepted', t('service_status.accepted')), step('declined', t('service_status.declined'))]
+        : s.status === 'accepted' ? [step('delivered', t('service_status.delivered'))] : [];
       return [{ th: serviceLabel(s.service) }, s.provider, serviceBadge(s.status),
-        s.amount_amd ? `AMD ${s.amount_amd.toLocaleString('en-GB')}` : '–', fmtTime(s.offered_at), fmtTime(s.updated_at),
-        acts.length ? h('div', { class: 'row-actions', 'aria-label': `Record for ${serviceLabel(s.service)}` }, acts) : '–'];
+        s.amount_amd ? t('unit.amd', { v: fmtNumber(s.amount_amd) }) : '–', fmtTime(s.offered_at), fmtTime(s.updated_at),
+        acts.length ? h('div', { class: 'row-actions', 'aria-label': t('case.record_for', { service: serviceLabel(s.service) }) }, acts) : '–'];
     });
-    const tableEl = rows.length ? table('Services offered to the person', [{ label: 'Service' }, { label: 'Provided by' },
-      { label: 'Status' }, { label: 'Amount' }, { label: 'Offered' }, { label: 'Changed' }, { label: 'Record' }], rows, { class: 'services' })
-      : h('p', null, 'No service offered yet.');
+    const tableEl = rows.length ? table(t('case.services_caption'), [{ label: t('field.service') }, { label: t('field.provider') },
+      { label: t('field.status') }, { label: t('case.col_amount') }, { label: t('case.col_offered') }, { label: t('case.col_changed') }, { label: t('case.col_record') }], rows, { class: 'services' })
+      : h('p', null, t('case.no_services'));
     let offer = null;
     if (ownerWrite) {
       const oErrors = h('div');
-      const svc = field('Service', 'select', { id: 'offer-service' }, { options: Object.entries(SERVICES) });
-      const prov = field('Provided by', 'input', { id: 'offer-provider', list: orgList.id, autocomplete: 'off', placeholder: me.org },
-        { hint: `An organisation's name; empty: ${me.org}.` });
-      const b = h('button', { type: 'submit', class: 'primary' }, 'Offer the service');
+      const svc = field(t('field.service'), 'select', { id: 'offer-service' }, { options: SERVICE_CODES.map((k) => [k, serviceLabel(k)]) });
+      const prov = field(t('field.provider'), 'input', { id: 'offer-provider', list: orgList.id, autocomplete: 'off', placeholder: me.org },
+        { hint: t('case.provider_hint', { org: me.org }) });
+      const b = h('button', { type: 'submit', class: 'primary' }, t('case.offer'));
       offer = h('form', { class: 'inline-form', id: 'offer-form' }, svc.wrap, prov.wrap, h('div', { class: 'actions' }, b), oErrors);
       offer.addEventListener('submit', (e) => {
         e.preventDefault();
@@ -430,13 +437,13 @@ export async function render(main, ctx) {
         if (prov.input.value.trim()) body.provider = prov.input.value.trim();
         run(oErrors, b, async () => {
           await api('POST', `/cases/${c.id}/services`, body);
-          done(`${serviceLabel(body.service)} offered${body.provider ? ` by ${body.provider}` : ''}.`);
+          done(body.provider ? t('case.offered_by', { service: serviceLabel(body.service), org: body.provider }) : t('case.offered', { service: serviceLabel(body.service) }));
         });
       });
     }
-    return section('services', 'Services', errors, tableEl,
-      !cats.has('services') && !ownerWrite ? h('p', { class: 'hint' }, 'Only the services your organisation provides are shown.') : null,
-      offer ? h('h3', null, 'Offer a service') : null, offer);
+    return section('services', t('field.services'), errors, tableEl,
+      !cats.has('services') && !ownerWrite ? h('p', { class: 'hint' }, t('case.only_own_services')) : null,
+      offer ? h('h3', null, t('case.offer_title')) : null, offer);
   }
 
   // ---- referrals and consent ----
@@ -445,16 +452,16 @@ export async function render(main, ctx) {
     const errors = h('div');
     const given = h('input', { type: 'radio', name: `${pre}-given`, id: `${pre}-given`, value: 'given', checked: true });
     const refused = h('input', { type: 'radio', name: `${pre}-given`, id: `${pre}-refused`, value: 'refused' });
-    const cats = h('fieldset', { class: 'checks', id: `${pre}-cats` }, h('legend', null, 'What may be shared with ' + r.to),
-      Object.entries(CATEGORIES).map(([k, label]) => h('label', { class: 'check', for: `${pre}-cat-${k}` },
-        h('input', { type: 'checkbox', id: `${pre}-cat-${k}`, name: `${pre}-cats`, value: k }), label)));
-    const purpose = field('Purpose: why the data goes to them', 'input', { id: `${pre}-purpose`, maxlength: 500, size: 40 });
-    const until = field('Until (last day)', 'input', { id: `${pre}-until`, type: 'date', min: todayAM() });
-    const b = h('button', { type: 'submit', class: 'primary' }, 'Record consent');
+    const cats = h('fieldset', { class: 'checks', id: `${pre}-cats` }, h('legend', null, t('case.consent_what', { org: r.to })),
+      CATEGORY_CODES.map((k) => h('label', { class: 'check', for: `${pre}-cat-${k}` },
+        h('input', { type: 'checkbox', id: `${pre}-cat-${k}`, name: `${pre}-cats`, value: k }), label('category', k))));
+    const purpose = field(t('case.consent_purpose'), 'input', { id: `${pre}-purpose`, maxlength: 500, size: 40 });
+    const until = field(t('case.consent_until'), 'input', { id: `${pre}-until`, type: 'date', min: todayAM() });
+    const b = h('button', { type: 'submit', class: 'primary' }, t('case.consent_record'));
     const form = h('form', { class: 'stack consent-form', id: `${pre}-form` },
-      h('fieldset', { class: 'checks inline' }, h('legend', null, 'The person'),
-        h('label', { class: 'check', for: given.id }, given, 'gave consent'),
-        h('label', { class: 'check', for: refused.id }, refused, 'refused')),
+      h('fieldset', { class: 'checks inline' }, h('legend', null, t('case.consent_person')),
+        h('label', { class: 'check', for: given.id }, given, t('case.consent_gave')),
+        h('label', { class: 'check', for: refused.id }, refused, t('case.consent_refused'))),
       cats, purpose.wrap, until.wrap, h('div', { class: 'actions' }, b), errors);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -465,9 +472,9 @@ export async function render(main, ctx) {
         if (purpose.input.value.trim()) body.purpose = purpose.input.value.trim();
       } else {
         const categories = [...form.querySelectorAll(`input[name="${pre}-cats"]:checked`)].map((i) => i.value);
-        const missing = !categories.length ? 'the data categories' : !purpose.input.value.trim() ? 'the purpose' : !until.input.value ? 'the date until which it holds' : null;
+        const missing = !categories.length ? 'case.consent_needs_categories' : !purpose.input.value.trim() ? 'case.consent_needs_purpose' : !until.input.value ? 'case.consent_needs_until' : null;
         if (missing) {
-          errors.appendChild(errorBox(`A consent that is given needs ${missing}.`));
+          errors.appendChild(errorBox(t(missing)));
           (!categories.length ? form.querySelector(`input[name="${pre}-cats"]`) : !purpose.input.value.trim() ? purpose.input : until.input).focus();
           return;
         }
@@ -475,80 +482,80 @@ export async function render(main, ctx) {
       }
       run(errors, b, async () => {
         await api('POST', `/referrals/${r.id}/consent`, body);
-        done(body.given ? `Consent recorded for referral ${r.id} to ${r.to}.` : `Refusal recorded for referral ${r.id}: nothing is shared.`);
+        done(body.given ? t('case.consent_done', { id: r.id, org: r.to }) : t('case.refusal_done', { id: r.id }));
       });
     });
-    return h('details', { class: 'sub-form', open: r.status === 'draft' }, h('summary', null, 'Record the person\'s consent'), form);
+    return h('details', { class: 'sub-form', open: r.status === 'draft' }, h('summary', null, t('case.consent_title')), form);
   }
 
   function referralCard(r, owner, ownerWrite) {
     const errors = h('div');
     const receiver = !owner && r.to === me.org;
     const acts = [];
-    const op = (o, label, cls = 'primary') => h('button', {
+    const op = (o, text, doneKey, cls = 'primary') => h('button', {
       type: 'button', class: cls,
       onclick: (e) => run(errors, e.currentTarget, async () => {
         await api('POST', `/referrals/${r.id}/act`, { op: o, version: r.version });
-        done(`Referral ${r.id}: ${label.toLowerCase()}.`);
+        done(t(doneKey, { id: r.id, case: c.id }));
       }),
-    }, label);
+    }, text);
     const consents = r.consents || [];
     const inForce = consents.find((k) => k.in_force);
     if (ownerWrite) {
       if (r.status === 'draft') {
         acts.push(h('button', {
           type: 'button', class: 'primary', disabled: !inForce,
-          title: inForce ? null : 'Record a consent that is given first',
+          title: inForce ? null : t('case.send_needs_consent'),
           onclick: (e) => run(errors, e.currentTarget, async () => {
             await api('POST', `/referrals/${r.id}/send`, { version: r.version });
-            done(`Referral ${r.id} sent to ${r.to}: they can see the consented parts of the case now.`);
+            done(t('case.sent_done', { id: r.id, org: r.to }));
           }),
-        }, 'Send the referral'));
+        }, t('case.send')));
       }
       if (['draft', 'pending', 'accepted'].includes(r.status)) {
-        acts.push(reasonButton('Revoke the referral', { id: `revoke-${r.id}`, required: true, danger: true }, (why, errs, b) =>
+        acts.push(reasonButton(t('case.revoke'), { id: `revoke-${r.id}`, required: true, danger: true }, (why, errs, b) =>
           run(errs, b, async () => {
             await api('POST', `/referrals/${r.id}/act`, { op: 'revoke', version: r.version, reason: why });
-            done(`Referral ${r.id} revoked: ${r.to} no longer sees the case.`);
+            done(t('case.revoked_done', { id: r.id, org: r.to }));
           })));
       }
     } else if (receiver && canWrite) {
       if (r.status === 'pending') {
-        acts.push(op('accept', 'Accept'));
-        acts.push(reasonButton('Reject', { id: `reject-${r.id}`, required: true }, (why, errs, b) =>
+        acts.push(op('accept', t('inbox.accept'), 'case.accepted_done'));
+        acts.push(reasonButton(t('inbox.reject'), { id: `reject-${r.id}`, required: true }, (why, errs, b) =>
           run(errs, b, async () => {
             await api('POST', `/referrals/${r.id}/act`, { op: 'reject', version: r.version, reason: why });
-            done(`Referral ${r.id} rejected.`);
+            done(t('inbox.done_rejected', { id: r.id }));
           })));
       }
-      if (r.status === 'accepted') acts.push(op('complete', 'Mark done'));
+      if (r.status === 'accepted') acts.push(op('complete', t('inbox.mark_done'), 'case.completed_done'));
     }
     const consentRows = consents.map((k) => [
-      k.given ? 'given' : 'refused',
-      k.given ? (k.categories || []).join(', ') : '–',
-      k.purpose === null || k.purpose === undefined ? h('span', { class: 'muted' }, 'not shown') : k.purpose || '–',
-      k.until || '–', `${fmtTime(k.recorded_at)} by ${k.recorded_by}`,
-      k.withdrawn_at ? `withdrawn ${fmtTime(k.withdrawn_at)}` : k.in_force ? h('strong', null, 'in force') : 'not in force',
-      ownerWrite && k.given && !k.withdrawn_at && ['draft', 'pending', 'accepted'].includes(r.status) ? reasonButton('Withdraw', { id: `withdraw-${k.id}`, required: false, danger: true }, (why, errs, b) =>
+      k.given ? t('case.consent_given') : t('case.consent_refused_word'),
+      k.given ? codesLabel('category_short', k.categories || []) : '–',
+      k.purpose === null || k.purpose === undefined ? h('span', { class: 'muted' }, t('case.not_shown')) : k.purpose || '–',
+      k.until || '–', t('common.at_by', { when: fmtTime(k.recorded_at), who: k.recorded_by }),
+      k.withdrawn_at ? t('case.withdrawn_at', { when: fmtTime(k.withdrawn_at) }) : k.in_force ? h('strong', null, t('case.in_force')) : t('case.not_in_force'),
+      ownerWrite && k.given && !k.withdrawn_at && ['draft', 'pending', 'accepted'].includes(r.status) ? reasonButton(t('case.withdraw'), { id: `withdraw-${k.id}`, required: false, danger: true }, (why, errs, b) =>
         run(errs, b, async () => {
           await api('POST', `/consents/${k.id}/withdraw`, why ? { reason: why } : {});
-          done(`Consent withdrawn: ${r.to} no longer sees the case.`);
+          done(t('case.withdrawn_done', { org: r.to }));
         })) : '–',
     ]);
     return h('article', { class: 'referral-card', id: `referral-${r.id}`, 'aria-labelledby': `referral-${r.id}-h` },
-      h('h3', { id: `referral-${r.id}-h` }, `Referral ${r.id} to ${r.to} `, referralBadge(r.status),
-        r.emergency ? h('span', { class: 'badge emergency-badge' }, r.reviewed ? 'Emergency (reviewed)' : 'Emergency') : null),
+      h('h3', { id: `referral-${r.id}-h` }, t('case.referral_to', { id: r.id, org: r.to }), ' ', referralBadge(r.status),
+        r.emergency ? h('span', { class: 'badge emergency-badge' }, r.reviewed ? t('case.emergency_reviewed') : t('case.emergency')) : null),
       facts([
-        ['From', r.from],
-        ['For', codesLabel(SERVICES, r.services)],
-        ['Created', `${fmtTime(r.created_at)} by ${r.created_by}`],
-        ['Changed', fmtTime(r.updated_at)],
-        ['Access now', r.in_force ? `${r.to} can read the case` : 'none'],
-        r.reason ? ['Reason', r.reason] : null,
+        [t('case.ref_from'), r.from],
+        [t('inbox.for'), codesLabel('service', r.services)],
+        [t('case.ref_created'), t('common.at_by', { when: fmtTime(r.created_at), who: r.created_by })],
+        [t('case.col_changed'), fmtTime(r.updated_at)],
+        [t('case.access_now'), r.in_force ? t('case.can_read', { org: r.to }) : t('common.none')],
+        r.reason ? [t('common.reason'), r.reason] : null,
       ]),
-      consentRows.length ? table(`Consent for referral ${r.id}`, [{ label: 'Consent' }, { label: 'Data shared' }, { label: 'Purpose' },
-        { label: 'Until' }, { label: 'Recorded' }, { label: 'Now' }, { label: 'Withdraw' }], consentRows, { class: 'consents' })
-        : r.emergency ? null : h('p', { class: 'muted' }, 'No consent recorded yet: the referral cannot be sent.'),
+      consentRows.length ? table(t('case.consent_caption', { id: r.id }), [{ label: t('case.col_consent') }, { label: t('field.categories') }, { label: t('field.purpose') },
+        { label: t('field.until') }, { label: t('case.col_recorded') }, { label: t('case.col_now') }, { label: t('case.withdraw') }], consentRows, { class: 'consents' })
+        : r.emergency ? null : h('p', { class: 'muted' }, t('case.no_consent')),
       ownerWrite && !inForce && ['draft', 'pending', 'accepted'].includes(r.status) && !r.emergency ? consentForm(r) : null,
       acts.length ? h('div', { class: 'actions' }, acts) : null,
       errors);
@@ -559,12 +566,12 @@ export async function render(main, ctx) {
     let create = null;
     if (ownerWrite) {
       const errors = h('div');
-      const to = field('To organisation', 'input', { id: 'ref-to', list: 'case-orgs', autocomplete: 'off' },
-        { hint: 'The receiving organisation\'s name, e.g. a shelter NGO.' });
-      const svc = h('fieldset', { class: 'checks' }, h('legend', null, 'For the services'),
-        Object.entries(SERVICES).map(([k, label]) => h('label', { class: 'check', for: `ref-svc-${k}` },
-          h('input', { type: 'checkbox', id: `ref-svc-${k}`, name: 'ref-services', value: k }), label)));
-      const b = h('button', { type: 'submit', class: 'primary' }, 'Create the referral');
+      const to = field(t('field.to'), 'input', { id: 'ref-to', list: 'case-orgs', autocomplete: 'off' },
+        { hint: t('case.ref_to_hint') });
+      const svc = h('fieldset', { class: 'checks' }, h('legend', null, t('case.for_services')),
+        SERVICE_CODES.map((k) => h('label', { class: 'check', for: `ref-svc-${k}` },
+          h('input', { type: 'checkbox', id: `ref-svc-${k}`, name: 'ref-services', value: k }), serviceLabel(k))));
+      const b = h('button', { type: 'submit', class: 'primary' }, t('case.ref_create'));
       create = h('form', { class: 'stack', id: 'referral-form' }, errors, to.wrap, svc, h('div', { class: 'actions' }, b));
       create.addEventListener('submit', (e) => {
         e.preventDefault();
@@ -572,53 +579,53 @@ export async function render(main, ctx) {
         const services = [...create.querySelectorAll('input[name="ref-services"]:checked')].map((i) => i.value);
         const org = to.input.value.trim();
         if (!org || !services.length) {
-          errors.appendChild(errorBox('A referral needs the receiving organisation and at least one service.'));
+          errors.appendChild(errorBox(t('case.ref_needs')));
           (!org ? to.input : create.querySelector('input[name="ref-services"]')).focus();
           return;
         }
         run(errors, b, async () => {
           const r = await api('POST', `/cases/${c.id}/referrals`, { to: org, services });
-          done(`Referral ${r.id} to ${org} drafted. Record the person's consent, then send it.`);
+          done(t('case.ref_done', { id: r.id, org }));
         });
       });
     }
     if (!list.length && !create) return null;
-    return section('referrals', 'Referrals and consent',
-      ownerWrite ? h('p', { class: 'hint' }, 'A referral is drafted, the person\'s consent recorded (what is shared, with whom, why, until when), then sent. Nothing is visible to the receiver before.') : null,
-      list.length ? list.map((r) => referralCard(r, owner, ownerWrite)) : h('p', null, 'No referral yet.'),
-      create ? h('details', { class: 'sub-form' }, h('summary', null, 'New referral'), create) : null);
+    return section('referrals', t('case.referrals'),
+      ownerWrite ? h('p', { class: 'hint' }, t('case.referrals_hint')) : null,
+      list.length ? list.map((r) => referralCard(r, owner, ownerWrite)) : h('p', null, t('case.no_referral')),
+      create ? h('details', { class: 'sub-form' }, h('summary', null, t('case.new_referral')), create) : null);
   }
 
   // ---- attachments ----
   function attachmentsSection(ownerWrite) {
     const rows = (c.attachments || []).map((a) => [
-      { th: h('a', { href: `/api/v1/attachments/${a.id}`, download: a.name || `attachment-${a.id}` }, a.name || `attachment ${a.id}`) },
-      a.media_type, fmtBytes(a.size), `${fmtTime(a.added_at)} by ${a.added_by}`]);
+      { th: h('a', { href: `/api/v1/attachments/${a.id}`, download: a.name || `attachment-${a.id}` }, a.name || t('case.attachment_n', { id: a.id })) },
+      a.media_type, fmtBytes(a.size), t('common.at_by', { when: fmtTime(a.added_at), who: a.added_by })]);
     let upload = null;
     if (ownerWrite) {
       const errors = h('div');
-      const file = field('File', 'input', { id: 'att-file', type: 'file' }, { hint: 'A scan or a report, at most 10 MiB. Stored encrypted.' });
-      const b = h('button', { type: 'submit', class: 'primary' }, 'Upload');
+      const file = field(t('case.file'), 'input', { id: 'att-file', type: 'file' }, { hint: t('case.file_hint') });
+      const b = h('button', { type: 'submit', class: 'primary' }, t('import.upload'));
       upload = h('form', { class: 'inline-form', id: 'attachment-form' }, file.wrap, h('div', { class: 'actions' }, b), errors);
       upload.addEventListener('submit', (e) => {
         e.preventDefault();
         errors.replaceChildren();
         const f = file.input.files && file.input.files[0];
         if (!f) {
-          errors.appendChild(errorBox('Choose the file to attach.'));
+          errors.appendChild(errorBox(t('case.choose_file')));
           file.input.focus();
           return;
         }
         run(errors, b, async () => {
           await api('POST', `/cases/${c.id}/attachments?name=${encodeURIComponent(f.name)}`, f,
             { raw: true, contentType: f.type || 'application/octet-stream' });
-          done(`${f.name} attached to case ${c.id}.`);
+          done(t('case.attached_done', { name: f.name, id: c.id }));
         });
       });
     }
-    return section('attachments', 'Attachments',
-      rows.length ? table('Files attached to the case', [{ label: 'File' }, { label: 'Type' }, { label: 'Size', class: 'num' }, { label: 'Added' }], rows)
-        : h('p', null, 'No files attached.'),
+    return section('attachments', t('case.attachments'),
+      rows.length ? table(t('case.files_caption'), [{ label: t('case.file') }, { label: t('case.col_type') }, { label: t('case.col_size'), class: 'num' }, { label: t('case.col_added') }], rows)
+        : h('p', null, t('case.no_files')),
       upload);
   }
 
@@ -626,24 +633,24 @@ export async function render(main, ctx) {
   function editSection() {
     const form = caseFields('edit', c);
     const errors = h('div');
-    const b = h('button', { type: 'submit', class: 'primary' }, 'Save changes');
+    const b = h('button', { type: 'submit', class: 'primary' }, t('case.save'));
     const el = h('form', { class: 'case-form', id: 'edit-form', novalidate: true }, errors, form.el, h('div', { class: 'actions' }, b));
     el.addEventListener('submit', (e) => {
       e.preventDefault();
       errors.replaceChildren();
       const body = form.changes(c);
       if (!Object.keys(body).length) {
-        errors.appendChild(errorBox('Nothing was changed.'));
+        errors.appendChild(errorBox(t('case.nothing_changed')));
         return;
       }
       body.version = c.version;
       run(errors, b, async () => {
         await api('POST', `/cases/${c.id}`, body);
-        done(`Case ${c.id} saved (${Object.keys(body).filter((k) => k !== 'version').join(', ').replace(/_/g, ' ')}).`);
+        done(t('case.saved', { id: c.id, fields: Object.keys(body).filter((k) => k !== 'version').map((k) => label('field', k).toLowerCase()).join(', ') }));
       });
     });
-    return section('edit', 'Edit the case', h('details', { class: 'sub-form', id: 'edit-details' },
-      h('summary', null, 'Change the profile, identity, contact or narrative'), el));
+    return section('edit', t('case.edit'), h('details', { class: 'sub-form', id: 'edit-details' },
+      h('summary', null, t('case.edit_summary')), el));
   }
 
   draw();

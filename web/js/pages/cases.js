@@ -7,33 +7,34 @@
 
 import { api, query } from '../api.js';
 import { h, add, field, errorBox } from '../dom.js';
+import { t } from '../i18n.js';
 import { fmtTime } from '../labels.js';
-import { STAGES, stageBadge, overdueBadge } from '../case-labels.js';
+import { STAGE_CODES, stageLabel, stageBadge, overdueBadge } from '../case-labels.js';
 
 const FILTERS = ['stage', 'overdue', 'q'];
 const PAGE = 50;
 
 export async function render(main, ctx) {
-  ctx.setTitle('NRM cases');
+  ctx.setTitle(t('cases.title'));
   const q = ctx.query;
   const canWrite = ctx.can('case.write');
   let nextCursor = null;
 
   const f = {
-    stage: field('Stage', 'select', { name: 'stage', value: q.get('stage') || '' }, {
-      options: [['', 'Any stage'], ...Object.entries(STAGES)],
+    stage: field(t('cases.stage'), 'select', { name: 'stage', value: q.get('stage') || '' }, {
+      options: [['', t('cases.any_stage')], ...STAGE_CODES.map((c) => [c, stageLabel(c)])],
     }),
-    q: field('Name or document number', 'input', { name: 'q', type: 'search', value: q.get('q') || '', size: 26, autocomplete: 'off' },
-      { hint: 'The whole name or number; spaces and capitals do not matter.' }),
+    q: field(t('cases.q'), 'input', { name: 'q', type: 'search', value: q.get('q') || '', size: 26, autocomplete: 'off' },
+      { hint: t('cases.q_hint') }),
   };
   const overdue = h('input', { type: 'checkbox', id: 'f-overdue', name: 'overdue', checked: q.get('overdue') === '1' });
-  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the cases' },
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': t('cases.filter_label') },
     f.stage.wrap,
-    h('div', { class: 'field check' }, h('label', { for: 'f-overdue' }, overdue, 'Overdue only')),
+    h('div', { class: 'field check' }, h('label', { for: 'f-overdue' }, overdue, t('cases.overdue_only'))),
     f.q.wrap,
     h('div', { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => ctx.go('#/cases') }, 'Clear')));
+      h('button', { type: 'submit', class: 'primary' }, t('common.apply_filters')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => ctx.go('#/cases') }, t('common.clear'))));
   filterForm.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.go('#/cases' + query({
@@ -45,29 +46,29 @@ export async function render(main, ctx) {
 
   const tbody = h('tbody');
   const tableEl = h('table', { class: 'data queue cases', id: 'cases-table' },
-    h('caption', { class: 'visually-hidden' }, 'Cases matching the filters, overdue first'),
+    h('caption', { class: 'visually-hidden' }, t('cases.caption')),
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Case'),
-      h('th', { scope: 'col' }, 'Person'),
-      h('th', { scope: 'col' }, 'Stage'),
-      h('th', { scope: 'col' }, 'Pre-identification decision'),
-      h('th', { scope: 'col' }, 'Owner'),
-      h('th', { scope: 'col' }, 'Opened'),
-      h('th', { scope: 'col' }, 'Changed'))),
+      h('th', { scope: 'col' }, t('cases.col_case')),
+      h('th', { scope: 'col' }, t('cases.col_person')),
+      h('th', { scope: 'col' }, t('cases.col_stage')),
+      h('th', { scope: 'col' }, t('cases.col_preid')),
+      h('th', { scope: 'col' }, t('cases.col_owner')),
+      h('th', { scope: 'col' }, t('cases.col_opened')),
+      h('th', { scope: 'col' }, t('cases.col_changed')))),
     tbody);
   const results = h('div', { class: 'results' });
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more cases');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('cases.load_more'));
 
   function row(it) {
     const deadline = it.overdue ? overdueBadge(it.preid_due)
-      : it.preid_due ? `due ${it.preid_due}` : h('span', { class: 'muted' }, 'decided');
+      : it.preid_due ? t('case.due', { date: it.preid_due }) : h('span', { class: 'muted' }, t('case.decided'));
     return h('tr', { dataset: { id: it.id }, class: it.overdue ? 'is-overdue' : null },
-      h('td', null, h('a', { href: `#/cases/${it.id}`, class: 'case-link' }, `Case ${it.id}`)),
-      h('td', null, it.name || h('span', { class: 'muted' }, it.access === 'receiver' ? 'not shared with you' : 'no name recorded')),
+      h('td', null, h('a', { href: `#/cases/${it.id}`, class: 'case-link' }, t('case.title', { id: it.id }))),
+      h('td', null, it.name || h('span', { class: 'muted' }, it.access === 'receiver' ? t('cases.not_shared') : t('cases.no_name'))),
       h('td', null, stageBadge(it.stage)),
       h('td', null, deadline),
-      h('td', null, it.owner_org || '–', it.access === 'receiver' ? h('span', { class: 'tag' }, 'referred to you') : null),
+      h('td', null, it.owner_org || '–', it.access === 'receiver' ? h('span', { class: 'tag' }, t('cases.referred_to_you')) : null),
       h('td', { class: 'time' }, fmtTime(it.opened_at)),
       h('td', { class: 'time' }, fmtTime(it.updated_at)));
   }
@@ -87,8 +88,8 @@ export async function render(main, ctx) {
     more.disabled = false;
     const n = tbody.children.length;
     const late = tbody.querySelectorAll('tr.is-overdue').length;
-    summary.textContent = n === 0 ? 'No cases match these filters.'
-      : `Showing ${n} case${n === 1 ? '' : 's'}${late ? `, ${late} overdue (listed first)` : ''}${nextCursor ? '; more below' : ''}.`;
+    summary.textContent = n === 0 ? t('cases.none_match')
+      : t('cases.showing', { n }) + (late ? ' ' + t('cases.showing_late', { n: late }) : '') + (nextCursor ? ' ' + t('cases.more_below') : '');
     return rows;
   }
 
@@ -103,10 +104,9 @@ export async function render(main, ctx) {
 
   add(main,
     h('div', { class: 'page-head' },
-      h('h1', { tabindex: '-1' }, 'NRM cases'),
-      canWrite ? h('a', { href: '#/cases/new', class: 'button-link primary' }, 'New case') : null),
-    h('p', { class: 'lead' }, 'The cases of your organisation and those referred to it with the person\'s consent. ' +
-      'A case whose pre-identification decision is late is marked overdue and listed first.'),
+      h('h1', { tabindex: '-1' }, t('cases.title')),
+      canWrite ? h('a', { href: '#/cases/new', class: 'button-link primary' }, t('cases.new')) : null),
+    h('p', { class: 'lead' }, t('cases.lead')),
     filterForm,
     results);
   add(results, summary, h('div', { class: 'table-wrap' }, tableEl), h('div', { class: 'actions' }, more));
@@ -114,6 +114,6 @@ export async function render(main, ctx) {
     await load(null);
   } catch (err) {
     if (!ctx.current()) return;
-    results.replaceChildren(errorBox(`The cases could not be loaded: ${err.message}`));
+    results.replaceChildren(errorBox(t('cases.load_failed', { error: err.message })));
   }
 }

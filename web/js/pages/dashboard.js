@@ -5,8 +5,9 @@
 
 import { api } from '../api.js';
 import { h, add, table, errorBox } from '../dom.js';
+import { t } from '../i18n.js';
 import {
-  indicatorLabel, regionLabel, nationLabel, statusLabel, STATUS_ORDER, LEVELS, fmtNumber,
+  indicatorLabel, regionLabel, nationLabel, statusLabel, levelLabel, STATUS_ORDER, fmtNumber,
 } from '../labels.js';
 
 const BLUE = '#1f6fb2';
@@ -19,8 +20,8 @@ function chartBlock(id, title, labels, values, opts = {}) {
   const fig = h('figure', { class: 'chart' + (opts.wide ? ' wide' : '') },
     h('figcaption', null, h('h2', null, title), opts.note ? h('p', { class: 'hint' }, opts.note) : null),
     h('div', { class: 'chart-box' + (opts.tall ? ' tall' : '') }, canvas),
-    h('details', null, h('summary', null, 'Show the numbers'),
-      table(title, [{ label: opts.what || 'Group' }, { label: 'Alerts', class: 'num' }], labels.map((l, i) => [{ th: l }, fmtNumber(values[i])]), { hideCaption: true })));
+    h('details', null, h('summary', null, t('dash.show_numbers')),
+      table(title, [{ label: opts.what || t('dash.group') }, { label: t('dash.alerts'), class: 'num' }], labels.map((l, i) => [{ th: l }, fmtNumber(values[i])]), { hideCaption: true })));
   return { fig, canvas, labels, values, opts };
 }
 
@@ -31,7 +32,7 @@ function draw(block) {
     data: {
       labels,
       datasets: [{
-        label: 'Alerts',
+        label: t('dash.alerts'),
         data: values,
         backgroundColor: opts.colours || BLUE,
         borderWidth: opts.type === 'doughnut' ? 1 : 0,
@@ -55,28 +56,28 @@ function draw(block) {
 }
 
 export async function render(main, ctx) {
-  ctx.setTitle('Dashboard');
-  add(main, h('h1', { tabindex: '-1' }, 'Dashboard'));
+  ctx.setTitle(t('dash.title'));
+  add(main, h('h1', { tabindex: '-1' }, t('dash.title')));
   let s;
   try {
     s = await api('GET', '/stats/summary');
   } catch (err) {
-    if (ctx.current()) add(main, errorBox(`The statistics could not be loaded: ${err.message}`));
+    if (ctx.current()) add(main, errorBox(t('dash.load_failed', { error: err.message })));
     return null;
   }
   if (!ctx.current()) return null;
   if (!window.Chart) {
-    add(main, errorBox('The chart library did not load (vendor/chart.umd.min.js): run scripts/web-deps.sh.'));
+    add(main, errorBox(t('dash.lib_missing')));
     return null;
   }
   const funnel = s.funnel || {};
   const open = (funnel.new || 0) + (funnel.in_review || 0) + (funnel.escalated || 0);
   const level = s.by_level || {};
-  add(main, h('ul', { class: 'headline', 'aria-label': 'In numbers' },
-    h('li', null, h('span', { class: 'big' }, fmtNumber(s.alerts_total || 0)), ' alerts in all'),
-    h('li', null, h('span', { class: 'big' }, fmtNumber(open)), ' open'),
-    h('li', null, h('span', { class: 'big' }, fmtNumber(level.high || 0)), ' high level'),
-    h('li', null, h('span', { class: 'big' }, fmtNumber(funnel.confirmed || 0)), ' confirmed')));
+  add(main, h('ul', { class: 'headline', 'aria-label': t('dash.in_numbers') },
+    h('li', null, h('span', { class: 'big' }, fmtNumber(s.alerts_total || 0)), ' ', t('dash.total')),
+    h('li', null, h('span', { class: 'big' }, fmtNumber(open)), ' ', t('dash.open')),
+    h('li', null, h('span', { class: 'big' }, fmtNumber(level.high || 0)), ' ', t('dash.high')),
+    h('li', null, h('span', { class: 'big' }, fmtNumber(funnel.confirmed || 0)), ' ', t('dash.confirmed'))));
 
   const byWeek = s.by_week || [];
   const byInd = s.by_indicator || [];
@@ -84,17 +85,17 @@ export async function render(main, ctx) {
   const byNat = (s.by_nationality || []).slice(0, 15);
   const levels = ['high', 'medium', 'low', 'none'].filter((l) => level[l]);
   const blocks = [
-    chartBlock('week', 'Alerts by week raised', byWeek.map((x) => x.week), byWeek.map((x) => x.count), { what: 'ISO week' }),
-    chartBlock('funnel', 'Triage funnel', STATUS_ORDER.map(statusLabel), STATUS_ORDER.map((k) => funnel[k] || 0),
-      { horizontal: true, what: 'Status', colours: STATUS_ORDER.map((k) => STATUS_COLOURS[k]),
-        note: 'Alerts by where they are now in triage: new, in review, escalated, then closed as confirmed or dismissed.' }),
-    chartBlock('indicator', 'Alerts by indicator', byInd.map((x) => indicatorLabel(x.indicator)), byInd.map((x) => x.count),
-      { horizontal: true, tall: true, wide: true, what: 'Indicator', note: 'An alert counts once for each indicator it carries.' }),
-    chartBlock('region', 'Alerts by region', byRegion.map((x) => regionLabel(x.region)), byRegion.map((x) => x.count), { what: 'Region' }),
-    chartBlock('nationality', 'Alerts by nationality', byNat.map((x) => nationLabel(x.nationality)), byNat.map((x) => x.count),
-      { what: 'Nationality', note: 'Alerts on workers and applications; the 15 largest groups.' }),
-    chartBlock('level', 'Alerts by level', levels.map((l) => LEVELS[l]), levels.map((l) => level[l]),
-      { type: 'doughnut', what: 'Level', colours: levels.map((l) => LEVEL_COLOURS[l]) }),
+    chartBlock('week', t('dash.by_week'), byWeek.map((x) => x.week), byWeek.map((x) => x.count), { what: t('dash.iso_week') }),
+    chartBlock('funnel', t('dash.funnel'), STATUS_ORDER.map(statusLabel), STATUS_ORDER.map((k) => funnel[k] || 0),
+      { horizontal: true, what: t('queue.col_status'), colours: STATUS_ORDER.map((k) => STATUS_COLOURS[k]),
+        note: t('dash.funnel_note') }),
+    chartBlock('indicator', t('dash.by_indicator'), byInd.map((x) => indicatorLabel(x.indicator)), byInd.map((x) => x.count),
+      { horizontal: true, tall: true, wide: true, what: t('field.indicator'), note: t('dash.by_indicator_note') }),
+    chartBlock('region', t('dash.by_region'), byRegion.map((x) => regionLabel(x.region)), byRegion.map((x) => x.count), { what: t('queue.col_region') }),
+    chartBlock('nationality', t('dash.by_nationality'), byNat.map((x) => nationLabel(x.nationality)), byNat.map((x) => x.count),
+      { what: t('alert.fact_nationality'), note: t('dash.by_nationality_note') }),
+    chartBlock('level', t('dash.by_level'), levels.map((l) => levelLabel(l)), levels.map((l) => level[l]),
+      { type: 'doughnut', what: t('queue.col_level'), colours: levels.map((l) => LEVEL_COLOURS[l]) }),
   ];
   add(main, h('div', { class: 'charts' }, blocks.map((b) => b.fig)));
   const charts = blocks.map(draw);

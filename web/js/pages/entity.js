@@ -7,8 +7,9 @@
 
 import { api } from '../api.js';
 import { h, add, table, errorBox } from '../dom.js';
+import { t, label } from '../i18n.js';
 import {
-  entityLabel, fmtScore, fmtTime, levelBadge, statusBadge, entityHref, indicatorLabel,
+  entityLabel, fmtScore, fmtTime, levelBadge, statusBadge, entityHref, indicatorLabel, levelLabel,
 } from '../labels.js';
 
 // Shape and colour per kind (colour-blind safe palette; shape carries the
@@ -36,11 +37,11 @@ function short(s, n) {
 }
 
 function legend() {
-  return h('ul', { class: 'legend', 'aria-label': 'Legend' },
+  return h('ul', { class: 'legend', 'aria-label': t('entity.legend') },
     Object.entries(NODE_STYLE).map(([type, st]) => h('li', null, h('span', { class: `swatch shape-${st.legend} kind-${type}`, 'aria-hidden': 'true' }),
-      `${entityLabel(type)} (${st.legend})`)),
+      `${entityLabel(type)} (${label('shape', st.legend)})`)),
     Object.entries(LEVEL_RING).map(([level]) => h('li', null, h('span', { class: `swatch ring ring-${level}`, 'aria-hidden': 'true' }),
-      `${level} alert (ring)`)));
+      t('entity.ring', { level: levelLabel(level) }))));
 }
 
 // Positions for the preset layout: the centre at (0, 0), the nodes one step
@@ -172,33 +173,33 @@ function nodeTable(cluster, centreId) {
     .slice()
     .sort((a, b) => (a.hop - b.hop) || ((b.score || 0) - (a.score || 0)))
     .map((n) => [
-      { th: n.id === centreId ? h('span', null, n.label || n.key, ' (this page)')
-        : (n.hidden || !n.key) ? h('span', null, n.label || '(outside your scope)')
+      { th: n.id === centreId ? h('span', null, n.label || n.key, ' ', t('entity.this_page'))
+        : (n.hidden || !n.key) ? h('span', null, n.label || t('entity.outside_scope'))
           : h('a', { href: entityHref(n.type, n.key) }, n.label || n.key) },
       entityLabel(n.type),
       h('span', { class: 'key' }, n.key || '–'),
       n.level ? levelBadge(n.level) : '–',
-      n.alert_id ? h('a', { href: `#/alerts/${n.alert_id}` }, `alert ${n.alert_id}`) : '–',
+      n.alert_id ? h('a', { href: `#/alerts/${n.alert_id}` }, t('alert.ref', { id: n.alert_id })) : '–',
       String(n.hop),
     ]);
-  return table('Entities in this network', [{ label: 'Entity' }, { label: 'Kind' }, { label: 'Key' }, { label: 'Open alert' },
-    { label: 'Alert' }, { label: 'Steps away', class: 'num' }], rows);
+  return table(t('entity.nodes_caption'), [{ label: t('entity.col_entity') }, { label: t('entity.col_kind') }, { label: t('entity.col_key') }, { label: t('entity.col_open_alert') },
+    { label: t('entity.col_alert') }, { label: t('entity.col_steps'), class: 'num' }], rows);
 }
 
 function records(data) {
   const out = [];
   for (const [reg, list] of Object.entries(data.records || {})) {
     if (!list || !list.length) continue;
-    out.push(h('h3', null, `${reg.replace('_', ' ')} (${list.length})`));
+    out.push(h('h3', null, `${label('register', reg)} (${list.length})`));
     list.forEach((rec, i) => {
-      const rows = Object.entries(rec.fields || {}).filter(([, v]) => v !== null && v !== '').map(([k, v]) => [{ th: k.replace(/_/g, ' ') }, String(v)]);
+      const rows = Object.entries(rec.fields || {}).filter(([, v]) => v !== null && v !== '').map(([k, v]) => [{ th: label('column', k) }, String(v)]);
       out.push(h('details', { class: 'record', open: i === 0 && list.length <= 3 },
-        h('summary', null, `${rec.row_key} (version ${rec.version})`),
-        table(`${reg} record ${rec.row_key}`, [{ label: 'Field' }, { label: 'Value' }], rows, { hideCaption: true, class: 'kv' })));
+        h('summary', null, t('entity.record_version', { key: rec.row_key, version: rec.version })),
+        table(t('entity.record_caption', { register: label('register', reg), key: rec.row_key }), [{ label: t('entity.col_field') }, { label: t('entity.col_value') }], rows, { hideCaption: true, class: 'kv' })));
     });
   }
-  if (data.records_truncated) out.push(h('p', { class: 'muted' }, 'Only the first records are shown.'));
-  return out.length ? out : [h('p', null, 'No register records.')];
+  if (data.records_truncated) out.push(h('p', { class: 'muted' }, t('entity.records_cut')));
+  return out.length ? out : [h('p', null, t('entity.no_records'))];
 }
 
 export async function render(main, ctx) {
@@ -210,7 +211,7 @@ export async function render(main, ctx) {
   } catch (err) {
     if (!ctx.current()) return null;
     add(main, h('h1', { tabindex: '-1' }, `${entityLabel(type)} `, h('span', { class: 'key' }, key)),
-      errorBox(err.status === 404 ? `Nothing is known about this ${entityLabel(type).toLowerCase()}.` : err.message));
+      errorBox(err.status === 404 ? t('entity.unknown', { what: entityLabel(type) }) : err.message));
     return null;
   }
   if (!ctx.current()) return null;
@@ -220,35 +221,33 @@ export async function render(main, ctx) {
   const name = centre && centre.label && centre.label !== key ? centre.label : null;
 
   const alertRows = (data.alerts || []).map((a) => [
-    h('a', { href: `#/alerts/${a.id}` }, `Alert ${a.id}`), levelBadge(a.level), fmtScore(a.score), statusBadge(a.status),
+    h('a', { href: `#/alerts/${a.id}` }, t('alert.title', { id: a.id })), levelBadge(a.level), fmtScore(a.score), statusBadge(a.status),
     (a.indicators || []).map(indicatorLabel).join(', '), fmtTime(a.created_at),
   ]);
   const graphBox = h('div', { class: 'graph', id: 'graph', role: 'img',
-    'aria-label': `Network of ${cluster.nodes.length} entities linked to this ${entityLabel(type).toLowerCase()} through shared applications; the table below lists them.` });
-  const fit = h('button', { type: 'button', class: 'secondary' }, 'Fit to view');
+    'aria-label': t('entity.graph_label', { n: cluster.nodes.length, what: entityLabel(type) }) });
+  const fit = h('button', { type: 'button', class: 'secondary' }, t('entity.fit'));
 
   add(main, 
-    h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, '← Back to the queue')),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, t('common.back_queue'))),
     h('h1', { tabindex: '-1' }, `${entityLabel(type)} `, h('span', { class: 'key' }, key), name ? ` · ${name}` : ''),
-    h('section', { 'aria-labelledby': 'ea-h' }, h('h2', { id: 'ea-h' }, 'Alerts'),
-      alertRows.length ? table(`Alerts on this ${entityLabel(type).toLowerCase()}`, [{ label: 'Alert' }, { label: 'Level' }, { label: 'Score', class: 'num' },
-        { label: 'Status' }, { label: 'Indicators' }, { label: 'Raised' }], alertRows) : h('p', null, 'No alerts.')),
-    h('section', { 'aria-labelledby': 'net-h', class: 'network' }, h('h2', { id: 'net-h' }, 'Network'),
-      h('p', { class: 'hint' }, `Entities up to two steps away through shared applications (${cluster.nodes.length} entities, ${cluster.edges.length} links). ` +
-        'The entity of this page is in the middle, what it is directly linked to around it, the rest on the outer ring. ' +
-        'Point at a node to see its name, click it to open its page; drag to pan, scroll to zoom.'),
-      cluster.truncated ? h('p', { class: 'warn' }, 'The network is larger than can be drawn: only part of it is shown.') : null,
+    h('section', { 'aria-labelledby': 'ea-h' }, h('h2', { id: 'ea-h' }, t('entity.alerts')),
+      alertRows.length ? table(t('entity.alerts_caption', { what: entityLabel(type) }), [{ label: t('queue.col_alert') }, { label: t('queue.col_level') }, { label: t('queue.col_score'), class: 'num' },
+        { label: t('queue.col_status') }, { label: t('queue.col_indicators') }, { label: t('queue.col_raised') }], alertRows) : h('p', null, t('entity.no_alerts'))),
+    h('section', { 'aria-labelledby': 'net-h', class: 'network' }, h('h2', { id: 'net-h' }, t('entity.network')),
+      h('p', { class: 'hint' }, t('entity.network_hint', { n: cluster.nodes.length, links: cluster.edges.length })),
+      cluster.truncated ? h('p', { class: 'warn' }, t('entity.truncated')) : null,
       h('div', { class: 'graph-tools' }, legend(), fit),
       graphBox,
-      h('details', { class: 'node-table' }, h('summary', null, 'The network as a table'), nodeTable(cluster, centreId))),
-    h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, 'Register records'), records(data)),
+      h('details', { class: 'node-table' }, h('summary', null, t('entity.as_table')), nodeTable(cluster, centreId))),
+    h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, t('entity.records')), records(data)),
   );
   let cy = null;
   if (cluster.nodes.length && window.cytoscape) {
     cy = drawGraph(graphBox, cluster, centreId, ctx);
     fit.addEventListener('click', () => cy.fit(undefined, 24));
   } else {
-    graphBox.replaceWith(errorBox(cluster.nodes.length ? 'The network library did not load.' : 'No network to draw.'));
+    graphBox.replaceWith(errorBox(cluster.nodes.length ? t('entity.lib_missing') : t('entity.no_network')));
   }
   return () => {
     if (cy) cy.destroy();

@@ -6,18 +6,19 @@
 
 import { api, query } from '../api.js';
 import { h, add, clear, field, errorBox } from '../dom.js';
+import { t, tn } from '../i18n.js';
 import {
-  INDICATORS, ENTITY_TYPES, REGIONS, STATUSES, indicatorLabel, entityLabel,
-  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel,
+  INDICATOR_CODES, ENTITY_CODES, REGION_CODES, STATUS_ORDER, options, indicatorLabel, entityLabel,
+  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName,
 } from '../labels.js';
 
 const FILTERS = ['level', 'status', 'indicator', 'entity_type', 'region', 'employer', 'assignee', 'since', 'until', 'sort'];
 const PAGE = 50;
 
-const opts = (obj, first) => [['', first], ...Object.entries(obj)];
+const opts = (family, codes, first) => [['', first], ...options(family, codes)];
 
 export async function render(main, ctx) {
-  ctx.setTitle('Alert queue');
+  ctx.setTitle(t('queue.title'));
   const q = ctx.query;
   const canWrite = ctx.can('alert.write');
   const selected = new Map(); // id -> item
@@ -26,36 +27,36 @@ export async function render(main, ctx) {
 
   // ---- filters ----
   const f = {
-    level: field('Level', 'select', { name: 'level', value: q.get('level') || '' }, {
-      options: [['', 'Any level'], ['low', 'Low and above'], ['medium', 'Medium and above'], ['high', 'High']],
+    level: field(t('queue.level'), 'select', { name: 'level', value: q.get('level') || '' }, {
+      options: [['', t('queue.any_level')], ['low', t('queue.low_up')], ['medium', t('queue.medium_up')], ['high', t('level.high')]],
     }),
-    status: field('Status', 'select', { name: 'status', value: q.get('status') || '' }, {
-      options: [['', 'Open'], ...Object.entries(STATUSES), ['all', 'Any status']],
+    status: field(t('queue.status'), 'select', { name: 'status', value: q.get('status') || '' }, {
+      options: [['', t('queue.open')], ...options('status', STATUS_ORDER), ['all', t('queue.any_status')]],
     }),
-    indicator: field('Indicator', 'select', { name: 'indicator', value: q.get('indicator') || '' }, {
-      options: opts(INDICATORS, 'Any indicator'),
+    indicator: field(t('queue.indicator'), 'select', { name: 'indicator', value: q.get('indicator') || '' }, {
+      options: opts('indicator', INDICATOR_CODES, t('queue.any_indicator')),
     }),
-    entity_type: field('Alert on', 'select', { name: 'entity_type', value: q.get('entity_type') || '' }, {
-      options: opts(ENTITY_TYPES, 'Anything'),
+    entity_type: field(t('queue.alert_on'), 'select', { name: 'entity_type', value: q.get('entity_type') || '' }, {
+      options: opts('entity', ENTITY_CODES, t('queue.anything')),
     }),
-    region: field('Region', 'select', { name: 'region', value: q.get('region') || '' }, {
-      options: [['', 'Any region'], ...Object.entries(REGIONS).map(([k, v]) => [k, `${v} (${k})`])],
+    region: field(t('queue.region'), 'select', { name: 'region', value: q.get('region') || '' }, {
+      options: [['', t('queue.any_region')], ...REGION_CODES.map((k) => [k, `${regionName(k)} (${k})`])],
     }),
-    employer: field('Employer TIN', 'input', { name: 'employer', value: q.get('employer') || '', inputmode: 'numeric', size: 10 }),
-    assignee: field('Assignee', 'input', { name: 'assignee', value: q.get('assignee') || '', size: 10, list: 'assignee-list' }),
-    since: field('Raised from', 'input', { name: 'since', type: 'date', value: q.get('since') || '' }),
-    until: field('Raised until', 'input', { name: 'until', type: 'date', value: q.get('until') || '' }),
-    sort: field('Sort by', 'select', { name: 'sort', value: q.get('sort') || '-score' }, {
-      options: [['-score', 'Score, highest first'], ['score', 'Score, lowest first'], ['-created', 'Newest first'],
-        ['created', 'Oldest first'], ['-updated', 'Recently changed'], ['updated', 'Least recently changed']],
+    employer: field(t('queue.employer_tin'), 'input', { name: 'employer', value: q.get('employer') || '', inputmode: 'numeric', size: 10 }),
+    assignee: field(t('queue.assignee'), 'input', { name: 'assignee', value: q.get('assignee') || '', size: 10, list: 'assignee-list' }),
+    since: field(t('queue.since'), 'input', { name: 'since', type: 'date', value: q.get('since') || '' }),
+    until: field(t('queue.until'), 'input', { name: 'until', type: 'date', value: q.get('until') || '' }),
+    sort: field(t('queue.sort'), 'select', { name: 'sort', value: q.get('sort') || '-score' }, {
+      options: [['-score', t('queue.sort_score_desc')], ['score', t('queue.sort_score_asc')], ['-created', t('queue.sort_created_desc')],
+        ['created', t('queue.sort_created_asc')], ['-updated', t('queue.sort_updated_desc')], ['updated', t('queue.sort_updated_asc')]],
     }),
   };
   const assigneeList = h('datalist', { id: 'assignee-list' });
-  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the alerts' },
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': t('queue.filter_label') },
     Object.values(f).map((x) => x.wrap), assigneeList,
     h('div', { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => ctx.go('#/alerts') }, 'Clear')));
+      h('button', { type: 'submit', class: 'primary' }, t('common.apply_filters')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => ctx.go('#/alerts') }, t('common.clear'))));
   filterForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const params = {};
@@ -65,30 +66,30 @@ export async function render(main, ctx) {
   });
 
   // ---- bulk actions ----
-  const countText = h('span', { class: 'selected-count', 'aria-live': 'polite' }, 'No alert selected');
+  const countText = h('span', { class: 'selected-count', 'aria-live': 'polite' }, t('queue.selected', { n: 0 }));
   const bulkErrors = h('div', { class: 'bulk-errors' });
-  const assignTo = field('Assign to', 'input', { list: 'assignee-list', size: 12, autocomplete: 'off' });
-  const moveTo = field('Move to', 'select', {}, { options: Object.entries(STATUSES) });
+  const assignTo = field(t('queue.assign_to'), 'input', { list: 'assignee-list', size: 12, autocomplete: 'off' });
+  const moveTo = field(t('queue.move_to'), 'select', {}, { options: options('status', STATUS_ORDER) });
   moveTo.input.value = 'in_review';
-  const reason = field('Reason', 'input', { size: 28, maxlength: 2000 }, { hint: 'needed to dismiss or confirm' });
+  const reason = field(t('common.reason'), 'input', { size: 28, maxlength: 2000 }, { hint: t('queue.reason_hint') });
   const bulkButtons = [];
   const bulkButton = (label, fn) => {
     const b = h('button', { type: 'button', class: 'secondary', disabled: true, onclick: fn }, label);
     bulkButtons.push(b);
     return b;
   };
-  const bulk = canWrite ? h('section', { class: 'bulk', 'aria-label': 'Bulk actions on the selected alerts' },
+  const bulk = canWrite ? h('section', { class: 'bulk', 'aria-label': t('queue.bulk_label') },
     countText,
     h('div', { class: 'bulk-row' },
-      assignTo.wrap, bulkButton('Assign selected', () => bulkRun('assign')),
-      bulkButton('Unassign selected', () => bulkRun('unassign'))),
+      assignTo.wrap, bulkButton(t('queue.assign_selected'), () => bulkRun('assign')),
+      bulkButton(t('queue.unassign_selected'), () => bulkRun('unassign'))),
     h('div', { class: 'bulk-row' },
-      moveTo.wrap, reason.wrap, bulkButton('Move selected', () => bulkRun('move'))),
+      moveTo.wrap, reason.wrap, bulkButton(t('queue.move_selected'), () => bulkRun('move'))),
     bulkErrors) : null;
 
   function updateSelection() {
     const n = selected.size;
-    countText.textContent = n === 0 ? 'No alert selected' : n === 1 ? '1 alert selected' : `${n} alerts selected`;
+    countText.textContent = t('queue.selected', { n });
     for (const b of bulkButtons) b.disabled = n === 0;
     const boxes = tbody.querySelectorAll('input[type=checkbox]');
     selectAll.checked = boxes.length > 0 && n === boxes.length;
@@ -105,51 +106,50 @@ export async function render(main, ctx) {
     if (kind === 'assign') {
       const name = assignTo.input.value.trim();
       if (!name) {
-        bulkErrors.appendChild(errorBox('Type the user name to assign the selected alerts to.'));
+        bulkErrors.appendChild(errorBox(t('queue.type_assignee')));
         assignTo.input.focus();
         return;
       }
       path = 'assign';
       body = { assignee: name };
-      done = `assigned to ${name}`;
+      done = (ok, n) => t('queue.done_assigned', { ok, n, name });
     } else if (kind === 'unassign') {
       path = 'assign';
       body = { assignee: null };
-      done = 'unassigned';
+      done = (ok, n) => t('queue.done_unassigned', { ok, n });
     } else {
       const to = moveTo.input.value;
       const why = reason.input.value.trim();
       const needs = [...selected.values()].some((it) => moveNeedsReason(it.status, to));
       if (needs && !why) {
-        bulkErrors.appendChild(errorBox(`Moving alerts to "${statusLabel(to)}" needs a reason: write why in the Reason box.`));
+        bulkErrors.appendChild(errorBox(t('queue.needs_reason', { status: statusLabel(to) })));
         reason.input.focus();
         return;
       }
       path = 'transition';
       body = { to, reason: why || undefined };
-      done = `moved to ${statusLabel(to)}`;
+      done = (ok, n) => t('queue.done_moved', { ok, n, status: statusLabel(to) });
     }
     for (const b of bulkButtons) b.disabled = true;
     const failed = [];
     let ok = 0;
     for (let i = 0; i < ids.length; i++) {
-      countText.textContent = `Working: ${i + 1} of ${ids.length}…`;
+      countText.textContent = t('queue.working', { i: i + 1, n: ids.length });
       try {
         await api('POST', `/alerts/${ids[i]}/${path}`, body);
         ok++;
       } catch (err) {
-        failed.push(`alert ${ids[i]}: ${err.message}`);
+        failed.push(t('queue.failed_one', { id: ids[i], error: err.message }));
       }
     }
     if (!ctx.current()) return;
-    const msg = `${ok} of ${ids.length} alert${ids.length === 1 ? '' : 's'} ${done}.` +
-      (failed.length ? ` Not done: ${failed.join('; ')}` : '');
+    const msg = done(ok, ids.length) + (failed.length ? ' ' + t('queue.not_done', { list: failed.join('; ') }) : '');
     ctx.flash(msg, failed.length ? 'error' : 'ok', true);
     ctx.go(location.hash);
   }
 
   // ---- the table ----
-  const selectAll = h('input', { type: 'checkbox', 'aria-label': 'Select all alerts shown' });
+  const selectAll = h('input', { type: 'checkbox', 'aria-label': t('queue.select_all') });
   selectAll.addEventListener('change', () => {
     for (const box of tbody.querySelectorAll('input[type=checkbox]')) {
       if (box.checked !== selectAll.checked) {
@@ -164,19 +164,19 @@ export async function render(main, ctx) {
   const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null }, label);
   const tbody = h('tbody');
   const tableEl = h('table', { class: 'data queue', id: 'queue-table' },
-    h('caption', { class: 'visually-hidden' }, 'Alerts matching the filters'),
+    h('caption', { class: 'visually-hidden' }, t('queue.caption')),
     h('thead', null, h('tr', null,
       canWrite ? h('th', { scope: 'col', class: 'select' }, selectAll) : null,
-      th('Alert'), th('Level'), th('Score', 'score', 'num'), th('Indicators'), th('Region'),
-      th('Employer'), th('Assignee'), th('Status'), byUpdated ? th('Changed', 'updated') : th('Raised', 'created'))),
+      th(t('queue.col_alert')), th(t('queue.col_level')), th(t('queue.col_score'), 'score', 'num'), th(t('queue.col_indicators')), th(t('queue.col_region')),
+      th(t('queue.col_employer')), th(t('queue.col_assignee')), th(t('queue.col_status')), byUpdated ? th(t('queue.col_changed'), 'updated') : th(t('queue.col_raised'), 'created'))),
     tbody);
   const results = h('div', { class: 'results' });
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more alerts');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('queue.load_more'));
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
 
   function row(it) {
     if (it.assignee) assignees.add(it.assignee);
-    const box = canWrite ? h('input', { type: 'checkbox', 'aria-label': `Select alert ${it.id}` }) : null;
+    const box = canWrite ? h('input', { type: 'checkbox', 'aria-label': t('queue.select_one', { id: it.id }) }) : null;
     if (box) {
       box.checked = selected.has(it.id);
       box.addEventListener('change', () => {
@@ -196,9 +196,9 @@ export async function render(main, ctx) {
       h('td', null, levelBadge(it.level)),
       h('td', { class: 'num' }, fmtScore(it.score)),
       h('td', { class: 'tags' }, shown),
-      h('td', { title: it.region || null }, it.region ? REGIONS[it.region] || it.region : '–'),
+      h('td', { title: it.region || null }, it.region ? regionName(it.region) : '–'),
       h('td', null, it.employer || '–'),
-      h('td', null, it.assignee || h('span', { class: 'muted' }, 'nobody')),
+      h('td', null, it.assignee || h('span', { class: 'muted' }, t('common.nobody'))),
       h('td', null, statusBadge(it.status)),
       h('td', { class: 'time' }, fmtTime(byUpdated ? it.updated_at : it.created_at)));
   }
@@ -222,8 +222,8 @@ export async function render(main, ctx) {
     more.hidden = !nextCursor;
     more.disabled = false;
     const n = tbody.children.length;
-    summary.textContent = n === 0 ? 'No alerts match these filters.'
-      : `Showing ${n} alert${n === 1 ? '' : 's'}${nextCursor ? '; more below' : ''}.`;
+    summary.textContent = n === 0 ? t('queue.none_match')
+      : t(nextCursor ? 'queue.showing_more' : 'queue.showing', { n });
     refreshAssignees();
     updateSelection();
     return rows;
@@ -266,27 +266,27 @@ export async function render(main, ctx) {
   }
   document.addEventListener('keydown', onKey);
 
-  const scopeNote = ctx.scope('alert.read') === 'own' ? 'You see the alerts assigned to you.'
-    : ctx.scope('alert.read') === 'org' ? "You see the alerts assigned to your organisation's people." : null;
+  const scopeNote = ctx.scope('alert.read') === 'own' ? t('queue.scope_own')
+    : ctx.scope('alert.read') === 'org' ? t('queue.scope_org') : null;
 
   add(main, 
-    h('h1', { tabindex: '-1' }, 'Alert queue'),
+    h('h1', { tabindex: '-1' }, t('queue.title')),
     scopeNote ? h('p', { class: 'lead' }, scopeNote) : null,
     filterForm,
     bulk,
     results,
-    h('details', { class: 'shortcuts' }, h('summary', null, 'Keyboard shortcuts'),
+    h('details', { class: 'shortcuts' }, h('summary', null, t('queue.shortcuts')),
       h('ul', null,
-        h('li', null, h('kbd', null, 'j'), ' or ', h('kbd', null, '↓'), ': next alert; ', h('kbd', null, 'k'), ' or ', h('kbd', null, '↑'), ': previous alert'),
-        canWrite ? h('li', null, h('kbd', null, 'x'), ': select or unselect the alert in focus') : null,
-        h('li', null, h('kbd', null, 'Enter'), ': open the alert in focus'),
-        h('li', null, h('kbd', null, '/'), ': go to the filters'))));
+        h('li', null, tn('queue.key_next', { j: h('kbd', null, 'j'), down: h('kbd', null, '↓'), k: h('kbd', null, 'k'), up: h('kbd', null, '↑') })),
+        canWrite ? h('li', null, tn('queue.key_select', { x: h('kbd', null, 'x') })) : null,
+        h('li', null, tn('queue.key_open', { enter: h('kbd', null, 'Enter') })),
+        h('li', null, tn('queue.key_filters', { slash: h('kbd', null, '/') })))));
   add(results, summary, h('div', { class: 'table-wrap' }, tableEl), h('div', { class: 'actions' }, more));
   try {
     await load(null);
   } catch (err) {
     if (!ctx.current()) return () => document.removeEventListener('keydown', onKey);
-    results.replaceChildren(errorBox(`The alerts could not be loaded: ${err.message}`));
+    results.replaceChildren(errorBox(t('queue.load_failed', { error: err.message })));
   }
   return () => document.removeEventListener('keydown', onKey);
 }

@@ -7,11 +7,12 @@
 
 import { api } from '../api.js';
 import { h, add, field, errorBox } from '../dom.js';
+import { t } from '../i18n.js';
 import { fmtTime } from '../labels.js';
-import { SERVICES, codesLabel, referralBadge } from '../case-labels.js';
+import { codesLabel, referralBadge } from '../case-labels.js';
 
 export async function render(main, ctx) {
-  ctx.setTitle('Referral inbox');
+  ctx.setTitle(t('inbox.title'));
   const canWrite = ctx.can('case.write');
   const org = ctx.me.principal.org;
   let answer;
@@ -19,7 +20,7 @@ export async function render(main, ctx) {
     answer = await api('GET', '/referrals');
   } catch (err) {
     if (!ctx.current()) return;
-    add(main, h('h1', { tabindex: '-1' }, 'Referral inbox'), errorBox(`The inbox could not be loaded: ${err.message}`));
+    add(main, h('h1', { tabindex: '-1' }, t('inbox.title')), errorBox(t('inbox.load_failed', { error: err.message })));
     return;
   }
   if (!ctx.current()) return;
@@ -40,7 +41,7 @@ export async function render(main, ctx) {
     } catch (err) {
       if (!ctx.current()) return;
       if (err.status === 409 && err.data && err.data.current_version !== undefined) {
-        reload(`Someone else changed referral ${r.id} meanwhile (${err.message}); the inbox now shows its current state.`, 'error');
+        reload(t('inbox.stale', { id: r.id }), 'error');
         return;
       }
       errors.appendChild(errorBox(err.message));
@@ -53,45 +54,44 @@ export async function render(main, ctx) {
     const errors = h('div');
     const acts = [];
     if (canWrite && r.status === 'pending') {
-      const accept = h('button', { type: 'button', class: 'primary' }, 'Accept');
+      const accept = h('button', { type: 'button', class: 'primary' }, t('inbox.accept'));
       accept.addEventListener('click', () => act(r, 'accept', null, errors, accept,
-        `Referral ${r.id} accepted: case ${r.case_id} is in your care for ${codesLabel(SERVICES, r.services).toLowerCase()}.`));
-      const reason = field('Reason for rejecting', 'textarea', { id: `reject-${r.id}-reason`, rows: 2, maxlength: 2000 },
-        { hint: 'Required; the sender reads it in the case history.' });
-      const reject = h('button', { type: 'submit', class: 'secondary danger' }, 'Reject');
+        t('inbox.done_accepted', { id: r.id, case: r.case_id, services: codesLabel('service', r.services) })));
+      const reason = field(t('inbox.reject_reason'), 'textarea', { id: `reject-${r.id}-reason`, rows: 2, maxlength: 2000 },
+        { hint: t('inbox.reject_hint') });
+      const reject = h('button', { type: 'submit', class: 'secondary danger' }, t('inbox.reject'));
       const form = h('form', { class: 'stack reject-form', id: `reject-${r.id}` }, reason.wrap, h('div', { class: 'actions' }, reject));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         const why = reason.input.value.trim();
         if (!why) {
-          errors.replaceChildren(errorBox('Rejecting a referral needs a reason: write why.'));
+          errors.replaceChildren(errorBox(t('inbox.reject_needs_reason')));
           reason.input.focus();
           return;
         }
-        act(r, 'reject', why, errors, reject, `Referral ${r.id} rejected.`);
+        act(r, 'reject', why, errors, reject, t('inbox.done_rejected', { id: r.id }));
       });
-      acts.push(h('div', { class: 'actions' }, accept), h('details', { class: 'sub-form' }, h('summary', null, 'Reject with a reason'), form));
+      acts.push(h('div', { class: 'actions' }, accept), h('details', { class: 'sub-form' }, h('summary', null, t('inbox.reject_with_reason')), form));
     } else if (canWrite && r.status === 'accepted') {
-      const complete = h('button', { type: 'button', class: 'primary' }, 'Mark done');
+      const complete = h('button', { type: 'button', class: 'primary' }, t('inbox.mark_done'));
       complete.addEventListener('click', () => act(r, 'complete', null, errors, complete,
-        `Referral ${r.id} marked done. Your organisation's access to case ${r.case_id} has ended.`));
-      acts.push(h('p', { class: 'hint' }, 'Marking it done ends your organisation\'s access to the case.'), h('div', { class: 'actions' }, complete));
+        t('inbox.done_completed', { id: r.id, case: r.case_id })));
+      acts.push(h('p', { class: 'hint' }, t('inbox.mark_done_hint')), h('div', { class: 'actions' }, complete));
     }
     return h('li', { class: 'referral-card', id: `inbox-${r.id}`, dataset: { id: r.id, case: r.case_id } },
-      h('h2', null, h('a', { href: `#/cases/${r.case_id}` }, `Case ${r.case_id}`), ` from ${r.from} `, referralBadge(r.status),
-        r.emergency ? h('span', { class: 'badge emergency-badge' }, 'Emergency: no consent, life at risk') : null),
+      h('h2', null, h('a', { href: `#/cases/${r.case_id}` }, t('case.title', { id: r.case_id })), ' ', t('inbox.from', { org: r.from }), ' ', referralBadge(r.status),
+        r.emergency ? h('span', { class: 'badge emergency-badge' }, t('inbox.emergency')) : null),
       h('dl', { class: 'facts' },
-        h('div', null, h('dt', null, 'Referral'), h('dd', null, String(r.id))),
-        h('div', null, h('dt', null, 'For'), h('dd', null, codesLabel(SERVICES, r.services))),
-        h('div', null, h('dt', null, 'Sent by'), h('dd', null, `${r.created_by}, ${fmtTime(r.created_at)}`)),
-        h('div', null, h('dt', null, 'Changed'), h('dd', null, fmtTime(r.updated_at)))),
+        h('div', null, h('dt', null, t('inbox.referral')), h('dd', null, String(r.id))),
+        h('div', null, h('dt', null, t('inbox.for')), h('dd', null, codesLabel('service', r.services))),
+        h('div', null, h('dt', null, t('inbox.sent_by')), h('dd', null, `${r.created_by}, ${fmtTime(r.created_at)}`)),
+        h('div', null, h('dt', null, t('inbox.changed')), h('dd', null, fmtTime(r.updated_at)))),
       acts, errors);
   }
 
   add(main,
-    h('h1', { tabindex: '-1' }, 'Referral inbox'),
-    h('p', { class: 'lead' }, `Cases referred to ${org} that you may read now, newest first. ` +
-      'A referral leaves the inbox when it is done, rejected or revoked, or when the person\'s consent is withdrawn or ends.'),
-    items.length ? h('ul', { class: 'inbox', 'aria-label': 'Referrals to your organisation' }, items.map(card))
-      : h('p', { class: 'summary' }, 'No referral to your organisation gives access to a case now.'));
+    h('h1', { tabindex: '-1' }, t('inbox.title')),
+    h('p', { class: 'lead' }, t('inbox.lead', { org })),
+    items.length ? h('ul', { class: 'inbox', 'aria-label': t('inbox.list_label') }, items.map(card))
+      : h('p', { class: 'summary' }, t('inbox.empty')));
 }
