@@ -317,8 +317,11 @@ int cmd_synth(int argc, char **argv)
         return run_synth(out, apps, seed, bad, NULL, 0);
     synth_world_default(&world);
     tw_errinfo_clear(&ei);
-    if (world_file && synth_world_load(&world, world_file, &ei) != TW_OK)
-        return cli_report(TW_EINPUT, &ei);
+    if (world_file) {
+        tw_err_t err = synth_world_load(&world, world_file, &ei);
+        if (err != TW_OK)
+            return cli_report(err, &ei);
+    }
     for (i = 0; i < NWORLD_FLAGS; i++) {
         if (!wval[i])
             continue;

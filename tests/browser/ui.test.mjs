@@ -55,17 +55,25 @@ test('signing in opens the alert queue', async () => {
 test('the queue filters by level, indicator and region', async () => {
   const { page, done } = await newPage();
   await signIn(page, 'ana');
+  // the indicator most often behind a high alert in this register (which
+  // one depends on the synthetic world, not on the UI under test)
+  const highs = await apiGet(page, '/alerts?level=high&limit=200');
+  const counts = new Map();
+  for (const it of highs.body.items)
+    for (const k of it.indicators) counts.set(k, (counts.get(k) || 0) + 1);
+  const indicator = [...counts.keys()].sort((a, b) => counts.get(b) - counts.get(a) || (a < b ? -1 : 1))[0];
+  assert.ok(indicator, 'some high alerts, with indicators');
   await page.getByLabel('Level').selectOption('high');
-  await page.getByLabel('Indicator').selectOption('wage_below_minimum');
+  await page.getByLabel('Indicator').selectOption(indicator);
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/level=high/);
   await ready(page);
   let rows = await queueRows(page);
-  let api = await apiGet(page, '/alerts?level=high&indicator=wage_below_minimum&limit=50');
-  assert.ok(rows.length > 0, 'some high alerts carry wage_below_minimum');
+  let api = await apiGet(page, `/alerts?level=high&indicator=${indicator}&limit=50`);
+  assert.ok(rows.length > 0, `some high alerts carry ${indicator}`);
   assert.deepEqual(rows.map((r) => r.id), api.body.items.map((i) => i.id));
   assert.ok(rows.every((r) => r.level === 'high'), 'only high alerts');
-  assert.ok(api.body.items.every((i) => i.indicators.includes('wage_below_minimum')));
+  assert.ok(api.body.items.every((i) => i.indicators.includes(indicator)));
   // the filters survive in the address and in the form
   assert.equal(await page.getByLabel('Level').inputValue(), 'high');
   const region = api.body.items[0].region;
@@ -74,7 +82,7 @@ test('the queue filters by level, indicator and region', async () => {
   await page.waitForURL(new RegExp(`region=${region}`));
   await ready(page);
   rows = await queueRows(page);
-  api = await apiGet(page, `/alerts?level=high&indicator=wage_below_minimum&region=${region}&limit=50`);
+  api = await apiGet(page, `/alerts?level=high&indicator=${indicator}&region=${region}&limit=50`);
   assert.deepEqual(rows.map((r) => r.id), api.body.items.map((i) => i.id));
   await shot(page, '03-queue-filtered');
   await page.getByRole('button', { name: 'Clear' }).click();

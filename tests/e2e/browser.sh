@@ -73,6 +73,11 @@ case_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'w
                       AND assignee IS NULL ORDER BY score DESC, id LIMIT 1 OFFSET 30")
 [ -n "$case_alert" ] || fail "no open worker alert for the case worker"
 "$TW_BIN" alerts assign "$case_alert" cw --as setup --db t.db > /dev/null || fail "assign $case_alert"
+# an alert no test assigns (every user but ngo is of MCS, so an alert any of
+# them takes is in the MCS case worker's scope): the lowest open one
+foreign_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND assignee IS NULL
+                         ORDER BY score, id LIMIT 1")
+[ -n "$foreign_alert" ] || fail "no open unassigned alert"
 "$TW_BIN" alerts transition "$case_alert" escalated --reason 'presumed victim: to the NRM' \
   --as setup --db t.db > /dev/null || fail "escalate $case_alert"
 
@@ -86,7 +91,7 @@ case_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'w
 } > upload.csv
 
 node -e '
-const [, worker, up, caseAlert, db] = process.argv; // node -e: no script name
+const [, worker, up, caseAlert, db, foreignAlert] = process.argv; // node -e: no script name
 const [id, key] = [worker.slice(0, worker.indexOf("\t")), worker.slice(worker.indexOf("\t") + 1)];
 const users = {
   ana: { role: "analyst", password: "ana-browser-password" },
@@ -97,9 +102,9 @@ const users = {
 };
 const rows = require("fs").readFileSync(up, "utf8").trim().split("\n").length - 1;
 const vars = { worker_alert: Number(id), worker_key: key, upload_csv: up, upload_rows: rows,
-  case_alert: Number(caseAlert), db };
+  case_alert: Number(caseAlert), db, foreign_alert: Number(foreignAlert) };
 require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
-' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" || fail "writing the fixture"
+' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" "$foreign_alert" || fail "writing the fixture"
 
 "$TW_BIN" serve --db t.db --key-file t.db.key --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
   > serve.out 2> serve.err &
