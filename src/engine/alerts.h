@@ -168,6 +168,11 @@ typedef struct {
     const char *assignee;   /* NULL: nobody */
     const char *created_at, *updated_at;
     const char *region, *employer, *nationality;
+    /* the entity's name as people know it (the person's given and family
+     * name, the employer's or the agent's name; NULL for an address or a
+     * phone or when unknown) and the employer's name, from the latest
+     * permit like region and employer */
+    const char *name, *employer_name;
 } alerts_item_t;
 typedef tw_err_t (*alerts_item_fn)(void *ctx, const alerts_item_t *it);
 

@@ -726,6 +726,8 @@ static json_t *item_json(const alerts_item_t *it, int *oom)
     put(o, "updated_at", jstr(it->updated_at), oom);
     put(o, "region", jstr(it->region), oom);
     put(o, "employer", jstr(it->employer), oom);
+    put(o, "name", jstr(it->name), oom);
+    put(o, "employer_name", jstr(it->employer_name), oom);
     return o;
 }
 

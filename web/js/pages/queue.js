@@ -9,7 +9,7 @@ import { h, add, clear, field, errorBox } from '../dom.js';
 import { t, tn } from '../i18n.js';
 import {
   INDICATOR_CODES, ENTITY_CODES, REGION_CODES, STATUS_ORDER, options, indicatorLabel, entityLabel,
-  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName,
+  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName, entityName,
 } from '../labels.js';
 
 const FILTERS = ['level', 'status', 'indicator', 'entity_type', 'region', 'employer', 'assignee', 'since', 'until', 'sort'];
@@ -192,12 +192,12 @@ export async function render(main, ctx) {
     return h('tr', { dataset: { id: it.id } },
       box ? h('td', { class: 'select' }, box) : null,
       h('td', { class: 'alert-cell' }, h('a', { href: `#/alerts/${it.id}`, class: 'alert-link' },
-        h('span', { class: 'muted' }, `#${it.id} `), `${entityLabel(it.entity_type)} `, h('span', { class: 'key' }, it.entity_key))),
+        h('span', { class: 'muted' }, `#${it.id} `), `${entityLabel(it.entity_type)} `, entityName(it.name, it.entity_key))),
       h('td', null, levelBadge(it.level)),
       h('td', { class: 'num' }, fmtScore(it.score)),
       h('td', { class: 'tags' }, shown),
       h('td', { title: it.region || null }, it.region ? regionName(it.region) : '–'),
-      h('td', null, it.employer || '–'),
+      h('td', { class: 'employer-cell' }, it.employer ? entityName(it.employer_name, it.employer) : '–'),
       h('td', null, it.assignee || h('span', { class: 'muted' }, t('common.nobody'))),
       h('td', null, statusBadge(it.status)),
       h('td', { class: 'time' }, fmtTime(byUpdated ? it.updated_at : it.created_at)));
