@@ -211,6 +211,9 @@ typedef struct {
     const char *exploitation, *means_of_control, *recruiter, *labour_sector;
     const char *presumed_on; /* YYYY-MM-DD the person was presumed a victim; open: default today */
     int cooperating_with_police; /* 0, 1; -1 unchanged (open: 0) */
+    /* open only: why a second case is opened for a person (the document
+     * number) who has an open one; without it cases_open() refuses */
+    const char *duplicate_reason;
 } cases_fields_t;
 
 /* One case as the actor may see it. Text the actor may not see, or that is

@@ -1303,6 +1303,11 @@ static tw_err_t add_event(sqlite3 *db, long long id, const char *actor, const ch
     return rc == SQLITE_DONE ? TW_OK : TW_EDB;
 }
 
+tw_err_t alerts_note_case(store_t *st, long long id, const char *actor, const char *org)
+{
+    return add_event(store_sqlite(st), id, actor, "case_opened", NULL, NULL, org);
+}
+
 /* The fields of an alert the lifecycle functions need. */
 typedef struct {
     char type[32];
@@ -1366,9 +1371,13 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
                              from, to_status);
         goto fail;
     }
+    /* escalating hands the alert on: whoever receives it reads why */
     if ((!reason || !reason[0]) &&
         (strcmp(to_status, "dismissed") == 0 || strcmp(to_status, "confirmed") == 0 ||
-         strcmp(from, "dismissed") == 0 || strcmp(from, "confirmed") == 0)) {
+         strcmp(to_status, "escalated") == 0 || strcmp(from, "dismissed") == 0 ||
+         strcmp(from, "confirmed") == 0)) {
+        tw_errinfo_field(ei, "reason");
+        tw_errinfo_reason(ei, "reason_required");
         err = tw_errinfo_set(ei, TW_EINPUT, "moving alert %lld from %s to %s needs a reason", id,
                              from, to_status);
         goto fail;

@@ -774,7 +774,7 @@ out:
 
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
-    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", NULL};
+    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", "duplicate_reason", NULL};
     json_t *body = NULL, *aj;
     fields_in_t in;
     cases_actor_t act;
@@ -792,6 +792,9 @@ tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if (aj && !json_is_null(aj) && (err = body_int(body, "alert_id", 0, 1, &alert_id, NULL, ei)) != TW_OK)
         goto out;
     if ((err = fields_from(body, 0, &in, ei)) != TW_OK)
+        goto out;
+    if ((err = api_body_str(body, "duplicate_reason", 0, 2000, &in.f.duplicate_reason, ei)) !=
+        TW_OK)
         goto out;
     if (alert_id > 0 && (err = api_alert_readable(req, alert_id, ei)) != TW_OK)
         goto out;

@@ -288,7 +288,7 @@ test('bulk actions assign and move several alerts', async () => {
   const ids = [rows[3].id, rows[4].id];
   for (const id of ids) await page.getByLabel(`Select alert ${id}`).check();
   assert.match(await page.locator('.selected-count').textContent(), /2 alerts selected/);
-  await page.getByLabel('Assign to').fill('insp');
+  await page.getByLabel('Assign to').selectOption('insp');
   await page.getByRole('button', { name: 'Assign selected', exact: true }).click();
   await page.locator('.flash-ok').waitFor();
   assert.match(await page.locator('.flash-ok').textContent(), /2 of 2 alerts assigned to insp/);

@@ -7,6 +7,7 @@
 
 import { api } from '../api.js';
 import { h, add, field, table, errorBox } from '../dom.js';
+import { loadDirectory, peopleSelect, selectField } from '../directory.js';
 import { t, tn, has, label, lower, todayYerevan } from '../i18n.js';
 import {
   MOVES, indicatorLabel, entityLabel, statusLabel, regionLabel, nationLabel, iloLabels, levelLabel,
@@ -168,7 +169,9 @@ function formBlock(title, desc, ...content) {
   return h('section', { class: 'action-block', 'aria-labelledby': null }, h('h3', null, title), desc ? h('p', { class: 'hint' }, desc) : null, content);
 }
 
-function actions(ctx, a) {
+const ALERT_ROLES = ['admin', 'analyst', 'inspector', 'case_worker'];
+
+function actions(ctx, a, dir) {
   const id = a.id;
   const done = (msg) => {
     ctx.flash(msg, 'ok', true);
@@ -191,20 +194,39 @@ function actions(ctx, a) {
   const to = field(t('alert.move_to'), 'select', { name: 'to' }, { options: moves.map((m) => [m, label('alert_move', m)]) });
   const reason = field(t('common.reason'), 'textarea', { name: 'reason', rows: 3, maxlength: 2000 },
     { hint: t('alert.reason_hint') });
+  // escalating is the hand-off: to a person (of any organisation), who
+  // then finds it in their organisation's queue
+  const escTo = selectField(t('alert.escalate_to'),
+    peopleSelect(dir, { id: 'escalate-to', name: 'escalate_to', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') }),
+    t('alert.escalate_hint'));
   const tErrors = h('div');
   const tButton = h('button', { type: 'submit', class: 'primary' }, t('alert.change_status'));
-  const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
+  const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, escTo.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
+  const showEsc = () => { escTo.wrap.hidden = to.input.value !== 'escalated'; };
+  to.input.addEventListener('change', showEsc);
+  showEsc();
   tForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const target = to.input.value;
     const why = reason.input.value.trim();
+    const person = target === 'escalated' ? escTo.input.value : '';
+    if (target === 'escalated' && !person) {
+      tErrors.replaceChildren(errorBox(t('alert.escalate_needs_person')));
+      escTo.input.focus();
+      return;
+    }
     if (moveNeedsReason(a.status, target) && !why) {
       tErrors.replaceChildren(errorBox(t('alert.needs_reason', { status: statusLabel(target) })));
       reason.input.focus();
       return;
     }
     run(tForm, tErrors, tButton, async () => {
+      if (person && person !== a.assignee) await api('POST', `/alerts/${id}/assign`, { assignee: person });
       await api('POST', `/alerts/${id}/transition`, { to: target, reason: why || undefined });
+      if (person) {
+        done(t('alert.done_escalated', { id, name: person }));
+        return;
+      }
       done(target === 'dismissed' || target === 'confirmed'
         ? t(`alert.done_${target}`, { id })
         : t('alert.done_moved', { id, status: statusLabel(target) }));
@@ -212,14 +234,14 @@ function actions(ctx, a) {
   });
 
   // assign
-  const assignee = field(t('alert.assign_to'), 'input', { name: 'assignee', value: a.assignee || '', autocomplete: 'off', list: 'alert-assignees' },
-    { hint: t('alert.assign_hint') });
+  const assignee = selectField(t('alert.assign_to'),
+    peopleSelect(dir, { id: 'assignee', name: 'assignee', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') }),
+    t('alert.assign_hint'));
   const aErrors = h('div');
   const aButton = h('button', { type: 'submit', class: 'primary' }, t('alert.assign'));
   const meButton = h('button', { type: 'button', class: 'secondary' }, t('alert.assign_me'));
   const unButton = h('button', { type: 'button', class: 'secondary', disabled: !a.assignee }, t('alert.unassign'));
   const aForm = h('form', { class: 'stack', id: 'assign-form' }, aErrors, assignee.wrap,
-    h('datalist', { id: 'alert-assignees' }, h('option', { value: ctx.me.principal.user })),
     h('div', { class: 'actions' }, aButton, meButton, unButton));
   const assign = (name, button) => run(aForm, aErrors, button, async () => {
     await api('POST', `/alerts/${id}/assign`, { assignee: name });
@@ -289,6 +311,9 @@ export async function render(main, ctx) {
     return;
   }
   if (!ctx.current()) return;
+  // the people an alert can be assigned or escalated to
+  const dir = ctx.can('alert.write') ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : null;
+  if (!ctx.current()) return;
   ctx.setTitle(t('alert.title_full', { id: a.id, what: entityLabel(a.entity_type), key: a.entity_key }));
   const facts = [
     [t('alert.fact_level'), levelBadge(a.level)],
@@ -327,5 +352,5 @@ export async function render(main, ctx) {
       ctx.can('entity.read') ? h('a', { href: entityHref(a.entity_type, a.entity_key), class: 'button-link' },
         t('alert.open_entity', { what: lower(entityLabel(a.entity_type)) })) : null,
       openCase) : null,
-    h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a) : null));
+    h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a, dir) : null));
 }

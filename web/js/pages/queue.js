@@ -6,6 +6,7 @@
 
 import { api, query } from '../api.js';
 import { h, add, clear, field, errorBox } from '../dom.js';
+import { loadDirectory, peopleSelect, selectField } from '../directory.js';
 import { t, tn } from '../i18n.js';
 import {
   INDICATOR_CODES, ENTITY_CODES, REGION_CODES, STATUS_ORDER, options, indicatorLabel, entityLabel,
@@ -68,7 +69,9 @@ export async function render(main, ctx) {
   // ---- bulk actions ----
   const countText = h('span', { class: 'selected-count', 'aria-live': 'polite' }, t('queue.selected', { n: 0 }));
   const bulkErrors = h('div', { class: 'bulk-errors' });
-  const assignTo = field(t('queue.assign_to'), 'input', { list: 'assignee-list', size: 12, autocomplete: 'off' });
+  const dir = canWrite ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : { people: [] };
+  const assignTo = selectField(t('queue.assign_to'), peopleSelect(dir, { id: 'bulk-assignee' },
+    { roles: ['admin', 'analyst', 'inspector', 'case_worker'], empty: t('alert.choose_person') }));
   const moveTo = field(t('queue.move_to'), 'select', {}, { options: options('status', STATUS_ORDER) });
   moveTo.input.value = 'in_review';
   const reason = field(t('common.reason'), 'input', { size: 28, maxlength: 2000 }, { hint: t('queue.reason_hint') });
