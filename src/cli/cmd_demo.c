@@ -392,6 +392,9 @@ int cmd_demo(int argc, char **argv)
             }
             o.vault = vault;
             fflush(stdout);
+            /* what the key file's reading left in ei is not the subject of
+             * a listening error */
+            tw_errinfo_clear(&ei);
             err = http_serve(&o, &ei);
             vault_close(vault);
             if (err != TW_OK)
