@@ -48,4 +48,12 @@ bash "$SRC/scripts/demo-port.sh" "127.0.0.1:$port" || fail "demo-port.sh on a fr
 rc=0
 bash "$SRC/scripts/demo-port.sh" "nonsense" 2> err || rc=$?
 expect_eq "$rc" 2 "demo-port.sh on a bad address"
+# the demo has a second organisation, an NGO, so a referral can be tried
+# from the web UI without the command line
+"$TW_BIN" demo --dir demo --applications 300 --seed 3 --no-serve > demo.out 2> demo.err ||
+  fail "demo: $(tail -3 demo.err)"
+grep -q '^Demo NGO account: user demo-ngo, password [^ ]* (role case_worker, organisation Hope Shelter)' demo.out ||
+  fail "demo printed no NGO account: $(grep -i account demo.out)"
+"$TW_BIN" user list --db demo/tipwatch.db > users.out || fail "user list"
+grep -q '^demo-ngo  *Hope Shelter  *case_worker  .* active' users.out || fail "no NGO account: $(cat users.out)"
 echo "pilot_cli: ok"
