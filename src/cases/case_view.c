@@ -149,6 +149,7 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
     r.created_by = cases_col(s, 12);
     r.updated_at = cases_col(s, 13);
     r.in_force = sqlite3_column_int(s, 15);
+    r.sent_at = cases_col(s, 16);
     if (with_reason)
         err = cases_unseal(v, "case_referral", "reason_blob", r.id, s, 14, &reason, ei);
     r.reason = reason;

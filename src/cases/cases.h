@@ -321,6 +321,7 @@ typedef struct {
                                                  rejected, completed, revoked */
     int emergency, reviewed;
     const char *created_at, *created_by, *updated_at;
+    const char *sent_at; /* when it was sent (an emergency: created); NULL while a draft */
     const char *reason; /* reject/revoke/emergency reason; NULL unless allowed */
     int in_force;       /* gives its receiver access now */
 } cases_referral_t;

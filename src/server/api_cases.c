@@ -296,6 +296,7 @@ static json_t *referral_json(const cases_referral_t *r, int *oom)
     api_put(o, "emergency", json_boolean(r->emergency), oom);
     api_put(o, "reviewed", json_boolean(r->reviewed), oom);
     api_put(o, "created_at", jopt(r->created_at), oom);
+    api_put(o, "sent_at", jopt(r->sent_at), oom);
     api_put(o, "created_by", api_jstr(r->created_by), oom);
     api_put(o, "updated_at", jopt(r->updated_at), oom);
     api_put(o, "reason", api_jstr(r->reason), oom);

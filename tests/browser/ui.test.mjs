@@ -55,6 +55,8 @@ test('signing in opens the alert queue', async () => {
 test('the queue filters by level, indicator and region', async () => {
   const { page, done } = await newPage();
   await signIn(page, 'ana');
+  // the filters fold away on a laptop: open them
+  await page.locator('.filters-fold > summary').click();
   await page.getByLabel('Level').selectOption('high');
   await page.getByLabel('Indicator').selectOption('wage_below_minimum');
   await page.getByRole('button', { name: 'Apply filters' }).click();

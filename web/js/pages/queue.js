@@ -94,6 +94,8 @@ export async function render(main, ctx) {
     const n = selected.size;
     countText.textContent = t('queue.selected', { n });
     for (const b of bulkButtons) b.disabled = n === 0;
+    // the bulk actions show when something is selected
+    if (bulk) bulk.hidden = n === 0;
     const boxes = tbody.querySelectorAll('input[type=checkbox]');
     selectAll.checked = boxes.length > 0 && n === boxes.length;
     selectAll.indeterminate = n > 0 && n < boxes.length;
@@ -164,7 +166,18 @@ export async function render(main, ctx) {
   const sortKey = (q.get('sort') || '-score').replace('-', '');
   const sortDir = (q.get('sort') || '-score').startsWith('-') ? 'descending' : 'ascending';
   const byUpdated = sortKey === 'updated';
-  const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null }, label);
+  // a sortable column's header is a link to the queue sorted by it (again:
+  // the other way round)
+  const sortHref = (key) => {
+    const params = {};
+    for (const k of FILTERS) params[k] = q.get(k) || '';
+    params.sort = key === sortKey && sortDir === 'descending' ? key : `-${key}`;
+    if (params.sort === '-score') delete params.sort;
+    return '#/alerts' + query(params);
+  };
+  const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null },
+    key ? h('a', { href: sortHref(key), class: 'sort-link', title: t('queue.sort_by', { column: label }) }, label,
+      key === sortKey ? (sortDir === 'descending' ? ' ▼' : ' ▲') : '') : label);
   const tbody = h('tbody');
   const tableEl = h('table', { class: 'data queue', id: 'queue-table' },
     h('caption', { class: 'visually-hidden' }, t('queue.caption')),
@@ -217,7 +230,15 @@ export async function render(main, ctx) {
     params.limit = PAGE;
     params.cursor = cursor || '';
     more.disabled = true;
-    const page = await api('GET', '/alerts' + query(params));
+    // a loading state while the server answers
+    results.setAttribute('aria-busy', 'true');
+    if (!cursor) summary.textContent = t('common.loading');
+    let page;
+    try {
+      page = await api('GET', '/alerts' + query(params));
+    } finally {
+      results.removeAttribute('aria-busy');
+    }
     if (!ctx.current()) return null;
     const rows = page.items.map(row);
     for (const r of rows) tbody.appendChild(r);
@@ -264,6 +285,8 @@ export async function render(main, ctx) {
       cur.querySelector('input[type=checkbox]').click();
     } else if (e.key === '/') {
       e.preventDefault();
+      const fold = main.querySelector('.filters-fold');
+      if (fold) fold.open = true;
       f.level.input.focus();
     }
   }
@@ -275,7 +298,8 @@ export async function render(main, ctx) {
   add(main, 
     h('h1', { tabindex: '-1' }, t('queue.title')),
     scopeNote ? h('p', { class: 'lead' }, scopeNote) : null,
-    filterForm,
+    h('details', { class: 'filters-fold', open: FILTERS.some((k) => k !== 'sort' && q.get(k)) },
+      h('summary', null, t('queue.filters_summary', { n: FILTERS.filter((k) => k !== 'sort' && q.get(k)).length })), filterForm),
     bulk,
     results,
     h('details', { class: 'shortcuts' }, h('summary', null, t('queue.shortcuts')),
