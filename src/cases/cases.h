@@ -396,6 +396,10 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
  * reasons (no vault). Needs case.read (TW_EPERM otherwise). Audited
  * (case.inbox, the referral ids). Strings of r valid during the callback. */
 typedef tw_err_t (*cases_referral_fn)(void *ctx, const cases_referral_t *r);
+/* cases_inbox() with the vault: an emergency referral's reason (why it is
+ * urgent) comes with it, unsealed for its receiver. */
+tw_err_t cases_inbox_vault(store_t *st, const vault_t *v, const cases_actor_t *act,
+                           cases_referral_fn fn, void *ctx, tw_errinfo_t *ei);
 tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn, void *ctx,
                      tw_errinfo_t *ei);
 

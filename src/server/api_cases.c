@@ -1251,7 +1251,7 @@ tw_err_t api_referrals_inbox(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     c.oom = 0;
     actor_of(req, &act);
     http_write_lock(req);
-    err = cases_inbox(http_req_store(req), &act, collect_referral, &c, ei);
+    err = cases_inbox_vault(http_req_store(req), vault_of(req), &act, collect_referral, &c, ei);
     http_write_unlock(req);
     if (err != TW_OK) {
         json_decref(c.items);

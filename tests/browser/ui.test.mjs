@@ -55,19 +55,24 @@ test('signing in opens the alert queue', async () => {
 test('the queue filters by level, indicator and region', async () => {
   const { page, done } = await newPage();
   await signIn(page, 'ana');
+  // an indicator some high alerts with a region carry (which ones depends
+  // on the synthetic world, not on this test)
+  const high = (await apiGet(page, '/alerts?level=high&limit=200')).body.items.filter((i) => i.region);
+  assert.ok(high.length > 0, 'some high alerts have a region');
+  const ind = high[0].indicators[0];
   // the filters fold away on a laptop: open them
   await page.locator('.filters-fold > summary').click();
   await page.getByLabel('Level').selectOption('high');
-  await page.getByLabel('Indicator').selectOption('wage_below_minimum');
+  await page.getByLabel('Indicator').selectOption(ind);
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/level=high/);
   await ready(page);
   let rows = await queueRows(page);
-  let api = await apiGet(page, '/alerts?level=high&indicator=wage_below_minimum&limit=50');
-  assert.ok(rows.length > 0, 'some high alerts carry wage_below_minimum');
+  let api = await apiGet(page, `/alerts?level=high&indicator=${ind}&limit=50`);
+  assert.ok(rows.length > 0, `some high alerts carry ${ind}`);
   assert.deepEqual(rows.map((r) => r.id), api.body.items.map((i) => i.id));
   assert.ok(rows.every((r) => r.level === 'high'), 'only high alerts');
-  assert.ok(api.body.items.every((i) => i.indicators.includes('wage_below_minimum')));
+  assert.ok(api.body.items.every((i) => i.indicators.includes(ind)));
   // the filters survive in the address and in the form
   assert.equal(await page.getByLabel('Level').inputValue(), 'high');
   const region = api.body.items[0].region;
@@ -76,7 +81,7 @@ test('the queue filters by level, indicator and region', async () => {
   await page.waitForURL(new RegExp(`region=${region}`));
   await ready(page);
   rows = await queueRows(page);
-  api = await apiGet(page, `/alerts?level=high&indicator=wage_below_minimum&region=${region}&limit=50`);
+  api = await apiGet(page, `/alerts?level=high&indicator=${ind}&region=${region}&limit=50`);
   assert.deepEqual(rows.map((r) => r.id), api.body.items.map((i) => i.id));
   await shot(page, '03-queue-filtered');
   await page.getByRole('button', { name: 'Clear' }).click();
@@ -246,7 +251,7 @@ test('the queue works from the keyboard alone', async () => {
   await page.keyboard.press('Enter');
   assert.equal((await active()).id, 'main');
   await page.keyboard.press('Tab');
-  assert.equal((await active()).label, 'Level', 'the filters come first');
+  assert.equal((await active()).text, 'Filters', 'the filters come first (folded on a laptop)');
   // Tab reaches the alerts (bounded: the filters and bulk controls first)
   let a = null;
   for (let i = 0; i < 40; i++) {
