@@ -1694,7 +1694,7 @@ typedef struct {
 } rejects_ctx_t;
 
 static tw_err_t reject_cb(void *ctx, long long line, long long column, const char *field,
-                          const char *severity, const char *reason)
+                          const char *severity, const char *reason, const char *raw)
 {
     rejects_ctx_t *c = ctx;
     json_t *o = json_object();
@@ -1703,6 +1703,9 @@ static tw_err_t reject_cb(void *ctx, long long line, long long column, const cha
     put(o, "field", jstr(field && field[0] ? field : NULL), &c->oom);
     put(o, "severity", jstr(severity), &c->oom);
     put(o, "reason", jstr(reason), &c->oom);
+    /* the row as the file had it: the screen shows the refused value and
+     * the row's id, and offers the refused rows as a file to correct */
+    put(o, "row", jstr(raw), &c->oom);
     push(c->list, o, &c->oom);
     return c->oom ? TW_ENOMEM : TW_OK;
 }

@@ -268,3 +268,39 @@ test('the queue on a laptop: folded filters, bulk actions with a selection, sort
   assert.deepEqual(ids, (await apiGet(page, '/alerts?sort=score&limit=50')).body.items.map((i) => i.id));
   await done();
 });
+
+test('the import page lists the columns, shows the refused value and row id, and offers the rejects as a file', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pilot-'));
+  const csv = path.join(dir, 'pilot-inspections.csv');
+  fs.writeFileSync(csv, 'inspection_id,employer_tin,inspected_on,workers_found,undeclared_workers,violations\n' +
+    'PILOT-OK-1,12345678,2023-05-01,2,0,\nPILOT-BAD-1,not-a-tin,2023-05-01,2,0,\nPILOT-BAD-2,12345678,2023-02-30,1,0,\n');
+  const { page, done } = await newPage();
+  await signInAs(page, 'ana', 'en');
+  await page.goto('/#/import');
+  await drawn(page, 'the import page');
+  await page.getByLabel('Register').selectOption('inspections');
+  const cols = await see(page.locator('#import-columns'), 'the columns of the register').then((x) => x.innerText());
+  assert.match(cols, /inspection_id — Inspection required/);
+  assert.match(cols, /workers_found — Workers found/);
+  await page.getByLabel('CSV file').setInputFiles(csv);
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await see(page.getByRole('heading', { level: 2, name: /imported into inspections/ }), 'the import result');
+  const rows = await page.locator('table.rejects tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td, th')].map((c) => c.textContent.trim())));
+  const bad1 = rows.find((r) => r.includes('PILOT-BAD-1'));
+  assert.ok(bad1, `the row id of the refused row: ${JSON.stringify(rows)}`);
+  assert.ok(bad1.includes('not-a-tin'), `the refused value: ${bad1}`);
+  const bad2 = rows.find((r) => r.includes('PILOT-BAD-2'));
+  assert.ok(bad2 && bad2.includes('2023-02-30'), `the refused date: ${bad2}`);
+  // the rejects as a file
+  const link = page.locator('#rejects-download');
+  assert.match(await link.getAttribute('download'), /pilot-inspections\.rejects\.csv$/);
+  const body = await link.evaluate(async (a) => (await fetch(a.href)).text());
+  assert.match(body, /^line,column,field,severity,reason,row\r\n/);
+  assert.match(body, /PILOT-BAD-1,not-a-tin/);
+  assert.doesNotMatch(body, /PILOT-OK-1/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await done();
+});
