@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, close, newPage, shot, apiGet, FIXTURE } from './lib.mjs';
-import { tr, see, drawn, signInAs } from './pilot-lib.mjs';
+import { tr, see, drawn, signInAs, WAIT_MS } from './pilot-lib.mjs';
 
 before(launch);
 after(close);
@@ -257,7 +257,7 @@ test('the queue on a laptop: folded filters, bulk actions with a selection, sort
   assert.equal(await page.locator('.filters-fold').evaluate((d) => d.open), false, 'filters folded');
   assert.equal(await page.locator('.bulk').isHidden(), true, 'no bulk actions without a selection');
   const first = (await page.locator('#queue-table tbody tr').first().getAttribute('data-id'));
-  await page.getByLabel(`Select alert ${first}`).check();
+  await page.getByLabel(`Select alert ${first}`, { exact: true }).check();
   assert.equal(await page.locator('.bulk').isVisible(), true, 'bulk actions with a selection');
   await page.locator('th .sort-link', { hasText: 'Score' }).click();
   await page.waitForURL(/sort=score/, { timeout: 60000 });
@@ -297,7 +297,10 @@ test('the import page lists the columns, shows the refused value and row id, and
   // the rejects as a file
   const link = page.locator('#rejects-download');
   assert.match(await link.getAttribute('download'), /pilot-inspections\.rejects\.csv$/);
-  const body = await link.evaluate(async (a) => (await fetch(a.href)).text());
+  // the server's Content-Security-Policy keeps scripts from fetching the
+  // blob: the browser downloads it as a user would
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: WAIT_MS }), link.click()]);
+  const body = fs.readFileSync(await dl.path(), 'utf8');
   assert.match(body, /^line,column,field,severity,reason,row\r\n/);
   assert.match(body, /PILOT-BAD-1,not-a-tin/);
   assert.doesNotMatch(body, /PILOT-OK-1/);
