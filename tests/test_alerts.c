@@ -188,6 +188,22 @@ static void test_raise_rescreen_update_lower(void **state)
     assert_non_null(strstr(buf, ",application,A1,"));
     free(buf);
     buf = NULL;
+    /* a cell a spreadsheet would run as a formula is written as text */
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE alert SET entity_key = '@SUM(1+1)' WHERE entity_key = 'A2'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    mem = open_memstream(&buf, &len);
+    assert_int_equal(alerts_export(st, &f, "csv", mem), TW_OK);
+    fclose(mem);
+    assert_non_null(strstr(buf, ",application,\"'@SUM(1+1)\","));
+    assert_null(strstr(buf, ",@"));
+    free(buf);
+    buf = NULL;
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE alert SET entity_key = 'A2' WHERE entity_key = '@SUM(1+1)'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
 
     /* show: the explanation and the history */
     mem = open_memstream(&buf, &len);

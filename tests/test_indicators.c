@@ -409,6 +409,7 @@ static void test_catalogue(void **state)
         {"reports_touching_employer", IK_EMPLOYER, 0},
         {"reports_touching_address", IK_ADDRESS, 0},
         {"reports_touching_phone", IK_PHONE, 0},
+        {"reports_touching_worker", IK_WORKER, 0},
     };
     size_t n, i;
     const ind_def_t *cat = ind_catalogue(&n);

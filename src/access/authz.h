@@ -35,6 +35,10 @@ typedef enum {
     AUTHZ_CASE_WRITE,   /* NRM cases: open, update, stages, services, referrals, consent */
     AUTHZ_CASE_EMERGENCY, /* refer a case without consent when a life is at risk */
     AUTHZ_CASE_REVIEW,  /* list emergency referrals and mark them reviewed */
+    AUTHZ_PERSON_READ,  /* a person: records across registers, evidence of each link (personal data) */
+    AUTHZ_PERSON_REVIEW, /* the clerical review queue of record pairs, and its decisions */
+    AUTHZ_CONFIG_ADMIN, /* propose, approve, reject, roll back and read adopted configs */
+    AUTHZ_SCREENING,    /* record a frontline screening, file its report */
     AUTHZ_ACTION_COUNT
 } authz_action_t;
 
@@ -42,7 +46,8 @@ typedef enum { AUTHZ_NONE = 0, AUTHZ_OWN, AUTHZ_ORG, AUTHZ_ALL } authz_scope_t;
 
 /* "alert.read", "alert.write", "score", "entity.read", "import", "stats.read",
  * "audit.read", "user.admin", "metrics.read", "case.read", "case.write",
- * "case.emergency", "case.review"; "unknown" out of range. Static. */
+ * "case.emergency", "case.review", "person.read", "person.review",
+ * "config.admin"; "unknown" out of range. Static. */
 const char *authz_action_name(authz_action_t a);
 /* "none", "own", "org", "all"; "unknown" out of range. Static. */
 const char *authz_scope_name(authz_scope_t s);

@@ -72,13 +72,22 @@ static const char main_help[] =
     "  score    score applications as they arrive, against the index in memory\n"
     "  alerts   list, show (explain), export, transition and assign alerts\n"
     "  backtest precision, recall and volume of each indicator against outcomes\n"
+    "  calibrate learn the score's weights from the outcome labels, write a config\n"
+    "  rank     every entity of a kind by its score, alerted or not (the watch list)\n"
+    "  config   propose, approve (four eyes), roll back and list adopted configs\n"
     "  demo     synthesise, import and summarise in one go\n"
     "  user     add, list and disable accounts for the web UI and the API\n"
     "  token    create, list and revoke API tokens for API clients\n"
     "  audit    verify and list the hash-chained audit log\n"
     "  keys     create, rotate and report the keys of the case data at rest\n"
     "  cases    purge NRM cases past their retention\n"
+    "  report   patterns of migration and recruitment, data quality, SDG 16.2.2, GLOTIP\n"
+    "  export   the k-anonymous CTDC extract of the NRM cases, and its checker\n"
     "  serve    the JSON API and the web UI over HTTP\n"
+    "  link     link the registers' records into persons (or any CSV files)\n"
+    "  persons  export and show persons and the evidence of their links\n"
+    "  outreach information messages to workers at permit events: plan, send\n"
+    "  exercise simulation exercises: create, score, replay\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -91,7 +100,11 @@ int cli_main(int argc, char **argv)
                 {"screen", cmd_screen}, {"score", cmd_score},   {"alerts", cmd_alerts},
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
-                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases}};
+                {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"report", cmd_report}, {"export", cmd_export},
+                {"link", cmd_link},     {"persons", cmd_persons},
+                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config},
+                {"outreach", cmd_outreach}, {"exercise", cmd_exercise}};
     size_t i;
 
     if (argc < 2) {

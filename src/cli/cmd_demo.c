@@ -149,8 +149,11 @@ static int demo_cases(const char *db)
     } else {
         printf("using the key file %s\n", key_path);
     }
-    if ((err = vault_open(key_path, &v, &ei)) != TW_OK)
+    if ((err = vault_open(key_path, &v, &ei)) != TW_OK ||
+        (err = cases_keys_verify(st, v, &ei)) != TW_OK) {
+        tw_errinfo_file(&ei, key_path);
         goto out;
+    }
     if ((err = demo_account(st, DEMO_CASE_USER, DEMO_CASE_ORG, ROLE_CASE_WORKER, &existed,
                             &ei)) != TW_OK)
         goto out;

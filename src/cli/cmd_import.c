@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link/persons.h"
 #include "engine/config.h"
 #include "ingest/import.h"
 #include "store/store.h"
@@ -43,7 +44,8 @@ static const char import_help[] =
     "  --progress MODE   auto (default), bar, plain or none\n"
     "  --strict          exit 1 when any row was rejected\n"
     "  --quiet           no per-file summary, no extra-column warnings\n"
-    "  --screen          then screen what the new rows touch (screen --incremental)\n";
+    "  --screen          then link the new rows into persons (tipwatch link) and\n"
+    "                    screen what they touch (screen --incremental)\n";
 
 int cli_run_screen(const char *db, const char *config_path, const char *hits_path,
                       int incremental, int quiet);
@@ -143,9 +145,18 @@ int cmd_import(int argc, char **argv)
     }
     store_close(st);
     if (screen && !cli_interrupted) {
-        /* rows committed by the files that did import are screened even
-         * when another file failed */
-        int src = cli_run_screen(db, NULL, NULL, 1, opts.quiet);
+        /* rows committed by the files that did import are linked into
+         * persons and screened even when another file failed */
+        int src;
+        persons_opts_t po;
+        tw_errinfo_t lei;
+        tw_err_t lerr;
+        persons_opts_default(&po);
+        po.log = opts.quiet ? NULL : stderr;
+        tw_errinfo_clear(&lei);
+        if ((lerr = persons_link(db, &po, &lei)) != TW_OK && cli_report(lerr, &lei) > rc)
+            rc = tw_err_exit_code(lerr);
+        src = cli_run_screen(db, NULL, NULL, 1, opts.quiet);
         if (src > rc)
             rc = src;
     }
@@ -370,7 +381,8 @@ int cli_print_stats(const char *db)
     printf("\n%-18s %10s\n", "entity", "count");
     for (i = 0; i < ENT_COUNT; i++)
         printf("%-18s %10lld\n", ent_names[i], s.entities[i]);
-    printf("\nimport batches: %lld (%lld interrupted)\n", s.batches, s.batches_interrupted);
+    printf("\nimport batches: %lld (%lld interrupted, %lld running)\n", s.batches,
+           s.batches_interrupted, s.batches_running);
     {
         int groups = 0;
         if (store_reject_groups(st, 15, print_reject_group, &groups) != TW_OK) {

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/csvout.h"
 #include "base/json.h"
 #include "base/strmap.h"
 #include "ingest/value.h"
@@ -416,7 +417,7 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
 {
     size_t ncat;
     const ind_def_t *cat = ind_catalogue(&ncat);
-    double prior = config_score(cfg, "prior", -4.0);
+    double prior = score_prior(cfg, (ind_kind_t)se->kind);
     uint32_t k, r;
     tw_buf_t line; /* a carried hit's source, in words */
     tw_err_t err = TW_OK;
@@ -1167,19 +1168,8 @@ tw_err_t alerts_show(store_t *st, long long id, FILE *out)
 
 static void csv_field(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
+    if (s)
+        csvout_cell(out, s, strlen(s));
 }
 
 tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format, FILE *out)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/calibrate.h"
 #include "engine/engine.h"
 #include "engine/indicators.h"
 #include "engine/score.h"
@@ -268,6 +269,10 @@ tw_err_t backtest_run(store_t *st, const config_t *cfg, int sweep, backtest_form
             print_row(out, fmt, "score", "all labelled types", &all, vol_all, t);
         }
     }
+    /* the measures calibrate reports, so a hand-made and a learnt config
+     * compare side by side */
+    if (fmt == BACKTEST_TABLE)
+        err = calibrate_print_measures(st, b.ix, &hits, &sr, cfg, out, ei);
 out:
     free(volume);
     free(b.labels);

@@ -91,7 +91,17 @@ static const score_key_t score_keys[] = {
     { "vulnerability_max_factor", 1.0, 1.5 },
     { "rollup_weight", 0.0, 1.0 },
     { "rollup_min_applications", 1.0, 1e6 },
+    /* per entity kind (calibrate.c): the prior of that kind's entities;
+     * absent, `prior` applies. Hashed into the digest only when present, so
+     * a config without them keeps the digest it had before they existed. */
+    { "prior_application", -20.0, 20.0 },
+    { "prior_worker", -20.0, 20.0 },
+    { "prior_employer", -20.0, 20.0 },
+    { "prior_intermediary", -20.0, 20.0 },
+    { "prior_address", -20.0, 20.0 },
+    { "prior_phone", -20.0, 20.0 },
 };
+#define NSCORE_V1 4 /* the keys that existed before the per-kind priors */
 #define NSCORE (sizeof(score_keys) / sizeof(score_keys[0]))
 
 /* [cases]: the NRM case policy (cases.h, cases_policy_t); whole numbers. Not
@@ -344,6 +354,10 @@ static uint64_t digest(const config_t *c)
     for (k = 0; k < NLEVELS; k++)
         h = fnv_f64(h, c->level[k]);
     for (k = 0; k < NSCORE; k++) {
+        if (k >= NSCORE_V1 && !c->has_score[k])
+            continue;
+        if (k >= NSCORE_V1)
+            h = fnv_u64(h, (uint64_t)k);
         h = fnv(h, &c->has_score[k], 1);
         if (c->has_score[k])
             h = fnv_f64(h, c->score[k]);
@@ -724,7 +738,8 @@ static tw_err_t entry_score(parser_t *ps, const char *k, size_t klen, size_t kco
     if (i == NSCORE)
         return perr(ps, kcol,
                     "unknown key '%.*s' in [score] (expected prior, vulnerability_max_factor, "
-                    "rollup_weight or rollup_min_applications)",
+                    "rollup_weight, rollup_min_applications or prior_KIND for a kind of "
+                    "entity: application, worker, employer, intermediary, address, phone)",
                     clip(k, klen), k);
     if ((err = check_dup(ps, k, klen, kcol)) != TW_OK ||
         (err = parse_ranged(ps, v, vlen, vcol, score_keys[i].min, score_keys[i].max,
@@ -762,9 +777,10 @@ static tw_err_t entry_indicator(parser_t *ps, const char *k, size_t klen, size_t
     if (x < 0.0)
         return perr(ps, vcol, "%.*s must not be negative, not %.*s", clip(k, klen), k,
                     clip(v, vlen), v);
-    if (eq(k, klen, "weight") && x > MAX_WEIGHT)
-        return perr(ps, vcol, "weight must be at most %g (log-odds), not %.*s", MAX_WEIGHT,
-                    clip(v, vlen), v);
+    if ((eq(k, klen, "weight") || (klen > 7 && memcmp(k, "weight_", 7) == 0)) &&
+        x > MAX_WEIGHT)
+        return perr(ps, vcol, "%.*s must be at most %g (log-odds), not %.*s", clip(k, klen), k,
+                    MAX_WEIGHT, clip(v, vlen), v);
     if (x > MAX_PARAM)
         return perr(ps, vcol, "%.*s must be at most %g, not %.*s", clip(k, klen), k, MAX_PARAM,
                     clip(v, vlen), v);
@@ -1246,6 +1262,8 @@ static const char default_text[] =
     "weight = 2.0\n"
     "[indicator reports_touching_phone]\n"
     "weight = 2.0\n"
+    "[indicator reports_touching_worker]\n"
+    "weight = 2.0\n"
     "[mismatch]\n"
     "01 = 2653\n"
     "41 = 2653, 5142, 5169\n"
@@ -1267,6 +1285,12 @@ static tw_err_t builtin_err;
 static void parse_builtin(void)
 {
     builtin_err = config_default(&builtin);
+}
+
+const char *config_builtin_text(size_t *len)
+{
+    *len = sizeof(default_text) - 1;
+    return default_text;
 }
 
 const config_t *config_builtin(void)

@@ -19,10 +19,12 @@
  *     [score]
  *     prior = -4.0                      # log-odds with no evidence
  *     vulnerability_max_factor = 1.5    # cap on what vulnerability can multiply
+ *     prior_worker = -5.2               # optional, per kind of entity (calibrate)
  *
  *     [indicator wage_below_minimum]    # one section per indicator
  *     enabled = true
  *     weight = 2.5                      # log-odds added at full strength
+ *     weight_employer = 1.8             # optional: the weight for one kind (calibrate)
  *     ratio = 0.6                       # any other numeric parameter
  *
  *     [mismatch]                        # occupation that does not fit the sector:
@@ -73,6 +75,9 @@ tw_err_t config_default(config_t **out);
  * a hot path (score_compute) instead of parsing the text each time. */
 const config_t *config_builtin(void);
 void config_free(config_t *c);
+/* The text config_default() parses (for writing a complete config from the
+ * built-in one, calibrate.c); static, not NUL-terminated within *len. */
+const char *config_builtin_text(size_t *len);
 
 const char *config_version(const config_t *c);
 /* 64-bit digest of the parsed content (not the text), for comparing configs. */

@@ -29,6 +29,7 @@
 #include "base/buf.h"
 #include "base/strmap.h"
 #include "ingest/value.h"
+#include "link/persons.h"
 
 struct engine {
     eng_index_t ix;
@@ -711,12 +712,18 @@ static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkey
 }
 
 static uint32_t k_app_employer(const eng_index_t *ix, uint32_t r) { return ix->apps[r].employer; }
-static uint32_t k_app_worker(const eng_index_t *ix, uint32_t r) { return ix->apps[r].worker; }
+/* A worker's key: the worker standing for its person (engine.h). */
+static uint32_t rep(const eng_index_t *ix, uint32_t w)
+{
+    return ix->worker_rep && w < ix->nentities[ENT_WORKER] ? ix->worker_rep[w] : w;
+}
+static uint32_t k_app_worker(const eng_index_t *ix, uint32_t r) { return rep(ix, ix->apps[r].worker); }
 static uint32_t k_app_res(const eng_index_t *ix, uint32_t r) { return ix->apps[r].res_addr; }
 static uint32_t k_app_work(const eng_index_t *ix, uint32_t r) { return ix->apps[r].work_addr; }
 static uint32_t k_app_phone(const eng_index_t *ix, uint32_t r) { return ix->apps[r].phone; }
 static uint32_t k_app_interm(const eng_index_t *ix, uint32_t r) { return ix->apps[r].intermediary; }
-static uint32_t k_cross_worker(const eng_index_t *ix, uint32_t r) { return ix->crossings[r].worker; }
+static uint32_t k_cross_worker(const eng_index_t *ix, uint32_t r) { return rep(ix, ix->crossings[r].worker); }
+static uint32_t k_rep_worker(const eng_index_t *ix, uint32_t r) { return ix->reports[r].worker; }
 static uint32_t k_insp_employer(const eng_index_t *ix, uint32_t r) { return ix->inspections[r].employer; }
 static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->reports[r].employer; }
 static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
@@ -746,7 +753,9 @@ tw_err_t engine_index_build(eng_index_t *ix)
         (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
                               ix->nreports, k_rep_address)) ||
         (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
-                              k_rep_phone)))
+                              k_rep_phone)) ||
+        (err = build_postings(ix, &ix->reports_by_worker, ix->nentities[ENT_WORKER],
+                              ix->nreports, k_rep_worker)))
         return err;
     return TW_OK;
 }
@@ -765,6 +774,129 @@ static void shrink(eng_index_t *ix)
         ix->inspections = p;
     if (ix->nreports && (p = realloc(ix->reports, (size_t)ix->nreports * sizeof(*ix->reports))))
         ix->reports = p;
+}
+
+/* ---- persons (link/persons.h) ---- */
+
+typedef struct {
+    eng_index_t *ix;
+    strmap_t person;    /* person id -> index in best/best_day */
+    int64_t *pid;       /* worker -> person id (0: none) */
+    uint32_t *best;     /* per person: the worker standing for it */
+    int64_t *best_day;  /* its latest application (2^40 + day) or crossing (day) */
+    size_t n, cap;
+    strmap_t report;    /* report_id -> report index */
+    const char *strings;
+} persons_ctx_t;
+
+static tw_err_t person_slot(persons_ctx_t *c, int64_t pid, uint64_t **slot)
+{
+    int added;
+    tw_err_t err = strmap_put(&c->person, (const char *)&pid, sizeof pid, c->n, slot, &added,
+                              NULL);
+    if (err || !added)
+        return err;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 1024;
+        void *a;
+        if (!(a = realloc(c->best, nc * sizeof *c->best)))
+            return TW_ENOMEM;
+        c->best = a;
+        if (!(a = realloc(c->best_day, nc * sizeof *c->best_day)))
+            return TW_ENOMEM;
+        c->best_day = a;
+        c->cap = nc;
+    }
+    c->best[c->n] = 0;
+    c->best_day[c->n] = INT64_MIN;
+    c->n++;
+    return TW_OK;
+}
+
+static tw_err_t person_worker(void *ctx, int64_t worker, int64_t pid)
+{
+    persons_ctx_t *c = ctx;
+    uint64_t *slot;
+    if (worker <= 0 || worker >= c->ix->nentities[ENT_WORKER])
+        return TW_OK; /* a worker added after this snapshot */
+    c->pid[worker] = pid;
+    return person_slot(c, pid, &slot);
+}
+
+static void person_offer(persons_ctx_t *c, uint32_t w, int64_t day)
+{
+    uint64_t *i;
+    if (w == 0 || w >= c->ix->nentities[ENT_WORKER] || c->pid[w] == 0)
+        return;
+    i = strmap_get(&c->person, (const char *)&c->pid[w], sizeof c->pid[w]);
+    if (i && (day > c->best_day[*i] || (day == c->best_day[*i] && w > c->best[*i]))) {
+        c->best_day[*i] = day;
+        c->best[*i] = w;
+    }
+}
+
+static tw_err_t person_report(void *ctx, const char *id, size_t len, int64_t pid)
+{
+    persons_ctx_t *c = ctx;
+    uint64_t *r = strmap_get(&c->report, id, len);
+    uint64_t *i = strmap_get(&c->person, (const char *)&pid, sizeof pid);
+    if (r && i)
+        c->ix->reports[*r].worker = c->best[*i];
+    return TW_OK;
+}
+
+/* Reads the persons of the last `tipwatch link` into ix->worker_rep and
+ * each report's worker; nothing when the store was never linked. */
+static tw_err_t load_persons(store_t *st, eng_index_t *ix, const tw_buf_t *strings)
+{
+    persons_ctx_t c;
+    uint32_t nw = ix->nentities[ENT_WORKER], i;
+    tw_err_t err;
+
+    memset(&c, 0, sizeof c);
+    c.ix = ix;
+    strmap_init(&c.person);
+    strmap_init(&c.report);
+    c.pid = calloc(nw ? nw : 1, sizeof *c.pid);
+    if (!c.pid) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    if ((err = persons_each_worker(st, person_worker, &c)) != TW_OK || c.n == 0)
+        goto out;
+    for (i = 0; i < ix->napps; i++)
+        person_offer(&c, ix->apps[i].worker,
+                     ((int64_t)1 << 40) + (ix->apps[i].submitted == ENG_NODAY
+                                               ? 0
+                                               : (int64_t)ix->apps[i].submitted));
+    for (i = 0; i < ix->ncrossings; i++)
+        person_offer(&c, ix->crossings[i].worker,
+                     ix->crossings[i].day == ENG_NODAY ? INT32_MIN : ix->crossings[i].day);
+    ix->worker_rep = malloc((size_t)(nw ? nw : 1) * sizeof *ix->worker_rep);
+    if (!ix->worker_rep) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < nw; i++) {
+        uint64_t *p = c.pid[i] ? strmap_get(&c.person, (const char *)&c.pid[i],
+                                             sizeof c.pid[i])
+                               : NULL;
+        ix->worker_rep[i] = p && c.best[*p] ? c.best[*p] : i;
+    }
+    ix->bytes += (size_t)nw * sizeof *ix->worker_rep;
+    for (i = 0; i < ix->nreports; i++) {
+        const char *k = strings->p + ix->reports[i].key;
+        if ((err = strmap_put(&c.report, k, strlen(k), i, NULL, NULL, NULL)) != TW_OK)
+            goto out;
+    }
+    err = persons_each_record(st, "reports:", person_report, &c);
+out:
+    strmap_free(&c.person);
+    strmap_free(&c.report);
+    free(c.pid);
+    free(c.best);
+    free(c.best_day);
+    return err;
 }
 
 tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
@@ -854,6 +986,8 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                 (size_t)ix->ncrossings * sizeof(eng_crossing_t) +
                 (size_t)ix->ninspections * sizeof(eng_inspection_t) +
                 (size_t)ix->nreports * sizeof(eng_report_t) + strings.len;
+    if ((err = load_persons(st, ix, &strings)) != TW_OK)
+        goto fail;
     if ((err = engine_index_build(ix)) != TW_OK)
         goto fail;
     if (!strings.p && (err = buf_addc(&strings, '\0')) != TW_OK)
@@ -898,6 +1032,8 @@ void engine_index_release(eng_index_t *ix)
     free_postings(&ix->reports_by_employer);
     free_postings(&ix->reports_by_address);
     free_postings(&ix->reports_by_phone);
+    free_postings(&ix->reports_by_worker);
+    free(ix->worker_rep);
     free(ix->strings);
     for (r = 0; r < 4; r++)
         free(ix->delta.recs[r]);

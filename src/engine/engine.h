@@ -75,6 +75,7 @@ typedef struct {
     int64_t row_id;
     uint32_t key;          /* report_id */
     uint32_t employer, address, phone;
+    uint32_t worker;       /* the worker standing for the report's person; 0 none */
     int32_t day;
     uint8_t category;      /* index + 1 in registers.c's list; 0 none */
     uint8_t channel;
@@ -128,6 +129,17 @@ typedef struct {
     eng_postings_t crossings_by_worker;
     eng_postings_t inspections_by_employer;
     eng_postings_t reports_by_employer, reports_by_address, reports_by_phone;
+    eng_postings_t reports_by_worker;
+    /* Persons (link/persons.h), when the store has been linked: a person's
+     * documents are one worker to the indicators. worker_rep[w] is the
+     * worker (document) that stands for w's person: the one of the
+     * person's latest application, else of its latest crossing; w itself
+     * for a worker of no known person. apps_by_worker and
+     * crossings_by_worker are keyed by it, so a worker alert is keyed by
+     * the person's latest document and its evidence holds the records of
+     * every other one. NULL: no persons (never linked, or a hand-built
+     * index); nentities[ENT_WORKER] entries. Owned by the index. */
+    uint32_t *worker_rep;
 
     char *strings;   /* NUL-terminated record keys, addressed by offset */
     size_t strings_len;

@@ -1207,6 +1207,8 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
         int inside = 0;
         if (a->decision != ENG_APPROVED || a->valid_from == ENG_NODAY || w == 0)
             continue;
+        if (ix->worker_rep) /* the crossings of the person, under any document */
+            w = ix->worker_rep[w];
         elapsed = (int64_t)ix->horizon - a->valid_from;
         if (elapsed < grace)
             continue;
@@ -1369,7 +1371,7 @@ static tw_err_t prior_violations(const ind_def_t *d, uint16_t self, const eng_in
     return TW_OK;
 }
 
-/* ---- 21. reports_touching_{employer,address,phone} ---------------------- */
+/* ---- 21. reports_touching_{employer,address,phone,worker} --------------- */
 
 /* Every report naming the entity: strength 0.6 for one, 1 for two or more or
  * for one about forced labour, sexual exploitation or domestic servitude;
@@ -1379,6 +1381,7 @@ static tw_err_t reports_touching(const ind_def_t *d, uint16_t self, const eng_in
 {
     const eng_postings_t *P = d->kind == IK_EMPLOYER  ? &ix->reports_by_employer
                               : d->kind == IK_ADDRESS ? &ix->reports_by_address
+                              : d->kind == IK_WORKER  ? &ix->reports_by_worker
                                                       : &ix->reports_by_phone;
     uint32_t k, j;
     recs_t r;
@@ -1465,6 +1468,9 @@ static const ind_def_t catalogue[] = {
      ILO_INTIMIDATION | ILO_VULNERABILITY, IK_ADDRESS, 0, reports_touching},
     {"reports_touching_phone", "Hotline, NGO or police reports name this phone number.",
      ILO_INTIMIDATION | ILO_VULNERABILITY, IK_PHONE, 0, reports_touching},
+    {"reports_touching_worker", "Hotline, NGO or police reports name a person linked to this "
+                                "worker (by name and birth date, across the registers).",
+     ILO_INTIMIDATION | ILO_VULNERABILITY, IK_WORKER, 0, reports_touching},
 };
 
 static const char *const ids[] = {
@@ -1474,7 +1480,7 @@ static const char *const ids[] = {
     "permits_over_headcount", "new_employer_many_permits", "occupation_sector_mismatch",
     "minor_worker", "young_one_sex_entertainment", "rapid_transfers", "never_entered",
     "exit_reentry", "prior_violations", "reports_touching_employer", "reports_touching_address",
-    "reports_touching_phone", NULL};
+    "reports_touching_phone", "reports_touching_worker", NULL};
 
 /* The two lists are one: the test checks ids[i] == catalogue[i].id. */
 _Static_assert(NELEM(ids) == NELEM(catalogue) + 1, "ids[] and catalogue[] differ");
@@ -1801,6 +1807,31 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
                 bsearch(&g, groups, ng, sizeof(g), cmp_u64_key))
                 ind_mark(mk, IK_APPLICATION, i);
         }
+    }
+    if (ix->worker_rep) {
+        /* Persons (engine.h): a later `tipwatch link` can move records
+         * between the documents of a person without any record changing,
+         * so every worker of a person with several documents (and its
+         * applications: never_entered reads the person's crossings) and
+         * every worker a report names is screened again. Few workers have
+         * several documents; a split of a person by a later run is not
+         * seen here (screen without --incremental after one). */
+        uint32_t nw = mk->n[IK_WORKER] < ix->nentities[ENT_WORKER] ? mk->n[IK_WORKER]
+                                                                    : ix->nentities[ENT_WORKER];
+        memset(crossed, 0, mk->n[IK_WORKER] ? mk->n[IK_WORKER] : 1);
+        for (i = 1; i < nw; i++) {
+            uint32_t r = ix->worker_rep[i];
+            if (r != i && r < nw) {
+                crossed[i] = crossed[r] = 1;
+                ind_mark(mk, IK_WORKER, i);
+                ind_mark(mk, IK_WORKER, r);
+            }
+        }
+        for (i = 0; i < ix->napps; i++)
+            if (ix->apps[i].worker < nw && crossed[ix->apps[i].worker])
+                ind_mark(mk, IK_APPLICATION, i);
+        for (i = 0; i < ix->nreports; i++)
+            ind_mark(mk, IK_WORKER, ix->reports[i].worker);
     }
     free(crossed);
     free(groups);

@@ -29,7 +29,7 @@
 #include "base/buf.h"
 #include "base/strmap.h"
 
-static double prior_score(const config_t *cfg);
+static double prior_score(const config_t *cfg, ind_kind_t kind);
 
 struct live {
     engine_t *engine;
@@ -541,16 +541,16 @@ tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out
         }
     }
     if (!out->app) /* no evidence at all */
-        out->score = prior_score(lv->cfg);
+        out->score = prior_score(lv->cfg, IK_APPLICATION);
     return TW_OK;
 fail:
     live_result_free(out);
     return tw_errinfo_set(ei, err, "live scoring: %s", tw_strerror(err));
 }
 
-static double prior_score(const config_t *cfg)
+static double prior_score(const config_t *cfg, ind_kind_t kind)
 {
-    return 100.0 / (1.0 + exp(-config_score(cfg, "prior", -4.0))); /* as score.c */
+    return 100.0 / (1.0 + exp(-score_prior(cfg, kind))); /* as score.c */
 }
 
 void live_entity_score(const live_t *lv, const live_result_t *r, ind_kind_t kind,
@@ -560,7 +560,7 @@ void live_entity_score(const live_t *lv, const live_result_t *r, ind_kind_t kind
     uint32_t id = 0;
     size_t i;
 
-    *score = prior_score(lv->cfg);
+    *score = prior_score(lv->cfg, kind);
     *level = LEVEL_NONE;
     if (!a)
         return;

@@ -12,6 +12,7 @@
 #include "engine/score.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,16 @@ const char *score_level_name(score_level_t l)
     case LEVEL_HIGH: return "high";
     default: return "none";
     }
+}
+
+double score_prior(const config_t *cfg, ind_kind_t kind)
+{
+    char key[32];
+    double prior = config_score(cfg, "prior", -4.0);
+    if (kind >= IK_COUNT)
+        return prior;
+    snprintf(key, sizeof(key), "prior_%s", ind_kind_name(kind));
+    return config_score(cfg, key, prior);
 }
 
 const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref)
@@ -439,7 +450,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     double rollw = config_score(cfg, "rollup_weight", 1.0);
     double lo = config_level_low(cfg), mid = config_level_medium(cfg),
            hi = config_level_high(cfg);
-    double *weight = NULL, *factor = NULL;
+    double *weight = NULL, *factor = NULL, *kweight = NULL, kprior[IK_COUNT];
     ref_t *refs = NULL;
     const config_t *defaults = config_builtin();
     sources_t src;
@@ -462,13 +473,14 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
         goto fail;
     total = hits->n + out->rolled.n;
     weight = malloc((ncat ? ncat : 1) * sizeof(*weight));
+    kweight = malloc((ncat ? ncat : 1) * IK_COUNT * sizeof(*kweight));
     factor = malloc((ncat ? ncat : 1) * sizeof(*factor));
     refs = malloc((total ? total : 1) * sizeof(*refs));
     out->order = malloc((total ? total : 1) * sizeof(*out->order));
     out->contribution = malloc((total ? total : 1) * sizeof(*out->contribution));
     out->suppressed = calloc(total ? total : 1, sizeof(*out->suppressed));
     out->ents = malloc((total ? total : 1) * sizeof(*out->ents));
-    if (!weight || !factor || !refs || !out->order || !out->contribution || !out->ents ||
+    if (!weight || !kweight || !factor || !refs || !out->order || !out->contribution || !out->ents ||
         !out->suppressed) {
         err = TW_ENOMEM;
         goto fail;
@@ -484,6 +496,17 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
             factor[i] = 1;
         if (factor[i] > vmax)
             factor[i] = vmax;
+    }
+    /* per kind of entity (weight_KIND, [score] prior_KIND: calibrate.c);
+     * absent, the indicator's weight and the common prior */
+    for (i = 0; i < IK_COUNT; i++) {
+        char key[32];
+        kprior[i] = score_prior(cfg, (ind_kind_t)i);
+        snprintf(key, sizeof(key), "weight_%s", ind_kind_name((ind_kind_t)i));
+        for (j = 0; j < ncat; j++) {
+            double w = config_indicator_param(cfg, cat[j].id, key, weight[j]);
+            kweight[i * ncat + j] = w < 0 ? 0 : w;
+        }
     }
     for (i = 0; i < total; i++) {
         const ind_hit_t *h = score_hit(out, hits, (uint32_t)i);
@@ -519,7 +542,8 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
             out->suppressed[k] = (unsigned char)is_suppressed(sup, se->kind, se->entity,
                                                               h->indicator);
             if (!cat[h->indicator].vulnerability && !out->suppressed[k])
-                c = weight[h->indicator] * h->strength * (refs[k].ref >= hits->n ? rollw : 1.0);
+                c = kweight[(size_t)se->kind * ncat + h->indicator] * h->strength *
+                    (refs[k].ref >= hits->n ? rollw : 1.0);
             evidence += c;
             out->order[k] = refs[k].ref;
             out->contribution[k] = c;
@@ -529,7 +553,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
         for (k = (uint32_t)i; k < j; k++)
             out->contribution[k] *= v;
         se->vulnerability = v;
-        se->logit = prior + evidence * v;
+        se->logit = (se->kind < IK_COUNT ? kprior[se->kind] : prior) + evidence * v;
         se->score = 100.0 / (1.0 + exp(-se->logit));
         se->level = se->score >= hi    ? LEVEL_HIGH
                     : se->score >= mid ? LEVEL_MEDIUM
@@ -542,11 +566,13 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     out->norder = total;
     qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
     free(weight);
+    free(kweight);
     free(factor);
     free(refs);
     return TW_OK;
 fail:
     free(weight);
+    free(kweight);
     free(factor);
     free(refs);
     score_free(out);

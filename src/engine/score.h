@@ -31,6 +31,10 @@
  * scheme are found even when their own application looks clean. An
  * employer's vulnerability traits come down too, as multipliers only.
  *
+ * Per kind of entity: [indicator ID] weight_KIND and [score] prior_KIND, when
+ * the config sets them (a calibrated config, calibrate.h), replace weight and
+ * prior for entities of that kind.
+ *
  * Levels: score >= [levels] high / medium / low thresholds.
  * Invariants:
  *   1. An entity with no evidence hit has logit == prior.
@@ -93,6 +97,9 @@ typedef struct {
 } score_result_t;
 
 const char *score_level_name(score_level_t l);
+/* The prior log-odds of an entity of `kind`: [score] prior_KIND when the
+ * config sets it (a calibrated config), else prior (default -4). */
+double score_prior(const config_t *cfg, ind_kind_t kind);
 
 tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
                        score_result_t *out);

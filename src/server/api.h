@@ -38,6 +38,20 @@ tw_err_t api_entity_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_stats_summary(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_score(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* The watch list (api_rank.c; docs/api.md "Watch list"). */
+tw_err_t api_watchlist(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* Four-eyes adoption of configs (api_config.c; docs/api.md "Configs"). */
+tw_err_t api_configs_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_config_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_config_propose(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_config_approve(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_config_reject(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_config_rollback(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+
+/* Persons (api_persons.c; docs/api.md "Persons"). */
+tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_persons_decide(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 /* NRM cases (api_cases.c; docs/api.md "NRM cases"). Each answers 503 when
  * the server has no key file (http_opts_t.vault NULL). */
@@ -45,6 +59,10 @@ tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* api_stats.c: the pattern tables, the quality report, the GLOTIP table */
+tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_glotip(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
@@ -71,5 +89,9 @@ void api_cursor_encode(int sort, const char *key, long long id, char *out, size_
  * this server made for that order. key gets up to keycap bytes. */
 tw_err_t api_cursor_decode(const char *cursor, int sort, char *key, size_t keycap,
                            long long *id);
+
+/* Frontline screening (api_screening.c; docs/api.md "Frontline screening"). */
+tw_err_t api_screening_questions(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 #endif

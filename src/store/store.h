@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 13
 
 typedef enum {
     ENT_WORKER = 0,
@@ -106,7 +106,9 @@ typedef struct {
     long long rejected[REG_COUNT]; /* distinct rejected records */
     long long warnings[REG_COUNT];
     long long entities[ENT_COUNT];
-    long long batches, batches_interrupted;
+    long long batches, batches_interrupted; /* interrupted: also those recorded as running
+                                               whose process on this host is gone */
+    long long batches_running;             /* running now (or on another host) */
 } store_stats_t;
 
 /* Opens (creating if missing) and migrates. Free with store_close(). */

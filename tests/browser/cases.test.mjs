@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launch, close, newPage, shot, signIn, ready, apiGet, FIXTURE, ARTIFACTS } from './lib.mjs';
+import { launch, close, newPage, shot, signIn, ready, apiGet, within, FIXTURE, ARTIFACTS } from './lib.mjs';
 
 before(launch);
 after(close);
@@ -34,7 +34,7 @@ let otherId = null;  // a case of MCS never referred
 async function flashed(page, re) {
   const f = page.locator('.flash-ok', { hasText: re });
   const err = page.locator('main [role=alert]');
-  await f.or(err).first().waitFor();
+  await within(page, `a message like ${re}`, () => f.or(err).first().waitFor());
   if (!(await f.count())) assert.fail(`expected a message like ${re}, the page says: ${await err.first().textContent()}`);
   await ready(page);
   return f.textContent();

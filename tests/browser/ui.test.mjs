@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  launch, close, newPage, shot, signIn, ready, canvasDrawn, queueRows, apiGet, FIXTURE,
+  launch, close, newPage, shot, signIn, ready, canvasDrawn, queueRows, apiGet, WAIT_MS, FIXTURE,
 } from './lib.mjs';
 
 before(launch);
@@ -191,10 +191,12 @@ test('the network view draws the cluster and a click opens a node', async () => 
   let target = null;
   for (let attempt = 1; attempt <= 5; attempt++) {
     let a = await pick();
-    for (;;) {
+    for (let still = false, tries = 0; !still; tries++) {
+      // bounded: a graph still moving after the wait deadline is a failure
+      assert.ok(tries * 150 < WAIT_MS, `the network graph was still moving after ${WAIT_MS / 1000} s`);
       await page.waitForTimeout(150);
       const b = await pick();
-      if (b.key === a.key && Math.abs(b.x - a.x) < 0.5 && Math.abs(b.y - a.y) < 0.5) break;
+      still = b.key === a.key && Math.abs(b.x - a.x) < 0.5 && Math.abs(b.y - a.y) < 0.5;
       a = b;
     }
     target = a;
@@ -202,7 +204,7 @@ test('the network view draws the cluster and a click opens a node', async () => 
     const box = await page.locator('#graph').boundingBox();
     await page.mouse.click(box.x + target.x, box.y + target.y);
     const want = `#/entities/${target.type}/${encodeURIComponent(target.key)}`;
-    const moved = await page.waitForURL((u) => u.hash === want, { timeout: 5000 })
+    const moved = await page.waitForURL((u) => u.hash === want, { timeout: 15000 })
       .then(() => true, () => false);
     if (moved) break;
     assert.ok(attempt < 5, `clicking the node of ${target.key} at (${target.x}, ${target.y}) opened nothing`);
@@ -382,6 +384,65 @@ test('signing out ends the session; an ended session returns to sign-in', async 
   await page.getByLabel('Password').fill(FIXTURE.users.ana.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await done();
+});
+
+test('a person shows its records and the evidence of each link; a review decision is kept', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  const q = await apiGet(page, '/persons/review?limit=1');
+  assert.equal(q.status, 200);
+  // the person of the most linked records
+  let pid = 1;
+  for (let i = 1; i <= 60; i++) {
+    const r = await apiGet(page, `/persons/${i}`);
+    if (r.status === 200 && r.body.links.length > 0) { pid = i; break; }
+  }
+  await page.goto(`/#/persons/${pid}`);
+  await page.getByRole('heading', { name: `Person ${pid}`, exact: true }).waitFor();
+  await page.getByRole('heading', { name: 'Records' }).waitFor();
+  const ev = page.locator('.person-links .evidence li.total').first();
+  await ev.waitFor();
+  assert.match(await ev.textContent(), /Total match weight [-+][0-9.]+/);
+  assert.ok(await page.locator('.person-links .evidence li').count() >= 3, 'the evidence is a list of weights');
+  await shot(page, '20-person');
+  if (q.body.items.length) {
+    const it = q.body.items[0];
+    await page.goto('/#/persons/review');
+    await page.getByRole('heading', { name: 'Persons to review' }).waitFor();
+    const card = page.locator(`#review-${it.id}`);
+    await card.getByLabel('Note (optional)').fill('checked the file');
+    await card.getByRole('button', { name: 'Unsure' }).click();
+    await page.locator('#flash').getByText(`Pair ${it.id}: Unsure`).waitFor();
+    const after = await apiGet(page, '/persons/review?decided=true&limit=500');
+    assert.ok(after.body.items.some((x) => x.id === it.id && x.decision === 'unsure' && x.note === 'checked the file'));
+    await shot(page, '21-person-review');
+  }
+  await done();
+});
+
+test('the watch list ranks every employer, alerted or not, and opens one', async () => {
+  const { page, done } = await newPage();
+  await signIn(page, 'ana');
+  await page.getByRole('link', { name: 'Watch list' }).click();
+  await page.getByRole('heading', { name: 'Watch list' }).waitFor();
+  const rows = page.locator('table.data tbody tr');
+  await rows.first().waitFor();
+  const api = (await apiGet(page, '/watchlist?entity=employer&limit=100')).body;
+  assert.equal(await rows.count(), api.items.length, 'one row per listed employer');
+  assert.equal((await rows.first().locator('th').textContent()).trim(), api.items[0].entity_key, 'highest first');
+  assert.match(await page.locator('p.hint').first().textContent(), new RegExp(`of ${api.total.toLocaleString('en-GB')}`));
+  // the kind is chosen in the form and kept in the address
+  await page.getByLabel('Entities').selectOption('phone');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.waitForURL(/#\/watchlist\?entity=phone/);
+  await page.getByRole('table', { name: /Phone: by score/ }).waitFor();
+  await shot(page, '14-watchlist');
+  await page.getByLabel('Entities').selectOption('employer');
+  await page.getByRole('button', { name: 'Show the list' }).click();
+  await page.getByRole('table', { name: /Employer: by score/ }).waitFor();
+  await page.locator('table.data tbody tr').first().locator('th a').click();
+  await page.waitForURL(/#\/entities\/employer\//);
   await done();
 });
 

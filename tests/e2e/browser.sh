@@ -36,6 +36,7 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
+"$TW_BIN" link --db t.db --quiet || fail "link"
 
 add_user() { # NAME ROLE PASSWORD [ORG]
   printf '%s\n' "$3" |
@@ -103,23 +104,20 @@ require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null
 "$TW_BIN" serve --db t.db --key-file t.db.key --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
   > serve.out 2> serve.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve.out serve.err
 base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' serve.out)
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot}; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    bounded 1800 "the browser tests of $t.test.mjs" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?
   cat "node-$t.out"
 done
 
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 [ "$rc" -eq 0 ] || { tail -30 serve.err >&2; fail "browser tests failed (screenshots in $ART)"; }
 expect_eq "$src" 0 "serve's exit status after SIGTERM"
@@ -150,13 +148,13 @@ done
 # `tipwatch demo` ends by serving the UI with the account it prints; twice
 # into the same directory, the second run finds the first one's account
 for run in 1 2; do
+  # emptied here, not only by the redirection below: the background job may
+  # open it after the loop has read the first run's "serve: listening"
+  : > demo.out
   "$TW_BIN" demo --dir demo --applications 300 --seed 3 --listen 127.0.0.1:0 \
     > demo.out 2> demo.err &
   pid=$!
-  while ! grep -q '^serve: listening on' demo.out; do
-    kill -0 "$pid" 2> /dev/null || fail "demo exited before serving: $(tail -3 demo.err)"
-    sleep 0.1
-  done
+  wait_listening "$pid" demo.out demo.err 300
   base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' demo.out)
   account=$(grep '^Demo account' demo.out) || fail "demo printed no account: $(cat demo.out)"
   user=$(sed -n 's/^Demo account.*: user \([^,]*\), password \([^ ]*\) .*/\1/p' <<< "$account")
@@ -169,11 +167,11 @@ for run in 1 2; do
     { password: process.argv[2], role: "analyst" } }, vars: {} }))' "$user" "$password"
   rc=0
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/demo.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    bounded 600 "the demo's browser test" \
     node "$SRC"/tests/browser/demo.test.mjs > node-demo.out 2>&1 || rc=$?
   [ "$run" -eq 1 ] && cat node-demo.out
-  kill -TERM "$pid"
-  src=0
-  wait "$pid" || src=$?
+  stop_server "$pid"
+  src=$STOP_RC
   pid=
   [ "$rc" -eq 0 ] || { cat node-demo.out; tail -20 demo.err >&2; fail "demo run $run: browser test failed"; }
   expect_eq "$src" 0 "demo's exit status after SIGTERM (run $run)"

@@ -19,6 +19,8 @@ for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
 "$TW_BIN" screen --db t.db --quiet || fail "screen"
+# persons for /api/v1/persons (after the screening: the alerts stay as they were)
+"$TW_BIN" link --db t.db --quiet || fail "link"
 
 # Users: one per role named after it, in organisation MCS; "peer", another
 # MCS user; "ngo_worker", a case worker of another organisation; "limited",
@@ -37,6 +39,7 @@ for role in admin analyst inspector case_worker statistician auditor; do
   add_user "$role" MCS "$role"
 done
 add_user peer MCS analyst
+add_user admin2 MCS admin # the second pair of eyes of config adoption
 add_user ngo_worker "NGO Hope" case_worker
 add_user limited MCS analyst
 add_user gone MCS inspector # disabled below, after an alert is assigned to it
@@ -95,6 +98,9 @@ var app_key "$(sq t.db "SELECT row_key FROM permit_current ORDER BY id LIMIT 1")
 var employer_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'employer'
                              ORDER BY score DESC, id LIMIT 1")"
 var address_key "$(sq t.db "SELECT key FROM address ORDER BY id LIMIT 1")"
+var person_multi "$(sq t.db "SELECT person_id FROM person_join GROUP BY person_id
+                             ORDER BY count(*) DESC, person_id LIMIT 1")"
+var review_id "$(sq t.db "SELECT id FROM link_review ORDER BY id LIMIT 1")"
 var alerts_open "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0")"
 var alerts_high "$(sq t.db "SELECT count(*) FROM alert WHERE closed = 0 AND level = 'high'")"
 var alerts_total "$(sq t.db "SELECT count(*) FROM alert")"
@@ -201,20 +207,17 @@ fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$WORK/web" --threads 2 \
   --max-body 65536 --max-upload 4194304 --trusted-proxy 127.0.0.1 > serve.out 2> serve.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve.out serve.err
 port=$(sed -n 's|^serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' serve.out)
 [ -n "$port" ] || fail "no port in: $(cat serve.out)"
 
 rc=0
 TW_HTTP_BASE="http://127.0.0.1:$port" TW_HTTP_FIXTURE="$WORK/fixture.json" \
-  TW_HTTP_DB="$WORK/t.db" node "$SRC/tests/http/run.mjs" "$@" || rc=$?
+  TW_HTTP_DB="$WORK/t.db" bounded 1800 "the HTTP cases (tests/http/run.mjs)" \
+  node "$SRC/tests/http/run.mjs" "$@" || rc=$?
 
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 [ "$rc" -eq 0 ] || { tail -40 serve.err >&2; fail "tests/http cases failed"; }
 expect_eq "$src" 0 "serve's exit status after SIGTERM"
@@ -241,15 +244,46 @@ n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('alert.read', 'enti
 n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('case.open', 'case.read', 'case.list')")
 [ "$n" -gt 0 ] || fail "no case reads or writes in the audit log"
 
+# After a rotation, a server still holding the old key answers case reads
+# and name searches 503 "restart: the keys were rotated", not 404 / an
+# empty list (a case worker would be told a person has no case).
+"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --key-file "$WORK/t.db.key" --quiet \
+  > serve4.out 2> serve4.err &
+pid=$!
+wait_listening "$pid" serve4.out serve4.err
+base=$(sed -n 's|^serve: listening on \(http://.*\)$|\1|p' serve4.out)
+tok=$(node -e 'console.log(require("./fixture.json").users.case_worker.token)')
+TW_BASE=$base TW_TOK=$tok node -e '
+const h = { Authorization: "Bearer " + process.env.TW_TOK };
+(async () => {
+  const c = await fetch(process.env.TW_BASE + "/api/v1/cases", { headers: h });
+  const j = await c.json();
+  if (c.status !== 200 || !j.items || !j.items.length) throw new Error(`cases before: ${c.status} ${JSON.stringify(j)}`);
+  require("fs").writeFileSync("case_id", String(j.items[0].id));
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "cases before the rotation"
+bounded 300 "keys rotate" "$TW_BIN" keys rotate --db t.db --key-file "$WORK/t.db.key" > rotate.out 2> rotate.err ||
+  fail "keys rotate: $(cat rotate.err)"
+TW_BASE=$base TW_TOK=$tok TW_CASE=$(cat case_id) node -e '
+const h = { Authorization: "Bearer " + process.env.TW_TOK };
+(async () => {
+  for (const p of [`/api/v1/cases/${process.env.TW_CASE}`, "/api/v1/cases?name=Anyone", "/api/v1/cases"]) {
+    const r = await fetch(process.env.TW_BASE + p, { headers: h });
+    const j = await r.json();
+    if (r.status !== 503 || !j.error.message.includes("restart: the keys were rotated"))
+      throw new Error(`${p} after a rotation: ${r.status} ${JSON.stringify(j)}`);
+  }
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "case reads with the old key after a rotation"
+stop_server "$pid"
+pid=
+
 # Without its key file the server still starts: the alerts answer, every case
 # endpoint is 503 naming the path; a key file readable by others stops it.
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --key-file "$WORK/no-such.key" --quiet \
   > serve2.out 2> serve2.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve2.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve without a key file exited: $(cat serve2.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve2.out serve2.err
 grep -q "no key file $WORK/no-such.key" serve2.err || fail "no warning about the key file: $(cat serve2.err)"
 base=$(sed -n 's|^serve: listening on \(http://.*\)$|\1|p' serve2.out)
 tok=$(node -e 'console.log(require("./fixture.json").users.case_worker.token)')
@@ -264,9 +298,8 @@ const h = { Authorization: "Bearer " + process.env.TW_TOK };
   if (a.status !== 200) throw new Error(`alerts without a key file: ${a.status}`);
 })().catch((e) => { console.error(e.message); process.exit(1); });
 ' || fail "serve without a key file"
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 expect_eq "$src" 0 "serve's exit status (no key file) after SIGTERM"
 chmod 644 t.db.key

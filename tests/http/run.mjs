@@ -45,6 +45,17 @@ for (const v of ['TW_HTTP_BASE', 'TW_HTTP_FIXTURE', 'TW_HTTP_DB', 'TW_BIN']) {
   }
 }
 const BASE = env.TW_HTTP_BASE;
+// Every request has a deadline (generous: a loaded machine is slow, not
+// broken); past it the case fails saying what it waited for.
+const WAIT_MS = Number(env.TW_HTTP_TIMEOUT || 60000);
+const fetchOnce = globalThis.fetch;
+globalThis.fetch = (url, init = {}) => fetchOnce(url, { signal: AbortSignal.timeout(WAIT_MS), ...init })
+  .catch((e) => {
+    if (e && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+      throw new Error(`waited ${WAIT_MS / 1000} s for the answer to ${init.method || 'GET'} ${url}`);
+    }
+    throw e;
+  });
 const FIX = JSON.parse(readFileSync(env.TW_HTTP_FIXTURE, 'utf8'));
 const vars = { ...FIX.vars };
 const args = process.argv.slice(2);
@@ -183,6 +194,10 @@ function raw(text) {
     // latin1: each character of the case is one byte on the wire, so a case
     // can send bytes that are not UTF-8
     const s = net.connect(Number(u.port), u.hostname, () => s.end(Buffer.from(text, 'latin1')));
+    s.setTimeout(WAIT_MS, () => {
+      s.destroy();
+      reject(new Error(`waited ${WAIT_MS / 1000} s for the answer to a raw request`));
+    });
     s.on('data', (d) => chunks.push(d));
     s.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE'
       ? resolve(parse(Buffer.concat(chunks))) : reject(e)));
@@ -441,9 +456,31 @@ function probe(route, obj) {
     case 'POST /api/v1/import':
       return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
     case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
+    case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
+    case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };
+    case 'GET /api/v1/stats/glotip': return { path: '/api/v1/stats/glotip', ok: 200 };
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
+    // persons are nobody's: the same person for every object of the matrix
+    case 'GET /api/v1/persons/{id}': return { path: `/api/v1/persons/${vars.person_multi}`, ok: 200 };
+    case 'GET /api/v1/persons/review': return { path: '/api/v1/persons/review?limit=1', ok: 200 };
+    case 'POST /api/v1/persons/review/{id}':
+      return { path: `/api/v1/persons/review/${vars.review_id}`, body: { decision: 'maybe' }, ok: 400 };
+    case 'GET /api/v1/watchlist': return { path: '/api/v1/watchlist?entity=employer&limit=3', ok: 200 };
+    case 'GET /api/v1/configs': return { path: '/api/v1/configs', ok: 200 };
+    case 'GET /api/v1/configs/{id}': return { path: '/api/v1/configs/999999', ok: 404 };
+    case 'POST /api/v1/configs': return { path: '/api/v1/configs', body: { text: 5 }, ok: 400 };
+    case 'POST /api/v1/configs/rollback':
+      return { path: '/api/v1/configs/rollback', body: { no_such: 1 }, ok: 400 };
+    case 'POST /api/v1/configs/{id}/approve':
+      return { path: '/api/v1/configs/999999/approve', body: {}, ok: 404 };
+    case 'POST /api/v1/configs/{id}/reject':
+      return { path: '/api/v1/configs/999999/reject', body: { reason: 'matrix' }, ok: 404 };
+    case 'GET /api/v1/screening/questions': return { path: '/api/v1/screening/questions', ok: 200 };
+    // an incomplete questionnaire: refused, nothing recorded
+    case 'POST /api/v1/screenings':
+      return { path: '/api/v1/screenings', body: { answers: { violence: 'no' } }, ok: 400 };
     default: return null;
   }
 }

@@ -1,7 +1,7 @@
 // app.js - the analyst UI's shell: who is signed in, the navigation, and a
 // hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
 // #/import, #/cases, #/cases/new, #/cases/7, #/cases/7/summary, #/referrals,
-// #/login) over the single page the server serves.
+// #/screening, #/login) over the single page the server serves.
 //
 // Each page module exports render(main, ctx) and may return a cleanup
 // function (charts and graphs are destroyed with it). ctx.current() tells
@@ -16,12 +16,17 @@ import * as queue from './pages/queue.js';
 import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
+import * as patterns from './pages/patterns.js';
 import * as importer from './pages/import.js';
 import * as cases from './pages/cases.js';
 import * as caseNew from './pages/case-new.js';
 import * as caseView from './pages/case.js';
 import * as caseSummary from './pages/case-summary.js';
 import * as referrals from './pages/referrals.js';
+import * as person from './pages/person.js';
+import * as personReview from './pages/person-review.js';
+import * as watchlist from './pages/watchlist.js';
+import * as screening from './pages/screening.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -41,12 +46,17 @@ const routes = [
   { re: /^\/alerts\/(\d+)$/, page: alert, needs: 'alert.read', nav: 'alerts' },
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
+  { re: /^\/patterns$/, page: patterns, needs: 'stats.read', nav: 'patterns' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
   { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
   { re: /^\/cases\/(\d+)$/, page: caseView, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/(\d+)\/summary$/, page: caseSummary, needs: 'case.read', nav: 'cases' },
   { re: /^\/referrals$/, page: referrals, needs: 'case.read', nav: 'referrals' },
+  { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
+  { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
+  { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
+  { re: /^\/screening$/, page: screening, needs: 'screening', nav: 'screening' },
 ];
 
 function can(action) {
@@ -67,6 +77,7 @@ function homeHash() {
   if (role === 'case_worker' && can('case.read')) return inboxWaiting ? '#/referrals' : '#/cases';
   if (can('alert.read')) return '#/alerts';
   if (can('case.read')) return '#/cases';
+  if (can('screening')) return '#/screening';
   if (can('stats.read')) return '#/dashboard';
   return '#/login';
 }
@@ -81,12 +92,17 @@ function parseHash() {
 
 // Shows a message in the status line (kind: 'ok' | 'error'); with
 // `afterNav`, after the navigation that follows.
+// A message belongs to the address it was shown on: a redraw of that page
+// (a reload after a change, a second route() of the same address) keeps it,
+// going to another page clears it.
+let flashFor = null;
 function flash(message, kind = 'ok', afterNav = false) {
   if (afterNav) {
     pendingFlash = { message, kind };
     return;
   }
   clear(flashBox);
+  flashFor = message ? location.hash : null;
   if (message) {
     flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
       h('button', { type: 'button', class: 'link-button', 'aria-label': t('app.dismiss'), onclick: () => clear(flashBox) }, '×')));
@@ -134,10 +150,14 @@ function drawNav(active) {
   if (!me) return;
   const items = [
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
+    ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
+    ['patterns', '#/patterns', t('nav.patterns'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
+    ['persons', '#/persons/review', t('nav.persons'), can('person.review')],
+    ['screening', '#/screening', t('nav.screening'), can('screening')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
@@ -212,7 +232,7 @@ async function route() {
   if (pendingFlash) {
     flash(pendingFlash.message, pendingFlash.kind);
     pendingFlash = null;
-  } else {
+  } else if (flashFor !== location.hash) {
     flash(null);
   }
   drawNav(r && r.nav);

@@ -15,6 +15,7 @@ export const INDICATOR_CODES = [
   'new_employer_many_permits', 'occupation_sector_mismatch', 'minor_worker',
   'young_one_sex_entertainment', 'rapid_transfers', 'never_entered', 'exit_reentry',
   'prior_violations', 'reports_touching_employer', 'reports_touching_address', 'reports_touching_phone',
+  'reports_touching_worker',
 ];
 
 // The indicators whose value and threshold have a unit (unit.* in the

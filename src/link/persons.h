@@ -1,0 +1,119 @@
+/*
+ * persons.h - persons across the registers, with stable ids.
+ *
+ * persons_link() reads the current rows of the permit, border-crossing and
+ * report registers through the store's scan, gives each record its normal
+ * forms for linkage (link.h fields: given name, family name, birth date,
+ * document "COUNTRY<US>NUMBER", citizenship, sex, phone), links them, and
+ * writes the persons into the tables of migration 10 (person,
+ * person_record, person_worker, person_event, person_join, link_run,
+ * link_capped, link_review, link_decision), which this module alone owns.
+ *
+ * Records are named `permits:APPLICATION_ID`, `border:CROSSING_ID`,
+ * `reports:REPORT_ID` (and `cases:CASE_ID` once the cases module offers
+ * a person's name through its header; it does not yet).
+ *
+ * Stable ids (invariants):
+ *   1. A person id is never reused (AUTOINCREMENT).
+ *   2. After a run, every record that was in person P before is in P or in
+ *      the person P was merged into, unless P was split; of a split person,
+ *      the part holding most of its records (ties: the oldest record) keeps
+ *      the id, the others get new ids with a 'split' event naming P.
+ *   3. When clusters join persons P < Q, the survivor is P (the older);
+ *      Q's row stays with status 'merged' and merged_into = P, and a
+ *      'merged' event is written.
+ *   4. A clerical decision (link_decision) outlives every run: "same"
+ *      joins, "not same" separates, whatever the model says.
+ * Incremental: the first run (and --full) estimates the model by EM and
+ * compares every record; later runs reuse the stored model, seed the
+ * clusters with the stored persons and compare only pairs with a new or
+ * changed record (content hash differs from the one stored).
+ * Thread model: one call at a time per store; they open their own store.
+ */
+#ifndef TW_LINK_PERSONS_H
+#define TW_LINK_PERSONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "link/link.h"
+#include "store/store.h"
+
+typedef struct {
+    link_opts_t link;
+    int have_threshold, have_block_cap;
+    int full;                /* re-estimate and compare everything */
+    const char *config_path; /* [link] section; NULL: none */
+    FILE *log;               /* summary; NULL: quiet */
+} persons_opts_t;
+
+void persons_opts_default(persons_opts_t *o);
+
+/* Links the store at db_path. TW_EINPUT for a bad [link] config. */
+tw_err_t persons_link(const char *db_path, const persons_opts_t *o, tw_errinfo_t *ei);
+/* The same on an open store (the import's --screen path). */
+tw_err_t persons_link_store(store_t *st, const persons_opts_t *o, tw_errinfo_t *ei);
+
+/* record,person_id rows (csv) or a JSON array of {"record","person_id"}. */
+tw_err_t persons_export(const char *db_path, int json, FILE *out, tw_errinfo_t *ei);
+/* A person's records and the evidence of each join; TW_ENOTFOUND. */
+tw_err_t persons_show(const char *db_path, int64_t person_id, FILE *out, tw_errinfo_t *ei);
+/* Merges and splits, oldest first. */
+tw_err_t persons_history(const char *db_path, FILE *out, tw_errinfo_t *ei);
+
+/* For the engine: every worker entity (store id) with its person, as the
+ * last run left them (nothing when the store was never linked). */
+typedef tw_err_t (*persons_worker_fn)(void *ctx, int64_t worker_id, int64_t person_id);
+tw_err_t persons_each_worker(store_t *st, persons_worker_fn fn, void *ctx);
+/* Every linked record whose name starts with `prefix` ("reports:"), with
+ * the rest of its name (the register's id; not NUL-terminated) and its
+ * person. */
+typedef tw_err_t (*persons_record_fn)(void *ctx, const char *id, size_t len,
+                                      int64_t person_id);
+tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn fn,
+                             void *ctx);
+
+/* ---- the person page and the clerical review (the API's) ---- */
+
+/* Person `id` (a merged id is followed to its survivor: *resolved): its
+ * records (group: records with one value of group hold the same compared
+ * values) and its links with their evidence, as text and as JSON
+ * ({"prior":P,"total":T,"items":[[FIELD,LEVEL,WEIGHT],...]}, FIELD one of
+ * given, family, date, document, citizenship, sex, phone, employer,
+ * address; LEVEL the compare.h level of its kind). TW_ENOTFOUND. */
+typedef tw_err_t (*persons_rec_view_fn)(void *ctx, const char *record, int64_t group);
+typedef tw_err_t (*persons_join_view_fn)(void *ctx, const char *a, const char *b,
+                                         const char *how, double weight,
+                                         const char *evidence, const char *detail);
+tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_view_fn rec_fn,
+                      persons_join_view_fn join_fn, void *ctx, tw_errinfo_t *ei);
+
+/* One pair of the review queue, with its decision when one was taken
+ * (NULL otherwise). Valid during the callback. */
+typedef struct {
+    int64_t id;
+    const char *a, *b;
+    double weight, probability;
+    const char *evidence;
+    const char *decision, *decided_by, *decided_at, *note;
+    const char *detail; /* the evidence as JSON: {"prior","total","items":[[FIELD,LEVEL,W]]} */
+} persons_review_t;
+typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
+/* The queue, most uncertain (weight nearest 0) first; with `decided` the
+ * pairs already decided too; at most `limit`; *total = all pending. */
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
+                             void *ctx, long long *total);
+/* Records the decision ("same", "not_same", "unsure") on review pair `id`
+ * by `who`, with an optional note (at most 1000 bytes); it outlives every
+ * run and the next `tipwatch link` applies it. Inside the caller's
+ * transaction when there is one (the API adds its audit entry). The pair's
+ * records into a/b (cap bytes each). TW_ENOTFOUND, TW_EINPUT. */
+tw_err_t persons_review_decide(store_t *st, int64_t id, const char *decision, const char *who,
+                               const char *note, char *a, char *b, size_t cap,
+                               tw_errinfo_t *ei);
+
+/* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
+tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
+
+#endif
