@@ -39,7 +39,9 @@ test: deps
 
 # demo: ends by serving the web UI on http://$(DEMO_LISTEN) until Ctrl-C,
 # with the demo account it prints
-demo: build
+demo:
+	@bash scripts/demo-port.sh $(DEMO_LISTEN)
+	@$(MAKE) --no-print-directory build
 	@bash scripts/web-deps.sh
 	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS) --listen $(DEMO_LISTEN)
 

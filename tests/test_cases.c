@@ -1593,7 +1593,10 @@ static void test_encryption_at_rest(void **state)
          * store's, so what reaches the file is only what cases_open() copies */
         assert_int_equal(sqlite3_exec(store_sqlite(st),
                                       "PRAGMA temp_store = MEMORY; CREATE TEMP TABLE alert AS"
-                                      " SELECT * FROM main.alert WHERE 0",
+                                      " SELECT * FROM main.alert WHERE 0;"
+                                      /* and its history, where the case's opening is noted */
+                                      " CREATE TEMP TABLE alert_event AS"
+                                      " SELECT * FROM main.alert_event WHERE 0",
                                       NULL, NULL, NULL),
                          SQLITE_OK);
         add_alert(41, "NPL:PA6299345", "anna");
@@ -1604,7 +1607,7 @@ static void test_encryption_at_rest(void **state)
         assert_string_equal(cs.worker_key, "NPL:PA6299345");
         assert_non_null(strstr(cs.evidence, "EVIDENCESECRET"));
         cases_case_free(&cs);
-        assert_int_equal(sqlite3_exec(store_sqlite(st), "DROP TABLE temp.alert", NULL, NULL, NULL),
+        assert_int_equal(sqlite3_exec(store_sqlite(st), "DROP TABLE temp.alert; DROP TABLE temp.alert_event", NULL, NULL, NULL),
                          SQLITE_OK);
     }
     date_at(T0, today);

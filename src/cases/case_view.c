@@ -151,7 +151,10 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
     r.created_by = cases_col(s, 12);
     r.updated_at = cases_col(s, 13);
     r.in_force = sqlite3_column_int(s, 15);
-    if (with_reason)
+    r.sent_at = cases_col(s, 16);
+    /* with_reason 2: only an emergency's (its receiver reads why it is
+     * urgent; there is no consent to tell it anything else) */
+    if ((with_reason == 1 || (with_reason == 2 && r.emergency)) && v)
         err = cases_unseal_row(v, "case_referral", "reason_blob", r.id, s, 14, &reason,
                                &r.unreadable, ei);
     r.reason = reason;
@@ -179,7 +182,7 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         sqlite3_bind_int(s, 3, owner);
         sqlite3_bind_int64(s, 4, act->who->org_id);
         while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
-            err = cases_referral_row(v, s, owner || (acc->categories & CASES_CAT_NARRATIVE),
+            err = cases_referral_row(v, s, owner || (acc->categories & CASES_CAT_NARRATIVE) ? 1 : 2,
                                      vis->referral, ctx, ei);
         if (err == TW_OK && rc != SQLITE_DONE)
             err = cases_db_err(st, ei, "reading a case's referrals");

@@ -52,6 +52,7 @@
 #include "access/authz.h"
 #include "cases/cases_int.h"
 #include "cases/keyring.h"
+#include "engine/alerts.h"
 #include "ingest/norm.h"
 #include "ingest/value.h"
 
@@ -1482,6 +1483,43 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
         store_rollback(st);
         goto out;
     }
+    /* one open case per person: a second one for the same document number
+     * only with a written reason (two organisations working one person
+     * apart is what the NRM exists to avoid) */
+    if (o.worker_key && o.docno[0] && (!ff.duplicate_reason || blank(ff.duplicate_reason))) {
+        char blind[VAULT_BLIND_HEX + 1];
+        sqlite3_stmt *dq;
+        int rc;
+        if ((err = cases_blind_docno(v, 0, o.docno, blind, ei)) != TW_OK ||
+            (err = cases_prep(st,
+                              "SELECT c.id, g.name FROM nrm_case c JOIN org g ON g.id = c.owner_org"
+                              " WHERE c.docno_blind = ? AND c.stage <> 'closed' ORDER BY c.id"
+                              " LIMIT 1",
+                              &dq, ei)) != TW_OK) {
+            store_rollback(st);
+            goto out;
+        }
+        sqlite3_bind_text(dq, 1, blind, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(dq);
+        if (rc == SQLITE_ROW) {
+            long long other = sqlite3_column_int64(dq, 0);
+            if (ei)
+                snprintf(ei->ref, sizeof(ei->ref), "%lld", other);
+            tw_errinfo_field(ei, "duplicate_reason");
+            tw_errinfo_reason(ei, "case_exists");
+            err = tw_errinfo_set(ei, TW_ECONFLICT,
+                                 "case %lld of %.64s is open for this document number; say why a "
+                                 "second one is needed (duplicate_reason)",
+                                 other, cases_col(dq, 1));
+        } else if (rc != SQLITE_DONE) {
+            err = cases_db_err(st, ei, "looking for the person's open case");
+        }
+        sqlite3_finalize(dq);
+        if (err != TW_OK) {
+            store_rollback(st);
+            goto out;
+        }
+    }
     if (o.coop < 0)
         o.coop = 0;
     presumed = today;
@@ -1533,8 +1571,15 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
             err = tw_errinfo_set(ei, TW_EINTERNAL, "case.open: audit detail too long");
         if (err == TW_OK)
             err = cases_event(st, v, act, new_id, "opened", NULL, "presumed_victim", detail,
-                              NULL, ei);
+                              ff.duplicate_reason && !blank(ff.duplicate_reason)
+                                  ? ff.duplicate_reason
+                                  : NULL,
+                              ei);
     }
+    /* the alert's history says a case was opened from it, and by which
+     * organisation (never which case: the link stays sealed) */
+    if (err == TW_OK && alert_id > 0 && alerts_note_case(st, alert_id, p->user, p->org) != TW_OK)
+        err = cases_db_err(st, ei, "recording the case in the alert's history");
     if (err == TW_OK)
         err = cases_audit(st, act, "case.open", new_id, detail, ei);
     err = finish(st, err, ei);

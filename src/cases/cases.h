@@ -211,6 +211,9 @@ typedef struct {
     const char *exploitation, *means_of_control, *recruiter, *labour_sector;
     const char *presumed_on; /* YYYY-MM-DD the person was presumed a victim; open: default today */
     int cooperating_with_police; /* 0, 1; -1 unchanged (open: 0) */
+    /* open only: why a second case is opened for a person (the document
+     * number) who has an open one; without it cases_open() refuses */
+    const char *duplicate_reason;
 } cases_fields_t;
 
 /* One case as the actor may see it. Text the actor may not see, or that is
@@ -319,6 +322,7 @@ typedef struct {
                                                  rejected, completed, revoked */
     int emergency, reviewed;
     const char *created_at, *created_by, *updated_at;
+    const char *sent_at; /* when it was sent (an emergency: created); NULL while a draft */
     const char *reason; /* reject/revoke/emergency reason; NULL unless allowed */
     int in_force;       /* gives its receiver access now */
     int unreadable; /* its sealed text does not open (damaged): shown without it */
@@ -398,6 +402,10 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
  * reasons (no vault). Needs case.read (TW_EPERM otherwise). Audited
  * (case.inbox, the referral ids). Strings of r valid during the callback. */
 typedef tw_err_t (*cases_referral_fn)(void *ctx, const cases_referral_t *r);
+/* cases_inbox() with the vault: an emergency referral's reason (why it is
+ * urgent) comes with it, unsealed for its receiver. */
+tw_err_t cases_inbox_vault(store_t *st, const vault_t *v, const cases_actor_t *act,
+                           cases_referral_fn fn, void *ctx, tw_errinfo_t *ei);
 tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn, void *ctx,
                      tw_errinfo_t *ei);
 

@@ -142,7 +142,12 @@ const char *cases_worker_docno(const char *worker_key);
     " r.status, r.emergency, r.reviewed_at IS NOT NULL, r.created_at, r.created_by,"        \
     " r.updated_at, r.reason_blob, (r.status IN ('pending','accepted') AND (r.emergency = 1" \
     " OR EXISTS (SELECT 1 FROM case_consent c WHERE c.referral_id = r.id AND c.given = 1"    \
-    " AND c.withdrawn_at IS NULL AND c.until_day >= ?1))) FROM case_referral r"             \
+    " AND c.withdrawn_at IS NULL AND c.until_day >= ?1))),"                                  \
+    /* when it was sent: its move to pending, or its creation (emergency) */                \
+    " (SELECT min(e.at) FROM case_event e WHERE e.case_id = r.case_id"                       \
+    " AND e.kind = 'referral' AND json_extract(e.detail, '$.referral') = r.id"               \
+    " AND (json_extract(e.detail, '$.to') = 'pending' OR r.emergency = 1))"                  \
+    " FROM case_referral r"                                                                   \
     " JOIN org fo ON fo.id = r.from_org JOIN org tor ON tor.id = r.to_org"
 /* Hands the current row of s to fn (the reason unsealed when with_reason). */
 tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,

@@ -367,7 +367,8 @@ int cli_print_stats(const char *db)
     int i;
 
     tw_errinfo_clear(&ei);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    /* a read: a database that does not exist is said so, never created */
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         return cli_report(err, &ei);
     err = store_stats(st, &s);
     if (err != TW_OK) {

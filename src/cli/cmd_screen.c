@@ -84,7 +84,7 @@ int cli_run_screen(const char *db, const char *config_path, const char *hits_pat
     o.hits_path = hits_path;
     o.actor = "screen";
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
         (err = screen_run(st, cfg, &o, &sum, &ei)) != TW_OK)
         rc = cli_report(err, &ei);
     else if (!quiet)
@@ -114,7 +114,7 @@ static int run_shadow(const char *db, const char *config_path, size_t show)
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(NULL, db, &cur, &ei)) != TW_OK ||
         (err = cli_load_config(config_path, &cand, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
         rc = cli_report(err, &ei);
         goto out;
     }
@@ -435,7 +435,7 @@ int cmd_score(int argc, char **argv)
         return cli_usage_error("score", "unexpected argument '%s' with --sample", argv[optind]);
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) == TW_OK &&
-        (err = store_open(db, &st, &ei)) == TW_OK && (err = live_open(st, cfg, &lv, &ei)) == TW_OK)
+        (err = cli_open_existing(db, &st, &ei)) == TW_OK && (err = live_open(st, cfg, &lv, &ei)) == TW_OK)
         err = sample ? score_sample(lv, cfg, sample, seed, &ei)
                      : score_ids(lv, argv + optind, argc - optind, &ei);
     live_close(lv);
@@ -552,7 +552,7 @@ int cmd_alerts(int argc, char **argv)
     }
     optind++; /* argv was shifted by one */
     tw_errinfo_clear(&ei);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         return cli_report(err, &ei);
     if (strcmp(sub, "show") == 0 || strcmp(sub, "transition") == 0 ||
         strcmp(sub, "assign") == 0 || strcmp(sub, "suppress") == 0 ||
@@ -683,7 +683,7 @@ int cmd_backtest(int argc, char **argv)
         return cli_usage_error("backtest", "unexpected argument '%s'", argv[optind]);
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
         (err = backtest_run(st, cfg, sweep, fmt, stdout, &ei)) != TW_OK)
         rc = cli_report(err, &ei);
     store_close(st);

@@ -261,6 +261,9 @@ int cmd_serve(int argc, char **argv)
         config_free(cfg);
         return cli_report(tw_errinfo_set(&ei, err, "cannot start the scoring index"), &ei);
     }
+    /* the key file named in ei by vault_open() is not the subject of an
+     * error of the server (an address in use is about --listen) */
+    tw_errinfo_clear(&ei);
     rc = cli_report(http_serve(&o, &ei), &ei);
     live_holder_stop(o.live);
     vault_close(vault);

@@ -731,6 +731,8 @@ static json_t *item_json(const alerts_item_t *it, int *oom)
     put(o, "updated_at", jstr(it->updated_at), oom);
     put(o, "region", jstr(it->region), oom);
     put(o, "employer", jstr(it->employer), oom);
+    put(o, "name", jstr(it->name), oom);
+    put(o, "employer_name", jstr(it->employer_name), oom);
     return o;
 }
 
@@ -1697,7 +1699,7 @@ typedef struct {
 } rejects_ctx_t;
 
 static tw_err_t reject_cb(void *ctx, long long line, long long column, const char *field,
-                          const char *severity, const char *reason)
+                          const char *severity, const char *reason, const char *raw)
 {
     rejects_ctx_t *c = ctx;
     json_t *o = json_object();
@@ -1706,6 +1708,9 @@ static tw_err_t reject_cb(void *ctx, long long line, long long column, const cha
     put(o, "field", jstr(field && field[0] ? field : NULL), &c->oom);
     put(o, "severity", jstr(severity), &c->oom);
     put(o, "reason", jstr(reason), &c->oom);
+    /* the row as the file had it: the screen shows the refused value and
+     * the row's id, and offers the refused rows as a file to correct */
+    put(o, "row", jstr(raw), &c->oom);
     push(c->list, o, &c->oom);
     return c->oom ? TW_ENOMEM : TW_OK;
 }

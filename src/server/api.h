@@ -27,6 +27,8 @@ tw_err_t api_metrics(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_logout(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_me(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* GET /api/v1/directory: organisations and people to choose from (api_directory.c). */
+tw_err_t api_directory(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alert_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alert_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);

@@ -309,6 +309,7 @@ static json_t *referral_json(const cases_referral_t *r, int *oom)
     api_put(o, "emergency", json_boolean(r->emergency), oom);
     api_put(o, "reviewed", json_boolean(r->reviewed), oom);
     api_put(o, "created_at", jopt(r->created_at), oom);
+    api_put(o, "sent_at", jopt(r->sent_at), oom);
     api_put(o, "created_by", api_jstr(r->created_by), oom);
     api_put(o, "updated_at", jopt(r->updated_at), oom);
     api_put(o, "reason", api_jstr(r->reason), oom);
@@ -794,7 +795,7 @@ out:
 
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
-    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", NULL};
+    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", "duplicate_reason", NULL};
     json_t *body = NULL, *aj;
     fields_in_t in;
     cases_actor_t act;
@@ -812,6 +813,9 @@ tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if (aj && !json_is_null(aj) && (err = body_int(body, "alert_id", 0, 1, &alert_id, NULL, ei)) != TW_OK)
         goto out;
     if ((err = fields_from(body, 0, &in, ei)) != TW_OK)
+        goto out;
+    if ((err = api_body_str(body, "duplicate_reason", 0, 2000, &in.f.duplicate_reason, ei)) !=
+        TW_OK)
         goto out;
     if (alert_id > 0 && (err = api_alert_readable(req, alert_id, ei)) != TW_OK)
         goto out;
@@ -1267,7 +1271,7 @@ tw_err_t api_referrals_inbox(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     c.oom = 0;
     actor_of(req, &act);
     http_write_lock(req);
-    err = cases_inbox(http_req_store(req), &act, collect_referral, &c, ei);
+    err = cases_inbox_vault(http_req_store(req), vault_of(req), &act, collect_referral, &c, ei);
     http_write_unlock(req);
     if (err != TW_OK) {
         json_decref(c.items);

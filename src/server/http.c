@@ -65,6 +65,7 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/login", api_login, HTTP_PUBLIC, AUTHZ_ACTION_COUNT, 0},
     {"POST", "/api/v1/logout", api_logout, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
     {"GET", "/api/v1/me", api_me, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
+    {"GET", "/api/v1/directory", api_directory, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
     {"GET", "/api/v1/alerts", api_alerts_list, HTTP_ACTION, AUTHZ_ALERT_READ, 0},
     {"GET", "/api/v1/alerts/{id}", api_alert_get, HTTP_ACTION, AUTHZ_ALERT_READ, 0},
     {"POST", "/api/v1/alerts/{id}/transition", api_alert_transition, HTTP_ACTION,
@@ -537,6 +538,8 @@ static void reply_from_err(http_req_t *r, http_reply_t *rep, tw_err_t err,
             json_object_set_new(e, "field", json_string(ei->field));
         if (e && ei->reason[0])
             json_object_set_new(e, "reason", json_string(ei->reason));
+        if (e && ei->ref[0])
+            json_object_set_new(e, "ref", json_string(ei->ref));
     }
 }
 

@@ -1318,7 +1318,7 @@ tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
     if (*total < 0)
         return TW_EDB;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT line, coalesce(column_no, 0), field, severity, reason"
+                           "SELECT line, coalesce(column_no, 0), field, severity, reason, raw"
                            " FROM reject WHERE batch_id=? ORDER BY line, id LIMIT ?",
                            -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;
@@ -1328,7 +1328,8 @@ tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
         if ((err = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                       (const char *)sqlite3_column_text(s, 2),
                       (const char *)sqlite3_column_text(s, 3),
-                      (const char *)sqlite3_column_text(s, 4))) != TW_OK)
+                      (const char *)sqlite3_column_text(s, 4),
+                      (const char *)sqlite3_column_text(s, 5))) != TW_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)

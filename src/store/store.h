@@ -297,10 +297,11 @@ tw_err_t store_entity_applications(store_t *st, store_entity_t kind, int64_t id,
                                    store_app_fn fn, void *ctx, int *truncated);
 
 /* The rejects and warnings an import batch recorded, by line, at most
- * `limit`; *total = how many it recorded in all. */
+ * `limit`; *total = how many it recorded in all. `raw` is the row as the
+ * file had it (NULL when not kept). */
 typedef tw_err_t (*store_batch_reject_fn)(void *ctx, long long line, long long column,
                                           const char *field, const char *severity,
-                                          const char *reason);
+                                          const char *reason, const char *raw);
 tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
                              store_batch_reject_fn fn, void *ctx, long long *total);
 

@@ -67,7 +67,14 @@ function scope(action) {
   return (me && me.permissions && me.permissions[action]) || 'none';
 }
 
+// Where each role's work is: a case worker on the cases, or on the
+// referral inbox when referrals wait there (a receiving organisation); an
+// analyst or inspector on the queue; a statistician on the dashboard.
+let inboxWaiting = false;
+
 function homeHash() {
+  const role = me && me.principal && me.principal.role;
+  if (role === 'case_worker' && can('case.read')) return inboxWaiting ? '#/referrals' : '#/cases';
   if (can('alert.read')) return '#/alerts';
   if (can('case.read')) return '#/cases';
   if (can('screening')) return '#/screening';
@@ -285,6 +292,11 @@ async function route() {
 async function loadMe() {
   try {
     signedIn(await api('GET', '/me', undefined, { signIn: true }));
+    inboxWaiting = false;
+    if (me.principal.role === 'case_worker' && can('case.read')) {
+      const inbox = await api('GET', '/referrals').catch(() => null);
+      inboxWaiting = !!(inbox && inbox.items && inbox.items.some((r) => r.status === 'pending'));
+    }
   } catch (err) {
     me = null;
     setCsrf(null);
