@@ -13,7 +13,7 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 FUZZ_SECS  ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link eval fuzz clean
+.PHONY: all deps build test test-release test-asan demo bench bench-http bench-link bench-report bench-outreach eval fuzz reliability reliability-short clean
 
 all: build
 
@@ -39,7 +39,9 @@ test: deps
 
 # demo: ends by serving the web UI on http://$(DEMO_LISTEN) until Ctrl-C,
 # with the demo account it prints
-demo: build
+demo:
+	@bash scripts/demo-port.sh $(DEMO_LISTEN)
+	@$(MAKE) --no-print-directory build
 	@bash scripts/web-deps.sh
 	$(BUILD)/tipwatch demo --dir $(DEMO_DIR) --applications $(DEMO_APPS) --listen $(DEMO_LISTEN)
 
@@ -52,7 +54,9 @@ bench: deps
 	@ninja -C $(BUILD)
 	bash bench/run.sh $(BUILD)/tipwatch
 	bash bench/http.sh $(BUILD)/tipwatch
+	bash bench/report.sh $(BUILD)/tipwatch
 	bash bench/link.sh $(BUILD)/tipwatch
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 # bench-link: the record-linkage benchmark alone (FEBRL4 against its truth and
 # exact-match peers, BENCH_LINK_APPS=1000000 synthetic applications linked,
@@ -74,6 +78,13 @@ eval: deps
 	@ninja -C $(BUILD)
 	bash bench/eval.sh $(BUILD)/tipwatch
 
+# bench-report: the pattern report over 1,000,000 applications against the
+# same table as SQL on SQLite (bench/report.sh)
+bench-report: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/report.sh $(BUILD)/tipwatch
+
 # bench-http: the HTTP load benchmark alone (wrk on loopback against the score
 # endpoint and the alert list, nginx serving the same bytes as the peer;
 # BENCH_HTTP_APPS=100000, BENCH_HTTP_SECONDS=20); rewrites only its section
@@ -83,6 +94,15 @@ bench-http: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
 	@ninja -C $(BUILD)
 	bash bench/http.sh $(BUILD)/tipwatch
+
+# bench-outreach: outreach plan and send (dir sink) at BENCH_OUTREACH_APPS
+# applications (default 1000000) against the same event selection in SQL;
+# rewrites only its section of bench/RESULTS.md
+bench-outreach: deps
+	@bash scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/outreach.sh $(BUILD)/tipwatch
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang \
@@ -96,6 +116,24 @@ fuzz: deps
 	    $$f -max_total_time=$(FUZZ_SECS) -artifact_prefix=fuzz/findings/$$name- \
 	        $(FUZZ_BUILD)/corpus/$$name fuzz/corpus/$$name || exit 1; \
 	done
+
+# reliability: fuzzing (an hour per target), kill -9 at 50 random points of an
+# import, a screening, a key rotation and a server under write load, an
+# hour's soak under wrk, and the test suite beside stress-ng; each writes its
+# section of bench/RESULTS.md (bench/reliability.sh). reliability-short: the
+# same in minutes (FUZZ_SECS=60, KILL_POINTS=10, SOAK_SECS=300)
+reliability: deps
+	@bash scripts/install-deps.sh --reliability
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	bash bench/reliability.sh $(BUILD)/tipwatch load kill9 fuzz soak
+
+reliability-short: deps
+	@bash scripts/install-deps.sh --reliability
+	@cmake -S . -B $(BUILD) -G Ninja -DTW_WERROR=ON >/dev/null
+	@ninja -C $(BUILD)
+	FUZZ_SECS=$${FUZZ_SECS:-60} KILL_POINTS=$${KILL_POINTS:-10} SOAK_SECS=$${SOAK_SECS:-300} \
+	    bash bench/reliability.sh $(BUILD)/tipwatch load kill9 fuzz soak
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -2,7 +2,7 @@
 # Installs the Debian packages tipwatch needs to build, test, fuzz and benchmark.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at
 # most once per invocation, only when something is missing. Run as root (or with
-# sudo available). Usage: scripts/install-deps.sh [--bench]
+# sudo available). Usage: scripts/install-deps.sh [--bench | --reliability]
 set -euo pipefail
 
 pkgs=(
@@ -11,6 +11,8 @@ pkgs=(
   libicu-dev libutf8proc-dev
   libsodium-dev
   libmicrohttpd-dev libjansson-dev
+  libcurl4-openssl-dev
+  python3-aiosmtpd
   nodejs
   chromium
   libcmocka-dev
@@ -27,6 +29,11 @@ if [ "${1:-}" = "--bench" ]; then
   pkgs+=(time postgresql)
   # the HTTP load benchmark (bench/http.sh): wrk, curl, and nginx as its peer
   pkgs+=(wrk curl nginx-light)
+fi
+if [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--reliability" ]; then
+  # make reliability (bench/reliability.sh): stress-ng, the CPU-bound load
+  # the test suite runs beside; wrk and curl for the soak
+  pkgs+=(stress-ng wrk curl)
 fi
 
 missing=()

@@ -188,6 +188,22 @@ static void test_raise_rescreen_update_lower(void **state)
     assert_non_null(strstr(buf, ",application,A1,"));
     free(buf);
     buf = NULL;
+    /* a cell a spreadsheet would run as a formula is written as text */
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE alert SET entity_key = '@SUM(1+1)' WHERE entity_key = 'A2'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    mem = open_memstream(&buf, &len);
+    assert_int_equal(alerts_export(st, &f, "csv", mem), TW_OK);
+    fclose(mem);
+    assert_non_null(strstr(buf, ",application,\"'@SUM(1+1)\","));
+    assert_null(strstr(buf, ",@"));
+    free(buf);
+    buf = NULL;
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE alert SET entity_key = 'A2' WHERE entity_key = '@SUM(1+1)'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
 
     /* show: the explanation and the history */
     mem = open_memstream(&buf, &len);
@@ -223,6 +239,55 @@ static void test_explanation_names_records_and_thresholds(void **state)
                                  "\"01234567\"}"));
     text = q("SELECT explanation FROM alert WHERE entity_key='A2'");
     assert_non_null(strstr(text, "Related: worker IND:N2; employer 01234567"));
+}
+
+/* Evidence carried to an employer and to a worker shows its own facts:
+ * the employer's count and its applications with their own wages, the
+ * worker's source application with its wage (never a count shown as a
+ * wage). A4 pays well: its worker's wage evidence comes from the employer. */
+static const char carried_pay[] = HDR
+    "A1,2023-03-01T10:00:00,approved,N1,IND,Kumar,Raj,M,1990-01-01,IND,01234567,E,50000,60\n"
+    "A2,2023-03-01T10:00:00,approved,N2,IND,Singh,Amit,M,1991-01-01,IND,01234567,E,45000,60\n"
+    "A3,2023-03-01T10:00:00,approved,N3,IND,Das,Ravi,M,1992-01-01,IND,01234567,E,40000,60\n"
+    "A4,2023-03-01T10:00:00,approved,N4,IND,Rao,Anil,M,1993-01-01,IND,01234567,E,90000,60\n";
+
+static void test_carried_evidence_shows_its_own_facts(void **state)
+{
+    alerts_summary_t sum;
+    const char *text;
+    (void)state;
+    import_text("p1.csv", carried_pay);
+    screen(&sum);
+    /* the employer: 3 of its 4 applications, each with its own wage */
+    text = q("SELECT evidence FROM alert WHERE entity_type='employer'");
+    assert_non_null(strstr(text, "\"id\":\"wage_below_minimum\""));
+    assert_non_null(strstr(text, "\"value\":null,\"threshold\":null,\"carried\":{\"from\":"
+                                 "\"applications\",\"count\":3,\"of\":4,\"applications\":["));
+    assert_non_null(strstr(text, "{\"key\":\"A2\",\"value\":45000,\"threshold\":75000}"));
+    assert_non_null(strstr(text, "{\"key\":\"A3\",\"value\":40000,\"threshold\":75000}"));
+    assert_null(strstr(text, "{\"key\":\"A4\",\"value\":90000")); /* A4 pays enough */
+    /* hours: 60 a week in each of the 4 */
+    assert_non_null(strstr(text, "\"carried\":{\"from\":\"applications\",\"count\":4,\"of\":4,"
+                                 "\"applications\":[{\"key\":\"A1\",\"value\":60,\"threshold\":"));
+    text = q("SELECT explanation FROM alert WHERE entity_type='employer'");
+    assert_non_null(strstr(text, "wage_below_minimum, in 3 of its 4 applications (A1: 50000 "
+                                 "against 75000; A2: 45000 against 75000; A3: 40000 against "
+                                 "75000)"));
+    /* a worker whose own application has it: that application's wage */
+    text = q("SELECT evidence FROM alert WHERE entity_type='worker' AND entity_key='IND:N3'");
+    assert_non_null(strstr(text, "\"value\":40000,\"threshold\":75000,\"carried\":{\"from\":"
+                                 "\"application\",\"application\":\"A3\"}"));
+    text = q("SELECT explanation FROM alert WHERE entity_type='worker' AND entity_key='IND:N3'");
+    assert_non_null(strstr(text, "carried from application A3 (observed 40000, threshold 75000)"));
+    /* a worker paid well, at that employer: the employer's count, never
+     * the count as a wage */
+    text = q("SELECT evidence FROM alert WHERE entity_type='worker' AND entity_key='IND:N4'");
+    assert_non_null(strstr(text, "\"value\":null,\"threshold\":null,\"carried\":{\"from\":"
+                                 "\"employer\",\"entity_key\":\"01234567\",\"application\":"
+                                 "\"A4\",\"count\":3,\"of\":4,\"applications\":["));
+    text = q("SELECT explanation FROM alert WHERE entity_type='worker' AND entity_key='IND:N4'");
+    assert_non_null(strstr(text, "carried from employer 01234567 (application A4): in 3 of its 4 "
+                                 "applications (A1: 50000 against 75000"));
 }
 
 static void test_lifecycle(void **state)
@@ -347,6 +412,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_raise_rescreen_update_lower, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explanation_names_records_and_thresholds, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_carried_evidence_shows_its_own_facts, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suppression, setup, teardown),

@@ -419,6 +419,18 @@ static void test_disable(void **state)
     assert_non_null(strstr(list, "boris/Labour Inspectorate/inspector/off/1;"));
 }
 
+/* The seconds of "try again in N seconds" in a refusal (0 when absent). */
+static long wait_in(const char *msg)
+{
+    const char *p = strstr(msg, "try again in ");
+    char *end;
+    long n;
+    if (!p)
+        return 0;
+    n = strtol(p + 13, &end, 10);
+    return strncmp(end, " seconds", 8) == 0 ? n : 0;
+}
+
 /* The limit holds per user name, across connections (server threads), and
  * a success clears only the name's count. */
 static void test_rate_limit_user(void **state)
@@ -440,27 +452,49 @@ static void test_rate_limit_user(void **state)
     assert_int_equal(auth_login(st, "anna", pw_anna, "10.1.0.1", sess, csrf, &who, &ei), TW_OK);
     assert_int_equal(q1("SELECT count(*) FROM login_failure"), 3); /* the address's remain */
 
-    /* five failures, alternating connections and addresses */
+    /* five failures for one name, alternating connections, from one address */
     for (i = 0; i < AUTH_FAIL_USER_MAX; i++)
-        assert_int_equal(auth_login(i % 2 ? st2 : st, "anna", "wrong password!",
-                                    i % 2 ? "10.1.0.2" : "10.1.0.3", sess, csrf, &who, &ei),
+        assert_int_equal(auth_login(i % 2 ? st2 : st, "anna", "wrong password!", "10.1.0.2",
+                                    sess, csrf, &who, &ei),
                          TW_EPERM);
-    /* now even the right password is refused, from anywhere, without hashing */
+    /* from there, even the right password waits, without hashing */
     tw_errinfo_clear(&ei);
-    assert_int_equal(auth_login(st2, "anna", pw_anna, "10.1.0.9", sess, csrf, &who, &ei),
+    assert_int_equal(auth_login(st2, "anna", pw_anna, "10.1.0.2", sess, csrf, &who, &ei),
                      TW_ETOOBIG);
     assert_non_null(strstr(ei.msg, "too many failed sign-ins"));
+    assert_true(wait_in(ei.msg) >= 1 && wait_in(ei.msg) <= AUTH_FAIL_DELAY);
     assert_string_equal(sess, "");
     assert_int_equal(who.user_id, 0);
-    assert_int_equal(auth_login(st, "ANNA", pw_anna, "10.1.0.9", sess, csrf, &who, &ei),
+    assert_int_equal(auth_login(st, "ANNA", pw_anna, "10.1.0.2", sess, csrf, &who, &ei),
                      TW_ETOOBIG);
+    assert_true(auth_login_wait(st, "anna", "10.1.0.2") >= 1);
+    assert_true(auth_login_wait(st, "anna", "10.1.0.2") <= AUTH_FAIL_DELAY);
+    /* the owner, from her own address, is not locked out by them */
+    assert_int_equal(auth_login(st, "anna", pw_anna, "10.1.0.9", sess, csrf, &who, &ei), TW_OK);
     /* other users are not locked out */
-    assert_int_equal(auth_login(st, "boris", pw_boris, "10.1.0.9", sess, csrf, &who, &ei),
+    assert_int_equal(auth_login(st, "boris", pw_boris, "10.1.0.2", sess, csrf, &who, &ei),
                      TW_OK);
+    /* the delay grows: once it has passed one more attempt is checked, and
+     * its failure doubles the wait (a delay, never a lock for the window) */
+    exec("UPDATE login_failure SET at_unix = at_unix - 16");
+    assert_int_equal(auth_login(st, "anna", "wrong password!", "10.1.0.2", sess, csrf, &who, &ei),
+                     TW_EPERM);
+    /* 20 s later (moved in the store, no clock in the test) the fifth
+     * failure's 15 s would be over; the sixth's is 30 s: still waiting */
+    exec("UPDATE login_failure SET at_unix = at_unix - 20");
+    assert_int_equal(auth_login(st, "anna", pw_anna, "10.1.0.2", sess, csrf, &who, &ei),
+                     TW_ETOOBIG);
+    assert_true(wait_in(ei.msg) >= 1 && wait_in(ei.msg) <= 2 * AUTH_FAIL_DELAY - 20);
+    exec("UPDATE login_failure SET at_unix = at_unix - 11");
+    assert_int_equal(auth_login(st2, "anna", pw_anna, "10.1.0.2", sess, csrf, &who, &ei), TW_OK);
 
     /* failures older than the window are forgotten */
+    for (i = 0; i < AUTH_FAIL_USER_MAX; i++)
+        assert_int_equal(auth_login(st, "anna", "wrong password!", "10.1.0.3", sess, csrf, &who,
+                                    &ei),
+                         TW_EPERM);
     exec("UPDATE login_failure SET at_unix = at_unix - 901");
-    assert_int_equal(auth_login(st2, "anna", pw_anna, "10.1.0.9", sess, csrf, &who, &ei), TW_OK);
+    assert_int_equal(auth_login(st2, "anna", pw_anna, "10.1.0.3", sess, csrf, &who, &ei), TW_OK);
     store_close(st2);
 }
 
@@ -480,8 +514,9 @@ static void test_rate_limit_remote(void **state)
     assert_int_equal(auth_login(st, "ghost", "wrong password!", "192.0.2.8", sess, csrf, &who,
                                 &ei),
                      TW_EPERM);
-    /* rows 1, 2 are (ghost, 192.0.2.7); 3, 4 are (ghost, 192.0.2.8) */
-    assert_int_equal(q1("SELECT count(DISTINCT key_hash) FROM login_failure"), 3);
+    /* rows 1, 2 are (ghost, 192.0.2.7); 3, 4 are (ghost, 192.0.2.8): the
+     * name from each address and each address, four keys */
+    assert_int_equal(q1("SELECT count(DISTINCT key_hash) FROM login_failure"), 4);
     snprintf(sql, sizeof(sql),
              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
              " INSERT INTO login_failure(key_hash, at_unix) SELECT f.key_hash, f.at_unix"
@@ -598,18 +633,20 @@ static void test_refusal_first(void **state)
         assert_int_equal(auth_login(st, "anna", "wrong password!", "10.5.0.1", sess, csrf, &who,
                                     &ei),
                          TW_EPERM);
-    assert_int_equal(auth_login(st, "anna", pw_anna, "10.5.0.2", sess, csrf, &who, &ei),
+    assert_int_equal(auth_login(st, "anna", pw_anna, "10.5.0.1", sess, csrf, &who, &ei),
                      TW_ETOOBIG);
-    assert_int_equal(auth_login_refusal(st, "anna", "10.5.0.2", &first, &ei), TW_OK);
+    assert_int_equal(auth_login_refusal(st, "anna", "10.5.0.1", &first, &ei), TW_OK);
     assert_int_equal(first, 1);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(auth_login_refusal(st, "ANNA", i % 2 ? "10.5.0.3" : "10.5.0.2", &first,
+        assert_int_equal(auth_login_refusal(st, i % 2 ? "ANNA" : "anna", "10.5.0.1", &first,
                                             &ei),
                          TW_OK);
         assert_int_equal(first, 0);
     }
-    /* a name of its own is a first again */
-    assert_int_equal(auth_login_refusal(st, "boris", "10.5.0.2", &first, &ei), TW_OK);
+    /* a name of its own, or the name from another address, is a first again */
+    assert_int_equal(auth_login_refusal(st, "boris", "10.5.0.1", &first, &ei), TW_OK);
+    assert_int_equal(first, 1);
+    assert_int_equal(auth_login_refusal(st, "anna", "10.5.0.2", &first, &ei), TW_OK);
     assert_int_equal(first, 1);
     /* an address over its limit: one first for the address, whatever names follow */
     snprintf(sql, sizeof(sql),

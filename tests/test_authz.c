@@ -152,10 +152,10 @@ static void test_names(void **state)
         "alert.read", "alert.write",  "score",     "entity.read",    "import",
         "stats.read", "audit.read",   "user.admin", "metrics.read",  "case.read",
         "case.write", "case.emergency", "case.review", "person.read", "person.review",
-        "config.admin"};
+        "config.admin", "screening"};
     int a;
     (void)state;
-    assert_int_equal(AUTHZ_ACTION_COUNT, 16);
+    assert_int_equal(AUTHZ_ACTION_COUNT, 17);
     for (a = 0; a < AUTHZ_ACTION_COUNT; a++)
         assert_string_equal(authz_action_name((authz_action_t)a), names[a]);
     assert_string_equal(authz_action_name(AUTHZ_ACTION_COUNT), "unknown");

@@ -1593,7 +1593,10 @@ static void test_encryption_at_rest(void **state)
          * store's, so what reaches the file is only what cases_open() copies */
         assert_int_equal(sqlite3_exec(store_sqlite(st),
                                       "PRAGMA temp_store = MEMORY; CREATE TEMP TABLE alert AS"
-                                      " SELECT * FROM main.alert WHERE 0",
+                                      " SELECT * FROM main.alert WHERE 0;"
+                                      /* and its history, where the case's opening is noted */
+                                      " CREATE TEMP TABLE alert_event AS"
+                                      " SELECT * FROM main.alert_event WHERE 0",
                                       NULL, NULL, NULL),
                          SQLITE_OK);
         add_alert(41, "NPL:PA6299345", "anna");
@@ -1604,7 +1607,7 @@ static void test_encryption_at_rest(void **state)
         assert_string_equal(cs.worker_key, "NPL:PA6299345");
         assert_non_null(strstr(cs.evidence, "EVIDENCESECRET"));
         cases_case_free(&cs);
-        assert_int_equal(sqlite3_exec(store_sqlite(st), "DROP TABLE temp.alert", NULL, NULL, NULL),
+        assert_int_equal(sqlite3_exec(store_sqlite(st), "DROP TABLE temp.alert; DROP TABLE temp.alert_event", NULL, NULL, NULL),
                          SQLITE_OK);
     }
     date_at(T0, today);
@@ -2061,7 +2064,7 @@ static void test_reseal_after_rotation(void **state)
     {
         vault_t *keep = vt;
         vt = old;
-        assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ENOTFOUND);
+        assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ECONFLICT);
         assert_non_null(strstr(ei.msg, "key 2"));
         vt = keep;
     }
@@ -2513,6 +2516,100 @@ static void test_complementary_suppression(void **state)
     buf_free(&b);
 }
 
+
+/* Names with control characters, line breaks or text-direction controls
+ * are refused (a case's name, an attachment's): "scan<U+202E>fdp.exe" would
+ * show as "scanexe.pdf"; a CR/LF would split a header or a line of a list. */
+static void test_name_controls(void **state)
+{
+    static const char *const bad[] = {"Anna\r\nX-Injected: 1", "Anna\tB", "Anna\x7f",
+                                      "A\xc2\x85" "B", "scan\xe2\x80\xae" "fdp.exe",
+                                      "a\xe2\x81\xa6" "b", "a\xe2\x80\x8f" "b",
+                                      "a\xe2\x80\xa8" "b", "a\xd8\x9c" "b", NULL};
+    cases_actor_t a = actor(&pa, T0);
+    cases_fields_t f;
+    tw_errinfo_t ei;
+    int64_t id = 0, aid = 0;
+    int i;
+    (void)state;
+
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    for (i = 0; bad[i]; i++) {
+        f.name = bad[i];
+        assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id, &ei), TW_EINPUT);
+        assert_string_equal(ei.field, "name");
+        assert_non_null(strstr(ei.msg, "which a name may not hold"));
+    }
+    assert_int_equal(count_sql("SELECT count(*) FROM nrm_case", 0), 0);
+    f.name = "\xd4\xbc\xd5\xb8\xd6\x82\xd5\xbd\xd5\xab\xd5\xb6\xd5\xa5 O'Neil-Smith"; /* Armenian + Latin */
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id, &ei), TW_OK);
+    for (i = 0; bad[i]; i++) {
+        assert_int_equal(cases_attachment_add(st, vt, NULL, &a, id, bad[i], "text/plain", "x", 1,
+                                              &aid, &ei),
+                         TW_EINPUT);
+        assert_string_equal(ei.field, "attachment name");
+    }
+    assert_int_equal(count_sql("SELECT count(*) FROM case_attachment", 0), 0);
+    assert_int_equal(cases_attachment_add(st, vt, NULL, &a, id, "scan 2025-03.pdf", "text/plain",
+                                          "x", 1, &aid, &ei),
+                     TW_OK);
+}
+
+
+/* The release schedule: two answers within one month are the same even when
+ * a case was opened in between (differencing them would give that case's
+ * profile); the next month's answer counts it. */
+static void test_stats_release(void **state)
+{
+    cases_actor_t a = actor(&pa, T0), s = actor(&pstat, T0);
+    cases_fields_t f;
+    tw_errinfo_t ei;
+    tw_buf_t b1, b2, b3;
+    int64_t id, nv;
+    int k;
+    (void)state;
+
+    for (k = 0; k < 10; k++) {
+        id = open_case(T0);
+        memset(&f, 0, sizeof(f));
+        f.cooperating_with_police = -1;
+        f.sex = "Female";
+        f.exploitation = "ForcedLabour";
+        assert_int_equal(cases_update(st, vt, NULL, &a, id, 1, &f, &nv, NULL, &ei), TW_OK);
+    }
+    buf_init(&b1, 1 << 16);
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b1, &ei), TW_OK);
+    assert_non_null(strstr(buf_str(&b1), "sex=Female:10:10\n"));
+    /* one more case, a man, the same month */
+    id = open_case(T0 + DAY);
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    f.sex = "Male";
+    f.exploitation = "SexualExploitation";
+    assert_int_equal(cases_update(st, vt, NULL, &a, id, 1, &f, &nv, NULL, &ei), TW_OK);
+    buf_init(&b2, 1 << 16);
+    s.now = T0 + 2 * DAY;
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b2, &ei), TW_OK);
+    assert_string_equal(buf_str(&b2), buf_str(&b1)); /* nothing to difference */
+    last_audit_is("case.aggregate", NULL);
+    assert_int_equal(count_sql("SELECT count(*) FROM (SELECT detail FROM audit_log ORDER BY id"
+                               " DESC LIMIT 1) WHERE detail LIKE '%\"made\":false%'", 0),
+                     1);
+    /* the next month: a new release, with the new case */
+    buf_init(&b3, 1 << 16);
+    s.now = T0 + 40 * DAY;
+    assert_int_equal(cases_aggregate(st, &s, on_cell, &b3, &ei), TW_OK);
+    assert_non_null(strstr(buf_str(&b3), "year=2025:11:11\n"));
+    assert_int_equal(count_sql("SELECT count(*) FROM (SELECT detail FROM audit_log ORDER BY id"
+                               " DESC LIMIT 1) WHERE detail LIKE '%\"made\":true%'", 0),
+                     1);
+    assert_int_equal(count_sql("SELECT count(DISTINCT period) FROM case_stat_release", 0), 2);
+    buf_free(&b1);
+    buf_free(&b2);
+    buf_free(&b3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2529,6 +2626,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_emergency_referral, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_htcds_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_controls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stats_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encryption_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blind_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_from_alert, setup, teardown),

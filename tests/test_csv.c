@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/csvout.h"
 #include "ingest/csv.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -951,9 +952,53 @@ static void test_raw_points_into_memory_input(void **state)
     csv_close(r);
 }
 
+
+/* ---- writing: csvout_cell ------------------------------------------------ */
+
+static void cell_is(const char *in, size_t len, const char *want)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    assert_non_null(m);
+    csvout_cell(m, in, len);
+    fclose(m);
+    assert_string_equal(buf, want);
+    free(buf);
+}
+
+/* OWASP's list: a cell beginning with = + - @ TAB CR is shown as text; the
+ * bytes of the value follow unchanged; plain cells are untouched. */
+static void test_cell_formula_neutralised(void **state)
+{
+    (void)state;
+    cell_is("=cmd|'/Ccalc'!A0", 16, "\"'=cmd|'/Ccalc'!A0\"");
+    cell_is("=1+2", 4, "\"'=1+2\"");
+    cell_is("@SUM(1+1)", 9, "\"'@SUM(1+1)\"");
+    cell_is("-1+1", 4, "\"'-1+1\"");
+    cell_is("+1+1", 4, "\"'+1+1\"");
+    cell_is("+", 1, "\"'+\"");
+    cell_is("-1.", 3, "\"'-1.\"");
+    /* a signed number runs nothing: an E.164 phone stays as it is */
+    cell_is("+37491234567", 12, "+37491234567");
+    cell_is("-5", 2, "-5");
+    cell_is("-1.5", 4, "-1.5");
+    cell_is("\tx", 2, "\"'\tx\"");
+    cell_is("\rx", 2, "\"'\rx\"");
+    cell_is("=a,\"b\"", 6, "\"'=a,\"\"b\"\"\"");
+    cell_is("a=1", 3, "a=1");
+    cell_is("APP-1", 5, "APP-1");
+    cell_is("a,b", 3, "\"a,b\"");
+    cell_is("", 0, "");
+    assert_true(csvout_is_formula("=", 1));
+    assert_false(csvout_is_formula("", 0));
+    assert_false(csvout_is_formula("1", 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cell_formula_neutralised),
         cmocka_unit_test(test_simple_lf),
         cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_lone_cr_is_line_end),

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -667,6 +668,238 @@ static void test_start_request_stop(void **state)
     assert_int_equal(http_start(&o, &s, &ei), TW_EINPUT);
 }
 
+
+/* A connected socket whose reads give up after `secs` (a bound on every
+ * wait of the tests below: a failure names what it waited for). */
+static int dial(unsigned port, int secs)
+{
+    struct sockaddr_in sa;
+    struct timeval tv = {secs, 0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+/* Reads one answer of a keep-alive connection (up to its JSON body's end). */
+static void read_answer(int fd, const char *what, char *out, size_t cap)
+{
+    size_t got = 0;
+    ssize_t n;
+    out[0] = '\0';
+    while (got + 1 < cap) {
+        const char *body;
+        n = recv(fd, out + got, cap - 1 - got, 0);
+        if (n <= 0)
+            fail_msg("waiting for the answer to %s: %s", what,
+                     n == 0 ? "the server closed the connection" : strerror(errno));
+        got += (size_t)n;
+        out[got] = '\0';
+        if ((body = strstr(out, "\r\n\r\n")) && strrchr(body, '}'))
+            return;
+    }
+}
+
+/* 1 when the server ended the connection within `secs`. */
+static int ended_within(int fd, int secs)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    char c[256];
+    ssize_t n;
+    while (poll(&p, 1, secs * 1000) > 0) {
+        n = recv(fd, c, sizeof(c), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            return 1;
+    }
+    return 0;
+}
+
+/* Slow clients (issue: 600 connections trickling headers kept /healthz
+ * unanswered): connections that have not finished their headers are ended
+ * after --header-timeout however steadily they send; past max_connections -
+ * reserve, a new connection ends the oldest slow one, so /healthz is
+ * answered at once; a signed-in user's keep-alive connection is never
+ * taken. Before the guard, the new client's request waited for the idle
+ * timeout (here an hour). */
+static void test_slow_headers(void **state)
+{
+    enum { SLOW = 24 };
+    http_server_t *s;
+    http_opts_t o;
+    tw_errinfo_t ei;
+    store_t *st;
+    char tok[AUTH_TOKEN_LEN + 1], req[256], ans[4096];
+    int slow[SLOW], authed, i, ended = 0;
+    unsigned port;
+    (void)state;
+
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(auth_user_add(st, "ana", "MCS", ROLE_ANALYST, "ana-password-1", &ei), TW_OK);
+    assert_int_equal(auth_token_create(st, "ana", NULL, tok, &ei), TW_OK);
+    store_close(st);
+    http_opts_default(&o);
+    o.db_path = dbpath;
+    o.listen = "127.0.0.1:0";
+    o.threads = 2;
+    o.access_log = 0;
+    o.timeout_s = 3600; /* the idle timeout alone would keep them for an hour */
+    o.max_connections = 16;
+    o.reserve = 4;
+    o.max_per_ip = 1000;
+    o.header_timeout_s = 2;
+    tw_errinfo_clear(&ei);
+    assert_int_equal(http_start(&o, &s, &ei), TW_OK);
+    port = http_port(s);
+
+    /* a signed-in user's connection, kept alive */
+    authed = dial(port, 30);
+    snprintf(req, sizeof(req), "GET /api/v1/me HTTP/1.1\r\nHost: t\r\n"
+                               "Authorization: Bearer %s\r\n\r\n", tok);
+    assert_int_equal(send(authed, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    read_answer(authed, "GET /api/v1/me (before the slow clients)", ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+
+    /* more slow clients than there are connections: each sends a request
+     * line and one header and never ends them */
+    for (i = 0; i < SLOW; i++) {
+        static const char part[] = "GET /healthz HTTP/1.1\r\nX-Slow: 1\r\n";
+        slow[i] = dial(port, 30);
+        assert_int_equal(send(slow[i], part, sizeof(part) - 1, MSG_NOSIGNAL),
+                         (ssize_t)(sizeof(part) - 1));
+    }
+    /* someone else asks for /healthz: answered (bounded by the socket's
+     * 30 s receive timeout; without the guard it would wait an hour) */
+    {
+        int fd = dial(port, 30);
+        static const char hz[] = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        assert_int_equal(send(fd, hz, sizeof(hz) - 1, MSG_NOSIGNAL), (ssize_t)(sizeof(hz) - 1));
+        read_answer(fd, "GET /healthz beside the slow clients", ans, sizeof(ans));
+        assert_non_null(strstr(ans, "HTTP/1.1 200"));
+        close(fd);
+    }
+    /* the signed-in user's connection still works */
+    assert_int_equal(send(authed, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    read_answer(authed, "GET /api/v1/me (during the slow clients)", ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    /* every slow one is ended: by the reserve, or by the deadline */
+    for (i = 0; i < SLOW; i++) {
+        ended += ended_within(slow[i], 30);
+        close(slow[i]);
+    }
+    assert_int_equal(ended, SLOW);
+    /* and the signed-in one, idle for longer than the header deadline, too:
+     * not ended */
+    assert_int_equal(send(authed, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    read_answer(authed, "GET /api/v1/me (after the header deadline)", ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    close(authed);
+    http_stop(s);
+}
+
+/* The guard's own limits are checked at start. */
+static void test_guard_options(void **state)
+{
+    http_server_t *s = NULL;
+    http_opts_t o;
+    tw_errinfo_t ei;
+    (void)state;
+    http_opts_default(&o);
+    o.db_path = dbpath;
+    o.listen = "127.0.0.1:0";
+    o.max_connections = 8;
+    o.reserve = 8;
+    assert_int_equal(http_start(&o, &s, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "--reserve"));
+}
+
+
+/* Request smuggling (RFC 9112, 6.3): Content-Length with Transfer-Encoding,
+ * or two different Content-Lengths, are refused with 400 and the connection
+ * is closed; the same Content-Length twice is one length. */
+static void test_framing(void **state)
+{
+    static const char *const bad[] = {
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n",
+        "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+        NULL};
+    http_server_t *s;
+    char ans[4096];
+    int i, fd;
+    (void)state;
+    start_server(NULL, 2, &s);
+    for (i = 0; bad[i]; i++) {
+        /* keep-alive asked for: the server closes it all the same */
+        fd = dial(http_port(s), 30);
+        assert_int_equal(send(fd, bad[i], strlen(bad[i]), MSG_NOSIGNAL), (ssize_t)strlen(bad[i]));
+        read_answer(fd, "a request with a doubtful length", ans, sizeof(ans));
+        assert_non_null(strstr(ans, "HTTP/1.1 400"));
+        assert_non_null(strstr(ans, "a request may not have"));
+        assert_non_null(strstr(ans, "Connection: close"));
+        assert_true(ended_within(fd, 30));
+        close(fd);
+    }
+    /* the same length twice: served as one (a bad sign-in, not a 400) */
+    http_raw(http_port(s),
+             "POST /api/v1/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+             "Content-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+             ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 "));
+    assert_null(strstr(ans, "a request may not have"));
+    http_stop(s);
+}
+
+
+/* /healthz reports storage health: a store whose directory takes no new
+ * file (the probe's name taken by a directory here; a full disk in life)
+ * answers 503 with the reason, not "ok", and recovers once writes work. */
+static void test_healthz_storage(void **state)
+{
+    http_server_t *s;
+    char ans[4096], probe[400];
+    int i;
+    (void)state;
+    start_server(NULL, 2, &s);
+    http_get(http_port(s), "/healthz", ans, sizeof(ans));
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    assert_non_null(strstr(ans, "\"storage\":\"ok\""));
+    snprintf(probe, sizeof(probe), "%s.probe", dbpath);
+    assert_int_equal(mkdir(probe, 0700), 0);
+    /* the last probe is reused for up to a second: ask until it is redone
+     * (at most 60 times 0.1 s) */
+    for (i = 0; i < 60; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        http_get(http_port(s), "/healthz", ans, sizeof(ans));
+        if (strstr(ans, "HTTP/1.1 503"))
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (i == 60)
+        fail_msg("waited 6 s for /healthz to report the unwritable store: %s", ans);
+    assert_non_null(strstr(ans, "\"status\":\"unavailable\""));
+    assert_non_null(strstr(ans, "cannot create a file beside the store"));
+    assert_int_equal(rmdir(probe), 0);
+    for (i = 0; i < 60; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        http_get(http_port(s), "/healthz", ans, sizeof(ans));
+        if (strstr(ans, "HTTP/1.1 200"))
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (i == 60)
+        fail_msg("waited 6 s for /healthz to recover: %s", ans);
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +914,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_request_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_slow_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guard_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_healthz_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_proxy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entity_store_error, setup, teardown),
     };

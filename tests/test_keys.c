@@ -469,10 +469,10 @@ static void test_old_process_refused(void **state)
 
     id = full_case(&aid);
     usage(kpath, use, sizeof(use), &total);
-    assert_int_equal(keyring_writer_check(st, vt, &ei), TW_OK); /* nothing recorded yet */
+    assert_int_equal(keyring_writer_check(st, vt, NULL, NULL, &ei), TW_OK); /* nothing recorded yet */
     assert_int_equal(keys_rotate(st, kpath, NULL, &sys, &rot, &ei), TW_OK);
     /* vt still holds key 1 only, like a server started before */
-    assert_int_equal(keyring_writer_check(st, vt, &ei), TW_ECONFLICT);
+    assert_int_equal(keyring_writer_check(st, vt, NULL, NULL, &ei), TW_ECONFLICT);
     assert_non_null(strstr(ei.msg, "restart: the keys were rotated"));
     v0 = version_of(id);
     memset(&f, 0, sizeof(f));
@@ -493,12 +493,12 @@ static void test_old_process_refused(void **state)
     usage(kpath, use, sizeof(use), NULL);
     assert_null(strstr(use, "1:"));
     /* and its reads say why */
-    assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ENOTFOUND);
+    assert_int_equal(cases_get(st, vt, &a, id, &cs, &ei), TW_ECONFLICT);
     assert_non_null(strstr(ei.msg, "key 2"));
     assert_non_null(strstr(ei.msg, "restart"));
     /* restarted: writes go through, under key 2 */
     assert_int_equal(vault_open(kpath, &nv, &ei), TW_OK);
-    assert_int_equal(keyring_writer_check(st, nv, &ei), TW_OK);
+    assert_int_equal(keyring_writer_check(st, nv, NULL, NULL, &ei), TW_OK);
     memset(&f, 0, sizeof(f));
     f.cooperating_with_police = -1;
     f.narrative = "a new narrative";
@@ -536,14 +536,14 @@ static void test_rotate_failures(void **state)
     assert_int_equal(keys_rotate(st, kpath, NULL, &sys, &rot, &ei), TW_EDB);
     assert_non_null(strstr(ei.msg, "injected"));
     usage(kpath, use, sizeof(use), NULL);
-    snprintf(expect, sizeof(expect), "1:%lld,2:0", total);
+    snprintf(expect, sizeof(expect), "1:%lld", total);
     assert_string_equal(use, expect); /* every value still under key 1 */
     assert_int_equal(count_sql("SELECT count(*) FROM audit_log"), audits);
     assert_int_equal(count_sql("SELECT count(*) FROM key_rotation"), 0);
     assert_int_equal(keyring_current(st, &cur, NULL, &ei), TW_OK);
     assert_int_equal(cur, 0);
     file_ids(kpath, ids, sizeof(ids));
-    assert_string_equal(ids, "1,2"); /* the old key kept, the new one unused */
+    assert_string_equal(ids, "1"); /* the key file as it was: the new key taken back */
     snprintf(archive, sizeof(archive), "%s.retired-*", kpath);
     {
         char cmd[4200];
@@ -562,30 +562,34 @@ static void test_rotate_failures(void **state)
     snprintf(other, sizeof(other), "%s/other.key", dir);
     assert_int_equal(keys_init(NULL, other, &ei), TW_OK);
     assert_int_equal(keys_rotate(st, other, NULL, &sys, &rot, &ei), TW_EINPUT);
-    assert_non_null(strstr(ei.msg, "cannot be opened"));
+    assert_non_null(strstr(ei.msg, "does not match this database"));
+    assert_non_null(strstr(ei.msg, "nothing was written"));
+    file_ids(other, ids, sizeof(ids));
+    assert_string_equal(ids, "1"); /* refused before a key was added */
     usage(kpath, use, sizeof(use), NULL);
     assert_string_equal(use, expect);
     assert_int_equal(count_sql("SELECT count(*) FROM key_rotation"), 0);
     all_readable(vt, id, aid);
 
-    /* now a good rotation: keys 1 and the unused 2 retire, 3 is current */
+    /* now a good rotation: key 1 retires, 2 is current */
     assert_int_equal(keys_rotate(st, kpath, NULL, &sys, &rot, &ei), TW_OK);
-    assert_int_equal(rot.key_id, 3);
-    assert_int_equal(rot.retired, 2);
+    assert_int_equal(rot.key_id, 2);
+    assert_int_equal(rot.retired, 1);
     file_ids(rot.archive, ids, sizeof(ids));
-    assert_string_equal(ids, "1,2");
+    assert_string_equal(ids, "1");
     snprintf(archive, sizeof(archive), "%s", rot.archive);
 
-    /* 3. the archive (keys 1, 2) used as the key file: the data is under
-     * key 3, which it lacks: refused before anything is added, naming it */
+    /* 3. the archive (key 1) used as the key file: the data is under
+     * key 2, which it lacks: refused before anything is added, naming it */
     assert_int_equal(keys_rotate(st, archive, NULL, &sys, &rot, &ei), TW_ENOTFOUND);
-    assert_non_null(strstr(ei.msg, "key 3"));
+    assert_non_null(strstr(ei.msg, "key 2"));
     assert_non_null(strstr(ei.msg, "nothing was changed"));
     file_ids(archive, ids, sizeof(ids));
-    assert_string_equal(ids, "1,2");
+    assert_string_equal(ids, "1");
     assert_int_equal(keys_status(st, archive, &ks, &ei), TW_OK);
     assert_int_equal(ks.unreadable, total);
-    assert_int_equal(ks.store_current, 3);
+    assert_int_equal(ks.store_current, 2);
+    assert_non_null(strstr(ks.mismatch, "lacks key 2"));
     keys_status_free(&ks);
 
     /* 4. the key file's errors: missing, readable by others */
@@ -598,7 +602,7 @@ static void test_rotate_failures(void **state)
     assert_int_equal(keys_status(st, kpath, &ks, &ei), TW_EPERM);
     assert_int_equal(chmod(kpath, 0600), 0);
     file_ids(kpath, ids, sizeof(ids));
-    assert_string_equal(ids, "3");
+    assert_string_equal(ids, "2");
     assert_int_equal(count_sql("SELECT count(*) FROM key_rotation"), 1);
 
     /* 5. a user without user.admin may not rotate (the re-seal refuses) */
@@ -729,6 +733,201 @@ static void test_purge(void **state)
     assert_int_equal(keys_purge(st, &pol, 1, &later, &res, &ei), TW_EINPUT);
 }
 
+
+/* Items of a listing, with their names and whether each was readable. */
+typedef struct {
+    int n, unreadable;
+    int64_t unreadable_id;
+    int named;
+} listing_t;
+
+static tw_err_t on_listed(void *ctx, const cases_item_t *it)
+{
+    listing_t *l = ctx;
+    l->n++;
+    if (it->unreadable) {
+        l->unreadable++;
+        l->unreadable_id = it->id;
+    }
+    if (it->name && it->name[0])
+        l->named++;
+    return TW_OK;
+}
+
+/* A key file of another database (same key id, other key): refused by the
+ * check before anything is written, by every case call, by rotate; a store
+ * from before the check values (nothing recorded) is probed by opening one
+ * of its values, so the wrong file is not enrolled there either. */
+static void test_wrong_key_file(void **state)
+{
+    cases_actor_t a = actor(&pa);
+    cases_fields_t f;
+    keys_rotation_t rot;
+    keys_status_t ks;
+    tw_errinfo_t ei;
+    vault_t *other = NULL;
+    char opath[400], ids[64];
+    int64_t id, aid, nid = 0;
+    long long cases0;
+    (void)state;
+
+    id = full_case(&aid);
+    (void)id;
+    assert_int_equal(count_sql("SELECT count(*) FROM vault_key"), 1); /* key 1, by its seal */
+    snprintf(opath, sizeof(opath), "%s/other.key", dir);
+    assert_int_equal(keys_init(NULL, opath, &ei), TW_OK);
+    assert_int_equal(vault_open(opath, &other, &ei), TW_OK);
+    /* the check serve and keys run at start */
+    assert_int_equal(cases_keys_verify(st, other, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "does not match this database"));
+    assert_non_null(strstr(ei.msg, "key 1"));
+    assert_int_equal(cases_keys_verify(st, vt, &ei), TW_OK);
+    /* a case call with the wrong vault: nothing written */
+    cases0 = count_sql("SELECT count(*) FROM nrm_case");
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    f.name = "Someone Else";
+    assert_int_equal(cases_open(st, other, NULL, &a, &f, 0, &nid, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "does not match"));
+    assert_int_equal(count_sql("SELECT count(*) FROM nrm_case"), cases0);
+    assert_int_equal(count_sql("SELECT count(*) FROM vault_key"), 1);
+    /* keys rotate and keys status with it: refused / reported, file unchanged */
+    assert_int_equal(keys_rotate(st, opath, NULL, &sys, &rot, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "does not match"));
+    file_ids(opath, ids, sizeof(ids));
+    assert_string_equal(ids, "1");
+    assert_int_equal(keys_status(st, opath, &ks, &ei), TW_OK);
+    assert_non_null(strstr(ks.mismatch, "does not match"));
+    keys_status_free(&ks);
+    assert_int_equal(keys_status(st, kpath, &ks, &ei), TW_OK);
+    assert_string_equal(ks.mismatch, "");
+    keys_status_free(&ks);
+    /* keys init over a store whose keys are recorded: refused */
+    assert_int_equal(unlink(opath), 0);
+    vault_close(other);
+    other = NULL;
+
+    /* a store from before migration 12: nothing recorded yet; the wrong
+     * key does not open its values, so it is refused and not enrolled */
+    assert_int_equal(sqlite3_exec(store_sqlite(st), "DELETE FROM vault_key", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(keys_init(NULL, opath, &ei), TW_OK);
+    assert_int_equal(vault_open(opath, &other, &ei), TW_OK);
+    assert_int_equal(cases_keys_verify(st, other, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "does not match"));
+    assert_int_equal(count_sql("SELECT count(*) FROM vault_key"), 0);
+    assert_int_equal(cases_open(st, other, NULL, &a, &f, 0, &nid, &ei), TW_EINPUT);
+    assert_int_equal(count_sql("SELECT count(*) FROM nrm_case"), cases0);
+    /* the right one opens them and is enrolled */
+    assert_int_equal(cases_keys_verify(st, vt, &ei), TW_OK);
+    assert_int_equal(count_sql("SELECT count(*) FROM vault_key"), 1);
+    assert_int_equal(cases_keys_verify(st, other, &ei), TW_EINPUT);
+    vault_close(other);
+}
+
+/* keys init for a store whose keys are recorded (no sealed value left, the
+ * key file lost): refused, a new key 1 would be another key 1. */
+static void test_init_recorded(void **state)
+{
+    tw_errinfo_t ei;
+    (void)state;
+    assert_int_equal(cases_keys_verify(st, vt, &ei), TW_OK);
+    assert_int_equal(count_sql("SELECT count(*) FROM vault_key"), 1);
+    assert_int_equal(unlink(kpath), 0);
+    assert_int_equal(keys_init(st, kpath, &ei), TW_ECONFLICT);
+    assert_non_null(strstr(ei.msg, "restore that key file"));
+}
+
+/* One value that does not open does not break the listing: its row is
+ * listed as unreadable, the others with their names. */
+static void test_unreadable_row_listed(void **state)
+{
+    cases_actor_t a = actor(&pa);
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_fields_t f;
+    listing_t l;
+    tw_errinfo_t ei;
+    int64_t id1 = 0, id2 = 0, id3 = 0;
+    char sql[200];
+    (void)state;
+
+    memset(&f, 0, sizeof(f));
+    f.cooperating_with_police = -1;
+    f.name = "First Person";
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id1, &ei), TW_OK);
+    f.name = "Second Person";
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id2, &ei), TW_OK);
+    f.name = "Third Person";
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id3, &ei), TW_OK);
+    /* damage one blob's last byte (its tag) */
+    snprintf(sql, sizeof(sql),
+             "UPDATE nrm_case SET name_blob = substr(name_blob, 1, length(name_blob) - 1) ||"
+             " x'00' WHERE id = %lld",
+             (long long)id2);
+    assert_int_equal(sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL), SQLITE_OK);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(cases_list(st, vt, &a, &flt, on_listed, &l, &ei), TW_OK);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.unreadable, 1);
+    assert_int_equal(l.unreadable_id, id2);
+    assert_int_equal(l.named, 2);
+}
+
+
+typedef struct {
+    int events, events_unreadable, attachments, attachments_unreadable;
+} marks_t;
+
+static tw_err_t mark_event(void *ctx, const cases_event_t *e)
+{
+    marks_t *m = ctx;
+    m->events++;
+    m->events_unreadable += e->unreadable;
+    return TW_OK;
+}
+
+static tw_err_t mark_attachment(void *ctx, const cases_attachment_info_t *a)
+{
+    marks_t *m = ctx;
+    m->attachments++;
+    m->attachments_unreadable += a->unreadable;
+    return TW_OK;
+}
+
+/* The case view's lists too: a damaged reason or attachment name is shown
+ * as unreadable, the rest of the case is shown. */
+static void test_unreadable_parts_of_a_view(void **state)
+{
+    cases_actor_t a = actor(&pa);
+    cases_visitor_t vis;
+    cases_case_t cs;
+    marks_t m;
+    tw_errinfo_t ei;
+    int64_t id, aid;
+    (void)state;
+
+    id = full_case(&aid);
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "UPDATE case_event SET reason_blob = substr(reason_blob, 1,"
+                                  " length(reason_blob) - 1) || x'00' WHERE reason_blob IS NOT NULL;"
+                                  "UPDATE case_attachment SET name_blob = substr(name_blob, 1,"
+                                  " length(name_blob) - 1) || x'00'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    memset(&vis, 0, sizeof(vis));
+    vis.event = mark_event;
+    vis.attachment = mark_attachment;
+    memset(&m, 0, sizeof(m));
+    assert_int_equal(cases_view(st, vt, &a, id, &cs, &vis, &m, &ei), TW_OK);
+    assert_true(m.events >= 2);
+    assert_true(m.events > m.events_unreadable);
+    assert_int_equal(m.events_unreadable,
+                     count_sql("SELECT count(*) FROM case_event WHERE reason_blob IS NOT NULL"));
+    assert_int_equal(m.attachments, 1);
+    assert_int_equal(m.attachments_unreadable, 1);
+    cases_case_free(&cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -739,6 +938,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retire_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_key_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_row_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_parts_of_a_view, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -974,6 +974,13 @@ static void test_ident(void **state)
     s65[65] = '\0';
     PLAIN_BAD(value_ident, s65, "identifier longer than 64 bytes");
     PLAIN_BAD(value_ident, "", "empty identifier");
+    /* spreadsheet formulas (OWASP CSV injection) */
+    PLAIN_BAD(value_ident, "=cmd|'/Ccalc'!A0", "identifier begins with '=', '+', '-' or '@' (a spreadsheet would take it for a formula)");
+    PLAIN_BAD(value_ident, "=1+2", "identifier begins with '=', '+', '-' or '@' (a spreadsheet would take it for a formula)");
+    PLAIN_BAD(value_ident, "@SUM(1+1)", "identifier begins with '=', '+', '-' or '@' (a spreadsheet would take it for a formula)");
+    PLAIN_BAD(value_ident, "-1+1", "identifier begins with '=', '+', '-' or '@' (a spreadsheet would take it for a formula)");
+    PLAIN_BAD(value_ident, "+1", "identifier begins with '=', '+', '-' or '@' (a spreadsheet would take it for a formula)");
+    PLAIN_OK(value_ident, "A=1+2");
     PLAIN_BAD(value_ident, "a b", "identifier contains a space");
     PLAIN_BAD(value_ident, " a", "identifier contains a space");
     PLAIN_BAD(value_ident, "a,b", "identifier contains a comma");

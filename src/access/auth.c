@@ -666,9 +666,11 @@ out:
 
 /* Hex of a keyed BLAKE2b of kind and value (user names lower-cased), so the
  * table holds neither the names people typed nor their addresses. Kinds:
- * 'u' a failure of a user name, 'r' a failure from an address; 'U' and 'R'
- * mark that a refusal past the limit was reported for that name or address
- * (auth_login_refusal). A kind is part of the key, so marks are never
+ * 'p' a failure of a user name from an address (the pair, "name\naddress"),
+ * 'r' a failure from an address; 'P' and 'R' mark that a refusal past the
+ * limit was reported for that pair or address (auth_login_refusal). ('u'
+ * and 'U', a name from anywhere, are no longer written: a limit on a name
+ * alone let anyone lock its owner out.) A kind is part of the key, so marks are never
  * counted as failures. */
 static void fail_key(char kind, const char *value, char out[2 * HASH_LEN + 1])
 {
@@ -681,7 +683,9 @@ static void fail_key(char kind, const char *value, char out[2 * HASH_LEN + 1])
     crypto_generichash_update(&gs, (const unsigned char *)&kind, 1);
     for (i = 0; value[i]; i++) {
         unsigned char c = (unsigned char)value[i];
-        chunk[n++] = kind == 'u' || kind == 'U' ? (unsigned char)tolower(c) : c;
+        chunk[n++] = kind == 'u' || kind == 'U' || kind == 'p' || kind == 'P'
+                         ? (unsigned char)tolower(c)
+                         : c;
         if (n == sizeof(chunk)) {
             crypto_generichash_update(&gs, chunk, n);
             n = 0;
@@ -692,28 +696,95 @@ static void fail_key(char kind, const char *value, char out[2 * HASH_LEN + 1])
     sodium_bin2hex(out, 2 * HASH_LEN + 1, h, HASH_LEN);
 }
 
-/* Failures for `key` in the window; -1 on a store error. */
-static long long failures(store_t *st, const char *key, int64_t now)
+/* Failures for `key` in the window (*last: the newest one's time, may be
+ * NULL); -1 on a store error. */
+static long long failures_at(store_t *st, const char *key, int64_t now, int64_t *last)
 {
     sqlite3_stmt *s = NULL;
     long long n = -1;
-    if (prepare(st, "SELECT count(*) FROM login_failure WHERE key_hash = ? AND at_unix > ?", &s,
-                NULL) != TW_OK)
+    if (last)
+        *last = 0;
+    if (prepare(st,
+                "SELECT count(*), coalesce(max(at_unix), 0) FROM login_failure"
+                " WHERE key_hash = ? AND at_unix > ?",
+                &s, NULL) != TW_OK)
         return -1;
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now - AUTH_FAIL_WINDOW);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (sqlite3_step(s) == SQLITE_ROW) {
         n = sqlite3_column_int64(s, 0);
+        if (last)
+            *last = sqlite3_column_int64(s, 1);
+    }
     store_release_cached(st, s);
     return n;
 }
 
-static tw_err_t too_many(tw_errinfo_t *ei)
+static long long failures(store_t *st, const char *key, int64_t now)
 {
+    return failures_at(st, key, now, NULL);
+}
+
+/* The growing delay of a name from one address (invariant 4): none below
+ * AUTH_FAIL_USER_MAX failures in the window, then AUTH_FAIL_DELAY seconds
+ * after the newest failure, doubling with each further failure, at most
+ * the window. */
+static int64_t pair_delay(long long n)
+{
+    int64_t d;
+    if (n < AUTH_FAIL_USER_MAX)
+        return 0;
+    n -= AUTH_FAIL_USER_MAX;
+    d = (int64_t)AUTH_FAIL_DELAY << (n > 10 ? 10 : n);
+    return d > AUTH_FAIL_WINDOW ? AUTH_FAIL_WINDOW : d;
+}
+
+/* The keys of one attempt: the name from this address, and the address. */
+static void attempt_keys(const char *user, const char *remote, char pkey[2 * HASH_LEN + 1],
+                         char rkey[2 * HASH_LEN + 1])
+{
+    char pair[AUTH_PASSWORD_MAX + 128];
+    snprintf(pair, sizeof(pair), "%.63s\n%.63s", user, remote);
+    fail_key('p', pair, pkey);
+    fail_key('r', remote, rkey);
+}
+
+/* Seconds to wait before the next attempt for (pkey, rkey) may be made; 0
+ * when it may now; -1 on a store error. */
+static int64_t attempt_wait(store_t *st, const char *pkey, const char *rkey, int64_t now)
+{
+    int64_t last = 0, wait = 0, d;
+    long long np, nr;
+    if ((np = failures_at(st, pkey, now, &last)) < 0 || (nr = failures(st, rkey, now)) < 0)
+        return -1;
+    d = pair_delay(np);
+    if (d > 0 && last + d > now)
+        wait = last + d - now;
+    if (nr >= AUTH_FAIL_REMOTE_MAX && wait < AUTH_FAIL_WINDOW)
+        wait = AUTH_FAIL_WINDOW; /* the oldest may go sooner: an upper bound */
+    return wait;
+}
+
+static tw_err_t too_many(tw_errinfo_t *ei, int64_t wait)
+{
+    if (wait >= 120)
+        return tw_errinfo_set(ei, TW_ETOOBIG,
+                              "too many failed sign-ins for this user name from this address, "
+                              "or from this address; try again in %lld minutes",
+                              (long long)(wait + 59) / 60);
     return tw_errinfo_set(ei, TW_ETOOBIG,
-                          "too many failed sign-ins for this user name or from this address; "
-                          "try again in %d minutes",
-                          AUTH_FAIL_WINDOW / 60);
+                          "too many failed sign-ins for this user name from this address; try "
+                          "again in %lld seconds",
+                          (long long)wait);
+}
+
+int64_t auth_login_wait(store_t *st, const char *user, const char *remote)
+{
+    char pkey[2 * HASH_LEN + 1], rkey[2 * HASH_LEN + 1];
+    if (auth_init() != TW_OK)
+        return -1;
+    attempt_keys(user ? user : "", remote && remote[0] ? remote : "unknown", pkey, rkey);
+    return attempt_wait(st, pkey, rkey, now_unix());
 }
 
 /* Inserts one login_failure row for key at `now`; *id (may be NULL) = its id. */
@@ -744,19 +815,19 @@ static tw_err_t reserve_attempt(store_t *st, const char *ukey, const char *rkey,
                                 int64_t *rrow, tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;
-    long long nu, nr;
+    int64_t wait;
     tw_err_t err;
     int own = 0;
 
     *rrow = 0;
     if ((err = tx_begin(st, &own, ei)) != TW_OK)
         return err;
-    if ((nu = failures(st, ukey, now)) < 0 || (nr = failures(st, rkey, now)) < 0) {
+    if ((wait = attempt_wait(st, ukey, rkey, now)) < 0) {
         err = db_error(st, ei, "counting failed sign-ins");
         goto out;
     }
-    if (nu >= AUTH_FAIL_USER_MAX || nr >= AUTH_FAIL_REMOTE_MAX) {
-        err = too_many(ei);
+    if (wait > 0) {
+        err = too_many(ei, wait);
         goto out;
     }
     if ((err = prepare(st, "DELETE FROM login_failure WHERE at_unix <= ?", &s, ei)) != TW_OK)
@@ -777,7 +848,8 @@ out:
 tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, int *first,
                             tw_errinfo_t *ei)
 {
-    char rkey[2 * HASH_LEN + 1], mark[2 * HASH_LEN + 1];
+    char pkey[2 * HASH_LEN + 1], rkey[2 * HASH_LEN + 1], mark[2 * HASH_LEN + 1];
+    char pair[AUTH_PASSWORD_MAX + 128];
     int64_t now = now_unix();
     long long nr, marks;
     tw_err_t err;
@@ -790,7 +862,7 @@ tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, i
         user = "";
     if ((err = auth_init()) != TW_OK)
         return tw_errinfo_set(ei, err, "libsodium cannot be initialised");
-    fail_key('r', remote, rkey);
+    attempt_keys(user, remote, pkey, rkey);
     if ((err = tx_begin(st, &own, ei)) != TW_OK)
         return err;
     if ((nr = failures(st, rkey, now)) < 0) {
@@ -799,10 +871,13 @@ tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, i
     }
     /* the key that is over its limit: the address first, as auth_login
      * would also refuse every other name from it */
-    if (nr >= AUTH_FAIL_REMOTE_MAX)
+    if (nr >= AUTH_FAIL_REMOTE_MAX) {
         fail_key('R', remote, mark);
-    else
-        fail_key('U', user, mark);
+    } else {
+        snprintf(pair, sizeof(pair), "%.63s\n%.63s", user, remote);
+        fail_key('P', pair, mark);
+    }
+    (void)pkey;
     if ((marks = failures(st, mark, now)) < 0) {
         err = db_error(st, ei, "counting refused sign-ins");
         goto out;
@@ -942,8 +1017,7 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
     /* made on the first attempt of any kind, so that making it does not
      * single out the first unknown name (invariant 3) */
     pthread_once(&dummy_once, dummy_init_once);
-    fail_key('u', user, ukey);
-    fail_key('r', remote, rkey);
+    attempt_keys(user, remote, ukey, rkey);
     /* counted as a failure from here on, whatever happens (invariant 6) */
     if ((err = reserve_attempt(st, ukey, rkey, now, &rrow, ei)) != TW_OK)
         return err;

@@ -68,7 +68,8 @@ typedef struct {
 #define AUTH_SESSION_IDLE 1800  /* seconds without a request before a session ends */
 #define AUTH_SESSION_LIFE 43200 /* seconds after sign-in when a session ends anyway */
 #define AUTH_FAIL_WINDOW 900    /* seconds over which failed sign-ins are counted */
-#define AUTH_FAIL_USER_MAX 5    /* failures per user name in the window */
+#define AUTH_FAIL_USER_MAX 5    /* failures of a name from one address before delays begin */
+#define AUTH_FAIL_DELAY 15      /* seconds of the first delay; it doubles with each failure */
 #define AUTH_FAIL_REMOTE_MAX 20 /* failures per remote address in the window */
 
 /* Initialises libsodium once (thread-safe). TW_EINTERNAL when it cannot. */
@@ -99,9 +100,14 @@ tw_err_t auth_token_revoke(store_t *st, int64_t id, char user[64], tw_errinfo_t 
 tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei);
 
 /* Checks the password; on success creates a session (idle timeout and absolute lifetime) and
- * returns its token and its CSRF token. Failed attempts are counted per user name and per remote
- * address in the store (shared by every server thread and surviving restarts): past the limit
- * (e.g. 5 failures in 15 minutes) it answers TW_ETOOBIG without checking the password. An
+ * returns its token and its CSRF token. Failed attempts are counted per user name from one
+ * remote address, and per remote address, in the store (shared by every server thread and
+ * surviving restarts): after AUTH_FAIL_USER_MAX failures of a name from one address in the
+ * window, each further attempt from there waits AUTH_FAIL_DELAY seconds after the last
+ * failure, doubling with each failure (at most the window); AUTH_FAIL_REMOTE_MAX failures
+ * from one address close it for the window. Inside a wait it answers TW_ETOOBIG without
+ * checking the password. The same name from another address is not held up (a limit on the
+ * name alone would let anyone lock its owner out). An
  * attempt is counted before its password is checked, in the same write transaction as the
  * count, so parallel attempts never pass the limit; a success takes its count back.
  * A wrong name or wrong password is the same TW_EPERM with the same message.
@@ -116,6 +122,9 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
  * log: every wrong password is still audited, and the limit bounds those. */
 tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, int *first,
                             tw_errinfo_t *ei);
+/* Seconds before auth_login() would try (user, remote) again (0: now; -1: a
+ * store error): for the Retry-After of a refusal. */
+int64_t auth_login_wait(store_t *st, const char *user, const char *remote);
 /* 1 when an account, active or disabled, has this name (compared without case), with the name
  * as the account spells it in canonical (64 bytes; may be NULL); 0 when none does (also for a
  * string that cannot be a user name); -1 on a store error. */

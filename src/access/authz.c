@@ -28,7 +28,8 @@
 
 /* Columns: alert.read alert.write score entity.read import stats.read
  *          audit.read user.admin metrics.read case.read case.write
- *          case.emergency case.review config.admin
+ *          case.emergency case.review person.read person.review config.admin
+ *          screening
  * case.read, case.write and case.emergency never go above org: an
  * organisation sees its own cases and what was referred to it (src/cases/cases.c,
  * cases_access()), nobody all. case.review (the emergency referrals and
@@ -36,12 +37,12 @@
  * received) and all only for the auditor, who reads no case and changes
  * nothing but the review mark. */
 static const authz_scope_t matrix[ROLE_COUNT][AUTHZ_ACTION_COUNT] = {
-    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A, G, G, N, G, A, A, A},
-    [ROLE_ANALYST] = {A, A, A, A, A, A, N, N, N, N, N, N, N, A, A, N},
-    [ROLE_INSPECTOR] = {O, O, N, O, N, A, N, N, N, N, N, N, N, N, N, N},
-    [ROLE_CASE_WORKER] = {G, G, N, G, N, A, N, N, N, G, G, G, N, N, N, N},
-    [ROLE_STATISTICIAN] = {N, N, N, N, N, A, N, N, N, N, N, N, N, N, N, N},
-    [ROLE_AUDITOR] = {N, N, N, N, N, A, A, N, A, N, N, N, A, N, N, N},
+    [ROLE_ADMIN] = {A, A, A, A, A, A, A, A, A, G, G, N, G, A, A, A, A},
+    [ROLE_ANALYST] = {A, A, A, A, A, A, N, N, N, N, N, N, N, A, A, N, N},
+    [ROLE_INSPECTOR] = {O, O, N, O, N, A, N, N, N, N, N, N, N, N, N, N, O},
+    [ROLE_CASE_WORKER] = {G, G, N, G, N, A, N, N, N, G, G, G, N, N, N, N, G},
+    [ROLE_STATISTICIAN] = {N, N, N, N, N, A, N, N, N, N, N, N, N, N, N, N, N},
+    [ROLE_AUDITOR] = {N, N, N, N, N, A, A, N, A, N, N, N, A, N, N, N, N},
 };
 
 #undef N
@@ -57,7 +58,8 @@ static const char *const action_names[AUTHZ_ACTION_COUNT] = {
     [AUTHZ_METRICS_READ] = "metrics.read", [AUTHZ_CASE_READ] = "case.read",
     [AUTHZ_CASE_WRITE] = "case.write",   [AUTHZ_CASE_EMERGENCY] = "case.emergency",
     [AUTHZ_CASE_REVIEW] = "case.review", [AUTHZ_PERSON_READ] = "person.read",
-    [AUTHZ_PERSON_REVIEW] = "person.review", [AUTHZ_CONFIG_ADMIN] = "config.admin"};
+    [AUTHZ_PERSON_REVIEW] = "person.review", [AUTHZ_CONFIG_ADMIN] = "config.admin",
+    [AUTHZ_SCREENING] = "screening"};
 
 const char *authz_action_name(authz_action_t a)
 {

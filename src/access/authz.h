@@ -38,6 +38,7 @@ typedef enum {
     AUTHZ_PERSON_READ,  /* a person: records across registers, evidence of each link (personal data) */
     AUTHZ_PERSON_REVIEW, /* the clerical review queue of record pairs, and its decisions */
     AUTHZ_CONFIG_ADMIN, /* propose, approve, reject, roll back and read adopted configs */
+    AUTHZ_SCREENING,    /* record a frontline screening, file its report */
     AUTHZ_ACTION_COUNT
 } authz_action_t;
 

@@ -37,6 +37,8 @@ typedef struct {
     char msg[256];
     char reason[32]; /* a stable code of why, for clients that put the error
                       * into words themselves ("unknown_org"); may be empty */
+    char ref[64];    /* what the reason refers to (the existing case's id of
+                      * "case_exists"); may be empty */
 } tw_errinfo_t;
 
 /* Static, never NULL. */

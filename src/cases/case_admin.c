@@ -34,12 +34,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "access/audit.h"
 #include "access/authz.h"
 #include "cases/cases_int.h"
+#include "cases/keyring.h"
 
 /* ---- who may --------------------------------------------------------------- */
 
@@ -151,17 +153,72 @@ static void suppress(cell_t *v, size_t from, size_t to)
     }
 }
 
+/* The release period of time t: its month, "YYYY-MM" (UTC). */
+static void release_period(int64_t t, char out[8])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    out[0] = '\0';
+    if (gmtime_r(&tt, &tm))
+        strftime(out, 8, "%Y-%m", &tm);
+}
+
+/* The cells published for `period` when there are any (*have = 1), handed
+ * to fn in order and audited; else nothing (*have = 0). Inside the
+ * caller's transaction. */
+static tw_err_t release_read(store_t *st, const char *period, const cases_actor_t *act,
+                             cases_cell_fn fn, void *ctx, int *have, tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    char detail[96];
+    long long n = 0;
+    tw_err_t err;
+    int rc;
+
+    *have = 0;
+    if ((err = cases_prep(st,
+                          "SELECT dimension, value, count FROM case_stat_release"
+                          " WHERE period = ? ORDER BY dimension, value",
+                          &s, ei)) != TW_OK)
+        return err;
+    sqlite3_bind_text(s, 1, period, -1, SQLITE_STATIC);
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        cases_cell_t cell;
+        char shown[24];
+        cell.dimension = (const char *)sqlite3_column_text(s, 0);
+        cell.value = (const char *)sqlite3_column_text(s, 1);
+        cell.count = sqlite3_column_int64(s, 2);
+        cell.release = period;
+        if (cell.count < 0)
+            snprintf(shown, sizeof(shown), "suppressed");
+        else
+            snprintf(shown, sizeof(shown), "%lld", cell.count);
+        cell.shown = shown;
+        err = fn(ctx, &cell);
+        n++;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = cases_db_err(st, ei, "reading the release of the case statistics");
+    sqlite3_finalize(s);
+    if (err != TW_OK || n == 0)
+        return err;
+    *have = 1;
+    snprintf(detail, sizeof(detail), "{\"cells\":%lld,\"release\":\"%s\",\"made\":false}", n,
+             period);
+    return cases_audit(st, act, "case.aggregate", 0, detail, ei);
+}
+
 tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn, void *ctx,
                          tw_errinfo_t *ei)
 {
     static const char *const dims[] = {"stage", "sex", "age_group", "citizenship",
                                        "exploitation", "year"};
     cells_t c = {NULL, 0, 0};
-    sqlite3_stmt *s = NULL;
-    char detail[64];
+    sqlite3_stmt *s = NULL, *ins = NULL;
+    char detail[96], period[8], made[32];
     tw_err_t err;
     size_t i;
-    int rc = SQLITE_DONE;
+    int rc = SQLITE_DONE, have = 0;
 
     if (act && act->who && act->who->user_id == 0)
         return tw_errinfo_set(ei, TW_EPERM, "sign in first");
@@ -169,6 +226,10 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
         return err;
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");
+    /* the release schedule: one answer per month (invariant 6) */
+    release_period(cases_now(act), period);
+    if ((err = release_read(st, period, act, fn, ctx, &have, ei)) != TW_OK || have)
+        return cases_finish(st, err, ei);
     err = cases_prep(st,
                      "SELECT stage, sex, age_group, citizenship, exploitation,"
                      " substr(opened_at, 1, 4) FROM nrm_case UNION ALL"
@@ -207,11 +268,18 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
         suppress(c.v, i, j);
         i = j;
     }
+    cases_iso(cases_now(act), made);
+    if (err == TW_OK && c.n)
+        err = cases_prep(st,
+                         "INSERT INTO case_stat_release(period, dimension, value, count, made_at)"
+                         " VALUES (?, ?, ?, ?, ?)",
+                         &ins, ei);
     for (i = 0; err == TW_OK && i < c.n; i++) {
         cases_cell_t cell;
         char shown[24];
         cell.dimension = c.v[i].dim;
         cell.value = c.v[i].val;
+        cell.release = period;
         if (c.v[i].suppressed) { /* 0 is never a cell */
             cell.count = -1;
             snprintf(shown, sizeof(shown), "suppressed");
@@ -220,9 +288,20 @@ tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn
             snprintf(shown, sizeof(shown), "%lld", c.v[i].n);
         }
         cell.shown = shown;
-        err = fn(ctx, &cell);
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, cell.dimension, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, cell.value, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 4, cell.count);
+        sqlite3_bind_text(ins, 5, made, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            err = cases_db_err(st, ei, "storing the release of the case statistics");
+        if (err == TW_OK)
+            err = fn(ctx, &cell);
     }
-    snprintf(detail, sizeof(detail), "{\"cells\":%zu}", c.n);
+    sqlite3_finalize(ins);
+    snprintf(detail, sizeof(detail), "{\"cells\":%zu,\"release\":\"%s\",\"made\":true}", c.n,
+             period);
     if (err == TW_OK)
         err = cases_audit(st, act, "case.aggregate", 0, detail, ei);
     free(c.v);
@@ -480,6 +559,64 @@ typedef struct {
     long long n;
     char example[96];
 } key_use_t;
+
+/* keyring_probe_fn of cases_keys_verify(): a few values sealed under key_id
+ * (the oldest of each sealed column) must open with v; one damaged value
+ * among them is not taken for a wrong key, all of them failing is. */
+#define PROBE_TRIES 3
+
+static tw_err_t key_probe(void *ctx, store_t *st, const vault_t *v, uint32_t key_id,
+                          tw_errinfo_t *ei)
+{
+    unsigned char k[4] = {(unsigned char)(key_id >> 24), (unsigned char)(key_id >> 16),
+                          (unsigned char)(key_id >> 8), (unsigned char)key_id};
+    char sql[320], where[96] = "";
+    sqlite3_stmt *s;
+    size_t c;
+    int tried = 0, rc;
+    tw_err_t err = TW_OK;
+
+    (void)ctx;
+    for (c = 0; c < sizeof(sealed_cols) / sizeof(sealed_cols[0]) && tried < PROBE_TRIES; c++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT id, %s FROM %s WHERE length(%s) >= %d AND substr(%s, 1, 1) = x'01'"
+                 " AND substr(%s, 2, 4) = ? ORDER BY id LIMIT %d",
+                 sealed_cols[c].col, sealed_cols[c].table, sealed_cols[c].col, VAULT_OVERHEAD,
+                 sealed_cols[c].col, sealed_cols[c].col, PROBE_TRIES);
+        if ((err = cases_prep(st, sql, &s, ei)) != TW_OK)
+            return err;
+        sqlite3_bind_blob(s, 1, k, 4, SQLITE_STATIC);
+        while (tried < PROBE_TRIES && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            char *plain = NULL;
+            tw_errinfo_t e2;
+            int64_t id = sqlite3_column_int64(s, 0);
+            tried++;
+            if (cases_unseal(v, sealed_cols[c].table, sealed_cols[c].col, id, s, 1, &plain,
+                             &e2) == TW_OK) {
+                cases_wipe_str(plain);
+                sqlite3_finalize(s);
+                return TW_OK;
+            }
+            snprintf(where, sizeof(where), "%s.%s:%lld", sealed_cols[c].table,
+                     sealed_cols[c].col, (long long)id);
+        }
+        sqlite3_finalize(s);
+    }
+    if (!tried)
+        return TW_OK;
+    return tw_errinfo_set(ei, TW_EINPUT, "key %lu does not open %s", (unsigned long)key_id,
+                          where);
+}
+
+tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei)
+{
+    return keyring_verify(st, v, key_probe, NULL, ei);
+}
+
+tw_err_t cases_keys_writer_check(store_t *st, const vault_t *v, tw_errinfo_t *ei)
+{
+    return keyring_writer_check(st, v, key_probe, NULL, ei);
+}
 
 tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei)
 {

@@ -231,7 +231,8 @@ tw_err_t cases_attachment_add(store_t *st, const vault_t *v, const cases_policy_
     tw_err_t err;
 
     pol = cases_policy_or_default(pol, &tmp);
-    if ((err = cases_text_check(name, 255, "attachment name", ei)) != TW_OK)
+    if ((err = cases_text_check(name, 255, "attachment name", ei)) != TW_OK ||
+        (err = cases_name_check(name, "attachment name", ei)) != TW_OK)
         return err;
     if (!media_type_ok(media_type))
         return cases_bad_field(ei, "media_type", "must be type/subtype, e.g. application/pdf");

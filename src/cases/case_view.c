@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "cases/cases_int.h"
+#include "cases/keyring.h"
 #include "ingest/norm.h"
 
 static void categories_detail(unsigned cat, char *out, size_t cap)
@@ -75,7 +76,8 @@ static tw_err_t view_events(store_t *st, const vault_t *v, int64_t id, const cas
         e.to_stage = sqlite3_column_type(s, 6) == SQLITE_NULL ? NULL : cases_col(s, 6);
         e.detail = sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL : cases_col(s, 7);
         if (acc->categories & CASES_CAT_NARRATIVE)
-            err = cases_unseal(v, "case_event", "reason_blob", e.id, s, 8, &reason, ei);
+            err = cases_unseal_row(v, "case_event", "reason_blob", e.id, s, 8, &reason,
+                                   &e.unreadable, ei);
         e.reason = reason;
         if (err == TW_OK)
             err = vis->event(ctx, &e);
@@ -149,8 +151,12 @@ tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
     r.created_by = cases_col(s, 12);
     r.updated_at = cases_col(s, 13);
     r.in_force = sqlite3_column_int(s, 15);
-    if (with_reason)
-        err = cases_unseal(v, "case_referral", "reason_blob", r.id, s, 14, &reason, ei);
+    r.sent_at = cases_col(s, 16);
+    /* with_reason 2: only an emergency's (its receiver reads why it is
+     * urgent; there is no consent to tell it anything else) */
+    if ((with_reason == 1 || (with_reason == 2 && r.emergency)) && v)
+        err = cases_unseal_row(v, "case_referral", "reason_blob", r.id, s, 14, &reason,
+                               &r.unreadable, ei);
     r.reason = reason;
     if (err == TW_OK)
         err = fn(ctx, &r);
@@ -176,7 +182,7 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         sqlite3_bind_int(s, 3, owner);
         sqlite3_bind_int64(s, 4, act->who->org_id);
         while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
-            err = cases_referral_row(v, s, owner || (acc->categories & CASES_CAT_NARRATIVE),
+            err = cases_referral_row(v, s, owner || (acc->categories & CASES_CAT_NARRATIVE) ? 1 : 2,
                                      vis->referral, ctx, ei);
         if (err == TW_OK && rc != SQLITE_DONE)
             err = cases_db_err(st, ei, "reading a case's referrals");
@@ -220,7 +226,8 @@ static tw_err_t view_referrals(store_t *st, const vault_t *v, int64_t id,
         c.in_force = sqlite3_column_int(s, 11);
         /* the purpose is free text: shown like the reasons (cases.h) */
         if (owner || (acc->categories & CASES_CAT_NARRATIVE))
-            err = cases_unseal(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose, ei);
+            err = cases_unseal_row(v, "case_consent", "purpose_blob", c.id, s, 6, &purpose,
+                                   &c.unreadable, ei);
         c.purpose = purpose;
         if (err == TW_OK)
             err = vis->consent(ctx, &c);
@@ -254,7 +261,9 @@ static tw_err_t view_attachments(store_t *st, const vault_t *v, int64_t id,
         a.added_at = cases_col(s, 4);
         a.added_by = cases_col(s, 5);
         a.size = sqlite3_column_int64(s, 6);
-        err = cases_unseal(v, "case_attachment", "name_blob", a.id, s, 2, &name, ei);
+        a.unreadable = 0;
+        err = cases_unseal_row(v, "case_attachment", "name_blob", a.id, s, 2, &name,
+                               &a.unreadable, ei);
         a.name = name;
         if (err == TW_OK)
             err = vis->attachment(ctx, &a);
@@ -407,6 +416,10 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     tw_errinfo_clear(ei);
     if (search && !v)
         return tw_errinfo_set(ei, TW_EINTERNAL, "no key file open: cannot search by name");
+    /* after a rotation the old keys' blind indexes match nothing: say so
+     * rather than answer "no case" */
+    if (v && (err = keyring_reader_check(st, v, ei)) != TW_OK)
+        return err;
     if (f->name && f->name[0] && (err = blinds(v, 1, f->name, nb, sizeof(nb), ei)) != TW_OK)
         return err;
     if (f->docno && f->docno[0] && (err = blinds(v, 0, f->docno, db, sizeof(db), ei)) != TW_OK)
@@ -506,8 +519,12 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         it.updated_at = cases_col(s, 7);
         it.overdue = sqlite3_column_int(s, 8);
         it.access = rows[i].acc.kind;
-        if (v && (rows[i].acc.categories & CASES_CAT_IDENTITY))
-            err = cases_unseal(v, "nrm_case", "name_blob", it.id, s, 9, &name, ei);
+        if (v && (rows[i].acc.categories & CASES_CAT_IDENTITY)) {
+            /* one value that does not open is reported on its row, and the
+             * rest is listed (a rotation newer than v is not: it stops) */
+            err = cases_unseal_row(v, "nrm_case", "name_blob", it.id, s, 9, &name,
+                                   &it.unreadable, ei);
+        }
         it.name = name;
         if (err == TW_OK)
             err = fn(ctx, &it);

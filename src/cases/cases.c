@@ -52,6 +52,7 @@
 #include "access/authz.h"
 #include "cases/cases_int.h"
 #include "cases/keyring.h"
+#include "engine/alerts.h"
 #include "ingest/norm.h"
 #include "ingest/value.h"
 
@@ -274,7 +275,7 @@ tw_err_t cases_seal(store_t *st, const vault_t *v, const char *table, const char
         }
         /* A process that loaded the keys before a rotation must not seal
          * with a key the rotation retires (docs/internals/keys.md). */
-        if ((err = keyring_writer_check(st, v, ei)) != TW_OK)
+        if ((err = cases_keys_writer_check(st, v, ei)) != TW_OK)
             goto out;
         snprintf(ad, sizeof(ad), "%s.%s:%lld", table, col, (long long)id);
         if ((err = vault_seal(v, ad, data, len, &b)) != TW_OK) {
@@ -316,7 +317,7 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
             vault_blob_key(sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i), &kid) ==
                 TW_OK &&
             kid > vault_current_key(v))
-            return tw_errinfo_set(ei, TW_ENOTFOUND,
+            return tw_errinfo_set(ei, TW_ECONFLICT,
                                   "%s.%s of row %lld was sealed with key %lu, newer than the keys "
                                   "this process loaded: restart: the keys were rotated",
                                   table, col, (long long)id, (unsigned long)kid);
@@ -337,6 +338,23 @@ tw_err_t cases_unseal(const vault_t *v, const char *table, const char *col, int6
     }
     *out = b.p; /* the buffer's memory is handed over */
     return TW_OK;
+}
+
+tw_err_t cases_unseal_row(const vault_t *v, const char *table, const char *col, int64_t id,
+                          sqlite3_stmt *s, int i, char **out, int *unreadable, tw_errinfo_t *ei)
+{
+    tw_errinfo_t e2;
+    tw_err_t err;
+
+    tw_errinfo_clear(&e2);
+    err = cases_unseal(v, table, col, id, s, i, out, &e2);
+    if (err == TW_ENOTFOUND || (err == TW_EINTERNAL && v)) {
+        *unreadable = 1;
+        return TW_OK;
+    }
+    if (err != TW_OK && ei)
+        *ei = e2;
+    return err;
 }
 
 tw_err_t cases_org_id(store_t *st, const char *name, const char *field, int64_t *id,
@@ -388,6 +406,34 @@ tw_err_t cases_text_check(const char *s, size_t max, const char *field, tw_errin
         return TW_OK;
     tw_errinfo_field(ei, field);
     return tw_errinfo_set(ei, TW_EINPUT, "%s %s", field, why);
+}
+
+/* Names (a person's, an attachment's) are shown in lists, file names and
+ * printed summaries: a control character (C0, DEL, C1), a line or paragraph
+ * separator or a text-direction control (U+061C, U+200E, U+200F, U+202A to
+ * U+202E, U+2066 to U+2069) could break a line, a header or the order in
+ * which a reader sees the characters ("gpj.exe" shown as "exe.jpg"), so a
+ * name holding one is refused. s is valid UTF-8 (cases_text_check). */
+tw_err_t cases_name_check(const char *s, const char *field, tw_errinfo_t *ei)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const char *why = NULL;
+
+    for (; s && *p && !why; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            why = "contains a control character (a tab, a line break, ...)";
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            why = "contains a control character";
+        else if ((p[0] == 0xd8 && p[1] == 0x9c) ||
+                 (p[0] == 0xe2 && p[1] == 0x80 &&
+                  (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae))) ||
+                 (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
+            why = "contains a text-direction control or a line separator";
+    }
+    if (!why)
+        return TW_OK;
+    tw_errinfo_field(ei, field);
+    return tw_errinfo_set(ei, TW_EINPUT, "%s %s, which a name may not hold", field, why);
 }
 
 /* ---- stages (invariant 3) -------------------------------------------------- */
@@ -826,6 +872,7 @@ static tw_err_t check_fields(const cases_fields_t *f, int32_t today, fields_t *o
     if (o->coop < -1 || o->coop > 1)
         return cases_bad_field(ei, "cooperating_with_police", "must be 0 or 1");
     if ((err = opt_text(f->name, NAME_MAX_BYTES, "name", ei)) != TW_OK ||
+        (f->name && f->name[0] && (err = cases_name_check(f->name, "name", ei)) != TW_OK) ||
         (err = opt_text(f->address, ADDRESS_MAX_BYTES, "address", ei)) != TW_OK ||
         (err = opt_text(f->narrative, NARRATIVE_MAX_BYTES, "narrative", ei)) != TW_OK)
         return err;
@@ -1436,6 +1483,43 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
         store_rollback(st);
         goto out;
     }
+    /* one open case per person: a second one for the same document number
+     * only with a written reason (two organisations working one person
+     * apart is what the NRM exists to avoid) */
+    if (o.worker_key && o.docno[0] && (!ff.duplicate_reason || blank(ff.duplicate_reason))) {
+        char blind[VAULT_BLIND_HEX + 1];
+        sqlite3_stmt *dq;
+        int rc;
+        if ((err = cases_blind_docno(v, 0, o.docno, blind, ei)) != TW_OK ||
+            (err = cases_prep(st,
+                              "SELECT c.id, g.name FROM nrm_case c JOIN org g ON g.id = c.owner_org"
+                              " WHERE c.docno_blind = ? AND c.stage <> 'closed' ORDER BY c.id"
+                              " LIMIT 1",
+                              &dq, ei)) != TW_OK) {
+            store_rollback(st);
+            goto out;
+        }
+        sqlite3_bind_text(dq, 1, blind, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(dq);
+        if (rc == SQLITE_ROW) {
+            long long other = sqlite3_column_int64(dq, 0);
+            if (ei)
+                snprintf(ei->ref, sizeof(ei->ref), "%lld", other);
+            tw_errinfo_field(ei, "duplicate_reason");
+            tw_errinfo_reason(ei, "case_exists");
+            err = tw_errinfo_set(ei, TW_ECONFLICT,
+                                 "case %lld of %.64s is open for this document number; say why a "
+                                 "second one is needed (duplicate_reason)",
+                                 other, cases_col(dq, 1));
+        } else if (rc != SQLITE_DONE) {
+            err = cases_db_err(st, ei, "looking for the person's open case");
+        }
+        sqlite3_finalize(dq);
+        if (err != TW_OK) {
+            store_rollback(st);
+            goto out;
+        }
+    }
     if (o.coop < 0)
         o.coop = 0;
     presumed = today;
@@ -1487,8 +1571,15 @@ tw_err_t cases_open(store_t *st, const vault_t *v, const cases_policy_t *pol,
             err = tw_errinfo_set(ei, TW_EINTERNAL, "case.open: audit detail too long");
         if (err == TW_OK)
             err = cases_event(st, v, act, new_id, "opened", NULL, "presumed_victim", detail,
-                              NULL, ei);
+                              ff.duplicate_reason && !blank(ff.duplicate_reason)
+                                  ? ff.duplicate_reason
+                                  : NULL,
+                              ei);
     }
+    /* the alert's history says a case was opened from it, and by which
+     * organisation (never which case: the link stays sealed) */
+    if (err == TW_OK && alert_id > 0 && alerts_note_case(st, alert_id, p->user, p->org) != TW_OK)
+        err = cases_db_err(st, ei, "recording the case in the alert's history");
     if (err == TW_OK)
         err = cases_audit(st, act, "case.open", new_id, detail, ei);
     err = finish(st, err, ei);

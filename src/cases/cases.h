@@ -211,6 +211,9 @@ typedef struct {
     const char *exploitation, *means_of_control, *recruiter, *labour_sector;
     const char *presumed_on; /* YYYY-MM-DD the person was presumed a victim; open: default today */
     int cooperating_with_police; /* 0, 1; -1 unchanged (open: 0) */
+    /* open only: why a second case is opened for a person (the document
+     * number) who has an open one; without it cases_open() refuses */
+    const char *duplicate_reason;
 } cases_fields_t;
 
 /* One case as the actor may see it. Text the actor may not see, or that is
@@ -294,6 +297,7 @@ typedef struct {
     const char *from_stage, *to_stage; /* NULL when not a move */
     const char *detail;                /* codes and ids only (JSON), may be NULL */
     const char *reason;                /* NULL unless narrative is visible */
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_event_t;
 
 typedef enum {
@@ -318,8 +322,10 @@ typedef struct {
                                                  rejected, completed, revoked */
     int emergency, reviewed;
     const char *created_at, *created_by, *updated_at;
+    const char *sent_at; /* when it was sent (an emergency: created); NULL while a draft */
     const char *reason; /* reject/revoke/emergency reason; NULL unless allowed */
     int in_force;       /* gives its receiver access now */
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_referral_t;
 
 typedef struct {
@@ -329,6 +335,7 @@ typedef struct {
     const char *until, *recorded_at, *recorded_by;
     const char *withdrawn_at;            /* NULL while not withdrawn */
     int in_force;
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_consent_t;
 
 typedef struct {
@@ -336,6 +343,7 @@ typedef struct {
     const char *name;       /* NULL unless attachments are visible */
     const char *media_type, *added_at, *added_by;
     long long size;
+    int unreadable; /* its sealed text does not open (damaged): shown without it */
 } cases_attachment_info_t;
 
 typedef struct {
@@ -363,6 +371,8 @@ typedef struct {
     int overdue;
     cases_access_kind_t access;
     const char *name; /* NULL unless identity is visible and a vault was given */
+    int unreadable;   /* the name is sealed but does not open (damaged, or under a key
+                         the key file lacks): listed without it, never dropped */
 } cases_item_t;
 typedef tw_err_t (*cases_item_fn)(void *ctx, const cases_item_t *it);
 
@@ -392,6 +402,10 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
  * reasons (no vault). Needs case.read (TW_EPERM otherwise). Audited
  * (case.inbox, the referral ids). Strings of r valid during the callback. */
 typedef tw_err_t (*cases_referral_fn)(void *ctx, const cases_referral_t *r);
+/* cases_inbox() with the vault: an emergency referral's reason (why it is
+ * urgent) comes with it, unsealed for its receiver. */
+tw_err_t cases_inbox_vault(store_t *st, const vault_t *v, const cases_actor_t *act,
+                           cases_referral_fn fn, void *ctx, tw_errinfo_t *ei);
 tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn, void *ctx,
                      tw_errinfo_t *ei);
 
@@ -518,13 +532,18 @@ tw_err_t cases_attachment_get(store_t *st, const vault_t *v, const cases_actor_t
 typedef struct {
     const char *dimension, *value, *shown;
     long long count;
+    const char *release; /* the release period the answer is of, "YYYY-MM" */
 } cases_cell_t;
 typedef tw_err_t (*cases_cell_fn)(void *ctx, const cases_cell_t *c);
 
 /* Counts over every case (live and purged), by dimension, cells sorted by
  * dimension then value; needs stats.read (no per-case data), or the system
  * (act->who NULL). "exploitation" counts each form of a case once. Audited
- * (case.aggregate). */
+ * (case.aggregate). A release schedule: the answer is computed at the first
+ * call of a calendar month (UTC, of act->now), stored (case_stat_release)
+ * and given unchanged for the rest of that month, so that two answers of a
+ * month cannot be differenced to single out one case opened or changed
+ * between them (docs/internals/cases.md, "Aggregates"). */
 tw_err_t cases_aggregate(store_t *st, const cases_actor_t *act, cases_cell_fn fn, void *ctx,
                          tw_errinfo_t *ei);
 
@@ -568,5 +587,33 @@ tw_err_t cases_reseal(store_t *st, const vault_t *v, const cases_actor_t *act,
 typedef tw_err_t (*cases_key_fn)(void *ctx, uint32_t key_id, long long blobs,
                                  const char *example);
 tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *ei);
+
+/* The key file's vault against the store's record of its keys
+ * (keyring_verify(), with a probe that opens a value sealed under a key the
+ * store has not recorded yet): TW_EINPUT "the key file does not match this
+ * database ..." before anything is written. serve, keys and the demo call it
+ * once after vault_open(); every seal checks the current key again. */
+tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei);
+
+/* ---- profiles for the national statistics (case_stats.c) ------------------- */
+
+/* One case's codes: the year it was opened ("YYYY"), its stage and decision
+ * with the decision's year, and the HTCDS / CTDC coded fields ("" when not
+ * recorded; purged cases have no means of control nor recruiter). No id,
+ * no personal data, no day or month. Strings valid during the callback. */
+typedef struct {
+    const char *year, *stage, *decision, *decision_year;
+    const char *sex, *age_group, *citizenship, *country_of_exploitation;
+    const char *exploitation, *means_of_control, *recruiter, *labour_sector;
+} cases_profile_t;
+typedef tw_err_t (*cases_profile_fn)(void *ctx, const cases_profile_t *p);
+
+/* Every case's profile (live and purged), sorted by its codes (the order
+ * says nothing of ids or dates), for src/stats/, which publishes only
+ * aggregates with small-cell suppression or k-anonymous rows. Needs
+ * stats.read, or the system (act->who NULL). Audited (case.profiles) before
+ * the first row is handed out. fn's error stops the walk and is returned. */
+tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
+                        tw_errinfo_t *ei);
 
 #endif

@@ -142,10 +142,31 @@ const char *cases_worker_docno(const char *worker_key);
     " r.status, r.emergency, r.reviewed_at IS NOT NULL, r.created_at, r.created_by,"        \
     " r.updated_at, r.reason_blob, (r.status IN ('pending','accepted') AND (r.emergency = 1" \
     " OR EXISTS (SELECT 1 FROM case_consent c WHERE c.referral_id = r.id AND c.given = 1"    \
-    " AND c.withdrawn_at IS NULL AND c.until_day >= ?1))) FROM case_referral r"             \
+    " AND c.withdrawn_at IS NULL AND c.until_day >= ?1))),"                                  \
+    /* when it was sent: its move to pending, or its creation (emergency) */                \
+    " (SELECT min(e.at) FROM case_event e WHERE e.case_id = r.case_id"                       \
+    " AND e.kind = 'referral' AND json_extract(e.detail, '$.referral') = r.id"               \
+    " AND (json_extract(e.detail, '$.to') = 'pending' OR r.emergency = 1))"                  \
+    " FROM case_referral r"                                                                   \
     " JOIN org fo ON fo.id = r.from_org JOIN org tor ON tor.id = r.to_org"
 /* Hands the current row of s to fn (the reason unsealed when with_reason). */
 tw_err_t cases_referral_row(const vault_t *v, sqlite3_stmt *s, int with_reason,
                             cases_referral_fn fn, void *ctx, tw_errinfo_t *ei);
+
+/* keyring_writer_check() with the module's probe (case_admin.c): the
+ * check every seal makes inside its transaction. */
+tw_err_t cases_keys_writer_check(store_t *st, const vault_t *v, tw_errinfo_t *ei);
+
+/* TW_EINPUT naming `field` when a name holds a control character, a line
+ * separator or a text-direction control (cases.c). */
+tw_err_t cases_name_check(const char *s, const char *field, tw_errinfo_t *ei);
+
+/* cases_unseal() for one row of a list or a view: a value that does not
+ * open (damaged, or under a key the file lacks) gives *out NULL and
+ * *unreadable 1 with TW_OK, so one bad row does not break the rest; a
+ * rotation newer than v (TW_ECONFLICT) and running out of memory still
+ * stop the call. */
+tw_err_t cases_unseal_row(const vault_t *v, const char *table, const char *col, int64_t id,
+                          sqlite3_stmt *s, int i, char **out, int *unreadable, tw_errinfo_t *ei);
 
 #endif

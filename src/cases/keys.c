@@ -101,6 +101,16 @@ tw_err_t keys_init(store_t *st, const char *key_path, tw_errinfo_t *ei)
         memset(&u, 0, sizeof(u));
         if ((err = cases_key_usage(st, on_usage_sum, &u, ei)) != TW_OK)
             return err;
+        if (u.blobs == 0 && (err = keyring_recorded_count(st, &u.blobs, ei)) != TW_OK)
+            return err;
+        if (u.blobs > 0 && !u.ids[0]) {
+            tw_errinfo_file(ei, key_path);
+            return tw_errinfo_set(ei, TW_ECONFLICT,
+                                  "the database was sealed with %lld keys of another key file "
+                                  "(their check values are recorded): restore that key file "
+                                  "from its backup instead",
+                                  u.blobs);
+        }
         if (u.blobs > 0) {
             tw_errinfo_file(ei, key_path);
             return tw_errinfo_set(ei, TW_ECONFLICT,
@@ -175,6 +185,12 @@ tw_err_t keys_status(store_t *st, const char *key_path, keys_status_t *out, tw_e
     memset(out, 0, sizeof(*out));
     if ((err = vault_open(key_path, &v, ei)) != TW_OK)
         return err;
+    if ((err = cases_keys_verify(st, v, ei)) == TW_EINPUT) {
+        snprintf(out->mismatch, sizeof(out->mismatch), "%s", ei->msg);
+    } else if (err != TW_OK) {
+        vault_close(v);
+        return err;
+    }
     out->file_current = vault_current_key(v);
     for (i = 0; i < vault_key_count(v); i++) {
         if ((err = status_add(out, vault_key_id(v, i), &k)) != TW_OK)
@@ -262,6 +278,8 @@ static tw_err_t rotate_store(store_t *st, const vault_t *nv, uint32_t previous,
                              "%lu): nothing was re-sealed; run `tipwatch keys status`",
                              (unsigned long)recorded, (unsigned long)new_id);
     if (err == TW_OK)
+        err = keyring_enroll(st, nv, new_id, ei);
+    if (err == TW_OK)
         err = cases_reseal(st, nv, act, &n, ei);
     if (err == TW_OK)
         err = keyring_record(st, new_id, at, act && act->who ? act->who->user : "cli", n, ei);
@@ -282,6 +300,25 @@ static tw_err_t rotate_store(store_t *st, const vault_t *nv, uint32_t previous,
         return db_err(st, ei, "committing the rotation");
     out->resealed = n;
     return TW_OK;
+}
+
+/* A rotation that failed before its transaction committed removes the key
+ * it added, so the key file is as it was (nothing was sealed with it). When
+ * even that fails the message says so: the unused key then stays, which is
+ * harmless (docs/internals/keys.md). */
+static tw_err_t take_back(const char *key_path, uint32_t new_id, tw_err_t err, tw_errinfo_t *ei)
+{
+    tw_errinfo_t e2;
+    char why[600];
+
+    tw_errinfo_clear(&e2);
+    if (vault_key_drop(key_path, new_id, &e2) == TW_OK)
+        return err;
+    snprintf(why, sizeof(why), "%s", ei && ei->msg[0] ? ei->msg : tw_strerror(err));
+    return tw_errinfo_set(ei, err,
+                          "%s; the unused key %lu could not be taken back out of the key file "
+                          "(%s): it does no harm",
+                          why, (unsigned long)new_id, e2.msg);
 }
 
 tw_err_t keys_rotate(store_t *st, const char *key_path, const keys_rotate_opts_t *o,
@@ -305,15 +342,19 @@ tw_err_t keys_rotate(store_t *st, const char *key_path, const keys_rotate_opts_t
     pc.v = old;
     tw_errinfo_clear(ei);
     err = cases_key_usage(st, on_usage_check, &pc, ei);
-    vault_close(old);
-    if (err != TW_OK)
+    if (err != TW_OK) {
+        vault_close(old);
         return err;
-    if (pc.not_blobs > 0)
+    }
+    if (pc.not_blobs > 0) {
+        vault_close(old);
         return tw_errinfo_set(ei, TW_EINPUT,
                               "%lld stored values (e.g. %s) are not sealed values: the database "
                               "is damaged; nothing was changed",
                               pc.not_blobs, pc.bad_example);
+    }
     if (pc.missing) {
+        vault_close(old);
         tw_errinfo_file(ei, key_path);
         return tw_errinfo_set(ei, TW_ENOTFOUND,
                               "%lld sealed values (e.g. %s) are under key %lu, which is not in "
@@ -321,11 +362,18 @@ tw_err_t keys_rotate(store_t *st, const char *key_path, const keys_rotate_opts_t
                               "before rotating; nothing was changed",
                               pc.blobs, pc.example, (unsigned long)pc.missing);
     }
+    /* ... and is this store's own: the keys it holds are the recorded ones */
+    err = cases_keys_verify(st, old, ei);
+    vault_close(old);
+    if (err != TW_OK) {
+        tw_errinfo_file(ei, key_path);
+        return err;
+    }
     /* 2. a new key; the file now holds the old ones and the new one */
     if ((err = vault_key_add(key_path, &new_id, ei)) != TW_OK)
         return err;
     if ((err = vault_open(key_path, &nv, ei)) != TW_OK)
-        return err;
+        return take_back(key_path, new_id, err, ei);
     if (vault_current_key(nv) != new_id) { /* a concurrent rotation added a newer key */
         vault_close(nv);
         return tw_errinfo_set(ei, TW_ECONFLICT,
@@ -338,8 +386,11 @@ tw_err_t keys_rotate(store_t *st, const char *key_path, const keys_rotate_opts_t
     tw_errinfo_clear(ei);
     err = rotate_store(st, nv, out->previous, o, act, now, out, ei);
     vault_close(nv);
-    if (err != TW_OK)
-        return err;
+    if (err != TW_OK) {
+        out->key_id = 0;
+        out->retired = 0;
+        return take_back(key_path, new_id, err, ei);
+    }
     /* 4. only now may the old keys leave the file */
     if (out->retired == 0)
         return TW_OK;

@@ -86,6 +86,8 @@ typedef struct {
     long long blobs;        /* all sealed values */
     long long unreadable;   /* sealed values whose key is not in the file */
     long long not_current;  /* sealed values under a key other than file_current */
+    char mismatch[256];     /* why the key file is not this store's (cases_keys_verify()),
+                               or "" when it matches */
 } keys_status_t;
 
 /* Fills *out (free with keys_status_free()) from the key file (which must

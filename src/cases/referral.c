@@ -620,6 +620,12 @@ static tw_err_t list_refs(store_t *st, const vault_t *v, const cases_actor_t *ac
 tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn, void *ctx,
                      tw_errinfo_t *ei)
 {
+    return cases_inbox_vault(st, NULL, act, fn, ctx, ei);
+}
+
+tw_err_t cases_inbox_vault(store_t *st, const vault_t *v, const cases_actor_t *act,
+                           cases_referral_fn fn, void *ctx, tw_errinfo_t *ei)
+{
     cases_access_t acc;
     tw_err_t err;
 
@@ -629,13 +635,13 @@ tw_err_t cases_inbox(store_t *st, const cases_actor_t *act, cases_referral_fn fn
     if ((err = cases_access(st, act, 0, &acc, ei)) == TW_EPERM)
         return cases_denied(st, act, "cases", "read the inbox", err);
     tw_errinfo_clear(ei);
-    return list_refs(st, NULL, act,
+    return list_refs(st, v, act,
                      CASES_REFERRAL_SELECT
                      " WHERE r.to_org = ?2 AND r.status IN ('pending','accepted')"
                      " AND (r.emergency = 1 OR EXISTS (SELECT 1 FROM case_consent c"
                      " WHERE c.referral_id = r.id AND c.given = 1 AND c.withdrawn_at IS NULL"
                      " AND c.until_day >= ?1)) ORDER BY r.id DESC",
-                     act->who->org_id, 0, 0, "case.inbox", fn, ctx, ei);
+                     act->who->org_id, 0, 2, "case.inbox", fn, ctx, ei);
 }
 
 tw_err_t cases_emergency_list(store_t *st, const vault_t *v, const cases_actor_t *act,

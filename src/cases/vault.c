@@ -780,12 +780,43 @@ tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei
     return vault_key_retire_to(path, keep_from, NULL, ei);
 }
 
+/* Rewrites the key file (locked, dirfd its directory) with every byte but
+ * the lines of the keys with lo <= id < hi, in file order. */
+static tw_err_t rewrite_without(const char *path, int dirfd, const key_file_t *kf, uint32_t lo,
+                                uint64_t hi, tw_errinfo_t *ei)
+{
+    size_t cap = kf->len ? kf->len : 1, tlen = 0, off = 0, i;
+    char *text = malloc(cap);
+    tw_err_t err;
+
+    if (!text)
+        return TW_ENOMEM;
+    while (off < kf->len) {
+        const char *nl = memchr(kf->text + off, '\n', kf->len - off);
+        size_t end = nl ? (size_t)(nl - kf->text) + 1 : kf->len;
+        int drop = 0;
+        for (i = 0; i < kf->nkeys; i++) {
+            if (kf->keys[i].off == off && kf->keys[i].id >= lo && kf->keys[i].id < hi) {
+                drop = 1;
+                break;
+            }
+        }
+        if (!drop) {
+            memcpy(text + tlen, kf->text + off, end - off);
+            tlen += end - off;
+        }
+        off = end;
+    }
+    err = file_replace(path, dirfd, text, tlen, "", 0, ei);
+    sodium_memzero(text, cap);
+    free(text);
+    return err;
+}
+
 tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *archive,
                              tw_errinfo_t *ei)
 {
     key_file_t kf;
-    char *text = NULL;
-    size_t tlen = 0, off = 0, i, cap = 0;
     int dirfd = -1, loaded = 0;
     tw_err_t err;
 
@@ -803,35 +834,31 @@ tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *a
     /* The archive first: once the keys leave the file, a copy exists. */
     if (archive && (err = write_archive(&kf, keep_from, archive, ei)) != TW_OK)
         goto out;
-    /* Keep every byte but the lines of retired keys, in file order. */
-    cap = kf.len ? kf.len : 1;
-    text = malloc(cap);
-    if (!text) {
-        err = TW_ENOMEM;
+    err = rewrite_without(path, dirfd, &kf, 0, keep_from, ei);
+out:
+    if (loaded)
+        key_file_free(&kf);
+    if (dirfd >= 0)
+        close(dirfd);
+    return err;
+}
+
+tw_err_t vault_key_drop(const char *path, uint32_t key_id, tw_errinfo_t *ei)
+{
+    key_file_t kf;
+    int dirfd = -1, loaded = 0;
+    tw_err_t err;
+
+    if ((err = key_file_open_locked(path, &kf, &dirfd, &loaded, ei)) != TW_OK)
+        goto out;
+    if (kf.nkeys < 2 || kf.keys[kf.nkeys - 1].id != key_id) {
+        err = tw_errinfo_set(ei, TW_ECONFLICT,
+                             "key %u is not the newest of several keys in the key file: it stays",
+                             (unsigned)key_id);
         goto out;
     }
-    while (off < kf.len) {
-        const char *nl = memchr(kf.text + off, '\n', kf.len - off);
-        size_t end = nl ? (size_t)(nl - kf.text) + 1 : kf.len;
-        int drop = 0;
-        for (i = 0; i < kf.nkeys; i++) {
-            if (kf.keys[i].off == off && kf.keys[i].id < keep_from) {
-                drop = 1;
-                break;
-            }
-        }
-        if (!drop) {
-            memcpy(text + tlen, kf.text + off, end - off);
-            tlen += end - off;
-        }
-        off = end;
-    }
-    err = file_replace(path, dirfd, text, tlen, "", 0, ei);
+    err = rewrite_without(path, dirfd, &kf, key_id, key_id + 1, ei);
 out:
-    if (text) {
-        sodium_memzero(text, cap);
-        free(text);
-    }
     if (loaded)
         key_file_free(&kf);
     if (dirfd >= 0)
@@ -1046,4 +1073,10 @@ tw_err_t vault_blind(const vault_t *v, const char *domain, const void *value, si
                      char out[VAULT_BLIND_HEX + 1])
 {
     return vault_blind_with_key(v, vault_current_key(v), domain, value, len, out);
+}
+
+tw_err_t vault_key_check(const vault_t *v, uint32_t key_id, char out[VAULT_BLIND_HEX + 1])
+{
+    static const char text[] = "tipwatch key check 1";
+    return vault_blind_with_key(v, key_id, "vault.key-check", text, sizeof(text) - 1, out);
 }

@@ -99,6 +99,12 @@ tw_err_t vault_key_retire(const char *path, uint32_t keep_from, tw_errinfo_t *ei
 tw_err_t vault_key_retire_to(const char *path, uint32_t keep_from, const char *archive,
                              tw_errinfo_t *ei);
 
+/* Removes key `key_id` from the key file when it is the newest of two or
+ * more keys (a rotation that failed before its database work committed
+ * takes back the key it added, so the file is as it was); TW_ECONFLICT,
+ * file unchanged, otherwise. Atomic, under the directory lock. */
+tw_err_t vault_key_drop(const char *path, uint32_t key_id, tw_errinfo_t *ei);
+
 /* Added by the vault module (see docs/internals/vault.md, "Rotation"):
  * the keys loaded, so a search can look for the blind index of a value under
  * every key while a rotation is unfinished, and a rotation can check which
@@ -110,5 +116,12 @@ uint32_t vault_key_id(const vault_t *v, size_t i);
  * TW_ENOTFOUND when that key is not loaded. */
 tw_err_t vault_blind_with_key(const vault_t *v, uint32_t key_id, const char *domain,
                               const void *value, size_t len, char out[VAULT_BLIND_HEX + 1]);
+
+/* The check value of key `key_id`: vault_blind_with_key() of a fixed text in
+ * a domain of its own ("vault.key-check"), so it names the key without
+ * revealing anything of it or of any other hash. The store keeps one per key
+ * (keyring.c) to recognise a key file that is not its own. TW_ENOTFOUND when
+ * that key is not loaded. */
+tw_err_t vault_key_check(const vault_t *v, uint32_t key_id, char out[VAULT_BLIND_HEX + 1]);
 
 #endif

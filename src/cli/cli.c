@@ -81,9 +81,13 @@ static const char main_help[] =
     "  audit    verify and list the hash-chained audit log\n"
     "  keys     create, rotate and report the keys of the case data at rest\n"
     "  cases    purge NRM cases past their retention\n"
+    "  report   patterns of migration and recruitment, data quality, SDG 16.2.2, GLOTIP\n"
+    "  export   the k-anonymous CTDC extract of the NRM cases, and its checker\n"
     "  serve    the JSON API and the web UI over HTTP\n"
     "  link     link the registers' records into persons (or any CSV files)\n"
     "  persons  export and show persons and the evidence of their links\n"
+    "  outreach information messages to workers at permit events: plan, send\n"
+    "  exercise simulation exercises: create, score, replay\n"
     "\n"
     "'tipwatch <command> --help' for a command's options; 'man tipwatch' for more.\n";
 
@@ -97,8 +101,10 @@ int cli_main(int argc, char **argv)
                 {"backtest", cmd_backtest}, {"demo", cmd_demo}, {"user", cmd_user},
                 {"token", cmd_token},   {"audit", cmd_audit},   {"serve", cmd_serve},
                 {"authz", cmd_authz},   {"keys", cmd_keys},     {"cases", cmd_cases},
+                {"report", cmd_report}, {"export", cmd_export},
                 {"link", cmd_link},     {"persons", cmd_persons},
-                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config}};
+                {"calibrate", cmd_calibrate}, {"rank", cmd_rank}, {"config", cmd_config},
+                {"outreach", cmd_outreach}, {"exercise", cmd_exercise}};
     size_t i;
 
     if (argc < 2) {

@@ -68,11 +68,15 @@ int cmd_authz(int argc, char **argv);
 int cmd_keys(int argc, char **argv);   /* cmd_cases.c */
 int cmd_cases(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cmd_report(int argc, char **argv); /* cmd_report.c */
+int cmd_export(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv); /* cmd_calibrate.c */
 int cmd_rank(int argc, char **argv);      /* cmd_rank.c */
 int cmd_config(int argc, char **argv);    /* cmd_config.c */
 /* The config in force for a store: --config (path), else the one adopted in
  * the store (tipwatch config), else cli_load_config(NULL). cmd_config.c. */
 tw_err_t cli_load_config_db(const char *path, const char *db, config_t **cfg, tw_errinfo_t *ei);
+int cmd_outreach(int argc, char **argv); /* cmd_outreach.c */
+int cmd_exercise(int argc, char **argv); /* cmd_exercise.c */
 
 #endif

@@ -219,7 +219,9 @@ int cmd_user(int argc, char **argv)
 
     tw_errinfo_clear(&ei);
     buf_init(&detail, 4096);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    /* only 'user add' may start a database; the others read one */
+    if ((err = strcmp(sub, "add") == 0 ? store_open(db, &st, &ei)
+                                       : cli_open_existing(db, &st, &ei)) != TW_OK)
         goto out;
     if (strcmp(sub, "list") == 0) {
         if ((err = auth_user_list(st, print_user, &n, &ei)) == TW_OK && n == 0)
@@ -308,7 +310,7 @@ int cmd_token(int argc, char **argv)
     token[0] = '\0';
     tw_errinfo_clear(&ei);
     buf_init(&detail, 4096);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         goto out;
     if (strcmp(sub, "list") == 0) {
         if ((err = auth_token_list(st, npos ? argv[optind] : NULL, print_token, &n, &ei)) ==
@@ -436,7 +438,7 @@ int cmd_audit(int argc, char **argv)
     }
 
     tw_errinfo_clear(&ei);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         goto out;
     if (strcmp(sub, "list") == 0) {
         if ((err = audit_list(st, (long long)limit, print_audit, &n, &ei)) == TW_OK && n == 0)

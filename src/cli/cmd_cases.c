@@ -191,6 +191,10 @@ int cmd_keys(int argc, char **argv)
                         (unsigned long)ks.keys[i].key_id);
                 rc = 1;
             }
+        if (ks.mismatch[0]) {
+            fprintf(stderr, "tipwatch: %s: %s\n", key_path, ks.mismatch);
+            rc = 1;
+        }
         goto out;
     }
     /* rotate: the system acts (the audit log records the OS user via cli) */

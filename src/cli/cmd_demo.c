@@ -36,6 +36,11 @@
 #define DEMO_CASE_ORG "MCS"
 #define DEMO_CASES 3
 
+/* a second organisation, an NGO, so that a referral with consent can be
+ * tried from the web UI: MCS refers, the NGO accepts */
+#define DEMO_NGO_USER "demo-ngo"
+#define DEMO_NGO_ORG "Hope Shelter"
+
 /* The account and its audit entry in one transaction, as 'user add'.
  * *existed = 1 when an earlier run into this DIR made it. */
 static tw_err_t demo_account(store_t *st, const char *user, const char *org, auth_role_t role,
@@ -144,11 +149,20 @@ static int demo_cases(const char *db)
     } else {
         printf("using the key file %s\n", key_path);
     }
-    if ((err = vault_open(key_path, &v, &ei)) != TW_OK)
+    if ((err = vault_open(key_path, &v, &ei)) != TW_OK ||
+        (err = cases_keys_verify(st, v, &ei)) != TW_OK) {
+        tw_errinfo_file(&ei, key_path);
         goto out;
+    }
     if ((err = demo_account(st, DEMO_CASE_USER, DEMO_CASE_ORG, ROLE_CASE_WORKER, &existed,
                             &ei)) != TW_OK)
         goto out;
+    {
+        int ngo_existed;
+        if ((err = demo_account(st, DEMO_NGO_USER, DEMO_NGO_ORG, ROLE_CASE_WORKER, &ngo_existed,
+                                &ei)) != TW_OK)
+            goto out;
+    }
     /* the case worker signs in like anyone else, and out again below */
     if ((err = auth_login(st, DEMO_CASE_USER, DEMO_PASSWORD, "cli", session, csrf, &who, &ei)) !=
             TW_OK ||
@@ -241,6 +255,10 @@ out:
            "%s): it owns these cases, which the analyst account " DEMO_USER " cannot read\n",
            existed ? " (from an earlier run)" : "", DEMO_CASE_USER, DEMO_PASSWORD,
            DEMO_CASE_ORG);
+    printf("Demo NGO account: user %s, password %s (role case_worker, organisation %s): refer "
+           "a case to %s as %s, with the person's consent, then sign in as %s to accept it\n",
+           DEMO_NGO_USER, DEMO_PASSWORD, DEMO_NGO_ORG, DEMO_NGO_ORG, DEMO_CASE_USER,
+           DEMO_NGO_USER);
     return 0;
 }
 
@@ -392,6 +410,9 @@ int cmd_demo(int argc, char **argv)
             }
             o.vault = vault;
             fflush(stdout);
+            /* what the key file's reading left in ei is not the subject of
+             * a listening error */
+            tw_errinfo_clear(&ei);
             err = http_serve(&o, &ei);
             vault_close(vault);
             if (err != TW_OK)

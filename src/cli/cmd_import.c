@@ -317,8 +317,11 @@ int cmd_synth(int argc, char **argv)
         return run_synth(out, apps, seed, bad, NULL, 0);
     synth_world_default(&world);
     tw_errinfo_clear(&ei);
-    if (world_file && synth_world_load(&world, world_file, &ei) != TW_OK)
-        return cli_report(TW_EINPUT, &ei);
+    if (world_file) {
+        tw_err_t err = synth_world_load(&world, world_file, &ei);
+        if (err != TW_OK)
+            return cli_report(err, &ei);
+    }
     for (i = 0; i < NWORLD_FLAGS; i++) {
         if (!wval[i])
             continue;
@@ -364,7 +367,8 @@ int cli_print_stats(const char *db)
     int i;
 
     tw_errinfo_clear(&ei);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    /* a read: a database that does not exist is said so, never created */
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         return cli_report(err, &ei);
     err = store_stats(st, &s);
     if (err != TW_OK) {
@@ -380,7 +384,8 @@ int cli_print_stats(const char *db)
     printf("\n%-18s %10s\n", "entity", "count");
     for (i = 0; i < ENT_COUNT; i++)
         printf("%-18s %10lld\n", ent_names[i], s.entities[i]);
-    printf("\nimport batches: %lld (%lld interrupted)\n", s.batches, s.batches_interrupted);
+    printf("\nimport batches: %lld (%lld interrupted, %lld running)\n", s.batches,
+           s.batches_interrupted, s.batches_running);
     {
         int groups = 0;
         if (store_reject_groups(st, 15, print_reject_group, &groups) != TW_OK) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/privfile.h"
 #include "engine/alerts.h"
 #include "engine/backtest.h"
 #include "engine/config.h"
@@ -83,7 +84,7 @@ int cli_run_screen(const char *db, const char *config_path, const char *hits_pat
     o.hits_path = hits_path;
     o.actor = "screen";
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
         (err = screen_run(st, cfg, &o, &sum, &ei)) != TW_OK)
         rc = cli_report(err, &ei);
     else if (!quiet)
@@ -113,7 +114,7 @@ static int run_shadow(const char *db, const char *config_path, size_t show)
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(NULL, db, &cur, &ei)) != TW_OK ||
         (err = cli_load_config(config_path, &cand, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK || (err = engine_load(st, &e, &ei)) != TW_OK) {
         rc = cli_report(err, &ei);
         goto out;
     }
@@ -434,7 +435,7 @@ int cmd_score(int argc, char **argv)
         return cli_usage_error("score", "unexpected argument '%s' with --sample", argv[optind]);
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) == TW_OK &&
-        (err = store_open(db, &st, &ei)) == TW_OK && (err = live_open(st, cfg, &lv, &ei)) == TW_OK)
+        (err = cli_open_existing(db, &st, &ei)) == TW_OK && (err = live_open(st, cfg, &lv, &ei)) == TW_OK)
         err = sample ? score_sample(lv, cfg, sample, seed, &ei)
                      : score_ids(lv, argv + optind, argc - optind, &ei);
     live_close(lv);
@@ -551,7 +552,7 @@ int cmd_alerts(int argc, char **argv)
     }
     optind++; /* argv was shifted by one */
     tw_errinfo_clear(&ei);
-    if ((err = store_open(db, &st, &ei)) != TW_OK)
+    if ((err = cli_open_existing(db, &st, &ei)) != TW_OK)
         return cli_report(err, &ei);
     if (strcmp(sub, "show") == 0 || strcmp(sub, "transition") == 0 ||
         strcmp(sub, "assign") == 0 || strcmp(sub, "suppress") == 0 ||
@@ -615,7 +616,7 @@ int cmd_alerts(int argc, char **argv)
     } else if (strcmp(sub, "list") == 0) {
         err = alerts_list(st, &f, stdout);
     } else {
-        if (outpath && !(out = fopen(outpath, "w"))) {
+        if (outpath && !(out = privfile_create(outpath))) {
             fprintf(stderr, "tipwatch: %s: cannot write: %s\n", outpath, strerror(errno));
             store_close(st);
             return 1;
@@ -682,7 +683,7 @@ int cmd_backtest(int argc, char **argv)
         return cli_usage_error("backtest", "unexpected argument '%s'", argv[optind]);
     tw_errinfo_clear(&ei);
     if ((err = cli_load_config_db(config_path, db, &cfg, &ei)) != TW_OK ||
-        (err = store_open(db, &st, &ei)) != TW_OK ||
+        (err = cli_open_existing(db, &st, &ei)) != TW_OK ||
         (err = backtest_run(st, cfg, sweep, fmt, stdout, &ei)) != TW_OK)
         rc = cli_report(err, &ei);
     store_close(st);

@@ -24,6 +24,7 @@
 #include "server/http.h"
 #include "base/json.h"
 #include "engine/live.h"
+#include "cases/cases.h"
 #include "cases/vault.h"
 
 static const char serve_help[] =
@@ -31,6 +32,7 @@ static const char serve_help[] =
     "                      [--max-body BYTES] [--max-upload BYTES] [--max-header BYTES]\n"
     "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
     "                      [--drain SECONDS] [--trusted-proxy ADDR] [--config FILE]\n"
+    "                      [--header-timeout SECONDS] [--reserve N]\n"
     "                      [--index-check SECONDS] [--key-file FILE] [--quiet]\n"
     "       tipwatch serve --routes\n"
     "\n"
@@ -52,6 +54,12 @@ static const char serve_help[] =
     "  --timeout SECONDS    idle connection timeout (default 30)\n"
     "  --max-connections N  open connections at most (default 512)\n"
     "  --max-per-ip N       open connections per client address (default 64)\n"
+    "  --header-timeout SECONDS  a request line and its headers must arrive within\n"
+    "                       this time in all, however slowly they trickle (default\n"
+    "                       10); connections of signed-in users are exempt\n"
+    "  --reserve N          connections kept for those that made a signed-in request:\n"
+    "                       the others hold --max-connections - N at most, the\n"
+    "                       slowest ended first (default an eighth)\n"
     "  --drain SECONDS      at SIGTERM, how long requests in flight may take before\n"
     "                       their connections are closed (default 10)\n"
     "  --trusted-proxy ADDR the reverse proxy in front: from that address only, the\n"
@@ -72,6 +80,23 @@ static const char serve_help[] =
     "  --quiet              no access log\n"
     "  --routes             print the routing table as CSV (method,path,auth,action)\n";
 
+/* The key file's keys against the store's record of them
+ * (cases_keys_verify()); a store that does not exist yet has none. */
+static tw_err_t keys_match(const char *db, const vault_t *v, tw_errinfo_t *ei)
+{
+    store_t *st = NULL;
+    struct stat sb;
+    tw_err_t err;
+
+    if (stat(db, &sb) != 0)
+        return TW_OK;
+    if ((err = store_open(db, &st, ei)) != TW_OK)
+        return err;
+    err = cases_keys_verify(st, v, ei);
+    store_close(st);
+    return err;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -87,6 +112,8 @@ int cmd_serve(int argc, char **argv)
         {"config", required_argument, NULL, 'C'},
         {"index-check", required_argument, NULL, 'I'},
         {"key-file", required_argument, NULL, 'K'},
+        {"header-timeout", required_argument, NULL, 'E'},
+        {"reserve", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0}};
     http_opts_t o;
     tw_errinfo_t ei;
@@ -172,6 +199,17 @@ int cmd_serve(int argc, char **argv)
             index_check = (unsigned)n;
             break;
         case 'K': key_file = optarg; break;
+        case 'E':
+            if (cli_parse_u64(optarg, 1, 3600, &n))
+                return cli_usage_error("serve", "--header-timeout must be 1..3600 seconds, not '%s'",
+                                   optarg);
+            o.header_timeout_s = (unsigned)n;
+            break;
+        case 'R':
+            if (cli_parse_u64(optarg, 1, 1000000, &n))
+                return cli_usage_error("serve", "--reserve must be 1..1000000, not '%s'", optarg);
+            o.reserve = (unsigned)n;
+            break;
         case 'q': o.access_log = 0; break;
         case 'r': routes = 1; break;
         case 'h': fputs(serve_help, stdout); return 0;
@@ -208,6 +246,13 @@ int cmd_serve(int argc, char **argv)
     } else if (err != TW_OK) {
         config_free(cfg);
         return cli_report(err, &ei);
+    } else if ((err = keys_match(o.db_path, vault, &ei)) != TW_OK) {
+        /* a key file that is not the store's own: refused before a case is
+         * sealed with it (issue: wrong key file accepted) */
+        tw_errinfo_file(&ei, key_path);
+        vault_close(vault);
+        config_free(cfg);
+        return cli_report(err, &ei);
     }
     o.vault = vault;
     /* the warm index loads on its own thread while the server starts */
@@ -216,6 +261,9 @@ int cmd_serve(int argc, char **argv)
         config_free(cfg);
         return cli_report(tw_errinfo_set(&ei, err, "cannot start the scoring index"), &ei);
     }
+    /* the key file named in ei by vault_open() is not the subject of an
+     * error of the server (an address in use is about --listen) */
+    tw_errinfo_clear(&ei);
     rc = cli_report(http_serve(&o, &ei), &ei);
     live_holder_stop(o.live);
     vault_close(vault);

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/csvout.h"
 #include "base/json.h"
 #include "base/strmap.h"
 #include "ingest/value.h"
@@ -163,9 +164,254 @@ static void related_of(const eng_index_t *ix, const score_entity_t *se, related_
     }
 }
 
+/* ---- the facts of carried evidence ---------------------------------------
+ *
+ * A hit carried to an employer or an intermediary (roll-up) holds counts:
+ * value = how many of its live applications have the indicator, threshold =
+ * how many it has. A hit carried to a worker (roll-down) holds a copy of the
+ * strongest hit among its applications, their residence and phone and their
+ * employers, which may itself be such a count. Neither is a wage, hours or
+ * days, so the evidence says where a carried hit came from and shows that
+ * source's own facts: the applications with their own values, or the
+ * employer's count. A lookup of hits by (indicator, kind, entity), built
+ * once per screening, finds the sources. */
+typedef struct {
+    uint16_t ind;
+    uint8_t kind;
+    uint32_t entity;
+    uint32_t ref; /* as score_hit() takes it */
+} hitkey_t;
+
+typedef struct {
+    hitkey_t *k;
+    size_t n;
+} hitix_t;
+
+static int cmp_hitkey(const void *a, const void *b)
+{
+    const hitkey_t *x = a, *y = b;
+    if (x->ind != y->ind)
+        return x->ind < y->ind ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->entity != y->entity)
+        return x->entity < y->entity ? -1 : 1;
+    return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+static tw_err_t hitix_build(const ind_hits_t *hits, const score_result_t *sr, hitix_t *x)
+{
+    size_t i, n = hits->n + sr->rolled.n;
+    x->n = 0;
+    x->k = malloc((n ? n : 1) * sizeof(*x->k));
+    if (!x->k)
+        return TW_ENOMEM;
+    for (i = 0; i < n; i++) {
+        const ind_hit_t *h = i < hits->n ? &hits->hits[i] : &sr->rolled.hits[i - hits->n];
+        x->k[i].ind = h->indicator;
+        x->k[i].kind = h->kind;
+        x->k[i].entity = h->entity;
+        x->k[i].ref = (uint32_t)i;
+    }
+    x->n = n;
+    if (n)
+        qsort(x->k, n, sizeof(*x->k), cmp_hitkey);
+    return TW_OK;
+}
+
+/* The first hit of (ind, kind, entity), or UINT32_MAX. */
+static uint32_t hitix_find(const hitix_t *x, uint16_t ind, uint8_t kind, uint32_t entity)
+{
+    size_t lo = 0, hi = x->n;
+    hitkey_t want = {ind, kind, entity, 0};
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_hitkey(&x->k[mid], &want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->n && x->k[lo].ind == ind && x->k[lo].kind == kind && x->k[lo].entity == entity)
+        return x->k[lo].ref;
+    return UINT32_MAX;
+}
+
+static int same_hit(const ind_hit_t *a, const ind_hit_t *b)
+{
+    return a->strength == b->strength && a->value == b->value && a->threshold == b->threshold;
+}
+
+/* Where a worker's carried hit h came from: the first of its applications
+ * whose own hit, residence's, phone's or employer's hit is the one copied
+ * (roll_down copies the strongest). *app receives the application; returns
+ * the source's ref, or UINT32_MAX when none is found (the evidence then
+ * says only that it was carried). */
+static uint32_t worker_source(const eng_index_t *ix, const hitix_t *x, const ind_hits_t *hits,
+                              const score_result_t *sr, const ind_hit_t *h,
+                              const ind_record_t *recs, uint8_t *kind_out, uint32_t *app)
+{
+    static const uint8_t order[] = {IK_APPLICATION, IK_ADDRESS, IK_PHONE, IK_EMPLOYER};
+    uint32_t r, k;
+    for (r = 0; r < h->nrecords; r++) {
+        const ind_record_t *rc = &recs[h->rec_off + r];
+        const eng_app_t *ap;
+        if (rc->kind != IR_APPLICATION || rc->index >= ix->napps)
+            continue;
+        ap = &ix->apps[rc->index];
+        for (k = 0; k < sizeof(order); k++) {
+            uint32_t ent = order[k] == IK_APPLICATION ? rc->index
+                           : order[k] == IK_ADDRESS   ? ap->res_addr
+                           : order[k] == IK_PHONE     ? ap->phone
+                                                      : ap->employer;
+            uint32_t ref;
+            if (!ent && order[k] != IK_APPLICATION)
+                continue;
+            ref = hitix_find(x, h->indicator, order[k], ent);
+            if (ref != UINT32_MAX && same_hit(score_hit(sr, hits, ref), h)) {
+                *kind_out = order[k];
+                *app = rc->index;
+                return ref;
+            }
+        }
+    }
+    return UINT32_MAX;
+}
+
+#define TEXT_APPS 5 /* applications the explanation's text names; the JSON has all kept */
+
+/* The applications of a roll-up hit (its records) with their own values:
+ * ,"applications":[{"key":..,"value":..,"threshold":..}] into json and
+ * " (A1: 50000 against 75000; A2: ...)" into text. */
+static tw_err_t carried_apps(const eng_index_t *ix, const hitix_t *x, const ind_hits_t *hits,
+                             const score_result_t *sr, const ind_hit_t *h,
+                             const ind_record_t *recs, tw_buf_t *json, tw_buf_t *text)
+{
+    uint32_t r;
+    int shown = 0;
+    tw_err_t err = buf_adds(json, ",\"applications\":[");
+    for (r = 0; r < h->nrecords && !err; r++) {
+        const ind_record_t *rc = &recs[h->rec_off + r];
+        const char *key;
+        uint32_t ref;
+        if (rc->kind != IR_APPLICATION || rc->index >= ix->napps)
+            continue;
+        key = eng_str(ix, ix->apps[rc->index].key);
+        ref = hitix_find(x, h->indicator, IK_APPLICATION, rc->index);
+        if ((err = buf_adds(json, shown ? ",{\"key\":" : "{\"key\":")) ||
+            (err = json_str(json, key, strlen(key))))
+            break;
+        if (ref != UINT32_MAX && ref < hits->n) {
+            const ind_hit_t *own = score_hit(sr, hits, ref);
+            if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, own->value)) ||
+                (err = buf_adds(json, ",\"threshold\":")) ||
+                (err = json_num(json, own->threshold)))
+                break;
+            if (text && shown < TEXT_APPS)
+                err = buf_printf(text, "%s%s: %g against %g", shown ? "; " : " (", key,
+                                 own->value, own->threshold);
+        } else if (text && shown < TEXT_APPS) {
+            err = buf_printf(text, "%s%s", shown ? "; " : " (", key);
+        }
+        if (!err)
+            err = buf_addc(json, '}');
+        shown++;
+    }
+    if (!err)
+        err = buf_addc(json, ']');
+    if (!err && text && shown)
+        err = h->nrecords_total > TEXT_APPS
+                  ? buf_printf(text, "; and %u more)", h->nrecords_total - TEXT_APPS)
+                  : buf_addc(text, ')');
+    return err;
+}
+
+/* The "carried" member of a carried hit, and its value and threshold as
+ * they are meant: a roll-up's count goes into "carried" and value and
+ * threshold are null (no single wage or hours stand for N applications).
+ * `line` receives the explanation's words for the CLI. */
+static tw_err_t carried_json(store_t *st, const eng_index_t *ix, const hitix_t *x,
+                             const ind_hits_t *hits, const score_result_t *sr,
+                             const score_entity_t *se, const ind_hit_t *h,
+                             const ind_record_t *recs, tw_buf_t *json, tw_buf_t *line)
+{
+    tw_err_t err;
+    char key[1024];
+
+    if (se->kind == IK_EMPLOYER || se->kind == IK_INTERMEDIARY) {
+        if ((err = buf_printf(json, ",\"value\":null,\"threshold\":null,\"carried\":{"
+                                    "\"from\":\"applications\",\"count\":%.0f,\"of\":%.0f",
+                              h->value, h->threshold)))
+            return err;
+        if ((err = buf_printf(line, "in %.0f of its %.0f applications", h->value, h->threshold)))
+            return err;
+        if ((err = carried_apps(ix, x, hits, sr, h, recs, json, line)))
+            return err;
+        return buf_addc(json, '}');
+    }
+    {
+        uint8_t kind = 0;
+        uint32_t app = 0, ref = worker_source(ix, x, hits, sr, h, recs, &kind, &app);
+        const ind_hit_t *src;
+        const ind_record_t *srecs;
+        const char *akey;
+        if (ref == UINT32_MAX) {
+            if ((err = buf_adds(json, ",\"value\":null,\"threshold\":null,\"carried\":{\"from\":null}")))
+                return err;
+            return buf_adds(line, "carried from the applications below, their employer, residence or phone");
+        }
+        src = score_hit(sr, hits, ref);
+        srecs = ref < hits->n ? hits->records : sr->rolled.records;
+        akey = eng_str(ix, ix->apps[app].key);
+        if (kind == IK_EMPLOYER && ref >= hits->n) {
+            /* the employer's own roll-up: a count, never a wage */
+            if ((err = entity_key(st, ix, IK_EMPLOYER, src->entity, key, sizeof(key))))
+                return err;
+            if ((err = buf_adds(json, ",\"value\":null,\"threshold\":null,\"carried\":{"
+                                      "\"from\":\"employer\",\"entity_key\":")) ||
+                (err = json_str(json, key, strlen(key))) ||
+                (err = buf_adds(json, ",\"application\":")) ||
+                (err = json_str(json, akey, strlen(akey))) ||
+                (err = buf_printf(json, ",\"count\":%.0f,\"of\":%.0f", src->value,
+                                  src->threshold)))
+                return err;
+            if ((err = buf_printf(line, "carried from employer %s (application %s): in %.0f of its %.0f applications",
+                                  key, akey, src->value, src->threshold)))
+                return err;
+            if ((err = carried_apps(ix, x, hits, sr, src, srecs, json, line)))
+                return err;
+            return buf_addc(json, '}');
+        }
+        /* a hit of its own kind: the application's own wage, the
+         * residence's count of workers, the employer's inspections... */
+        if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, src->value)) ||
+            (err = buf_adds(json, ",\"threshold\":")) || (err = json_num(json, src->threshold)) ||
+            (err = buf_printf(json, ",\"carried\":{\"from\":\"%s\",\"application\":",
+                              kind == IK_APPLICATION ? "application"
+                              : kind == IK_ADDRESS   ? "residence"
+                              : kind == IK_PHONE     ? "phone"
+                                                     : "employer")) ||
+            (err = json_str(json, akey, strlen(akey))))
+            return err;
+        if (kind != IK_APPLICATION) {
+            if ((err = entity_key(st, ix, kind, src->entity, key, sizeof(key))) ||
+                (err = buf_adds(json, ",\"entity_key\":")) ||
+                (err = json_str(json, key, strlen(key))))
+                return err;
+        }
+        if ((err = buf_addc(json, '}')))
+            return err;
+        if (kind == IK_APPLICATION)
+            return buf_printf(line, "carried from application %s (observed %g, threshold %g)", akey,
+                              src->value, src->threshold);
+        return buf_printf(line, "carried from the %s %s of application %s (observed %g, threshold %g)",
+                          kind == IK_ADDRESS ? "residence" : kind == IK_PHONE ? "phone" : "employer",
+                          key, akey, src->value, src->threshold);
+    }
+}
+
 /* Indicators, evidence JSON and explanation of one scored entity. */
 static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
-                       const score_result_t *sr,
+                       const score_result_t *sr, const hitix_t *hx,
                        const score_entity_t *se, const config_t *cfg, const char *etype,
                        const char *ekey, tw_buf_t *inds, tw_buf_t *json, tw_buf_t *text)
 {
@@ -173,15 +419,17 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
     const ind_def_t *cat = ind_catalogue(&ncat);
     double prior = score_prior(cfg, (ind_kind_t)se->kind);
     uint32_t k, r;
+    tw_buf_t line; /* a carried hit's source, in words */
     tw_err_t err = TW_OK;
 
     buf_reset(inds);
     buf_reset(json);
     buf_reset(text);
+    buf_init(&line, 1 << 14);
 #define TRY(x)                                                                                 \
     do {                                                                                       \
         if ((err = (x)) != TW_OK)                                                              \
-            return err;                                                                        \
+            goto done;                                                                         \
     } while (0)
     TRY(buf_adds(json, "{\"entity_type\":"));
     TRY(json_str(json, etype, strlen(etype)));
@@ -251,10 +499,15 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
         TRY(json_num(json, h->strength));
         TRY(buf_adds(json, ",\"contribution\":"));
         TRY(json_num(json, c));
-        TRY(buf_adds(json, ",\"value\":"));
-        TRY(json_num(json, h->value));
-        TRY(buf_adds(json, ",\"threshold\":"));
-        TRY(json_num(json, h->threshold));
+        buf_reset(&line);
+        if (rolled) {
+            TRY(carried_json(st, ix, hx, hits, sr, se, h, recs, json, &line));
+        } else {
+            TRY(buf_adds(json, ",\"value\":"));
+            TRY(json_num(json, h->value));
+            TRY(buf_adds(json, ",\"threshold\":"));
+            TRY(json_num(json, h->threshold));
+        }
         TRY(buf_printf(json, ",\"records_total\":%u,\"records\":[", h->nrecords_total));
 
         if (sr->suppressed[se->first + k])
@@ -265,12 +518,11 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
                                  "evidence above, never an alert by itself]\n",
                            (int)k + 1, d->id, d->text));
         else if (rolled && (se->kind == IK_EMPLOYER || se->kind == IK_INTERMEDIARY))
-            TRY(buf_printf(text, "  %d. +%.2f %s, in %.0f of its %.0f applications: %s\n",
-                           (int)k + 1, c, d->id, h->value, h->threshold, d->text));
+            TRY(buf_printf(text, "  %d. +%.2f %s, %s: %s\n", (int)k + 1, c, d->id, buf_str(&line),
+                           d->text));
         else if (rolled)
-            TRY(buf_printf(text, "  %d. +%.2f %s (carried from the applications below, their "
-                                 "employer, residence or phone): %s\n",
-                           (int)k + 1, c, d->id, d->text));
+            TRY(buf_printf(text, "  %d. +%.2f %s (%s): %s\n", (int)k + 1, c, d->id,
+                           buf_str(&line), d->text));
         else
             TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
                            c, d->id, d->text, h->value, h->threshold));
@@ -312,7 +564,7 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
                 TW_ENOTFOUND)
                 continue;
             if (err != TW_OK)
-                return err;
+                goto done;
             TRY(buf_printf(json, "%s{\"entity_type\":\"%s\",\"entity_key\":",
                            shown ? "," : "", rt));
             TRY(json_str(json, rkey, strlen(rkey)));
@@ -325,6 +577,8 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
         TRY(buf_adds(json, "]}"));
     }
 #undef TRY
+done:
+    buf_free(&line);
     return err;
 }
 
@@ -335,12 +589,15 @@ tw_err_t alerts_evidence(store_t *st, const eng_index_t *ix, const ind_hits_t *h
     const char *etype = ind_kind_name((ind_kind_t)se->kind);
     char key[1024];
     tw_buf_t inds;
+    hitix_t hx = {NULL, 0};
     tw_err_t err;
 
     if ((err = entity_key(st, ix, se->kind, se->entity, key, sizeof(key))) != TW_OK)
         return err;
     buf_init(&inds, 1 << 16);
-    err = render(st, ix, hits, sr, se, cfg, etype, key, &inds, json, text);
+    if ((err = hitix_build(hits, sr, &hx)) == TW_OK)
+        err = render(st, ix, hits, sr, &hx, se, cfg, etype, key, &inds, json, text);
+    free(hx.k);
     buf_free(&inds);
     return err;
 }
@@ -443,6 +700,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                  *low = NULL, *cnt = NULL, *one = NULL;
     ind_marks_t seen;
     tw_buf_t inds, json, text;
+    hitix_t hx = {NULL, 0};
     char key[1024], now[32];
     long long run = 0;
     size_t i;
@@ -508,7 +766,11 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
             goto out;
         }
-        if ((err = render(st, ix, hits, sr, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
+        if (!hx.k && (err = hitix_build(hits, sr, &hx)) != TW_OK) {
+            tw_errinfo_set(ei, err, "%s", "no memory for the evidence lookup");
+            goto out;
+        }
+        if ((err = render(st, ix, hits, sr, &hx, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
             tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, key);
             goto out;
         }
@@ -748,6 +1010,7 @@ out:
     store_release_cached(st, cnt);
     store_release_cached(st, one);
     ind_marks_free(&seen);
+    free(hx.k);
     buf_free(&inds);
     buf_free(&json);
     buf_free(&text);
@@ -905,19 +1168,8 @@ tw_err_t alerts_show(store_t *st, long long id, FILE *out)
 
 static void csv_field(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(s, out);
-    }
+    if (s)
+        csvout_cell(out, s, strlen(s));
 }
 
 tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format, FILE *out)
@@ -1041,6 +1293,11 @@ static tw_err_t add_event(sqlite3 *db, long long id, const char *actor, const ch
     return rc == SQLITE_DONE ? TW_OK : TW_EDB;
 }
 
+tw_err_t alerts_note_case(store_t *st, long long id, const char *actor, const char *org)
+{
+    return add_event(store_sqlite(st), id, actor, "case_opened", NULL, NULL, org);
+}
+
 /* The fields of an alert the lifecycle functions need. */
 typedef struct {
     char type[32];
@@ -1104,9 +1361,13 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
                              from, to_status);
         goto fail;
     }
+    /* escalating hands the alert on: whoever receives it reads why */
     if ((!reason || !reason[0]) &&
         (strcmp(to_status, "dismissed") == 0 || strcmp(to_status, "confirmed") == 0 ||
-         strcmp(from, "dismissed") == 0 || strcmp(from, "confirmed") == 0)) {
+         strcmp(to_status, "escalated") == 0 || strcmp(from, "dismissed") == 0 ||
+         strcmp(from, "confirmed") == 0)) {
+        tw_errinfo_field(ei, "reason");
+        tw_errinfo_reason(ei, "reason_required");
         err = tw_errinfo_set(ei, TW_EINPUT, "moving alert %lld from %s to %s needs a reason", id,
                              from, to_status);
         goto fail;
@@ -1549,6 +1810,15 @@ out:
 #define LABEL_EMPLOYER "CASE WHEN a.entity_type = 'intermediary' THEN NULL ELSE lp.employer_tin END"
 #define LABEL_NATIONALITY                                                                      \
     "CASE WHEN a.entity_type IN ('application', 'worker') THEN lp.worker_citizenship END"
+/* the names people know beside the keys: the person's, the employer's or
+ * the agent's as the latest permit writes them, and the employer's name */
+#define LABEL_NAMES                                                                            \
+    "CASE a.entity_type WHEN 'employer' THEN lp.employer_name"                                 \
+    " WHEN 'intermediary' THEN lp.intermediary_name"                                          \
+    " WHEN 'address' THEN NULL WHEN 'phone' THEN NULL"                                          \
+    " ELSE nullif(trim(coalesce(lp.worker_given_name, '') || ' ' ||"                           \
+    " coalesce(lp.worker_family_name, '')), '') END,"                                           \
+    " CASE WHEN a.entity_type = 'intermediary' THEN NULL ELSE lp.employer_name END"
 
 #define ITEM_COLUMNS                                                                           \
     "a.id, a.entity_type, a.entity_key, a.score, a.level, a.status, a.indicators,"            \
@@ -1559,8 +1829,8 @@ static const char *col_text(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
-/* Reads ITEM_COLUMNS at column 0 (and, with labels, region, employer and
- * nationality after them). */
+/* Reads ITEM_COLUMNS at column 0 (and, with labels, region, employer,
+ * nationality, name and employer name after them). */
 static void read_item(sqlite3_stmt *s, int labels, alerts_item_t *it)
 {
     const char *t;
@@ -1579,6 +1849,8 @@ static void read_item(sqlite3_stmt *s, int labels, alerts_item_t *it)
         it->region = col_text(s, 10);
         it->employer = col_text(s, 11);
         it->nationality = col_text(s, 12);
+        it->name = col_text(s, 13);
+        it->employer_name = col_text(s, 14);
     }
 }
 
@@ -1642,7 +1914,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
      * evidence and explanation, KBs each); outer: label the page's rows from
      * their latest permit */
     err = buf_adds(&sql, "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
-                         LABEL_NATIONALITY " FROM (SELECT " ITEM_COLUMNS
+                         LABEL_NATIONALITY ", " LABEL_NAMES " FROM (SELECT " ITEM_COLUMNS
                          " FROM alert a WHERE ");
     if (!err)
         err = buf_adds(&sql, !q->status ? "a.closed = 0"
@@ -1750,7 +2022,8 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
 
     if (sqlite3_prepare_v2(db,
                            "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
-                           LABEL_NATIONALITY ", a.evidence, a.explanation, a.config_version,"
+                           LABEL_NATIONALITY ", " LABEL_NAMES ", a.evidence, a.explanation,"
+                           " a.config_version,"
                            " a.closed FROM alert a LEFT JOIN permit lp ON lp.id = ("
                            LATEST_PERMIT ") WHERE a.id = ?",
                            -1, &s, NULL) != SQLITE_OK)
@@ -1765,10 +2038,10 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
     {
         alerts_detail_t d;
         read_item(s, 1, &d.item);
-        d.evidence = col_text(s, 13);
-        d.explanation = col_text(s, 14);
-        d.config_version = col_text(s, 15);
-        d.closed = sqlite3_column_int(s, 16);
+        d.evidence = col_text(s, 15);
+        d.explanation = col_text(s, 16);
+        d.config_version = col_text(s, 17);
+        d.closed = sqlite3_column_int(s, 18);
         err = v->alert(ctx, &d);
     }
     sqlite3_finalize(s);
@@ -1864,8 +2137,8 @@ tw_err_t alerts_scan(store_t *st, alerts_item_fn fn, void *ctx)
 
     if (sqlite3_prepare_v2(store_sqlite(st),
                            "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
-                           LABEL_NATIONALITY " FROM alert a LEFT JOIN permit lp ON lp.id = ("
-                           LATEST_PERMIT ") ORDER BY a.id",
+                           LABEL_NATIONALITY ", " LABEL_NAMES " FROM alert a LEFT JOIN permit lp"
+                           " ON lp.id = (" LATEST_PERMIT ") ORDER BY a.id",
                            -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -87,13 +87,18 @@ tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
  *   escalated  -> in_review, dismissed, confirmed
  *   dismissed  -> in_review            (reopened)
  *   confirmed  -> in_review            (reopened)
- * A reason is required for dismissed, confirmed and a reopening
+ * A reason is required for escalated, dismissed, confirmed and a reopening
  * (TW_EINPUT without one). Dismissed and confirmed close the alert (it leaves
  * `alerts list`); reopening one whose entity has a newer open alert is
  * TW_ECONFLICT. Every move and assignment is an alert_event with
  * who, when and why. TW_ENOTFOUND for an unknown id. */
 tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, const char *actor,
                            const char *reason, tw_errinfo_t *ei);
+/* Records in alert `id`'s history that an NRM case was opened from it
+ * (kind "case_opened", the actor, reason = the organisation that opened
+ * it; never the case's id, which stays sealed with the case, cases.h rule
+ * 8). Runs inside the caller's transaction (cases_open()'s). TW_EDB. */
+tw_err_t alerts_note_case(store_t *st, long long id, const char *actor, const char *org);
 /* assignee NULL or "" unassigns. */
 tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
                        tw_errinfo_t *ei);
@@ -168,6 +173,11 @@ typedef struct {
     const char *assignee;   /* NULL: nobody */
     const char *created_at, *updated_at;
     const char *region, *employer, *nationality;
+    /* the entity's name as people know it (the person's given and family
+     * name, the employer's or the agent's name; NULL for an address or a
+     * phone or when unknown) and the employer's name, from the latest
+     * permit like region and employer */
+    const char *name, *employer_name;
 } alerts_item_t;
 typedef tw_err_t (*alerts_item_fn)(void *ctx, const alerts_item_t *it);
 

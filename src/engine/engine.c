@@ -732,6 +732,8 @@ static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->repo
 tw_err_t engine_index_build(eng_index_t *ix)
 {
     tw_err_t err;
+    if (!ix->register_crossings)
+        ix->register_crossings = ix->ncrossings;
     if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
                               k_app_employer)) ||
         (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,

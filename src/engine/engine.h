@@ -117,6 +117,10 @@ typedef struct {
     uint32_t napps;
     eng_crossing_t *crossings;
     uint32_t ncrossings;
+    /* crossings in the whole border register: ncrossings for a loaded
+     * index; a live neighbourhood keeps the full index's count, so "no
+     * crossing of this worker" is not taken for "no border register" */
+    uint32_t register_crossings;
     eng_inspection_t *inspections;
     uint32_t ninspections;
     eng_report_t *reports;

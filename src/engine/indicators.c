@@ -1197,7 +1197,9 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
     recs_t r;
     tw_err_t err;
 
-    if (ix->ncrossings == 0 || ix->horizon == ENG_NODAY)
+    /* no border register at all: nothing to say (a live neighbourhood
+     * whose worker never crossed still has the register behind it) */
+    if ((ix->ncrossings == 0 && ix->register_crossings == 0) || ix->horizon == ENG_NODAY)
         return TW_OK;
     for (i = 0; i < ix->napps; i++) {
         const eng_app_t *a = &ix->apps[i];

@@ -386,6 +386,7 @@ static tw_err_t add_reports(hood_t *h)
     for (i = 0; i < h->reports.n; i++) {
         eng_report_t *x = &ix->reports[ix->nreports];
         *x = full->reports[h->reports.back[i]];
+        x->worker = 0; /* a neighbourhood does not read persons (engine.h) */
         if ((err = local_ent(h, ENT_EMPLOYER, x->employer, &x->employer)) != TW_OK ||
             (err = local_ent(h, ENT_ADDRESS, x->address, &x->address)) != TW_OK ||
             (err = local_ent(h, ENT_PHONE, x->phone, &x->phone)) != TW_OK ||
@@ -492,6 +493,7 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
             memcpy(ix->global_id[k] + 1, h->ent[k].back, h->ent[k].n * sizeof(uint32_t));
     }
     ix->horizon = full->horizon;
+    ix->register_crossings = full->register_crossings;
     ix->peer_ref = NULL;
     if (!h->strings.p && (err = buf_addc(&h->strings, '\0')) != TW_OK)
         return err;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/privfile.h"
 #include "engine/engine.h"
 #include "engine/indicators.h"
 #include "engine/score.h"
@@ -28,7 +29,7 @@ static double seconds_since(const struct timespec *t0)
 static tw_err_t write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                            const char *path, tw_errinfo_t *ei)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = privfile_create(path);
     tw_err_t err = f ? alerts_write_hits(st, ix, hits, f) : TW_EIO;
     if (f && fclose(f) != 0 && err == TW_OK)
         err = TW_EIO;

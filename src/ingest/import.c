@@ -54,6 +54,8 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/csvout.h"
+#include "base/privfile.h"
 #include "ingest/csv.h"
 #include "base/json.h"
 #include "ingest/mapping.h"
@@ -271,29 +273,6 @@ static void add_issue(importer_t *im, int col, int warning, const char *fmt, ...
 
 /* ---- rejects file ------------------------------------------------------- */
 
-static void csv_put(FILE *f, const char *s, size_t len)
-{
-    size_t i;
-    int quote = 0;
-    for (i = 0; i < len; i++) {
-        if (s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r') {
-            quote = 1;
-            break;
-        }
-    }
-    if (!quote) {
-        fwrite(s, 1, len, f);
-        return;
-    }
-    fputc('"', f);
-    for (i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', f);
-        fputc(s[i], f);
-    }
-    fputc('"', f);
-}
-
 /* Writer side: a record's rejects and warnings into the store and the file. */
 static tw_err_t record_issues(importer_t *im, const rec_t *r)
 {
@@ -311,9 +290,9 @@ static tw_err_t record_issues(importer_t *im, const rec_t *r)
         if (im->rejects) {
             fprintf(im->rejects, "%ld,%ld,%s,%s,", line, is->csv_column, field,
                     is->warning ? "warning" : "error");
-            csv_put(im->rejects, is->reason, strlen(is->reason));
+            csvout_cell(im->rejects, is->reason, strlen(is->reason));
             fputc(',', im->rejects);
-            csv_put(im->rejects, r->raw, r->raw_len);
+            csvout_cell(im->rejects, r->raw, r->raw_len);
             fputc('\n', im->rejects);
         }
         if (is->warning)
@@ -1159,7 +1138,7 @@ static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t 
     else if ((size_t)snprintf(res->rejects_path, sizeof(res->rejects_path), "%s.rejects.csv",
                               im->path) >= sizeof(res->rejects_path))
         return tw_errinfo_set(ei, TW_EINPUT, "file name too long");
-    im->rejects = fopen(res->rejects_path, "w");
+    im->rejects = privfile_create(res->rejects_path);
     if (!im->rejects) {
         tw_errinfo_file(ei, res->rejects_path);
         return tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file: %s", strerror(errno));

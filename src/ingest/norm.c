@@ -1125,6 +1125,17 @@ static void addr_classify(norm_t *n)
             }
         }
     }
+    /* Yerevan is a region of its own (AM-ER) and the city it is: an address
+     * there names the city or leaves it out, and both must be one address
+     * ("hovsep emin st 51" = "hovsep emin st 51 yerevan"). The city is
+     * dropped (Yerevanyan, the street of other towns, is another word).
+     * That also fixes the reading of "Ереван ул. Туманяна 5", whose street
+     * type followed the city. */
+    for (i = 0; i < n->ntok; i++) {
+        tok_t *t = &n->tok[i];
+        if (t->kind == TK_WORD && t->len == 7 && memcmp(tok_str(n, t), "yerevan", 7) == 0)
+            t->kind = TK_DROP;
+    }
     /* drop, keeping segment starts */
     for (i = j = 0; i < n->ntok; i++) {
         if (n->tok[i].kind == TK_DROP) {

@@ -532,6 +532,12 @@ tw_err_t value_ident(const char *s, size_t len, const char **why)
         return fail(why, "empty identifier");
     if (len > 64)
         return fail(why, "identifier longer than 64 bytes");
+    /* a spreadsheet would run it as a formula when a CSV of alerts or
+     * rejects is opened (OWASP "CSV Injection"); no register numbers its
+     * records like that */
+    if (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@')
+        return fail(why, "identifier begins with '=', '+', '-' or '@' (a spreadsheet would "
+                         "take it for a formula)");
     for (i = 0; i < len; i++) {
         unsigned char c = p[i];
 

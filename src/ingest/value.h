@@ -54,7 +54,8 @@ tw_err_t value_isco(const char *s, size_t len, const char **why);
 tw_err_t value_tin(const char *s, size_t len, const char **why);
 
 /* A register identifier: 1..64 bytes of printable ASCII without spaces
- * or commas... precisely: bytes 0x21-0x7E except '"' and ','. */
+ * or commas... precisely: bytes 0x21-0x7E except '"' and ',', and not
+ * beginning with '=', '+', '-' or '@' (a spreadsheet formula). */
 tw_err_t value_ident(const char *s, size_t len, const char **why);
 
 /* Case-insensitive match of s against a NULL-terminated list of allowed

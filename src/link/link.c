@@ -1320,6 +1320,23 @@ static tw_err_t prepare(link_t *l)
     return TW_OK;
 }
 
+/* Whether the match class EM found on one rule's pairs can be "same
+ * person": among matches, every identifying field the rule left free
+ * (names, birth date, documents) agrees exactly at least 30 % of the time
+ * when it is known (fastLink's ordering constraint, loosened). */
+static int plausible(const link_t *l, uint32_t mask, double m[][LEVELS_MAX])
+{
+    size_t f;
+    for (f = 0; f < l->nf; f++) {
+        link_kind_t k = l->kind[f];
+        if (mask >> f & 1)
+            continue;
+        if ((is_name(k) || k == LINK_KIND_DATE || k == LINK_KIND_ID) && m[f][1] < 0.3)
+            return 0;
+    }
+    return 1;
+}
+
 /* The model, as Splink trains it: u from random pairs; then per blocking
  * rule, EM over the pairs that share its key with the rule's own fields
  * left out, m of each field averaged over the rules that leave it free;
@@ -1356,6 +1373,13 @@ static tw_err_t train(link_t *l)
         memcpy(mr, l->m, sizeof mr);
         iters += em(l, pc, npc, mask, &lam_r[r], mr);
         free(pc);
+        if (!plausible(l, mask, mr)) {
+            /* the class EM found is not "same person" (coworkers sharing
+             * an employer, an address and a phone form one too): this
+             * rule says nothing about m or lambda */
+            lam_r[r] = 0;
+            continue;
+        }
         pairs_r[r] = (double)npairs;
         for (f = 0; f < l->nf; f++) {
             double wgt = lam_r[r] * (double)npairs;
@@ -1538,7 +1562,8 @@ static tw_err_t cluster(link_t *l)
         if ((err = add_join(l, p, q, i < l->nmust ? INFINITY : NAN, &jcap)) != TW_OK)
             goto out;
     }
-    qsort(l->edges, l->nedges, sizeof *l->edges, cmp_edge);
+    if (l->nedges)
+        qsort(l->edges, l->nedges, sizeof *l->edges, cmp_edge);
     for (i = 0; i < l->nedges && l->edges[i].w >= l->o.threshold; i++) {
         uint32_t ra = uf_find(&u, l->edges[i].p), rb = uf_find(&u, l->edges[i].q);
         if (ra == rb)
@@ -1603,7 +1628,8 @@ tw_err_t link_run(link_t *l)
         goto out;
     }
     for (t = 0; t < threads; t++) {
-        memcpy(l->edges + l->nedges, ps[t].edges, ps[t].nedges * sizeof *l->edges);
+        if (ps[t].nedges)
+            memcpy(l->edges + l->nedges, ps[t].edges, ps[t].nedges * sizeof *l->edges);
         l->nedges += ps[t].nedges;
     }
     err = cluster(l);

@@ -475,12 +475,16 @@ static void scope_free(scope_t *sc)
 
 tw_err_t api_healthz(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
-    int v = store_schema_version(http_req_store(req)), oom = 0;
+    int v = store_schema_version(http_req_store(req)), oom = 0, ok;
+    char why[128];
     json_t *o = json_object();
     (void)ei;
-    put(o, "status", json_string(v > 0 ? "ok" : "unavailable"), &oom);
+    /* a full disk fails every audited request: say so here, not "ok" */
+    ok = http_storage_ok(req, why, sizeof(why));
+    put(o, "status", json_string(v > 0 && ok ? "ok" : "unavailable"), &oom);
     put(o, "schema_version", json_integer(v), &oom);
-    return reply_json(rep, v > 0 ? 200 : 503, o, oom);
+    put(o, "storage", json_string(ok ? "ok" : why), &oom);
+    return reply_json(rep, v > 0 && ok ? 200 : 503, o, oom);
 }
 
 tw_err_t api_metrics(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
@@ -560,7 +564,8 @@ tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
             fprintf(stderr, "serve: error: auditing a failed sign-in: %s\n", aei.msg);
         }
         if (err == TW_ETOOBIG) {
-            rep->retry_after = AUTH_FAIL_WINDOW;
+            int64_t w = auth_login_wait(st, user, http_req_remote(req));
+            rep->retry_after = w > 0 ? (unsigned)w : AUTH_FAIL_DELAY;
             err = http_reply_error(rep, 429, "rate_limited", "too many failed sign-ins; wait "
                                                              "and try again later");
         } else {
@@ -726,6 +731,8 @@ static json_t *item_json(const alerts_item_t *it, int *oom)
     put(o, "updated_at", jstr(it->updated_at), oom);
     put(o, "region", jstr(it->region), oom);
     put(o, "employer", jstr(it->employer), oom);
+    put(o, "name", jstr(it->name), oom);
+    put(o, "employer_name", jstr(it->employer_name), oom);
     return o;
 }
 
@@ -1692,7 +1699,7 @@ typedef struct {
 } rejects_ctx_t;
 
 static tw_err_t reject_cb(void *ctx, long long line, long long column, const char *field,
-                          const char *severity, const char *reason)
+                          const char *severity, const char *reason, const char *raw)
 {
     rejects_ctx_t *c = ctx;
     json_t *o = json_object();
@@ -1701,6 +1708,9 @@ static tw_err_t reject_cb(void *ctx, long long line, long long column, const cha
     put(o, "field", jstr(field && field[0] ? field : NULL), &c->oom);
     put(o, "severity", jstr(severity), &c->oom);
     put(o, "reason", jstr(reason), &c->oom);
+    /* the row as the file had it: the screen shows the refused value and
+     * the row's id, and offers the refused rows as a file to correct */
+    put(o, "row", jstr(raw), &c->oom);
     push(c->list, o, &c->oom);
     return c->oom ? TW_ENOMEM : TW_OK;
 }

@@ -27,6 +27,8 @@ tw_err_t api_metrics(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_login(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_logout(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_me(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* GET /api/v1/directory: organisations and people to choose from (api_directory.c). */
+tw_err_t api_directory(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alert_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_alert_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
@@ -57,6 +59,10 @@ tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* api_stats.c: the pattern tables, the quality report, the GLOTIP table */
+tw_err_t api_stats_patterns(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_stats_glotip(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_update(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_case_transition(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
@@ -83,5 +89,9 @@ void api_cursor_encode(int sort, const char *key, long long id, char *out, size_
  * this server made for that order. key gets up to keycap bytes. */
 tw_err_t api_cursor_decode(const char *cursor, int sort, char *key, size_t keycap,
                            long long *id);
+
+/* Frontline screening (api_screening.c; docs/api.md "Frontline screening"). */
+tw_err_t api_screening_questions(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 #endif

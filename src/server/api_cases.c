@@ -36,6 +36,7 @@
 #include "server/api.h"
 #include "server/api_int.h"
 #include "cases/cases.h"
+#include "cases/keyring.h"
 
 #define CASE_TEXT_MAX ((size_t)256 * 1024) /* a narrative; the module checks each field */
 #define CASE_CODES_MAX 1024                /* a joined ';' list of codes */
@@ -48,8 +49,18 @@
 static int ready(http_req_t *req, http_reply_t *rep)
 {
     const http_opts_t *o = http_req_opts(req);
-    if (o->vault)
-        return 1;
+    tw_errinfo_t ei;
+    if (o->vault) {
+        /* a rotation since the server started: no case read or write with
+         * the old keys (a read would say "no such case", a search "no
+         * match"); the operator restarts the server */
+        tw_errinfo_clear(&ei);
+        if (keyring_reader_check(http_req_store(req), o->vault, &ei) == TW_OK)
+            return 1;
+        http_reply_error(rep, 503, "unavailable", "%s",
+                         ei.msg[0] ? ei.msg : "the case data cannot be read now");
+        return 0;
+    }
     http_reply_error(rep, 503, "unavailable",
                      "NRM cases need a key file: %s could not be read when the server started "
                      "(tipwatch keys init creates it; then restart tipwatch serve)",
@@ -252,6 +263,8 @@ static tw_err_t view_event(void *ctx, const cases_event_t *e)
     api_put(o, "to_stage", jopt(e->to_stage), &v->oom);
     api_put(o, "detail", jparsed(e->detail), &v->oom);
     api_put(o, "reason", api_jstr(e->reason), &v->oom);
+    if (e->unreadable)
+        api_put(o, "unreadable", json_true(), &v->oom);
     api_push(v->timeline, o, &v->oom);
     return v->oom ? TW_ENOMEM : TW_OK;
 }
@@ -296,9 +309,12 @@ static json_t *referral_json(const cases_referral_t *r, int *oom)
     api_put(o, "emergency", json_boolean(r->emergency), oom);
     api_put(o, "reviewed", json_boolean(r->reviewed), oom);
     api_put(o, "created_at", jopt(r->created_at), oom);
+    api_put(o, "sent_at", jopt(r->sent_at), oom);
     api_put(o, "created_by", api_jstr(r->created_by), oom);
     api_put(o, "updated_at", jopt(r->updated_at), oom);
     api_put(o, "reason", api_jstr(r->reason), oom);
+    if (r->unreadable)
+        api_put(o, "unreadable", json_true(), oom);
     api_put(o, "in_force", json_boolean(r->in_force), oom);
     return o;
 }
@@ -320,6 +336,8 @@ static json_t *consent_json(const cases_consent_t *c, int *oom)
     api_put(o, "given", json_boolean(c->given), oom);
     api_put(o, "categories", codes_json(c->categories, oom), oom);
     api_put(o, "purpose", api_jstr(c->purpose), oom);
+    if (c->unreadable)
+        api_put(o, "unreadable", json_true(), oom);
     api_put(o, "until", jopt(c->until), oom);
     api_put(o, "recorded_at", jopt(c->recorded_at), oom);
     api_put(o, "recorded_by", api_jstr(c->recorded_by), oom);
@@ -351,6 +369,8 @@ static tw_err_t view_attachment(void *ctx, const cases_attachment_info_t *a)
         v->attachments = json_array();
     api_put(o, "id", json_integer(a->id), &v->oom);
     api_put(o, "name", api_jstr(a->name), &v->oom);
+    if (a->unreadable)
+        api_put(o, "unreadable", json_true(), &v->oom);
     api_put(o, "media_type", api_jstr(a->media_type), &v->oom);
     api_put(o, "size", json_integer(a->size), &v->oom);
     api_put(o, "added_at", jopt(a->added_at), &v->oom);
@@ -629,6 +649,7 @@ static tw_err_t collect_item(void *ctx, const cases_item_t *it)
     api_put(o, "access",
             json_string(it->access == CASES_ACCESS_OWNER ? "owner" : "receiver"), &c->oom);
     api_put(o, "name", api_jstr(it->name), &c->oom);
+    api_put(o, "unreadable", json_boolean(it->unreadable), &c->oom);
     api_put(o, "opened_at", jopt(it->opened_at), &c->oom);
     api_put(o, "preid_due", jopt(it->preid_due), &c->oom);
     api_put(o, "overdue", json_boolean(it->overdue), &c->oom);
@@ -774,7 +795,7 @@ out:
 
 tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
-    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", NULL};
+    static const char *const allowed[] = {FIELD_MEMBERS, "alert_id", "duplicate_reason", NULL};
     json_t *body = NULL, *aj;
     fields_in_t in;
     cases_actor_t act;
@@ -792,6 +813,9 @@ tw_err_t api_case_open(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if (aj && !json_is_null(aj) && (err = body_int(body, "alert_id", 0, 1, &alert_id, NULL, ei)) != TW_OK)
         goto out;
     if ((err = fields_from(body, 0, &in, ei)) != TW_OK)
+        goto out;
+    if ((err = api_body_str(body, "duplicate_reason", 0, 2000, &in.f.duplicate_reason, ei)) !=
+        TW_OK)
         goto out;
     if (alert_id > 0 && (err = api_alert_readable(req, alert_id, ei)) != TW_OK)
         goto out;
@@ -1247,7 +1271,7 @@ tw_err_t api_referrals_inbox(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     c.oom = 0;
     actor_of(req, &act);
     http_write_lock(req);
-    err = cases_inbox(http_req_store(req), &act, collect_referral, &c, ei);
+    err = cases_inbox_vault(http_req_store(req), vault_of(req), &act, collect_referral, &c, ei);
     http_write_unlock(req);
     if (err != TW_OK) {
         json_decref(c.items);
@@ -1464,11 +1488,14 @@ tw_err_t api_cases_codes(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 typedef struct {
     json_t *dims;
     int oom;
+    char release[8]; /* "YYYY-MM" */
 } cells_t;
 
 static tw_err_t collect_cell(void *ctx, const cases_cell_t *c)
 {
     cells_t *x = ctx;
+    if (c->release)
+        snprintf(x->release, sizeof(x->release), "%s", c->release);
     json_t *a = json_object_get(x->dims, c->dimension);
     if (!a) {
         a = json_array();
@@ -1497,6 +1524,7 @@ tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         return err;
     x.dims = json_object();
     x.oom = 0;
+    x.release[0] = '\0';
     for (i = 0; i < sizeof(dims) / sizeof(dims[0]); i++)
         api_put(x.dims, dims[i], json_array(), &x.oom);
     actor_of(req, &act);
@@ -1507,5 +1535,8 @@ tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         json_decref(x.dims);
         return err;
     }
-    return api_reply_json(rep, 200, json_pack("{s:o}", "dimensions", x.dims), x.oom);
+    /* the release the answer is of: it stays the same for the month */
+    return api_reply_json(rep, 200,
+                          json_pack("{s:o,s:s}", "dimensions", x.dims, "release", x.release),
+                          x.oom);
 }

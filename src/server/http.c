@@ -65,6 +65,7 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/login", api_login, HTTP_PUBLIC, AUTHZ_ACTION_COUNT, 0},
     {"POST", "/api/v1/logout", api_logout, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
     {"GET", "/api/v1/me", api_me, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
+    {"GET", "/api/v1/directory", api_directory, HTTP_SIGNED_IN, AUTHZ_ACTION_COUNT, 0},
     {"GET", "/api/v1/alerts", api_alerts_list, HTTP_ACTION, AUTHZ_ALERT_READ, 0},
     {"GET", "/api/v1/alerts/{id}", api_alert_get, HTTP_ACTION, AUTHZ_ALERT_READ, 0},
     {"POST", "/api/v1/alerts/{id}/transition", api_alert_transition, HTTP_ACTION,
@@ -75,6 +76,9 @@ static const http_route_t routes[] = {
     {"GET", "/api/v1/entities/{type}/{key*}", api_entity_get, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/patterns", api_stats_patterns, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/quality", api_stats_quality, HTTP_ACTION, AUTHZ_STATS_READ, 0},
+    {"GET", "/api/v1/stats/glotip", api_stats_glotip, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"POST", "/api/v1/score", api_score, HTTP_ACTION, AUTHZ_SCORE, 0},
     {"GET", "/api/v1/watchlist", api_watchlist, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"GET", "/api/v1/configs", api_configs_list, HTTP_ACTION, AUTHZ_CONFIG_ADMIN, 0},
@@ -122,6 +126,11 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/persons/review/{id}", api_persons_decide, HTTP_ACTION,
      AUTHZ_PERSON_REVIEW, 0},
     {"GET", "/api/v1/persons/{id}", api_person_get, HTTP_ACTION, AUTHZ_PERSON_READ, 0},
+    /* frontline screening (api_screening.c); a case from it also needs
+     * case.write, checked by cases_open() */
+    {"GET", "/api/v1/screening/questions", api_screening_questions, HTTP_ACTION,
+     AUTHZ_SCREENING, 0},
+    {"POST", "/api/v1/screenings", api_screening_submit, HTTP_ACTION, AUTHZ_SCREENING, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -152,6 +161,17 @@ typedef struct {
 
 /* ---- server and request ------------------------------------------------- */
 
+/* One open connection as the guard sees it (guard_mu). */
+typedef struct {
+    struct MHD_Connection *conn; /* NULL: a free slot */
+    int fd;
+    struct timespec since; /* when its request line + headers began (accept, or the
+                              end of its previous request) */
+    int pending;           /* reading a request line + headers, or idle between requests */
+    int authed;            /* one of its requests was authenticated */
+    int closing;           /* shut down by the guard; MHD closes it */
+} guard_slot_t;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     http_opts_t o;
@@ -174,6 +194,17 @@ struct http_server {
     int ckpt_started, ckpt_stop;
     atomic_int active;      /* requests between first call and completion */
     atomic_int connections; /* open connections */
+    /* the connection guard (slow clients): one slot per open connection */
+    pthread_mutex_t guard_mu;
+    guard_slot_t *guard;
+    size_t nguard;
+    unsigned anon_cap; /* connections not (yet) authenticated, at most */
+    atomic_ullong closed_deadline, closed_reserve;
+    /* storage health (http_storage_ok) */
+    pthread_mutex_t probe_mu;
+    struct timespec probe_at;
+    int probe_done, probe_ok;
+    char probe_why[128];
     volatile sig_atomic_t stopping;
     metrics_t m;
 };
@@ -198,9 +229,12 @@ struct http_req {
     struct timespec t0;
     int status;
     size_t bytes;
+    int close; /* the answer closes the connection (its framing is in doubt) */
 };
 
 static _Thread_local store_t *tls_store;
+
+static void guard_mark(http_server_t *s, struct MHD_Connection *conn, int pending, int authed);
 
 void http_opts_default(http_opts_t *o)
 {
@@ -216,6 +250,8 @@ void http_opts_default(http_opts_t *o)
     o->max_per_ip = HTTP_MAX_PER_IP;
     o->access_log = 1;
     o->drain_s = HTTP_DRAIN_SECONDS;
+    o->header_timeout_s = HTTP_HEADER_SECONDS;
+    o->reserve = 0;
     o->trusted_proxy = NULL;
     cases_policy_default(&o->cases);
 }
@@ -502,6 +538,8 @@ static void reply_from_err(http_req_t *r, http_reply_t *rep, tw_err_t err,
             json_object_set_new(e, "field", json_string(ei->field));
         if (e && ei->reason[0])
             json_object_set_new(e, "reason", json_string(ei->reason));
+        if (e && ei->ref[0])
+            json_object_set_new(e, "ref", json_string(ei->ref));
     }
 }
 
@@ -560,7 +598,7 @@ static enum MHD_Result send_reply(http_req_t *r, http_reply_t *rep)
         snprintf(v, sizeof(v), "%u", rep->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
-    if (r->srv->stopping)
+    if (r->srv->stopping || r->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(r->conn, (unsigned)rep->status, resp);
     MHD_destroy_response(resp);
@@ -714,6 +752,51 @@ static int authenticate(http_req_t *r, enum MHD_Result *ret)
     return 1;
 }
 
+/* How a request's body is framed: the Content-Length and Transfer-Encoding
+ * headers it has. */
+typedef struct {
+    int cl, te;
+    const char *first_cl;
+    int cl_differ;
+} framing_t;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    framing_t *f = cls;
+    (void)kind;
+    if (!key)
+        return MHD_YES;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->cl++ == 0)
+            f->first_cl = value;
+        else if (!value || !f->first_cl || strcmp(value, f->first_cl) != 0)
+            f->cl_differ = 1;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->te++;
+    }
+    return MHD_YES;
+}
+
+/* Step 0 (RFC 9112, 6.3): a request with both Content-Length and
+ * Transfer-Encoding, or with Content-Length headers that differ, could be
+ * framed one way here and another way by a proxy in front ("request
+ * smuggling"): refused with 400 and the connection closed, before
+ * anything else. 1 to go on. */
+static int framing_ok(http_req_t *r, enum MHD_Result *ret)
+{
+    framing_t f;
+    memset(&f, 0, sizeof(f));
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (!(f.cl && f.te) && !f.cl_differ)
+        return 1;
+    r->close = 1;
+    *ret = send_error(r, 400, "bad_input", NULL,
+                      f.te ? "a request may not have both Content-Length and Transfer-Encoding"
+                           : "a request may not have two different Content-Length headers");
+    return 0;
+}
+
 /* Steps 1 to 5, on libmicrohttpd's first call for a request (headers read,
  * no body yet). Returns 1 to go on reading the body, 0 when an answer has
  * been queued (*ret). */
@@ -726,6 +809,8 @@ static int start_request(http_req_t *r, enum MHD_Result *ret)
     size_t i, limit;
 
     r->slot = SLOT_NONE;
+    if (!framing_ok(r, ret))
+        return 0;
     if (s->stopping) {
         *ret = send_error(r, 503, "unavailable", NULL, "the server is stopping");
         return 0;
@@ -917,6 +1002,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = strdup(url);
         buf_init(&r->body, 0);
         remote_address(s, conn, r->remote, sizeof(r->remote));
+        guard_mark(s, conn, 0, 0); /* its headers are in */
         if (!r->path)
             return MHD_NO;
         if (!start_request(r, &ret))
@@ -972,7 +1058,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct timespec t1;
     double secs;
 
-    (void)conn;
     if (!r)
         return;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1001,6 +1086,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  secs * 1e3,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     }
+    /* the next request's headers are awaited from now; a connection that
+     * made an authenticated request is one of the reserve's */
+    guard_mark(s, conn, 1, r->who.user_id != 0 && r->status > 0 && r->status < 400);
     buf_free(&r->body);
     free(r->path);
     free(r);
@@ -1008,16 +1096,140 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&s->active, 1);
 }
 
+/* ---- the connection guard: slow clients --------------------------------
+ *
+ * libmicrohttpd's timeout is an idle timeout: a client sending one header
+ * byte every few seconds keeps a connection for ever, and enough of them
+ * (each address under --max-per-ip) fill --max-connections so that nobody
+ * else is answered. The guard keeps one slot per connection (made and
+ * freed by on_connection(); libmicrohttpd notifies the close before it
+ * closes the socket, so a slot's fd is the connection's while the slot is
+ * in use) and ends a connection by shutdown(2) of its socket, which
+ * libmicrohttpd then sees as the client going away:
+ *   - the deadline: a connection that is not authenticated and has spent
+ *     more than header_timeout_s on one request line + headers (counted
+ *     from its accept, or from the end of its previous request) is ended
+ *     (guard_sweep(), four times a second);
+ *   - the reserve: connections that never made an authenticated request
+ *     may hold max_connections - reserve at most; a new one past that
+ *     ends the oldest of them still reading its headers (a slow one: a
+ *     normal client sends them at once), or itself when there is none.
+ * Connections that made an authenticated request keep the idle timeout
+ * only: a signed-in user's keep-alive connection is never taken. */
+
+static double since_s(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void guard_end(http_server_t *s, guard_slot_t *g, atomic_ullong *counter)
+{
+    (void)s;
+    if (g->closing)
+        return;
+    g->closing = 1;
+    shutdown(g->fd, SHUT_RDWR);
+    atomic_fetch_add(counter, 1);
+}
+
+/* Over the cap of connections without authentication: end the oldest one
+ * still reading headers, else `self`. Under guard_mu. */
+static void guard_reserve(http_server_t *s, guard_slot_t *self)
+{
+    size_t i, anon = 0;
+    guard_slot_t *oldest = NULL;
+    for (i = 0; i < s->nguard; i++) {
+        guard_slot_t *g = &s->guard[i];
+        if (!g->conn || g->authed || g->closing)
+            continue;
+        anon++;
+        if (g->pending && g != self && (!oldest || since_s(&g->since, &oldest->since) > 0))
+            oldest = g;
+    }
+    if (anon <= s->anon_cap)
+        return;
+    guard_end(s, oldest ? oldest : self, &s->closed_reserve);
+}
+
+static void guard_sweep(http_server_t *s)
+{
+    struct timespec now;
+    size_t i;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&s->guard_mu);
+    for (i = 0; i < s->nguard; i++) {
+        guard_slot_t *g = &s->guard[i];
+        if (g->conn && g->pending && !g->authed && !g->closing &&
+            since_s(&g->since, &now) > (double)s->o.header_timeout_s)
+            guard_end(s, g, &s->closed_deadline);
+    }
+    pthread_mutex_unlock(&s->guard_mu);
+}
+
+/* The connection's slot (NULL when it has none). */
+static guard_slot_t *guard_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? (guard_slot_t *)ci->socket_context : NULL;
+}
+
+/* A request's headers are in (pending 0), or it ended (pending 1 again,
+ * authed when it was authenticated). */
+static void guard_mark(http_server_t *s, struct MHD_Connection *conn, int pending, int authed)
+{
+    guard_slot_t *g = guard_of(conn);
+    if (!g)
+        return;
+    pthread_mutex_lock(&s->guard_mu);
+    if (g->conn == conn) {
+        g->pending = pending;
+        if (authed)
+            g->authed = 1;
+        if (pending)
+            clock_gettime(CLOCK_MONOTONIC, &g->since);
+    }
+    pthread_mutex_unlock(&s->guard_mu);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     http_server_t *s = cls;
-    (void)conn;
-    (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        atomic_fetch_add(&s->connections, 1);
-    else
+    guard_slot_t *g = NULL;
+    size_t i;
+
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_sub(&s->connections, 1);
+        g = *socket_context;
+        if (g) {
+            pthread_mutex_lock(&s->guard_mu);
+            g->conn = NULL;
+            pthread_mutex_unlock(&s->guard_mu);
+            *socket_context = NULL;
+        }
+        return;
+    }
+    atomic_fetch_add(&s->connections, 1);
+    pthread_mutex_lock(&s->guard_mu);
+    for (i = 0; i < s->nguard && !g; i++)
+        if (!s->guard[i].conn)
+            g = &s->guard[i];
+    if (g) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        memset(g, 0, sizeof(*g));
+        g->conn = conn;
+        g->fd = ci ? (int)ci->connect_fd : -1;
+        g->pending = 1;
+        clock_gettime(CLOCK_MONOTONIC, &g->since);
+        if (g->fd < 0)
+            g->conn = NULL, g = NULL;
+        else
+            guard_reserve(s, g);
+    }
+    *socket_context = g;
+    pthread_mutex_unlock(&s->guard_mu);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1223,6 +1435,20 @@ tw_err_t http_metrics_text(http_req_t *r, const long long open_by_level[4], char
     P("# HELP tipwatch_http_open_connections Connections open now.\n"
       "# TYPE tipwatch_http_open_connections gauge\ntipwatch_http_open_connections %d\n",
       atomic_load(&s->connections));
+    P("# HELP tipwatch_http_connections_ended_total Connections the server ended: a request "
+      "line and headers slower than --header-timeout (deadline), or past the connections kept "
+      "for signed-in users (reserve).\n"
+      "# TYPE tipwatch_http_connections_ended_total counter\n"
+      "tipwatch_http_connections_ended_total{reason=\"deadline\"} %llu\n"
+      "tipwatch_http_connections_ended_total{reason=\"reserve\"} %llu\n",
+      atomic_load(&s->closed_deadline), atomic_load(&s->closed_reserve));
+    {
+        char why[128];
+        P("# HELP tipwatch_storage_writable 1 when a write beside the store can be made and "
+          "synced (probed at most once a second).\n# TYPE tipwatch_storage_writable gauge\n"
+          "tipwatch_storage_writable %d\n",
+          http_storage_ok(r, why, sizeof(why)));
+    }
     P("# HELP tipwatch_alerts_open Open alerts by level.\n# TYPE tipwatch_alerts_open gauge\n");
     for (i = 0; i < 4; i++)
         P("tipwatch_alerts_open{level=\"%s\"} %lld\n", levels[i], open_by_level[i]);
@@ -1236,6 +1462,56 @@ tw_err_t http_metrics_text(http_req_t *r, const long long open_by_level[4], char
     if (!*out)
         *out = strdup("");
     return *out ? TW_OK : TW_ENOMEM;
+}
+
+/* ---- storage health ------------------------------------------------------ */
+
+/* One write probe: what a commit needs (space, a writable directory, a
+ * working fsync) on the store's file system. */
+static int probe_storage(const char *db_path, char *why, size_t cap)
+{
+    char path[PATH_MAX + 16];
+    static const char block[4096];
+    int fd, ok = 1;
+
+    snprintf(path, sizeof(path), "%s.probe", db_path);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(why, cap, "cannot create a file beside the store: %s", strerror(errno));
+        return 0;
+    }
+    if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block)) {
+        snprintf(why, cap, "cannot write beside the store: %s",
+                 errno ? strerror(errno) : "short write");
+        ok = 0;
+    } else if (fsync(fd) != 0) {
+        snprintf(why, cap, "cannot sync a write beside the store: %s", strerror(errno));
+        ok = 0;
+    }
+    close(fd);
+    unlink(path);
+    return ok;
+}
+
+int http_storage_ok(http_req_t *r, char *why, size_t cap)
+{
+    http_server_t *s = r->srv;
+    struct timespec now;
+    int ok;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&s->probe_mu);
+    if (!s->probe_done || since_s(&s->probe_at, &now) >= 1.0) {
+        s->probe_why[0] = '\0';
+        errno = 0;
+        s->probe_ok = probe_storage(s->db_path, s->probe_why, sizeof(s->probe_why));
+        s->probe_at = now;
+        s->probe_done = 1;
+    }
+    ok = s->probe_ok;
+    snprintf(why, cap, "%s", ok ? "" : s->probe_why);
+    pthread_mutex_unlock(&s->probe_mu);
+    return ok;
 }
 
 /* ---- start and stop ----------------------------------------------------- */
@@ -1314,6 +1590,7 @@ static void *checkpointer(void *arg)
         if (s->ckpt_stop)
             break;
         pthread_mutex_unlock(&s->ckpt_mu);
+        guard_sweep(s); /* slow clients, on the same tick */
         if (store_checkpoint(st, &wal, NULL) != TW_OK)
             log_line("serve: checkpoint failed: %s", store_errmsg(st));
         /* a WAL that requests keep in use is never emptied by a PASSIVE
@@ -1356,6 +1633,28 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
     pthread_mutex_init(&s->wlock, NULL);
     pthread_mutex_init(&s->ckpt_mu, NULL);
     pthread_cond_init(&s->ckpt_cond, NULL);
+    pthread_mutex_init(&s->guard_mu, NULL);
+    pthread_mutex_init(&s->probe_mu, NULL);
+    if (s->o.max_connections < 2 || s->o.header_timeout_s < 1) {
+        err = tw_errinfo_set(ei, TW_EINPUT, "--max-connections must be at least 2 and "
+                                            "--header-timeout at least 1");
+        goto fail;
+    }
+    if (s->o.reserve == 0)
+        s->o.reserve = s->o.max_connections / 8 ? s->o.max_connections / 8 : 1;
+    if (s->o.reserve >= s->o.max_connections) {
+        err = tw_errinfo_set(ei, TW_EINPUT,
+                             "--reserve (%u) must be below --max-connections (%u)",
+                             s->o.reserve, s->o.max_connections);
+        goto fail;
+    }
+    s->anon_cap = s->o.max_connections - s->o.reserve;
+    s->nguard = s->o.max_connections;
+    s->guard = calloc(s->nguard, sizeof(*s->guard));
+    if (!s->guard) {
+        err = TW_ENOMEM;
+        goto fail;
+    }
     if ((err = parse_listen(o->listen, &ss, s->host, sizeof(s->host), &s->port, &v6, ei)) !=
         TW_OK)
         goto fail;
@@ -1417,6 +1716,9 @@ tw_err_t http_start(const http_opts_t *o, http_server_t **out, tw_errinfo_t *ei)
     return TW_OK;
 fail:
     store_close(s->ckpt_store);
+    free(s->guard);
+    pthread_mutex_destroy(&s->guard_mu);
+    pthread_mutex_destroy(&s->probe_mu);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->ckpt_mu);
@@ -1471,6 +1773,9 @@ void http_stop(http_server_t *s)
         store_close(s->stores[i]);
     store_close(s->ckpt_store);
     free(s->stores);
+    free(s->guard);
+    pthread_mutex_destroy(&s->guard_mu);
+    pthread_mutex_destroy(&s->probe_mu);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->ckpt_mu);

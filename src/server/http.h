@@ -43,6 +43,7 @@
 #define HTTP_MAX_CONNECTIONS 512               /* --max-connections */
 #define HTTP_MAX_PER_IP 64                     /* --max-per-ip */
 #define HTTP_DRAIN_SECONDS 10                  /* --drain: at a stop, for requests in flight */
+#define HTTP_HEADER_SECONDS 10                 /* --header-timeout: request line + headers, in all */
 #define HTTP_MAX_PATH_PARAMS 4
 #define HTTP_PARAM_MAX 1024                    /* bytes of one path parameter */
 
@@ -53,6 +54,11 @@ typedef struct {
     unsigned threads;    /* 0: one per core */
     size_t max_json_body, max_csv_body, max_header_bytes;
     unsigned timeout_s, max_connections, max_per_ip;
+    /* slow clients (docs/internals/http.md, "Slow clients"): a request line
+     * and headers must arrive within header_timeout_s in all, however
+     * steadily they trickle; `reserve` of max_connections are kept for
+     * connections that have made an authenticated request (0: an eighth) */
+    unsigned header_timeout_s, reserve;
     int json_depth;
     int access_log; /* 1: one line per request on stderr */
     unsigned drain_s; /* at a stop: how long requests in flight may take to finish */
@@ -164,6 +170,11 @@ const char *http_req_remote(const http_req_t *r);
 volatile sig_atomic_t *http_req_cancel(http_req_t *r);
 /* The server's options. */
 const http_opts_t *http_req_opts(const http_req_t *r);
+/* Storage health: 1 when a probe file beside the store can be written and
+ * synced (created 0600, 4 KiB, fsync, removed), else 0 with the reason in
+ * why (e.g. "No space left on device"). Probed at most once a second; the
+ * last result is reused in between. /healthz and /metrics report it. */
+int http_storage_ok(http_req_t *r, char *why, size_t cap);
 /* Serialise this process's short write transactions (an audit entry, an
  * alert change, a sign-in). SQLite's busy handler sleeps and backs off, up
  * to 100 ms a try, while another connection holds the write lock; threads

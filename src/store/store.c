@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/privfile.h"
 #include "base/strmap.h"
 
 struct store {
@@ -224,6 +225,17 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
         strmap_init(&st->ent_map[i]);
     if (gethostname(st->host, sizeof(st->host) - 1) != 0)
         snprintf(st->host, sizeof(st->host), "localhost");
+    /* personal data: a new store is 0600, and SQLite gives its -wal and
+     * -shm files the store's mode (README, "Files and their modes") */
+    if (strcmp(path, ":memory:") != 0 && path[0] && privfile_touch(path) != 0 &&
+        errno != ENOENT && errno != EACCES && errno != EROFS) {
+        if (ei) {
+            tw_errinfo_file(ei, path);
+            tw_errinfo_set(ei, TW_EIO, "cannot create the database: %s", strerror(errno));
+        }
+        err = TW_EIO;
+        goto fail;
+    }
     /* NOMUTEX: a store_t is used by one thread at a time (store.h), so
      * SQLite's per-call connection mutex is pure overhead. */
     if (sqlite3_open_v2(path, &st->db,
@@ -820,6 +832,31 @@ tw_err_t store_stats(store_t *st, store_stats_t *out)
     out->batches = count(st, "SELECT count(*) FROM import_batch", NULL);
     out->batches_interrupted =
         count(st, "SELECT count(*) FROM import_batch WHERE status='interrupted'", NULL);
+    if (out->batches < 0 || out->batches_interrupted < 0)
+        return TW_EDB;
+    /* a batch recorded as running whose process (on this host) is gone was
+     * killed (SIGKILL, a crash): it is reported as interrupted now, not
+     * only once the next import reaps it */
+    {
+        sqlite3_stmt *s = NULL;
+        int rc;
+        if (sqlite3_prepare_v2(st->db,
+                               "SELECT host, pid FROM import_batch WHERE status='running'", -1,
+                               &s, NULL) != SQLITE_OK)
+            return TW_EDB;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *host = (const char *)sqlite3_column_text(s, 0);
+            pid_t pid = (pid_t)sqlite3_column_int64(s, 1);
+            if (host && strcmp(host, st->host) == 0 &&
+                (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)))
+                out->batches_interrupted++;
+            else
+                out->batches_running++;
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return TW_EDB;
+    }
     return TW_OK;
 }
 
@@ -1281,7 +1318,7 @@ tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
     if (*total < 0)
         return TW_EDB;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT line, coalesce(column_no, 0), field, severity, reason"
+                           "SELECT line, coalesce(column_no, 0), field, severity, reason, raw"
                            " FROM reject WHERE batch_id=? ORDER BY line, id LIMIT ?",
                            -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;
@@ -1291,7 +1328,8 @@ tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
         if ((err = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                       (const char *)sqlite3_column_text(s, 2),
                       (const char *)sqlite3_column_text(s, 3),
-                      (const char *)sqlite3_column_text(s, 4))) != TW_OK)
+                      (const char *)sqlite3_column_text(s, 4),
+                      (const char *)sqlite3_column_text(s, 5))) != TW_OK)
             goto out;
     }
     if (rc != SQLITE_DONE)

@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 13
 
 typedef enum {
     ENT_WORKER = 0,
@@ -106,7 +106,9 @@ typedef struct {
     long long rejected[REG_COUNT]; /* distinct rejected records */
     long long warnings[REG_COUNT];
     long long entities[ENT_COUNT];
-    long long batches, batches_interrupted;
+    long long batches, batches_interrupted; /* interrupted: also those recorded as running
+                                               whose process on this host is gone */
+    long long batches_running;             /* running now (or on another host) */
 } store_stats_t;
 
 /* Opens (creating if missing) and migrates. Free with store_close(). */
@@ -295,10 +297,11 @@ tw_err_t store_entity_applications(store_t *st, store_entity_t kind, int64_t id,
                                    store_app_fn fn, void *ctx, int *truncated);
 
 /* The rejects and warnings an import batch recorded, by line, at most
- * `limit`; *total = how many it recorded in all. */
+ * `limit`; *total = how many it recorded in all. `raw` is the row as the
+ * file had it (NULL when not kept). */
 typedef tw_err_t (*store_batch_reject_fn)(void *ctx, long long line, long long column,
                                           const char *field, const char *severity,
-                                          const char *reason);
+                                          const char *reason, const char *raw);
 tw_err_t store_batch_rejects(store_t *st, int64_t batch_id, size_t limit,
                              store_batch_reject_fn fn, void *ctx, long long *total);
 

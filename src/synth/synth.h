@@ -88,8 +88,9 @@ tw_err_t synth_world_set(synth_world_t *w, const char *key, const char *value,
                          tw_errinfo_t *ei);
 
 /* Reads a world file: `key = value` lines (keys as synth_world_set), blank
- * lines and `#` comments. Applies them over *w. TW_EIO when the file cannot
- * be read, TW_EINPUT naming file:line for a bad line or a key given twice. */
+ * lines and `#` comments, at most 64 KB. Applies them over *w, or nothing.
+ * TW_EINPUT naming the file when it cannot be read (missing, unreadable,
+ * too big) and file:line for a bad line or a key given twice. */
 tw_err_t synth_world_load(synth_world_t *w, const char *path, tw_errinfo_t *ei);
 
 /* TW_EINPUT naming the first parameter out of its range (as above). */

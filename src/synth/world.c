@@ -91,7 +91,6 @@ static tw_err_t range_err(tw_errinfo_t *ei, int k, double v)
 tw_err_t synth_world_check(const synth_world_t *w, tw_errinfo_t *ei)
 {
     synth_world_t t = *w;
-    double sum = 0;
     int k, n;
 
     for (n = 0; n < SYNTH_NAT_MAX; n++) {
@@ -104,9 +103,7 @@ tw_err_t synth_world_check(const synth_world_t *w, tw_errinfo_t *ei)
             tw_errinfo_field(ei, "nationality_mix");
             return TW_EINPUT;
         }
-        sum += x;
-    }
-    (void)sum; /* all zero is the default mix */
+    } /* all zero is the default mix */
     for (k = 0; k < NKEYS; k++) {
         double *f = field_of(&t, k);
         if (!f)
@@ -265,15 +262,15 @@ tw_err_t synth_world_load(synth_world_t *w, const char *path, tw_errinfo_t *ei)
     err = buf_read_file(&b, path, &sys);
     if (err == TW_OK && b.len >= WORLD_FILE_MAX)
         err = TW_ETOOBIG;
-    if (err != TW_OK) {
-        tw_errinfo_set(ei, err == TW_ENOMEM ? TW_ENOMEM : err == TW_ETOOBIG ? TW_EINPUT : TW_EIO,
-                       "synth world: cannot read %s: %s", path,
+    if (err != TW_OK) { /* the user named the file: a user error, unless memory ran out */
+        tw_err_t ret = err == TW_ENOMEM ? TW_ENOMEM : TW_EINPUT;
+        tw_errinfo_set(ei, ret, "synth world: cannot read %s: %s", path,
                        err == TW_ETOOBIG ? "larger than 64 KB"
                        : sys              ? strerror(sys)
                                           : tw_strerror(err));
         tw_errinfo_file(ei, path);
         buf_free(&b);
-        return err == TW_ENOMEM ? TW_ENOMEM : err == TW_ETOOBIG ? TW_EINPUT : TW_EIO;
+        return ret;
     }
     for (p = b.len ? b.p : (char *)""; *p; p = next) {
         char *eq, *k, *v, *e;

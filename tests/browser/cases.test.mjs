@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launch, close, newPage, shot, signIn, ready, apiGet, FIXTURE, ARTIFACTS } from './lib.mjs';
+import { launch, close, newPage, shot, signIn, ready, apiGet, within, FIXTURE, ARTIFACTS } from './lib.mjs';
 
 before(launch);
 after(close);
@@ -34,7 +34,7 @@ let otherId = null;  // a case of MCS never referred
 async function flashed(page, re) {
   const f = page.locator('.flash-ok', { hasText: re });
   const err = page.locator('main [role=alert]');
-  await f.or(err).first().waitFor();
+  await within(page, `a message like ${re}`, () => f.or(err).first().waitFor());
   if (!(await f.count())) assert.fail(`expected a message like ${re}, the page says: ${await err.first().textContent()}`);
   await ready(page);
   return f.textContent();
@@ -151,13 +151,13 @@ test('MCS records consent and refers the case to NGO Hope for shelter', async ()
   await ready(page);
   // the shelter, provided by the NGO
   await page.locator('#offer-form').getByLabel('Service').selectOption('shelter');
-  await page.locator('#offer-form').getByLabel('Provided by').fill('NGO Hope');
+  await page.locator('#offer-form').getByLabel('Provided by').selectOption('NGO Hope');
   await page.getByRole('button', { name: 'Offer the service' }).click();
   await flashed(page, /Shelter offered by NGO Hope/);
   assert.match(await page.locator('table.services').textContent(), /Shelter\s*NGO Hope\s*Offered/);
   // a draft referral
   await page.locator('#referrals summary', { hasText: 'New referral' }).click();
-  await page.locator('#referral-form').getByLabel('To organisation').fill('NGO Hope');
+  await page.locator('#referral-form').getByLabel('To organisation').selectOption('NGO Hope');
   await page.locator('#referral-form').getByLabel('Shelter').check();
   await page.getByRole('button', { name: 'Create the referral' }).click();
   await flashed(page, /Referral \d+ to NGO Hope drafted/);
@@ -242,7 +242,7 @@ test('withdrawing the consent takes the case away from the NGO at once', async (
   await ready(p);
   assert.match(await p.locator('#timeline').textContent(), /completed/, 'the NGO\'s steps are in the history');
   await p.locator('#referrals summary', { hasText: 'New referral' }).click();
-  await p.locator('#referral-form').getByLabel('To organisation').fill('NGO Hope');
+  await p.locator('#referral-form').getByLabel('To organisation').selectOption('NGO Hope');
   await p.locator('#referral-form').getByLabel('Psychological assistance').check();
   await p.getByRole('button', { name: 'Create the referral' }).click();
   const m = await flashed(p, /Referral \d+ to NGO Hope drafted/);
@@ -491,7 +491,7 @@ test('an emergency referral needs a reason, reaches the NGO at once, and a rejec
   await ready(p);
   await p.locator('.emergency > summary').click();
   const form = p.locator('#emergency-form');
-  await form.getByLabel('To organisation').fill('NGO Hope');
+  await form.getByLabel('To organisation').selectOption('NGO Hope');
   await form.getByLabel('Shelter').check();
   await form.getByRole('button', { name: 'Send emergency referral' }).click();
   assert.match(await form.locator('[role=alert]').textContent(), /needs the organisation, at least one service and a written reason/);

@@ -95,11 +95,11 @@ test('errors of the API reach the screen as sentences of the catalogue', async (
   for (const lang of ['ru', 'hy']) {
     const { page, done } = await newPage({ lang });
     await signInAs(page, 'cw', lang);
-    // an alert outside the case worker's scope: the server says 403 with
-    // its internal words; the page says the catalogue's sentence
-    const answer = await apiGet(page, `/alerts/${V.worker_alert}`);
+    // an alert outside the case worker's scope (no one has it): the server
+    // says 403 with its internal words; the page says the catalogue's sentence
+    const answer = await apiGet(page, `/alerts/${V.foreign_alert}`);
     assert.equal(answer.status, 403, 'the case worker may not read that alert');
-    await page.goto(`/#/alerts/${V.worker_alert}`);
+    await page.goto(`/#/alerts/${V.foreign_alert}`);
     await drawn(page, 'the refused alert page');
     const box = await see(page.locator('main [role=alert]'), 'the error box');
     assert.equal((await box.textContent()).trim(), tr(lang, 'error.forbidden'));
@@ -111,7 +111,11 @@ test('errors of the API reach the screen as sentences of the catalogue', async (
     await drawn(page, 'the case list');
     await page.locator('a.case-link').first().click();
     await drawn(page, 'a case');
-    await page.getByLabel(tr(lang, 'field.provider')).fill('No Such Organisation');
+    // an organisation the list offered but the server no longer knows (a
+    // page loaded before it was renamed)
+    const provider = page.getByLabel(tr(lang, 'field.provider'));
+    await provider.evaluate((s) => s.add(new Option('No Such Organisation', 'No Such Organisation')));
+    await provider.selectOption('No Such Organisation');
     await page.getByRole('button', { name: tr(lang, 'case.offer') }).click();
     const err = await see(page.locator('#services [role=alert]'), 'the refusal of the unknown provider');
     assert.equal((await err.textContent()).trim(), tr(lang, 'error.bad_input.unknown_org', { field: tr(lang, 'field.provider') }));

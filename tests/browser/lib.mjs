@@ -20,6 +20,22 @@ if (!BASE) throw new Error('TW_BASE_URL is not set: run tests/e2e/browser.sh');
 
 let browser = null;
 
+// The deadline of every wait of the browser tests, in ms.
+export const WAIT_MS = Number(process.env.TW_BROWSER_TIMEOUT || 90000);
+
+// Runs fn (a wait); when it times out, fails saying what it waited for and
+// what the page showed at that moment.
+export async function within(page, what, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!/Timeout|timeout/.test(String(err && err.message))) throw err;
+    const status = await page.locator('#flash').textContent({ timeout: 1000 }).catch(() => '?');
+    const heading = await page.locator('main h1').first().textContent({ timeout: 1000 }).catch(() => '?');
+    throw new Error(`waited ${WAIT_MS / 1000} s for ${what}; the page at ${page.url()} shows the heading "${(heading || '').trim()}" and the status line "${(status || '').trim()}"`);
+  }
+}
+
 export async function launch() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const args = ['--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'];
@@ -44,9 +60,11 @@ export async function newPage(opts = {}) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL: BASE });
   const lang = opts.lang === undefined ? 'en' : opts.lang;
   if (lang) await context.addInitScript((l) => window.localStorage.setItem('tipwatch.lang', l), lang);
-  // no wall-clock limit by default (a slow machine is not a failure);
-  // TW_BROWSER_TIMEOUT=MS sets one while developing
-  context.setDefaultTimeout(Number(process.env.TW_BROWSER_TIMEOUT || 0));
+  // every wait has a deadline (a missing message fails, naming what was
+  // awaited, instead of hanging until ctest's timeout); generous, so that a
+  // loaded machine is not a failure; TW_BROWSER_TIMEOUT=MS changes it
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
@@ -78,7 +96,8 @@ export async function shot(page, name) {
 // Waits until the page for the current address has been drawn with its
 // data (app.js sets main[data-ready] to the address it drew).
 export async function ready(page) {
-  await page.waitForFunction(() => document.getElementById('main').dataset.ready === location.hash);
+  await within(page, 'the page to be drawn with its data', () =>
+    page.waitForFunction(() => document.getElementById('main').dataset.ready === location.hash));
 }
 
 export async function signIn(page, user) {

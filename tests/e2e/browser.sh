@@ -73,6 +73,11 @@ case_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'w
                       AND assignee IS NULL ORDER BY score DESC, id LIMIT 1 OFFSET 30")
 [ -n "$case_alert" ] || fail "no open worker alert for the case worker"
 "$TW_BIN" alerts assign "$case_alert" cw --as setup --db t.db > /dev/null || fail "assign $case_alert"
+# an alert no test assigns (every user but ngo is of MCS, so an alert any of
+# them takes is in the MCS case worker's scope): the lowest open one
+foreign_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND assignee IS NULL
+                         ORDER BY score, id LIMIT 1")
+[ -n "$foreign_alert" ] || fail "no open unassigned alert"
 "$TW_BIN" alerts transition "$case_alert" escalated --reason 'presumed victim: to the NRM' \
   --as setup --db t.db > /dev/null || fail "escalate $case_alert"
 
@@ -86,7 +91,7 @@ case_alert=$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'w
 } > upload.csv
 
 node -e '
-const [, worker, up, caseAlert, db] = process.argv; // node -e: no script name
+const [, worker, up, caseAlert, db, foreignAlert] = process.argv; // node -e: no script name
 const [id, key] = [worker.slice(0, worker.indexOf("\t")), worker.slice(worker.indexOf("\t") + 1)];
 const users = {
   ana: { role: "analyst", password: "ana-browser-password" },
@@ -97,30 +102,27 @@ const users = {
 };
 const rows = require("fs").readFileSync(up, "utf8").trim().split("\n").length - 1;
 const vars = { worker_alert: Number(id), worker_key: key, upload_csv: up, upload_rows: rows,
-  case_alert: Number(caseAlert), db };
+  case_alert: Number(caseAlert), db, foreign_alert: Number(foreignAlert) };
 require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
-' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" || fail "writing the fixture"
+' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" "$foreign_alert" || fail "writing the fixture"
 
 "$TW_BIN" serve --db t.db --key-file t.db.key --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
   > serve.out 2> serve.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve.out serve.err
 base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' serve.out)
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot}; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    bounded 1800 "the browser tests of $t.test.mjs" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?
   cat "node-$t.out"
 done
 
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 [ "$rc" -eq 0 ] || { tail -30 serve.err >&2; fail "browser tests failed (screenshots in $ART)"; }
 expect_eq "$src" 0 "serve's exit status after SIGTERM"
@@ -157,10 +159,7 @@ for run in 1 2; do
   "$TW_BIN" demo --dir demo --applications 300 --seed 3 --listen 127.0.0.1:0 \
     > demo.out 2> demo.err &
   pid=$!
-  while ! grep -q '^serve: listening on' demo.out; do
-    kill -0 "$pid" 2> /dev/null || fail "demo exited before serving: $(tail -3 demo.err)"
-    sleep 0.1
-  done
+  wait_listening "$pid" demo.out demo.err 300
   base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p' demo.out)
   account=$(grep '^Demo account' demo.out) || fail "demo printed no account: $(cat demo.out)"
   user=$(sed -n 's/^Demo account.*: user \([^,]*\), password \([^ ]*\) .*/\1/p' <<< "$account")
@@ -173,11 +172,11 @@ for run in 1 2; do
     { password: process.argv[2], role: "analyst" } }, vars: {} }))' "$user" "$password"
   rc=0
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/demo.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
+    bounded 600 "the demo's browser test" \
     node "$SRC"/tests/browser/demo.test.mjs > node-demo.out 2>&1 || rc=$?
   [ "$run" -eq 1 ] && cat node-demo.out
-  kill -TERM "$pid"
-  src=0
-  wait "$pid" || src=$?
+  stop_server "$pid"
+  src=$STOP_RC
   pid=
   [ "$rc" -eq 0 ] || { cat node-demo.out; tail -20 demo.err >&2; fail "demo run $run: browser test failed"; }
   expect_eq "$src" 0 "demo's exit status after SIGTERM (run $run)"

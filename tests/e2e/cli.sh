@@ -34,6 +34,18 @@ printf 'inspection_id,employer_tin,inspected_on\nI2,123,2023-06-01\n' > bad.csv
 grep -q 'ok.csv: inspections: 1 read, 1 new' out || fail "summary: $(cat out)"
 grep -q 'bad.csv: inspections: 1 read, 0 new.*1 rejected' out || fail "summary: $(cat out)"
 grep -q '^2,2,employer_tin,error,' bad.csv.rejects.csv || fail "rejects file: $(cat bad.csv.rejects.csv)"
+# identifiers a spreadsheet would run as formulas are refused; every cell of
+# the rejects file that begins with = + - @ is written as text ("'=...")
+printf 'inspection_id,employer_tin,inspected_on\n=cmd|%s/Ccalc%s!A0,01234567,2023-06-01\n@SUM(1+1),01234567,2023-06-01\n-1+1,01234567,2023-06-01\n=1+2,=1+2,2023-06-01\n' "'" "'" > formula.csv
+"$TW_BIN" import --db formula.db --progress none formula.csv > out
+grep -q 'formula.csv: inspections: 4 read, 0 new.*4 rejected' out || fail "formula ids: $(cat out)"
+grep -q "^2,1,inspection_id,error,\"identifier begins with '=', '+', '-' or '@'" formula.csv.rejects.csv ||
+  fail "formula ids: $(cat formula.csv.rejects.csv)"
+grep -q "\"'=cmd|'/Ccalc'!A0,01234567,2023-06-01\"" formula.csv.rejects.csv ||
+  fail "formula raw line not neutralised: $(cat formula.csv.rejects.csv)"
+expect_eq "$(grep -c ",\"'[=@-][^\"]*\"$" formula.csv.rejects.csv)" 5 \
+  "rows whose record cell is written as text"
+expect_eq "$(grep -c '' formula.csv.rejects.csv)" 6 "rejects file lines" 
 set +e
 "$TW_BIN" import --db t.db --progress none --strict bad.csv >/dev/null 2>err; rc=$?
 set -e

@@ -207,20 +207,17 @@ fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$WORK/web" --threads 2 \
   --max-body 65536 --max-upload 4194304 --trusted-proxy 127.0.0.1 > serve.out 2> serve.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve exited before listening: $(cat serve.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve.out serve.err
 port=$(sed -n 's|^serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' serve.out)
 [ -n "$port" ] || fail "no port in: $(cat serve.out)"
 
 rc=0
 TW_HTTP_BASE="http://127.0.0.1:$port" TW_HTTP_FIXTURE="$WORK/fixture.json" \
-  TW_HTTP_DB="$WORK/t.db" node "$SRC/tests/http/run.mjs" "$@" || rc=$?
+  TW_HTTP_DB="$WORK/t.db" bounded 1800 "the HTTP cases (tests/http/run.mjs)" \
+  node "$SRC/tests/http/run.mjs" "$@" || rc=$?
 
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 [ "$rc" -eq 0 ] || { tail -40 serve.err >&2; fail "tests/http cases failed"; }
 expect_eq "$src" 0 "serve's exit status after SIGTERM"
@@ -247,15 +244,46 @@ n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('alert.read', 'enti
 n=$(sq t.db "SELECT count(*) FROM audit_log WHERE action IN ('case.open', 'case.read', 'case.list')")
 [ "$n" -gt 0 ] || fail "no case reads or writes in the audit log"
 
+# After a rotation, a server still holding the old key answers case reads
+# and name searches 503 "restart: the keys were rotated", not 404 / an
+# empty list (a case worker would be told a person has no case).
+"$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --key-file "$WORK/t.db.key" --quiet \
+  > serve4.out 2> serve4.err &
+pid=$!
+wait_listening "$pid" serve4.out serve4.err
+base=$(sed -n 's|^serve: listening on \(http://.*\)$|\1|p' serve4.out)
+tok=$(node -e 'console.log(require("./fixture.json").users.case_worker.token)')
+TW_BASE=$base TW_TOK=$tok node -e '
+const h = { Authorization: "Bearer " + process.env.TW_TOK };
+(async () => {
+  const c = await fetch(process.env.TW_BASE + "/api/v1/cases", { headers: h });
+  const j = await c.json();
+  if (c.status !== 200 || !j.items || !j.items.length) throw new Error(`cases before: ${c.status} ${JSON.stringify(j)}`);
+  require("fs").writeFileSync("case_id", String(j.items[0].id));
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "cases before the rotation"
+bounded 300 "keys rotate" "$TW_BIN" keys rotate --db t.db --key-file "$WORK/t.db.key" > rotate.out 2> rotate.err ||
+  fail "keys rotate: $(cat rotate.err)"
+TW_BASE=$base TW_TOK=$tok TW_CASE=$(cat case_id) node -e '
+const h = { Authorization: "Bearer " + process.env.TW_TOK };
+(async () => {
+  for (const p of [`/api/v1/cases/${process.env.TW_CASE}`, "/api/v1/cases?name=Anyone", "/api/v1/cases"]) {
+    const r = await fetch(process.env.TW_BASE + p, { headers: h });
+    const j = await r.json();
+    if (r.status !== 503 || !j.error.message.includes("restart: the keys were rotated"))
+      throw new Error(`${p} after a rotation: ${r.status} ${JSON.stringify(j)}`);
+  }
+})().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "case reads with the old key after a rotation"
+stop_server "$pid"
+pid=
+
 # Without its key file the server still starts: the alerts answer, every case
 # endpoint is 503 naming the path; a key file readable by others stops it.
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --key-file "$WORK/no-such.key" --quiet \
   > serve2.out 2> serve2.err &
 pid=$!
-while ! grep -q '^serve: listening on' serve2.out; do
-  kill -0 "$pid" 2> /dev/null || fail "serve without a key file exited: $(cat serve2.err)"
-  sleep 0.1
-done
+wait_listening "$pid" serve2.out serve2.err
 grep -q "no key file $WORK/no-such.key" serve2.err || fail "no warning about the key file: $(cat serve2.err)"
 base=$(sed -n 's|^serve: listening on \(http://.*\)$|\1|p' serve2.out)
 tok=$(node -e 'console.log(require("./fixture.json").users.case_worker.token)')
@@ -270,9 +298,8 @@ const h = { Authorization: "Bearer " + process.env.TW_TOK };
   if (a.status !== 200) throw new Error(`alerts without a key file: ${a.status}`);
 })().catch((e) => { console.error(e.message); process.exit(1); });
 ' || fail "serve without a key file"
-kill -TERM "$pid"
-src=0
-wait "$pid" || src=$?
+stop_server "$pid"
+src=$STOP_RC
 pid=
 expect_eq "$src" 0 "serve's exit status (no key file) after SIGTERM"
 chmod 644 t.db.key

@@ -52,6 +52,21 @@ run 1 "$TW_BIN" keys init --db $DB --key-file other.key
 grep -q 'the database holds [0-9]* sealed values (key 1)' err || fail "init for sealed db: $(cat err)"
 [ ! -e other.key ] || fail "init for a sealed db made a key file"
 
+# ---- a key file of another database: serve and keys refuse it before
+# anything is written (serve is bounded: the old binary started and served)
+run 0 "$TW_BIN" keys init --key-file wrong.key
+before_cases=$(sq $DB 'SELECT count(*) FROM nrm_case')
+run 1 timeout 30 "$TW_BIN" serve --db $DB --key-file wrong.key --listen 127.0.0.1:0 --quiet
+grep -q "^tipwatch: wrong.key: the key file does not match this database: its key 1 is not" err ||
+  fail "serve with another key file: $(cat err)"
+run 1 "$TW_BIN" keys rotate --db $DB --key-file wrong.key
+grep -q "wrong.key: the key file does not match this database" err || fail "rotate, wrong key: $(cat err)"
+grep -q "keys: key" out && fail "rotate, wrong key printed a success line: $(cat out)"
+expect_eq "$(grep -c '^tipwatch-key' wrong.key)" 1 "the wrong key file is unchanged"
+run 1 "$TW_BIN" keys status --db $DB --key-file wrong.key
+grep -q "wrong.key: the key file does not match this database" err || fail "status, wrong key: $(cat err)"
+expect_eq "$(sq $DB 'SELECT count(*) FROM nrm_case')" "$before_cases" "cases after a wrong key"
+
 # ---- status
 run 0 "$TW_BIN" keys status --db $DB
 grep -q "^key file: $KEY (current key 1)$" out || fail "status: $(cat out)"

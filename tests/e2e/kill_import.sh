@@ -25,6 +25,9 @@ partial=$(sq t.db "SELECT count(*) FROM permit")
 total=$(sq clean.db "SELECT count(*) FROM permit")
 [ "$partial" -gt 0 ] && [ "$partial" -lt "$total" ] || fail "partial import: $partial of $total"
 expect_eq "$(sq t.db "SELECT status FROM import_batch")" running "batch of the killed process"
+# stats sees that the process is gone before any other import runs
+"$TW_BIN" stats --db t.db > stats
+grep -q '^import batches: 1 (1 interrupted, 0 running)$' stats || fail "stats after a kill: $(cat stats)"
 
 "$TW_BIN" import --db t.db --progress none --quiet reg/permits.csv
 expect_eq "$(sq t.db "SELECT status FROM import_batch ORDER BY id LIMIT 1")" interrupted "killed batch"

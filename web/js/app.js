@@ -1,7 +1,7 @@
 // app.js - the analyst UI's shell: who is signed in, the navigation, and a
 // hash router (#/alerts, #/alerts/12, #/entities/worker/KEY, #/dashboard,
 // #/import, #/cases, #/cases/new, #/cases/7, #/cases/7/summary, #/referrals,
-// #/login) over the single page the server serves.
+// #/screening, #/login) over the single page the server serves.
 //
 // Each page module exports render(main, ctx) and may return a cleanup
 // function (charts and graphs are destroyed with it). ctx.current() tells
@@ -16,6 +16,7 @@ import * as queue from './pages/queue.js';
 import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
+import * as patterns from './pages/patterns.js';
 import * as importer from './pages/import.js';
 import * as cases from './pages/cases.js';
 import * as caseNew from './pages/case-new.js';
@@ -25,6 +26,7 @@ import * as referrals from './pages/referrals.js';
 import * as person from './pages/person.js';
 import * as personReview from './pages/person-review.js';
 import * as watchlist from './pages/watchlist.js';
+import * as screening from './pages/screening.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -44,6 +46,7 @@ const routes = [
   { re: /^\/alerts\/(\d+)$/, page: alert, needs: 'alert.read', nav: 'alerts' },
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
+  { re: /^\/patterns$/, page: patterns, needs: 'stats.read', nav: 'patterns' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
   { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
@@ -53,6 +56,7 @@ const routes = [
   { re: /^\/persons\/review$/, page: personReview, needs: 'person.review', nav: 'persons' },
   { re: /^\/persons\/(\d+)$/, page: person, needs: 'person.read', nav: 'persons' },
   { re: /^\/watchlist$/, page: watchlist, needs: 'entity.read', nav: 'watchlist' },
+  { re: /^\/screening$/, page: screening, needs: 'screening', nav: 'screening' },
 ];
 
 function can(action) {
@@ -63,9 +67,17 @@ function scope(action) {
   return (me && me.permissions && me.permissions[action]) || 'none';
 }
 
+// Where each role's work is: a case worker on the cases, or on the
+// referral inbox when referrals wait there (a receiving organisation); an
+// analyst or inspector on the queue; a statistician on the dashboard.
+let inboxWaiting = false;
+
 function homeHash() {
+  const role = me && me.principal && me.principal.role;
+  if (role === 'case_worker' && can('case.read')) return inboxWaiting ? '#/referrals' : '#/cases';
   if (can('alert.read')) return '#/alerts';
   if (can('case.read')) return '#/cases';
+  if (can('screening')) return '#/screening';
   if (can('stats.read')) return '#/dashboard';
   return '#/login';
 }
@@ -80,12 +92,17 @@ function parseHash() {
 
 // Shows a message in the status line (kind: 'ok' | 'error'); with
 // `afterNav`, after the navigation that follows.
+// A message belongs to the address it was shown on: a redraw of that page
+// (a reload after a change, a second route() of the same address) keeps it,
+// going to another page clears it.
+let flashFor = null;
 function flash(message, kind = 'ok', afterNav = false) {
   if (afterNav) {
     pendingFlash = { message, kind };
     return;
   }
   clear(flashBox);
+  flashFor = message ? location.hash : null;
   if (message) {
     flashBox.appendChild(h('p', { class: `flash flash-${kind}` }, message,
       h('button', { type: 'button', class: 'link-button', 'aria-label': t('app.dismiss'), onclick: () => clear(flashBox) }, '×')));
@@ -135,10 +152,12 @@ function drawNav(active) {
     ['alerts', '#/alerts', t('nav.alerts'), can('alert.read')],
     ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
+    ['patterns', '#/patterns', t('nav.patterns'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
     ['persons', '#/persons/review', t('nav.persons'), can('person.review')],
+    ['screening', '#/screening', t('nav.screening'), can('screening')],
   ];
   for (const [key, href, label, shown] of items) {
     if (!shown) continue;
@@ -213,7 +232,7 @@ async function route() {
   if (pendingFlash) {
     flash(pendingFlash.message, pendingFlash.kind);
     pendingFlash = null;
-  } else {
+  } else if (flashFor !== location.hash) {
     flash(null);
   }
   drawNav(r && r.nav);
@@ -273,6 +292,11 @@ async function route() {
 async function loadMe() {
   try {
     signedIn(await api('GET', '/me', undefined, { signIn: true }));
+    inboxWaiting = false;
+    if (me.principal.role === 'case_worker' && can('case.read')) {
+      const inbox = await api('GET', '/referrals').catch(() => null);
+      inboxWaiting = !!(inbox && inbox.items && inbox.items.some((r) => r.status === 'pending'));
+    }
   } catch (err) {
     me = null;
     setCsrf(null);

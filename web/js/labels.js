@@ -58,6 +58,7 @@ export const COUNTRY_CODES = [
 ];
 
 export const indicatorLabel = (id) => label('indicator', id);
+export const roleWords = (r) => label('role', r);
 export const statusLabel = (s) => label('status', s);
 export const entityLabel = (tp) => label('entity', tp);
 export const levelLabel = (l) => label('level', l || 'none');

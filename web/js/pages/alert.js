@@ -7,10 +7,11 @@
 
 import { api } from '../api.js';
 import { h, add, field, table, errorBox } from '../dom.js';
+import { loadDirectory, peopleSelect, selectField } from '../directory.js';
 import { t, tn, has, label, lower, todayYerevan } from '../i18n.js';
 import {
   MOVES, indicatorLabel, entityLabel, statusLabel, regionLabel, nationLabel, iloLabels, levelLabel,
-  INDICATOR_UNITS, fmtScore, fmtNumber, fmtTime, levelBadge, statusBadge, entityHref, moveNeedsReason,
+  INDICATOR_UNITS, fmtScore, fmtNumber, fmtTime, levelBadge, statusBadge, entityHref, moveNeedsReason, entityName,
 } from '../labels.js';
 
 function entityLink(ctx, type, key, text) {
@@ -29,8 +30,50 @@ function indicatorText(ind) {
   return has(`expl.${ind.id}`) ? t(`expl.${ind.id}`) : ind.text || '';
 }
 
+// A value against its threshold, with the indicator's unit where known.
+function valueText(id, value, threshold) {
+  const unit = INDICATOR_UNITS[id] ? t(`unit.${INDICATOR_UNITS[id]}`) : '';
+  return t(unit ? 'alert.value_unit' : 'alert.value', { value: fmtNumber(value), threshold: fmtNumber(threshold), unit });
+}
+
+// The facts of a carried indicator (evidence "carried", alerts.c): where it
+// came from and that source's own facts, never a count shown as a wage.
+function appLink(ctx, key) {
+  return entityLink(ctx, 'application', key, key);
+}
+
+function carriedApps(ctx, ind, c) {
+  const apps = Array.isArray(c.applications) ? c.applications : [];
+  const items = apps.map((x) => h('li', null, appLink(ctx, x.key), typeof x.value === 'number' && typeof x.threshold === 'number'
+    ? [': ', h('span', { class: 'carried-value' }, valueText(ind.id, x.value, x.threshold))] : null));
+  const more = (c.count || 0) - apps.length;
+  if (more > 0) items.push(h('li', { class: 'muted' }, t('carried.more', { n: more })));
+  return items.length ? h('ul', { class: 'carried-apps' }, items) : null;
+}
+
+export function carriedText(ctx, ind) {
+  const c = ind.carried;
+  if (!c || !c.from) return [' ', t('alert.carried')];
+  if (c.from === 'applications') {
+    return [' ', h('span', { class: 'carried' }, t('carried.applications', { n: c.of, count: c.count })), carriedApps(ctx, ind, c)];
+  }
+  if (c.from === 'employer' && typeof c.count === 'number') {
+    return [' ', h('span', { class: 'carried' }, tn('carried.employer_count', {
+      employer: entityLink(ctx, 'employer', c.entity_key, c.entity_key), app: appLink(ctx, c.application), n: c.of, count: c.count,
+    })), carriedApps(ctx, ind, c)];
+  }
+  const facts = typeof ind.value === 'number' && typeof ind.threshold === 'number' ? [' ', valueText(ind.id, ind.value, ind.threshold)] : null;
+  if (c.from === 'application') {
+    return [' ', h('span', { class: 'carried' }, tn('carried.application', { app: appLink(ctx, c.application) }), facts)];
+  }
+  const type = c.from === 'residence' ? 'address' : c.from;
+  return [' ', h('span', { class: 'carried' }, tn(`carried.${c.from}`, {
+    key: entityLink(ctx, type, c.entity_key, c.entity_key), app: appLink(ctx, c.application),
+  }), facts)];
+}
+
 // The explanation in plain language, built from the stored evidence.
-function explanation(a) {
+function explanation(ctx, a) {
   const ev = a.evidence;
   const inds = sortedIndicators(ev);
   const out = [];
@@ -48,10 +91,9 @@ function explanation(a) {
   const items = inds.map((ind) => {
     const parts = [h('strong', null, indicatorLabel(ind.id)), ': ', indicatorText(ind)];
     if (!ind.rolled_up && typeof ind.value === 'number' && typeof ind.threshold === 'number') {
-      const unit = INDICATOR_UNITS[ind.id] ? t(`unit.${INDICATOR_UNITS[ind.id]}`) : '';
-      parts.push(' ', t(unit ? 'alert.value_unit' : 'alert.value', { value: fmtNumber(ind.value), threshold: fmtNumber(ind.threshold), unit }));
+      parts.push(' ', valueText(ind.id, ind.value, ind.threshold));
     }
-    if (ind.rolled_up && !allCarried) parts.push(' ', t('alert.carried'));
+    if (ind.rolled_up) parts.push(carriedText(ctx, ind));
     if (ind.vulnerability) parts.push(' ', t('alert.vulnerability'));
     if (ind.suppressed) parts.push(' ', t('alert.suppressed'));
     const ilo = iloLabels(ind.ilo);
@@ -75,7 +117,8 @@ function breakdown(a) {
   const rows = inds.map((ind) => [
     { th: indicatorLabel(ind.id) },
     iloLabels(ind.ilo).join(', ') || '–',
-    typeof ind.value === 'number' ? fmtNumber(ind.value) : '–',
+    typeof ind.value === 'number' ? fmtNumber(ind.value)
+      : ind.carried && typeof ind.carried.count === 'number' ? t('carried.count_short', { count: ind.carried.count, n: ind.carried.of }) : '–',
     typeof ind.threshold === 'number' ? fmtNumber(ind.threshold) : '–',
     typeof ind.strength === 'number' ? fmtNumber(ind.strength) : '–',
     h('span', { class: 'contrib' },
@@ -126,7 +169,9 @@ function formBlock(title, desc, ...content) {
   return h('section', { class: 'action-block', 'aria-labelledby': null }, h('h3', null, title), desc ? h('p', { class: 'hint' }, desc) : null, content);
 }
 
-function actions(ctx, a) {
+const ALERT_ROLES = ['admin', 'analyst', 'inspector', 'case_worker'];
+
+function actions(ctx, a, dir) {
   const id = a.id;
   const done = (msg) => {
     ctx.flash(msg, 'ok', true);
@@ -149,20 +194,39 @@ function actions(ctx, a) {
   const to = field(t('alert.move_to'), 'select', { name: 'to' }, { options: moves.map((m) => [m, label('alert_move', m)]) });
   const reason = field(t('common.reason'), 'textarea', { name: 'reason', rows: 3, maxlength: 2000 },
     { hint: t('alert.reason_hint') });
+  // escalating is the hand-off: to a person (of any organisation), who
+  // then finds it in their organisation's queue
+  const escTo = selectField(t('alert.escalate_to'),
+    peopleSelect(dir, { id: 'escalate-to', name: 'escalate_to', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') }),
+    t('alert.escalate_hint'));
   const tErrors = h('div');
   const tButton = h('button', { type: 'submit', class: 'primary' }, t('alert.change_status'));
-  const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
+  const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, escTo.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
+  const showEsc = () => { escTo.wrap.hidden = to.input.value !== 'escalated'; };
+  to.input.addEventListener('change', showEsc);
+  showEsc();
   tForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const target = to.input.value;
     const why = reason.input.value.trim();
+    const person = target === 'escalated' ? escTo.input.value : '';
+    if (target === 'escalated' && !person) {
+      tErrors.replaceChildren(errorBox(t('alert.escalate_needs_person')));
+      escTo.input.focus();
+      return;
+    }
     if (moveNeedsReason(a.status, target) && !why) {
       tErrors.replaceChildren(errorBox(t('alert.needs_reason', { status: statusLabel(target) })));
       reason.input.focus();
       return;
     }
     run(tForm, tErrors, tButton, async () => {
+      if (person && person !== a.assignee) await api('POST', `/alerts/${id}/assign`, { assignee: person });
       await api('POST', `/alerts/${id}/transition`, { to: target, reason: why || undefined });
+      if (person) {
+        done(t('alert.done_escalated', { id, name: person }));
+        return;
+      }
       done(target === 'dismissed' || target === 'confirmed'
         ? t(`alert.done_${target}`, { id })
         : t('alert.done_moved', { id, status: statusLabel(target) }));
@@ -170,14 +234,14 @@ function actions(ctx, a) {
   });
 
   // assign
-  const assignee = field(t('alert.assign_to'), 'input', { name: 'assignee', value: a.assignee || '', autocomplete: 'off', list: 'alert-assignees' },
-    { hint: t('alert.assign_hint') });
+  const assignee = selectField(t('alert.assign_to'),
+    peopleSelect(dir, { id: 'assignee', name: 'assignee', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') }),
+    t('alert.assign_hint'));
   const aErrors = h('div');
   const aButton = h('button', { type: 'submit', class: 'primary' }, t('alert.assign'));
   const meButton = h('button', { type: 'button', class: 'secondary' }, t('alert.assign_me'));
   const unButton = h('button', { type: 'button', class: 'secondary', disabled: !a.assignee }, t('alert.unassign'));
   const aForm = h('form', { class: 'stack', id: 'assign-form' }, aErrors, assignee.wrap,
-    h('datalist', { id: 'alert-assignees' }, h('option', { value: ctx.me.principal.user })),
     h('div', { class: 'actions' }, aButton, meButton, unButton));
   const assign = (name, button) => run(aForm, aErrors, button, async () => {
     await api('POST', `/alerts/${id}/assign`, { assignee: name });
@@ -247,6 +311,9 @@ export async function render(main, ctx) {
     return;
   }
   if (!ctx.current()) return;
+  // the people an alert can be assigned or escalated to
+  const dir = ctx.can('alert.write') ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : null;
+  if (!ctx.current()) return;
   ctx.setTitle(t('alert.title_full', { id: a.id, what: entityLabel(a.entity_type), key: a.entity_key }));
   const facts = [
     [t('alert.fact_level'), levelBadge(a.level)],
@@ -254,7 +321,7 @@ export async function render(main, ctx) {
     [t('alert.fact_status'), statusBadge(a.status)],
     [t('alert.fact_assignee'), a.assignee || t('common.nobody')],
     [t('alert.fact_region'), a.region ? regionLabel(a.region) : t('common.unknown')],
-    [t('alert.fact_employer'), a.employer ? entityLink(ctx, 'employer', a.employer, a.employer) : t('common.unknown')],
+    [t('alert.fact_employer'), a.employer ? entityLink(ctx, 'employer', a.employer, a.employer_name ? `${a.employer_name} · ${a.employer}` : a.employer) : t('common.unknown')],
     [t('alert.fact_nationality'), a.nationality ? nationLabel(a.nationality) : t('common.unknown')],
     [t('alert.fact_raised'), fmtTime(a.created_at)],
     [t('alert.fact_changed'), fmtTime(a.updated_at)],
@@ -267,7 +334,7 @@ export async function render(main, ctx) {
   const sup = (a.suppressions || []).map((s) => [indicatorLabel(s.indicator), s.until, s.created_by, fmtTime(s.created_at), s.reason]);
 
   const content = h('div', { class: 'detail-main' },
-    h('section', { 'aria-labelledby': 'why-h' }, h('h2', { id: 'why-h' }, t('alert.why')), explanation(a),
+    h('section', { 'aria-labelledby': 'why-h' }, h('h2', { id: 'why-h' }, t('alert.why')), explanation(ctx, a),
       a.explanation ? h('details', null, h('summary', null, t('alert.cli_text')), h('pre', { class: 'explain-text' }, a.explanation)) : null),
     h('section', { 'aria-labelledby': 'ind-h' }, h('h2', { id: 'ind-h' }, t('alert.breakdown')), breakdown(a) || h('p', null, t('alert.no_indicators'))),
     h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, t('alert.records')), evidenceRecords(ctx, a)),
@@ -279,11 +346,11 @@ export async function render(main, ctx) {
 
   add(main, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/alerts' }, t('common.back_queue'))),
-    h('h1', { tabindex: '-1' }, t('alert.title_what', { id: a.id, what: entityLabel(a.entity_type) }), ' ', h('span', { class: 'key' }, a.entity_key)),
+    h('h1', { tabindex: '-1' }, t('alert.title_what', { id: a.id, what: entityLabel(a.entity_type) }), ' ', entityName(a.name, a.entity_key)),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
     ctx.can('entity.read') || openCase ? h('p', { class: 'actions' },
       ctx.can('entity.read') ? h('a', { href: entityHref(a.entity_type, a.entity_key), class: 'button-link' },
         t('alert.open_entity', { what: lower(entityLabel(a.entity_type)) })) : null,
       openCase) : null,
-    h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a) : null));
+    h('div', { class: 'detail-grid' + (ctx.can('alert.write') ? '' : ' single') }, content, ctx.can('alert.write') ? actions(ctx, a, dir) : null));
 }

@@ -28,6 +28,7 @@ import {
   codesLabel, oneLabel, countryLabel,
 } from '../case-labels.js';
 import { caseFields, markInitial, snapshotInputs, restoreInputs } from '../case-form.js';
+import { loadDirectory, orgSelect, selectField } from '../directory.js';
 
 // The Armenian calendar day, as the server counts days.
 export function todayAM() {
@@ -218,6 +219,9 @@ export async function render(main, ctx) {
     return;
   }
   if (!ctx.current()) return;
+  // the organisations a referral or a service can name
+  const dir = canWrite ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : { organisations: [] };
+  if (!ctx.current()) return;
 
   // ---- after a change: reload; after a stale answer: redraw, keep what was typed ----
   const done = (msg) => {
@@ -361,7 +365,7 @@ export async function render(main, ctx) {
     let emergency = null;
     if (ctx.can('case.emergency')) {
       const eErrors = h('div');
-      const to = field(t('field.to'), 'input', { id: 'emg-to', list: 'case-orgs', autocomplete: 'off' });
+      const to = selectField(t('field.to'), orgSelect(dir, { id: 'emg-to' }, { exclude: me.org, empty: t('case.choose_org') }));
       const svc = h('fieldset', { class: 'checks' }, h('legend', null, t('case.services_needed')),
         SERVICE_CODES.filter((k) => k !== 'state_payment').map((k) =>
           h('label', { class: 'check', for: `emg-svc-${k}` }, h('input', { type: 'checkbox', id: `emg-svc-${k}`, name: 'emg-services', value: k }), serviceLabel(k))));
@@ -427,14 +431,14 @@ export async function render(main, ctx) {
     if (ownerWrite) {
       const oErrors = h('div');
       const svc = field(t('field.service'), 'select', { id: 'offer-service' }, { options: SERVICE_CODES.map((k) => [k, serviceLabel(k)]) });
-      const prov = field(t('field.provider'), 'input', { id: 'offer-provider', list: orgList.id, autocomplete: 'off', placeholder: me.org },
-        { hint: t('case.provider_hint', { org: me.org }) });
+      const prov = selectField(t('field.provider'), orgSelect(dir, { id: 'offer-provider', value: me.org }),
+        t('case.provider_hint', { org: me.org }));
       const b = h('button', { type: 'submit', class: 'primary' }, t('case.offer'));
       offer = h('form', { class: 'inline-form', id: 'offer-form' }, svc.wrap, prov.wrap, h('div', { class: 'actions' }, b), oErrors);
       offer.addEventListener('submit', (e) => {
         e.preventDefault();
         const body = { service: svc.input.value };
-        if (prov.input.value.trim()) body.provider = prov.input.value.trim();
+        if (prov.input.value && prov.input.value !== me.org) body.provider = prov.input.value;
         run(oErrors, b, async () => {
           await api('POST', `/cases/${c.id}/services`, body);
           done(body.provider ? t('case.offered_by', { service: serviceLabel(body.service), org: body.provider }) : t('case.offered', { service: serviceLabel(body.service) }));
@@ -566,8 +570,8 @@ export async function render(main, ctx) {
     let create = null;
     if (ownerWrite) {
       const errors = h('div');
-      const to = field(t('field.to'), 'input', { id: 'ref-to', list: 'case-orgs', autocomplete: 'off' },
-        { hint: t('case.ref_to_hint') });
+      const to = selectField(t('field.to'), orgSelect(dir, { id: 'ref-to' }, { exclude: me.org, empty: t('case.choose_org') }),
+        t('case.ref_to_hint'));
       const svc = h('fieldset', { class: 'checks' }, h('legend', null, t('case.for_services')),
         SERVICE_CODES.map((k) => h('label', { class: 'check', for: `ref-svc-${k}` },
           h('input', { type: 'checkbox', id: `ref-svc-${k}`, name: 'ref-services', value: k }), serviceLabel(k))));

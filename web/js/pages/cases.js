@@ -65,7 +65,8 @@ export async function render(main, ctx) {
       : it.preid_due ? t('case.due', { date: it.preid_due }) : h('span', { class: 'muted' }, t('case.decided'));
     return h('tr', { dataset: { id: it.id }, class: it.overdue ? 'is-overdue' : null },
       h('td', null, h('a', { href: `#/cases/${it.id}`, class: 'case-link' }, t('case.title', { id: it.id }))),
-      h('td', null, it.name || h('span', { class: 'muted' }, it.access === 'receiver' ? t('cases.not_shared') : t('cases.no_name'))),
+      h('td', null, it.name || h('span', { class: 'muted' }, it.unreadable ? t('cases.unreadable')
+        : it.access === 'receiver' ? t('cases.not_shared') : t('cases.no_name'))),
       h('td', null, stageBadge(it.stage)),
       h('td', null, deadline),
       h('td', null, it.owner_org || '–', it.access === 'receiver' ? h('span', { class: 'tag' }, t('cases.referred_to_you')) : null),

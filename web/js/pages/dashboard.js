@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { h, add, table, errorBox } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, label } from '../i18n.js';
 import {
   indicatorLabel, regionLabel, nationLabel, statusLabel, levelLabel, STATUS_ORDER, fmtNumber,
 } from '../labels.js';
@@ -21,7 +21,8 @@ function chartBlock(id, title, labels, values, opts = {}) {
     h('figcaption', null, h('h2', null, title), opts.note ? h('p', { class: 'hint' }, opts.note) : null),
     h('div', { class: 'chart-box' + (opts.tall ? ' tall' : '') }, canvas),
     h('details', null, h('summary', null, t('dash.show_numbers')),
-      table(title, [{ label: opts.what || t('dash.group') }, { label: t('dash.alerts'), class: 'num' }], labels.map((l, i) => [{ th: l }, fmtNumber(values[i])]), { hideCaption: true })));
+      table(title, [{ label: opts.what || t('dash.group') }, { label: t('dash.alerts'), class: 'num' }],
+        labels.map((l, i) => [{ th: opts.hrefs && opts.hrefs[i] ? h('a', { href: opts.hrefs[i] }, l) : l }, fmtNumber(values[i])]), { hideCaption: true })));
   return { fig, canvas, labels, values, opts };
 }
 
@@ -43,6 +44,13 @@ function draw(block) {
       responsive: true,
       maintainAspectRatio: false,
       indexAxis: opts.horizontal ? 'y' : 'x',
+      // a bar opens the alerts it counts
+      onClick: (evt, elements) => {
+        if (opts.hrefs && elements && elements.length && opts.hrefs[elements[0].index]) location.hash = opts.hrefs[elements[0].index];
+      },
+      onHover: (evt, elements) => {
+        if (opts.hrefs && evt.native && evt.native.target) evt.native.target.classList.toggle('clickable', !!(elements && elements.length));
+      },
       plugins: {
         legend: { display: opts.type === 'doughnut', position: 'right' },
         tooltip: { enabled: true },
@@ -53,6 +61,33 @@ function draw(block) {
       },
     },
   });
+}
+
+// The NRM case figures for those who may see them: cases by stage (the
+// suppressed statistics of GET /cases/stats) and the overdue cases of the
+// user's organisation (GET /cases?overdue=1).
+async function caseFigures(main, ctx) {
+  const box = h('section', { class: 'case-figures', 'aria-labelledby': 'cf-h' }, h('h2', { id: 'cf-h' }, t('dash.cases')));
+  let shown = false;
+  if (ctx.can('case.read')) {
+    try {
+      const late = await api('GET', '/cases?overdue=1&limit=200');
+      const n = (late.items || []).length;
+      box.appendChild(h('p', { class: 'overdue-figure' }, h('a', { href: '#/cases?overdue=1' },
+        t('dash.overdue', { n: late.next_cursor ? `${n}+` : n }))));
+      shown = true;
+    } catch (_) { /* the figure is left out */ }
+  }
+  try {
+    const st = await api('GET', '/cases/stats');
+    const rows = ((st.dimensions || {}).stage || []).map((x) => [{ th: label('stage', x.value) },
+      x.shown === 'suppressed' ? t('dash.suppressed') : x.shown]);
+    if (rows.length) {
+      box.appendChild(table(t('dash.cases_by_stage'), [{ label: t('cases.col_stage') }, { label: t('dash.cases_count'), class: 'num' }], rows));
+      shown = true;
+    }
+  } catch (_) { /* no statistics for this role */ }
+  if (ctx.current() && shown) main.appendChild(box);
 }
 
 export async function render(main, ctx) {
@@ -88,16 +123,21 @@ export async function render(main, ctx) {
     chartBlock('week', t('dash.by_week'), byWeek.map((x) => x.week), byWeek.map((x) => x.count), { what: t('dash.iso_week') }),
     chartBlock('funnel', t('dash.funnel'), STATUS_ORDER.map(statusLabel), STATUS_ORDER.map((k) => funnel[k] || 0),
       { horizontal: true, what: t('queue.col_status'), colours: STATUS_ORDER.map((k) => STATUS_COLOURS[k]),
+        hrefs: STATUS_ORDER.map((k) => `#/alerts?status=${k}`),
         note: t('dash.funnel_note') }),
     chartBlock('indicator', t('dash.by_indicator'), byInd.map((x) => indicatorLabel(x.indicator)), byInd.map((x) => x.count),
-      { horizontal: true, tall: true, wide: true, what: t('field.indicator'), note: t('dash.by_indicator_note') }),
-    chartBlock('region', t('dash.by_region'), byRegion.map((x) => regionLabel(x.region)), byRegion.map((x) => x.count), { what: t('queue.col_region') }),
+      { horizontal: true, tall: true, wide: true, what: t('field.indicator'), note: t('dash.by_indicator_note'),
+        hrefs: byInd.map((x) => `#/alerts?status=all&indicator=${encodeURIComponent(x.indicator)}`) }),
+    chartBlock('region', t('dash.by_region'), byRegion.map((x) => regionLabel(x.region)), byRegion.map((x) => x.count),
+      { what: t('queue.col_region'), hrefs: byRegion.map((x) => (x.region && x.region !== 'unknown' ? `#/alerts?status=all&region=${encodeURIComponent(x.region)}` : null)) }),
     chartBlock('nationality', t('dash.by_nationality'), byNat.map((x) => nationLabel(x.nationality)), byNat.map((x) => x.count),
       { what: t('alert.fact_nationality'), note: t('dash.by_nationality_note') }),
     chartBlock('level', t('dash.by_level'), levels.map((l) => levelLabel(l)), levels.map((l) => level[l]),
       { type: 'doughnut', what: t('queue.col_level'), colours: levels.map((l) => LEVEL_COLOURS[l]) }),
   ];
   add(main, h('div', { class: 'charts' }, blocks.map((b) => b.fig)));
+  await caseFigures(main, ctx);
+  if (!ctx.current()) return null;
   const charts = blocks.map(draw);
   return () => charts.forEach((c) => c.destroy());
 }

@@ -11,10 +11,70 @@ const MAX_UPLOAD = 64 * 1024 * 1024; // the server's default --max-upload
 
 const REGISTERS = ['permits', 'border_crossings', 'inspections', 'reports', 'outcomes'];
 
+// The columns each register's file has (shared/formats/registry.md); the
+// required ones first. Their words are column.* in the catalogues.
+const COLUMNS = {
+  permits: {
+    required: ['application_id', 'submitted_at', 'decision', 'worker_doc_no', 'worker_doc_country', 'worker_family_name',
+      'worker_given_name', 'worker_sex', 'worker_birth_date', 'worker_citizenship', 'employer_tin', 'employer_name'],
+    other: ['decided_at', 'permit_no', 'valid_from', 'valid_to', 'previous_application_id', 'worker_phone', 'worker_email',
+      'worker_address', 'worker_region', 'employer_sector', 'employer_registered_on', 'employer_declared_employees',
+      'workplace_address', 'workplace_region', 'occupation_isco', 'position_title', 'monthly_salary_amd', 'weekly_hours',
+      'contract_start', 'contract_end', 'intermediary_id', 'intermediary_name', 'submitted_by'],
+  },
+  border_crossings: {
+    required: ['crossing_id', 'crossed_at', 'direction', 'crossing_point', 'doc_no', 'doc_country', 'family_name', 'given_name',
+      'birth_date', 'citizenship'],
+    other: ['sex', 'purpose'],
+  },
+  inspections: { required: ['inspection_id', 'employer_tin', 'inspected_on'], other: ['workers_found', 'undeclared_workers', 'violations'] },
+  reports: {
+    required: ['report_id', 'received_at', 'channel'],
+    other: ['subject_name', 'subject_birth_date', 'subject_citizenship', 'employer_tin', 'employer_name', 'address', 'phone', 'category', 'summary'],
+  },
+  outcomes: { required: ['entity_type', 'entity_key', 'outcome'], other: ['decided_on'] },
+};
+
+function columnsNote(reg) {
+  const c = COLUMNS[reg];
+  if (!c) return h('p', { class: 'hint' }, t('import.columns_any'));
+  const item = (k, req) => h('li', null, h('code', null, k), ` — ${label('column', k)}`, req ? [' ', h('strong', null, t('import.required'))] : null);
+  return h('details', { class: 'columns', open: true }, h('summary', null, t('import.columns_of', { register: label('register', reg) })),
+    h('ul', { class: 'column-list' }, c.required.map((k) => item(k, true)), c.other.map((k) => item(k, false))));
+}
+
+// One CSV row into its fields (RFC 4180 quoting).
+export function csvFields(row) {
+  const out = [];
+  let cur = '';
+  let q = false;
+  const s = String(row || '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (q) {
+      if (ch === '"' && s[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else if (ch !== '\r' && ch !== '\n') cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const csvCell = (v) => (/[",\r\n]/.test(String(v ?? '')) ? `"${String(v).replace(/"/g, '""')}"` : String(v ?? ''));
+
 export function render(main, ctx) {
   ctx.setTitle(t('import.title'));
   const reg = field(t('field.register'), 'select', { name: 'register' },
     { options: [['', t('import.from_header')], ...REGISTERS.map((r) => [r, label('register', r)])] });
+  const cols = h('div', { class: 'columns-note', id: 'import-columns' }, columnsNote(''));
+  reg.input.addEventListener('change', () => cols.replaceChildren(columnsNote(reg.input.value)));
   const file = field(t('import.file'), 'input', { name: 'file', type: 'file', accept: '.csv,text/csv', required: true },
     { hint: t('import.file_hint', { max: fmtBytes(MAX_UPLOAD) }) });
   const errors = h('div');
@@ -24,7 +84,7 @@ export function render(main, ctx) {
   const barText = h('span', { class: 'progress-text', 'aria-live': 'polite' });
   const progress = h('div', { class: 'progress', hidden: true }, barLabel, bar, barText);
   const result = h('div', { class: 'import-result' });
-  const form = h('form', { class: 'stack narrow', id: 'import-form' }, errors, reg.wrap, file.wrap, h('div', { class: 'actions' }, submit));
+  const form = h('form', { class: 'stack narrow', id: 'import-form' }, errors, reg.wrap, cols, file.wrap, h('div', { class: 'actions' }, submit));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -93,14 +153,33 @@ function showResult(box, name, a) {
     [{ th: t('import.rows_refused') }, fmtNumber(c.rejected)],
     [{ th: t('import.rows_warnings') }, fmtNumber(c.warnings)],
   ];
-  const rejects = (a.rejects || []).map((r) => [String(r.line), r.column ? String(r.column) : '–', r.field ? label('column', r.field) : '–',
-    r.severity ? label('severity', r.severity) : '–', r.reason || '']);
+  // the refused value and the row's id (its first field) from the row as
+  // the file had it
+  const rejects = (a.rejects || []).map((r) => {
+    const f = r.row ? csvFields(r.row) : [];
+    const value = r.column && f.length >= r.column ? f[r.column - 1] : null;
+    return [String(r.line), f[0] ? h('code', null, f[0]) : '–', r.column ? String(r.column) : '–', r.field ? label('column', r.field) : '–',
+      value !== null ? h('code', { class: 'refused-value' }, value === '' ? t('import.empty_value') : value) : '–',
+      r.severity ? label('severity', r.severity) : '–', r.reason || ''];
+  });
+  // the refused rows as a file to correct and import again
+  let download = null;
+  if ((a.rejects || []).length) {
+    const lines = ['line,column,field,severity,reason,row'].concat(a.rejects.map((r) => [r.line, r.column || '', r.field || '', r.severity || '',
+      r.reason || '', r.row || ''].map(csvCell).join(',')));
+    const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
+    download = h('a', { href: url, download: `${name.replace(/\.csv$/i, '')}.rejects.csv`, class: 'button-link', id: 'rejects-download' },
+      t('import.download_rejects', { n: a.rejects.length }));
+  }
   add(box, 
     h('h2', { tabindex: '-1' }, t('import.result_title', { name, code: a.register.replace(/_/g, ' '), register: label('register', a.register), batch: a.batch_id })),
     a.cancelled ? errorBox(t('import.cancelled')) : null,
     table(t('import.counts_caption'), [{ label: t('import.col_rows') }, { label: t('import.col_count'), class: 'num' }], counts, { class: 'counts' }),
     h('h3', null, t('import.rejects_title')),
     rejects.length ? table(t('import.rejects_caption', { shown: rejects.length, total: a.rejects_total }),
-      [{ label: t('import.col_line') }, { label: t('import.col_column') }, { label: t('import.col_field') }, { label: t('import.col_severity') }, { label: t('import.col_reason') }], rejects, { class: 'rejects' })
-      : h('p', null, t('import.no_rejects')));
+      [{ label: t('import.col_line') }, { label: t('import.col_row') }, { label: t('import.col_column') }, { label: t('import.col_field') },
+        { label: t('import.col_value') }, { label: t('import.col_severity') }, { label: t('import.col_reason') }], rejects, { class: 'rejects' })
+      : h('p', null, t('import.no_rejects')),
+    download ? h('p', { class: 'actions' }, download) : null,
+    h('p', { class: 'hint' }, t('import.screen_next')));
 }

@@ -6,10 +6,11 @@
 
 import { api, query } from '../api.js';
 import { h, add, clear, field, errorBox } from '../dom.js';
+import { loadDirectory, peopleSelect, selectField } from '../directory.js';
 import { t, tn } from '../i18n.js';
 import {
   INDICATOR_CODES, ENTITY_CODES, REGION_CODES, STATUS_ORDER, options, indicatorLabel, entityLabel,
-  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName,
+  fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName, entityName,
 } from '../labels.js';
 
 const FILTERS = ['level', 'status', 'indicator', 'entity_type', 'region', 'employer', 'assignee', 'since', 'until', 'sort'];
@@ -68,7 +69,9 @@ export async function render(main, ctx) {
   // ---- bulk actions ----
   const countText = h('span', { class: 'selected-count', 'aria-live': 'polite' }, t('queue.selected', { n: 0 }));
   const bulkErrors = h('div', { class: 'bulk-errors' });
-  const assignTo = field(t('queue.assign_to'), 'input', { list: 'assignee-list', size: 12, autocomplete: 'off' });
+  const dir = canWrite ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : { people: [] };
+  const assignTo = selectField(t('queue.assign_to'), peopleSelect(dir, { id: 'bulk-assignee' },
+    { roles: ['admin', 'analyst', 'inspector', 'case_worker'], empty: t('alert.choose_person') }));
   const moveTo = field(t('queue.move_to'), 'select', {}, { options: options('status', STATUS_ORDER) });
   moveTo.input.value = 'in_review';
   const reason = field(t('common.reason'), 'input', { size: 28, maxlength: 2000 }, { hint: t('queue.reason_hint') });
@@ -91,6 +94,8 @@ export async function render(main, ctx) {
     const n = selected.size;
     countText.textContent = t('queue.selected', { n });
     for (const b of bulkButtons) b.disabled = n === 0;
+    // the bulk actions show when something is selected
+    if (bulk) bulk.hidden = n === 0;
     const boxes = tbody.querySelectorAll('input[type=checkbox]');
     selectAll.checked = boxes.length > 0 && n === boxes.length;
     selectAll.indeterminate = n > 0 && n < boxes.length;
@@ -161,7 +166,18 @@ export async function render(main, ctx) {
   const sortKey = (q.get('sort') || '-score').replace('-', '');
   const sortDir = (q.get('sort') || '-score').startsWith('-') ? 'descending' : 'ascending';
   const byUpdated = sortKey === 'updated';
-  const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null }, label);
+  // a sortable column's header is a link to the queue sorted by it (again:
+  // the other way round)
+  const sortHref = (key) => {
+    const params = {};
+    for (const k of FILTERS) params[k] = q.get(k) || '';
+    params.sort = key === sortKey && sortDir === 'descending' ? key : `-${key}`;
+    if (params.sort === '-score') delete params.sort;
+    return '#/alerts' + query(params);
+  };
+  const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null },
+    key ? h('a', { href: sortHref(key), class: 'sort-link', title: t('queue.sort_by', { column: label }) }, label,
+      key === sortKey ? (sortDir === 'descending' ? ' ▼' : ' ▲') : '') : label);
   const tbody = h('tbody');
   const tableEl = h('table', { class: 'data queue', id: 'queue-table' },
     h('caption', { class: 'visually-hidden' }, t('queue.caption')),
@@ -192,12 +208,12 @@ export async function render(main, ctx) {
     return h('tr', { dataset: { id: it.id } },
       box ? h('td', { class: 'select' }, box) : null,
       h('td', { class: 'alert-cell' }, h('a', { href: `#/alerts/${it.id}`, class: 'alert-link' },
-        h('span', { class: 'muted' }, `#${it.id} `), `${entityLabel(it.entity_type)} `, h('span', { class: 'key' }, it.entity_key))),
+        h('span', { class: 'muted' }, `#${it.id} `), `${entityLabel(it.entity_type)} `, entityName(it.name, it.entity_key))),
       h('td', null, levelBadge(it.level)),
       h('td', { class: 'num' }, fmtScore(it.score)),
       h('td', { class: 'tags' }, shown),
       h('td', { title: it.region || null }, it.region ? regionName(it.region) : '–'),
-      h('td', null, it.employer || '–'),
+      h('td', { class: 'employer-cell' }, it.employer ? entityName(it.employer_name, it.employer) : '–'),
       h('td', null, it.assignee || h('span', { class: 'muted' }, t('common.nobody'))),
       h('td', null, statusBadge(it.status)),
       h('td', { class: 'time' }, fmtTime(byUpdated ? it.updated_at : it.created_at)));
@@ -214,7 +230,15 @@ export async function render(main, ctx) {
     params.limit = PAGE;
     params.cursor = cursor || '';
     more.disabled = true;
-    const page = await api('GET', '/alerts' + query(params));
+    // a loading state while the server answers
+    results.setAttribute('aria-busy', 'true');
+    if (!cursor) summary.textContent = t('common.loading');
+    let page;
+    try {
+      page = await api('GET', '/alerts' + query(params));
+    } finally {
+      results.removeAttribute('aria-busy');
+    }
     if (!ctx.current()) return null;
     const rows = page.items.map(row);
     for (const r of rows) tbody.appendChild(r);
@@ -261,6 +285,8 @@ export async function render(main, ctx) {
       cur.querySelector('input[type=checkbox]').click();
     } else if (e.key === '/') {
       e.preventDefault();
+      const fold = main.querySelector('.filters-fold');
+      if (fold) fold.open = true;
       f.level.input.focus();
     }
   }
@@ -272,7 +298,8 @@ export async function render(main, ctx) {
   add(main, 
     h('h1', { tabindex: '-1' }, t('queue.title')),
     scopeNote ? h('p', { class: 'lead' }, scopeNote) : null,
-    filterForm,
+    h('details', { class: 'filters-fold', open: FILTERS.some((k) => k !== 'sort' && q.get(k)) },
+      h('summary', null, t('queue.filters_summary', { n: FILTERS.filter((k) => k !== 'sort' && q.get(k)).length })), filterForm),
     bulk,
     results,
     h('details', { class: 'shortcuts' }, h('summary', null, t('queue.shortcuts')),

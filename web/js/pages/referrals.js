@@ -84,8 +84,11 @@ export async function render(main, ctx) {
       h('dl', { class: 'facts' },
         h('div', null, h('dt', null, t('inbox.referral')), h('dd', null, String(r.id))),
         h('div', null, h('dt', null, t('inbox.for')), h('dd', null, codesLabel('service', r.services))),
-        h('div', null, h('dt', null, t('inbox.sent_by')), h('dd', null, `${r.created_by}, ${fmtTime(r.created_at)}`)),
-        h('div', null, h('dt', null, t('inbox.changed')), h('dd', null, fmtTime(r.updated_at)))),
+        h('div', null, h('dt', null, t('inbox.sent')), h('dd', { class: 'sent-at' }, fmtTime(r.sent_at || r.created_at))),
+        h('div', null, h('dt', null, t('inbox.created_by')), h('dd', null, r.created_by)),
+        h('div', null, h('dt', null, t('inbox.changed')), h('dd', null, fmtTime(r.updated_at))),
+        // an emergency referral comes without consent: the receiver reads why
+        r.emergency ? h('div', { class: 'urgent' }, h('dt', null, t('inbox.why_urgent')), h('dd', null, r.reason || t('common.not_recorded'))) : null),
       acts, errors);
   }
 
