@@ -135,16 +135,11 @@ static void copy_name(char *dst, size_t cap, const unsigned char *src)
     snprintf(dst, cap, "%s", src ? (const char *)src : "");
 }
 
-static tw_err_t db_error(store_t *st, tw_errinfo_t *ei, const char *what)
-{
-    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
-}
-
 static tw_err_t prepare(store_t *st, const char *sql, sqlite3_stmt **s, tw_errinfo_t *ei)
 {
     if (store_prepare_cached(st, sql, s) != TW_OK) {
         *s = NULL;
-        return db_error(st, ei, "preparing an accounts query");
+        return store_db_error(st, ei, "preparing an accounts query");
     }
     return TW_OK;
 }
@@ -158,11 +153,11 @@ static tw_err_t tx_begin(store_t *st, int *own, tw_errinfo_t *ei)
     *own = 0;
     if (sqlite3_get_autocommit(db)) {
         if (store_begin(st) != TW_OK)
-            return db_error(st, ei, "starting a transaction");
+            return store_db_error(st, ei, "starting a transaction");
         *own = 1;
     } else {
         if (sqlite3_exec(db, "SAVEPOINT tw_auth", NULL, NULL, NULL) != SQLITE_OK)
-            return db_error(st, ei, "starting a savepoint");
+            return store_db_error(st, ei, "starting a savepoint");
         *own = 2;
     }
     return TW_OK;
@@ -176,7 +171,7 @@ static tw_err_t tx_end(store_t *st, int own, tw_err_t err, tw_errinfo_t *ei)
         if (err != TW_OK)
             sqlite3_exec(db, "ROLLBACK TO tw_auth", NULL, NULL, NULL);
         if (sqlite3_exec(db, "RELEASE tw_auth", NULL, NULL, NULL) != SQLITE_OK && err == TW_OK)
-            err = db_error(st, ei, "releasing a savepoint");
+            err = store_db_error(st, ei, "releasing a savepoint");
         return err;
     }
     if (own != 1)
@@ -334,7 +329,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
     if (rc == SQLITE_ROW)
         return tw_errinfo_set(ei, TW_ECONFLICT, "user '%s' already exists", name);
     if (rc != SQLITE_DONE)
-        return db_error(st, ei, "looking up the user");
+        return store_db_error(st, ei, "looking up the user");
 
     if (crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -349,7 +344,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
     sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "adding the organisation");
+        err = store_db_error(st, ei, "adding the organisation");
         goto out;
     }
     store_release_cached(st, s);
@@ -357,7 +352,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
         goto out;
     sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_ROW) {
-        err = db_error(st, ei, "finding the organisation");
+        err = store_db_error(st, ei, "finding the organisation");
         goto out;
     }
     org_id = sqlite3_column_int64(s, 0);
@@ -376,7 +371,7 @@ tw_err_t auth_user_add(store_t *st, const char *name, const char *org, auth_role
     if ((rc & 0xff) == SQLITE_CONSTRAINT) /* added by someone else meanwhile */
         err = tw_errinfo_set(ei, TW_ECONFLICT, "user '%s' already exists", name);
     else if (rc != SQLITE_DONE)
-        err = db_error(st, ei, "adding the user");
+        err = store_db_error(st, ei, "adding the user");
 out:
     store_release_cached(st, s);
     sodium_memzero(hash, sizeof(hash));
@@ -403,7 +398,7 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei)
         goto out;
     }
     if (rc != SQLITE_ROW) {
-        err = db_error(st, ei, "looking up the user");
+        err = store_db_error(st, ei, "looking up the user");
         goto out;
     }
     if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
@@ -419,7 +414,7 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei)
     sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, id);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "disabling the user");
+        err = store_db_error(st, ei, "disabling the user");
         goto out;
     }
     store_release_cached(st, s);
@@ -427,7 +422,7 @@ tw_err_t auth_user_disable(store_t *st, const char *name, tw_errinfo_t *ei)
         goto out;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_error(st, ei, "ending the user's sessions");
+        err = store_db_error(st, ei, "ending the user's sessions");
 out:
     store_release_cached(st, s);
     return tx_end(st, own, err, ei);
@@ -464,7 +459,7 @@ tw_err_t auth_user_list(store_t *st, auth_user_fn fn, void *ctx, tw_errinfo_t *e
             goto out;
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, ei, "listing users");
+        err = store_db_error(st, ei, "listing users");
 out:
     store_release_cached(st, s);
     return err;
@@ -528,7 +523,7 @@ tw_err_t auth_token_create_id(store_t *st, const char *user, const char *label,
         goto out;
     }
     if (rc != SQLITE_ROW) {
-        err = db_error(st, ei, "looking up the user");
+        err = store_db_error(st, ei, "looking up the user");
         goto out;
     }
     if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
@@ -549,7 +544,7 @@ tw_err_t auth_token_create_id(store_t *st, const char *user, const char *label,
     sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "storing the token");
+        err = store_db_error(st, ei, "storing the token");
         goto out;
     }
     if (token_id)
@@ -591,7 +586,7 @@ tw_err_t auth_token_revoke(store_t *st, int64_t id, char user[64], tw_errinfo_t 
         goto out;
     }
     if (rc != SQLITE_ROW) {
-        err = db_error(st, ei, "looking up the token");
+        err = store_db_error(st, ei, "looking up the token");
         goto out;
     }
     if (user)
@@ -608,7 +603,7 @@ tw_err_t auth_token_revoke(store_t *st, int64_t id, char user[64], tw_errinfo_t 
     sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, id);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_error(st, ei, "revoking the token");
+        err = store_db_error(st, ei, "revoking the token");
 out:
     store_release_cached(st, s);
     return tx_end(st, own, err, ei);
@@ -631,7 +626,7 @@ tw_err_t auth_token_list(store_t *st, const char *user, auth_token_fn fn, void *
         if (rc == SQLITE_DONE)
             return tw_errinfo_set(ei, TW_ENOTFOUND, "no user '%s'", user);
         if (rc != SQLITE_ROW)
-            return db_error(st, ei, "looking up the user");
+            return store_db_error(st, ei, "looking up the user");
     }
     if ((err = prepare(st,
                        "SELECT t.id, u.name, t.label, t.created_at, t.revoked_at"
@@ -656,7 +651,7 @@ tw_err_t auth_token_list(store_t *st, const char *user, auth_token_fn fn, void *
             goto out;
     }
     if (rc != SQLITE_DONE)
-        err = db_error(st, ei, "listing tokens");
+        err = store_db_error(st, ei, "listing tokens");
 out:
     store_release_cached(st, s);
     return err;
@@ -799,7 +794,7 @@ static tw_err_t insert_failure(store_t *st, const char *key, int64_t now, int64_
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, now);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_error(st, ei, "recording a failed sign-in");
+        err = store_db_error(st, ei, "recording a failed sign-in");
     else if (id)
         *id = sqlite3_last_insert_rowid(store_sqlite(st));
     store_release_cached(st, s);
@@ -823,7 +818,7 @@ static tw_err_t reserve_attempt(store_t *st, const char *ukey, const char *rkey,
     if ((err = tx_begin(st, &own, ei)) != TW_OK)
         return err;
     if ((wait = attempt_wait(st, ukey, rkey, now)) < 0) {
-        err = db_error(st, ei, "counting failed sign-ins");
+        err = store_db_error(st, ei, "counting failed sign-ins");
         goto out;
     }
     if (wait > 0) {
@@ -834,7 +829,7 @@ static tw_err_t reserve_attempt(store_t *st, const char *ukey, const char *rkey,
         goto out;
     sqlite3_bind_int64(s, 1, now - AUTH_FAIL_WINDOW);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "pruning failed sign-ins");
+        err = store_db_error(st, ei, "pruning failed sign-ins");
         goto out;
     }
     if ((err = insert_failure(st, ukey, now, NULL, ei)) != TW_OK ||
@@ -866,7 +861,7 @@ tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, i
     if ((err = tx_begin(st, &own, ei)) != TW_OK)
         return err;
     if ((nr = failures(st, rkey, now)) < 0) {
-        err = db_error(st, ei, "counting failed sign-ins");
+        err = store_db_error(st, ei, "counting failed sign-ins");
         goto out;
     }
     /* the key that is over its limit: the address first, as auth_login
@@ -879,7 +874,7 @@ tw_err_t auth_login_refusal(store_t *st, const char *user, const char *remote, i
     }
     (void)pkey;
     if ((marks = failures(st, mark, now)) < 0) {
-        err = db_error(st, ei, "counting refused sign-ins");
+        err = store_db_error(st, ei, "counting refused sign-ins");
         goto out;
     }
     if (marks == 0 && (err = insert_failure(st, mark, now, NULL, ei)) == TW_OK)
@@ -930,7 +925,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
     sqlite3_bind_int64(s, 1, now);
     sqlite3_bind_int64(s, 2, AUTH_SESSION_IDLE);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "pruning ended sessions");
+        err = store_db_error(st, ei, "pruning ended sessions");
         goto out;
     }
     store_release_cached(st, s);
@@ -948,7 +943,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
     sqlite3_bind_int64(s, 6, now);
     sqlite3_bind_int64(s, 7, now + AUTH_SESSION_LIFE);
     if (sqlite3_step(s) != SQLITE_DONE) {
-        err = db_error(st, ei, "storing the session");
+        err = store_db_error(st, ei, "storing the session");
         goto out;
     }
     store_release_cached(st, s);
@@ -961,7 +956,7 @@ static tw_err_t session_create(store_t *st, int64_t uid, const char *remote, con
     sqlite3_bind_text(s, 1, ukey, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, rrow);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_error(st, ei, "clearing failed sign-ins");
+        err = store_db_error(st, ei, "clearing failed sign-ins");
 out:
     store_release_cached(st, s);
     err = tx_end(st, own, err, ei);
@@ -1041,7 +1036,7 @@ tw_err_t auth_login(store_t *st, const char *user, const char *password, const c
                 return err;
             }
         } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            err = db_error(st, ei, "looking up the user");
+            err = store_db_error(st, ei, "looking up the user");
             store_release_cached(st, s);
             return err;
         }
@@ -1103,7 +1098,7 @@ static tw_err_t find_by_token(store_t *st, const char *token, const char *sql, c
     if (rc == SQLITE_DONE)
         return tw_errinfo_set(ei, TW_EPERM, "%s", gone);
     snprintf(ctx, sizeof(ctx), "looking up %s", what);
-    return db_error(st, ei, ctx);
+    return store_db_error(st, ei, ctx);
 }
 
 tw_err_t auth_session(store_t *st, const char *session, auth_principal_t *who,

@@ -152,7 +152,7 @@ const char *cases_actor_org(const cases_actor_t *act)
 
 tw_err_t cases_db_err(store_t *st, tw_errinfo_t *ei, const char *what)
 {
-    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
+    return store_db_error(st, ei, what);
 }
 
 tw_err_t cases_prep(store_t *st, const char *sql, sqlite3_stmt **s, tw_errinfo_t *ei)

@@ -14,11 +14,6 @@
 
 #include <sqlite3.h>
 
-static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
-{
-    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
-}
-
 tw_err_t keyring_current(store_t *st, uint32_t *key_id, char at[32], tw_errinfo_t *ei)
 {
     sqlite3_stmt *s;
@@ -30,7 +25,7 @@ tw_err_t keyring_current(store_t *st, uint32_t *key_id, char at[32], tw_errinfo_
     if (sqlite3_prepare_v2(store_sqlite(st),
                            "SELECT key_id, at FROM key_rotation ORDER BY id DESC LIMIT 1", -1, &s,
                            NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading the current key");
+        return store_db_error(st, ei, "reading the current key");
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *key_id = (uint32_t)sqlite3_column_int64(s, 0);
@@ -39,7 +34,7 @@ tw_err_t keyring_current(store_t *st, uint32_t *key_id, char at[32], tw_errinfo_
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_err(st, ei, "reading the current key");
+        return store_db_error(st, ei, "reading the current key");
     return TW_OK;
 }
 
@@ -69,14 +64,14 @@ static tw_err_t recorded_check(store_t *st, uint32_t key_id, char out[VAULT_BLIN
     out[0] = '\0';
     if (sqlite3_prepare_v2(store_sqlite(st), "SELECT check_value FROM vault_key WHERE key_id = ?",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading the recorded keys");
+        return store_db_error(st, ei, "reading the recorded keys");
     sqlite3_bind_int64(s, 1, (sqlite3_int64)key_id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == VAULT_BLIND_HEX)
         memcpy(out, sqlite3_column_text(s, 0), VAULT_BLIND_HEX + 1);
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_err(st, ei, "reading the recorded keys");
+        return store_db_error(st, ei, "reading the recorded keys");
     return TW_OK;
 }
 
@@ -104,12 +99,12 @@ static tw_err_t insert_check(store_t *st, uint32_t key_id, const char *check, tw
     if (sqlite3_prepare_v2(store_sqlite(st),
                            "INSERT INTO vault_key(key_id, check_value, recorded_at) VALUES (?, ?, ?)",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "recording a key's check value");
+        return store_db_error(st, ei, "recording a key's check value");
     sqlite3_bind_int64(s, 1, (sqlite3_int64)key_id);
     sqlite3_bind_text(s, 2, check, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, at, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_err(st, ei, "recording a key's check value");
+        err = store_db_error(st, ei, "recording a key's check value");
     sqlite3_finalize(s);
     return err;
 }
@@ -159,20 +154,20 @@ tw_err_t keyring_verify(store_t *st, const vault_t *v, keyring_probe_fn probe, v
     int rc, has = 0;
 
     if (store_begin(st) != TW_OK)
-        return db_err(st, ei, "starting a transaction");
+        return store_db_error(st, ei, "starting a transaction");
     /* the store's current key: the newest rotation's, or the highest
      * recorded (a store that was never rotated) */
     err = keyring_current(st, &cur, NULL, ei);
     if (err == TW_OK) {
         if (sqlite3_prepare_v2(store_sqlite(st), "SELECT max(key_id) FROM vault_key", -1, &s,
                                NULL) != SQLITE_OK) {
-            err = db_err(st, ei, "reading the recorded keys");
+            err = store_db_error(st, ei, "reading the recorded keys");
         } else {
             rc = sqlite3_step(s);
             if (rc == SQLITE_ROW)
                 newest = (uint32_t)sqlite3_column_int64(s, 0);
             else
-                err = db_err(st, ei, "reading the recorded keys");
+                err = store_db_error(st, ei, "reading the recorded keys");
             sqlite3_finalize(s);
         }
     }
@@ -195,7 +190,7 @@ tw_err_t keyring_verify(store_t *st, const vault_t *v, keyring_probe_fn probe, v
         return err;
     }
     if (store_commit(st) != TW_OK)
-        return db_err(st, ei, "recording the key file's check values");
+        return store_db_error(st, ei, "recording the key file's check values");
     return TW_OK;
 }
 
@@ -208,13 +203,13 @@ tw_err_t keyring_record(store_t *st, uint32_t key_id, const char *at, const char
     if (sqlite3_prepare_v2(store_sqlite(st),
                            "INSERT INTO key_rotation(key_id, at, by, resealed) VALUES (?, ?, ?, ?)",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "recording the rotation");
+        return store_db_error(st, ei, "recording the rotation");
     sqlite3_bind_int64(s, 1, (sqlite3_int64)key_id);
     sqlite3_bind_text(s, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, by, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 4, resealed);
     if (sqlite3_step(s) != SQLITE_DONE)
-        err = db_err(st, ei, "recording the rotation");
+        err = store_db_error(st, ei, "recording the rotation");
     sqlite3_finalize(s);
     return err;
 }
@@ -227,10 +222,10 @@ tw_err_t keyring_recorded_count(store_t *st, long long *n, tw_errinfo_t *ei)
     *n = 0;
     if (sqlite3_prepare_v2(store_sqlite(st), "SELECT count(*) FROM vault_key", -1, &s, NULL) !=
         SQLITE_OK)
-        return db_err(st, ei, "reading the recorded keys");
+        return store_db_error(st, ei, "reading the recorded keys");
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *n = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? TW_OK : db_err(st, ei, "reading the recorded keys");
+    return rc == SQLITE_ROW ? TW_OK : store_db_error(st, ei, "reading the recorded keys");
 }

@@ -57,11 +57,6 @@ static void fmt_time(int64_t t, int compact, char *out, size_t cap)
         strftime(out, cap, compact ? "%Y%m%dT%H%M%S" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
-{
-    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
-}
-
 static int vault_has(const vault_t *v, uint32_t id)
 {
     size_t i, n = vault_key_count(v);
@@ -270,7 +265,7 @@ static tw_err_t rotate_store(store_t *st, const vault_t *nv, uint32_t previous,
 
     fmt_time(now, 0, at, sizeof(at));
     if (store_begin(st) != TW_OK)
-        return db_err(st, ei, "starting a transaction");
+        return store_db_error(st, ei, "starting a transaction");
     err = keyring_current(st, &recorded, NULL, ei);
     if (err == TW_OK && recorded > new_id)
         err = tw_errinfo_set(ei, TW_ECONFLICT,
@@ -297,7 +292,7 @@ static tw_err_t rotate_store(store_t *st, const vault_t *nv, uint32_t previous,
         return err;
     }
     if (store_commit(st) != TW_OK)
-        return db_err(st, ei, "committing the rotation");
+        return store_db_error(st, ei, "committing the rotation");
     out->resealed = n;
     return TW_OK;
 }

@@ -602,11 +602,6 @@ tw_err_t alerts_evidence(store_t *st, const eng_index_t *ix, const ind_hits_t *h
     return err;
 }
 
-static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
-{
-    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
-}
-
 /* Lowers one open alert to level none with a 'lowered' event, as the full
  * run's set-based statements do for every alert it did not reach. */
 static tw_err_t lower_one(store_t *st, sqlite3_stmt *ev, sqlite3_stmt *upd, long long id,
@@ -628,13 +623,13 @@ static tw_err_t lower_one(store_t *st, sqlite3_stmt *ev, sqlite3_stmt *upd, long
     rc = sqlite3_step(ev);
     sqlite3_reset(ev);
     if (rc != SQLITE_DONE)
-        return db_err(st, ei, "lowering an alert");
+        return store_db_error(st, ei, "lowering an alert");
     sqlite3_bind_text(upd, 1, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(upd, 2, run);
     sqlite3_bind_int64(upd, 3, id);
     rc = sqlite3_step(upd);
     sqlite3_reset(upd);
-    return rc == SQLITE_DONE ? TW_OK : db_err(st, ei, "lowering an alert");
+    return rc == SQLITE_DONE ? TW_OK : store_db_error(st, ei, "lowering an alert");
 }
 
 tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
@@ -651,7 +646,7 @@ tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
                            " crossing_row, inspection_row, report_row FROM screening"
                            " ORDER BY id DESC LIMIT 1",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading the last screening");
+        return store_db_error(st, ei, "reading the last screening");
     if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 1);
         *found = 1;
@@ -665,7 +660,7 @@ tw_err_t alerts_last_screening(store_t *st, alerts_screening_t *out, int *found,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TW_OK
-                                                 : db_err(st, ei, "reading the last screening");
+                                                 : store_db_error(st, ei, "reading the last screening");
 }
 
 static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
@@ -718,7 +713,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         goto out;
     }
     if ((err = store_begin(st)) != TW_OK) {
-        err = db_err(st, ei, "starting the alert update");
+        err = store_db_error(st, ei, "starting the alert update");
         goto out;
     }
     tx = 1;
@@ -727,7 +722,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
 #define PREP(stmt, sql)                                                                        \
     do {                                                                                       \
         if (store_prepare_cached(st, sql, &stmt) != TW_OK) {                                   \
-            err = db_err(st, ei, "preparing alert statements");                                \
+            err = store_db_error(st, ei, "preparing alert statements");                                \
             goto out;                                                                          \
         }                                                                                      \
     } while (0)
@@ -795,7 +790,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             }
         } else if (rc != SQLITE_DONE) {
             sqlite3_reset(sel);
-            err = db_err(st, ei, "reading an alert");
+            err = store_db_error(st, ei, "reading an alert");
             goto out;
         }
         sqlite3_reset(sel);
@@ -815,7 +810,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             rc = sqlite3_step(ins);
             sqlite3_reset(ins);
             if (rc != SQLITE_DONE) {
-                err = db_err(st, ei, "raising an alert");
+                err = store_db_error(st, ei, "raising an alert");
                 goto out;
             }
             id = sqlite3_last_insert_rowid(db);
@@ -833,7 +828,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             rc = sqlite3_step(upd);
             sqlite3_reset(upd);
             if (rc != SQLITE_DONE) {
-                err = db_err(st, ei, "updating an alert");
+                err = store_db_error(st, ei, "updating an alert");
                 goto out;
             }
             sum->updated++;
@@ -843,7 +838,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
             rc = sqlite3_step(stamp);
             sqlite3_reset(stamp);
             if (rc != SQLITE_DONE) {
-                err = db_err(st, ei, "stamping an alert");
+                err = store_db_error(st, ei, "stamping an alert");
                 goto out;
             }
             sum->unchanged++;
@@ -873,7 +868,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         rc = sqlite3_step(ev);
         sqlite3_reset(ev);
         if (rc != SQLITE_DONE) {
-            err = db_err(st, ei, "recording alert history");
+            err = store_db_error(st, ei, "recording alert history");
             goto out;
         }
     }
@@ -908,7 +903,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                 aid = rc == SQLITE_ROW ? sqlite3_column_int64(one, 0) : -1;
                 sqlite3_reset(one);
                 if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-                    err = db_err(st, ei, "reading an alert");
+                    err = store_db_error(st, ei, "reading an alert");
                     goto out;
                 }
                 if (aid < 0)
@@ -933,7 +928,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         sqlite3_bind_text(low, 3, config_version(cfg), -1, SQLITE_STATIC);
         sqlite3_bind_int64(low, 4, run);
         if (sqlite3_step(low) != SQLITE_DONE) {
-            err = db_err(st, ei, "lowering alerts");
+            err = store_db_error(st, ei, "lowering alerts");
             goto out;
         }
         sum->lowered = sqlite3_changes(db);
@@ -944,7 +939,7 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         sqlite3_bind_text(low, 1, now, -1, SQLITE_STATIC);
         sqlite3_bind_int64(low, 2, run);
         if (sqlite3_step(low) != SQLITE_DONE) {
-            err = db_err(st, ei, "lowering alerts");
+            err = store_db_error(st, ei, "lowering alerts");
             goto out;
         }
     }
@@ -987,14 +982,14 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         sqlite3_bind_int64(one, 13, sum->updated);
         sqlite3_bind_int64(one, 14, sum->lowered);
         if (sqlite3_step(one) != SQLITE_DONE) {
-            err = db_err(st, ei, "recording the screening run");
+            err = store_db_error(st, ei, "recording the screening run");
             goto out;
         }
     }
     }
 #undef PREP
     if ((err = store_commit(st)) != TW_OK) {
-        err = db_err(st, ei, "committing the alert update");
+        err = store_db_error(st, ei, "committing the alert update");
         goto out;
     }
     tx = 0;
@@ -1380,7 +1375,7 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
                            "UPDATE alert SET status=?1, updated_at=?2,"
                            " closed=(?1 IN ('dismissed','confirmed')) WHERE id=?3",
                            -1, &s, NULL) != SQLITE_OK) {
-        err = db_err(st, ei, "preparing the transition");
+        err = store_db_error(st, ei, "preparing the transition");
         goto fail;
     }
     sqlite3_bind_text(s, 1, to_status, -1, SQLITE_STATIC);
@@ -1396,11 +1391,11 @@ tw_err_t alerts_transition(store_t *st, long long id, const char *to_status, con
     }
     if (rc != SQLITE_DONE ||
         (err = add_event(db, id, actor, "transition", from, to_status, reason)) != TW_OK) {
-        err = db_err(st, ei, "recording the transition");
+        err = store_db_error(st, ei, "recording the transition");
         goto fail;
     }
     if ((err = store_commit(st)) != TW_OK)
-        return db_err(st, ei, "committing the transition");
+        return store_db_error(st, ei, "committing the transition");
     return TW_OK;
 fail:
     store_rollback(st);
@@ -1423,7 +1418,7 @@ tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const ch
     now_iso(now);
     if (sqlite3_prepare_v2(db, "UPDATE alert SET assignee=?, updated_at=? WHERE id=?", -1, &s,
                            NULL) != SQLITE_OK) {
-        err = db_err(st, ei, "preparing the assignment");
+        err = store_db_error(st, ei, "preparing the assignment");
         goto fail;
     }
     if (assignee && assignee[0])
@@ -1436,11 +1431,11 @@ tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const ch
              assignee && assignee[0] ? assignee : "nobody", who[0] ? who : "nobody");
     if (rc != SQLITE_DONE ||
         (err = add_event(db, id, actor, "assigned", status, status, reason)) != TW_OK) {
-        err = db_err(st, ei, "recording the assignment");
+        err = store_db_error(st, ei, "recording the assignment");
         goto fail;
     }
     if ((err = store_commit(st)) != TW_OK)
-        return db_err(st, ei, "committing the assignment");
+        return store_db_error(st, ei, "committing the assignment");
     return TW_OK;
 fail:
     store_rollback(st);
@@ -1597,7 +1592,7 @@ tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const
                            "INSERT INTO suppression(entity_type, entity_key, indicator, reason,"
                            " until, created_by, created_at) VALUES (?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK) {
-        err = db_err(st, ei, "preparing the suppression");
+        err = store_db_error(st, ei, "preparing the suppression");
         goto fail;
     }
     sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
@@ -1611,11 +1606,11 @@ tw_err_t alerts_suppress(store_t *st, long long id, const char *indicator, const
     sqlite3_finalize(s);
     snprintf(why, sizeof(why), "suppressed %s until %s: %s", indicator, until, reason);
     if (rc != SQLITE_DONE || (err = add_event(db, id, actor, "suppressed", NULL, NULL, why))) {
-        err = db_err(st, ei, "recording the suppression");
+        err = store_db_error(st, ei, "recording the suppression");
         goto fail;
     }
     if ((err = store_commit(st)) != TW_OK)
-        return db_err(st, ei, "committing the suppression");
+        return store_db_error(st, ei, "committing the suppression");
     return TW_OK;
 fail:
     store_rollback(st);
@@ -1643,7 +1638,7 @@ tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
                            " WHERE entity_type=? AND entity_key=? AND indicator=?"
                            " AND revoked_at IS NULL",
                            -1, &s, NULL) != SQLITE_OK) {
-        err = db_err(st, ei, "preparing the change");
+        err = store_db_error(st, ei, "preparing the change");
         goto fail;
     }
     sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
@@ -1654,7 +1649,7 @@ tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
     sqlite3_bind_text(s, 6, indicator, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
         sqlite3_finalize(s);
-        err = db_err(st, ei, "lifting the suppression");
+        err = store_db_error(st, ei, "lifting the suppression");
         goto fail;
     }
     sqlite3_finalize(s);
@@ -1666,11 +1661,11 @@ tw_err_t alerts_unsuppress(store_t *st, long long id, const char *indicator,
     }
     snprintf(why, sizeof(why), "suppression of %s lifted: %s", indicator, reason);
     if ((err = add_event(db, id, actor, "unsuppressed", NULL, NULL, why)) != TW_OK) {
-        err = db_err(st, ei, "recording the change");
+        err = store_db_error(st, ei, "recording the change");
         goto fail;
     }
     if ((err = store_commit(st)) != TW_OK)
-        return db_err(st, ei, "committing the change");
+        return store_db_error(st, ei, "committing the change");
     return TW_OK;
 fail:
     store_rollback(st);
@@ -1715,7 +1710,7 @@ static tw_err_t load_suppressions(store_t *st, const eng_index_t *ix, int all,
                                : "SELECT entity_type, entity_key, indicator FROM suppression"
                                  " WHERE revoked_at IS NULL AND until >= ?",
                            -1, &s, NULL) != SQLITE_OK) {
-        err = db_err(st, ei, "reading suppressions");
+        err = store_db_error(st, ei, "reading suppressions");
         goto out;
     }
     sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
@@ -1769,7 +1764,7 @@ static tw_err_t load_suppressions(store_t *st, const eng_index_t *ix, int all,
         sup->n++;
     }
     if (rc != SQLITE_DONE)
-        err = db_err(st, ei, "reading suppressions");
+        err = store_db_error(st, ei, "reading suppressions");
     score_sort_suppressions(sup);
 out:
     sqlite3_finalize(s);
@@ -1959,7 +1954,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
     if (err)
         goto out;
     if (store_prepare_cached(st, buf_str(&sql), &s) != TW_OK) {
-        err = db_err(st, ei, "preparing the alert query");
+        err = store_db_error(st, ei, "preparing the alert query");
         goto out;
     }
 #define BIND_TEXT(name, v)                                                                     \
@@ -2005,7 +2000,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
             goto out;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        err = db_err(st, ei, "reading alerts");
+        err = store_db_error(st, ei, "reading alerts");
 out:
     store_release_cached(st, s);
     buf_free(&sql);
@@ -2027,12 +2022,12 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
                            " a.closed FROM alert a LEFT JOIN permit lp ON lp.id = ("
                            LATEST_PERMIT ") WHERE a.id = ?",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading an alert");
+        return store_db_error(st, ei, "reading an alert");
     sqlite3_bind_int64(s, 1, id);
     if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE)
-            return db_err(st, ei, "reading an alert");
+            return store_db_error(st, ei, "reading an alert");
         return tw_errinfo_set(ei, TW_ENOTFOUND, "no alert %lld", id);
     }
     {
@@ -2053,7 +2048,7 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
                            " indicators, config_version, reason FROM alert_event"
                            " WHERE alert_id = ? ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading an alert's history");
+        return store_db_error(st, ei, "reading an alert's history");
     sqlite3_bind_int64(s, 1, id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         alerts_event_t e;
@@ -2073,7 +2068,7 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
             break;
     }
     if (err == TW_OK && rc != SQLITE_DONE)
-        err = db_err(st, ei, "reading an alert's history");
+        err = store_db_error(st, ei, "reading an alert's history");
     sqlite3_finalize(s);
     s = NULL;
 suppressions:
@@ -2085,7 +2080,7 @@ suppressions:
                            " AND a.entity_key = s.entity_key WHERE a.id = ?"
                            " AND s.revoked_at IS NULL ORDER BY s.id",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_err(st, ei, "reading suppressions");
+        return store_db_error(st, ei, "reading suppressions");
     sqlite3_bind_int64(s, 1, id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         alerts_suppression_t sp;
@@ -2098,7 +2093,7 @@ suppressions:
             break;
     }
     if (err == TW_OK && rc != SQLITE_DONE)
-        err = db_err(st, ei, "reading suppressions");
+        err = store_db_error(st, ei, "reading suppressions");
     sqlite3_finalize(s);
     return err;
 }

@@ -61,11 +61,14 @@ extern const char *const store_migration_sql[];
 extern const int store_migration_count;
 #define NMIGRATIONS store_migration_count
 
+tw_err_t store_db_error(store_t *st, tw_errinfo_t *ei, const char *what)
+{
+    return tw_errinfo_set(ei, TW_EDB, "%s: %s", what, store_errmsg(st));
+}
+
 static tw_err_t db_err(store_t *st, tw_errinfo_t *ei, const char *what)
 {
-    if (ei)
-        tw_errinfo_set(ei, TW_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
-    return TW_EDB;
+    return store_db_error(st, ei, what);
 }
 
 sqlite3 *store_sqlite(store_t *st)

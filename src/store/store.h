@@ -145,6 +145,9 @@ tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied);
 tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
+/* TW_EDB, with ei (may be NULL) set to "<what>: <the last SQLite error>":
+ * the one way a module reports a failed statement on st. */
+tw_err_t store_db_error(store_t *st, tw_errinfo_t *ei, const char *what);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. A failed COMMIT rolls back. After a
  * rollback the entity id maps are reloaded from the table on next use, so an
