@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 volatile sig_atomic_t cli_interrupted;
 
@@ -33,6 +34,19 @@ int cli_report(tw_err_t err, const tw_errinfo_t *ei)
         fprintf(stderr, "tipwatch: %s\n", tw_strerror(err));
     }
     return tw_err_exit_code(err);
+}
+
+/* Opens a database that must exist already: read commands never create
+ * one (cli_int.h). */
+tw_err_t cli_open_existing(const char *db, store_t **st, tw_errinfo_t *ei)
+{
+    struct stat sb;
+    tw_errinfo_clear(ei);
+    if (stat(db, &sb) != 0) {
+        tw_errinfo_file(ei, db);
+        return tw_errinfo_set(ei, TW_ENOTFOUND, "no such database (name one with --db)");
+    }
+    return store_open(db, st, ei);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg)

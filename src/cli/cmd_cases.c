@@ -67,19 +67,6 @@ static const char cases_help[] =
     "  --config FILE    configuration with the [cases] retention policy\n"
     "  --dry-run        count, change nothing\n";
 
-/* Opens a database that must exist already (the keys and cases commands
- * never create one). */
-tw_err_t cli_open_existing(const char *db, store_t **st, tw_errinfo_t *ei)
-{
-    struct stat sb;
-    tw_errinfo_clear(ei);
-    if (stat(db, &sb) != 0) {
-        tw_errinfo_file(ei, db);
-        return tw_errinfo_set(ei, TW_ENOTFOUND, "no such database (name one with --db)");
-    }
-    return store_open(db, st, ei);
-}
-
 static void print_key_list(const keys_status_t *ks, char *out, size_t cap, int retired_only,
                            uint32_t below)
 {
