@@ -42,6 +42,10 @@ int cli_run_screen(const char *db, const char *config_path, const char *hits_pat
 /* A synthetic register into dir, as `tipwatch synth`. */
 int cli_run_synth(const char *dir, unsigned long long apps, unsigned long long seed,
                   double bad_rate, int quiet);
+/* Links the store's records into persons with the default options, as
+ * `tipwatch link` (progress on stderr unless quiet); an exit status.
+ * cmd_link.c. */
+int cli_link_persons(const char *db, int quiet);
 /* What the store holds, as `tipwatch stats`. */
 int cli_print_stats(const char *db);
 /* Opens a store that must already exist (never creates one). */

@@ -23,7 +23,6 @@
 #include "access/audit.h"
 #include "access/auth.h"
 #include "engine/config.h"
-#include "link/persons.h"
 #include "server/http.h"
 #include "cases/keys.h"
 #include "store/store.h"
@@ -338,19 +337,9 @@ int cmd_demo(int argc, char **argv)
     if ((rc = cli_print_stats(db)) != 0)
         return rc;
     printf("\n== 4/%d persons across the registers, then screening\n", steps);
-    {
-        /* as `import --screen`: the engine reads persons, and the web UI's
-         * person pages and review queue have something to show */
-        persons_opts_t po;
-        tw_errinfo_t lei;
-        tw_err_t lerr;
-        persons_opts_default(&po);
-        po.log = stderr;
-        tw_errinfo_clear(&lei);
-        if ((lerr = persons_link(db, &po, &lei)) != TW_OK)
-            return cli_report(lerr, &lei);
-    }
-    if ((rc = cli_run_screen(db, NULL, NULL, 0, 0)) != 0)
+    /* as `import --screen`: the engine reads persons, and the web UI's
+     * person pages and review queue have something to show */
+    if ((rc = cli_link_persons(db, 0)) != 0 || (rc = cli_run_screen(db, NULL, NULL, 0, 0)) != 0)
         return rc;
     printf("\n== 5/%d the ten highest alerts ('tipwatch alerts show ID --db %s' explains one)\n",
            steps, db);

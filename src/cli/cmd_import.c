@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "link/persons.h"
 #include "engine/config.h"
 #include "ingest/import.h"
 #include "store/store.h"
@@ -147,15 +146,9 @@ int cmd_import(int argc, char **argv)
     if (screen && !cli_interrupted) {
         /* rows committed by the files that did import are linked into
          * persons and screened even when another file failed */
-        int src;
-        persons_opts_t po;
-        tw_errinfo_t lei;
-        tw_err_t lerr;
-        persons_opts_default(&po);
-        po.log = opts.quiet ? NULL : stderr;
-        tw_errinfo_clear(&lei);
-        if ((lerr = persons_link(db, &po, &lei)) != TW_OK && cli_report(lerr, &lei) > rc)
-            rc = tw_err_exit_code(lerr);
+        int src = cli_link_persons(db, opts.quiet);
+        if (src > rc)
+            rc = src;
         src = cli_run_screen(db, NULL, NULL, 1, opts.quiet);
         if (src > rc)
             rc = src;

@@ -240,3 +240,17 @@ done:
     }
     return rc;
 }
+
+int cli_link_persons(const char *db, int quiet)
+{
+    persons_opts_t po;
+    tw_errinfo_t ei;
+    tw_err_t err;
+
+    persons_opts_default(&po);
+    po.log = quiet ? NULL : stderr;
+    tw_errinfo_clear(&ei);
+    if ((err = persons_link(db, &po, &ei)) != TW_OK)
+        return cli_report(err, &ei);
+    return 0;
+}
