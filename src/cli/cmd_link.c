@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "access/audit.h"
 #include "link/files.h"
 #include "link/persons.h"
 
@@ -161,28 +164,199 @@ static const char persons_help[] =
     "usage: tipwatch persons export [--db FILE] [--format csv|json] [--out FILE]\n"
     "       tipwatch persons show [--db FILE] ID\n"
     "       tipwatch persons history [--db FILE]\n"
+    "       tipwatch persons review [--db FILE] [--limit N] [--decided] [--format csv|json]\n"
+    "       tipwatch persons decide [--db FILE] PAIR_ID same|not-same|unsure --reason TEXT\n"
+    "                               [--user NAME]\n"
     "\n"
     "export: one row per linked record, record,person_id, with record\n"
-    "permits:APPLICATION_ID, border:CROSSING_ID or reports:REPORT_ID.\n"
+    "permits:APPLICATION_ID, border:CROSSING_ID, reports:REPORT_ID or cases:CASE_ID.\n"
     "show: the person's records across the registers and the evidence of each link\n"
     "(comparison levels and their weights, the prior, the total). An id that was\n"
     "merged into another shows where it went.\n"
     "history: the merges and splits of person ids, oldest first.\n"
+    "review: the clerical review queue, the pairs of records the model is least\n"
+    "sure of first: the two records side by side with how each field compared\n"
+    "(csv: pair_id,record_a,record_b,weight,probability,evidence,decision,\n"
+    "decided_by,decided_at,note; json: one object per pair with the evidence item\n"
+    "by item). --decided lists the pairs already decided too.\n"
+    "decide: records a reviewer's decision on pair PAIR_ID: the two records are the\n"
+    "same person, not the same, or the reviewer is unsure. It is written to the\n"
+    "audit log, outlives every later run, overrides the model, and applies at the\n"
+    "next 'tipwatch link' (a 'not-same' on two records of one person splits it,\n"
+    "and the next incremental screening checks its workers again).\n"
     "\n"
     "  --db FILE        database (default tipwatch.db)\n"
     "  --format F       csv (default) or json\n"
-    "  --out FILE       write there instead of stdout\n";
+    "  --out FILE       write there instead of stdout\n"
+    "  --limit N        review: at most N pairs (default 50, at most 100000)\n"
+    "  --decided        review: the decided pairs too, after the pending ones\n"
+    "  --reason TEXT    decide: why (at most 1000 bytes; required)\n"
+    "  --user NAME      decide: who decides (default $USER)\n";
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+typedef struct {
+    FILE *out;
+    int json;
+    long long n;
+} review_out_t;
+
+static tw_err_t review_row(void *ctx, const persons_review_t *r)
+{
+    review_out_t *c = ctx;
+    if (c->json) {
+        json_t *o = json_object(), *det = r->detail ? json_loads(r->detail, 0, NULL) : NULL;
+        char *text;
+        json_object_set_new(o, "pair_id", json_integer((json_int_t)r->id));
+        json_object_set_new(o, "record_a", json_string(r->a ? r->a : ""));
+        json_object_set_new(o, "record_b", json_string(r->b ? r->b : ""));
+        json_object_set_new(o, "weight", json_real(r->weight));
+        json_object_set_new(o, "probability", json_real(r->probability));
+        json_object_set_new(o, "evidence", json_string(r->evidence ? r->evidence : ""));
+        json_object_set_new(o, "detail", det ? det : json_null());
+        json_object_set_new(o, "decision", r->decision ? json_string(r->decision) : json_null());
+        json_object_set_new(o, "decided_by",
+                            r->decided_by ? json_string(r->decided_by) : json_null());
+        json_object_set_new(o, "decided_at",
+                            r->decided_at ? json_string(r->decided_at) : json_null());
+        json_object_set_new(o, "note", r->note ? json_string(r->note) : json_null());
+        text = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!text)
+            return TW_ENOMEM;
+        fprintf(c->out, "%s\n%s", c->n ? "," : "", text);
+        free(text);
+    } else {
+        fprintf(c->out, "%lld,", (long long)r->id);
+        csv_field(c->out, r->a);
+        fputc(',', c->out);
+        csv_field(c->out, r->b);
+        fprintf(c->out, ",%.2f,%.4f,", r->weight, r->probability);
+        csv_field(c->out, r->evidence);
+        fputc(',', c->out);
+        csv_field(c->out, r->decision);
+        fputc(',', c->out);
+        csv_field(c->out, r->decided_by);
+        fputc(',', c->out);
+        csv_field(c->out, r->decided_at);
+        fputc(',', c->out);
+        csv_field(c->out, r->note);
+        fputc('\n', c->out);
+    }
+    c->n++;
+    return ferror(c->out) ? TW_EIO : TW_OK;
+}
+
+static tw_err_t persons_review_cli(const char *db, size_t limit, int decided, int json,
+                                   FILE *out, tw_errinfo_t *ei)
+{
+    store_t *st = NULL;
+    review_out_t c = {out, json, 0};
+    long long pending = 0;
+    tw_err_t err;
+
+    if ((err = cli_open_existing(db, &st, ei)) != TW_OK)
+        return err;
+    fputs(json ? "[" : "pair_id,record_a,record_b,weight,probability,evidence,decision,"
+                       "decided_by,decided_at,note\n",
+          out);
+    err = persons_review_list(st, limit, decided, review_row, &c, &pending);
+    if (err == TW_OK) {
+        /* reading the queue discloses which records may be one person */
+        err = audit_append(st, NULL, "person.review.read", "link_review", "cli", NULL, ei);
+    }
+    if (json)
+        fputs(c.n ? "\n]\n" : "]\n", out);
+    if (err == TW_OK)
+        fprintf(stderr, "persons review: %lld pairs pending%s\n", pending,
+                (long long)c.n < pending && !decided ? " (raise --limit to see more)" : "");
+    else if (err == TW_EDB && !ei->msg[0])
+        store_db_error(st, ei, "persons review");
+    store_close(st);
+    return err;
+}
+
+static tw_err_t persons_decide_cli(const char *db, int64_t id, const char *decision,
+                                   const char *user, const char *reason, tw_errinfo_t *ei)
+{
+    store_t *st = NULL;
+    char a[256], b[256], object[64];
+    json_t *detail;
+    char *dtext = NULL;
+    tw_err_t err;
+
+    if ((err = cli_open_existing(db, &st, ei)) != TW_OK)
+        return err;
+    if ((err = store_begin(st)) != TW_OK) {
+        store_db_error(st, ei, "persons decide");
+        goto out;
+    }
+    /* the same module function as POST /api/v1/persons/review/{id}, and
+     * the same audit entry, in the decision's transaction */
+    err = persons_review_decide(st, id, decision, user, reason, a, b, sizeof a, ei);
+    if (err == TW_OK) {
+        detail = json_object();
+        json_object_set_new(detail, "a", json_string(a));
+        json_object_set_new(detail, "b", json_string(b));
+        json_object_set_new(detail, "decision", json_string(decision));
+        json_object_set_new(detail, "by", json_string(user));
+        dtext = json_dumps(detail, JSON_COMPACT);
+        json_decref(detail);
+        snprintf(object, sizeof object, "link_review:%lld", (long long)id);
+        err = dtext ? audit_append(st, NULL, "person.review", object, "cli", dtext, ei)
+                    : TW_ENOMEM;
+    }
+    if (err == TW_OK) {
+        if ((err = store_commit(st)) != TW_OK)
+            store_db_error(st, ei, "persons decide");
+    } else {
+        store_rollback(st);
+        if (err == TW_EDB && !ei->msg[0])
+            store_db_error(st, ei, "persons decide");
+    }
+    if (err == TW_OK)
+        printf("pair %lld: %s = %s: %s (by %s; applies at the next tipwatch link)\n",
+               (long long)id, a, b,
+               strcmp(decision, "same") == 0       ? "the same person"
+               : strcmp(decision, "not_same") == 0 ? "not the same person"
+                                                   : "unsure",
+               user);
+out:
+    free(dtext);
+    store_close(st);
+    return err;
+}
 
 int cmd_persons(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},     {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},    {"limit", required_argument, NULL, 'l'},
+        {"decided", no_argument, NULL, 'D'},      {"reason", required_argument, NULL, 'r'},
+        {"user", required_argument, NULL, 'u'},   {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *db = DEFAULT_DB, *format = "csv", *outp = NULL, *sub;
+    const char *db = DEFAULT_DB, *format = "csv", *outp = NULL, *sub, *reason = NULL;
+    const char *user = getenv("USER") && getenv("USER")[0] ? getenv("USER") : "cli";
+    unsigned long long limit = 50;
     tw_errinfo_t ei;
     FILE *out = stdout;
-    int c, rc;
+    int c, rc, decided = 0;
     tw_err_t err;
 
     tw_errinfo_clear(&ei);
@@ -203,6 +377,19 @@ int cmd_persons(int argc, char **argv)
         case 'o':
             outp = optarg;
             break;
+        case 'l':
+            if (cli_parse_u64(optarg, 1, 100000, &limit) != 0)
+                return cli_usage_error("persons", "--limit: '%s' is not in 1..100000", optarg);
+            break;
+        case 'D':
+            decided = 1;
+            break;
+        case 'r':
+            reason = optarg;
+            break;
+        case 'u':
+            user = optarg;
+            break;
         case 'h':
             fputs(persons_help, stdout);
             return 0;
@@ -212,12 +399,48 @@ int cmd_persons(int argc, char **argv)
     }
     if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
         return cli_usage_error("persons", "--format: '%s' is not csv or json", format);
+    if (strcmp(sub, "decide") == 0) {
+        unsigned long long pid;
+        const char *d;
+        if (optind + 2 != argc)
+            return cli_usage_error("persons", "%s",
+                                   "decide needs PAIR_ID and same, not-same or unsure");
+        if (cli_parse_u64(argv[optind], 1, INT64_MAX, &pid) != 0)
+            return cli_usage_error("persons", "decide: '%s' is not a pair id (a whole "
+                                              "number, see 'persons review')",
+                                   argv[optind]);
+        d = argv[optind + 1];
+        if (strcmp(d, "same") == 0)
+            d = "same";
+        else if (strcmp(d, "not-same") == 0 || strcmp(d, "not_same") == 0)
+            d = "not_same";
+        else if (strcmp(d, "unsure") == 0)
+            d = "unsure";
+        else
+            return cli_usage_error("persons", "decide: '%s' is not same, not-same or unsure",
+                                   d);
+        if (!reason || !reason[0])
+            return cli_usage_error("persons", "%s", "decide needs --reason TEXT");
+        if (strlen(reason) > 1000)
+            return cli_usage_error("persons", "%s", "--reason: at most 1000 bytes");
+        if (!user[0] || strlen(user) > 63)
+            return cli_usage_error("persons", "%s", "--user: a name of 1 to 63 bytes");
+        err = persons_decide_cli(db, (int64_t)pid, d, user, reason, &ei);
+        return err ? cli_report(err, &ei) : 0;
+    }
     if (outp && !(out = fopen(outp, "w"))) {
         fprintf(stderr, "tipwatch persons: %s: cannot write\n", outp);
         return 1;
     }
     if (strcmp(sub, "export") == 0) {
         err = persons_export(db, strcmp(format, "json") == 0, out, &ei);
+    } else if (strcmp(sub, "review") == 0) {
+        if (optind != argc) {
+            rc = cli_usage_error("persons", "review: unexpected argument '%s'", argv[optind]);
+            goto done;
+        }
+        err = persons_review_cli(db, (size_t)limit, decided, strcmp(format, "json") == 0, out,
+                                 &ei);
     } else if (strcmp(sub, "show") == 0) {
         unsigned long long pid;
         if (optind + 1 != argc || cli_parse_u64(argv[optind], 1, INT64_MAX, &pid) != 0) {
@@ -229,7 +452,9 @@ int cmd_persons(int argc, char **argv)
     } else if (strcmp(sub, "history") == 0) {
         err = persons_history(db, out, &ei);
     } else {
-        rc = cli_usage_error("persons", "unknown subcommand '%s' (export, show, history)", sub);
+        rc = cli_usage_error("persons",
+                             "unknown subcommand '%s' (export, show, history, review, decide)",
+                             sub);
         goto done;
     }
     rc = err ? cli_report(err, &ei) : 0;

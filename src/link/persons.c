@@ -31,6 +31,7 @@
 
 #include "base/json.h"
 #include "base/strmap.h"
+#include "link/link_config.h"
 
 enum { F_GIVEN, F_FAMILY, F_DATE, F_DOC, F_CITIZEN, F_SEX, F_PHONE, F_EMPLOYER, F_ADDRESS, NF };
 
@@ -396,76 +397,6 @@ static tw_err_t load_register(store_t *st, reg_id_t reg, const char *prefix,
     strmap_free(&s.later);
     *count = s.added;
     return err;
-}
-
-/* ---- the [link] section of a config file ---- */
-
-static tw_err_t read_config(const char *path, persons_opts_t *o, tw_errinfo_t *ei)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    long ln = 0;
-    int in = 0;
-
-    if (!f) {
-        tw_errinfo_file(ei, path);
-        return tw_errinfo_set(ei, TW_ENOTFOUND, "cannot open the config file");
-    }
-    while (fgets(line, sizeof line, f)) {
-        char *p = line, *eq, *end, *k, *v;
-        double d;
-        ln++;
-        p[strcspn(p, "#;\r\n")] = '\0';
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0')
-            continue;
-        if (*p == '[') {
-            in = strncmp(p, "[link]", 6) == 0;
-            continue;
-        }
-        if (!in)
-            continue;
-        eq = strchr(p, '=');
-        if (!eq)
-            goto bad;
-        *eq = '\0';
-        k = p;
-        v = eq + 1;
-        for (end = eq; end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
-            end[-1] = '\0';
-        while (*v == ' ' || *v == '\t')
-            v++;
-        for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
-            end[-1] = '\0';
-        d = strtod(v, &end);
-        if (end == v || *end != '\0' || !isfinite(d))
-            goto bad;
-        if (strcmp(k, "threshold") == 0 && !o->have_threshold)
-            o->link.threshold = d;
-        else if (strcmp(k, "review_low") == 0)
-            o->link.review_low = d;
-        else if (strcmp(k, "veto") == 0)
-            o->link.veto = d;
-        else if (strcmp(k, "block_cap") == 0 && d >= 2 && d <= 1e8) {
-            if (!o->have_block_cap)
-                o->link.block_cap = (size_t)d;
-        } else
-            goto bad;
-    }
-    fclose(f);
-    if (o->link.review_low > o->link.threshold) {
-        tw_errinfo_file(ei, path);
-        return tw_errinfo_set(ei, TW_EINPUT, "[link] review_low is above threshold");
-    }
-    return TW_OK;
-bad:
-    fclose(f);
-    tw_errinfo_file(ei, path);
-    ei->line = ln;
-    return tw_errinfo_set(ei, TW_EINPUT,
-                          "[link]: expected threshold, review_low, veto (numbers) or "
-                          "block_cap (2..1e8) = value");
 }
 
 /* ---- the tables ---- */
@@ -943,7 +874,8 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     buf_init(&w.det, (size_t)1 << 16);
     buf_init(&rv.det, (size_t)1 << 16);
     now_iso(started);
-    if (o.config_path && (err = read_config(o.config_path, &o, ei)) != TW_OK)
+    if (o.config_path && (err = link_config_read(o.config_path, &o.link, o.have_threshold,
+                                                  o.have_block_cap, ei)) != TW_OK)
         goto out;
     o.link.sources = 1;
     if ((err = link_new(person_fields, NF, &o.link, &l)) != TW_OK)
