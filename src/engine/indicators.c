@@ -1816,8 +1816,9 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
          * so every worker of a person with several documents (and its
          * applications: never_entered reads the person's crossings) and
          * every worker a report names is screened again. Few workers have
-         * several documents; a split of a person by a later run is not
-         * seen here (screen without --incremental after one). */
+         * several documents. A split leaves no worker with another
+         * document to find here: the link run queues the workers it
+         * changed, and screen.c marks them (persons_changed_workers). */
         uint32_t nw = mk->n[IK_WORKER] < ix->nentities[ENT_WORKER] ? mk->n[IK_WORKER]
                                                                     : ix->nentities[ENT_WORKER];
         memset(crossed, 0, mk->n[IK_WORKER] ? mk->n[IK_WORKER] : 1);

@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/indicators.h"
 #include "engine/score.h"
+#include "link/persons.h"
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -40,10 +41,65 @@ static tw_err_t write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t 
     return err;
 }
 
-/* The marks of an incremental run: what the delta touches, propagated, and
- * every entity with a suppression (one may have expired or been lifted). */
+/* The workers a link run changed the person of (link/persons.h), read
+ * before the store is loaded. */
+typedef struct {
+    int64_t *id;
+    size_t n, cap;
+    int64_t upto; /* the last queue row read: cleared after the alerts */
+} changed_t;
+
+static tw_err_t changed_add(void *ctx, int64_t worker)
+{
+    changed_t *c = ctx;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 256;
+        int64_t *p = realloc(c->id, nc * sizeof *p);
+        if (!p)
+            return TW_ENOMEM;
+        c->id = p;
+        c->cap = nc;
+    }
+    c->id[c->n++] = worker;
+    return TW_OK;
+}
+
+/* Marks the changed workers, the workers standing for their persons now,
+ * and their applications (never_entered reads the person's crossings). */
+static tw_err_t mark_changed(const eng_index_t *ix, const changed_t *ch, ind_marks_t *mk)
+{
+    uint32_t nw = mk->n[IK_WORKER], i;
+    unsigned char *hit;
+    size_t k;
+    if (ch->n == 0 || nw == 0)
+        return TW_OK;
+    if (!(hit = calloc(nw, 1)))
+        return TW_ENOMEM;
+    for (k = 0; k < ch->n; k++) {
+        int64_t w = ch->id[k];
+        if (w <= 0 || w >= (int64_t)nw)
+            continue; /* a worker the index does not hold */
+        hit[w] = 1;
+        ind_mark(mk, IK_WORKER, (uint32_t)w);
+        if (ix->worker_rep && (uint32_t)w < ix->nentities[ENT_WORKER] &&
+            ix->worker_rep[w] < nw) {
+            hit[ix->worker_rep[w]] = 1;
+            ind_mark(mk, IK_WORKER, ix->worker_rep[w]);
+        }
+    }
+    for (i = 0; i < ix->napps; i++)
+        if (ix->apps[i].worker < nw && hit[ix->apps[i].worker])
+            ind_mark(mk, IK_APPLICATION, i);
+    free(hit);
+    return TW_OK;
+}
+
+/* The marks of an incremental run: what the delta touches and the workers
+ * a link run changed, propagated, and every entity with a suppression (one
+ * may have expired or been lifted). */
 static tw_err_t scope_of(store_t *st, const eng_index_t *ix, const config_t *cfg,
-                         int32_t old_horizon, ind_marks_t *mk, tw_errinfo_t *ei)
+                         int32_t old_horizon, const changed_t *ch, ind_marks_t *mk,
+                         tw_errinfo_t *ei)
 {
     score_suppressions_t all = {NULL, 0};
     size_t i;
@@ -54,6 +110,11 @@ static tw_err_t scope_of(store_t *st, const eng_index_t *ix, const config_t *cfg
         return err;
     }
     ind_dirty(ix, cfg, old_horizon, mk);
+    if ((err = mark_changed(ix, ch, mk)) != TW_OK) {
+        ind_marks_free(mk);
+        tw_errinfo_set(ei, err, "%s", "no memory for the screening scope");
+        return err;
+    }
     if ((err = alerts_load_all_suppressions(st, ix, &all, ei)) != TW_OK) {
         ind_marks_free(mk);
         return err;
@@ -74,6 +135,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     score_suppressions_t sup = {NULL, 0};
     ind_marks_t mk;
     alerts_screening_t last;
+    changed_t ch = {NULL, 0, 0, 0};
     const eng_index_t *ix;
     struct timespec t0;
     int found = 0, r;
@@ -93,6 +155,12 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
             sum->why_full = "the config differs from the last screening's";
         else
             sum->incremental = 1;
+    }
+    /* before the load: a link run that commits meanwhile stays queued */
+    if ((err = persons_changed_workers(st, changed_add, &ch, &ch.upto)) != TW_OK) {
+        if (err == TW_EDB)
+            store_db_error(st, ei, "reading the workers a link run changed");
+        goto out;
     }
     if ((err = engine_load_since(st, sum->incremental ? last.watermark : NULL, &e, ei)) !=
         TW_OK)
@@ -114,7 +182,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     }
     sum->t_scores = seconds_since(&t0) - sum->t_load - sum->t_indicators;
     if (sum->incremental) {
-        if ((err = scope_of(st, ix, cfg, last.horizon, &mk, ei)) != TW_OK)
+        if ((err = scope_of(st, ix, cfg, last.horizon, &ch, &mk, ei)) != TW_OK)
             goto out;
         for (r = 0; r < 4; r++)
             sum->changed_records += ix->delta.nrecs[r];
@@ -122,6 +190,12 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     if ((err = alerts_apply(st, ix, &hits, &sr, cfg, sum->incremental ? &mk : NULL,
                             o->actor ? o->actor : "screen", &sum->alerts, ei)) != TW_OK)
         goto out;
+    /* the alerts of those workers are as a full run would leave them now */
+    if ((err = persons_changed_workers_done(st, ch.upto)) != TW_OK) {
+        store_db_error(st, ei, "clearing the workers a link run changed");
+        goto out;
+    }
+    sum->person_changes = ch.n;
     sum->t_alerts = seconds_since(&t0) - sum->t_load - sum->t_indicators - sum->t_scores;
     sum->napps = ix->napps;
     sum->index_bytes = ix->bytes;
@@ -132,6 +206,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     sum->nrolled = sr.rolled.n;
     sum->nentities = sr.n;
 out:
+    free(ch.id);
     ind_marks_free(&mk);
     free(sup.items);
     score_free(&sr);
@@ -148,8 +223,10 @@ void screen_print(const screen_summary_t *sum, const config_t *cfg, FILE *out)
             "under config %s\n",
             sum->napps, sum->ncrossings, sum->ninspections, sum->nreports, config_version(cfg));
     if (sum->incremental)
-        fprintf(out, "screen: incremental: %zu changed records touch %lld entities\n",
-                sum->changed_records, a->considered);
+        fprintf(out,
+                "screen: incremental: %zu changed records and %zu workers whose person "
+                "changed touch %lld entities\n",
+                sum->changed_records, sum->person_changes, a->considered);
     else if (sum->why_full)
         fprintf(out, "screen: full (%s)\n", sum->why_full);
     fprintf(out, "screen: %zu indicator hits (+%zu carried to employers and workers) on %zu "

@@ -9,7 +9,11 @@
  * which records are newer than the last run's watermark (and the versions
  * they replaced), ind_dirty() marks the entities whose own hits can differ,
  * score_dirty() follows the propagation, and the entities with a
- * suppression are added. Everything else keeps its alert untouched.
+ * suppression are added. So are the workers whose person a link run
+ * changed (a merge, a split, a clerical decision: link/persons.h,
+ * persons_changed_workers), which no row of the registers says; every
+ * screening, full or incremental, clears that queue once its alerts are
+ * written. Everything else keeps its alert untouched.
  *
  * Invariant (the property test tests/e2e/incremental.sh checks it): after
  * any sequence of imports, screening incrementally after each gives the same
@@ -41,6 +45,7 @@ typedef struct {
     uint32_t napps, ncrossings, ninspections, nreports;
     size_t nhits, nrolled, nentities;
     size_t changed_records; /* incremental: records newer than the watermark */
+    size_t person_changes;  /* workers a link run changed the person of (persons.h) */
     alerts_summary_t alerts;
     double t_load, t_indicators, t_scores, t_alerts; /* seconds */
     size_t index_bytes;    /* memory held by the engine's index */

@@ -504,6 +504,7 @@ typedef struct {
     sqlite3_stmt *ins_join;
     tw_buf_t ev, det;
     size_t joins;
+    size_t workers_queued; /* for the screening (person_worker_change) */
 } write_ctx_t;
 
 static tw_err_t write_join(void *ctx, uint32_t a, uint32_t b, double w)
@@ -596,19 +597,93 @@ static tw_err_t write_capped(void *ctx, const char *rule, const char *key, size_
     return err;
 }
 
+static tw_err_t set_add(strmap_t *m, int64_t v)
+{
+    return strmap_put(m, (const char *)&v, sizeof v, 0, NULL, NULL, NULL);
+}
+
+static int set_has(const strmap_t *m, int64_t v)
+{
+    return v != 0 && strmap_get(m, (const char *)&v, sizeof v) != NULL;
+}
+
 /* person_worker, written whole: each worker to the person of its first
- * record. */
+ * record. Before it is replaced, the workers whose person changed are
+ * queued for the screening (person_worker_change): every worker, before or
+ * after, of a person that gained or lost a record of the registers in this
+ * run (case records do not move what the engine reads). A split leaves
+ * the id with the larger part, so "the same person id" is not "the same
+ * records": the part that kept the id is queued too. */
 static tw_err_t write_workers(write_ctx_t *w)
 {
-    sqlite3_stmt *s = NULL;
-    tw_err_t err;
+    sqlite3_stmt *s = NULL, *q = NULL;
+    strmap_t moved, queued; /* persons that gained or lost; workers queued */
+    tw_err_t err = TW_OK;
     size_t i;
+    int rc;
 
+    strmap_init(&moved);
+    strmap_init(&queued);
+    for (i = 0; i < w->r->n && err == TW_OK; i++) {
+        int64_t now = w->cid[link_cluster(w->l, (uint32_t)i)];
+        if (w->r->old_pid[i] == now || strncmp(w->r->key[i], "cases:", 6) == 0)
+            continue;
+        if (w->r->old_pid[i] != 0)
+            err = set_add(&moved, w->r->old_pid[i]);
+        if (err == TW_OK)
+            err = set_add(&moved, now);
+    }
+    if (err)
+        goto out;
+    if ((err = prep(w->db, "INSERT INTO person_worker_change(run, worker_id) VALUES(?1, ?2)",
+                    &q)))
+        goto out;
+    /* the workers of those persons as the last run left them */
+    if ((err = prep(w->db, "SELECT worker_id, person_id FROM person_worker", &s)))
+        goto out;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && err == TW_OK) {
+        int64_t wk = sqlite3_column_int64(s, 0);
+        int added = 0;
+        if (!set_has(&moved, sqlite3_column_int64(s, 1)))
+            continue;
+        if ((err = strmap_put(&queued, (const char *)&wk, sizeof wk, 0, NULL, &added, NULL)) ||
+            !added)
+            continue;
+        sqlite3_bind_int64(q, 1, w->run);
+        sqlite3_bind_int64(q, 2, wk);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_reset(q);
+    }
+    if (err == TW_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    s = NULL;
+    if (err)
+        goto out;
+    /* and as this run leaves them */
+    for (i = 0; i < w->r->n && err == TW_OK; i++) {
+        int64_t wk = w->r->worker[i];
+        int added = 0;
+        if (wk <= 0 || !set_has(&moved, w->cid[link_cluster(w->l, (uint32_t)i)]))
+            continue;
+        if ((err = strmap_put(&queued, (const char *)&wk, sizeof wk, 0, NULL, &added, NULL)) ||
+            !added)
+            continue;
+        sqlite3_bind_int64(q, 1, w->run);
+        sqlite3_bind_int64(q, 2, wk);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_reset(q);
+    }
+    w->workers_queued = queued.count;
+    if (err)
+        goto out;
     if ((err = exec(w->db, "DELETE FROM person_worker")) ||
         (err = prep(w->db, "INSERT OR IGNORE INTO person_worker(worker_id, person_id) "
                            "VALUES(?1, ?2)",
                     &s)))
-        return err;
+        goto out;
     for (i = 0; i < w->r->n && err == TW_OK; i++) {
         if (w->r->worker[i] <= 0)
             continue;
@@ -618,7 +693,11 @@ static tw_err_t write_workers(write_ctx_t *w)
             err = TW_EDB;
         sqlite3_reset(s);
     }
+out:
     sqlite3_finalize(s);
+    sqlite3_finalize(q);
+    strmap_free(&moved);
+    strmap_free(&queued);
     return err;
 }
 
@@ -1017,10 +1096,11 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
                 "new or changed; %zu pairs compared, %zu linked, %zu in the review band; "
                 "%zu persons created, %zu merged, %zu split; %zu records without a name or "
                 "document left alone; %zu blocks over the cap; %zu joins refused by the "
-                "chain guard; %zu clerical decisions applied\n",
+                "chain guard; %zu clerical decisions applied; %zu workers to screen again\n",
                 (long long)run, full ? "full" : "incremental", r.n, counts[0], counts[1],
                 counts[2], nnew, ls.pairs_compared, ls.pairs_linked, rv.n, created, merged,
-                split, ls.isolated, ls.blocks_capped, ls.chains_refused, ndec);
+                split, ls.isolated, ls.blocks_capped, ls.chains_refused, ndec,
+                w.workers_queued);
         link_each_capped(l, log_capped, o.log);
     }
 out:
@@ -1247,6 +1327,40 @@ tw_err_t persons_each_worker(store_t *st, persons_worker_fn fn, void *ctx)
             break;
     if (err == TW_OK && rc != SQLITE_DONE)
         err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_changed_workers(store_t *st, persons_changed_fn fn, void *ctx, int64_t *upto)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc;
+    *upto = 0;
+    if ((err = prep(store_sqlite(st),
+                    "SELECT seq, worker_id FROM person_worker_change ORDER BY seq", &s)))
+        return err;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *upto = sqlite3_column_int64(s, 0);
+        if ((err = fn(ctx, sqlite3_column_int64(s, 1))) != TW_OK)
+            break;
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_changed_workers_done(store_t *st, int64_t upto)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    if (upto <= 0)
+        return TW_OK;
+    if ((err = prep(store_sqlite(st), "DELETE FROM person_worker_change WHERE seq <= ?1", &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, upto);
+    err = sqlite3_step(s) == SQLITE_DONE ? TW_OK : TW_EDB;
     sqlite3_finalize(s);
     return err;
 }

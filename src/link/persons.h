@@ -66,6 +66,17 @@ tw_err_t persons_history(const char *db_path, FILE *out, tw_errinfo_t *ei);
  * last run left them (nothing when the store was never linked). */
 typedef tw_err_t (*persons_worker_fn)(void *ctx, int64_t worker_id, int64_t person_id);
 tw_err_t persons_each_worker(store_t *st, persons_worker_fn fn, void *ctx);
+/* Workers whose person changed in a link run (a merge, a split, a
+ * clerical decision, a record that moved between persons) and that no
+ * screening has checked since: fn once per queued row (a worker may come
+ * more than once), oldest first; *upto = the last row read (0: none). The
+ * screening calls it BEFORE it loads the store (a run committed meanwhile
+ * stays queued) and, once its alerts are written, clears what it read
+ * with persons_changed_workers_done(st, upto). A full screening clears
+ * them too. Live scoring neither reads nor clears them. */
+typedef tw_err_t (*persons_changed_fn)(void *ctx, int64_t worker_id);
+tw_err_t persons_changed_workers(store_t *st, persons_changed_fn fn, void *ctx, int64_t *upto);
+tw_err_t persons_changed_workers_done(store_t *st, int64_t upto);
 /* Every linked record whose name starts with `prefix` ("reports:"), with
  * the rest of its name (the register's id; not NUL-terminated) and its
  * person. */
