@@ -519,6 +519,13 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
         err = write_stat(st, ids.v[i], at, ei);
         for (k = 0; err == TW_OK && children[k]; k++)
             err = cases_run(st, ei, children[k], "i", ids.v[i]);
+        if (err == TW_OK) {
+            /* its person link goes with it (link/persons.h) */
+            char rec[40];
+            snprintf(rec, sizeof rec, "cases:%lld", (long long)ids.v[i]);
+            if (persons_forget(st, rec) != TW_OK)
+                err = cases_db_err(st, ei, "forgetting a purged case's person link");
+        }
         if (d.len < 8000)
             buf_printf(&d, "%s%lld", i ? "," : "", (long long)ids.v[i]);
     }

@@ -87,6 +87,7 @@
 #include "base/err.h"
 #include "store/store.h"
 #include "cases/vault.h"
+#include "link/persons.h"
 
 /* ---- who, from where, when ------------------------------------------ */
 
@@ -594,6 +595,22 @@ tw_err_t cases_key_usage(store_t *st, cases_key_fn fn, void *ctx, tw_errinfo_t *
  * database ..." before anything is written. serve, keys and the demo call it
  * once after vault_open(); every seal checks the current key again. */
 tw_err_t cases_keys_verify(store_t *st, const vault_t *v, tw_errinfo_t *ei);
+
+/* ---- linkage: the cases into persons (case_link.c) ------------------------- */
+
+/* Every case that has a name or a document, its identity opened for one
+ * run of `tipwatch link` (link/persons.h: persons_case_t, the sex as the
+ * registers' F/M, the change token a keyed hash of the values handed out,
+ * domain "case.link"): fn(ctx, c) once per case in id order, plaintext
+ * valid during the call only (wiped after). For the system only (act NULL
+ * or act->who NULL; TW_EPERM otherwise): it crosses organisations. Audited
+ * (case.link, the number of cases) before the first case is handed out. A
+ * value that does not open is left out of its case. *handed (may be NULL)
+ * = how many. Its own transaction (cases.h calling convention). */
+typedef tw_err_t (*cases_link_fn)(void *ctx, const persons_case_t *c);
+tw_err_t cases_link_records(store_t *st, const vault_t *v, const cases_actor_t *act,
+                            cases_link_fn fn, void *ctx, long long *handed,
+                            tw_errinfo_t *ei);
 
 /* ---- profiles for the national statistics (case_stats.c) ------------------- */
 

@@ -5,23 +5,32 @@
  */
 #include "cli/cli_int.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "access/audit.h"
+#include "cases/cases.h"
+#include "cases/vault.h"
 #include "link/files.h"
 #include "link/persons.h"
 
 static const char link_help[] =
-    "usage: tipwatch link [--db FILE] [--config FILE] [--full] [--quiet]\n"
+    "usage: tipwatch link [--db FILE] [--config FILE] [--key-file FILE] [--full] [--quiet]\n"
     "       tipwatch link --files A.csv [--files B.csv] --id COLUMN --fields SPEC\n"
     "                     --out PAIRS.csv [--threshold W] [--block-cap N] [--seed S]\n"
     "\n"
-    "Links the records of the permit, border-crossing and report registers into\n"
-    "persons (Fellegi-Sunter, parameters estimated on the data by EM). Person ids\n"
+    "Links the records of the permit, border-crossing and report registers, and\n"
+    "the NRM cases that have a name, into persons (Fellegi-Sunter, parameters\n"
+    "estimated on the data by EM). The cases' names are encrypted at rest: they are\n"
+    "opened with the key file for the run and nothing of them is stored by the\n"
+    "linkage; without a key file the cases are skipped (said on stderr) and keep\n"
+    "the persons of earlier runs. Person ids\n"
     "are stable: a person keeps its id across runs, a merge keeps the older id and\n"
     "records the other as merged into it, a split is recorded. After the first run\n"
     "only new and changed records are compared (--full compares all again and\n"
@@ -35,12 +44,121 @@ static const char link_help[] =
     "\n"
     "  --db FILE        database (default tipwatch.db)\n"
     "  --config FILE    the [link] section: threshold, review_low, veto, block_cap\n"
+    "  --key-file FILE  the key file of the NRM cases (default: $TIPWATCH_KEY_FILE,\n"
+    "                   else the database path + .key, when it exists)\n"
     "  --full           compare every record again and re-estimate the model\n"
     "  --threshold W    match weight that links (default 4.25, probability 0.95)\n"
     "  --block-cap N    records in one block at most (default 500); larger blocks\n"
     "                   are reported and not compared\n"
     "  --seed S         seed of the random pairs the u probabilities come from\n"
     "  --quiet          no summary\n";
+
+/* The cases' identities for one run, copied out of cases_link_records()'s
+ * callback (its plaintext is wiped when the callback returns), wiped and
+ * freed by cases_buf_free(). */
+typedef struct {
+    persons_case_t *c;
+    size_t n, cap;
+} cases_buf_t;
+
+static void wipe_free(const char *s)
+{
+    if (s) {
+        sodium_memzero((void *)s, strlen(s));
+        free((void *)s);
+    }
+}
+
+static void cases_buf_free(cases_buf_t *b)
+{
+    size_t i;
+    for (i = 0; i < b->n; i++) {
+        wipe_free(b->c[i].name);
+        wipe_free(b->c[i].birth_date);
+        wipe_free(b->c[i].document);
+        wipe_free(b->c[i].phone);
+        wipe_free(b->c[i].sex);
+        wipe_free(b->c[i].citizenship);
+    }
+    free(b->c);
+    memset(b, 0, sizeof *b);
+}
+
+static tw_err_t case_copy(void *ctx, const persons_case_t *c)
+{
+    cases_buf_t *b = ctx;
+    persons_case_t *d;
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        persons_case_t *p = realloc(b->c, nc * sizeof *p);
+        if (!p)
+            return TW_ENOMEM;
+        b->c = p;
+        b->cap = nc;
+    }
+    d = &b->c[b->n];
+    memset(d, 0, sizeof *d);
+    d->id = c->id;
+    d->change_token = c->change_token;
+    b->n++; /* counted before the copies, so cases_buf_free() frees them all */
+    if (!(d->name = strdup(c->name ? c->name : "")) ||
+        !(d->birth_date = strdup(c->birth_date ? c->birth_date : "")) ||
+        !(d->document = strdup(c->document ? c->document : "")) ||
+        !(d->phone = strdup(c->phone ? c->phone : "")) ||
+        !(d->sex = strdup(c->sex ? c->sex : "")) ||
+        !(d->citizenship = strdup(c->citizenship ? c->citizenship : "")))
+        return TW_ENOMEM;
+    return TW_OK;
+}
+
+/* Links db with its NRM cases when there is a key file: key_opt (--key-file:
+ * it must open), else $TIPWATCH_KEY_FILE or DB.key when it exists. Without
+ * one the cases are skipped, said on stderr (unless quiet), and the case
+ * records of earlier runs keep their persons. */
+static tw_err_t link_with_cases(const char *db, persons_opts_t *po, const char *key_opt,
+                                int quiet, tw_errinfo_t *ei)
+{
+    char key_path[4096];
+    struct stat sb;
+    store_t *st = NULL;
+    vault_t *v = NULL;
+    cases_buf_t cb = {NULL, 0, 0};
+    cases_actor_t sys = {NULL, NULL, 0};
+    long long handed = 0;
+    tw_err_t err;
+
+    if ((err = cli_open_existing(db, &st, ei)) != TW_OK)
+        return err;
+    if ((err = vault_key_path(key_opt, db, key_path, sizeof key_path, ei)) != TW_OK)
+        goto out;
+    if (!key_opt && stat(key_path, &sb) != 0 && errno == ENOENT) {
+        if (!quiet)
+            fprintf(stderr,
+                    "link: no key file (%s): NRM cases are not linked this run; their "
+                    "earlier links are kept (give --key-file to link them)\n",
+                    key_path);
+    } else {
+        if ((err = vault_open(key_path, &v, ei)) != TW_OK) {
+            if (!ei->file[0])
+                tw_errinfo_file(ei, key_path);
+            goto out;
+        }
+        if ((err = cases_keys_verify(st, v, ei)) != TW_OK ||
+            (err = cases_link_records(st, v, &sys, case_copy, &cb, &handed, ei)) != TW_OK)
+            goto out;
+        po->cases = cb.c;
+        po->ncases = cb.n;
+        po->cases_read = 1;
+    }
+    err = persons_link_store(st, po, ei);
+out:
+    po->cases = NULL;
+    po->ncases = 0;
+    cases_buf_free(&cb);
+    vault_close(v);
+    store_close(st);
+    return err;
+}
 
 static int parse_double(const char *s, double *out)
 {
@@ -58,8 +176,8 @@ int cmd_link(int argc, char **argv)
         {"threshold", required_argument, NULL, 't'}, {"block-cap", required_argument, NULL, 'b'},
         {"seed", required_argument, NULL, 's'},      {"full", no_argument, NULL, 'A'},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *db = DEFAULT_DB, *config = NULL, *files[2] = {NULL, NULL};
+        {"key-file", required_argument, NULL, 'K'},  {NULL, 0, NULL, 0}};
+    const char *db = DEFAULT_DB, *config = NULL, *files[2] = {NULL, NULL}, *key = NULL;
     const char *id = NULL, *spec = NULL, *out = NULL;
     link_opts_t lo;
     tw_errinfo_t ei;
@@ -112,6 +230,9 @@ int cmd_link(int argc, char **argv)
         case 'A':
             full = 1;
             break;
+        case 'K':
+            key = optarg;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -155,7 +276,7 @@ int cmd_link(int argc, char **argv)
         po.full = full;
         po.config_path = config;
         po.log = quiet ? NULL : stderr;
-        err = persons_link(db, &po, &ei);
+        err = link_with_cases(db, &po, key, quiet, &ei);
         return err ? cli_report(err, &ei) : 0;
     }
 }
@@ -475,7 +596,7 @@ int cli_link_persons(const char *db, int quiet)
     persons_opts_default(&po);
     po.log = quiet ? NULL : stderr;
     tw_errinfo_clear(&ei);
-    if ((err = persons_link(db, &po, &ei)) != TW_OK)
+    if ((err = link_with_cases(db, &po, NULL, quiet, &ei)) != TW_OK)
         return cli_report(err, &ei);
     return 0;
 }

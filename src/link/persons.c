@@ -31,6 +31,7 @@
 
 #include "base/json.h"
 #include "base/strmap.h"
+#include "ingest/norm.h"
 #include "link/link_config.h"
 
 enum { F_GIVEN, F_FAMILY, F_DATE, F_DOC, F_CITIZEN, F_SEX, F_PHONE, F_EMPLOYER, F_ADDRESS, NF };
@@ -255,6 +256,38 @@ static double name_score(const name_freq_t *f, const char *g, size_t gl, const c
     return sg + sf;
 }
 
+/* One name field, in either order ("Olga Petrenko", "Petrenko Olga",
+ * "UDDIN K."), as a report or a case writes it: the split into given name
+ * (one token) and family name (the rest) that the permit and border
+ * registers make likelier - the first token as the given name, or the
+ * last one. */
+static void split_name(const name_freq_t *freq, const char *nm, size_t nl, const char **g,
+                       size_t *gl, const char **f, size_t *fl)
+{
+    size_t sp, lp;
+    for (sp = 0; sp < nl && nm[sp] != ' '; sp++)
+        ;
+    for (lp = nl; lp > 0 && nm[lp - 1] != ' '; lp--)
+        ;
+    *g = nm;
+    *gl = sp;
+    *f = "";
+    *fl = 0;
+    if (sp < nl) {
+        double first = name_score(freq, nm, sp, nm + sp + 1, nl - sp - 1);
+        double last = name_score(freq, nm + lp, nl - lp, nm, lp - 1);
+        if (last > first) {
+            *g = nm + lp;
+            *gl = nl - lp;
+            *f = nm;
+            *fl = lp - 1;
+        } else {
+            *f = nm + sp + 1;
+            *fl = nl - sp - 1;
+        }
+    }
+}
+
 static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, size_t n)
 {
     scan_ctx_t *s = ctx;
@@ -278,32 +311,10 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
         len[i] = 0;
     }
     if (s->reg == REG_REPORTS) {
-        /* one name field, in either order ("Olga Petrenko", "Petrenko
-         * Olga", "UDDIN K."): the split into given name (one token) and
-         * family name (the rest) that the permit and border registers make
-         * likelier - the first token as the given name, or the last one */
         const char *nm;
-        size_t nl, sp, lp;
+        size_t nl;
         cell(&c[2], &nm, &nl);
-        for (sp = 0; sp < nl && nm[sp] != ' '; sp++)
-            ;
-        for (lp = nl; lp > 0 && nm[lp - 1] != ' '; lp--)
-            ;
-        v[F_GIVEN] = nm;
-        len[F_GIVEN] = sp;
-        if (sp < nl) {
-            double first = name_score(s->freq, nm, sp, nm + sp + 1, nl - sp - 1);
-            double last = name_score(s->freq, nm + lp, nl - lp, nm, lp - 1);
-            if (last > first) {
-                v[F_GIVEN] = nm + lp;
-                len[F_GIVEN] = nl - lp;
-                v[F_FAMILY] = nm;
-                len[F_FAMILY] = lp - 1;
-            } else {
-                v[F_FAMILY] = nm + sp + 1;
-                len[F_FAMILY] = nl - sp - 1;
-            }
-        }
+        split_name(s->freq, nm, nl, &v[F_GIVEN], &len[F_GIVEN], &v[F_FAMILY], &len[F_FAMILY]);
         cd = &c[3];
         cc = &c[4];
         cph = &c[5];
@@ -401,6 +412,7 @@ static tw_err_t load_register(store_t *st, reg_id_t reg, const char *prefix,
 
 /* ---- the tables ---- */
 
+
 static tw_err_t exec(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? TW_OK : TW_EDB;
@@ -417,6 +429,135 @@ static void now_iso(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- NRM cases (handed over by their owner; nothing of them is kept) ---- */
+
+/* The cases' identities as the registers' normal forms, added as records
+ * "cases:ID" with the owner's change token as their hash. A value that
+ * does not normalise (a phone that is no phone) is left out, not the case. */
+static tw_err_t load_cases(const persons_opts_t *o, link_t *l, recs_t *recs,
+                           const name_freq_t *freq, size_t *count)
+{
+    norm_t *nm = NULL;
+    char name[1024], doc[160], phone[64], date[8], key[64], cit[4], sex[2];
+    size_t i;
+    tw_err_t err;
+
+    *count = 0;
+    if (o->ncases == 0)
+        return TW_OK;
+    if ((err = norm_open(&nm)) != TW_OK)
+        return err;
+    for (i = 0; i < o->ncases; i++) {
+        const persons_case_t *c = &o->cases[i];
+        const char *v[NF];
+        size_t len[NF], j, nl = 0, kl;
+        for (j = 0; j < NF; j++) {
+            v[j] = "";
+            len[j] = 0;
+        }
+        if (c->name && c->name[0] &&
+            norm_name(nm, c->name, strlen(c->name), name, sizeof name, &nl) == TW_OK && nl)
+            split_name(freq, name, nl, &v[F_GIVEN], &len[F_GIVEN], &v[F_FAMILY],
+                       &len[F_FAMILY]);
+        if (c->birth_date) {
+            v[F_DATE] = date;
+            len[F_DATE] = date_digits(c->birth_date, strlen(c->birth_date), date);
+        }
+        if (c->document && c->document[0]) {
+            const char *colon = strchr(c->document, ':');
+            size_t cl = colon ? (size_t)(colon - c->document) : 0, dl = 0;
+            const char *dn = colon ? colon + 1 : c->document;
+            if (cl < 8) {
+                for (j = 0; j < cl; j++)
+                    doc[j] = (char)(c->document[j] >= 'a' && c->document[j] <= 'z'
+                                        ? c->document[j] - 32
+                                        : c->document[j]);
+                doc[cl] = 0x1f;
+                if (norm_docno(dn, strlen(dn), doc + cl + 1, sizeof doc - cl - 1, &dl) ==
+                        TW_OK &&
+                    dl > 0) {
+                    v[F_DOC] = doc;
+                    len[F_DOC] = cl + 1 + dl;
+                }
+            }
+        }
+        if (c->citizenship && strlen(c->citizenship) == 3) {
+            for (j = 0; j < 3; j++)
+                cit[j] = (char)(c->citizenship[j] >= 'a' && c->citizenship[j] <= 'z'
+                                    ? c->citizenship[j] - 32
+                                    : c->citizenship[j]);
+            cit[3] = '\0';
+            v[F_CITIZEN] = cit;
+            len[F_CITIZEN] = 3;
+        }
+        if (c->sex && (strcmp(c->sex, "F") == 0 || strcmp(c->sex, "M") == 0)) {
+            sex[0] = c->sex[0];
+            sex[1] = '\0';
+            v[F_SEX] = sex;
+            len[F_SEX] = 1;
+        }
+        if (c->phone && c->phone[0]) {
+            size_t pl = 0;
+            if (norm_phone(c->phone, strlen(c->phone), phone, sizeof phone, &pl) == TW_OK) {
+                v[F_PHONE] = phone;
+                len[F_PHONE] = pl;
+            }
+        }
+        kl = (size_t)snprintf(key, sizeof key, "cases:%lld", (long long)c->id);
+        if ((err = recs_add(recs, key, kl, (c->change_token & INT64_MAX) | 1)) != TW_OK ||
+            (err = link_add(l, 0, v, len, NULL)) != TW_OK)
+            break;
+        (*count)++;
+    }
+    /* the plaintext's copies in this frame */
+    memset(name, 0, sizeof name);
+    memset(doc, 0, sizeof doc);
+    memset(phone, 0, sizeof phone);
+    memset(date, 0, sizeof date);
+    norm_close(nm);
+    return err;
+}
+
+/* Case records of earlier runs that this run did not read. Without the
+ * cases (no key file) they stay, following their person into the one it
+ * was merged into; with them, one that is gone (purged) is forgotten. */
+static tw_err_t carry_cases(store_t *st, const recs_t *r, int cases_read)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc, hops;
+
+    if (!cases_read) {
+        for (hops = 0; hops < 64; hops++) {
+            if ((err = exec(db, "UPDATE person_record SET person_id = (SELECT p.merged_into "
+                                "FROM person p WHERE p.id = person_record.person_id) WHERE "
+                                "person_id IN (SELECT id FROM person WHERE status = 'merged')")))
+                return err;
+            if (sqlite3_changes(db) == 0)
+                break;
+        }
+        return TW_OK;
+    }
+    if ((err = prep(db, "SELECT record FROM person_record WHERE record >= 'cases:' AND "
+                        "record < 'cases;'",
+                    &s)))
+        return err;
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        char gone[64];
+        if (!k || strmap_get(&r->idx, k, (size_t)sqlite3_column_bytes(s, 0)))
+            continue;
+        snprintf(gone, sizeof gone, "%s", k);
+        sqlite3_reset(s); /* the delete below changes the table being read */
+        err = persons_forget(st, gone);
+    }
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
 }
 
 /* The stored state: old persons of the records, the last model. */
@@ -929,7 +1070,7 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     recs_t r;
     name_freq_t freq;
     char *model = NULL, started[32], finished[32];
-    size_t nold = 0, ndec = 0, nnew = 0, i, counts[3] = {0, 0, 0};
+    size_t nold = 0, ndec = 0, nnew = 0, i, counts[3] = {0, 0, 0}, ncases = 0;
     size_t merged = 0, split = 0, created = 0;
     int full, began = 0;
     int64_t run = 0;
@@ -966,6 +1107,8 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
         if ((err = load_register(st, regs[i].reg, regs[i].prefix, regs[i].cols, l, &r, &freq,
                                  &counts[i])) != TW_OK)
             goto out;
+    if ((err = load_cases(&o, l, &r, &freq, &ncases)) != TW_OK)
+        goto out;
     strmap_free(&freq.given);
     strmap_free(&freq.family);
     strmap_init(&freq.given);
@@ -1028,7 +1171,8 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     w.r = &r;
     w.run = run;
     w.full = full;
-    if ((err = assign_and_write(&w, ls.clusters, &merged, &split, &created)) != TW_OK)
+    if ((err = assign_and_write(&w, ls.clusters, &merged, &split, &created)) != TW_OK ||
+        (err = carry_cases(st, &r, o.cases_read)) != TW_OK)
         goto out;
     /* the review band */
     if (full && (err = exec(db, "DELETE FROM link_review")))
@@ -1092,13 +1236,14 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     began = 0;
     if (o.log) {
         fprintf(o.log,
-                "link: run %lld (%s): %zu records (permits %zu, border %zu, reports %zu), %zu "
+                "link: run %lld (%s): %zu records (permits %zu, border %zu, reports %zu, "
+                "cases %zu), %zu "
                 "new or changed; %zu pairs compared, %zu linked, %zu in the review band; "
                 "%zu persons created, %zu merged, %zu split; %zu records without a name or "
                 "document left alone; %zu blocks over the cap; %zu joins refused by the "
                 "chain guard; %zu clerical decisions applied; %zu workers to screen again\n",
                 (long long)run, full ? "full" : "incremental", r.n, counts[0], counts[1],
-                counts[2], nnew, ls.pairs_compared, ls.pairs_linked, rv.n, created, merged,
+                counts[2], ncases, nnew, ls.pairs_compared, ls.pairs_linked, rv.n, created, merged,
                 split, ls.isolated, ls.blocks_capped, ls.chains_refused, ndec,
                 w.workers_queued);
         link_each_capped(l, log_capped, o.log);
@@ -1388,6 +1533,27 @@ tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn 
     if (err == TW_OK && rc != SQLITE_DONE)
         err = TW_EDB;
     sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_forget(store_t *st, const char *record)
+{
+    static const char *const sql[] = {
+        "DELETE FROM person_record WHERE record = ?1",
+        "DELETE FROM person_join WHERE a = ?1 OR b = ?1",
+        "DELETE FROM link_review WHERE a = ?1 OR b = ?1",
+        "DELETE FROM link_decision WHERE a = ?1 OR b = ?1"};
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    size_t i;
+    for (i = 0; i < sizeof sql / sizeof sql[0] && err == TW_OK; i++) {
+        if ((err = prep(store_sqlite(st), sql[i], &s)))
+            break;
+        sqlite3_bind_text(s, 1, record, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_finalize(s);
+    }
     return err;
 }
 

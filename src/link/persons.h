@@ -10,8 +10,13 @@
  * link_capped, link_review, link_decision), which this module alone owns.
  *
  * Records are named `permits:APPLICATION_ID`, `border:CROSSING_ID`,
- * `reports:REPORT_ID` (and `cases:CASE_ID` once the cases module offers
- * a person's name through its header; it does not yet).
+ * `reports:REPORT_ID` and `cases:CASE_ID`. NRM cases sit above link in the
+ * layers and keep their names sealed: link never reads their tables. Their
+ * owner (cases_link_records(), through the CLI) hands each case's identity
+ * in the clear for one run (persons_case_t); link brings it to the normal
+ * forms the registers have, compares it, and keeps nothing of it but the
+ * record name, its person and the owner's keyed change token
+ * (docs/internals/link.md, "NRM cases").
  *
  * Stable ids (invariants):
  *   1. A person id is never reused (AUTOINCREMENT).
@@ -40,8 +45,34 @@
 #include "link/link.h"
 #include "store/store.h"
 
+/* One NRM case as linkage sees it, in the clear, valid during the run
+ * only. Text as the case holds it (any script, any order of the name
+ * parts); NULL or "" for unknown. */
+typedef struct {
+    int64_t id;              /* record "cases:ID" */
+    const char *name;        /* the full name, one field */
+    const char *birth_date;  /* YYYY-MM-DD, or YYYY */
+    const char *document;    /* "COUNTRY:DOCNO", as a worker key */
+    const char *citizenship; /* ISO 3166 alpha-3 */
+    const char *sex;         /* "F", "M" (the registers' codes) or "" */
+    const char *phone;
+    /* Changes whenever one of the values above does, and tells nothing
+     * of them without the case owner's key (a keyed hash): stored as the
+     * record's content hash, it finds the changed cases of an incremental
+     * run. */
+    uint64_t change_token;
+} persons_case_t;
+
 typedef struct {
     link_opts_t link;
+    /* The NRM cases that have a name (NULL, 0 with cases_read 0: the cases
+     * were not read - no key file - and the case records of earlier runs
+     * stay with their persons, following merges). With cases_read 1 the
+     * array is every case there is: a case record of an earlier run that
+     * is not in it (purged) is forgotten. */
+    const persons_case_t *cases;
+    size_t ncases;
+    int cases_read;
     int have_threshold, have_block_cap;
     int full;                /* re-estimate and compare everything */
     const char *config_path; /* [link] section; NULL: none */
@@ -123,6 +154,12 @@ tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_rev
 tw_err_t persons_review_decide(store_t *st, int64_t id, const char *decision, const char *who,
                                const char *note, char *a, char *b, size_t cap,
                                tw_errinfo_t *ei);
+
+/* Forgets a record (a purged case: "cases:17") inside the caller's
+ * transaction: its person_record row, the review pairs, decisions and
+ * joins that name it. Its person keeps its id (a person left without
+ * records is simply empty). TW_OK when it was never linked. */
+tw_err_t persons_forget(store_t *st, const char *record);
 
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
