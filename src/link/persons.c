@@ -1557,6 +1557,40 @@ tw_err_t persons_forget(store_t *st, const char *record)
     return err;
 }
 
+tw_err_t persons_of_worker(store_t *st, int64_t worker_id, int64_t *pid)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    if ((err = prep(store_sqlite(st), "SELECT person_id FROM person_worker WHERE worker_id = ?1",
+                    &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, worker_id);
+    err = sqlite3_step(s) == SQLITE_ROW ? TW_OK : TW_ENOTFOUND;
+    if (err == TW_OK)
+        *pid = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc;
+    if ((err = prep(store_sqlite(st),
+                    "SELECT worker_id FROM person_worker WHERE person_id = ?1 ORDER BY worker_id",
+                    &s)))
+        return err;
+    sqlite3_bind_int64(s, 1, person_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if ((err = fn(ctx, sqlite3_column_int64(s, 0))) != TW_OK)
+            break;
+    if (err == TW_OK && rc != SQLITE_DONE)
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *pid)
 {
     sqlite3_stmt *s = NULL;

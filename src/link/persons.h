@@ -161,6 +161,13 @@ tw_err_t persons_review_decide(store_t *st, int64_t id, const char *decision, co
  * records is simply empty). TW_OK when it was never linked. */
 tw_err_t persons_forget(store_t *st, const char *record);
 
+/* The person of worker entity `worker_id` as the last run left it;
+ * TW_ENOTFOUND when it has none (never linked). */
+tw_err_t persons_of_worker(store_t *st, int64_t worker_id, int64_t *person_id);
+/* The worker entities (documents) of person `person_id`: fn once each. */
+typedef tw_err_t (*persons_id_fn)(void *ctx, int64_t id);
+tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, void *ctx);
+
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
 

@@ -2434,3 +2434,41 @@ tw_err_t api_alert_readable(http_req_t *req, long long id, tw_errinfo_t *ei)
     }
     return err;
 }
+
+tw_err_t api_entity_guard(http_req_t *req, const char *type, const char *key, int deny,
+                          int *readable, tw_errinfo_t *ei)
+{
+    const auth_principal_t *p = http_req_principal(req);
+    store_t *st = http_req_store(req);
+    entity_alerts_t ea;
+    scope_t sc;
+    char object[AUDIT_OBJECT_MAX + 1], prefix[32];
+    tw_err_t err;
+
+    *readable = 0;
+    memset(&ea, 0, sizeof(ea));
+    if ((err = scope_load(st, p, AUTHZ_ENTITY_READ, &sc, ei)) != TW_OK)
+        goto out;
+    *readable = 1;
+    if (sc.scoped) {
+        ea.sc = &sc;
+        if ((err = entity_alerts(st, type, key, &ea)) != TW_OK) {
+            if (err == TW_EDB)
+                tw_errinfo_set(ei, err, "reading the entity's alerts: %s", store_errmsg(st));
+            *readable = 0;
+            goto out;
+        }
+        *readable = ea.open_seen && ea.open_in_scope;
+    }
+    if (!*readable && deny) {
+        authz_object_t nobody = {-1, -1};
+        snprintf(prefix, sizeof(prefix), "entity:%s:", type);
+        audit_object(object, sizeof(object), prefix, key);
+        err = authz_check(p, AUTHZ_ENTITY_READ, &nobody, ei);
+        err = audit_denied(req, "entity.read.denied", object, err == TW_OK ? TW_EINTERNAL : err,
+                           ei);
+    }
+out:
+    scope_free(&sc);
+    return err;
+}

@@ -52,6 +52,10 @@ tw_err_t api_config_rollback(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
 tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_persons_decide(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+/* The person of a worker (the entity page) and of an NRM case (the case
+ * page): its records within the caller's scope. */
+tw_err_t api_worker_person(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_case_person(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 
 /* NRM cases (api_cases.c; docs/api.md "NRM cases"). Each answers 503 when
  * the server has no key file (http_opts_t.vault NULL). */

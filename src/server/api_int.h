@@ -35,4 +35,12 @@ const char *api_param(const http_req_t *req, const char *name);
  * (audited as alert.read.denied) and for one that does not exist. */
 tw_err_t api_alert_readable(http_req_t *req, long long id, tw_errinfo_t *ei);
 
+/* Whether the caller may read entity (type, key) as the entity page
+ * decides it (entity.read: scope all, or the entity's open alert within
+ * the caller's scope; docs/authz.md), into *readable. With deny, a refusal
+ * is answered as the entity page answers it: TW_EPERM, audited
+ * (entity.read.denied), the same for an entity that does not exist. */
+tw_err_t api_entity_guard(http_req_t *req, const char *type, const char *key, int deny,
+                          int *readable, tw_errinfo_t *ei);
+
 #endif

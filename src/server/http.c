@@ -126,6 +126,11 @@ static const http_route_t routes[] = {
     {"POST", "/api/v1/persons/review/{id}", api_persons_decide, HTTP_ACTION,
      AUTHZ_PERSON_REVIEW, 0},
     {"GET", "/api/v1/persons/{id}", api_person_get, HTTP_ACTION, AUTHZ_PERSON_READ, 0},
+    /* the person on the entity page and on the NRM case page, within the
+     * caller's scope (api_persons.c) */
+    {"GET", "/api/v1/workers/{key}/person", api_worker_person, HTTP_ACTION, AUTHZ_ENTITY_READ,
+     0},
+    {"GET", "/api/v1/cases/{id}/person", api_case_person, HTTP_ACTION, AUTHZ_CASE_READ, 0},
     /* frontline screening (api_screening.c); a case from it also needs
      * case.write, checked by cases_open() */
     {"GET", "/api/v1/screening/questions", api_screening_questions, HTTP_ACTION,

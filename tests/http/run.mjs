@@ -467,6 +467,9 @@ function probe(route, obj) {
     case 'GET /api/v1/persons/review': return { path: '/api/v1/persons/review?limit=1', ok: 200 };
     case 'POST /api/v1/persons/review/{id}':
       return { path: `/api/v1/persons/review/${vars.review_id}`, body: { decision: 'maybe' }, ok: 400 };
+    // the person on the entity page: the entity page's own scope
+    case 'GET /api/v1/workers/{key}/person':
+      return { path: `/api/v1/workers/${vars[`key_${obj}`]}/person`, ok: 200 };
     case 'GET /api/v1/watchlist': return { path: '/api/v1/watchlist?entity=employer&limit=3', ok: 200 };
     case 'GET /api/v1/configs': return { path: '/api/v1/configs', ok: 200 };
     case 'GET /api/v1/configs/{id}': return { path: '/api/v1/configs/999999', ok: 404 };
@@ -559,6 +562,7 @@ function caseProbe(route, obj) {
     case 'POST /api/v1/cases': return j('/api/v1/cases', { sex: 'NoSuchSex' }, 400);
     case 'GET /api/v1/cases/codes': return j('/api/v1/cases/codes', undefined, 200);
     case 'GET /api/v1/cases/{id}': return j(`/api/v1/cases/${c}`, undefined, 200);
+    case 'GET /api/v1/cases/{id}/person': return j(`/api/v1/cases/${c}/person`, undefined, 200);
     case 'POST /api/v1/cases/{id}': return j(`/api/v1/cases/${c}`, { version: 0 }, 409);
     case 'POST /api/v1/cases/{id}/transition':
       return j(`/api/v1/cases/${c}/transition`, { to: 'closed', reason: 'matrix', version: 0 }, 409);

@@ -11,3 +11,6 @@ CREATE TABLE person_worker_change(
   run INTEGER NOT NULL,
   worker_id INTEGER NOT NULL
 );
+
+-- The entity page and the NRM case page list a person's workers.
+CREATE INDEX person_worker_person ON person_worker(person_id);
