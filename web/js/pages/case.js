@@ -28,6 +28,7 @@ import {
   codesLabel, oneLabel, countryLabel,
 } from '../case-labels.js';
 import { caseFields, markInitial, snapshotInputs, restoreInputs } from '../case-form.js';
+import { personSection } from '../person-panel.js';
 import { loadDirectory, orgSelect, selectField } from '../directory.js';
 
 // The Armenian calendar day, as the server counts days.
@@ -291,6 +292,8 @@ export async function render(main, ctx) {
       cats.has('narrative') ? section('narrative', t('caseform.narrative'),
         c.narrative ? h('p', { class: 'narrative' }, c.narrative) : h('p', { class: 'muted' }, t('case.no_narrative'))) : null,
       c.evidence ? section('evidence', t('case.evidence'), evidenceBlock(c)) : null,
+      // the person's records across the registers, within the viewer's scope
+      cats.has('identity') ? personSection(`/cases/${c.id}/person`, 'case', ctx) : null,
       servicesSection(ownerWrite, cats, orgList),
       referralsSection(owner, ownerWrite),
       c.attachments ? attachmentsSection(ownerWrite) : null,

@@ -3,7 +3,8 @@
 // network of its cluster drawn with Cytoscape (each kind of entity has its
 // own shape and colour, the ring says the alert level; click or tap a node
 // to open its page), the same network as a table for keyboard and screen
-// reader users, and its register records.
+// reader users, for a worker the person's records across the registers
+// (person-panel.js), and its register records.
 
 import { api } from '../api.js';
 import { h, add, table, errorBox } from '../dom.js';
@@ -11,6 +12,7 @@ import { t, label } from '../i18n.js';
 import {
   entityLabel, fmtScore, fmtTime, levelBadge, statusBadge, entityHref, indicatorLabel, levelLabel,
 } from '../labels.js';
+import { personSection } from '../person-panel.js';
 
 // Shape and colour per kind (colour-blind safe palette; shape carries the
 // kind on its own too).
@@ -240,6 +242,8 @@ export async function render(main, ctx) {
       h('div', { class: 'graph-tools' }, legend(), fit),
       graphBox,
       h('details', { class: 'node-table' }, h('summary', null, t('entity.as_table')), nodeTable(cluster, centreId))),
+    // a worker is a document of a person: the person's other records
+    type === 'worker' ? personSection(`/workers/${encodeURIComponent(key)}/person`, 'worker', ctx) : null,
     h('section', { 'aria-labelledby': 'rec-h' }, h('h2', { id: 'rec-h' }, t('entity.records')), records(data)),
   );
   let cy = null;
