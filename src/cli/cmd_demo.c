@@ -361,6 +361,10 @@ int cmd_demo(int argc, char **argv)
     printf("\n== 6/%d NRM cases for the web UI, from the highest worker alerts\n", steps);
     if ((rc = demo_cases(db)) != 0)
         return rc;
+    /* the cases into their persons, for the person panel of the case page
+     * (an incremental run: the new cases only) */
+    if ((rc = cli_link_persons(db, 1)) != 0)
+        return rc;
     if (!serve)
         return 0;
     printf("\n== 7/7 the web UI (Ctrl-C stops it)\n");

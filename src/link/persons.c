@@ -440,7 +440,7 @@ static tw_err_t load_cases(const persons_opts_t *o, link_t *l, recs_t *recs,
                            const name_freq_t *freq, size_t *count)
 {
     norm_t *nm = NULL;
-    char name[1024], doc[160], phone[64], date[8], key[64], cit[4], sex[2];
+    char name[4096], doc[160], phone[64], date[8], key[64], cit[4], sex[2];
     size_t i;
     tw_err_t err;
 
