@@ -357,7 +357,7 @@ static tw_err_t review_row(void *ctx, const persons_review_t *r)
         json_object_set_new(o, "decided_at",
                             r->decided_at ? json_string(r->decided_at) : json_null());
         json_object_set_new(o, "note", r->note ? json_string(r->note) : json_null());
-        text = json_dumps(o, JSON_COMPACT);
+        text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
         json_decref(o);
         if (!text)
             return TW_ENOMEM;

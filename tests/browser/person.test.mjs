@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { launch, close, newPage, shot, signIn, ready, FIXTURE } from './lib.mjs';
+import { tr, signInAs } from './pilot-lib.mjs';
 
 before(launch);
 after(close);
@@ -87,14 +88,14 @@ test('the person on the entity and case pages, within each viewer\'s scope', asy
 
   // the analyst: register records, no case, and the person page (in Russian)
   const ana = await newPage({ lang: 'ru' });
-  await signIn(ana.page, 'ana');
+  await signInAs(ana.page, 'ana', 'ru');
   await ana.page.goto(`/#/entities/worker/${encodeURIComponent(key)}`);
   await ready(ana.page);
-  await ana.page.getByRole('heading', { name: 'Человек во всех реестрах' }).waitFor();
+  await ana.page.getByRole('heading', { name: tr('ru', 'personpanel.title') }).waitFor();
   box = await panel(ana.page);
   assert.ok(await box.locator('a[href^="#/entities/application/"]').count() >= 1, 'the permit, for the analyst');
   assert.equal(await box.locator('a[href^="#/cases/"]').count(), 0, 'no case for an analyst');
-  await box.getByRole('link', { name: /Открыть страницу человека/ }).click();
+  await box.getByRole('link', { name: tr('ru', 'personpanel.open_person', { id: pid }) }).click();
   await ready(ana.page);
   assert.match(ana.page.url(), new RegExp(`#/persons/${pid}$`));
   await shot(ana.page, 'person-from-entity-ru');

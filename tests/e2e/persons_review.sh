@@ -11,9 +11,11 @@
 command -v sqlite3 > /dev/null || fail "sqlite3 is needed (scripts/install-deps.sh installs it)"
 command -v python3 > /dev/null || fail "python3 is needed"
 cd "$WORK"
+# another world: TW_PERSONS_SEED, TW_PERSONS_WORLD (synth's world options)
 SEED=${TW_PERSONS_SEED:-11}
 
-"$TW_BIN" synth --out syn --applications 2000 --seed "$SEED" > /dev/null
+# shellcheck disable=SC2086 # the world options are words
+"$TW_BIN" synth --out syn --applications 2000 --seed "$SEED" ${TW_PERSONS_WORLD:-} > /dev/null
 for f in permits border_crossings inspections reports outcomes; do
   "$TW_BIN" import --db t.db --progress none --quiet "syn/$f.csv" > /dev/null || fail "import $f"
 done
