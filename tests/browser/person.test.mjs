@@ -65,6 +65,7 @@ test('the person on the entity and case pages, within each viewer\'s scope', asy
   assert.ok(await box.locator('a[href^="#/entities/application/"]').count() >= 1, 'her permit is listed');
   assert.equal(await box.locator(`a[href="#/cases/${ngoCase}"]`).count(), 0, 'no NGO Hope case');
   assert.equal(await box.locator(`a[href="#/cases/${mcsCase}"]`).count(), 0, 'not the page\'s own case');
+  await box.scrollIntoViewIfNeeded();
   await shot(mcs.page, 'person-case-mcs');
   // MCS: the worker's entity page lists the MCS case
   await mcs.page.goto(`/#/entities/worker/${encodeURIComponent(key)}`);
@@ -83,6 +84,7 @@ test('the person on the entity and case pages, within each viewer\'s scope', asy
   assert.match(await box.textContent(), /records of this person are outside your scope/);
   assert.equal(await box.locator('a').count(), 0, 'no record reachable from NGO Hope');
   assert.doesNotMatch(await box.textContent(), new RegExp(`NRM case ${mcsCase}\\b`));
+  await box.scrollIntoViewIfNeeded();
   await shot(ngo.page, 'person-case-ngo');
   await ngo.done();
 
