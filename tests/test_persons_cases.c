@@ -312,11 +312,47 @@ static void test_cases_system_only(void **state)
     assert_int_equal(k.n, 0);
 }
 
+/* Purging a closed case past its retention removes its person link too. */
+static void test_purge_forgets(void **state)
+{
+    coll_t k;
+    tw_errinfo_t ei;
+    cases_policy_t pol;
+    int64_t t0 = 1740988800, id, nv = 0; /* 2025-03-03 */
+    cases_actor_t a = {&pa, "192.0.2.7", t0}, sys = {NULL, NULL, t0 + 10 * 86400};
+    cases_fields_t f;
+    long long n = 0;
+    char rec[40];
+    (void)state;
+    memset(&f, 0, sizeof f);
+    f.name = "Shevchuk Kateryna";
+    f.birth_date = "1998-03-12";
+    f.sex = "Female";
+    f.cooperating_with_police = -1;
+    assert_int_equal(cases_open(st, vt, NULL, &a, &f, 0, &id, &ei), TW_OK);
+    run_link(1, &k);
+    snprintf(rec, sizeof rec, "cases:%lld", (long long)id);
+    assert_int_equal(person_of(rec), person_of("permits:WP-KAT"));
+    a.now = t0 + 86400;
+    assert_int_equal(cases_transition(st, vt, NULL, &a, id, 1, CASE_CLOSED, "moved away",
+                                      NULL, &nv, NULL, &ei),
+                     TW_OK);
+    cases_policy_default(&pol);
+    pol.retention_days = 1;
+    assert_int_equal(cases_purge(st, &pol, &sys, &n, &ei), TW_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(person_of(rec), 0);
+    assert_int_equal(count("SELECT count(*) FROM person_join WHERE a LIKE 'cases:%' OR b LIKE "
+                           "'cases:%'"),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cases_linked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cases_system_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_purge_forgets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
