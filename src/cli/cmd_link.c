@@ -288,6 +288,7 @@ static const char persons_help[] =
     "       tipwatch persons review [--db FILE] [--limit N] [--decided] [--format csv|json]\n"
     "       tipwatch persons decide [--db FILE] PAIR_ID same|not-same|unsure --reason TEXT\n"
     "                               [--user NAME]\n"
+    "       tipwatch persons dispute [--db FILE] RECORD_A RECORD_B [--user NAME]\n"
     "\n"
     "export: one row per linked record, record,person_id, with record\n"
     "permits:APPLICATION_ID, border:CROSSING_ID, reports:REPORT_ID or cases:CASE_ID.\n"
@@ -305,6 +306,9 @@ static const char persons_help[] =
     "audit log, outlives every later run, overrides the model, and applies at the\n"
     "next 'tipwatch link' (a 'not-same' on two records of one person splits it,\n"
     "and the next incremental screening checks its workers again).\n"
+    "dispute: puts a link of a person (two records 'persons show' lists as joined,\n"
+    "e.g. permits:WP-1 border:BC-7) into the review queue, so that a join the model\n"
+    "made can be answered 'not-same'; prints the pair id.\n"
     "\n"
     "  --db FILE        database (default tipwatch.db)\n"
     "  --format F       csv (default) or json\n"
@@ -464,6 +468,49 @@ out:
     return err;
 }
 
+static tw_err_t persons_dispute_cli(const char *db, const char *a, const char *b,
+                                    const char *user, tw_errinfo_t *ei)
+{
+    store_t *st = NULL;
+    char object[64];
+    json_t *detail;
+    char *dtext = NULL;
+    int64_t id = 0;
+    tw_err_t err;
+
+    if ((err = cli_open_existing(db, &st, ei)) != TW_OK)
+        return err;
+    if ((err = store_begin(st)) != TW_OK) {
+        store_db_error(st, ei, "persons dispute");
+        goto out;
+    }
+    err = persons_review_add(st, a, b, &id, ei);
+    if (err == TW_OK) {
+        detail = json_pack("{s:s,s:s,s:s}", "a", a, "b", b, "by", user);
+        dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+        json_decref(detail);
+        snprintf(object, sizeof object, "link_review:%lld", (long long)id);
+        err = dtext ? audit_append(st, NULL, "person.review.add", object, "cli", dtext, ei)
+                    : TW_ENOMEM;
+    }
+    if (err == TW_OK) {
+        if ((err = store_commit(st)) != TW_OK)
+            store_db_error(st, ei, "persons dispute");
+    } else {
+        store_rollback(st);
+        if (err == TW_EDB && !ei->msg[0])
+            store_db_error(st, ei, "persons dispute");
+    }
+    if (err == TW_OK)
+        printf("pair %lld: %s = %s is in the review queue (tipwatch persons decide %lld "
+               "same|not-same|unsure --reason TEXT)\n",
+               (long long)id, a, b, (long long)id);
+out:
+    free(dtext);
+    store_close(st);
+    return err;
+}
+
 int cmd_persons(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -549,6 +596,17 @@ int cmd_persons(int argc, char **argv)
         err = persons_decide_cli(db, (int64_t)pid, d, user, reason, &ei);
         return err ? cli_report(err, &ei) : 0;
     }
+    if (strcmp(sub, "dispute") == 0) {
+        if (optind + 2 != argc)
+            return cli_usage_error("persons", "%s",
+                                   "dispute needs two records, as 'persons show' names them");
+        if (strlen(argv[optind]) > 200 || strlen(argv[optind + 1]) > 200)
+            return cli_usage_error("persons", "%s", "dispute: a record name is at most 200 bytes");
+        if (!user[0] || strlen(user) > 63)
+            return cli_usage_error("persons", "%s", "--user: a name of 1 to 63 bytes");
+        err = persons_dispute_cli(db, argv[optind], argv[optind + 1], user, &ei);
+        return err ? cli_report(err, &ei) : 0;
+    }
     if (outp && !(out = fopen(outp, "w"))) {
         fprintf(stderr, "tipwatch persons: %s: cannot write\n", outp);
         return 1;
@@ -574,7 +632,8 @@ int cmd_persons(int argc, char **argv)
         err = persons_history(db, out, &ei);
     } else {
         rc = cli_usage_error("persons",
-                             "unknown subcommand '%s' (export, show, history, review, decide)",
+                             "unknown subcommand '%s' (export, show, history, review, decide, "
+                             "dispute)",
                              sub);
         goto done;
     }

@@ -1536,6 +1536,53 @@ tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn 
     return err;
 }
 
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
+                            tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    const char *lo = a, *hi = b;
+    tw_err_t err;
+    int rc;
+
+    *id = 0;
+    if (strcmp(a, b) == 0)
+        return tw_errinfo_set(ei, TW_EINPUT, "a record is always the same person as itself");
+    if (strcmp(lo, hi) > 0) {
+        lo = b;
+        hi = a;
+    }
+    if ((err = prep(db,
+                    "INSERT INTO link_review(a, b, weight, evidence, detail, run) SELECT ?1, ?2, "
+                    "weight, evidence, detail, coalesce((SELECT max(id) FROM link_run), 0) FROM "
+                    "person_join WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1) LIMIT 1 "
+                    "ON CONFLICT(a, b) DO NOTHING",
+                    &s)))
+        return err;
+    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return TW_EDB;
+    if ((err = prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s)))
+        return err;
+    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        return TW_OK;
+    if (rc != SQLITE_DONE)
+        return TW_EDB;
+    return tw_errinfo_set(ei, TW_ENOTFOUND,
+                          "%.200s and %.200s are not a link of one person (the links of "
+                          "'tipwatch persons show ID')",
+                          a, b);
+}
+
 tw_err_t persons_forget(store_t *st, const char *record)
 {
     static const char *const sql[] = {

@@ -168,6 +168,17 @@ tw_err_t persons_of_worker(store_t *st, int64_t worker_id, int64_t *person_id);
 typedef tw_err_t (*persons_id_fn)(void *ctx, int64_t id);
 tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, void *ctx);
 
+/* Puts a link the person page shows (records a and b joined in one
+ * person: a row of its links, person_join) into the review queue, so that
+ * a reviewer can answer "not the same" to a join the model made above the
+ * threshold; its weight and evidence are the link's. *id = the pair (the
+ * one already queued when it is). Inside the caller's transaction when
+ * there is one. TW_ENOTFOUND when a and b are not a link of one person;
+ * TW_EINPUT when a equals b. Pairs queued so are dropped, like the rest
+ * of the queue, by a full run (`link --full`); decisions are kept. */
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
+                            tw_errinfo_t *ei);
+
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);
 

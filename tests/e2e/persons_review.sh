@@ -159,6 +159,39 @@ expect_eq "$(sq t.db "SELECT count(*) FROM person_worker_change")" 0 "the queue 
 diff inc.csv full.csv > /dev/null ||
   fail "incremental after the split differs from full: $(diff inc.csv full.csv | head -5)"
 read -r id wa wb < split.tsv
+# ---- a join the model made between two documents: disputed, then split ----
+wsql() { # the worker of record column $1
+  echo "CASE WHEN $1 LIKE 'permits:%' THEN (SELECT worker_ref FROM permit WHERE row_key = substr($1, 9) LIMIT 1)
+             WHEN $1 LIKE 'border:%' THEN (SELECT worker_ref FROM border_crossing WHERE row_key = substr($1, 8) LIMIT 1) END"
+}
+join=$(sq t.db "SELECT a || char(9) || b || char(9) || wa || char(9) || wb FROM
+                (SELECT a, b, $(wsql a) AS wa, $(wsql b) AS wb FROM person_join WHERE how = 'model')
+                WHERE wa IS NOT NULL AND wb IS NOT NULL AND wa != wb ORDER BY a, b LIMIT 1")
+[ -n "$join" ] || fail "the model joined no two documents (seed $SEED): nothing to dispute"
+IFS=$'\t' read -r ja jb jwa jwb <<< "$join"
+rc=0; "$TW_BIN" persons dispute --db t.db "$ja" "permits:NO-SUCH" 2> d1 || rc=$?
+expect_eq "$rc" 1 "dispute of two records that are no link"
+grep -q "are not a link of one person" d1 || fail "dispute message: $(cat d1)"
+"$TW_BIN" persons dispute --db t.db "$jb" "$ja" --user reviewer3 > d2 || fail "dispute"
+jid=$(sed -n 's/^pair \([0-9]*\): .*/\1/p' d2)
+[ -n "$jid" ] || fail "dispute printed no pair: $(cat d2)"
+"$TW_BIN" persons dispute --db t.db "$ja" "$jb" > d3 || fail "dispute again"
+expect_eq "$(sed -n 's/^pair \([0-9]*\): .*/\1/p' d3)" "$jid" "a pair is queued once"
+expect_eq "$(sq t.db "SELECT count(*) FROM audit_log WHERE action = 'person.review.add'
+                      AND object = 'link_review:$jid'")" 2 "each dispute is audited"
+"$TW_BIN" persons decide --db t.db "$jid" not-same --reason "two women, one name" > /dev/null ||
+  fail "decide the disputed pair"
+"$TW_BIN" link --db t.db --quiet || fail "link after the dispute"
+[ "$(sq t.db "SELECT count(DISTINCT person_id) FROM person_record WHERE record IN ('$ja', '$jb')")" = 2 ] ||
+  fail "the disputed records are still one person"
+cp t.db full2.db
+"$TW_BIN" screen --db t.db --incremental --quiet || fail "incremental screen after the dispute"
+"$TW_BIN" screen --db full2.db --quiet || fail "full screen after the dispute"
+diff <("$TW_BIN" alerts export --db t.db --format csv | cut -d, -f2-6 | sort) \
+  <("$TW_BIN" alerts export --db full2.db --format csv | cut -d, -f2-6 | sort) > /dev/null ||
+  fail "incremental after the disputed split differs from full"
+expect_eq "$(mixed "$jwa" "$jwb")" "" "no alert mixes the two documents split by the dispute"
+
 # a decision survives later runs: --full keeps the two apart
 "$TW_BIN" link --db t.db --full --quiet || fail "link --full"
 expect_eq "$(sq t.db "SELECT count(DISTINCT person_id) FROM person_worker
