@@ -1554,7 +1554,7 @@ tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *
     }
     if ((err = prep(db,
                     "INSERT INTO link_review(a, b, weight, evidence, detail, run) SELECT ?1, ?2, "
-                    "weight, evidence, detail, coalesce((SELECT max(id) FROM link_run), 0) FROM "
+                    "weight, evidence, detail, 0 FROM "
                     "person_join WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1) LIMIT 1 "
                     "ON CONFLICT(a, b) DO NOTHING",
                     &s)))
@@ -1734,7 +1734,7 @@ tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_rev
                     "SELECT r.id, r.a, r.b, r.weight, r.evidence, d.decision, d.decided_by, "
                     "d.decided_at, d.note, r.detail FROM link_review r LEFT JOIN "
                     "link_decision d ON d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS "
-                    "NULL ORDER BY d.decision IS NOT NULL, abs(r.weight), r.id LIMIT ?2",
+                    "NULL ORDER BY d.decision IS NOT NULL, r.run != 0, abs(r.weight), r.id LIMIT ?2",
                     &s)))
         return err;
     sqlite3_bind_int(s, 1, decided != 0);

@@ -142,8 +142,10 @@ typedef struct {
     const char *detail; /* the evidence as JSON: {"prior","total","items":[[FIELD,LEVEL,W]]} */
 } persons_review_t;
 typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
-/* The queue, most uncertain (weight nearest 0) first; with `decided` the
- * pairs already decided too; at most `limit`; *total = all pending. */
+/* The queue: the links reviewers disputed (persons_review_add) first, then
+ * the most uncertain (weight nearest 0); with `decided` the pairs already
+ * decided too, after the pending ones; at most `limit`; *total = all
+ * pending. */
 tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
                              void *ctx, long long *total);
 /* Records the decision ("same", "not_same", "unsure") on review pair `id`
@@ -174,8 +176,10 @@ tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, vo
  * threshold; its weight and evidence are the link's. *id = the pair (the
  * one already queued when it is). Inside the caller's transaction when
  * there is one. TW_ENOTFOUND when a and b are not a link of one person;
- * TW_EINPUT when a equals b. Pairs queued so are dropped, like the rest
- * of the queue, by a full run (`link --full`); decisions are kept. */
+ * TW_EINPUT when a equals b. Such a pair is stored with run 0 (a
+ * reviewer's, not a run's) and listed first among the pending pairs: a
+ * person asked about it. Pairs queued so are dropped, like the rest of the
+ * queue, by a full run (`link --full`); decisions are kept. */
 tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
                             tw_errinfo_t *ei);
 

@@ -52,6 +52,7 @@ tw_err_t api_config_rollback(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
 tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_persons_decide(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
+tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 /* The person of a worker (the entity page) and of an NRM case (the case
  * page): its records within the caller's scope. */
 tw_err_t api_worker_person(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);

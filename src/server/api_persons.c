@@ -6,7 +6,10 @@
  *
  * Authorisation: the routes say the action (person.read, person.review;
  * docs/authz.md); every read of a person and every decision is written to
- * the audit log, the decision in the same transaction as its row.
+ * the audit log, the decision in the same transaction as its row. The
+ * person page, too, shows an NRM case record (and its links) only to a
+ * caller who may see that case's identity: person.read is the analysts',
+ * who read no case, and a case's existence is organisation-isolated.
  *
  * The person of an entity page (GET /api/v1/workers/{key}/person,
  * entity.read) and of an NRM case page (GET /api/v1/cases/{id}/person,
@@ -43,15 +46,42 @@ static tw_err_t parse_id(const char *s, const char *noun, int64_t *id, tw_errinf
     return TW_OK;
 }
 
+/* 1 when record is not an NRM case, or a case whose identity the caller
+ * may see (cases_access(): its organisation, or a receiver whose consent
+ * covers identity); 0 otherwise, and for a malformed case record. */
+static int record_visible(http_req_t *req, const char *record)
+{
+    cases_actor_t act = {http_req_principal(req), http_req_remote(req), 0};
+    cases_access_t acc;
+    tw_errinfo_t e2;
+    char *end;
+    long long cid;
+    if (strncmp(record, "cases:", 6) != 0)
+        return 1;
+    cid = strtoll(record + 6, &end, 10);
+    if (*end || cid <= 0)
+        return 0;
+    tw_errinfo_clear(&e2);
+    return cases_access(http_req_store(req), &act, (int64_t)cid, &acc, &e2) == TW_OK &&
+           (acc.categories & CASES_CAT_IDENTITY);
+}
+
 typedef struct {
     json_t *records, *links;
+    http_req_t *req;
+    long long hidden_cases; /* not shown, not said: for the audit entry only */
     int oom;
 } view_ctx_t;
 
 static tw_err_t view_rec(void *ctx, const char *record, int64_t group)
 {
     view_ctx_t *c = ctx;
-    json_t *o = json_object();
+    json_t *o;
+    if (!record_visible(c->req, record)) {
+        c->hidden_cases++;
+        return TW_OK;
+    }
+    o = json_object();
     const char *colon = strchr(record, ':');
     char reg[16] = "";
     if (colon && (size_t)(colon - record) < sizeof reg)
@@ -75,7 +105,11 @@ static tw_err_t view_join(void *ctx, const char *a, const char *b, const char *h
                           double weight, const char *evidence, const char *detail)
 {
     view_ctx_t *c = ctx;
-    json_t *o = json_object();
+    json_t *o;
+    /* a link to a case the caller may not see would say it exists */
+    if (!record_visible(c->req, a) || !record_visible(c->req, b))
+        return TW_OK;
+    o = json_object();
     api_put(o, "detail", detail_of(detail), &c->oom);
     api_put(o, "a", api_jstr(a), &c->oom);
     api_put(o, "b", api_jstr(b), &c->oom);
@@ -98,6 +132,7 @@ tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if ((err = parse_id(http_req_param(req, 0), "person", &id, ei)) != TW_OK)
         return err;
     memset(&c, 0, sizeof c);
+    c.req = req;
     c.records = json_array();
     c.links = json_array();
     o = json_object();
@@ -122,13 +157,17 @@ tw_err_t api_person_get(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 
 typedef struct {
     json_t *items;
+    http_req_t *req;
     int oom;
 } review_ctx_t;
 
 static tw_err_t review_item(void *ctx, const persons_review_t *r)
 {
     review_ctx_t *c = ctx;
-    json_t *o = json_object();
+    json_t *o;
+    if (!record_visible(c->req, r->a) || !record_visible(c->req, r->b))
+        return TW_OK; /* a pair with a case the caller may not see */
+    o = json_object();
     api_put(o, "id", json_integer((json_int_t)r->id), &c->oom);
     api_put(o, "a", api_jstr(r->a), &c->oom);
     api_put(o, "b", api_jstr(r->b), &c->oom);
@@ -169,6 +208,7 @@ tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
         return tw_errinfo_set(ei, TW_EINPUT, "decided must be true or false");
     }
     memset(&c, 0, sizeof c);
+    c.req = req;
     c.items = json_array();
     err = persons_review_list(http_req_store(req), (size_t)limit, ds && strcmp(ds, "true") == 0,
                               review_item, &c, &total);
@@ -206,6 +246,8 @@ tw_err_t api_persons_decide(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
     http_write_lock(req);
     if ((err = store_begin(st)) == TW_OK) {
         err = persons_review_decide(st, id, decision, p->user, note, a, b, sizeof a, ei);
+        if (err == TW_OK && (!record_visible(req, a) || !record_visible(req, b)))
+            err = tw_errinfo_set(ei, TW_ENOTFOUND, "no review pair %lld", (long long)id);
         if (err == TW_OK) {
             detail = json_object();
             api_put(detail, "a", api_jstr(a), &oom);
@@ -458,4 +500,56 @@ tw_err_t api_case_person(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     api_put(o, "withheld", json_boolean(withheld), &oom);
     api_put(o, "person", person ? person : json_null(), &oom);
     return api_reply_json(rep, 200, o, oom || c.oom);
+}
+
+/* POST /api/v1/persons/review {"a","b"}: a link of the person page into
+ * the review queue (persons_review_add), audited with it. */
+tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
+{
+    static const char *const allowed[] = {"a", "b", NULL};
+    store_t *st = http_req_store(req);
+    json_t *body = NULL, *detail, *o;
+    const char *a = NULL, *b = NULL;
+    char object[64];
+    int64_t id = 0;
+    int oom = 0;
+    tw_err_t err;
+
+    if ((err = http_req_json(req, &body, ei)) != TW_OK)
+        return err;
+    if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
+        (err = api_body_str(body, "a", 1, 200, &a, ei)) != TW_OK ||
+        (err = api_body_str(body, "b", 1, 200, &b, ei)) != TW_OK)
+        goto out;
+    if (!record_visible(req, a) || !record_visible(req, b)) {
+        err = tw_errinfo_set(ei, TW_ENOTFOUND,
+                             "%.200s and %.200s are not a link of one person", a, b);
+        goto out;
+    }
+    http_write_lock(req);
+    if ((err = store_begin(st)) == TW_OK) {
+        err = persons_review_add(st, a, b, &id, ei);
+        if (err == TW_OK) {
+            detail = json_object();
+            api_put(detail, "a", api_jstr(a), &oom);
+            api_put(detail, "b", api_jstr(b), &oom);
+            snprintf(object, sizeof object, "link_review:%lld", (long long)id);
+            err = oom ? TW_ENOMEM : api_audit(req, "person.review.add", object, detail, ei);
+        }
+        if (err == TW_OK)
+            err = store_commit(st);
+        else
+            store_rollback(st);
+    }
+    http_write_unlock(req);
+    if (err != TW_OK)
+        goto out;
+    o = json_object();
+    api_put(o, "id", json_integer((json_int_t)id), &oom);
+    api_put(o, "a", api_jstr(a), &oom);
+    api_put(o, "b", api_jstr(b), &oom);
+    err = api_reply_json(rep, 201, o, oom);
+out:
+    json_decref(body);
+    return err;
 }

@@ -123,6 +123,7 @@ static const http_route_t routes[] = {
     {"GET", "/api/v1/attachments/{id}", api_attachment_get, HTTP_ACTION, AUTHZ_CASE_READ, 0},
     /* persons (tipwatch link): /persons/review before /persons/{id} */
     {"GET", "/api/v1/persons/review", api_persons_review, HTTP_ACTION, AUTHZ_PERSON_REVIEW, 0},
+    {"POST", "/api/v1/persons/review", api_persons_dispute, HTTP_ACTION, AUTHZ_PERSON_REVIEW, 0},
     {"POST", "/api/v1/persons/review/{id}", api_persons_decide, HTTP_ACTION,
      AUTHZ_PERSON_REVIEW, 0},
     {"GET", "/api/v1/persons/{id}", api_person_get, HTTP_ACTION, AUTHZ_PERSON_READ, 0},

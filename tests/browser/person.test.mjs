@@ -101,5 +101,20 @@ test('the person on the entity and case pages, within each viewer\'s scope', asy
   await ready(ana.page);
   assert.match(ana.page.url(), new RegExp(`#/persons/${pid}$`));
   await shot(ana.page, 'person-from-entity-ru');
+  // the person page, too, shows the analyst no case, and a reviewer can send
+  // a link to the review queue
+  assert.equal(await ana.page.locator('#main a[href^="#/cases/"]').count(), 0, 'no case on the person page');
+  assert.doesNotMatch(await ana.page.locator('#main').textContent(), new RegExp(tr('ru', 'person.register.cases')));
+  const links = await ana.page.locator('.person-links > li').count();
+  const buttons = ana.page.getByRole('button', { name: tr('ru', 'person.dispute') });
+  assert.equal(await buttons.count(), links, 'one dispute button per link');
+  if (links > 0) {
+    await buttons.first().click();
+    await ana.page.waitForURL(/#\/persons\/review$/);
+    await ready(ana.page);
+    const pair = sq(`SELECT max(id) FROM link_review`);
+    assert.ok(await ana.page.locator(`#review-${pair}`).count() === 1, 'the disputed link is a review card');
+    await shot(ana.page, 'person-dispute-ru');
+  }
   await ana.done();
 });

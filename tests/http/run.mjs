@@ -465,6 +465,8 @@ function probe(route, obj) {
     // persons are nobody's: the same person for every object of the matrix
     case 'GET /api/v1/persons/{id}': return { path: `/api/v1/persons/${vars.person_multi}`, ok: 200 };
     case 'GET /api/v1/persons/review': return { path: '/api/v1/persons/review?limit=1', ok: 200 };
+    case 'POST /api/v1/persons/review':
+      return { path: '/api/v1/persons/review', body: { a: 'permits:NO-SUCH' }, ok: 400 };
     case 'POST /api/v1/persons/review/{id}':
       return { path: `/api/v1/persons/review/${vars.review_id}`, body: { decision: 'maybe' }, ok: 400 };
     // the person on the entity page: the entity page's own scope

@@ -1,5 +1,7 @@
 // The person page: GET /api/v1/persons/{id} - a person's records across the
-// registers (grouped where identical) and every link with its evidence.
+// registers (grouped where identical) and every link with its evidence. A
+// reviewer (person.review) can send a link to the review queue (POST
+// /api/v1/persons/review) to answer "not the same person" there.
 
 import { api } from '../api.js';
 import { h, add, errorBox } from '../dom.js';
@@ -24,6 +26,26 @@ function recordLink(rec) {
   const id = rest.join(':');
   if (reg === 'permits') return h('a', { href: `#/entities/application/${encodeURIComponent(id)}` }, registerLabel(rec));
   return h('span', null, registerLabel(rec));
+}
+
+function disputeButton(l, ctx) {
+  const errors = h('div');
+  const button = h('button', {
+    type: 'button', class: 'secondary dispute',
+    onclick: async () => {
+      button.disabled = true;
+      errors.replaceChildren();
+      try {
+        const r = await api('POST', '/persons/review', { a: l.a, b: l.b });
+        ctx.flash(t('person.disputed_flash', { id: r.id }), 'ok', true);
+        ctx.go('#/persons/review');
+      } catch (err) {
+        errors.appendChild(errorBox(t('person.dispute_failed', { error: err.message })));
+        button.disabled = false;
+      }
+    },
+  }, t('person.dispute'));
+  return h('div', { class: 'dispute-box' }, button, errors);
 }
 
 export async function render(main, ctx) {
@@ -61,6 +83,7 @@ export async function render(main, ctx) {
       ? h('ol', { class: 'person-links' }, p.links.map((l) => h('li', null,
         h('h3', null, t('person.link_between', { a: registerLabel(l.a), b: registerLabel(l.b) })),
         h('p', { class: 'hint' }, `${howLabel(l.how)} · ${probabilityText(l.probability)}`),
-        evidenceList(l.detail))))
+        evidenceList(l.detail),
+        ctx.can('person.review') ? disputeButton(l, ctx) : null)))
       : h('p', { class: 'summary' }, t('person.no_links')));
 }
