@@ -7,7 +7,9 @@
  *   1. reads the current version of every permit, border-crossing and
  *      report row through store_scan (a first scan finds the rows that have
  *      later versions, the second adds each row once, at its latest
- *      version), gives it its linkage values and their hash;
+ *      version), gives it its linkage values and their hash; adds the NRM
+ *      cases its caller handed over (persons_opts_t.cases) in the same
+ *      normal forms, their hash the owner's keyed change token;
  *   2. reads what the last runs left: person_record (record -> person,
  *      hash), the model of the last run, the clerical decisions;
  *   3. full mode (first run, --full): EM on all records, every candidate
@@ -15,7 +17,10 @@
  *      seeds, only pairs with a new or changed record compared;
  *   4. gives each cluster a person id (invariants 2 and 3 of persons.h)
  *      and writes persons, records, events, joins with their evidence, the
- *      review band and the run's counts, in one transaction.
+ *      review band, the workers whose person changed (for the screening)
+ *      and the run's counts, in one transaction; case records the run did
+ *      not read follow their merged person, or are forgotten when the
+ *      cases were read and they are gone.
  * Data: recs_t holds, per record, its key ("permits:ID", in the strmap's
  * arena) and its old person and hash; the linker holds the values.
  * Thread model: one run per store at a time (the write transaction
