@@ -99,13 +99,16 @@ person_records() { # WORKER_ID -> the register ids of its person's records now
 }
 # The open alerts of workers WA and WB whose evidence (the records each
 # indicator read, not the coworkers a rolled-up hit names) holds records of
-# both workers' persons as the last link run left them.
+# both workers' persons as the last link run left them. An alert lowered to
+# level none keeps the evidence it was last raised with (alerts.c: its
+# history), so only alerts with a level are read.
 mixed() { # WA WB -> alert ids
   local wa=$1 wb=$2 id
   person_records "$wa" > ra.txt
   person_records "$wb" > rb.txt
   for id in $(sq t.db "SELECT a.id FROM alert a JOIN worker w ON w.key = a.entity_key
-                       WHERE a.entity_type = 'worker' AND a.closed = 0 AND w.id IN ($wa, $wb)"); do
+                       WHERE a.entity_type = 'worker' AND a.closed = 0 AND a.level != 'none'
+                       AND w.id IN ($wa, $wb)"); do
     sq t.db "SELECT evidence FROM alert WHERE id = $id" > ev.json
     python3 - ev.json ra.txt rb.txt << 'PY' && echo "$id"
 import json, sys
