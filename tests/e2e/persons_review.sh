@@ -50,6 +50,19 @@ PY
 expect_eq "$(sq t.db "SELECT count(*) FROM audit_log WHERE action = 'person.review.read'")" 2 \
   "each review listing is audited"
 
+# ---- review: bad input ----
+rc=0; "$TW_BIN" persons review --db t.db --limit 0 2> r1 || rc=$?
+expect_eq "$rc" 1 "review --limit 0"
+grep -q -- "--limit: '0' is not in 1..100000" r1 || fail "limit message: $(cat r1)"
+rc=0; "$TW_BIN" persons review --db t.db --format xml 2> r2 || rc=$?
+expect_eq "$rc" 1 "review --format xml"
+rc=0; "$TW_BIN" persons review --db no-such.db 2> r3 || rc=$?
+expect_eq "$rc" 1 "review of a database that does not exist"
+grep -q "no such database" r3 || fail "missing database message: $(cat r3)"
+[ ! -e no-such.db ] || fail "review created a database"
+rc=0; "$TW_BIN" persons review --db t.db extra 2> r4 || rc=$?
+expect_eq "$rc" 1 "review with an extra argument"
+
 # ---- decide: bad input is refused, nothing written ----
 first=$(sed -n 2p review.csv | cut -d, -f1)
 rc=0; "$TW_BIN" persons decide --db t.db 999999 same --reason x 2> e1 || rc=$?
