@@ -296,11 +296,14 @@ static const char persons_help[] =
     "(comparison levels and their weights, the prior, the total). An id that was\n"
     "merged into another shows where it went.\n"
     "history: the merges and splits of person ids, oldest first.\n"
-    "review: the clerical review queue, the pairs of records the model is least\n"
-    "sure of first: the two records side by side with how each field compared\n"
-    "(csv: pair_id,record_a,record_b,weight,probability,evidence,decision,\n"
-    "decided_by,decided_at,note; json: one object per pair with the evidence item\n"
-    "by item). --decided lists the pairs already decided too.\n"
+    "review: the clerical review queue, disputed links and then the pairs of\n"
+    "records the model is least sure of first: the two records side by side, their\n"
+    "values as the registers hold them (an NRM case's are sealed) and how each\n"
+    "field compared (csv: pair_id,record_a,record_b,weight,probability,name_a,\n"
+    "name_b,birth_date_a,birth_date_b,document_a,document_b,citizenship_a,\n"
+    "citizenship_b,sex_a,sex_b,evidence,decision,decided_by,decided_at,note; json:\n"
+    "one object per pair, each value as [a, b], the evidence item by item).\n"
+    "--decided lists the pairs already decided too.\n"
     "decide: records a reviewer's decision on pair PAIR_ID: the two records are the\n"
     "same person, not the same, or the reviewer is unsure. It is written to the\n"
     "audit log, outlives every later run, overrides the model, and applies at the\n"
@@ -336,8 +339,79 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* What a reviewer compares, for one record of a pair: the values as the
+ * register holds them (a case's are sealed: not shown here). */
+enum { SIDE_NAME, SIDE_BIRTH, SIDE_DOC, SIDE_CITIZEN, SIDE_SEX, SIDE_N };
+static const char *const side_names[SIDE_N] = {"name", "birth_date", "document", "citizenship",
+                                               "sex"};
+typedef struct {
+    char v[SIDE_N][256];
+    char given[128], family[128], doc_no[64], doc_country[8];
+} side_t;
+
+static void cell_copy(char *dst, size_t cap, const store_cell_t *c)
+{
+    snprintf(dst, cap, "%.*s", c->null || !c->text ? 0 : (int)c->len, c->text ? c->text : "");
+}
+
+static tw_err_t side_row(void *ctx, const store_record_t *rec)
+{
+    side_t *d = ctx;
+    size_t i;
+    for (i = 0; i < rec->n; i++) {
+        const char *n = rec->names[i];
+        const store_cell_t *c = &rec->cells[i];
+        if (strcmp(n, "worker_given_name") == 0 || strcmp(n, "given_name") == 0)
+            cell_copy(d->given, sizeof d->given, c);
+        else if (strcmp(n, "worker_family_name") == 0 || strcmp(n, "family_name") == 0)
+            cell_copy(d->family, sizeof d->family, c);
+        else if (strcmp(n, "subject_name") == 0)
+            cell_copy(d->v[SIDE_NAME], sizeof d->v[SIDE_NAME], c);
+        else if (strcmp(n, "worker_birth_date") == 0 || strcmp(n, "birth_date") == 0 ||
+                 strcmp(n, "subject_birth_date") == 0)
+            cell_copy(d->v[SIDE_BIRTH], sizeof d->v[SIDE_BIRTH], c);
+        else if (strcmp(n, "worker_doc_no") == 0 || strcmp(n, "doc_no") == 0)
+            cell_copy(d->doc_no, sizeof d->doc_no, c);
+        else if (strcmp(n, "worker_doc_country") == 0 || strcmp(n, "doc_country") == 0)
+            cell_copy(d->doc_country, sizeof d->doc_country, c);
+        else if (strcmp(n, "worker_citizenship") == 0 || strcmp(n, "citizenship") == 0 ||
+                 strcmp(n, "subject_citizenship") == 0)
+            cell_copy(d->v[SIDE_CITIZEN], sizeof d->v[SIDE_CITIZEN], c);
+        else if (strcmp(n, "worker_sex") == 0 || strcmp(n, "sex") == 0)
+            cell_copy(d->v[SIDE_SEX], sizeof d->v[SIDE_SEX], c);
+    }
+    if (d->given[0] || d->family[0])
+        snprintf(d->v[SIDE_NAME], sizeof d->v[SIDE_NAME], "%s%s%s", d->given,
+                 d->given[0] && d->family[0] ? " " : "", d->family);
+    if (d->doc_no[0])
+        snprintf(d->v[SIDE_DOC], sizeof d->v[SIDE_DOC], "%s:%s", d->doc_country, d->doc_no);
+    return TW_OK;
+}
+
+/* The values of record "permits:ID", "border:ID" or "reports:ID" into d
+ * (all "" when the row is gone); a case's: "(sealed)". */
+static tw_err_t side_of(store_t *st, const char *record, side_t *d)
+{
+    static const struct {
+        const char *prefix;
+        reg_id_t reg;
+    } regs[] = {{"permits:", REG_PERMITS}, {"border:", REG_BORDER}, {"reports:", REG_REPORTS}};
+    size_t i;
+    memset(d, 0, sizeof *d);
+    for (i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        size_t pl = strlen(regs[i].prefix);
+        if (strncmp(record, regs[i].prefix, pl) == 0)
+            return store_record_get(st, regs[i].reg, record + pl, side_row, d);
+    }
+    if (strncmp(record, "cases:", 6) == 0)
+        for (i = 0; i < SIDE_N; i++)
+            snprintf(d->v[i], sizeof d->v[i], "(sealed)");
+    return TW_OK;
+}
+
 typedef struct {
     FILE *out;
+    store_t *st;
     int json;
     long long n;
 } review_out_t;
@@ -345,6 +419,12 @@ typedef struct {
 static tw_err_t review_row(void *ctx, const persons_review_t *r)
 {
     review_out_t *c = ctx;
+    side_t sa, sb;
+    size_t i;
+    tw_err_t err;
+    if ((err = side_of(c->st, r->a ? r->a : "", &sa)) != TW_OK ||
+        (err = side_of(c->st, r->b ? r->b : "", &sb)) != TW_OK)
+        return err;
     if (c->json) {
         json_t *o = json_object(), *det = r->detail ? json_loads(r->detail, 0, NULL) : NULL;
         char *text;
@@ -353,6 +433,12 @@ static tw_err_t review_row(void *ctx, const persons_review_t *r)
         json_object_set_new(o, "record_b", json_string(r->b ? r->b : ""));
         json_object_set_new(o, "weight", json_real(r->weight));
         json_object_set_new(o, "probability", json_real(r->probability));
+        for (i = 0; i < SIDE_N; i++) {
+            json_t *pair = json_array();
+            json_array_append_new(pair, json_string(sa.v[i]));
+            json_array_append_new(pair, json_string(sb.v[i]));
+            json_object_set_new(o, side_names[i], pair);
+        }
         json_object_set_new(o, "evidence", json_string(r->evidence ? r->evidence : ""));
         json_object_set_new(o, "detail", det ? det : json_null());
         json_object_set_new(o, "decision", r->decision ? json_string(r->decision) : json_null());
@@ -373,6 +459,12 @@ static tw_err_t review_row(void *ctx, const persons_review_t *r)
         fputc(',', c->out);
         csv_field(c->out, r->b);
         fprintf(c->out, ",%.2f,%.4f,", r->weight, r->probability);
+        for (i = 0; i < SIDE_N; i++) {
+            csv_field(c->out, sa.v[i]);
+            fputc(',', c->out);
+            csv_field(c->out, sb.v[i]);
+            fputc(',', c->out);
+        }
         csv_field(c->out, r->evidence);
         fputc(',', c->out);
         csv_field(c->out, r->decision);
@@ -392,14 +484,17 @@ static tw_err_t persons_review_cli(const char *db, size_t limit, int decided, in
                                    FILE *out, tw_errinfo_t *ei)
 {
     store_t *st = NULL;
-    review_out_t c = {out, json, 0};
+    review_out_t c = {out, NULL, json, 0};
     long long pending = 0;
     tw_err_t err;
 
     if ((err = cli_open_existing(db, &st, ei)) != TW_OK)
         return err;
-    fputs(json ? "[" : "pair_id,record_a,record_b,weight,probability,evidence,decision,"
-                       "decided_by,decided_at,note\n",
+    c.st = st;
+    fputs(json ? "[" : "pair_id,record_a,record_b,weight,probability,name_a,name_b,"
+                       "birth_date_a,birth_date_b,document_a,document_b,citizenship_a,"
+                       "citizenship_b,sex_a,sex_b,evidence,decision,decided_by,decided_at,"
+                       "note\n",
           out);
     err = persons_review_list(st, limit, decided, review_row, &c, &pending);
     if (err == TW_OK) {

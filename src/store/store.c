@@ -1212,6 +1212,13 @@ tw_err_t store_entity_records(store_t *st, store_entity_t kind, int64_t id, cons
                          entity_tables[kind], key, limit, fn, ctx, truncated);
 }
 
+tw_err_t store_record_get(store_t *st, reg_id_t reg, const char *key, store_record_fn fn,
+                         void *ctx)
+{
+    int truncated = 0;
+    return records_query(st, reg, "row_key = ?1", 0, key, NULL, 1, fn, ctx, &truncated);
+}
+
 tw_err_t store_application_records(store_t *st, const char *application_id, size_t limit,
                                    store_record_fn fn, void *ctx, int *truncated)
 {

@@ -279,6 +279,11 @@ typedef tw_err_t (*store_record_fn)(void *ctx, const store_record_t *rec);
  * per register and link; *truncated = 1 when some were left out. */
 tw_err_t store_entity_records(store_t *st, store_entity_t kind, int64_t id, const char *key,
                               size_t limit, store_record_fn fn, void *ctx, int *truncated);
+/* The current row of register `reg` whose id column is `key` (the
+ * application, crossing, inspection or report id): fn once, or not at all
+ * when there is none. */
+tw_err_t store_record_get(store_t *st, reg_id_t reg, const char *key, store_record_fn fn,
+                         void *ctx);
 /* The same for one application: its current permit row and its outcomes. */
 tw_err_t store_application_records(store_t *st, const char *application_id, size_t limit,
                                    store_record_fn fn, void *ctx, int *truncated);

@@ -29,7 +29,7 @@ pending=$(sq t.db "SELECT count(*) FROM link_review")
 [ "$pending" -gt 0 ] || fail "the synthetic world has no review pair (seed $SEED)"
 "$TW_BIN" persons review --db t.db --limit 100000 > review.csv 2> review.err || fail "review"
 expect_eq "$(head -1 review.csv)" \
-  "pair_id,record_a,record_b,weight,probability,evidence,decision,decided_by,decided_at,note" \
+  "pair_id,record_a,record_b,weight,probability,name_a,name_b,birth_date_a,birth_date_b,document_a,document_b,citizenship_a,citizenship_b,sex_a,sex_b,evidence,decision,decided_by,decided_at,note" \
   "review csv header"
 expect_eq "$(($(wc -l < review.csv) - 1))" "$pending" "review lists every pending pair"
 grep -q "^persons review: $pending pairs pending" review.err || fail "review summary: $(cat review.err)"
@@ -44,6 +44,10 @@ for it in items:
     assert it["decision"] is None
     assert [f[0] for f in it["detail"]["items"]][:3] == ["given", "family", "date"], it["detail"]
     assert abs(it["detail"]["total"] - it["weight"]) < 0.01
+    # side by side: each value of the two records as the register holds it
+    for f in ("name", "birth_date", "document", "citizenship", "sex"):
+        assert isinstance(it[f], list) and len(it[f]) == 2, (f, it[f])
+    assert it["name"][0] and it["name"][1], it["name"]
 # most uncertain first
 assert abs(items[0]["weight"]) <= abs(items[1]["weight"]) + 1e-9
 PY
