@@ -21,6 +21,8 @@
  *      did not see that fold.
  *   4. A config is returned only after config_parse() accepted it and
  *      every value written reads back.
+ *   5. A worker without a label of its own is confirmed when one of its
+ *      applications is (counted apart as derived); an own label always wins.
  * Single-threaded; reads the store (outcomes) and the engine's index.
  */
 #include "engine/calibrate.h"
@@ -54,6 +56,7 @@ typedef struct {
     long long unknown;       /* labels naming no entity */
     long long contradictory; /* entities with confirmed and cleared */
     long long confirmed[IK_COUNT], cleared[IK_COUNT], contra[IK_COUNT];
+    long long derived; /* workers confirmed through a confirmed application */
 } labels_t;
 
 typedef struct {
@@ -192,6 +195,20 @@ static tw_err_t labels_load(store_t *st, const eng_index_t *ix, labels_t *l, tw_
             *slot = c;
         else if (*slot != c)
             *slot = CLS_CONTRA; /* two keys of one entity that disagree */
+    }
+    /* A confirmed application confirms the worker it was filed for, when
+     * the worker has no label of its own: some schemes (shell employers)
+     * are recorded application by application, and without this the
+     * worker fit would never see them (invariant 5). */
+    for (i = 0; i < ix->napps && i < l->n[IK_APPLICATION]; i++) {
+        uint32_t w = ix->apps[i].worker;
+        if (ix->worker_rep && w < ix->nentities[ENT_WORKER])
+            w = ix->worker_rep[w] ? ix->worker_rep[w] : w;
+        if (l->cls[IK_APPLICATION][i] == CLS_CONFIRMED && w > 0 && w < l->n[IK_WORKER] &&
+            l->cls[IK_WORKER][w] == CLS_NONE) {
+            l->cls[IK_WORKER][w] = CLS_CONFIRMED;
+            l->derived++;
+        }
     }
     for (k = 0; k < NLK; k++) {
         ind_kind_t kk = lkinds[k];
@@ -544,6 +561,11 @@ static void print_label_summary(FILE *out, const labels_t *l)
             "and cleared for one entity) and %lld naming no entity of the registers: counted "
             "here, left out of every figure below\n",
             l->rows, l->labelled, l->contradictory, l->unknown);
+    if (l->derived)
+        fprintf(out,
+                "  %lld workers without a label of their own are confirmed because one of their "
+                "applications is\n",
+                l->derived);
 }
 
 static void print_kind_header(FILE *out, const labels_t *l, const design_t *d, double nent)
@@ -639,6 +661,8 @@ typedef struct {
     double base_w[LEARN_MAX_FEATURES];
     long long needed;
     int unreachable;                     /* the recall target was not reachable */
+    int recall_floor;   /* level low lowered to keep the base config's recall */
+    double base_recall; /* the base config's recall on the labels at level low */
 } fit_t;
 
 /* Balanced weights over the rows whose fold is not `skip` (-1: all):
@@ -755,11 +779,29 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
     if (recall > 0) {
         t = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, recall);
     } else {
-        double vol = 0;
-        for (r = 0; r < d->nrows; r++)
+        /* equal workload, but never less recall on the labels than the
+         * base config had: where the learnt ranking is worse at the top
+         * (labelled cases are the easy ones, the rest look like them
+         * less), the level goes down until it catches as many labelled
+         * cases as before, and the report shows what that costs */
+        double vol = 0, pos = 0, hit = 0, tr;
+        for (r = 0; r < d->nrows; r++) {
             if (d->score[r] >= level_low)
                 vol += d->count[r];
+            if (d->y[r]) {
+                pos += d->count[r];
+                hit += d->score[r] >= level_low ? d->count[r] : 0;
+            }
+        }
         t = learn_threshold_for_volume(cv_logit, d->count, d->nrows, vol);
+        ft->base_recall = pos > 0 ? hit / pos : 0;
+        if (pos > 0 && hit > 0) {
+            tr = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, hit / pos);
+            if (tr < t) {
+                t = tr;
+                ft->recall_floor = 1;
+            }
+        }
     }
     for (r = 0; r < d->nrows; r++)
         if (d->zero[r] && cv_logit[r] > zmax)
@@ -1045,6 +1087,12 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
                         ft->unreachable ? "; level low would reach entities without any "
                                           "evidence, so it starts at the weakest evidence"
                                         : "");
+                if (ft->recall_floor)
+                    fprintf(report,
+                            "    level low: at equal workload the learnt scores would reach "
+                            "fewer confirmed labels than the base config's %.3f, so it is "
+                            "lowered to reach as many (more alerts: see n below)\n",
+                            ft->base_recall);
                 print_measures(report, names, mm, 2, level);
                 fprintf(report, "    weights (%s): ", ind_kind_name(kind));
                 for (j = 0; j < d.nfeat; j++)
