@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include "engine/adopt.h"
 #include "engine/config.h"
 #include "ingest/import.h"
 #include "engine/indicators.h"
@@ -320,6 +322,110 @@ static void test_holder_reloads_when_the_store_moves(void **state)
     live_holder_stop(h);
 }
 
+/* Waits (bounded) until the holder serves config id `want`. */
+static void wait_config(live_holder_t *h, long long want, const char *what)
+{
+    live_holder_info_t info;
+    int i;
+    for (i = 0; i < 6000; i++) {
+        live_holder_info(h, &info);
+        if (info.ready && info.config_id == want)
+            return;
+        usleep(10000);
+    }
+    fail_msg("waited 60 s for the holder to serve %s (config %lld), it serves %lld", what,
+             want, info.config_id);
+}
+
+static long long audits(const char *action, const char *object)
+{
+    sqlite3_stmt *s = NULL;
+    long long n = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
+                                        "SELECT count(*) FROM audit_log WHERE action = ?1 AND "
+                                        "object = ?2",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(s, 1, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* A holder that follows adoption serves an approved config without a
+ * restart, and its own again after the rollback; a request keeps the
+ * index (and config) it acquired; each switch is audited; a holder
+ * started with a config of its own (serve --config) never switches. */
+static void test_holder_follows_adoption(void **state)
+{
+    static const char text[] = "version = followed-1\n[levels]\nlow = 20\nmedium = 60\n"
+                               "high = 85\n";
+    char db[300], object[40];
+    live_holder_t *h, *fixed;
+    live_holder_info_t info;
+    const live_t *before, *after;
+    auth_principal_t a1, a2;
+    tw_errinfo_t ei;
+    long long id = 0, now = 0;
+    (void)state;
+
+    memset(&a1, 0, sizeof(a1));
+    a1.user_id = 1;
+    a1.role = ROLE_ADMIN;
+    snprintf(a1.user, sizeof(a1.user), "admin-one");
+    a2 = a1;
+    a2.user_id = 2;
+    snprintf(a2.user, sizeof(a2.user), "admin-two");
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    assert_int_equal(live_holder_start_following(db, cfg, 3600, &h), TW_OK);
+    assert_int_equal(live_holder_start(db, cfg, 3600, &fixed), TW_OK);
+    wait_config(h, 0, "its own config before any adoption");
+    assert_int_equal(live_holder_wait(fixed, 600), 1);
+    before = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(before)), config_version(cfg));
+
+    tw_errinfo_clear(&ei);
+    assert_int_equal(adopt_propose(st, &a1, text, strlen(text), "config", NULL, cfg, NULL, &id,
+                                   &ei),
+                     TW_OK);
+    /* a proposal is not served */
+    live_holder_poke(h);
+    usleep(200000);
+    live_holder_info(h, &info);
+    assert_int_equal(info.config_id, 0);
+    assert_int_equal(adopt_approve(st, &a2, id, &ei), TW_OK);
+    /* no poke: the tick (LIVE_FOLLOW_S) finds it, as for an approval made
+     * from the CLI */
+    wait_config(h, id, "the approved config");
+    after = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(after)), "followed-1");
+    assert_int_equal(live_index(after)->napps, live_index(before)->napps);
+    /* the request that acquired before the switch still has the old one */
+    assert_string_equal(config_version(live_config(before)), config_version(cfg));
+    snprintf(object, sizeof(object), "config:%lld", id);
+    assert_int_equal(audits("config.in_force", object), 1);
+    live_holder_release(h, before);
+    live_holder_release(h, after);
+
+    assert_int_equal(adopt_rollback(st, &a1, "test", &now, &ei), TW_OK);
+    assert_int_equal(now, 0);
+    live_holder_poke(h);
+    wait_config(h, 0, "its own config after the rollback");
+    after = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(after)), config_version(cfg));
+    live_holder_release(h, after);
+    assert_int_equal(audits("config.in_force", "config:none"), 1);
+
+    /* the holder with a config of its own kept it all along */
+    live_holder_info(fixed, &info);
+    assert_int_equal(info.config_id, 0);
+    assert_int_equal(info.loads, 1);
+    live_holder_stop(fixed);
+    live_holder_stop(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_entities_stored_after_the_load),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_holder_follows_adoption),
         /* last: it stores a new application */
         cmocka_unit_test(test_holder_reloads_when_the_store_moves),
     };
