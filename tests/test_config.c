@@ -143,13 +143,18 @@ static const expect_t default_params[] = {
     { "reports_touching_employer", "weight", 2.0 },
     { "reports_touching_address", "weight", 2.0 },
     { "reports_touching_phone", "weight", 2.0 },
+    { "employer_peer_anomaly", "weight", 0 },
+    { "employer_peer_anomaly", "min_peers", 20 },
+    { "employer_peer_anomaly", "feature_z", 2 },
+    { "employer_peer_anomaly", "min_features", 2 },
+    { "employer_peer_anomaly", "z", 4 },
 };
 
 static void check_default_values(const config_t *c)
 {
     size_t i;
 
-    assert_string_equal(config_version(c), "2026-11-23.3");
+    assert_string_equal(config_version(c), "2026-12-07.1");
     assert_int_equal(config_min_wage(c, day("1900-01-01")), 55000);
     assert_int_equal(config_min_wage(c, day("2020-01-01")), 68000);
     assert_int_equal(config_min_wage(c, day("2023-01-01")), 75000);

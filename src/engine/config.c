@@ -1202,7 +1202,7 @@ tw_err_t config_load_file(const char *path, const char *const *known, config_t *
  * check a file goes through.
  */
 static const char default_text[] =
-    "version = 2026-11-23.3\n"
+    "version = 2026-12-07.1\n"
     "[minimum_wage]\n"
     "1900-01-01 = 55000\n"
     "2020-01-01 = 68000\n"
@@ -1264,6 +1264,12 @@ static const char default_text[] =
     "weight = 2.0\n"
     "[indicator reports_touching_worker]\n"
     "weight = 2.0\n"
+    "[indicator employer_peer_anomaly]\n"
+    "weight = 0.0\n"
+    "min_peers = 20\n"
+    "feature_z = 2\n"
+    "min_features = 2\n"
+    "z = 4\n"
     "[mismatch]\n"
     "01 = 2653\n"
     "41 = 2653, 5142, 5169\n"

@@ -370,6 +370,8 @@ static size_t peer_run(const peer_t *v, size_t n, size_t g0, double *median)
     return g1;
 }
 
+static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n);
+
 tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
 {
     peer_t *v;
@@ -377,8 +379,12 @@ tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
-    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+    if ((err = emp_ref_build(ix, &out->emp, &out->nemp)) != TW_OK)
         return err;
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK) {
+        ind_peer_ref_free(out);
+        return err;
+    }
     for (g0 = 0; g0 < n; g0 = g1) {
         double median;
         struct ind_peer_group *grown;
@@ -401,6 +407,7 @@ tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
 void ind_peer_ref_free(ind_peer_ref_t *ref)
 {
     free(ref->groups);
+    free(ref->emp);
     memset(ref, 0, sizeof(*ref));
 }
 
@@ -1408,6 +1415,412 @@ static tw_err_t reports_touching(const ind_def_t *d, uint16_t self, const eng_in
     return TW_OK;
 }
 
+/* ---- 25. employer_peer_anomaly ------------------------------------------- */
+
+/* Each employer with at least EMP_MIN_APPS live applications is compared
+ * with its peers: the employers of the same sector and region (the region
+ * of the workplace, both from its earliest live application), or of the
+ * same sector in every region when the region has fewer than `min_peers`
+ * [20] of them, on five features:
+ *   volume         log(1 + live applications)
+ *   growth         log((1 + n in the 365 days up to its last submission) /
+ *                      (1 + n in the 365 days before those))
+ *   wage level     log(1 + median salary)            (low is the risk)
+ *   nationality    share of its commonest citizenship
+ *   intermediary   share of its applications filed through one
+ * Robust z per feature: (x - median) / (1.4826 MAD) over the peers, in the
+ * direction of risk (1.2533 x the mean absolute deviation when the MAD is
+ * 0; a feature whose spread is 0 among the peers is not judged). Hit when
+ * at least `min_features` [2] features have z >= `feature_z` [2] and the
+ * combined c = sqrt(sum of the squared positive z) >= `z` [4]; strength
+ * ramp((c - z) / z); value c, threshold z; evidence: its applications;
+ * ind_hit_t.aux holds each feature's z (ind_hit_detail() says it in
+ * words). Order-free (no feature depends on record order), so a live
+ * neighbourhood with the employer's every application and the register's
+ * group statistics (ind_peer_ref_t) gives the full screening's hit. */
+#define EMP_MIN_APPS 5
+#define PF_N 5
+static const char *const pf_name[PF_N] = {"volume", "growth", "wage level",
+                                          "nationality concentration",
+                                          "intermediary reliance"};
+static const double pf_sign[PF_N] = {1, 1, -1, 1, 1};
+
+struct ind_emp_group {
+    uint32_t key; /* sector << 8 | region; region 0xff: the whole sector */
+    uint32_t count;
+    double med[PF_N], scale[PF_N];
+};
+
+typedef struct {
+    uint32_t g1, g0; /* its groups: sector and region (0 unknown region), sector */
+    double x[PF_N];
+    uint8_t has[PF_N];
+} emp_feat_t;
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Features of employer k; 0 when it has fewer than EMP_MIN_APPS live
+ * applications or no sector. s1, s2: scratch as long as its postings. */
+static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t *s2,
+                        emp_feat_t *f)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, run = 0, n1 = 0, n0 = 0;
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    uint8_t sector = 0, region = 0;
+
+    memset(f, 0, sizeof(*f));
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        n++;
+        if (a->sector && (a->submitted < first ||
+                          (a->submitted == first &&
+                           (a->sector < sector || (a->sector == sector && a->work_region < region))))) {
+            first = a->submitted;
+            sector = a->sector;
+            region = a->work_region;
+        }
+        if (a->submitted > last)
+            last = a->submitted;
+        if (a->salary >= 0)
+            s1[nsal++] = a->salary;
+        if (a->citizenship)
+            s2[ncit++] = a->citizenship;
+        nagent += a->intermediary != 0;
+    }
+    if (n < EMP_MIN_APPS || !sector)
+        return 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        int64_t back;
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        back = (int64_t)last - a->submitted;
+        n1 += back < 365;
+        n0 += back >= 365 && back < 730;
+    }
+    f->g1 = (uint32_t)sector << 8 | region;
+    f->g0 = (uint32_t)sector << 8 | 0xff;
+    f->x[0] = log1p((double)n);
+    f->has[0] = 1;
+    f->x[1] = log((1.0 + n1) / (1.0 + n0));
+    f->has[1] = 1;
+    if (nsal) {
+        qsort(s1, nsal, sizeof(*s1), cmp_i32);
+        f->x[2] = log1p(nsal % 2 ? (double)s1[nsal / 2]
+                                 : ((double)s1[nsal / 2 - 1] + s1[nsal / 2]) / 2);
+        f->has[2] = 1;
+    }
+    if (ncit) {
+        qsort(s2, ncit, sizeof(*s2), cmp_i32);
+        for (j = 0; j < ncit; j++) {
+            run = j && s2[j] == s2[j - 1] ? run + 1 : 1;
+            if (run > best_cit)
+                best_cit = run;
+        }
+        f->x[3] = (double)best_cit / ncit;
+        f->has[3] = 1;
+    }
+    f->x[4] = (double)nagent / n;
+    f->has[4] = 1;
+    return 1;
+}
+
+typedef struct {
+    uint32_t key;
+    double v;
+} gv_t;
+
+static int cmp_gv(const void *a, const void *b)
+{
+    const gv_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+
+/* Features of every employer (ok[k] = 1 when it has them); *out is
+ * indexed by employer id and freed by the caller. */
+static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t **ok)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t longest = plongest(P), k;
+    size_t nemp = P->off && P->n ? P->n : 1;
+    int32_t *s1 = malloc((size_t)(longest ? longest : 1) * sizeof(*s1));
+    int32_t *s2 = malloc((size_t)(longest ? longest : 1) * sizeof(*s2));
+    emp_feat_t *e = malloc(nemp * sizeof(*e));
+    uint8_t *o = calloc(nemp, 1);
+    tw_err_t err = TW_OK;
+
+    if (!s1 || !s2 || !e || !o) {
+        err = TW_ENOMEM;
+        free(e);
+        free(o);
+        e = NULL;
+        o = NULL;
+    } else {
+        for (k = 1; P->off && k < P->n; k++)
+            o[k] = (uint8_t)emp_features(ix, k, s1, s2, &e[k]);
+    }
+    free(s1);
+    free(s2);
+    *out = e;
+    *ok = o;
+    return err;
+}
+
+static const struct ind_emp_group *emp_group_find(const struct ind_emp_group *g, size_t n,
+                                                  uint32_t key);
+
+/* The peer groups of the employers (feats, ok: emp_feats_all), sorted by
+ * key: count, and per feature the median and the robust scale. */
+static tw_err_t emp_groups_build(const emp_feat_t *feats, const uint8_t *ok, uint32_t nemp,
+                                 struct ind_emp_group **out, size_t *nout)
+{
+    gv_t *v = malloc(2 * (size_t)(nemp ? nemp : 1) * sizeof(*v));
+    double *dev = malloc(2 * (size_t)(nemp ? nemp : 1) * sizeof(*dev));
+    struct ind_emp_group *g = NULL;
+    size_t ng = 0, cap = 0, n, i0, i1, i;
+    uint32_t k;
+    int f;
+    tw_err_t err = TW_OK;
+
+    *out = NULL;
+    *nout = 0;
+    if (!v || !dev) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (f = -1; f < PF_N; f++) { /* -1: the groups and their counts */
+        n = 0;
+        for (k = 1; k < nemp; k++) {
+            const emp_feat_t *e = &feats[k];
+            if (!ok[k] || (f >= 0 && !e->has[f]))
+                continue;
+            v[n].key = e->g1;
+            v[n++].v = f >= 0 ? e->x[f] : 0;
+            v[n].key = e->g0;
+            v[n++].v = f >= 0 ? e->x[f] : 0;
+        }
+        qsort(v, n, sizeof(*v), cmp_gv);
+        for (i0 = 0; i0 < n; i0 = i1) {
+            struct ind_emp_group *x;
+            size_t cnt;
+            double med, mad, mean = 0;
+            for (i1 = i0 + 1; i1 < n && v[i1].key == v[i0].key; i1++)
+                ;
+            cnt = i1 - i0;
+            if (f < 0) { /* in key order: g stays sorted */
+                if (!(x = grow_array(g, &cap, ng + 1, sizeof(*g)))) {
+                    err = TW_ENOMEM;
+                    goto out;
+                }
+                g = x;
+                memset(&g[ng], 0, sizeof(*g));
+                g[ng].key = v[i0].key;
+                g[ng++].count = (uint32_t)cnt;
+                continue;
+            }
+            x = (struct ind_emp_group *)emp_group_find(g, ng, v[i0].key);
+            if (!x)
+                continue;
+            med = cnt % 2 ? v[i0 + cnt / 2].v : (v[i0 + cnt / 2 - 1].v + v[i0 + cnt / 2].v) / 2;
+            for (i = i0; i < i1; i++) {
+                dev[i - i0] = fabs(v[i].v - med);
+                mean += dev[i - i0];
+            }
+            qsort(dev, cnt, sizeof(*dev), cmp_dbl);
+            mad = cnt % 2 ? dev[cnt / 2] : (dev[cnt / 2 - 1] + dev[cnt / 2]) / 2;
+            x->med[f] = med;
+            x->scale[f] = mad > 0 ? 1.4826 * mad : 1.2533 * mean / (double)cnt;
+        }
+    }
+    *out = g;
+    *nout = ng;
+    g = NULL;
+out:
+    free(g);
+    free(v);
+    free(dev);
+    return err;
+}
+
+static const struct ind_emp_group *emp_group_find(const struct ind_emp_group *g, size_t n,
+                                                  uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && g[lo].key == key ? &g[lo] : NULL;
+}
+
+/* z in quarters, 6 bits per feature (0..15.75) */
+static uint32_t z_pack(const double z[PF_N])
+{
+    uint32_t aux = 0;
+    int f;
+    for (f = 0; f < PF_N; f++) {
+        double q = z[f] > 0 ? floor(z[f] * 4 + 0.5) : 0;
+        aux |= (uint32_t)(q > 63 ? 63 : q) << (6 * f);
+    }
+    return aux;
+}
+
+static tw_err_t employer_peer_anomaly(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
+                                      const config_t *cfg, ind_hits_t *out)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    double min_peers = param(d, cfg, "min_peers", 20), zthr = fmax(0.1, param(d, cfg, "z", 4));
+    double fz = param(d, cfg, "feature_z", 2), minf = param(d, cfg, "min_features", 2);
+    struct ind_emp_group *own = NULL;
+    const struct ind_emp_group *groups;
+    emp_feat_t *feats = NULL;
+    uint8_t *ok = NULL;
+    size_t ng;
+    uint32_t k, j;
+    recs_t r;
+    tw_err_t err;
+
+    if (!P->off || P->n < 2)
+        return TW_OK;
+    if ((err = emp_feats_all(ix, &feats, &ok)) != TW_OK)
+        return err;
+    if (ix->peer_ref) { /* a neighbourhood: the whole register's groups */
+        groups = ix->peer_ref->emp;
+        ng = ix->peer_ref->nemp;
+    } else {
+        if ((err = emp_groups_build(feats, ok, P->n, &own, &ng)) != TW_OK)
+            goto out;
+        groups = own;
+    }
+    for (k = 1; k < P->n; k++) {
+        const emp_feat_t *e = &feats[k];
+        const struct ind_emp_group *g;
+        double z[PF_N], c = 0;
+        int f, strong = 0;
+        if (!ok[k])
+            continue;
+        g = emp_group_find(groups, ng, e->g1);
+        if (!g || g->count < min_peers)
+            g = emp_group_find(groups, ng, e->g0);
+        if (!g || g->count < min_peers)
+            continue;
+        for (f = 0; f < PF_N; f++) {
+            z[f] = e->has[f] && g->scale[f] > 0
+                       ? pf_sign[f] * (e->x[f] - g->med[f]) / g->scale[f]
+                       : 0;
+            if (z[f] > 0)
+                c += z[f] * z[f];
+            strong += z[f] >= fz;
+        }
+        c = sqrt(c);
+        if (strong < minf || c < zthr)
+            continue;
+        recs_reset(&r);
+        for (j = P->off[k]; j < P->off[k + 1]; j++)
+            if (live(&ix->apps[P->items[j]]))
+                recs_add(&r, IR_APPLICATION, P->items[j]);
+        if ((err = hit(out, d, self, k, ramp((c - zthr) / zthr), c, zthr, &r)) != TW_OK)
+            goto out;
+        out->hits[out->n - 1].aux = z_pack(z);
+    }
+out:
+    free(own);
+    free(feats);
+    free(ok);
+    return err;
+}
+
+size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap)
+{
+    size_t len = 0;
+    int f, n = 0;
+    if (cap)
+        out[0] = '\0';
+    if (h->indicator >= catalogue_len() ||
+        strcmp(ind_catalogue(NULL)[h->indicator].id, "employer_peer_anomaly") != 0)
+        return 0;
+    for (f = 0; f < PF_N; f++) {
+        double z = (double)((h->aux >> (6 * f)) & 63) / 4;
+        int w;
+        if (z <= 0)
+            continue;
+        w = snprintf(out + len, cap > len ? cap - len : 0, "%s%s %.2f robust z %s its peers",
+                     n++ ? "; " : "", pf_name[f], z, pf_sign[f] < 0 ? "below" : "above");
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (n == 0)
+        len = (size_t)snprintf(out, cap, "no feature above its peers");
+    return len < cap ? len : cap ? cap - 1 : 0;
+}
+
+/* The register's employer peer groups, for a neighbourhood's reference. */
+static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n)
+{
+    emp_feat_t *feats = NULL;
+    uint8_t *ok = NULL;
+    tw_err_t err;
+    *out = NULL;
+    *n = 0;
+    if (!ix->apps_by_employer.off || ix->apps_by_employer.n < 2)
+        return TW_OK;
+    if ((err = emp_feats_all(ix, &feats, &ok)) == TW_OK)
+        err = emp_groups_build(feats, ok, ix->apps_by_employer.n, out, n);
+    free(feats);
+    free(ok);
+    return err;
+}
+
+/* An employer's two peer group keys (emp_features()'s, whatever its
+ * number of applications), 0 when it has no live application with a
+ * sector. */
+static void emp_keys(const eng_index_t *ix, uint32_t k, uint32_t *g1, uint32_t *g0)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    int32_t first = INT32_MAX;
+    uint8_t sector = 0, region = 0;
+    uint32_t j;
+    *g1 = *g0 = 0;
+    if (!k || k >= P->n)
+        return;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY || !a->sector)
+            continue;
+        if (a->submitted < first ||
+            (a->submitted == first &&
+             (a->sector < sector || (a->sector == sector && a->work_region < region)))) {
+            first = a->submitted;
+            sector = a->sector;
+            region = a->work_region;
+        }
+    }
+    if (sector) {
+        *g1 = (uint32_t)sector << 8 | region;
+        *g0 = (uint32_t)sector << 8 | 0xff;
+    }
+}
+
 /* ---- the catalogue --------------------------------------------------------- */
 
 static const ind_def_t catalogue[] = {
@@ -1473,6 +1886,10 @@ static const ind_def_t catalogue[] = {
     {"reports_touching_worker", "Hotline, NGO or police reports name a person linked to this "
                                 "worker (by name and birth date, across the registers).",
      ILO_INTIMIDATION | ILO_VULNERABILITY, IK_WORKER, 0, reports_touching},
+    {"employer_peer_anomaly", "The employer is far from its peers (same sector and region) on "
+                              "several of volume, growth, wage level, nationality mix and "
+                              "reliance on intermediaries.",
+     ILO_DECEPTION, IK_EMPLOYER, 0, employer_peer_anomaly},
 };
 
 static const char *const ids[] = {
@@ -1482,7 +1899,7 @@ static const char *const ids[] = {
     "permits_over_headcount", "new_employer_many_permits", "occupation_sector_mismatch",
     "minor_worker", "young_one_sex_entertainment", "rapid_transfers", "never_entered",
     "exit_reentry", "prior_violations", "reports_touching_employer", "reports_touching_address",
-    "reports_touching_phone", "reports_touching_worker", NULL};
+    "reports_touching_phone", "reports_touching_worker", "employer_peer_anomaly", NULL};
 
 /* The two lists are one: the test checks ids[i] == catalogue[i].id. */
 _Static_assert(NELEM(ids) == NELEM(catalogue) + 1, "ids[] and catalogue[] differ");
@@ -1731,6 +2148,45 @@ static int cmp_u64_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* employer_peer_anomaly reads the employer's whole peer group: a changed
+ * application marks every employer of the groups it, its old version and
+ * its employer belong to (everything when there is no memory for it). */
+static void dirty_peer_groups(const eng_index_t *ix, ind_marks_t *mk)
+{
+    const eng_delta_t *d = &ix->delta;
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t i, k, g1, g0;
+    size_t n = (size_t)d->nrecs[ENG_PERMITS] + d->nold_apps, nk = 0;
+    uint64_t *keys = malloc((4 * n + 1) * sizeof(*keys));
+
+    if (n == 0 || !P->off)
+        goto out;
+    if (!keys) {
+        memset(mk->m[IK_EMPLOYER], 1, mk->n[IK_EMPLOYER]);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const eng_app_t *a = i < d->nrecs[ENG_PERMITS] ? &ix->apps[d->recs[ENG_PERMITS][i]]
+                                                       : &d->old_apps[i - d->nrecs[ENG_PERMITS]];
+        keys[nk++] = (uint32_t)a->sector << 8 | a->work_region;
+        keys[nk++] = (uint32_t)a->sector << 8 | 0xff;
+        emp_keys(ix, ent(a->employer, P->n), &g1, &g0);
+        if (g1) {
+            keys[nk++] = g1;
+            keys[nk++] = g0;
+        }
+    }
+    qsort(keys, nk, sizeof(*keys), cmp_u64_key);
+    for (k = 1; k < P->n; k++) {
+        emp_keys(ix, k, &g1, &g0);
+        if (g1 && (bsearch(&(uint64_t){g1}, keys, nk, sizeof(*keys), cmp_u64_key) ||
+                   bsearch(&(uint64_t){g0}, keys, nk, sizeof(*keys), cmp_u64_key)))
+            ind_mark(mk, IK_EMPLOYER, k);
+    }
+out:
+    free(keys);
+}
+
 void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
                ind_marks_t *mk)
 {
@@ -1810,6 +2266,8 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
                 ind_mark(mk, IK_APPLICATION, i);
         }
     }
+    if (config_indicator_enabled(cfg, "employer_peer_anomaly"))
+        dirty_peer_groups(ix, mk);
     if (ix->worker_rep) {
         /* Persons (engine.h): a later `tipwatch link` can move records
          * between the documents of a person without any record changing,
