@@ -372,15 +372,20 @@ static size_t peer_run(const peer_t *v, size_t n, size_t g0, double *median)
 
 static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n);
 
-tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
+static tw_err_t rel_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out);
+
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out)
 {
     peer_t *v;
     size_t n, g0, g1;
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
-    if ((err = emp_ref_build(ix, &out->emp, &out->nemp)) != TW_OK)
+    if ((err = emp_ref_build(ix, &out->emp, &out->nemp)) != TW_OK ||
+        (err = rel_ref_build(ix, cfg, out)) != TW_OK) {
+        ind_peer_ref_free(out);
         return err;
+    }
     if ((err = peers_sorted(ix, &v, &n)) != TW_OK) {
         ind_peer_ref_free(out);
         return err;
@@ -406,8 +411,11 @@ tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
 
 void ind_peer_ref_free(ind_peer_ref_t *ref)
 {
+    int k;
     free(ref->groups);
     free(ref->emp);
+    for (k = 0; k < IND_REL_KINDS; k++)
+        free(ref->rel[k]);
     memset(ref, 0, sizeof(*ref));
 }
 
@@ -424,6 +432,27 @@ static const struct ind_peer_group *peer_ref_find(const ind_peer_ref_t *ref, uin
     return lo < ref->n && ref->groups[lo].group == group ? &ref->groups[lo] : NULL;
 }
 
+/* Relative thresholds ("relative thresholds" below the employer peers). */
+enum { REL_WAGE, REL_HEADCOUNT, REL_NEWEMP, REL_NKINDS };
+typedef struct rel_s {
+    int on;
+    double pct;
+    unsigned dims;
+    double min_group;
+    struct ind_rel_group *own;
+    const struct ind_rel_group *g;
+    size_t ng;
+} rel_t;
+static tw_err_t rel_open(const eng_index_t *ix, const config_t *cfg, int kind, double min_group,
+                         rel_t *r);
+static double rel_threshold(const rel_t *r, uint8_t sector, uint8_t region, int32_t day);
+static void rel_close(rel_t *r);
+static uint32_t rel_aux(double pct, unsigned dims);
+static void emp_place(const eng_index_t *ix, uint32_t k, uint8_t *sector, uint8_t *region);
+/* One employer-year of permits_over_headcount (emp_years). */
+typedef tw_err_t (*emp_year_fn)(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                                int32_t day, const uint64_t *packed);
+
 static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                      const config_t *cfg, ind_hits_t *out)
 {
@@ -431,8 +460,29 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
     peer_t *v = NULL;
     size_t n = 0, g0, g1, j;
     uint32_t i;
+    rel_t rel;
     tw_err_t err;
 
+    if ((err = rel_open(ix, cfg, REL_WAGE, min_peers, &rel)) != TW_OK)
+        return err;
+    if (rel.on) { /* salary = pP within ...: the register's own percentile */
+        uint32_t aux = rel_aux(rel.pct, rel.dims);
+        for (i = 0; i < ix->napps && !err; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            double thr;
+            if (!live(a) || a->salary < 0)
+                continue;
+            thr = rel_threshold(&rel, a->sector, a->work_region, a->submitted);
+            if (!(a->salary < thr))
+                continue;
+            err = hit_app(out, d, self, i, ramp((thr - a->salary) / (WAGE_FULL_GAP * thr)),
+                          a->salary, thr);
+            if (!err)
+                out->hits[out->n - 1].aux = aux;
+        }
+        rel_close(&rel);
+        return err;
+    }
     if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
         for (i = 0; i < ix->napps; i++) {
             const eng_app_t *a = &ix->apps[i];
@@ -885,60 +935,116 @@ out:
  * permits out). One hit per employer, for its strongest year (the earliest
  * on a tie); strength ramp((n - thr) / max(thr, 1)); evidence: that year's
  * applications. */
-static tw_err_t permits_over_headcount(const ind_def_t *d, uint16_t self,
-                                       const eng_index_t *ix, const config_t *cfg,
-                                       ind_hits_t *out)
+/* Every employer-year of live applications with a submission day, in
+ * employer order and, within one, year order: fn(ctx, employer, n, largest
+ * declared headcount (-1 unknown), a day of that year, its applications
+ * packed (year, record)); then fn(ctx, employer, 0, ...) once per employer
+ * that had any. */
+static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    double ratio = param(d, cfg, "ratio", 3), min_apps = param(d, cfg, "min_applications", 5);
-    uint32_t longest = plongest(P);
+    uint32_t longest = plongest(P), k, j, n, y0, y1;
     uint64_t *v = malloc((size_t)(longest ? longest : 1) * sizeof(*v));
-    uint32_t k, j;
-    recs_t r;
     tw_err_t err = TW_OK;
 
-    if (!v) {
-        err = TW_ENOMEM;
-        goto out;
-    }
-    for (k = 1; P->off && k < P->n; k++) {
-        uint32_t n = 0, y0, y1, best_at = 0, best_n = 0;
-        double best = 0, best_thr = 0;
+    if (!v)
+        return TW_ENOMEM;
+    for (k = 1; P->off && k < P->n && !err; k++) {
+        n = 0;
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
             const eng_app_t *a = &ix->apps[P->items[j]];
             if (live(a) && a->submitted != ENG_NODAY)
                 v[n++] = pack(year_of(a->submitted), P->items[j]);
         }
+        if (!n)
+            continue;
         qsort(v, n, sizeof(*v), cmp_u64);
-        for (y0 = 0; y0 < n; y0 = y1) {
+        for (y0 = 0; y0 < n && !err; y0 = y1) {
             int32_t declared = -1;
-            double thr, s;
             for (y1 = y0; y1 < n && pack_hi(v[y1]) == pack_hi(v[y0]); y1++) {
                 int32_t de = ix->apps[pack_rec(v[y1])].declared_employees;
                 if (de > declared)
                     declared = de;
             }
-            thr = ratio * declared;
-            if (declared < 0 || y1 - y0 <= thr || y1 - y0 < min_apps)
-                continue;
-            s = ramp((y1 - y0 - thr) / fmax(thr, 1));
-            if (s > best) {
-                best = s;
-                best_at = y0;
-                best_n = y1 - y0;
-                best_thr = thr;
-            }
+            err = fn(ctx, k, y1 - y0, declared, ix->apps[pack_rec(v[y0])].submitted, v + y0);
         }
-        if (!best_n)
-            continue;
-        recs_reset(&r);
-        for (j = best_at; j < best_at + best_n; j++)
-            recs_add(&r, IR_APPLICATION, pack_rec(v[j]));
-        if ((err = hit(out, d, self, k, best, best_n, best_thr, &r)) != TW_OK)
-            goto out;
+        if (!err)
+            err = fn(ctx, k, 0, -1, ENG_NODAY, NULL);
     }
-out:
     free(v);
+    return err;
+}
+
+typedef struct {
+    const ind_def_t *d;
+    uint16_t self;
+    const eng_index_t *ix;
+    ind_hits_t *out;
+    double ratio, min_apps;
+    rel_t rel;
+    double best, best_thr;
+    uint32_t best_n;
+    recs_t r;
+} poh_t;
+
+static tw_err_t poh_year(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                         int32_t day, const uint64_t *packed)
+{
+    poh_t *c = ctx;
+    double thr, s, ratio = c->ratio;
+    uint32_t j;
+    if (n == 0) { /* the employer's end: its strongest year */
+        tw_err_t err = TW_OK;
+        if (c->best_n) {
+            err = hit(c->out, c->d, c->self, employer, c->best, c->best_n, c->best_thr, &c->r);
+            if (!err && c->rel.on)
+                c->out->hits[c->out->n - 1].aux = rel_aux(c->rel.pct, c->rel.dims);
+        }
+        c->best = 0;
+        c->best_n = 0;
+        return err;
+    }
+    if (c->rel.on) {
+        uint8_t sector, region;
+        emp_place(c->ix, employer, &sector, &region);
+        ratio = rel_threshold(&c->rel, sector, region, day);
+        if (!(ratio >= 0))
+            return TW_OK;
+    }
+    thr = ratio * declared;
+    if (declared < 0 || n <= thr || n < c->min_apps)
+        return TW_OK;
+    s = ramp((n - thr) / fmax(thr, 1));
+    if (s > c->best) {
+        c->best = s;
+        c->best_n = n;
+        c->best_thr = thr;
+        recs_reset(&c->r);
+        for (j = 0; j < n; j++)
+            recs_add(&c->r, IR_APPLICATION, pack_rec(packed[j]));
+    }
+    return TW_OK;
+}
+
+static tw_err_t permits_over_headcount(const ind_def_t *d, uint16_t self,
+                                       const eng_index_t *ix, const config_t *cfg,
+                                       ind_hits_t *out)
+{
+    poh_t c;
+    tw_err_t err;
+
+    memset(&c, 0, sizeof(c));
+    c.d = d;
+    c.self = self;
+    c.ix = ix;
+    c.out = out;
+    c.ratio = param(d, cfg, "ratio", 3);
+    c.min_apps = param(d, cfg, "min_applications", 5);
+    if ((err = rel_open(ix, cfg, REL_HEADCOUNT, param(d, cfg, "min_group", 20), &c.rel)) !=
+        TW_OK)
+        return err;
+    err = emp_years(ix, poh_year, &c);
+    rel_close(&c.rel);
     return err;
 }
 
@@ -949,30 +1055,62 @@ out:
  * the live applications submitted before r + days number >= min_applications;
  * value = that number, strength ramp((n - m) / m); evidence: those
  * applications. */
+/* The applications of employer k submitted before registration + D, when
+ * its first live submission came less than D days after registration
+ * (*reg_out its registration day); 0 otherwise. */
+static uint32_t newemp_count(const eng_index_t *ix, uint32_t k, int32_t D, int32_t *reg_out)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    int32_t reg = INT32_MAX, first = INT32_MAX;
+    uint32_t j, n = 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        if (a->submitted < first)
+            first = a->submitted;
+        if (a->employer_registered != ENG_NODAY && a->employer_registered < reg)
+            reg = a->employer_registered;
+    }
+    *reg_out = reg;
+    if (reg == INT32_MAX || first == INT32_MAX || (int64_t)first - reg >= D)
+        return 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (live(a) && a->submitted != ENG_NODAY && (int64_t)a->submitted < (int64_t)reg + D)
+            n++;
+    }
+    return n;
+}
+
 static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
                                           const eng_index_t *ix, const config_t *cfg,
                                           ind_hits_t *out)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    int32_t D = param_days(d, cfg, "days", 180, 0, 1000000);
-    double m = fmax(1, param(d, cfg, "min_applications", 10));
-    uint32_t k, j;
+    int32_t D = param_days(d, cfg, "days", 180, 0, 1000000), reg;
+    double m0 = fmax(1, param(d, cfg, "min_applications", 10));
+    uint32_t k, j, n;
     recs_t r;
+    rel_t rel;
     tw_err_t err;
 
-    for (k = 1; P->off && k < P->n; k++) {
-        int32_t reg = INT32_MAX, first = INT32_MAX;
-        for (j = P->off[k]; j < P->off[k + 1]; j++) {
-            const eng_app_t *a = &ix->apps[P->items[j]];
-            if (!live(a) || a->submitted == ENG_NODAY)
-                continue;
-            if (a->submitted < first)
-                first = a->submitted;
-            if (a->employer_registered != ENG_NODAY && a->employer_registered < reg)
-                reg = a->employer_registered;
+    if ((err = rel_open(ix, cfg, REL_NEWEMP, param(d, cfg, "min_group", 20), &rel)) != TW_OK)
+        return err;
+    for (k = 1; P->off && k < P->n && !err; k++) {
+        double m = m0;
+        if (!(n = newemp_count(ix, k, D, &reg)))
+            continue;
+        if (rel.on) {
+            uint8_t sector, region;
+            double t;
+            emp_place(ix, k, &sector, &region);
+            t = rel_threshold(&rel, sector, region, reg);
+            if (!(t >= 0))
+                continue; /* too few new employers in its group to judge */
+            m = fmax(1, t);
         }
-        /* (the count below implies it; this is the cheap early exit) */
-        if (reg == INT32_MAX || first == INT32_MAX || (int64_t)first - reg >= D)
+        if (n < m)
             continue;
         recs_reset(&r);
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
@@ -980,12 +1118,12 @@ static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
             if (live(a) && a->submitted != ENG_NODAY && (int64_t)a->submitted < (int64_t)reg + D)
                 recs_add(&r, IR_APPLICATION, P->items[j]);
         }
-        if (r.total < m)
-            continue;
-        if ((err = hit(out, d, self, k, ramp((r.total - m) / m), r.total, m, &r)) != TW_OK)
-            return err;
+        err = hit(out, d, self, k, ramp((r.total - m) / m), r.total, m, &r);
+        if (!err && rel.on)
+            out->hits[out->n - 1].aux = rel_aux(rel.pct, rel.dims);
     }
-    return TW_OK;
+    rel_close(&rel);
+    return err;
 }
 
 /* ---- 14. occupation_sector_mismatch ------------------------------------- */
@@ -1749,30 +1887,6 @@ out:
     return err;
 }
 
-size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap)
-{
-    size_t len = 0;
-    int f, n = 0;
-    if (cap)
-        out[0] = '\0';
-    if (h->indicator >= catalogue_len() ||
-        strcmp(ind_catalogue(NULL)[h->indicator].id, "employer_peer_anomaly") != 0)
-        return 0;
-    for (f = 0; f < PF_N; f++) {
-        double z = (double)((h->aux >> (6 * f)) & 63) / 4;
-        int w;
-        if (z <= 0)
-            continue;
-        w = snprintf(out + len, cap > len ? cap - len : 0, "%s%s %.2f robust z %s its peers",
-                     n++ ? "; " : "", pf_name[f], z, pf_sign[f] < 0 ? "below" : "above");
-        if (w < 0)
-            break;
-        len += (size_t)w;
-    }
-    if (n == 0)
-        len = (size_t)snprintf(out, cap, "no feature above its peers");
-    return len < cap ? len : cap ? cap - 1 : 0;
-}
 
 /* The register's employer peer groups, for a neighbourhood's reference. */
 static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n)
@@ -1819,6 +1933,259 @@ static void emp_keys(const eng_index_t *ix, uint32_t k, uint32_t *g1, uint32_t *
         *g1 = (uint32_t)sector << 8 | region;
         *g0 = (uint32_t)sector << 8 | 0xff;
     }
+}
+
+/* ---- relative thresholds ------------------------------------------------- */
+
+/* A threshold set relative to the register (config_indicator_rel): the
+ * P-th percentile (type 7: linear between the order statistics) of the
+ * register's own observations of what the key bounds, per group of the
+ * dimensions named (sector, region, year), computed in the screening from
+ * the index. A group with fewer than `min_group` observations is not
+ * judged. A hit under a relative threshold keeps the percentile and the
+ * dimensions in ind_hit_t.aux (REL_AUX), so its evidence says which
+ * percentile and its value (ind_hit_detail). In a neighbourhood (live.c)
+ * the groups are the register's (ind_peer_ref_t.rel). Supported keys:
+ * wage_far_below_peers `salary` (live salaries), permits_over_headcount
+ * `ratio` (applications per declared employee, per employer and year),
+ * new_employer_many_permits `min_applications` (applications of new
+ * employers within `days` of registration). */
+#define REL_AUX 0x80000000u
+#define REL_ALL 0xffffffffffffffffull
+
+typedef struct {
+    uint64_t key;
+    double v;
+} obs_t;
+
+struct ind_rel_group {
+    uint64_t key;
+    double thr;
+    uint32_t n;
+};
+
+static int cmp_obs(const void *a, const void *b)
+{
+    const obs_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* The group key of (sector, region, day) under dims; REL_ALL never (the
+ * whole register is key 0 when dims is 0). */
+static uint64_t rel_key(unsigned dims, uint8_t sector, uint8_t region, int32_t day)
+{
+    uint64_t k = 0;
+    if (dims & CONFIG_REL_SECTOR)
+        k |= (uint64_t)sector << 40;
+    if (dims & CONFIG_REL_REGION)
+        k |= (uint64_t)region << 32;
+    if (dims & CONFIG_REL_YEAR)
+        k |= (uint32_t)(year_of(day) - INT32_MIN);
+    return k;
+}
+
+/* 0 when a dimension asked for is unknown on this record. */
+static int rel_known(unsigned dims, uint8_t sector, uint8_t region, int32_t day)
+{
+    return !((dims & CONFIG_REL_SECTOR) && !sector) && !((dims & CONFIG_REL_REGION) && !region) &&
+           !((dims & CONFIG_REL_YEAR) && day == ENG_NODAY);
+}
+
+/* Sorts o[0..n) and makes one group per key with its percentile. */
+static tw_err_t rel_groups(obs_t *o, size_t n, double pct, struct ind_rel_group **out,
+                           size_t *nout)
+{
+    struct ind_rel_group *g = NULL;
+    size_t ng = 0, cap = 0, i0, i1;
+    *out = NULL;
+    *nout = 0;
+    qsort(o, n, sizeof(*o), cmp_obs);
+    for (i0 = 0; i0 < n; i0 = i1) {
+        struct ind_rel_group *x;
+        double h, lo;
+        size_t cnt, at;
+        for (i1 = i0 + 1; i1 < n && o[i1].key == o[i0].key; i1++)
+            ;
+        cnt = i1 - i0;
+        if (!(x = grow_array(g, &cap, ng + 1, sizeof(*g)))) {
+            free(g);
+            return TW_ENOMEM;
+        }
+        g = x;
+        h = (double)(cnt - 1) * pct / 100.0;
+        lo = floor(h);
+        at = i0 + (size_t)lo;
+        g[ng].key = o[i0].key;
+        g[ng].n = (uint32_t)cnt;
+        g[ng].thr = at + 1 < i1 ? o[at].v + (h - lo) * (o[at + 1].v - o[at].v) : o[at].v;
+        ng++;
+    }
+    *out = g;
+    *nout = ng;
+    return TW_OK;
+}
+
+static const struct ind_rel_group *rel_find(const struct ind_rel_group *g, size_t n,
+                                            uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && g[lo].key == key ? &g[lo] : NULL;
+}
+
+static uint32_t rel_aux(double pct, unsigned dims)
+{
+    return REL_AUX | (uint32_t)(dims & 7u) << 14 | (uint32_t)floor(pct * 100 + 0.5);
+}
+
+/* Observations for one relative key of one indicator (REL_* below). */
+static const char *const rel_ind[REL_NKINDS] = {"wage_far_below_peers", "permits_over_headcount",
+                                                "new_employer_many_permits"};
+static const char *const rel_param[REL_NKINDS] = {"salary", "ratio", "min_applications"};
+static const char *const rel_what[REL_NKINDS] = {
+    "salaries", "applications per declared employee in a year",
+    "applications of new employers in their first `days`"};
+
+/* An employer's sector and region (its earliest live application's) and
+ * its registration day; sector 0 when unknown. */
+static void emp_place(const eng_index_t *ix, uint32_t k, uint8_t *sector, uint8_t *region)
+{
+    uint32_t g1, g0;
+    emp_keys(ix, k, &g1, &g0);
+    *sector = (uint8_t)(g1 >> 8);
+    *region = (uint8_t)(g1 & 0xff);
+}
+
+
+typedef struct {
+    obs_t *o;
+    size_t n;
+    unsigned dims;
+    const eng_index_t *ix;
+} obs_ctx_t;
+
+static tw_err_t obs_headcount(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                              int32_t day, const uint64_t *packed)
+{
+    obs_ctx_t *c = ctx;
+    uint8_t sector, region;
+    (void)packed;
+    if (declared <= 0)
+        return TW_OK;
+    emp_place(c->ix, employer, &sector, &region);
+    if (!rel_known(c->dims, sector, region, day))
+        return TW_OK;
+    c->o[c->n].key = rel_key(c->dims, sector, region, day);
+    c->o[c->n++].v = (double)n / declared;
+    return TW_OK;
+}
+
+/* The groups of relative key `kind` under (pct, dims) over the index. */
+static tw_err_t rel_build(const eng_index_t *ix, const config_t *cfg, int kind, double pct,
+                          unsigned dims, struct ind_rel_group **out, size_t *nout)
+{
+    obs_ctx_t c;
+    uint32_t i;
+    tw_err_t err = TW_OK;
+
+    memset(&c, 0, sizeof(c));
+    c.dims = dims;
+    c.ix = ix;
+    *out = NULL;
+    *nout = 0;
+    if (!(c.o = malloc(((size_t)ix->napps + 1) * sizeof(*c.o))))
+        return TW_ENOMEM;
+    if (kind == REL_WAGE) {
+        for (i = 0; i < ix->napps; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            if (!live(a) || a->salary < 0 || !rel_known(dims, a->sector, a->work_region, a->submitted))
+                continue;
+            c.o[c.n].key = rel_key(dims, a->sector, a->work_region, a->submitted);
+            c.o[c.n++].v = a->salary;
+        }
+    } else if (kind == REL_HEADCOUNT) {
+        err = emp_years(ix, obs_headcount, &c);
+    } else {
+        const ind_def_t *nd = &ind_catalogue(NULL)[ind_find("new_employer_many_permits")];
+        int32_t D = param_days(nd, cfg, "days", 180, 0, 1000000), reg;
+        for (i = 1; ix->apps_by_employer.off && i < ix->apps_by_employer.n; i++) {
+            uint32_t n = newemp_count(ix, i, D, &reg);
+            uint8_t sector, region;
+            if (!n)
+                continue;
+            emp_place(ix, i, &sector, &region);
+            if (!rel_known(dims, sector, region, reg))
+                continue;
+            c.o[c.n].key = rel_key(dims, sector, region, reg);
+            c.o[c.n++].v = n;
+        }
+    }
+    if (err == TW_OK)
+        err = rel_groups(c.o, c.n, pct, out, nout);
+    free(c.o);
+    return err;
+}
+
+/* The relative threshold of `kind` for a record of (sector, region, day):
+ * NAN when the config does not set one, when a dimension is unknown, or
+ * when the group has fewer than min_group observations. rt: the groups
+ * (built on first use in a full index, the register's in a neighbourhood). */
+static tw_err_t rel_open(const eng_index_t *ix, const config_t *cfg, int kind, double min_group,
+                         rel_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->on = config_indicator_rel(cfg, rel_ind[kind], rel_param[kind], &r->pct, &r->dims);
+    r->min_group = min_group;
+    if (!r->on)
+        return TW_OK;
+    if (ix->peer_ref) {
+        r->g = ix->peer_ref->rel[kind];
+        r->ng = ix->peer_ref->nrel[kind];
+        return TW_OK;
+    }
+    {
+        tw_err_t err = rel_build(ix, cfg, kind, r->pct, r->dims, &r->own, &r->ng);
+        r->g = r->own;
+        return err;
+    }
+}
+
+_Static_assert(REL_NKINDS == IND_REL_KINDS, "IND_REL_KINDS and REL_NKINDS differ");
+
+static tw_err_t rel_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out)
+{
+    int k;
+    tw_err_t err = TW_OK;
+    for (k = 0; k < REL_NKINDS && !err && cfg; k++) {
+        double pct;
+        unsigned dims;
+        if (config_indicator_rel(cfg, rel_ind[k], rel_param[k], &pct, &dims))
+            err = rel_build(ix, cfg, k, pct, dims, &out->rel[k], &out->nrel[k]);
+    }
+    return err;
+}
+
+static double rel_threshold(const rel_t *r, uint8_t sector, uint8_t region, int32_t day)
+{
+    const struct ind_rel_group *g;
+    if (!rel_known(r->dims, sector, region, day))
+        return NAN;
+    g = rel_find(r->g, r->ng, rel_key(r->dims, sector, region, day));
+    return g && g->n >= r->min_group ? g->thr : NAN;
+}
+
+static void rel_close(rel_t *r)
+{
+    free(r->own);
+    memset(r, 0, sizeof(*r));
 }
 
 /* ---- the catalogue --------------------------------------------------------- */
@@ -2295,4 +2662,50 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
     }
     free(crossed);
     free(groups);
+}
+
+size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap)
+{
+    size_t len = 0;
+    int f, n = 0;
+    if (cap)
+        out[0] = '\0';
+    if (h->indicator >= catalogue_len())
+        return 0;
+    if (h->aux & REL_AUX) { /* a relative threshold: which percentile, its value */
+        static const char *const dn[3] = {"sector", "region", "year"};
+        unsigned dims = (h->aux >> 14) & 7u, k;
+        int w = 0, kind;
+        for (kind = 0; kind < REL_NKINDS; kind++)
+            if (strcmp(ind_catalogue(NULL)[h->indicator].id, rel_ind[kind]) == 0)
+                break;
+        if (kind == REL_NKINDS)
+            return 0;
+        w = snprintf(out, cap, "threshold (%s) = %sp%g of the register's %s", rel_param[kind],
+                     kind == REL_HEADCOUNT ? "declared headcount x " : "",
+                     (double)(h->aux & 0x3fffu) / 100, rel_what[kind]);
+        for (k = 0, n = 0; k < 3 && w >= 0 && (size_t)w < cap; k++)
+            if (dims & (1u << k))
+                w += snprintf(out + w, cap - (size_t)w, "%s%s", n++ ? ", " : " within its ",
+                              dn[k]);
+        if (w >= 0 && (size_t)w < cap)
+            w += snprintf(out + w, cap - (size_t)w, ": %g", h->threshold);
+        return w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap ? cap - 1 : 0;
+    }
+    if (strcmp(ind_catalogue(NULL)[h->indicator].id, "employer_peer_anomaly") != 0)
+        return 0;
+    for (f = 0; f < PF_N; f++) {
+        double z = (double)((h->aux >> (6 * f)) & 63) / 4;
+        int w;
+        if (z <= 0)
+            continue;
+        w = snprintf(out + len, cap > len ? cap - len : 0, "%s%s %.2f robust z %s its peers",
+                     n++ ? "; " : "", pf_name[f], z, pf_sign[f] < 0 ? "below" : "above");
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (n == 0)
+        len = (size_t)snprintf(out, cap, "no feature above its peers");
+    return len < cap ? len : cap ? cap - 1 : 0;
 }

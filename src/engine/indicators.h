@@ -131,14 +131,20 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
  * sorted by group, and the employer peer groups (employer_peer_anomaly),
  * for neighbourhood indexes (eng_index_t.peer_ref): those indicators then
  * compare with these instead of the few peers a neighbourhood holds. Free with ind_peer_ref_free(). */
+#define IND_REL_KINDS 3 /* indicator keys that can be relative (indicators.c) */
 typedef struct ind_peer_ref {
     struct ind_peer_group *groups;
     size_t n, cap;
     struct ind_emp_group *emp; /* employer_peer_anomaly's peer groups, by key */
     size_t nemp;
+    /* the relative thresholds `cfg` sets (config_indicator_rel), per group */
+    struct ind_rel_group *rel[IND_REL_KINDS];
+    size_t nrel[IND_REL_KINDS];
 } ind_peer_ref_t;
 
-tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out);
+/* `cfg`: the config whose relative thresholds the neighbourhoods will read
+ * (the one they are screened under). */
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out);
 void ind_peer_ref_free(ind_peer_ref_t *ref);
 
 /* Entity marks, one byte per entity of each kind (applications by record

@@ -95,7 +95,7 @@ tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t 
         return err;
     }
     lv->ix = engine_index(lv->engine);
-    if ((err = ind_peer_ref_build(lv->ix, &lv->peers)) != TW_OK ||
+    if ((err = ind_peer_ref_build(lv->ix, lv->cfg, &lv->peers)) != TW_OK ||
         (err = build_keys(lv)) != TW_OK) {
         live_close(lv);
         return tw_errinfo_set(ei, err, "live scoring: wage peers and keys: %s",
