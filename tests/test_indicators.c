@@ -1878,6 +1878,90 @@ static void test_employer_peer_anomaly(void **state)
     config_free(strict);
 }
 
+/* ---- relative thresholds ------------------------------------------------- */
+
+static void test_relative_thresholds(void **state)
+{
+    config_t *c;
+    const ind_hit_t *h;
+    char detail[300];
+    uint32_t low, low_small = 0, e, i, big;
+
+    (void)state;
+    /* salaries: 30 in (41, region 1, 2023) from 100,000 up, one of 50,000;
+     * region 2 has only 10 (fewer than min_peers 20): not judged */
+    for (i = 0; i < 30; i++) {
+        eng_app_t a = base_app(fresh(), 1, D(2023, 3, 1));
+        a.sector = 41;
+        a.work_region = 1;
+        a.salary = 100000 + 1000 * (int32_t)i;
+        add_app(a);
+    }
+    {
+        eng_app_t a = base_app(fresh(), 1, D(2023, 3, 2));
+        a.sector = 41;
+        a.work_region = 1;
+        a.salary = 50000;
+        low = add_app(a);
+    }
+    for (i = 0; i < 10; i++) {
+        eng_app_t a = base_app(fresh(), 2, D(2023, 3, 1));
+        a.sector = 41;
+        a.work_region = 2;
+        a.salary = i ? 100000 : 10000;
+        if (!i)
+            low_small = add_app(a);
+        else
+            add_app(a);
+    }
+    finish();
+    c = parse_conf("[indicator wage_far_below_peers]\nsalary = p3 within sector,region,year\n");
+    run_with("wage_far_below_peers", c);
+    assert_int_equal(hits.n, 1);
+    h = expect_hit(low, 50000, 95000); /* 50,000 + 0.9 x (100,000 - 50,000) */
+    assert_near(h->strength, 1.0, 1e-6); /* 45,000 below: past 30 % of 95,000 */
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "p3 of the register's salaries within its sector, region, year: 95000"));
+    expect_no_hit(low_small);
+    config_free(c);
+    /* the whole register as one group: both low ones, against p3 of all 41 */
+    c = parse_conf("[indicator wage_far_below_peers]\nsalary = p3\n");
+    run_with("wage_far_below_peers", c);
+    assert_non_null(hit_on(low));
+    assert_non_null(hit_on(low_small));
+    config_free(c);
+
+    /* applications per declared employee in 2023, division 41: 24 employers
+     * at 1 to 2.5, one at 10 */
+    teardown(NULL);
+    setup(NULL);
+    for (e = 1; e <= 25; e++) {
+        int n = e == 25 ? 20 : 2 + (int)(e % 4);
+        for (i = 0; i < (uint32_t)n; i++) {
+            eng_app_t a = base_app(fresh(), e, D(2023, 1 + i % 12, 10));
+            a.sector = 41;
+            a.work_region = 1;
+            a.declared_employees = 2;
+            add_app(a);
+        }
+    }
+    big = 25;
+    finish();
+    c = parse_conf("[indicator permits_over_headcount]\nratio = p95 within sector,year\n");
+    run_with("permits_over_headcount", c);
+    assert_int_equal(hits.n, 1);
+    h = expect_hit(big, 20, 5); /* p95 = 2.5, x 2 declared */
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "declared headcount x p95"));
+    config_free(c);
+    /* a group smaller than min_group: nobody is judged */
+    c = parse_conf("[indicator permits_over_headcount]\nratio = p95 within sector,year\n"
+                   "min_group = 26\n");
+    run_with("permits_over_headcount", c);
+    assert_int_equal(hits.n, 0);
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1906,6 +1990,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prior_violations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_touching, setup, teardown),
         cmocka_unit_test_setup_teardown(test_employer_peer_anomaly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_relative_thresholds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compute_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_index, setup, teardown),
     };

@@ -78,19 +78,18 @@ static void full_score(const score_result_t *sr, ind_kind_t kind, uint32_t entit
 /* Every stored application, scored live in place of itself, agrees with a
  * full screening of the same index: the application's, its worker's and its
  * employer's scores and levels, exactly. */
-static void test_agrees_with_full_screening(void **state)
+static void agrees(const live_t *l, const config_t *c, uint32_t *flagged_out)
 {
-    const eng_index_t *ix = live_index(lv);
+    const eng_index_t *ix = live_index(l);
     ind_hits_t hits;
     score_result_t full;
-    double prior = 100.0 / (1.0 + exp(-config_score(cfg, "prior", -4.0)));
+    double prior = 100.0 / (1.0 + exp(-config_score(c, "prior", -4.0)));
     uint32_t i, flagged = 0, workers_flagged = 0;
     tw_errinfo_t ei;
-    (void)state;
 
     ind_hits_init(&hits);
-    assert_int_equal(ind_compute_all(ix, cfg, &hits), TW_OK);
-    assert_int_equal(score_compute(ix, &hits, cfg, &full), TW_OK);
+    assert_int_equal(ind_compute_all(ix, c, &hits), TW_OK);
+    assert_int_equal(score_compute(ix, &hits, c, &full), TW_OK);
     for (i = 0; i < ix->napps; i++) {
         live_input_t in;
         live_result_t r;
@@ -102,18 +101,18 @@ static void test_agrees_with_full_screening(void **state)
         in.app = ix->apps[i];
         in.application_id = eng_str(ix, ix->apps[i].key);
         in.replaces = i + 1;
-        assert_int_equal(live_score(lv, &in, &r, &ei), TW_OK);
+        assert_int_equal(live_score(l, &in, &r, &ei), TW_OK);
         assert_true(r.neighbourhood >= 1);
         full_score(&full, IK_APPLICATION, i, prior, &fs, &fl);
         assert_true(fabs(r.score - fs) < 1e-9);
         assert_int_equal(r.level, fl);
         flagged += fl != LEVEL_NONE;
         full_score(&full, IK_EMPLOYER, ix->apps[i].employer, prior, &fs, &fl);
-        live_entity_score(lv, &r, IK_EMPLOYER, &ls, &ll);
+        live_entity_score(l, &r, IK_EMPLOYER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
         full_score(&full, IK_WORKER, ix->apps[i].worker, prior, &fs, &fl);
-        live_entity_score(lv, &r, IK_WORKER, &ls, &ll);
+        live_entity_score(l, &r, IK_WORKER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
         workers_flagged += fl != LEVEL_NONE;
@@ -123,8 +122,57 @@ static void test_agrees_with_full_screening(void **state)
            ix->napps, flagged, workers_flagged);
     assert_true(flagged > 0);
     assert_true(workers_flagged > 0);
+    *flagged_out = flagged;
     score_free(&full);
     ind_hits_free(&hits);
+}
+
+static void test_agrees_with_full_screening(void **state)
+{
+    uint32_t flagged;
+    (void)state;
+    agrees(lv, cfg, &flagged);
+}
+
+/* The same under relative thresholds and a scoring employer_peer_anomaly:
+ * they read whole groups of the register, which a neighbourhood takes from
+ * the register's reference (ind_peer_ref_t), so the scores still agree. */
+static void test_agrees_under_relative_thresholds(void **state)
+{
+    static const char text[] =
+        "version = rel\n[minimum_wage]\n2020-01-01 = 68000\n"
+        "[levels]\nlow = 25\nmedium = 60\nhigh = 85\n"
+        "[indicator wage_far_below_peers]\nsalary = p10 within sector,year\nmin_peers = 5\n"
+        "[indicator permits_over_headcount]\nratio = p90 within sector\nmin_group = 5\n"
+        "[indicator new_employer_many_permits]\nmin_applications = p50\nmin_group = 3\n"
+        "[indicator employer_peer_anomaly]\nweight = 2\nmin_peers = 5\nz = 2\n"
+        "min_features = 1\n";
+    config_t *rc = NULL;
+    live_t *rl = NULL;
+    tw_errinfo_t ei;
+    ind_hits_t hits;
+    uint32_t flagged, i, nrel = 0, npeer = 0;
+    size_t k;
+    (void)state;
+
+    assert_int_equal(config_parse(text, strlen(text), "rel.conf", ind_ids(), &rc, &ei), TW_OK);
+    assert_int_equal(live_open(st, rc, &rl, &ei), TW_OK);
+    agrees(rl, rc, &flagged);
+    /* and they did fire here */
+    ind_hits_init(&hits);
+    assert_int_equal(ind_compute_all(live_index(rl), rc, &hits), TW_OK);
+    for (k = 0; k < hits.n; k++) {
+        const char *id = ind_catalogue(NULL)[hits.hits[k].indicator].id;
+        nrel += (hits.hits[k].aux & 0x80000000u) != 0;
+        npeer += strcmp(id, "employer_peer_anomaly") == 0;
+    }
+    printf("live: %u hits under relative thresholds, %u employer_peer_anomaly\n", nrel, npeer);
+    assert_true(nrel > 0);
+    assert_true(npeer > 0);
+    (void)i;
+    ind_hits_free(&hits);
+    live_close(rl);
+    config_free(rc);
 }
 
 static const ind_hit_t *find_hit(const live_result_t *r, const char *indicator)
@@ -430,6 +478,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_with_full_screening),
+        cmocka_unit_test(test_agrees_under_relative_thresholds),
         cmocka_unit_test(test_new_application),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_entities_stored_after_the_load),

@@ -2635,6 +2635,19 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
     }
     if (config_indicator_enabled(cfg, "employer_peer_anomaly"))
         dirty_peer_groups(ix, mk);
+    {
+        /* a relative threshold reads its whole group of the register: any
+         * changed application may move it, so everything it judges is
+         * screened again (coarse, and only when one is set) */
+        int k, changed = d->nrecs[ENG_PERMITS] + d->nold_apps > 0;
+        for (k = 0; k < REL_NKINDS && changed; k++) {
+            double pct;
+            unsigned dims;
+            ind_kind_t kk = ind_catalogue(NULL)[ind_find(rel_ind[k])].kind;
+            if (config_indicator_rel(cfg, rel_ind[k], rel_param[k], &pct, &dims))
+                memset(mk->m[kk], 1, mk->n[kk]);
+        }
+    }
     if (ix->worker_rep) {
         /* Persons (engine.h): a later `tipwatch link` can move records
          * between the documents of a person without any record changing,
