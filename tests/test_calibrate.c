@@ -382,6 +382,42 @@ static void test_calibrate_fits_a_threshold(void **state)
     drop_register();
 }
 
+/* A confirmed application confirms its worker when the worker has no
+ * label of its own (counted apart); a worker's own label wins. */
+static void test_labels_carried_to_workers(void **state)
+{
+    calibrate_opts_t o;
+    config_t *base;
+    char *report = NULL, *text = NULL;
+    size_t len = 0;
+    tw_errinfo_t ei;
+    (void)state;
+    make_register();
+    twt_import_text(st, dir, "o.csv",
+                    "entity_type,entity_key,outcome\n"
+                    "application,A000,confirmed\napplication,A001,confirmed\n"
+                    "application,A010,confirmed\nworker,IND:N010,cleared\n"
+                    "worker,IND:N020,confirmed\n");
+    assert_int_equal(config_parse(base_conf, strlen(base_conf), "base", ind_ids(), &base, &ei),
+                     TW_OK);
+    memset(&o, 0, sizeof(o));
+    o.base = base;
+    o.base_text = base_conf;
+    o.base_len = strlen(base_conf);
+    o.folds = 2;
+    o.epv = 1;
+    (void)run(&o, &report, &text, &len, &ei);
+    assert_non_null(report);
+    assert_non_null(strstr(report, "2 workers without a label of their own are confirmed "
+                                   "because one of their applications is"));
+    /* N000 and N001 carried, N020 its own; N010 stays cleared */
+    assert_non_null(strstr(report, "worker: 144 entities; 3 confirmed, 1 cleared, 0 contradictory"));
+    free(report);
+    free(text);
+    config_free(base);
+    drop_register();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_calibrate_learns_and_writes),
         cmocka_unit_test(test_calibrate_refuses),
         cmocka_unit_test(test_calibrate_fits_a_threshold),
+        cmocka_unit_test(test_labels_carried_to_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
