@@ -1960,6 +1960,36 @@ static void test_relative_thresholds(void **state)
     run_with("permits_over_headcount", c);
     assert_int_equal(hits.n, 0);
     config_free(c);
+
+    /* spikes: 21 intermediaries, one application a month for two years
+     * (baseline 1), and in one month e more (e = k mod 4; 15 for k = 21):
+     * peak / baseline 1 to 4 five times each, and 16 */
+    teardown(NULL);
+    setup(NULL);
+    for (e = 1; e <= 21; e++) {
+        uint32_t extra = e == 21 ? 15 : e % 4, w;
+        for (w = 0; w < 24 + extra; w++) {
+            eng_app_t a = base_app(fresh(), 1, D(2022, 1, 1) + 30 * (int32_t)(w < 24 ? w : 5));
+            a.intermediary = e;
+            a.sector = 41;
+            add_app(a);
+        }
+    }
+    finish();
+    c = parse_conf("[indicator intermediary_spike]\nmin_applications = 1\n");
+    run_with("intermediary_spike", c);
+    assert_int_equal(hits.n, 1); /* factor 5: only the peak of 16 */
+    config_free(c);
+    c = parse_conf("[indicator intermediary_spike]\nmin_applications = 1\nfactor = p50\n");
+    run_with("intermediary_spike", c);
+    assert_int_equal(hits.n, 11); /* the median ratio is 3: peaks of 3, 4 and 16 */
+    h = expect_hit(21, 16, 3);
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "p50 of the register's intermediary peaks"));
+    expect_no_hit(4); /* 4 mod 4 = 0: peak 1 */
+    expect_no_hit(1); /* peak 2 */
+    assert_non_null(hit_on(2));
+    config_free(c);
 }
 
 int main(void)

@@ -145,6 +145,7 @@ static void test_agrees_under_relative_thresholds(void **state)
         "[indicator wage_far_below_peers]\nsalary = p10 within sector,year\nmin_peers = 5\n"
         "[indicator permits_over_headcount]\nratio = p90 within sector\nmin_group = 5\n"
         "[indicator new_employer_many_permits]\nmin_applications = p50\nmin_group = 3\n"
+        "[indicator intermediary_spike]\nfactor = p75\nmin_group = 3\n"
         "[indicator employer_peer_anomaly]\nweight = 2\nmin_peers = 5\nz = 2\n"
         "min_features = 1\n";
     config_t *rc = NULL;

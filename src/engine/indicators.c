@@ -433,7 +433,7 @@ static const struct ind_peer_group *peer_ref_find(const ind_peer_ref_t *ref, uin
 }
 
 /* Relative thresholds ("relative thresholds" below the employer peers). */
-enum { REL_WAGE, REL_HEADCOUNT, REL_NEWEMP, REL_NKINDS };
+enum { REL_WAGE, REL_HEADCOUNT, REL_NEWEMP, REL_SPIKE, REL_NKINDS };
 typedef struct rel_s {
     int on;
     double pct;
@@ -861,6 +861,52 @@ out:
  *   evidence: the applications of the first peak window.
  * A new intermediary whose whole span is one window has baseline = peak and
  * never fires: a spike is measured against the intermediary's own past. */
+/* Intermediary k's live applications packed (day, record) and sorted into
+ * days[0..*n), its sliding peak over W days (count, first index) and its
+ * baseline (median of the fixed windows, empty ones included). 0 when it
+ * has fewer than min_apps (or none). days, counts: as long as its postings. */
+static int spike_of(const eng_index_t *ix, uint32_t k, int32_t W, double min_apps,
+                    uint64_t *days, uint32_t *counts, uint32_t *n_out, uint32_t *peak_out,
+                    uint32_t *peak_at_out, double *baseline_out)
+{
+    const eng_postings_t *P = &ix->apps_by_intermediary;
+    uint32_t n = 0, nc = 0, i0, peak = 0, peak_at = 0, j;
+    int64_t d0, nwin, empty;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (live(a) && a->submitted != ENG_NODAY)
+            days[n++] = pack(a->submitted, P->items[j]);
+    }
+    if (n == 0 || n < min_apps)
+        return 0;
+    qsort(days, n, sizeof(*days), cmp_u64);
+    d0 = pack_hi(days[0]);
+    nwin = ((int64_t)pack_hi(days[n - 1]) - d0) / W + 1;
+    for (j = 0; j < n; j++) { /* counts of the non-empty fixed windows */
+        if (j == 0 || ((int64_t)pack_hi(days[j]) - d0) / W !=
+                          ((int64_t)pack_hi(days[j - 1]) - d0) / W)
+            counts[nc++] = 0;
+        counts[nc - 1]++;
+    }
+    qsort(counts, nc, sizeof(*counts), cmp_u32);
+    empty = nwin - nc;
+#define WIN(i) ((int64_t)(i) < empty ? 0.0 : (double)counts[(int64_t)(i) - empty])
+    *baseline_out = nwin % 2 ? WIN(nwin / 2) : (WIN(nwin / 2 - 1) + WIN(nwin / 2)) / 2;
+#undef WIN
+    for (i0 = 0, j = 0; j < n; j++) { /* sliding peak */
+        while ((int64_t)pack_hi(days[j]) - pack_hi(days[i0]) >= W)
+            i0++;
+        if (j - i0 + 1 > peak) {
+            peak = j - i0 + 1;
+            peak_at = i0;
+        }
+    }
+    *n_out = n;
+    *peak_out = peak;
+    *peak_at_out = peak_at;
+    return 1;
+}
+
 static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                    const config_t *cfg, ind_hits_t *out)
 {
@@ -872,46 +918,28 @@ static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_
     uint32_t *counts = malloc((size_t)(longest ? longest : 1) * sizeof(*counts));
     uint32_t k, j;
     recs_t r;
-    tw_err_t err = TW_OK;
+    rel_t rel;
+    tw_err_t err;
 
+    memset(&rel, 0, sizeof(rel));
     if (!days || !counts) {
         err = TW_ENOMEM;
         goto out;
     }
+    if ((err = rel_open(ix, cfg, REL_SPIKE, param(d, cfg, "min_group", 20), &rel)) != TW_OK)
+        goto out;
     for (k = 1; P->off && k < P->n; k++) {
-        uint32_t n = 0, nc = 0, i0, peak = 0, peak_at = 0;
-        int64_t d0, nwin, empty;
-        double baseline, thr;
-        for (j = P->off[k]; j < P->off[k + 1]; j++) {
-            const eng_app_t *a = &ix->apps[P->items[j]];
-            if (live(a) && a->submitted != ENG_NODAY)
-                days[n++] = pack(a->submitted, P->items[j]);
-        }
-        if (n == 0 || n < min_apps)
+        uint32_t n, peak, peak_at;
+        double baseline, thr, f = factor;
+        if (!spike_of(ix, k, W, min_apps, days, counts, &n, &peak, &peak_at, &baseline))
             continue;
-        qsort(days, n, sizeof(*days), cmp_u64);
-        d0 = pack_hi(days[0]);
-        nwin = ((int64_t)pack_hi(days[n - 1]) - d0) / W + 1;
-        for (j = 0; j < n; j++) { /* counts of the non-empty fixed windows */
-            if (j == 0 || ((int64_t)pack_hi(days[j]) - d0) / W !=
-                              ((int64_t)pack_hi(days[j - 1]) - d0) / W)
-                counts[nc++] = 0;
-            counts[nc - 1]++;
+        if (rel.on) { /* the register's spikes: the group of the peak's first application */
+            const eng_app_t *a = &ix->apps[pack_rec(days[peak_at])];
+            f = rel_threshold(&rel, a->sector, a->work_region, a->submitted);
+            if (!(f >= 0))
+                continue;
         }
-        qsort(counts, nc, sizeof(*counts), cmp_u32);
-        empty = nwin - nc;
-#define WIN(i) ((int64_t)(i) < empty ? 0.0 : (double)counts[(int64_t)(i) - empty])
-        baseline = nwin % 2 ? WIN(nwin / 2) : (WIN(nwin / 2 - 1) + WIN(nwin / 2)) / 2;
-#undef WIN
-        for (i0 = 0, j = 0; j < n; j++) { /* sliding peak */
-            while ((int64_t)pack_hi(days[j]) - pack_hi(days[i0]) >= W)
-                i0++;
-            if (j - i0 + 1 > peak) {
-                peak = j - i0 + 1;
-                peak_at = i0;
-            }
-        }
-        thr = fmax(factor * baseline, min_apps);
+        thr = fmax(f * baseline, min_apps);
         if (peak < thr || !(thr > 0))
             continue;
         recs_reset(&r);
@@ -919,8 +947,11 @@ static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_
             recs_add(&r, IR_APPLICATION, pack_rec(days[j]));
         if ((err = hit(out, d, self, k, ramp(peak / thr - 1), peak, thr, &r)) != TW_OK)
             goto out;
+        if (rel.on)
+            out->hits[out->n - 1].aux = rel_aux(rel.pct, rel.dims);
     }
 out:
+    rel_close(&rel);
     free(days);
     free(counts);
     return err;
@@ -2048,11 +2079,14 @@ static uint32_t rel_aux(double pct, unsigned dims)
 
 /* Observations for one relative key of one indicator (REL_* below). */
 static const char *const rel_ind[REL_NKINDS] = {"wage_far_below_peers", "permits_over_headcount",
-                                                "new_employer_many_permits"};
-static const char *const rel_param[REL_NKINDS] = {"salary", "ratio", "min_applications"};
+                                                "new_employer_many_permits",
+                                                "intermediary_spike"};
+static const char *const rel_param[REL_NKINDS] = {"salary", "ratio", "min_applications",
+                                                  "factor"};
 static const char *const rel_what[REL_NKINDS] = {
     "salaries", "applications per declared employee in a year",
-    "applications of new employers in their first `days`"};
+    "applications of new employers in their first `days`",
+    "intermediary peaks over their baseline (peak / median window)"};
 
 /* An employer's sector and region (its earliest live application's) and
  * its registration day; sector 0 when unknown. */
@@ -2113,6 +2147,30 @@ static tw_err_t rel_build(const eng_index_t *ix, const config_t *cfg, int kind, 
         }
     } else if (kind == REL_HEADCOUNT) {
         err = emp_years(ix, obs_headcount, &c);
+    } else if (kind == REL_SPIKE) {
+        const eng_postings_t *Q = &ix->apps_by_intermediary;
+        const ind_def_t *sd = &ind_catalogue(NULL)[ind_find("intermediary_spike")];
+        int32_t W = param_days(sd, cfg, "window_days", 30, 1, 1000000);
+        double min_apps = param(sd, cfg, "min_applications", 10);
+        uint32_t longest = plongest(Q), n, peak, at;
+        uint64_t *days = malloc((size_t)(longest ? longest : 1) * sizeof(*days));
+        uint32_t *counts = malloc((size_t)(longest ? longest : 1) * sizeof(*counts));
+        double baseline;
+        if (!days || !counts)
+            err = TW_ENOMEM;
+        for (i = 1; !err && Q->off && i < Q->n; i++) {
+            const eng_app_t *a;
+            if (!spike_of(ix, i, W, min_apps, days, counts, &n, &peak, &at, &baseline) ||
+                !(baseline > 0))
+                continue;
+            a = &ix->apps[pack_rec(days[at])];
+            if (!rel_known(dims, a->sector, a->work_region, a->submitted))
+                continue;
+            c.o[c.n].key = rel_key(dims, a->sector, a->work_region, a->submitted);
+            c.o[c.n++].v = peak / baseline;
+        }
+        free(days);
+        free(counts);
     } else {
         const ind_def_t *nd = &ind_catalogue(NULL)[ind_find("new_employer_many_permits")];
         int32_t D = param_days(nd, cfg, "days", 180, 0, 1000000), reg;

@@ -131,7 +131,7 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
  * sorted by group, and the employer peer groups (employer_peer_anomaly),
  * for neighbourhood indexes (eng_index_t.peer_ref): those indicators then
  * compare with these instead of the few peers a neighbourhood holds. Free with ind_peer_ref_free(). */
-#define IND_REL_KINDS 3 /* indicator keys that can be relative (indicators.c) */
+#define IND_REL_KINDS 4 /* indicator keys that can be relative (indicators.c) */
 typedef struct ind_peer_ref {
     struct ind_peer_group *groups;
     size_t n, cap;
