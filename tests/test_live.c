@@ -467,6 +467,34 @@ static void test_holder_follows_adoption(void **state)
     live_holder_release(h, after);
     assert_int_equal(audits("config.in_force", "config:none"), 1);
 
+    /* following wakes every LIVE_FOLLOW_S for the config, but looks at the
+     * store only every check_s (3600 here) or when poked */
+    {
+        unsigned long loads;
+        int i;
+        live_holder_info(h, &info);
+        loads = info.loads;
+        twt_import_text(st, dir, "later.csv",
+                        "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"
+                        "worker_family_name,worker_given_name,worker_sex,worker_birth_date,"
+                        "worker_citizenship,employer_tin,employer_name,monthly_salary_amd,"
+                        "weekly_hours\n"
+                        "WP-LATE-2,2024-05-02T10:00:00+04:00,pending,LATE0002,IND,Later,One,F,"
+                        "1995-02-03,IND,01234568,Later Employer LLC,150000,40\n");
+        sleep(LIVE_FOLLOW_S + 1);
+        live_holder_info(h, &info);
+        assert_int_equal(info.loads, loads);
+        live_holder_poke(h);
+        for (i = 0; i < 6000 && info.loads == loads; i++) {
+            usleep(10000);
+            live_holder_info(h, &info);
+        }
+        if (info.loads == loads)
+            fail_msg("waited 60 s for the poked holder to load the new row");
+        after = live_holder_acquire(h);
+        assert_true(live_find(after, "WP-LATE-2") > 0);
+        live_holder_release(h, after);
+    }
     /* the holder with a config of its own kept it all along */
     live_holder_info(fixed, &info);
     assert_int_equal(info.config_id, 0);

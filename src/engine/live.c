@@ -614,7 +614,7 @@ struct live_holder {
     gen_t *cur;       /* the index handed out; NULL until the first load */
     gen_t *retired;   /* replaced ones still in use */
     int stop, poked, started;
-    int follow;          /* live_holder_follow() */
+    int follow;          /* live_holder_start_following() */
     long long active_id; /* the adopted config of cur; 0 the holder's; -1 not yet read */
     config_t **cfgs;     /* every adopted config parsed, kept until stop (a */
     size_t ncfgs;        /* request may hold an old index that reads one) */
@@ -654,7 +654,8 @@ static void *holder_main(void *arg)
 {
     live_holder_t *h = arg;
     int64_t seen[4] = {-1, -1, -1, -1};
-    int first = 1;
+    int first = 1, pending_poke = 0;
+    time_t last_look = 0;
 
     pthread_mutex_lock(&h->mu);
     while (!h->stop) {
@@ -662,7 +663,7 @@ static void *holder_main(void *arg)
         live_t *lv = NULL;
         tw_errinfo_t ei;
         tw_err_t err;
-        int moved, follow = h->follow;
+        int moved, look, follow = h->follow, poked = pending_poke;
         long long active_id = h->active_id, new_id = h->active_id;
         config_t *new_cfg = NULL;
         const config_t *cur_cfg = h->cur ? live_config(h->cur->lv) : NULL;
@@ -674,7 +675,13 @@ static void *holder_main(void *arg)
         err = store_open(h->db_path, &st, &ei);
         if (err == TW_OK && follow)
             err = adopt_follow(st, active_id, &new_id, &new_cfg, &ei);
-        moved = err == TW_OK && (first || new_id != active_id || store_moved(st, seen));
+        /* following wakes every LIVE_FOLLOW_S for the config; the store is
+         * still looked at every check_s (or when poked) */
+        look = first || poked || !follow || t0.tv_sec - last_look >= (time_t)h->check_s;
+        if (look)
+            last_look = t0.tv_sec;
+        moved = err == TW_OK &&
+                (first || new_id != active_id || (look && store_moved(st, seen)));
         if (err == TW_OK && moved)
             err = live_open(st, new_cfg ? new_cfg : new_id == active_id && cur_cfg ? cur_cfg
                                                                                     : h->cfg,
@@ -769,6 +776,7 @@ static void *holder_main(void *arg)
                    pthread_cond_timedwait(&h->cond, &h->mu, &until) == 0)
                 ;
         }
+        pending_poke = h->poked;
         h->poked = 0;
     }
     pthread_mutex_unlock(&h->mu);
