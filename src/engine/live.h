@@ -128,7 +128,8 @@ tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned ch
  * API or the CLI) it loads a new index under it and swaps it in as it
  * swaps a reloaded one: a request keeps the index and config it acquired.
  * With none active it serves under `cfg`. Each switch after the first
- * load writes the audit entry config.in_force. */
+ * load writes the audit entry config.in_force. The store's new rows are
+ * still looked for every check_s seconds or when poked. */
 #define LIVE_FOLLOW_S 5
 tw_err_t live_holder_start_following(const char *db_path, const config_t *cfg, unsigned check_s,
                                      live_holder_t **out);
