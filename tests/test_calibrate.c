@@ -300,6 +300,124 @@ static void test_calibrate_refuses(void **state)
     drop_register();
 }
 
+/* --fit-thresholds: 48 employers of one sector and occupation; the first
+ * 24 pay 90,000 where the others pay 150,000 (median 120,000), nothing
+ * else tells them apart. wage_far_below_peers at its ratio 0.6 (threshold
+ * 72,000) sees nothing; at 0.8 (96,000) it sees exactly the 24. The labels
+ * (12 of the 24 confirmed, 12 of the others cleared) support moving it, and
+ * the learnt config carries the value chosen, with every value tried in
+ * the report. */
+static void test_calibrate_fits_a_threshold(void **state)
+{
+    static const char hdr[] =
+        "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"
+        "worker_family_name,worker_given_name,worker_sex,worker_birth_date,"
+        "worker_citizenship,employer_tin,employer_name,employer_sector,occupation_isco,"
+        "monthly_salary_amd,weekly_hours\n";
+    static const char conf[] = "version = base-2\n[levels]\nlow = 25\nmedium = 60\nhigh = 85\n"
+                               "[indicator wage_far_below_peers]\nratio = 0.6\n";
+    calibrate_opts_t o;
+    config_t *base, *learnt;
+    char *text = malloc(64 * 1024), *report = NULL, *out = NULL, lab[2048], db[300];
+    size_t cap = 64 * 1024, used, len = 0;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    int e, a;
+    (void)state;
+
+    snprintf(dir, sizeof(dir), "/tmp/tw-test-calibrate-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    assert_int_equal(store_open(db, &st, &ei), TW_OK);
+    assert_non_null(text);
+    used = (size_t)snprintf(text, cap, "%s", hdr);
+    for (e = 0; e < 48; e++)
+        for (a = 0; a < 3; a++)
+            used += (size_t)snprintf(text + used, cap - used,
+                                     "T%02d%d,2023-03-01T10:00:00,approved,M%02d%d,IND,K,R,M,"
+                                     "1990-01-01,IND,%08d,E%d,41,7112,%d,40\n",
+                                     e, a, e, a, 20000000 + e, e, e < 24 ? 90000 : 150000);
+    twt_import_text(st, dir, "p.csv", text);
+    free(text);
+    used = (size_t)snprintf(lab, sizeof(lab), "entity_type,entity_key,outcome\n");
+    for (e = 0; e < 12; e++)
+        used += (size_t)snprintf(lab + used, sizeof(lab) - used, "employer,%08d,confirmed\n",
+                                 20000000 + e);
+    for (e = 30; e < 42; e++)
+        used += (size_t)snprintf(lab + used, sizeof(lab) - used, "employer,%08d,cleared\n",
+                                 20000000 + e);
+    twt_import_text(st, dir, "o.csv", lab);
+    assert_int_equal(config_parse(conf, strlen(conf), "base", ind_ids(), &base, &ei), TW_OK);
+    memset(&o, 0, sizeof(o));
+    o.base = base;
+    o.base_text = conf;
+    o.base_len = strlen(conf);
+    o.folds = 3;
+    o.epv = 1;
+    o.recall = 0.9;
+    o.fit_thresholds = 1;
+    err = run(&o, &report, &out, &len, &ei);
+    if (err != TW_OK)
+        fail_msg("%s: %s\n%s", tw_strerror(err), ei.msg, report ? report : "");
+    assert_non_null(strstr(report, "thresholds (--fit-thresholds): judged by the mean "
+                                   "cross-validated PR-AUC of employer"));
+    assert_non_null(strstr(report, "wage_far_below_peers ratio: 0.5 -> "));
+    assert_non_null(strstr(report, "0.6 -> "));
+    assert_non_null(strstr(report, "(in force)"));
+    assert_non_null(strstr(report, "; set to 0.8"));
+    assert_int_equal(config_parse(out, len, "learnt", ind_ids(), &learnt, &ei), TW_OK);
+    assert_true(config_indicator_param(learnt, "wage_far_below_peers", "ratio", -1) == 0.8);
+    assert_true(config_indicator_param(learnt, "wage_far_below_peers", "weight_employer", -1) >
+                0);
+    config_free(learnt);
+    free(report);
+    free(out);
+    report = out = NULL;
+    /* without enough labels nothing is judged and every threshold stays */
+    o.epv = 1000;
+    assert_int_equal(run(&o, &report, &out, &len, &ei), TW_EINPUT);
+    assert_non_null(strstr(report, "no kind: none has enough labels; every threshold stays"));
+    free(report);
+    config_free(base);
+    drop_register();
+}
+
+/* A confirmed application confirms its worker when the worker has no
+ * label of its own (counted apart); a worker's own label wins. */
+static void test_labels_carried_to_workers(void **state)
+{
+    calibrate_opts_t o;
+    config_t *base;
+    char *report = NULL, *text = NULL;
+    size_t len = 0;
+    tw_errinfo_t ei;
+    (void)state;
+    make_register();
+    twt_import_text(st, dir, "o.csv",
+                    "entity_type,entity_key,outcome\n"
+                    "application,A000,confirmed\napplication,A001,confirmed\n"
+                    "application,A010,confirmed\nworker,IND:N010,cleared\n"
+                    "worker,IND:N020,confirmed\n");
+    assert_int_equal(config_parse(base_conf, strlen(base_conf), "base", ind_ids(), &base, &ei),
+                     TW_OK);
+    memset(&o, 0, sizeof(o));
+    o.base = base;
+    o.base_text = base_conf;
+    o.base_len = strlen(base_conf);
+    o.folds = 2;
+    o.epv = 1;
+    (void)run(&o, &report, &text, &len, &ei);
+    assert_non_null(report);
+    assert_non_null(strstr(report, "2 workers without a label of their own are confirmed "
+                                   "because one of their applications is"));
+    /* N000 and N001 carried, N020 its own; N010 stays cleared */
+    assert_non_null(strstr(report, "worker: 144 entities; 3 confirmed, 1 cleared, 0 contradictory"));
+    free(report);
+    free(text);
+    config_free(base);
+    drop_register();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +426,8 @@ int main(void)
         cmocka_unit_test(test_fit_monotone),
         cmocka_unit_test(test_calibrate_learns_and_writes),
         cmocka_unit_test(test_calibrate_refuses),
+        cmocka_unit_test(test_calibrate_fits_a_threshold),
+        cmocka_unit_test(test_labels_carried_to_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,13 +143,18 @@ static const expect_t default_params[] = {
     { "reports_touching_employer", "weight", 2.0 },
     { "reports_touching_address", "weight", 2.0 },
     { "reports_touching_phone", "weight", 2.0 },
+    { "employer_peer_anomaly", "weight", 0 },
+    { "employer_peer_anomaly", "min_peers", 20 },
+    { "employer_peer_anomaly", "feature_z", 2 },
+    { "employer_peer_anomaly", "min_features", 2 },
+    { "employer_peer_anomaly", "z", 4 },
 };
 
 static void check_default_values(const config_t *c)
 {
     size_t i;
 
-    assert_string_equal(config_version(c), "2026-11-23.3");
+    assert_string_equal(config_version(c), "2026-12-07.1");
     assert_int_equal(config_min_wage(c, day("1900-01-01")), 55000);
     assert_int_equal(config_min_wage(c, day("2020-01-01")), 68000);
     assert_int_equal(config_min_wage(c, day("2023-01-01")), 75000);
@@ -741,6 +746,65 @@ static void test_many_indicators(void **state)
 
 /* ---- digest ----------------------------------------------------------- */
 
+/* Relative thresholds: `KEY = pP [within DIMS]`; what is read back, the
+ * digest, and each kind of bad value with its column. */
+static void test_relative_thresholds(void **state)
+{
+    double pct = -1;
+    unsigned dims = 99;
+    config_t *c = parse_ok(MIN "[indicator a]\nsalary = p05 within sector,region,year\n"
+                               "ratio = p99.5 within year, sector\nmin_applications = p90\n"
+                               "weight = 2\n");
+    config_t *c2, *c3;
+
+    (void)state;
+    assert_int_equal(config_indicator_rel(c, "a", "salary", &pct, &dims), 1);
+    assert_true(pct == 5.0);
+    assert_int_equal(dims, CONFIG_REL_SECTOR | CONFIG_REL_REGION | CONFIG_REL_YEAR);
+    assert_int_equal(config_indicator_rel(c, "a", "ratio", &pct, &dims), 1);
+    assert_true(pct == 99.5);
+    assert_int_equal(dims, CONFIG_REL_SECTOR | CONFIG_REL_YEAR);
+    assert_int_equal(config_indicator_rel(c, "a", "min_applications", &pct, &dims), 1);
+    assert_true(pct == 90.0);
+    assert_int_equal(dims, 0);
+    /* a plain number or an absent key is not relative; the plain lookup of a
+     * relative key answers the caller's default */
+    assert_int_equal(config_indicator_rel(c, "a", "weight", &pct, &dims), 0);
+    assert_int_equal(config_indicator_rel(c, "a", "hours", &pct, &dims), 0);
+    assert_int_equal(config_indicator_rel(c, "b", "salary", &pct, &dims), 0);
+    assert_true(config_indicator_param(c, "a", "salary", -7) == -7);
+    /* the digest sees the percentile and the dimensions, not their spelling */
+    c2 = parse_ok(MIN "[indicator a]\nsalary = p5 within year,region,sector\n"
+                      "ratio = p99.50 within sector,year\nmin_applications = p90\n"
+                      "weight = 2\n");
+    c3 = parse_ok(MIN "[indicator a]\nsalary = p5 within sector,region\n"
+                      "ratio = p99.5 within sector,year\nmin_applications = p90\n"
+                      "weight = 2\n");
+    assert_true(config_digest(c) == config_digest(c2));
+    assert_true(config_digest(c) != config_digest(c3));
+    config_free(c);
+    config_free(c2);
+    config_free(c3);
+    bad(MIN "[indicator a]\nsalary = p101\n", 9, 11, "salary", "between 0 and 100");
+    bad(MIN "[indicator a]\nsalary = p-1\n", 9, 11, "salary", "between 0 and 100");
+    bad(MIN "[indicator a]\nsalary = p\n", 9, 11, "salary", "is not a number");
+    bad(MIN "[indicator a]\nsalary = pfive\n", 9, 11, "salary", "is not a number");
+    bad(MIN "[indicator a]\nsalary = p5 among sector\n", 9, 13, "salary", "'within'");
+    bad(MIN "[indicator a]\nsalary = p5 within\n", 9, 13, "salary", "'within'");
+    bad(MIN "[indicator a]\nsalary = p5 within town\n", 9, 20, "salary",
+        "'town' is not a dimension");
+    bad(MIN "[indicator a]\nsalary = p5 within sector,sector\n", 9, 27, "salary",
+        "sector is named twice");
+    bad(MIN "[indicator a]\nsalary = p5 within sector/year\n", 9, 20, "salary",
+        "is not a dimension");
+    bad(MIN "[indicator a]\nsalary = p5 within sector year\n", 9, 27, "salary",
+        "separated by commas");
+    bad(MIN "[indicator a]\nweight = p50\n", 9, 10, "weight", "cannot be a percentile");
+    bad(MIN "[indicator a]\nweight_worker = p50\n", 9, 17, "weight_worker",
+        "cannot be a percentile");
+    bad(MIN "[indicator a]\nsalary = p5\nsalary = 3\n", 10, 1, "salary", "");
+}
+
 static void test_digest_same_content(void **state)
 {
     static const char a[] = "version = v1\n"
@@ -928,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_min_wage_many),
         cmocka_unit_test(test_mismatch_codes_and_prefixes),
         cmocka_unit_test(test_indicator_lookups),
+        cmocka_unit_test(test_relative_thresholds),
         cmocka_unit_test(test_many_indicators),
         cmocka_unit_test(test_digest_same_content),
         cmocka_unit_test(test_digest_changes),

@@ -410,6 +410,7 @@ static void test_catalogue(void **state)
         {"reports_touching_address", IK_ADDRESS, 0},
         {"reports_touching_phone", IK_PHONE, 0},
         {"reports_touching_worker", IK_WORKER, 0},
+        {"employer_peer_anomaly", IK_EMPLOYER, 0},
     };
     size_t n, i;
     const ind_def_t *cat = ind_catalogue(&n);
@@ -1775,6 +1776,222 @@ static void test_empty_index(void **state)
     assert_int_equal(hits.n, 0);
 }
 
+/* ---- 25. employer_peer_anomaly ------------------------------------------- */
+
+/* n applications of employer emp in (sector, region), one a month from
+ * `from`, salary `salary` + 1000 i, citizenship from `cits` in turn,
+ * every `agent_every`-th through intermediary 9 (0: none). */
+static void firm(uint32_t emp, uint8_t sector, uint8_t region, int n, int32_t from,
+                 int32_t salary, const uint16_t *cits, int ncits, int agent_every)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        eng_app_t a = base_app(fresh(), emp, from + 30 * i);
+        a.sector = sector;
+        a.work_region = region;
+        a.salary = salary + 1000 * i;
+        a.citizenship = cits[i % ncits];
+        a.intermediary = agent_every && i % agent_every == 0 ? 9 : 0;
+        add_app(a);
+    }
+}
+
+static void test_employer_peer_anomaly(void **state)
+{
+    static const uint16_t mix[4] = {3, 5, 7, 11}, one[1] = {5};
+    const ind_hit_t *h;
+    config_t *strict;
+    char detail[256];
+    uint32_t e;
+    int32_t t0 = D(2022, 1, 5);
+
+    (void)state;
+    /* 30 ordinary peers in division 41, region 1: 5 to 9 applications over
+     * two years or so, wages around 150,000, three or four nationalities,
+     * an agent now and then */
+    for (e = 1; e <= 30; e++)
+        firm(e, 41, 1, 5 + (int)(e % 5), t0 + (int32_t)(e * 7), 140000 + (int32_t)(e * 700),
+             mix, 3 + (int)(e % 2), e % 3 ? 0 : 4);
+    /* 100: many applications, all in its last year, low wages, one
+     * nationality, all through an agent */
+    firm(100, 41, 1, 10, t0 + 400, 90000, one, 1, 1);
+    {
+        int i; /* ten more in its last months */
+        for (i = 0; i < 10; i++) {
+            eng_app_t a = base_app(fresh(), 100, t0 + 400 + 10 * i);
+            a.sector = 41;
+            a.work_region = 1;
+            a.salary = 90000;
+            a.citizenship = 5;
+            a.intermediary = 9;
+            add_app(a);
+        }
+    }
+    /* 101: large but otherwise ordinary: one feature is not enough */
+    firm(101, 41, 1, 40, t0, 140000, mix, 4, 4);
+    /* 102: like 100 but in a division with five employers: no peers */
+    for (e = 200; e < 205; e++)
+        firm(e, 56, 1, 6, t0, 150000, mix, 4, 0);
+    firm(102, 56, 1, 20, t0 + 400, 90000, one, 1, 1);
+    /* 103: like 100, rejected applications only: not judged */
+    {
+        uint32_t first = ix.napps, i;
+        firm(103, 41, 1, 20, t0 + 400, 90000, one, 1, 1);
+        for (i = first; i < ix.napps; i++)
+            apps[i].decision = ENG_REJECTED;
+    }
+    finish();
+    run("employer_peer_anomaly");
+
+    h = hit_on(100);
+    assert_non_null(h);
+    assert_true(h->value >= 4 && h->threshold == 4);
+    assert_int_equal(h->nrecords_total, 20);
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "wage level "));
+    assert_non_null(strstr(detail, "robust z below its peers"));
+    assert_non_null(strstr(detail, "nationality concentration "));
+    assert_non_null(strstr(detail, "intermediary reliance "));
+    assert_non_null(strstr(detail, "robust z above its peers"));
+    expect_no_hit(101);
+    expect_no_hit(102);
+    expect_no_hit(103);
+    for (e = 1; e <= 30; e++)
+        expect_no_hit(e);
+    /* other indicators keep no detail */
+    {
+        ind_hit_t other = *h;
+        other.indicator = (uint16_t)ind_find("permits_over_headcount");
+        assert_int_equal(ind_hit_detail(&other, detail, sizeof(detail)), 0);
+        assert_string_equal(detail, "");
+    }
+    /* too few peers for the threshold asked: nothing */
+    strict = parse_conf("[indicator employer_peer_anomaly]\nmin_peers = 40\n");
+    run_with("employer_peer_anomaly", strict);
+    assert_int_equal(hits.n, 0);
+    config_free(strict);
+    /* one strong feature asked for: 101 (volume) fires too */
+    strict = parse_conf("[indicator employer_peer_anomaly]\nmin_features = 1\nz = 2\n");
+    run_with("employer_peer_anomaly", strict);
+    assert_non_null(hit_on(100));
+    assert_non_null(hit_on(101));
+    config_free(strict);
+}
+
+/* ---- relative thresholds ------------------------------------------------- */
+
+static void test_relative_thresholds(void **state)
+{
+    config_t *c;
+    const ind_hit_t *h;
+    char detail[300];
+    uint32_t low, low_small = 0, e, i, big;
+
+    (void)state;
+    /* salaries: 30 in (41, region 1, 2023) from 100,000 up, one of 50,000;
+     * region 2 has only 10 (fewer than min_peers 20): not judged */
+    for (i = 0; i < 30; i++) {
+        eng_app_t a = base_app(fresh(), 1, D(2023, 3, 1));
+        a.sector = 41;
+        a.work_region = 1;
+        a.salary = 100000 + 1000 * (int32_t)i;
+        add_app(a);
+    }
+    {
+        eng_app_t a = base_app(fresh(), 1, D(2023, 3, 2));
+        a.sector = 41;
+        a.work_region = 1;
+        a.salary = 50000;
+        low = add_app(a);
+    }
+    for (i = 0; i < 10; i++) {
+        eng_app_t a = base_app(fresh(), 2, D(2023, 3, 1));
+        a.sector = 41;
+        a.work_region = 2;
+        a.salary = i ? 100000 : 10000;
+        if (!i)
+            low_small = add_app(a);
+        else
+            add_app(a);
+    }
+    finish();
+    c = parse_conf("[indicator wage_far_below_peers]\nsalary = p3 within sector,region,year\n");
+    run_with("wage_far_below_peers", c);
+    assert_int_equal(hits.n, 1);
+    h = expect_hit(low, 50000, 95000); /* 50,000 + 0.9 x (100,000 - 50,000) */
+    assert_near(h->strength, 1.0, 1e-6); /* 45,000 below: past 30 % of 95,000 */
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "p3 of the register's salaries within its sector, region, year: 95000"));
+    expect_no_hit(low_small);
+    config_free(c);
+    /* the whole register as one group: both low ones, against p3 of all 41 */
+    c = parse_conf("[indicator wage_far_below_peers]\nsalary = p3\n");
+    run_with("wage_far_below_peers", c);
+    assert_non_null(hit_on(low));
+    assert_non_null(hit_on(low_small));
+    config_free(c);
+
+    /* applications per declared employee in 2023, division 41: 24 employers
+     * at 1 to 2.5, one at 10 */
+    teardown(NULL);
+    setup(NULL);
+    for (e = 1; e <= 25; e++) {
+        int n = e == 25 ? 20 : 2 + (int)(e % 4);
+        for (i = 0; i < (uint32_t)n; i++) {
+            eng_app_t a = base_app(fresh(), e, D(2023, 1 + i % 12, 10));
+            a.sector = 41;
+            a.work_region = 1;
+            a.declared_employees = 2;
+            add_app(a);
+        }
+    }
+    big = 25;
+    finish();
+    c = parse_conf("[indicator permits_over_headcount]\nratio = p95 within sector,year\n");
+    run_with("permits_over_headcount", c);
+    assert_int_equal(hits.n, 1);
+    h = expect_hit(big, 20, 5); /* p95 = 2.5, x 2 declared */
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "declared headcount x p95"));
+    config_free(c);
+    /* a group smaller than min_group: nobody is judged */
+    c = parse_conf("[indicator permits_over_headcount]\nratio = p95 within sector,year\n"
+                   "min_group = 26\n");
+    run_with("permits_over_headcount", c);
+    assert_int_equal(hits.n, 0);
+    config_free(c);
+
+    /* spikes: 21 intermediaries, one application a month for two years
+     * (baseline 1), and in one month e more (e = k mod 4; 15 for k = 21):
+     * peak / baseline 1 to 4 five times each, and 16 */
+    teardown(NULL);
+    setup(NULL);
+    for (e = 1; e <= 21; e++) {
+        uint32_t extra = e == 21 ? 15 : e % 4, w;
+        for (w = 0; w < 24 + extra; w++) {
+            eng_app_t a = base_app(fresh(), 1, D(2022, 1, 1) + 30 * (int32_t)(w < 24 ? w : 5));
+            a.intermediary = e;
+            a.sector = 41;
+            add_app(a);
+        }
+    }
+    finish();
+    c = parse_conf("[indicator intermediary_spike]\nmin_applications = 1\n");
+    run_with("intermediary_spike", c);
+    assert_int_equal(hits.n, 1); /* factor 5: only the peak of 16 */
+    config_free(c);
+    c = parse_conf("[indicator intermediary_spike]\nmin_applications = 1\nfactor = p50\n");
+    run_with("intermediary_spike", c);
+    assert_int_equal(hits.n, 11); /* the median ratio is 3: peaks of 3, 4 and 16 */
+    h = expect_hit(21, 16, 3);
+    assert_true(ind_hit_detail(h, detail, sizeof(detail)) > 0);
+    assert_non_null(strstr(detail, "p50 of the register's intermediary peaks"));
+    expect_no_hit(4); /* 4 mod 4 = 0: peak 1 */
+    expect_no_hit(1); /* peak 2 */
+    assert_non_null(hit_on(2));
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1802,6 +2019,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_reentry_short_absences, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prior_violations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_touching, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_employer_peer_anomaly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_relative_thresholds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compute_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_index, setup, teardown),
     };

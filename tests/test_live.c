@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include "engine/adopt.h"
 #include "engine/config.h"
 #include "ingest/import.h"
 #include "engine/indicators.h"
@@ -76,19 +78,18 @@ static void full_score(const score_result_t *sr, ind_kind_t kind, uint32_t entit
 /* Every stored application, scored live in place of itself, agrees with a
  * full screening of the same index: the application's, its worker's and its
  * employer's scores and levels, exactly. */
-static void test_agrees_with_full_screening(void **state)
+static void agrees(const live_t *l, const config_t *c, uint32_t *flagged_out)
 {
-    const eng_index_t *ix = live_index(lv);
+    const eng_index_t *ix = live_index(l);
     ind_hits_t hits;
     score_result_t full;
-    double prior = 100.0 / (1.0 + exp(-config_score(cfg, "prior", -4.0)));
+    double prior = 100.0 / (1.0 + exp(-config_score(c, "prior", -4.0)));
     uint32_t i, flagged = 0, workers_flagged = 0;
     tw_errinfo_t ei;
-    (void)state;
 
     ind_hits_init(&hits);
-    assert_int_equal(ind_compute_all(ix, cfg, &hits), TW_OK);
-    assert_int_equal(score_compute(ix, &hits, cfg, &full), TW_OK);
+    assert_int_equal(ind_compute_all(ix, c, &hits), TW_OK);
+    assert_int_equal(score_compute(ix, &hits, c, &full), TW_OK);
     for (i = 0; i < ix->napps; i++) {
         live_input_t in;
         live_result_t r;
@@ -100,18 +101,18 @@ static void test_agrees_with_full_screening(void **state)
         in.app = ix->apps[i];
         in.application_id = eng_str(ix, ix->apps[i].key);
         in.replaces = i + 1;
-        assert_int_equal(live_score(lv, &in, &r, &ei), TW_OK);
+        assert_int_equal(live_score(l, &in, &r, &ei), TW_OK);
         assert_true(r.neighbourhood >= 1);
         full_score(&full, IK_APPLICATION, i, prior, &fs, &fl);
         assert_true(fabs(r.score - fs) < 1e-9);
         assert_int_equal(r.level, fl);
         flagged += fl != LEVEL_NONE;
         full_score(&full, IK_EMPLOYER, ix->apps[i].employer, prior, &fs, &fl);
-        live_entity_score(lv, &r, IK_EMPLOYER, &ls, &ll);
+        live_entity_score(l, &r, IK_EMPLOYER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
         full_score(&full, IK_WORKER, ix->apps[i].worker, prior, &fs, &fl);
-        live_entity_score(lv, &r, IK_WORKER, &ls, &ll);
+        live_entity_score(l, &r, IK_WORKER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
         workers_flagged += fl != LEVEL_NONE;
@@ -121,8 +122,58 @@ static void test_agrees_with_full_screening(void **state)
            ix->napps, flagged, workers_flagged);
     assert_true(flagged > 0);
     assert_true(workers_flagged > 0);
+    *flagged_out = flagged;
     score_free(&full);
     ind_hits_free(&hits);
+}
+
+static void test_agrees_with_full_screening(void **state)
+{
+    uint32_t flagged;
+    (void)state;
+    agrees(lv, cfg, &flagged);
+}
+
+/* The same under relative thresholds and a scoring employer_peer_anomaly:
+ * they read whole groups of the register, which a neighbourhood takes from
+ * the register's reference (ind_peer_ref_t), so the scores still agree. */
+static void test_agrees_under_relative_thresholds(void **state)
+{
+    static const char text[] =
+        "version = rel\n[minimum_wage]\n2020-01-01 = 68000\n"
+        "[levels]\nlow = 25\nmedium = 60\nhigh = 85\n"
+        "[indicator wage_far_below_peers]\nsalary = p10 within sector,year\nmin_peers = 5\n"
+        "[indicator permits_over_headcount]\nratio = p90 within sector\nmin_group = 5\n"
+        "[indicator new_employer_many_permits]\nmin_applications = p50\nmin_group = 3\n"
+        "[indicator intermediary_spike]\nfactor = p75\nmin_group = 3\n"
+        "[indicator employer_peer_anomaly]\nweight = 2\nmin_peers = 5\nz = 2\n"
+        "min_features = 1\n";
+    config_t *rc = NULL;
+    live_t *rl = NULL;
+    tw_errinfo_t ei;
+    ind_hits_t hits;
+    uint32_t flagged, i, nrel = 0, npeer = 0;
+    size_t k;
+    (void)state;
+
+    assert_int_equal(config_parse(text, strlen(text), "rel.conf", ind_ids(), &rc, &ei), TW_OK);
+    assert_int_equal(live_open(st, rc, &rl, &ei), TW_OK);
+    agrees(rl, rc, &flagged);
+    /* and they did fire here */
+    ind_hits_init(&hits);
+    assert_int_equal(ind_compute_all(live_index(rl), rc, &hits), TW_OK);
+    for (k = 0; k < hits.n; k++) {
+        const char *id = ind_catalogue(NULL)[hits.hits[k].indicator].id;
+        nrel += (hits.hits[k].aux & 0x80000000u) != 0;
+        npeer += strcmp(id, "employer_peer_anomaly") == 0;
+    }
+    printf("live: %u hits under relative thresholds, %u employer_peer_anomaly\n", nrel, npeer);
+    assert_true(nrel > 0);
+    assert_true(npeer > 0);
+    (void)i;
+    ind_hits_free(&hits);
+    live_close(rl);
+    config_free(rc);
 }
 
 static const ind_hit_t *find_hit(const live_result_t *r, const char *indicator)
@@ -320,14 +371,148 @@ static void test_holder_reloads_when_the_store_moves(void **state)
     live_holder_stop(h);
 }
 
+/* Waits (bounded) until the holder serves config id `want`. */
+static void wait_config(live_holder_t *h, long long want, const char *what)
+{
+    live_holder_info_t info;
+    int i;
+    for (i = 0; i < 6000; i++) {
+        live_holder_info(h, &info);
+        if (info.ready && info.config_id == want)
+            return;
+        usleep(10000);
+    }
+    fail_msg("waited 60 s for the holder to serve %s (config %lld), it serves %lld", what,
+             want, info.config_id);
+}
+
+static long long audits(const char *action, const char *object)
+{
+    sqlite3_stmt *s = NULL;
+    long long n = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st),
+                                        "SELECT count(*) FROM audit_log WHERE action = ?1 AND "
+                                        "object = ?2",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(s, 1, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* A holder that follows adoption serves an approved config without a
+ * restart, and its own again after the rollback; a request keeps the
+ * index (and config) it acquired; each switch is audited; a holder
+ * started with a config of its own (serve --config) never switches. */
+static void test_holder_follows_adoption(void **state)
+{
+    static const char text[] = "version = followed-1\n[levels]\nlow = 20\nmedium = 60\n"
+                               "high = 85\n";
+    char db[300], object[40];
+    live_holder_t *h, *fixed;
+    live_holder_info_t info;
+    const live_t *before, *after;
+    auth_principal_t a1, a2;
+    tw_errinfo_t ei;
+    long long id = 0, now = 0;
+    (void)state;
+
+    memset(&a1, 0, sizeof(a1));
+    a1.user_id = 1;
+    a1.role = ROLE_ADMIN;
+    snprintf(a1.user, sizeof(a1.user), "admin-one");
+    a2 = a1;
+    a2.user_id = 2;
+    snprintf(a2.user, sizeof(a2.user), "admin-two");
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    assert_int_equal(live_holder_start_following(db, cfg, 3600, &h), TW_OK);
+    assert_int_equal(live_holder_start(db, cfg, 3600, &fixed), TW_OK);
+    wait_config(h, 0, "its own config before any adoption");
+    assert_int_equal(live_holder_wait(fixed, 600), 1);
+    before = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(before)), config_version(cfg));
+
+    tw_errinfo_clear(&ei);
+    assert_int_equal(adopt_propose(st, &a1, text, strlen(text), "config", NULL, cfg, NULL, &id,
+                                   &ei),
+                     TW_OK);
+    /* a proposal is not served */
+    live_holder_poke(h);
+    usleep(200000);
+    live_holder_info(h, &info);
+    assert_int_equal(info.config_id, 0);
+    assert_int_equal(adopt_approve(st, &a2, id, &ei), TW_OK);
+    /* no poke: the tick (LIVE_FOLLOW_S) finds it, as for an approval made
+     * from the CLI */
+    wait_config(h, id, "the approved config");
+    after = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(after)), "followed-1");
+    assert_int_equal(live_index(after)->napps, live_index(before)->napps);
+    /* the request that acquired before the switch still has the old one */
+    assert_string_equal(config_version(live_config(before)), config_version(cfg));
+    snprintf(object, sizeof(object), "config:%lld", id);
+    assert_int_equal(audits("config.in_force", object), 1);
+    live_holder_release(h, before);
+    live_holder_release(h, after);
+
+    assert_int_equal(adopt_rollback(st, &a1, "test", &now, &ei), TW_OK);
+    assert_int_equal(now, 0);
+    live_holder_poke(h);
+    wait_config(h, 0, "its own config after the rollback");
+    after = live_holder_acquire(h);
+    assert_string_equal(config_version(live_config(after)), config_version(cfg));
+    live_holder_release(h, after);
+    assert_int_equal(audits("config.in_force", "config:none"), 1);
+
+    /* following wakes every LIVE_FOLLOW_S for the config, but looks at the
+     * store only every check_s (3600 here) or when poked */
+    {
+        unsigned long loads;
+        int i;
+        live_holder_info(h, &info);
+        loads = info.loads;
+        twt_import_text(st, dir, "later.csv",
+                        "application_id,submitted_at,decision,worker_doc_no,worker_doc_country,"
+                        "worker_family_name,worker_given_name,worker_sex,worker_birth_date,"
+                        "worker_citizenship,employer_tin,employer_name,monthly_salary_amd,"
+                        "weekly_hours\n"
+                        "WP-LATE-2,2024-05-02T10:00:00+04:00,pending,LATE0002,IND,Later,One,F,"
+                        "1995-02-03,IND,01234568,Later Employer LLC,150000,40\n");
+        sleep(LIVE_FOLLOW_S + 1);
+        live_holder_info(h, &info);
+        assert_int_equal(info.loads, loads);
+        live_holder_poke(h);
+        for (i = 0; i < 6000 && info.loads == loads; i++) {
+            usleep(10000);
+            live_holder_info(h, &info);
+        }
+        if (info.loads == loads)
+            fail_msg("waited 60 s for the poked holder to load the new row");
+        after = live_holder_acquire(h);
+        assert_true(live_find(after, "WP-LATE-2") > 0);
+        live_holder_release(h, after);
+    }
+    /* the holder with a config of its own kept it all along */
+    live_holder_info(fixed, &info);
+    assert_int_equal(info.config_id, 0);
+    assert_int_equal(info.loads, 1);
+    live_holder_stop(fixed);
+    live_holder_stop(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_with_full_screening),
+        cmocka_unit_test(test_agrees_under_relative_thresholds),
         cmocka_unit_test(test_new_application),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_entities_stored_after_the_load),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_holder_follows_adoption),
         /* last: it stores a new application */
         cmocka_unit_test(test_holder_reloads_when_the_store_moves),
     };

@@ -66,7 +66,9 @@ static const char serve_help[] =
     "                       client's address is the last X-Forwarded-For entry (for\n"
     "                       the sign-in limit and the audit log)\n"
     "  --config FILE        scoring configuration for POST /api/v1/score (default:\n"
-    "                       tipwatch.conf here, else the built-in one)\n"
+    "                       the adopted config in force, followed while serving: an\n"
+    "                       approval or a rollback is served within 5 s, no restart;\n"
+    "                       none adopted: tipwatch.conf here, else the built-in one)\n"
     "  --index-check SECONDS how often the warm scoring index looks for new rows in\n"
     "                       the store and reloads (default 60; at once after an\n"
     "                       import or a stored arrival through the API)\n"
@@ -123,7 +125,7 @@ int cmd_serve(int argc, char **argv)
     const char *config_path = NULL, *key_file = NULL;
     char key_path[PATH_MAX];
     vault_t *vault = NULL;
-    config_t *cfg = NULL;
+    config_t *cfg = NULL, *own_cfg = NULL;
     struct stat sb;
     tw_err_t err;
 
@@ -255,8 +257,19 @@ int cmd_serve(int argc, char **argv)
         return cli_report(err, &ei);
     }
     o.vault = vault;
-    /* the warm index loads on its own thread while the server starts */
-    if ((err = live_holder_start(o.db_path, cfg, index_check, &o.live)) != TW_OK) {
+    /* the warm index loads on its own thread while the server starts;
+     * without --config it follows adoption: an approved or rolled-back
+     * config is served within LIVE_FOLLOW_S seconds, no restart. When
+     * none is active it serves tipwatch.conf here, else the built-in one. */
+    if (!config_path && (err = cli_load_config(NULL, &own_cfg, &ei)) != TW_OK) {
+        vault_close(vault);
+        config_free(cfg);
+        return cli_report(err, &ei);
+    }
+    err = config_path ? live_holder_start(o.db_path, cfg, index_check, &o.live)
+                      : live_holder_start_following(o.db_path, own_cfg, index_check, &o.live);
+    if (err != TW_OK) {
+        config_free(own_cfg);
         vault_close(vault);
         config_free(cfg);
         return cli_report(tw_errinfo_set(&ei, err, "cannot start the scoring index"), &ei);
@@ -267,6 +280,7 @@ int cmd_serve(int argc, char **argv)
     rc = cli_report(http_serve(&o, &ei), &ei);
     live_holder_stop(o.live);
     vault_close(vault);
+    config_free(own_cfg);
     config_free(cfg);
     return rc;
 }

@@ -428,6 +428,63 @@ tw_err_t adopt_active(store_t *st, config_t **cfg, tw_errinfo_t *ei)
     return err;
 }
 
+tw_err_t adopt_follow(store_t *st, long long known, long long *id, config_t **cfg,
+                      tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    *id = 0;
+    *cfg = NULL;
+    if (store_schema_version(st) < 11)
+        return TW_OK;
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT id FROM config_version WHERE status = 'active'", -1, &s,
+                           NULL) != SQLITE_OK)
+        return sql_err(st, ei, "reading the active config");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE)
+        err = sql_err(st, ei, "reading the active config");
+    sqlite3_finalize(s);
+    if (err || *id == known || *id == 0)
+        return err;
+    /* between the two reads an approval may have changed it again: the
+     * parsed one is what counts, its id read with its text */
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT id, text FROM config_version WHERE status = 'active'", -1, &s,
+                           NULL) != SQLITE_OK)
+        return sql_err(st, ei, "reading the active config");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        char name[64];
+        *id = sqlite3_column_int64(s, 0);
+        snprintf(name, sizeof(name), "active config version %lld", *id);
+        if (*id != known)
+            err = config_parse((const char *)sqlite3_column_text(s, 1),
+                               (size_t)sqlite3_column_bytes(s, 1), name, ind_ids(), cfg, ei);
+    } else if (rc == SQLITE_DONE) {
+        *id = 0;
+    } else {
+        err = sql_err(st, ei, "reading the active config");
+    }
+    sqlite3_finalize(s);
+    return err;
+}
+
+tw_err_t adopt_note_in_force(store_t *st, long long id, const config_t *cfg, const char *where,
+                             tw_errinfo_t *ei)
+{
+    char object[40], detail[160], digest[17];
+    snprintf(object, sizeof(object), id > 0 ? "config:%lld" : "config:none", id);
+    snprintf(digest, sizeof(digest), "%016" PRIx64, config_digest(cfg));
+    snprintf(detail, sizeof(detail), "{\"version\":\"%s\",\"digest\":\"%s\"}",
+             config_version(cfg), digest);
+    return audit_append(st, NULL, "config.in_force", object, where, detail, ei);
+}
+
 tw_err_t adopt_list(store_t *st, adopt_row_fn fn, void *ctx, tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;

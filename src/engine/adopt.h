@@ -63,6 +63,19 @@ tw_err_t adopt_rollback(store_t *st, const auth_principal_t *who, const char *re
 /* The active config, parsed; TW_ENOTFOUND when none is active (and when the
  * store predates migration 11). */
 tw_err_t adopt_active(store_t *st, config_t **cfg, tw_errinfo_t *ei);
+/* For a long-running process (the server) that follows adoption: the id
+ * of the active config (0: none) in *id; when it differs from *known,
+ * *cfg receives that config parsed (NULL when none is active), else *cfg
+ * is NULL and nothing is parsed. One indexed query when nothing changed.
+ * *known is not changed: the caller sets it once it uses the config and
+ * records that with adopt_note_in_force(). */
+tw_err_t adopt_follow(store_t *st, long long known, long long *id, config_t **cfg,
+                      tw_errinfo_t *ei);
+/* Audit entry `config.in_force` (object config:ID, or config:none for
+ * the caller's own config; from `where`): the process now serves under
+ * this config. */
+tw_err_t adopt_note_in_force(store_t *st, long long id, const config_t *cfg, const char *where,
+                             tw_errinfo_t *ei);
 /* Every config version, newest first. */
 typedef tw_err_t (*adopt_row_fn)(void *ctx, const adopt_row_t *row);
 tw_err_t adopt_list(store_t *st, adopt_row_fn fn, void *ctx, tw_errinfo_t *ei);

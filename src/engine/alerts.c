@@ -503,10 +503,16 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
         if (rolled) {
             TRY(carried_json(st, ix, hx, hits, sr, se, h, recs, json, &line));
         } else {
+            char det[256]; /* an indicator's own detail (employer_peer_anomaly) */
             TRY(buf_adds(json, ",\"value\":"));
             TRY(json_num(json, h->value));
             TRY(buf_adds(json, ",\"threshold\":"));
             TRY(json_num(json, h->threshold));
+            if (ind_hit_detail(h, det, sizeof(det)) > 0) {
+                TRY(buf_adds(json, ",\"detail\":"));
+                TRY(json_str(json, det, strlen(det)));
+                TRY(buf_printf(&line, "%s", det));
+            }
         }
         TRY(buf_printf(json, ",\"records_total\":%u,\"records\":[", h->nrecords_total));
 
@@ -524,8 +530,9 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
             TRY(buf_printf(text, "  %d. +%.2f %s (%s): %s\n", (int)k + 1, c, d->id,
                            buf_str(&line), d->text));
         else
-            TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g)\n", (int)k + 1,
-                           c, d->id, d->text, h->value, h->threshold));
+            TRY(buf_printf(text, "  %d. +%.2f %s: %s (observed %g, threshold %g%s%s)\n",
+                           (int)k + 1, c, d->id, d->text, h->value, h->threshold,
+                           line.len ? "; " : "", buf_str(&line)));
         TRY(buf_printf(text, "       ILO indicators: %s\n", ilo));
         if (h->nrecords)
             TRY(buf_adds(text, "       records:"));

@@ -21,6 +21,8 @@
  *      did not see that fold.
  *   4. A config is returned only after config_parse() accepted it and
  *      every value written reads back.
+ *   5. A worker without a label of its own is confirmed when one of its
+ *      applications is (counted apart as derived); an own label always wins.
  * Single-threaded; reads the store (outcomes) and the engine's index.
  */
 #include "engine/calibrate.h"
@@ -54,6 +56,7 @@ typedef struct {
     long long unknown;       /* labels naming no entity */
     long long contradictory; /* entities with confirmed and cleared */
     long long confirmed[IK_COUNT], cleared[IK_COUNT], contra[IK_COUNT];
+    long long derived; /* workers confirmed through a confirmed application */
 } labels_t;
 
 typedef struct {
@@ -192,6 +195,20 @@ static tw_err_t labels_load(store_t *st, const eng_index_t *ix, labels_t *l, tw_
             *slot = c;
         else if (*slot != c)
             *slot = CLS_CONTRA; /* two keys of one entity that disagree */
+    }
+    /* A confirmed application confirms the worker it was filed for, when
+     * the worker has no label of its own: some schemes (shell employers)
+     * are recorded application by application, and without this the
+     * worker fit would never see them (invariant 5). */
+    for (i = 0; i < ix->napps && i < l->n[IK_APPLICATION]; i++) {
+        uint32_t w = ix->apps[i].worker;
+        if (ix->worker_rep && w < ix->nentities[ENT_WORKER])
+            w = ix->worker_rep[w] ? ix->worker_rep[w] : w;
+        if (l->cls[IK_APPLICATION][i] == CLS_CONFIRMED && w > 0 && w < l->n[IK_WORKER] &&
+            l->cls[IK_WORKER][w] == CLS_NONE) {
+            l->cls[IK_WORKER][w] = CLS_CONFIRMED;
+            l->derived++;
+        }
     }
     for (k = 0; k < NLK; k++) {
         ind_kind_t kk = lkinds[k];
@@ -544,6 +561,11 @@ static void print_label_summary(FILE *out, const labels_t *l)
             "and cleared for one entity) and %lld naming no entity of the registers: counted "
             "here, left out of every figure below\n",
             l->rows, l->labelled, l->contradictory, l->unknown);
+    if (l->derived)
+        fprintf(out,
+                "  %lld workers without a label of their own are confirmed because one of their "
+                "applications is\n",
+                l->derived);
 }
 
 static void print_kind_header(FILE *out, const labels_t *l, const design_t *d, double nent)
@@ -639,6 +661,8 @@ typedef struct {
     double base_w[LEARN_MAX_FEATURES];
     long long needed;
     int unreachable;                     /* the recall target was not reachable */
+    int recall_floor;   /* level low lowered to keep the base config's recall */
+    double base_recall; /* the base config's recall on the labels at level low */
 } fit_t;
 
 /* Balanced weights over the rows whose fold is not `skip` (-1: all):
@@ -755,11 +779,29 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
     if (recall > 0) {
         t = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, recall);
     } else {
-        double vol = 0;
-        for (r = 0; r < d->nrows; r++)
+        /* equal workload, but never less recall on the labels than the
+         * base config had: where the learnt ranking is worse at the top
+         * (labelled cases are the easy ones, the rest look like them
+         * less), the level goes down until it catches as many labelled
+         * cases as before, and the report shows what that costs */
+        double vol = 0, pos = 0, hit = 0, tr;
+        for (r = 0; r < d->nrows; r++) {
             if (d->score[r] >= level_low)
                 vol += d->count[r];
+            if (d->y[r]) {
+                pos += d->count[r];
+                hit += d->score[r] >= level_low ? d->count[r] : 0;
+            }
+        }
         t = learn_threshold_for_volume(cv_logit, d->count, d->nrows, vol);
+        ft->base_recall = pos > 0 ? hit / pos : 0;
+        if (pos > 0 && hit > 0) {
+            tr = learn_threshold_for_recall(cv_logit, d->y, d->count, d->nrows, hit / pos);
+            if (tr < t) {
+                t = tr;
+                ft->recall_floor = 1;
+            }
+        }
     }
     for (r = 0; r < d->nrows; r++)
         if (d->zero[r] && cv_logit[r] > zmax)
@@ -921,6 +963,317 @@ static tw_err_t rewrite(const char *text, size_t len, const char *version, const
     return TW_OK;
 }
 
+/* ---- threshold fitting (--fit-thresholds) ----------------------------- */
+
+static tw_err_t edits_copy(const edits_t *from, edits_t *to)
+{
+    memset(to, 0, sizeof(*to));
+    if (!from->n)
+        return TW_OK;
+    if (!(to->e = malloc(from->n * sizeof(*to->e))))
+        return TW_ENOMEM;
+    memcpy(to->e, from->e, from->n * sizeof(*to->e));
+    to->n = to->cap = from->n;
+    return TW_OK;
+}
+
+/* The thresholds calibrate may move, each over a short grid around the
+ * built-in value (the base config's value is always a candidate too). */
+static const struct {
+    const char *ind, *key;
+    double def;
+    double grid[5];
+    int n;
+} tgrid[] = {
+    {"wage_far_below_peers", "ratio", 0.6, {0.5, 0.6, 0.7, 0.8}, 4},
+    {"permits_over_headcount", "ratio", 3, {2, 3, 4, 6}, 4},
+    {"intermediary_share", "share", 0.8, {0.6, 0.7, 0.8, 0.9}, 4},
+    {"crowded_residence", "min_workers", 8, {5, 6, 8, 10, 12}, 5},
+    {"new_employer_many_permits", "min_applications", 10, {5, 8, 10, 15}, 4},
+    {"employer_peer_anomaly", "z", 4, {3, 4, 5}, 3},
+};
+#define NTGRID (sizeof(tgrid) / sizeof(tgrid[0]))
+/* A candidate replaces the value in force only when it raises the mean
+ * cross-validated PR-AUC by at least this much: smaller gains are within
+ * what resampling the same labels moves (stated, not tuned). */
+#define THRESHOLD_MIN_GAIN 0.01
+
+/* Cross-validated PR-AUC (confirmed vs the rest) of a fit at lambda 3 on
+ * the design of one kind: the ranking quality the threshold is judged by. */
+static tw_err_t cv_pr_auc(const design_t *d, const config_t *cfg, unsigned folds, double *out)
+{
+    size_t ncat, r;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    learn_data_t ld;
+    learn_fit_opts_t o;
+    double *w = malloc((d->nrows ? d->nrows : 1) * sizeof(*w));
+    double *cv = malloc((d->nrows ? d->nrows : 1) * sizeof(*cv));
+    double beta[LEARN_MAX_FEATURES + 1];
+    char wkey[40];
+    learn_auc_t a;
+    uint32_t j;
+    unsigned f;
+    tw_err_t err = TW_OK;
+
+    *out = -1;
+    if (!w || !cv) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    ld.nrows = d->nrows;
+    ld.nfeat = d->nfeat;
+    ld.off = d->off;
+    ld.fi = d->fi;
+    ld.fv = d->fv;
+    ld.y = d->y;
+    memset(&o, 0, sizeof(o));
+    o.lambda = 3;
+    snprintf(wkey, sizeof(wkey), "weight_%s", ind_kind_name(d->kind));
+    for (j = 0; j < d->nfeat; j++) {
+        const char *id = cat[d->ind_of[j]].id;
+        double bw = config_indicator_param(cfg, id, wkey,
+                                           config_indicator_param(cfg, id, "weight", 1.0));
+        o.prior[j] = bw;
+        o.lo[j] = 0;
+        o.hi[j] = 10;
+    }
+    for (f = 0; f < folds; f++) {
+        double sh = balance(d, (int)f, w);
+        err = learn_fit(&ld, NULL, d->nrows, w, &o, beta, NULL);
+        if (err == TW_EINPUT) {
+            err = TW_OK;
+            for (r = 0; r < d->nrows; r++)
+                if (d->fold[r] == f)
+                    cv[r] = logit_of(d->score[r]);
+            continue;
+        }
+        if (err)
+            goto out;
+        for (r = 0; r < d->nrows; r++)
+            if (d->fold[r] == f)
+                cv[r] = learn_logit(&ld, r, beta) + sh;
+    }
+    if ((err = learn_auc(cv, d->y, d->count, d->nrows, &a)) == TW_OK)
+        *out = a.pr_auc;
+out:
+    free(w);
+    free(cv);
+    return err;
+}
+
+/* base's hits with indicator `ind`'s replaced by `repl` (catalogue order). */
+static tw_err_t hits_with(const ind_hits_t *base, uint16_t ind, const ind_hits_t *repl,
+                          ind_hits_t *out)
+{
+    size_t i;
+    int done = 0;
+    tw_err_t err = TW_OK;
+    ind_hits_init(out);
+    for (i = 0; i <= base->n && !err; i++) {
+        const ind_hit_t *h = i < base->n ? &base->hits[i] : NULL;
+        if (!done && (!h || h->indicator >= ind)) {
+            size_t k;
+            for (k = 0; k < repl->n && !err; k++) {
+                const ind_hit_t *x = &repl->hits[k];
+                err = ind_hits_add(out, x->indicator, (ind_kind_t)x->kind, x->entity,
+                                   x->strength, x->value, x->threshold,
+                                   x->nrecords ? repl->records + x->rec_off : NULL,
+                                   x->nrecords);
+            }
+            done = 1;
+        }
+        if (h && h->indicator != ind && !err)
+            err = ind_hits_add(out, h->indicator, (ind_kind_t)h->kind, h->entity, h->strength,
+                               h->value, h->threshold,
+                               h->nrecords ? base->records + h->rec_off : NULL, h->nrecords);
+    }
+    if (err)
+        ind_hits_free(out);
+    return err;
+}
+
+/* Mean cross-validated PR-AUC over the kinds in `use` of a screening. */
+static tw_err_t judge(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                      const labels_t *l, const int use[NLK], unsigned folds, double *mean)
+{
+    score_result_t sr;
+    double sum = 0;
+    int k, n = 0;
+    tw_err_t err;
+
+    *mean = -1;
+    if ((err = score_compute(ix, hits, cfg, &sr)) != TW_OK)
+        return err;
+    for (k = 0; k < NLK && !err; k++) {
+        design_t d;
+        double ap;
+        if (!use[k])
+            continue;
+        if ((err = design_build(ix, hits, &sr, cfg, l, lkinds[k], folds, &d)) != TW_OK)
+            break;
+        if ((err = cv_pr_auc(&d, cfg, folds, &ap)) == TW_OK && ap >= 0) {
+            sum += ap;
+            n++;
+        }
+        design_free(&d);
+    }
+    score_free(&sr);
+    if (!err && n)
+        *mean = sum / n;
+    return err;
+}
+
+/* Text of `base_text` with `es` applied (the version kept), parsed. */
+static tw_err_t config_with(const calibrate_opts_t *o, edits_t *es, config_t **out)
+{
+    char *t = NULL;
+    size_t tl = 0, i;
+    tw_errinfo_t ei;
+    tw_err_t err;
+    for (i = 0; i < es->n; i++)
+        es->e[i].done = 0;
+    *out = NULL;
+    if ((err = rewrite(o->base_text, o->base_len, config_version(o->base), "", es, &t, &tl)) !=
+        TW_OK)
+        return err;
+    for (i = 0; i < es->n; i++)
+        es->e[i].done = 0;
+    tw_errinfo_clear(&ei);
+    err = config_parse(t, tl, "candidate config", ind_ids(), out, &ei);
+    free(t);
+    return err == TW_OK ? TW_OK : TW_EINTERNAL;
+}
+
+/* Greedy, one threshold at a time in tgrid's order, each judged with the
+ * ones already chosen in force: the value with the best mean
+ * cross-validated PR-AUC over the kinds with enough labels, kept only when
+ * it beats the value in force by THRESHOLD_MIN_GAIN. The chosen values are
+ * added to `es`; *tuned receives the config with them (NULL: none moved),
+ * and *hits the screening under it. */
+static tw_err_t fit_thresholds(const eng_index_t *ix, ind_hits_t *hits,
+                               const calibrate_opts_t *o, const labels_t *l, unsigned folds,
+                               double epv, FILE *report, edits_t *es, config_t **tuned)
+{
+    size_t ncat, t;
+    const ind_def_t *cat = ind_catalogue(&ncat);
+    int use[NLK] = {0}, k, nuse = 0;
+    const config_t *cur = o->base;
+    config_t *own = NULL;
+    tw_err_t err = TW_OK;
+
+    *tuned = NULL;
+    /* the kinds with enough labels for the features they have now */
+    {
+        score_result_t sr;
+        if ((err = score_compute(ix, hits, o->base, &sr)) != TW_OK)
+            return err;
+        for (k = 0; k < NLK && !err; k++) {
+            design_t d;
+            if ((err = design_build(ix, hits, &sr, o->base, l, lkinds[k], folds, &d)) != TW_OK)
+                break;
+            /* a kind no indicator reaches yet may gain one from a threshold */
+            use[k] = l->confirmed[lkinds[k]] >= (long long)folds &&
+                     (double)l->confirmed[lkinds[k]] >= epv * (d.nfeat ? d.nfeat : 1);
+            nuse += use[k];
+            design_free(&d);
+        }
+        score_free(&sr);
+        if (err)
+            return err;
+    }
+    fprintf(report, "\nthresholds (--fit-thresholds): judged by the mean cross-validated "
+                    "PR-AUC of");
+    for (k = 0; k < NLK; k++)
+        if (use[k])
+            fprintf(report, " %s", ind_kind_name(lkinds[k]));
+    if (!nuse) {
+        fprintf(report, " no kind: none has enough labels; every threshold stays\n");
+        return TW_OK;
+    }
+    fprintf(report, "; a value replaces the one in force only with a gain of at least %g\n",
+            THRESHOLD_MIN_GAIN);
+    for (t = 0; t < NTGRID && !err; t++) {
+        int ind = ind_find(tgrid[t].ind), g, best = -1;
+        double now = config_indicator_param(cur, tgrid[t].ind, tgrid[t].key, tgrid[t].def);
+        double cand[6], score[6], pct;
+        unsigned dims;
+        int nc = 0, at_now = -1;
+        char sec[96];
+        snprintf(sec, sizeof(sec), "indicator %s", tgrid[t].ind);
+        if (ind < 0 || !config_indicator_enabled(cur, tgrid[t].ind))
+            continue;
+        if (config_indicator_rel(cur, tgrid[t].ind, tgrid[t].key, &pct, &dims)) {
+            fprintf(report, "    %s %s: relative (p%g), not fitted\n", tgrid[t].ind,
+                    tgrid[t].key, pct);
+            continue;
+        }
+        for (g = 0; g < tgrid[t].n; g++)
+            cand[nc++] = tgrid[t].grid[g];
+        for (g = 0; g < nc && cand[g] != now; g++)
+            ;
+        if (g == nc)
+            cand[nc++] = now;
+        fprintf(report, "    %s %s:", tgrid[t].ind, tgrid[t].key);
+        for (g = 0; g < nc && !err; g++) {
+            edits_t one;
+            config_t *c = NULL;
+            ind_hits_t part, all;
+            memset(&one, 0, sizeof(one));
+            /* the values chosen so far, and this candidate */
+            if ((err = edits_copy(es, &one)) != TW_OK ||
+                (err = edit_add(&one, sec, tgrid[t].key, cand[g])) != TW_OK ||
+                (err = config_with(o, &one, &c)) != TW_OK) {
+                free(one.e);
+                break;
+            }
+            free(one.e);
+            ind_hits_init(&part);
+            err = cat[ind].compute(&cat[ind], (uint16_t)ind, ix, c, &part);
+            if (!err && (err = hits_with(hits, (uint16_t)ind, &part, &all)) == TW_OK) {
+                err = judge(ix, &all, c, l, use, folds, &score[g]);
+                ind_hits_free(&all);
+            }
+            ind_hits_free(&part);
+            config_free(c);
+            if (!err)
+                fprintf(report, " %g -> %.3f%s", cand[g], score[g], cand[g] == now ? " (in force)" : "");
+            if (cand[g] == now)
+                at_now = g;
+            if (!err && (best < 0 || score[g] > score[best]))
+                best = g;
+        }
+        if (err)
+            break;
+        if (best >= 0 && at_now >= 0 && cand[best] != now &&
+            score[best] >= score[at_now] + THRESHOLD_MIN_GAIN) {
+            config_t *c = NULL;
+            ind_hits_t part, all;
+            fprintf(report, "; set to %g\n", cand[best]);
+            if ((err = edit_add(es, sec, tgrid[t].key, cand[best])) != TW_OK ||
+                (err = config_with(o, es, &c)) != TW_OK)
+                break;
+            ind_hits_init(&part);
+            err = cat[ind].compute(&cat[ind], (uint16_t)ind, ix, c, &part);
+            if (!err && (err = hits_with(hits, (uint16_t)ind, &part, &all)) == TW_OK) {
+                ind_hits_free(hits);
+                *hits = all;
+            }
+            ind_hits_free(&part);
+            config_free(own);
+            own = c;
+            cur = own;
+        } else {
+            fprintf(report, "; stays %g\n", now);
+        }
+    }
+    if (err) {
+        config_free(own);
+        return err;
+    }
+    *tuned = own;
+    return TW_OK;
+}
+
 /* ---- calibrate_run --------------------------------------------------- */
 
 tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, char **text,
@@ -942,6 +1295,8 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
     int k, nfit = 0;
     long long worst_needed = 0, worst_have = 0;
     char version[65], header[1024];
+    config_t *tuned = NULL;
+    const config_t *base = o->base;
     tw_err_t err;
 
     *text = NULL;
@@ -980,6 +1335,20 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
         fprintf(report, "level low set to alert as many entities of each kind as the base "
                         "config does on this register\n");
     print_label_summary(report, &l);
+    if (o->fit_thresholds) {
+        if ((err = fit_thresholds(ix, &hits, o, &l, folds, epv, report, &es, &tuned)) !=
+            TW_OK) {
+            tw_errinfo_set(ei, err, "fitting thresholds: %s", tw_strerror(err));
+            goto out;
+        }
+        if (tuned) { /* the weights below are fitted on the thresholds chosen */
+            base = tuned;
+            score_free(&sr);
+            if ((err = score_compute(ix, &hits, base, &sr)) != TW_OK)
+                goto out;
+            fprintf(report, "(\"before\" below is the base config with these thresholds)\n");
+        }
+    }
     for (k = 0; k < NLK; k++) {
         design_t d;
         fit_t *ft = &fits[k];
@@ -989,7 +1358,7 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
         uint32_t j;
         ind_kind_t kind = lkinds[k];
 
-        if ((err = design_build(ix, &hits, &sr, o->base, &l, kind, folds, &d)) != TW_OK)
+        if ((err = design_build(ix, &hits, &sr, base, &l, kind, folds, &d)) != TW_OK)
             goto out;
         print_kind_header(report, &l, &d, kind_entities(ix, kind));
         ft->needed = (long long)ceil(epv * (double)d.nfeat);
@@ -1026,7 +1395,7 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
         p1 = malloc((d.nrows ? d.nrows : 1) * sizeof(*p1));
         if (!cv || !p0 || !p1) {
             err = TW_ENOMEM;
-        } else if ((err = fit_kind(&d, o->base, folds, recall, o->keep, level[0], report, ft,
+        } else if ((err = fit_kind(&d, base, folds, recall, o->keep, level[0], report, ft,
                                    cv)) == TW_OK) {
             const measures_t *mm[2] = {&m0, &m1};
             static const char *const names[2] = {"before", "after (CV)"};
@@ -1045,6 +1414,12 @@ tw_err_t calibrate_run(store_t *st, const calibrate_opts_t *o, FILE *report, cha
                         ft->unreachable ? "; level low would reach entities without any "
                                           "evidence, so it starts at the weakest evidence"
                                         : "");
+                if (ft->recall_floor)
+                    fprintf(report,
+                            "    level low: at equal workload the learnt scores would reach "
+                            "fewer confirmed labels than the base config's %.3f, so it is "
+                            "lowered to reach as many (more alerts: see n below)\n",
+                            ft->base_recall);
                 print_measures(report, names, mm, 2, level);
                 fprintf(report, "    weights (%s): ", ind_kind_name(kind));
                 for (j = 0; j < d.nfeat; j++)
@@ -1138,6 +1513,7 @@ out:
     labels_free(&l);
     score_free(&sr);
     ind_hits_free(&hits);
+    config_free(tuned);
     engine_free(eng);
     return err;
 }

@@ -51,6 +51,8 @@ typedef struct {
     unsigned folds;         /* 0: 5 */
     double epv;             /* confirmed labels needed per feature; 0: 10 */
     const char *version;    /* the new config's version; NULL: derived from the base */
+    int fit_thresholds;     /* 1: first fit a few indicators' thresholds (a grid
+                               each, judged by cross-validated PR-AUC) */
     double keep;            /* 0..1: no weight falls below keep x its base weight
                                (labels hold only the schemes found so far; an
                                indicator of a kind never found keeps that much) */

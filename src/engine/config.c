@@ -241,6 +241,21 @@ double config_indicator_param(const config_t *c, const char *indicator, const ch
     return def;
 }
 
+int config_indicator_rel(const config_t *c, const char *indicator, const char *key,
+                         double *pct, unsigned *dims)
+{
+    char k[96];
+    double v;
+    if (!key || snprintf(k, sizeof(k), "%s.rel", key) >= (int)sizeof(k))
+        return 0;
+    v = config_indicator_param(c, indicator, k, -1);
+    if (v < 0)
+        return 0;
+    *dims = (unsigned)(v / 1000.0);
+    *pct = v - 1000.0 * *dims;
+    return 1;
+}
+
 int config_indicator_enabled(const config_t *c, const char *indicator)
 {
     return config_indicator_param(c, indicator, "enabled", 1.0) != 0.0;
@@ -749,6 +764,73 @@ static tw_err_t entry_score(parser_t *ps, const char *k, size_t klen, size_t kco
     return TW_OK;
 }
 
+/* `KEY = pP [within DIM,DIM...]`: the P-th percentile (0..100) of the
+ * register's own distribution of what KEY bounds, within groups of the
+ * dimensions named (sector, region, year; each once; none: the whole
+ * register). Stored as the parameter "KEY.rel" (a name no file can write)
+ * worth P + 1000 x the dimension bits (config_indicator_rel), so it
+ * enters the digest like any parameter. weight, enabled and the
+ * counts-as-threshold keys that are not numbers of the register cannot be
+ * relative: the indicator says which keys it reads so (engine.md). */
+static tw_err_t entry_relative(parser_t *ps, const char *k, size_t klen, const char *v,
+                               size_t vlen, size_t vcol)
+{
+    static const char *const dim_names[3] = {"sector", "region", "year"};
+    char key[MAX_NAME + 8];
+    size_t i = 1, j;
+    unsigned dims = 0;
+    double pct;
+    tw_err_t err;
+
+    if (eq(k, klen, "weight") || (klen > 7 && memcmp(k, "weight_", 7) == 0))
+        return perr(ps, vcol, "%.*s cannot be a percentile (it is a log-odds, not a threshold)",
+                    clip(k, klen), k);
+    while (i < vlen && v[i] != ' ' && v[i] != '\t')
+        i++;
+    if ((err = parse_number(ps, v + 1, i - 1, vcol + 1, &pct)) != TW_OK)
+        return err;
+    if (pct < 0 || pct > 100)
+        return perr(ps, vcol + 1, "a percentile must be between 0 and 100, not %.*s",
+                    clip(v + 1, i - 1), v + 1);
+    while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
+        i++;
+    if (i < vlen) {
+        if (vlen - i < 7 || memcmp(v + i, "within", 6) != 0 || (v[i + 6] != ' ' && v[i + 6] != '\t'))
+            return perr(ps, vcol + i,
+                        "after the percentile: 'within' and dimensions (sector, region, year), "
+                        "not '%.*s'",
+                        clip(v + i, vlen - i), v + i);
+        i += 6;
+        for (;;) {
+            size_t s0;
+            int d = -1;
+            while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
+                i++;
+            for (s0 = i; i < vlen && v[i] != ',' && v[i] != ' ' && v[i] != '\t'; i++)
+                ;
+            for (j = 0; j < 3; j++)
+                if (eq(v + s0, i - s0, dim_names[j]))
+                    d = (int)j;
+            if (d < 0)
+                return perr(ps, vcol + s0,
+                            "'%.*s' is not a dimension (sector, region or year)",
+                            clip(v + s0, i - s0), v + s0);
+            if (dims & (1u << d))
+                return perr(ps, vcol + s0, "%s is named twice", dim_names[d]);
+            dims |= 1u << d;
+            while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
+                i++;
+            if (i == vlen)
+                break;
+            if (v[i] != ',')
+                return perr(ps, vcol + i, "dimensions are separated by commas, not '%c'", v[i]);
+            i++;
+        }
+    }
+    snprintf(key, sizeof(key), "%.*s.rel", (int)klen, k);
+    return add_param(ps, key, strlen(key), pct + 1000.0 * dims);
+}
+
 static tw_err_t entry_indicator(parser_t *ps, const char *k, size_t klen, size_t kcol,
                                 const char *v, size_t vlen, size_t vcol)
 {
@@ -772,6 +854,8 @@ static tw_err_t entry_indicator(parser_t *ps, const char *k, size_t klen, size_t
                         v);
         return add_param(ps, k, klen, x);
     }
+    if (vlen > 0 && v[0] == 'p') /* relative: "p05 within sector,region,year" */
+        return entry_relative(ps, k, klen, v, vlen, vcol);
     if ((err = parse_number(ps, v, vlen, vcol, &x)) != TW_OK)
         return err;
     if (x < 0.0)
@@ -1202,7 +1286,7 @@ tw_err_t config_load_file(const char *path, const char *const *known, config_t *
  * check a file goes through.
  */
 static const char default_text[] =
-    "version = 2026-11-23.3\n"
+    "version = 2026-12-07.1\n"
     "[minimum_wage]\n"
     "1900-01-01 = 55000\n"
     "2020-01-01 = 68000\n"
@@ -1264,6 +1348,12 @@ static const char default_text[] =
     "weight = 2.0\n"
     "[indicator reports_touching_worker]\n"
     "weight = 2.0\n"
+    "[indicator employer_peer_anomaly]\n"
+    "weight = 0.0\n"
+    "min_peers = 20\n"
+    "feature_z = 2\n"
+    "min_features = 2\n"
+    "z = 4\n"
     "[mismatch]\n"
     "01 = 2653\n"
     "41 = 2653, 5142, 5169\n"

@@ -102,6 +102,15 @@ int64_t config_cases(const config_t *c, const char *key, int64_t def);
  * value, or `def` when the section or the key is absent. */
 double config_indicator_param(const config_t *c, const char *indicator, const char *key,
                               double def);
+/* A threshold set relative to the register (`KEY = p05 within sector,
+ * region,year`): 1 with the percentile (0..100) in *pct and the dimensions
+ * in *dims (CONFIG_REL_SECTOR | CONFIG_REL_REGION | CONFIG_REL_YEAR; 0 the
+ * whole register); 0 when KEY is absent or a plain number. */
+#define CONFIG_REL_SECTOR 1u
+#define CONFIG_REL_REGION 2u
+#define CONFIG_REL_YEAR 4u
+int config_indicator_rel(const config_t *c, const char *indicator, const char *key,
+                         double *pct, unsigned *dims);
 /* 0 when the section says enabled = false; 1 otherwise. */
 int config_indicator_enabled(const config_t *c, const char *indicator);
 

@@ -370,15 +370,26 @@ static size_t peer_run(const peer_t *v, size_t n, size_t g0, double *median)
     return g1;
 }
 
-tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
+static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n);
+
+static tw_err_t rel_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out);
+
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out)
 {
     peer_t *v;
     size_t n, g0, g1;
     tw_err_t err;
 
     memset(out, 0, sizeof(*out));
-    if ((err = peers_sorted(ix, &v, &n)) != TW_OK)
+    if ((err = emp_ref_build(ix, &out->emp, &out->nemp)) != TW_OK ||
+        (err = rel_ref_build(ix, cfg, out)) != TW_OK) {
+        ind_peer_ref_free(out);
         return err;
+    }
+    if ((err = peers_sorted(ix, &v, &n)) != TW_OK) {
+        ind_peer_ref_free(out);
+        return err;
+    }
     for (g0 = 0; g0 < n; g0 = g1) {
         double median;
         struct ind_peer_group *grown;
@@ -400,7 +411,11 @@ tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out)
 
 void ind_peer_ref_free(ind_peer_ref_t *ref)
 {
+    int k;
     free(ref->groups);
+    free(ref->emp);
+    for (k = 0; k < IND_REL_KINDS; k++)
+        free(ref->rel[k]);
     memset(ref, 0, sizeof(*ref));
 }
 
@@ -417,6 +432,27 @@ static const struct ind_peer_group *peer_ref_find(const ind_peer_ref_t *ref, uin
     return lo < ref->n && ref->groups[lo].group == group ? &ref->groups[lo] : NULL;
 }
 
+/* Relative thresholds ("relative thresholds" below the employer peers). */
+enum { REL_WAGE, REL_HEADCOUNT, REL_NEWEMP, REL_SPIKE, REL_NKINDS };
+typedef struct rel_s {
+    int on;
+    double pct;
+    unsigned dims;
+    double min_group;
+    struct ind_rel_group *own;
+    const struct ind_rel_group *g;
+    size_t ng;
+} rel_t;
+static tw_err_t rel_open(const eng_index_t *ix, const config_t *cfg, int kind, double min_group,
+                         rel_t *r);
+static double rel_threshold(const rel_t *r, uint8_t sector, uint8_t region, int32_t day);
+static void rel_close(rel_t *r);
+static uint32_t rel_aux(double pct, unsigned dims);
+static void emp_place(const eng_index_t *ix, uint32_t k, uint8_t *sector, uint8_t *region);
+/* One employer-year of permits_over_headcount (emp_years). */
+typedef tw_err_t (*emp_year_fn)(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                                int32_t day, const uint64_t *packed);
+
 static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                      const config_t *cfg, ind_hits_t *out)
 {
@@ -424,8 +460,29 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
     peer_t *v = NULL;
     size_t n = 0, g0, g1, j;
     uint32_t i;
+    rel_t rel;
     tw_err_t err;
 
+    if ((err = rel_open(ix, cfg, REL_WAGE, min_peers, &rel)) != TW_OK)
+        return err;
+    if (rel.on) { /* salary = pP within ...: the register's own percentile */
+        uint32_t aux = rel_aux(rel.pct, rel.dims);
+        for (i = 0; i < ix->napps && !err; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            double thr;
+            if (!live(a) || a->salary < 0)
+                continue;
+            thr = rel_threshold(&rel, a->sector, a->work_region, a->submitted);
+            if (!(a->salary < thr))
+                continue;
+            err = hit_app(out, d, self, i, ramp((thr - a->salary) / (WAGE_FULL_GAP * thr)),
+                          a->salary, thr);
+            if (!err)
+                out->hits[out->n - 1].aux = aux;
+        }
+        rel_close(&rel);
+        return err;
+    }
     if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
         for (i = 0; i < ix->napps; i++) {
             const eng_app_t *a = &ix->apps[i];
@@ -804,6 +861,52 @@ out:
  *   evidence: the applications of the first peak window.
  * A new intermediary whose whole span is one window has baseline = peak and
  * never fires: a spike is measured against the intermediary's own past. */
+/* Intermediary k's live applications packed (day, record) and sorted into
+ * days[0..*n), its sliding peak over W days (count, first index) and its
+ * baseline (median of the fixed windows, empty ones included). 0 when it
+ * has fewer than min_apps (or none). days, counts: as long as its postings. */
+static int spike_of(const eng_index_t *ix, uint32_t k, int32_t W, double min_apps,
+                    uint64_t *days, uint32_t *counts, uint32_t *n_out, uint32_t *peak_out,
+                    uint32_t *peak_at_out, double *baseline_out)
+{
+    const eng_postings_t *P = &ix->apps_by_intermediary;
+    uint32_t n = 0, nc = 0, i0, peak = 0, peak_at = 0, j;
+    int64_t d0, nwin, empty;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (live(a) && a->submitted != ENG_NODAY)
+            days[n++] = pack(a->submitted, P->items[j]);
+    }
+    if (n == 0 || n < min_apps)
+        return 0;
+    qsort(days, n, sizeof(*days), cmp_u64);
+    d0 = pack_hi(days[0]);
+    nwin = ((int64_t)pack_hi(days[n - 1]) - d0) / W + 1;
+    for (j = 0; j < n; j++) { /* counts of the non-empty fixed windows */
+        if (j == 0 || ((int64_t)pack_hi(days[j]) - d0) / W !=
+                          ((int64_t)pack_hi(days[j - 1]) - d0) / W)
+            counts[nc++] = 0;
+        counts[nc - 1]++;
+    }
+    qsort(counts, nc, sizeof(*counts), cmp_u32);
+    empty = nwin - nc;
+#define WIN(i) ((int64_t)(i) < empty ? 0.0 : (double)counts[(int64_t)(i) - empty])
+    *baseline_out = nwin % 2 ? WIN(nwin / 2) : (WIN(nwin / 2 - 1) + WIN(nwin / 2)) / 2;
+#undef WIN
+    for (i0 = 0, j = 0; j < n; j++) { /* sliding peak */
+        while ((int64_t)pack_hi(days[j]) - pack_hi(days[i0]) >= W)
+            i0++;
+        if (j - i0 + 1 > peak) {
+            peak = j - i0 + 1;
+            peak_at = i0;
+        }
+    }
+    *n_out = n;
+    *peak_out = peak;
+    *peak_at_out = peak_at;
+    return 1;
+}
+
 static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
                                    const config_t *cfg, ind_hits_t *out)
 {
@@ -815,46 +918,28 @@ static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_
     uint32_t *counts = malloc((size_t)(longest ? longest : 1) * sizeof(*counts));
     uint32_t k, j;
     recs_t r;
-    tw_err_t err = TW_OK;
+    rel_t rel;
+    tw_err_t err;
 
+    memset(&rel, 0, sizeof(rel));
     if (!days || !counts) {
         err = TW_ENOMEM;
         goto out;
     }
+    if ((err = rel_open(ix, cfg, REL_SPIKE, param(d, cfg, "min_group", 20), &rel)) != TW_OK)
+        goto out;
     for (k = 1; P->off && k < P->n; k++) {
-        uint32_t n = 0, nc = 0, i0, peak = 0, peak_at = 0;
-        int64_t d0, nwin, empty;
-        double baseline, thr;
-        for (j = P->off[k]; j < P->off[k + 1]; j++) {
-            const eng_app_t *a = &ix->apps[P->items[j]];
-            if (live(a) && a->submitted != ENG_NODAY)
-                days[n++] = pack(a->submitted, P->items[j]);
-        }
-        if (n == 0 || n < min_apps)
+        uint32_t n, peak, peak_at;
+        double baseline, thr, f = factor;
+        if (!spike_of(ix, k, W, min_apps, days, counts, &n, &peak, &peak_at, &baseline))
             continue;
-        qsort(days, n, sizeof(*days), cmp_u64);
-        d0 = pack_hi(days[0]);
-        nwin = ((int64_t)pack_hi(days[n - 1]) - d0) / W + 1;
-        for (j = 0; j < n; j++) { /* counts of the non-empty fixed windows */
-            if (j == 0 || ((int64_t)pack_hi(days[j]) - d0) / W !=
-                              ((int64_t)pack_hi(days[j - 1]) - d0) / W)
-                counts[nc++] = 0;
-            counts[nc - 1]++;
+        if (rel.on) { /* the register's spikes: the group of the peak's first application */
+            const eng_app_t *a = &ix->apps[pack_rec(days[peak_at])];
+            f = rel_threshold(&rel, a->sector, a->work_region, a->submitted);
+            if (!(f >= 0))
+                continue;
         }
-        qsort(counts, nc, sizeof(*counts), cmp_u32);
-        empty = nwin - nc;
-#define WIN(i) ((int64_t)(i) < empty ? 0.0 : (double)counts[(int64_t)(i) - empty])
-        baseline = nwin % 2 ? WIN(nwin / 2) : (WIN(nwin / 2 - 1) + WIN(nwin / 2)) / 2;
-#undef WIN
-        for (i0 = 0, j = 0; j < n; j++) { /* sliding peak */
-            while ((int64_t)pack_hi(days[j]) - pack_hi(days[i0]) >= W)
-                i0++;
-            if (j - i0 + 1 > peak) {
-                peak = j - i0 + 1;
-                peak_at = i0;
-            }
-        }
-        thr = fmax(factor * baseline, min_apps);
+        thr = fmax(f * baseline, min_apps);
         if (peak < thr || !(thr > 0))
             continue;
         recs_reset(&r);
@@ -862,8 +947,11 @@ static tw_err_t intermediary_spike(const ind_def_t *d, uint16_t self, const eng_
             recs_add(&r, IR_APPLICATION, pack_rec(days[j]));
         if ((err = hit(out, d, self, k, ramp(peak / thr - 1), peak, thr, &r)) != TW_OK)
             goto out;
+        if (rel.on)
+            out->hits[out->n - 1].aux = rel_aux(rel.pct, rel.dims);
     }
 out:
+    rel_close(&rel);
     free(days);
     free(counts);
     return err;
@@ -878,60 +966,116 @@ out:
  * permits out). One hit per employer, for its strongest year (the earliest
  * on a tie); strength ramp((n - thr) / max(thr, 1)); evidence: that year's
  * applications. */
-static tw_err_t permits_over_headcount(const ind_def_t *d, uint16_t self,
-                                       const eng_index_t *ix, const config_t *cfg,
-                                       ind_hits_t *out)
+/* Every employer-year of live applications with a submission day, in
+ * employer order and, within one, year order: fn(ctx, employer, n, largest
+ * declared headcount (-1 unknown), a day of that year, its applications
+ * packed (year, record)); then fn(ctx, employer, 0, ...) once per employer
+ * that had any. */
+static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    double ratio = param(d, cfg, "ratio", 3), min_apps = param(d, cfg, "min_applications", 5);
-    uint32_t longest = plongest(P);
+    uint32_t longest = plongest(P), k, j, n, y0, y1;
     uint64_t *v = malloc((size_t)(longest ? longest : 1) * sizeof(*v));
-    uint32_t k, j;
-    recs_t r;
     tw_err_t err = TW_OK;
 
-    if (!v) {
-        err = TW_ENOMEM;
-        goto out;
-    }
-    for (k = 1; P->off && k < P->n; k++) {
-        uint32_t n = 0, y0, y1, best_at = 0, best_n = 0;
-        double best = 0, best_thr = 0;
+    if (!v)
+        return TW_ENOMEM;
+    for (k = 1; P->off && k < P->n && !err; k++) {
+        n = 0;
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
             const eng_app_t *a = &ix->apps[P->items[j]];
             if (live(a) && a->submitted != ENG_NODAY)
                 v[n++] = pack(year_of(a->submitted), P->items[j]);
         }
+        if (!n)
+            continue;
         qsort(v, n, sizeof(*v), cmp_u64);
-        for (y0 = 0; y0 < n; y0 = y1) {
+        for (y0 = 0; y0 < n && !err; y0 = y1) {
             int32_t declared = -1;
-            double thr, s;
             for (y1 = y0; y1 < n && pack_hi(v[y1]) == pack_hi(v[y0]); y1++) {
                 int32_t de = ix->apps[pack_rec(v[y1])].declared_employees;
                 if (de > declared)
                     declared = de;
             }
-            thr = ratio * declared;
-            if (declared < 0 || y1 - y0 <= thr || y1 - y0 < min_apps)
-                continue;
-            s = ramp((y1 - y0 - thr) / fmax(thr, 1));
-            if (s > best) {
-                best = s;
-                best_at = y0;
-                best_n = y1 - y0;
-                best_thr = thr;
-            }
+            err = fn(ctx, k, y1 - y0, declared, ix->apps[pack_rec(v[y0])].submitted, v + y0);
         }
-        if (!best_n)
-            continue;
-        recs_reset(&r);
-        for (j = best_at; j < best_at + best_n; j++)
-            recs_add(&r, IR_APPLICATION, pack_rec(v[j]));
-        if ((err = hit(out, d, self, k, best, best_n, best_thr, &r)) != TW_OK)
-            goto out;
+        if (!err)
+            err = fn(ctx, k, 0, -1, ENG_NODAY, NULL);
     }
-out:
     free(v);
+    return err;
+}
+
+typedef struct {
+    const ind_def_t *d;
+    uint16_t self;
+    const eng_index_t *ix;
+    ind_hits_t *out;
+    double ratio, min_apps;
+    rel_t rel;
+    double best, best_thr;
+    uint32_t best_n;
+    recs_t r;
+} poh_t;
+
+static tw_err_t poh_year(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                         int32_t day, const uint64_t *packed)
+{
+    poh_t *c = ctx;
+    double thr, s, ratio = c->ratio;
+    uint32_t j;
+    if (n == 0) { /* the employer's end: its strongest year */
+        tw_err_t err = TW_OK;
+        if (c->best_n) {
+            err = hit(c->out, c->d, c->self, employer, c->best, c->best_n, c->best_thr, &c->r);
+            if (!err && c->rel.on)
+                c->out->hits[c->out->n - 1].aux = rel_aux(c->rel.pct, c->rel.dims);
+        }
+        c->best = 0;
+        c->best_n = 0;
+        return err;
+    }
+    if (c->rel.on) {
+        uint8_t sector, region;
+        emp_place(c->ix, employer, &sector, &region);
+        ratio = rel_threshold(&c->rel, sector, region, day);
+        if (!(ratio >= 0))
+            return TW_OK;
+    }
+    thr = ratio * declared;
+    if (declared < 0 || n <= thr || n < c->min_apps)
+        return TW_OK;
+    s = ramp((n - thr) / fmax(thr, 1));
+    if (s > c->best) {
+        c->best = s;
+        c->best_n = n;
+        c->best_thr = thr;
+        recs_reset(&c->r);
+        for (j = 0; j < n; j++)
+            recs_add(&c->r, IR_APPLICATION, pack_rec(packed[j]));
+    }
+    return TW_OK;
+}
+
+static tw_err_t permits_over_headcount(const ind_def_t *d, uint16_t self,
+                                       const eng_index_t *ix, const config_t *cfg,
+                                       ind_hits_t *out)
+{
+    poh_t c;
+    tw_err_t err;
+
+    memset(&c, 0, sizeof(c));
+    c.d = d;
+    c.self = self;
+    c.ix = ix;
+    c.out = out;
+    c.ratio = param(d, cfg, "ratio", 3);
+    c.min_apps = param(d, cfg, "min_applications", 5);
+    if ((err = rel_open(ix, cfg, REL_HEADCOUNT, param(d, cfg, "min_group", 20), &c.rel)) !=
+        TW_OK)
+        return err;
+    err = emp_years(ix, poh_year, &c);
+    rel_close(&c.rel);
     return err;
 }
 
@@ -942,30 +1086,62 @@ out:
  * the live applications submitted before r + days number >= min_applications;
  * value = that number, strength ramp((n - m) / m); evidence: those
  * applications. */
+/* The applications of employer k submitted before registration + D, when
+ * its first live submission came less than D days after registration
+ * (*reg_out its registration day); 0 otherwise. */
+static uint32_t newemp_count(const eng_index_t *ix, uint32_t k, int32_t D, int32_t *reg_out)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    int32_t reg = INT32_MAX, first = INT32_MAX;
+    uint32_t j, n = 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        if (a->submitted < first)
+            first = a->submitted;
+        if (a->employer_registered != ENG_NODAY && a->employer_registered < reg)
+            reg = a->employer_registered;
+    }
+    *reg_out = reg;
+    if (reg == INT32_MAX || first == INT32_MAX || (int64_t)first - reg >= D)
+        return 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (live(a) && a->submitted != ENG_NODAY && (int64_t)a->submitted < (int64_t)reg + D)
+            n++;
+    }
+    return n;
+}
+
 static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
                                           const eng_index_t *ix, const config_t *cfg,
                                           ind_hits_t *out)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    int32_t D = param_days(d, cfg, "days", 180, 0, 1000000);
-    double m = fmax(1, param(d, cfg, "min_applications", 10));
-    uint32_t k, j;
+    int32_t D = param_days(d, cfg, "days", 180, 0, 1000000), reg;
+    double m0 = fmax(1, param(d, cfg, "min_applications", 10));
+    uint32_t k, j, n;
     recs_t r;
+    rel_t rel;
     tw_err_t err;
 
-    for (k = 1; P->off && k < P->n; k++) {
-        int32_t reg = INT32_MAX, first = INT32_MAX;
-        for (j = P->off[k]; j < P->off[k + 1]; j++) {
-            const eng_app_t *a = &ix->apps[P->items[j]];
-            if (!live(a) || a->submitted == ENG_NODAY)
-                continue;
-            if (a->submitted < first)
-                first = a->submitted;
-            if (a->employer_registered != ENG_NODAY && a->employer_registered < reg)
-                reg = a->employer_registered;
+    if ((err = rel_open(ix, cfg, REL_NEWEMP, param(d, cfg, "min_group", 20), &rel)) != TW_OK)
+        return err;
+    for (k = 1; P->off && k < P->n && !err; k++) {
+        double m = m0;
+        if (!(n = newemp_count(ix, k, D, &reg)))
+            continue;
+        if (rel.on) {
+            uint8_t sector, region;
+            double t;
+            emp_place(ix, k, &sector, &region);
+            t = rel_threshold(&rel, sector, region, reg);
+            if (!(t >= 0))
+                continue; /* too few new employers in its group to judge */
+            m = fmax(1, t);
         }
-        /* (the count below implies it; this is the cheap early exit) */
-        if (reg == INT32_MAX || first == INT32_MAX || (int64_t)first - reg >= D)
+        if (n < m)
             continue;
         recs_reset(&r);
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
@@ -973,12 +1149,12 @@ static tw_err_t new_employer_many_permits(const ind_def_t *d, uint16_t self,
             if (live(a) && a->submitted != ENG_NODAY && (int64_t)a->submitted < (int64_t)reg + D)
                 recs_add(&r, IR_APPLICATION, P->items[j]);
         }
-        if (r.total < m)
-            continue;
-        if ((err = hit(out, d, self, k, ramp((r.total - m) / m), r.total, m, &r)) != TW_OK)
-            return err;
+        err = hit(out, d, self, k, ramp((r.total - m) / m), r.total, m, &r);
+        if (!err && rel.on)
+            out->hits[out->n - 1].aux = rel_aux(rel.pct, rel.dims);
     }
-    return TW_OK;
+    rel_close(&rel);
+    return err;
 }
 
 /* ---- 14. occupation_sector_mismatch ------------------------------------- */
@@ -1408,6 +1584,668 @@ static tw_err_t reports_touching(const ind_def_t *d, uint16_t self, const eng_in
     return TW_OK;
 }
 
+/* ---- 25. employer_peer_anomaly ------------------------------------------- */
+
+/* Each employer with at least EMP_MIN_APPS live applications is compared
+ * with its peers: the employers of the same sector and region (the region
+ * of the workplace, both from its earliest live application), or of the
+ * same sector in every region when the region has fewer than `min_peers`
+ * [20] of them, on five features:
+ *   volume         log(1 + live applications)
+ *   growth         log((1 + n in the 365 days up to its last submission) /
+ *                      (1 + n in the 365 days before those))
+ *   wage level     log(1 + median salary)            (low is the risk)
+ *   nationality    share of its commonest citizenship
+ *   intermediary   share of its applications filed through one
+ * Robust z per feature: (x - median) / (1.4826 MAD) over the peers, in the
+ * direction of risk (1.2533 x the mean absolute deviation when the MAD is
+ * 0; a feature whose spread is 0 among the peers is not judged). Hit when
+ * at least `min_features` [2] features have z >= `feature_z` [2] and the
+ * combined c = sqrt(sum of the squared positive z) >= `z` [4]; strength
+ * ramp((c - z) / z); value c, threshold z; evidence: its applications;
+ * ind_hit_t.aux holds each feature's z (ind_hit_detail() says it in
+ * words). Order-free (no feature depends on record order), so a live
+ * neighbourhood with the employer's every application and the register's
+ * group statistics (ind_peer_ref_t) gives the full screening's hit. */
+#define EMP_MIN_APPS 5
+#define PF_N 5
+static const char *const pf_name[PF_N] = {"volume", "growth", "wage level",
+                                          "nationality concentration",
+                                          "intermediary reliance"};
+static const double pf_sign[PF_N] = {1, 1, -1, 1, 1};
+
+struct ind_emp_group {
+    uint32_t key; /* sector << 8 | region; region 0xff: the whole sector */
+    uint32_t count;
+    double med[PF_N], scale[PF_N];
+};
+
+typedef struct {
+    uint32_t g1, g0; /* its groups: sector and region (0 unknown region), sector */
+    double x[PF_N];
+    uint8_t has[PF_N];
+} emp_feat_t;
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Features of employer k; 0 when it has fewer than EMP_MIN_APPS live
+ * applications or no sector. s1, s2: scratch as long as its postings. */
+static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t *s2,
+                        emp_feat_t *f)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, run = 0, n1 = 0, n0 = 0;
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    uint8_t sector = 0, region = 0;
+
+    memset(f, 0, sizeof(*f));
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        n++;
+        if (a->sector && (a->submitted < first ||
+                          (a->submitted == first &&
+                           (a->sector < sector || (a->sector == sector && a->work_region < region))))) {
+            first = a->submitted;
+            sector = a->sector;
+            region = a->work_region;
+        }
+        if (a->submitted > last)
+            last = a->submitted;
+        if (a->salary >= 0)
+            s1[nsal++] = a->salary;
+        if (a->citizenship)
+            s2[ncit++] = a->citizenship;
+        nagent += a->intermediary != 0;
+    }
+    if (n < EMP_MIN_APPS || !sector)
+        return 0;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        int64_t back;
+        if (!live(a) || a->submitted == ENG_NODAY)
+            continue;
+        back = (int64_t)last - a->submitted;
+        n1 += back < 365;
+        n0 += back >= 365 && back < 730;
+    }
+    f->g1 = (uint32_t)sector << 8 | region;
+    f->g0 = (uint32_t)sector << 8 | 0xff;
+    f->x[0] = log1p((double)n);
+    f->has[0] = 1;
+    f->x[1] = log((1.0 + n1) / (1.0 + n0));
+    f->has[1] = 1;
+    if (nsal) {
+        qsort(s1, nsal, sizeof(*s1), cmp_i32);
+        f->x[2] = log1p(nsal % 2 ? (double)s1[nsal / 2]
+                                 : ((double)s1[nsal / 2 - 1] + s1[nsal / 2]) / 2);
+        f->has[2] = 1;
+    }
+    if (ncit) {
+        qsort(s2, ncit, sizeof(*s2), cmp_i32);
+        for (j = 0; j < ncit; j++) {
+            run = j && s2[j] == s2[j - 1] ? run + 1 : 1;
+            if (run > best_cit)
+                best_cit = run;
+        }
+        f->x[3] = (double)best_cit / ncit;
+        f->has[3] = 1;
+    }
+    f->x[4] = (double)nagent / n;
+    f->has[4] = 1;
+    return 1;
+}
+
+typedef struct {
+    uint32_t key;
+    double v;
+} gv_t;
+
+static int cmp_gv(const void *a, const void *b)
+{
+    const gv_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+
+/* Features of every employer (ok[k] = 1 when it has them); *out is
+ * indexed by employer id and freed by the caller. */
+static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t **ok)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t longest = plongest(P), k;
+    size_t nemp = P->off && P->n ? P->n : 1;
+    int32_t *s1 = malloc((size_t)(longest ? longest : 1) * sizeof(*s1));
+    int32_t *s2 = malloc((size_t)(longest ? longest : 1) * sizeof(*s2));
+    emp_feat_t *e = malloc(nemp * sizeof(*e));
+    uint8_t *o = calloc(nemp, 1);
+    tw_err_t err = TW_OK;
+
+    if (!s1 || !s2 || !e || !o) {
+        err = TW_ENOMEM;
+        free(e);
+        free(o);
+        e = NULL;
+        o = NULL;
+    } else {
+        for (k = 1; P->off && k < P->n; k++)
+            o[k] = (uint8_t)emp_features(ix, k, s1, s2, &e[k]);
+    }
+    free(s1);
+    free(s2);
+    *out = e;
+    *ok = o;
+    return err;
+}
+
+static const struct ind_emp_group *emp_group_find(const struct ind_emp_group *g, size_t n,
+                                                  uint32_t key);
+
+/* The peer groups of the employers (feats, ok: emp_feats_all), sorted by
+ * key: count, and per feature the median and the robust scale. */
+static tw_err_t emp_groups_build(const emp_feat_t *feats, const uint8_t *ok, uint32_t nemp,
+                                 struct ind_emp_group **out, size_t *nout)
+{
+    gv_t *v = malloc(2 * (size_t)(nemp ? nemp : 1) * sizeof(*v));
+    double *dev = malloc(2 * (size_t)(nemp ? nemp : 1) * sizeof(*dev));
+    struct ind_emp_group *g = NULL;
+    size_t ng = 0, cap = 0, n, i0, i1, i;
+    uint32_t k;
+    int f;
+    tw_err_t err = TW_OK;
+
+    *out = NULL;
+    *nout = 0;
+    if (!v || !dev) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (f = -1; f < PF_N; f++) { /* -1: the groups and their counts */
+        n = 0;
+        for (k = 1; k < nemp; k++) {
+            const emp_feat_t *e = &feats[k];
+            if (!ok[k] || (f >= 0 && !e->has[f]))
+                continue;
+            v[n].key = e->g1;
+            v[n++].v = f >= 0 ? e->x[f] : 0;
+            v[n].key = e->g0;
+            v[n++].v = f >= 0 ? e->x[f] : 0;
+        }
+        qsort(v, n, sizeof(*v), cmp_gv);
+        for (i0 = 0; i0 < n; i0 = i1) {
+            struct ind_emp_group *x;
+            size_t cnt;
+            double med, mad, mean = 0;
+            for (i1 = i0 + 1; i1 < n && v[i1].key == v[i0].key; i1++)
+                ;
+            cnt = i1 - i0;
+            if (f < 0) { /* in key order: g stays sorted */
+                if (!(x = grow_array(g, &cap, ng + 1, sizeof(*g)))) {
+                    err = TW_ENOMEM;
+                    goto out;
+                }
+                g = x;
+                memset(&g[ng], 0, sizeof(*g));
+                g[ng].key = v[i0].key;
+                g[ng++].count = (uint32_t)cnt;
+                continue;
+            }
+            x = (struct ind_emp_group *)emp_group_find(g, ng, v[i0].key);
+            if (!x)
+                continue;
+            med = cnt % 2 ? v[i0 + cnt / 2].v : (v[i0 + cnt / 2 - 1].v + v[i0 + cnt / 2].v) / 2;
+            for (i = i0; i < i1; i++) {
+                dev[i - i0] = fabs(v[i].v - med);
+                mean += dev[i - i0];
+            }
+            qsort(dev, cnt, sizeof(*dev), cmp_dbl);
+            mad = cnt % 2 ? dev[cnt / 2] : (dev[cnt / 2 - 1] + dev[cnt / 2]) / 2;
+            x->med[f] = med;
+            x->scale[f] = mad > 0 ? 1.4826 * mad : 1.2533 * mean / (double)cnt;
+        }
+    }
+    *out = g;
+    *nout = ng;
+    g = NULL;
+out:
+    free(g);
+    free(v);
+    free(dev);
+    return err;
+}
+
+static const struct ind_emp_group *emp_group_find(const struct ind_emp_group *g, size_t n,
+                                                  uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && g[lo].key == key ? &g[lo] : NULL;
+}
+
+/* z in quarters, 6 bits per feature (0..15.75) */
+static uint32_t z_pack(const double z[PF_N])
+{
+    uint32_t aux = 0;
+    int f;
+    for (f = 0; f < PF_N; f++) {
+        double q = z[f] > 0 ? floor(z[f] * 4 + 0.5) : 0;
+        aux |= (uint32_t)(q > 63 ? 63 : q) << (6 * f);
+    }
+    return aux;
+}
+
+static tw_err_t employer_peer_anomaly(const ind_def_t *d, uint16_t self, const eng_index_t *ix,
+                                      const config_t *cfg, ind_hits_t *out)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    double min_peers = param(d, cfg, "min_peers", 20), zthr = fmax(0.1, param(d, cfg, "z", 4));
+    double fz = param(d, cfg, "feature_z", 2), minf = param(d, cfg, "min_features", 2);
+    struct ind_emp_group *own = NULL;
+    const struct ind_emp_group *groups;
+    emp_feat_t *feats = NULL;
+    uint8_t *ok = NULL;
+    size_t ng;
+    uint32_t k, j;
+    recs_t r;
+    tw_err_t err;
+
+    if (!P->off || P->n < 2)
+        return TW_OK;
+    if ((err = emp_feats_all(ix, &feats, &ok)) != TW_OK)
+        return err;
+    if (ix->peer_ref) { /* a neighbourhood: the whole register's groups */
+        groups = ix->peer_ref->emp;
+        ng = ix->peer_ref->nemp;
+    } else {
+        if ((err = emp_groups_build(feats, ok, P->n, &own, &ng)) != TW_OK)
+            goto out;
+        groups = own;
+    }
+    for (k = 1; k < P->n; k++) {
+        const emp_feat_t *e = &feats[k];
+        const struct ind_emp_group *g;
+        double z[PF_N], c = 0;
+        int f, strong = 0;
+        if (!ok[k])
+            continue;
+        g = emp_group_find(groups, ng, e->g1);
+        if (!g || g->count < min_peers)
+            g = emp_group_find(groups, ng, e->g0);
+        if (!g || g->count < min_peers)
+            continue;
+        for (f = 0; f < PF_N; f++) {
+            z[f] = e->has[f] && g->scale[f] > 0
+                       ? pf_sign[f] * (e->x[f] - g->med[f]) / g->scale[f]
+                       : 0;
+            if (z[f] > 0)
+                c += z[f] * z[f];
+            strong += z[f] >= fz;
+        }
+        c = sqrt(c);
+        if (strong < minf || c < zthr)
+            continue;
+        recs_reset(&r);
+        for (j = P->off[k]; j < P->off[k + 1]; j++)
+            if (live(&ix->apps[P->items[j]]))
+                recs_add(&r, IR_APPLICATION, P->items[j]);
+        if ((err = hit(out, d, self, k, ramp((c - zthr) / zthr), c, zthr, &r)) != TW_OK)
+            goto out;
+        out->hits[out->n - 1].aux = z_pack(z);
+    }
+out:
+    free(own);
+    free(feats);
+    free(ok);
+    return err;
+}
+
+
+/* The register's employer peer groups, for a neighbourhood's reference. */
+static tw_err_t emp_ref_build(const eng_index_t *ix, struct ind_emp_group **out, size_t *n)
+{
+    emp_feat_t *feats = NULL;
+    uint8_t *ok = NULL;
+    tw_err_t err;
+    *out = NULL;
+    *n = 0;
+    if (!ix->apps_by_employer.off || ix->apps_by_employer.n < 2)
+        return TW_OK;
+    if ((err = emp_feats_all(ix, &feats, &ok)) == TW_OK)
+        err = emp_groups_build(feats, ok, ix->apps_by_employer.n, out, n);
+    free(feats);
+    free(ok);
+    return err;
+}
+
+/* An employer's two peer group keys (emp_features()'s, whatever its
+ * number of applications), 0 when it has no live application with a
+ * sector. */
+static void emp_keys(const eng_index_t *ix, uint32_t k, uint32_t *g1, uint32_t *g0)
+{
+    const eng_postings_t *P = &ix->apps_by_employer;
+    int32_t first = INT32_MAX;
+    uint8_t sector = 0, region = 0;
+    uint32_t j;
+    *g1 = *g0 = 0;
+    if (!k || k >= P->n)
+        return;
+    for (j = P->off[k]; j < P->off[k + 1]; j++) {
+        const eng_app_t *a = &ix->apps[P->items[j]];
+        if (!live(a) || a->submitted == ENG_NODAY || !a->sector)
+            continue;
+        if (a->submitted < first ||
+            (a->submitted == first &&
+             (a->sector < sector || (a->sector == sector && a->work_region < region)))) {
+            first = a->submitted;
+            sector = a->sector;
+            region = a->work_region;
+        }
+    }
+    if (sector) {
+        *g1 = (uint32_t)sector << 8 | region;
+        *g0 = (uint32_t)sector << 8 | 0xff;
+    }
+}
+
+/* ---- relative thresholds ------------------------------------------------- */
+
+/* A threshold set relative to the register (config_indicator_rel): the
+ * P-th percentile (type 7: linear between the order statistics) of the
+ * register's own observations of what the key bounds, per group of the
+ * dimensions named (sector, region, year), computed in the screening from
+ * the index. A group with fewer than `min_group` observations is not
+ * judged. A hit under a relative threshold keeps the percentile and the
+ * dimensions in ind_hit_t.aux (REL_AUX), so its evidence says which
+ * percentile and its value (ind_hit_detail). In a neighbourhood (live.c)
+ * the groups are the register's (ind_peer_ref_t.rel). Supported keys:
+ * wage_far_below_peers `salary` (live salaries), permits_over_headcount
+ * `ratio` (applications per declared employee, per employer and year),
+ * new_employer_many_permits `min_applications` (applications of new
+ * employers within `days` of registration). */
+#define REL_AUX 0x80000000u
+#define REL_ALL 0xffffffffffffffffull
+
+typedef struct {
+    uint64_t key;
+    double v;
+} obs_t;
+
+struct ind_rel_group {
+    uint64_t key;
+    double thr;
+    uint32_t n;
+};
+
+static int cmp_obs(const void *a, const void *b)
+{
+    const obs_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* The group key of (sector, region, day) under dims; REL_ALL never (the
+ * whole register is key 0 when dims is 0). */
+static uint64_t rel_key(unsigned dims, uint8_t sector, uint8_t region, int32_t day)
+{
+    uint64_t k = 0;
+    if (dims & CONFIG_REL_SECTOR)
+        k |= (uint64_t)sector << 40;
+    if (dims & CONFIG_REL_REGION)
+        k |= (uint64_t)region << 32;
+    if (dims & CONFIG_REL_YEAR)
+        k |= (uint32_t)(year_of(day) - INT32_MIN);
+    return k;
+}
+
+/* 0 when a dimension asked for is unknown on this record. */
+static int rel_known(unsigned dims, uint8_t sector, uint8_t region, int32_t day)
+{
+    return !((dims & CONFIG_REL_SECTOR) && !sector) && !((dims & CONFIG_REL_REGION) && !region) &&
+           !((dims & CONFIG_REL_YEAR) && day == ENG_NODAY);
+}
+
+/* Sorts o[0..n) and makes one group per key with its percentile. */
+static tw_err_t rel_groups(obs_t *o, size_t n, double pct, struct ind_rel_group **out,
+                           size_t *nout)
+{
+    struct ind_rel_group *g = NULL;
+    size_t ng = 0, cap = 0, i0, i1;
+    *out = NULL;
+    *nout = 0;
+    qsort(o, n, sizeof(*o), cmp_obs);
+    for (i0 = 0; i0 < n; i0 = i1) {
+        struct ind_rel_group *x;
+        double h, lo;
+        size_t cnt, at;
+        for (i1 = i0 + 1; i1 < n && o[i1].key == o[i0].key; i1++)
+            ;
+        cnt = i1 - i0;
+        if (!(x = grow_array(g, &cap, ng + 1, sizeof(*g)))) {
+            free(g);
+            return TW_ENOMEM;
+        }
+        g = x;
+        h = (double)(cnt - 1) * pct / 100.0;
+        lo = floor(h);
+        at = i0 + (size_t)lo;
+        g[ng].key = o[i0].key;
+        g[ng].n = (uint32_t)cnt;
+        g[ng].thr = at + 1 < i1 ? o[at].v + (h - lo) * (o[at + 1].v - o[at].v) : o[at].v;
+        ng++;
+    }
+    *out = g;
+    *nout = ng;
+    return TW_OK;
+}
+
+static const struct ind_rel_group *rel_find(const struct ind_rel_group *g, size_t n,
+                                            uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && g[lo].key == key ? &g[lo] : NULL;
+}
+
+static uint32_t rel_aux(double pct, unsigned dims)
+{
+    return REL_AUX | (uint32_t)(dims & 7u) << 14 | (uint32_t)floor(pct * 100 + 0.5);
+}
+
+/* Observations for one relative key of one indicator (REL_* below). */
+static const char *const rel_ind[REL_NKINDS] = {"wage_far_below_peers", "permits_over_headcount",
+                                                "new_employer_many_permits",
+                                                "intermediary_spike"};
+static const char *const rel_param[REL_NKINDS] = {"salary", "ratio", "min_applications",
+                                                  "factor"};
+static const char *const rel_what[REL_NKINDS] = {
+    "salaries", "applications per declared employee in a year",
+    "applications of new employers in their first `days`",
+    "intermediary peaks over their baseline (peak / median window)"};
+
+/* An employer's sector and region (its earliest live application's) and
+ * its registration day; sector 0 when unknown. */
+static void emp_place(const eng_index_t *ix, uint32_t k, uint8_t *sector, uint8_t *region)
+{
+    uint32_t g1, g0;
+    emp_keys(ix, k, &g1, &g0);
+    *sector = (uint8_t)(g1 >> 8);
+    *region = (uint8_t)(g1 & 0xff);
+}
+
+
+typedef struct {
+    obs_t *o;
+    size_t n;
+    unsigned dims;
+    const eng_index_t *ix;
+} obs_ctx_t;
+
+static tw_err_t obs_headcount(void *ctx, uint32_t employer, uint32_t n, int32_t declared,
+                              int32_t day, const uint64_t *packed)
+{
+    obs_ctx_t *c = ctx;
+    uint8_t sector, region;
+    (void)packed;
+    if (declared <= 0)
+        return TW_OK;
+    emp_place(c->ix, employer, &sector, &region);
+    if (!rel_known(c->dims, sector, region, day))
+        return TW_OK;
+    c->o[c->n].key = rel_key(c->dims, sector, region, day);
+    c->o[c->n++].v = (double)n / declared;
+    return TW_OK;
+}
+
+/* The groups of relative key `kind` under (pct, dims) over the index. */
+static tw_err_t rel_build(const eng_index_t *ix, const config_t *cfg, int kind, double pct,
+                          unsigned dims, struct ind_rel_group **out, size_t *nout)
+{
+    obs_ctx_t c;
+    uint32_t i;
+    tw_err_t err = TW_OK;
+
+    memset(&c, 0, sizeof(c));
+    c.dims = dims;
+    c.ix = ix;
+    *out = NULL;
+    *nout = 0;
+    if (!(c.o = malloc(((size_t)ix->napps + 1) * sizeof(*c.o))))
+        return TW_ENOMEM;
+    if (kind == REL_WAGE) {
+        for (i = 0; i < ix->napps; i++) {
+            const eng_app_t *a = &ix->apps[i];
+            if (!live(a) || a->salary < 0 || !rel_known(dims, a->sector, a->work_region, a->submitted))
+                continue;
+            c.o[c.n].key = rel_key(dims, a->sector, a->work_region, a->submitted);
+            c.o[c.n++].v = a->salary;
+        }
+    } else if (kind == REL_HEADCOUNT) {
+        err = emp_years(ix, obs_headcount, &c);
+    } else if (kind == REL_SPIKE) {
+        const eng_postings_t *Q = &ix->apps_by_intermediary;
+        const ind_def_t *sd = &ind_catalogue(NULL)[ind_find("intermediary_spike")];
+        int32_t W = param_days(sd, cfg, "window_days", 30, 1, 1000000);
+        double min_apps = param(sd, cfg, "min_applications", 10);
+        uint32_t longest = plongest(Q), n, peak, at;
+        uint64_t *days = malloc((size_t)(longest ? longest : 1) * sizeof(*days));
+        uint32_t *counts = malloc((size_t)(longest ? longest : 1) * sizeof(*counts));
+        double baseline;
+        if (!days || !counts)
+            err = TW_ENOMEM;
+        for (i = 1; !err && Q->off && i < Q->n; i++) {
+            const eng_app_t *a;
+            if (!spike_of(ix, i, W, min_apps, days, counts, &n, &peak, &at, &baseline) ||
+                !(baseline > 0))
+                continue;
+            a = &ix->apps[pack_rec(days[at])];
+            if (!rel_known(dims, a->sector, a->work_region, a->submitted))
+                continue;
+            c.o[c.n].key = rel_key(dims, a->sector, a->work_region, a->submitted);
+            c.o[c.n++].v = peak / baseline;
+        }
+        free(days);
+        free(counts);
+    } else {
+        const ind_def_t *nd = &ind_catalogue(NULL)[ind_find("new_employer_many_permits")];
+        int32_t D = param_days(nd, cfg, "days", 180, 0, 1000000), reg;
+        for (i = 1; ix->apps_by_employer.off && i < ix->apps_by_employer.n; i++) {
+            uint32_t n = newemp_count(ix, i, D, &reg);
+            uint8_t sector, region;
+            if (!n)
+                continue;
+            emp_place(ix, i, &sector, &region);
+            if (!rel_known(dims, sector, region, reg))
+                continue;
+            c.o[c.n].key = rel_key(dims, sector, region, reg);
+            c.o[c.n++].v = n;
+        }
+    }
+    if (err == TW_OK)
+        err = rel_groups(c.o, c.n, pct, out, nout);
+    free(c.o);
+    return err;
+}
+
+/* The relative threshold of `kind` for a record of (sector, region, day):
+ * NAN when the config does not set one, when a dimension is unknown, or
+ * when the group has fewer than min_group observations. rt: the groups
+ * (built on first use in a full index, the register's in a neighbourhood). */
+static tw_err_t rel_open(const eng_index_t *ix, const config_t *cfg, int kind, double min_group,
+                         rel_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->on = config_indicator_rel(cfg, rel_ind[kind], rel_param[kind], &r->pct, &r->dims);
+    r->min_group = min_group;
+    if (!r->on)
+        return TW_OK;
+    if (ix->peer_ref) {
+        r->g = ix->peer_ref->rel[kind];
+        r->ng = ix->peer_ref->nrel[kind];
+        return TW_OK;
+    }
+    {
+        tw_err_t err = rel_build(ix, cfg, kind, r->pct, r->dims, &r->own, &r->ng);
+        r->g = r->own;
+        return err;
+    }
+}
+
+_Static_assert(REL_NKINDS == IND_REL_KINDS, "IND_REL_KINDS and REL_NKINDS differ");
+
+static tw_err_t rel_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out)
+{
+    int k;
+    tw_err_t err = TW_OK;
+    for (k = 0; k < REL_NKINDS && !err && cfg; k++) {
+        double pct;
+        unsigned dims;
+        if (config_indicator_rel(cfg, rel_ind[k], rel_param[k], &pct, &dims))
+            err = rel_build(ix, cfg, k, pct, dims, &out->rel[k], &out->nrel[k]);
+    }
+    return err;
+}
+
+static double rel_threshold(const rel_t *r, uint8_t sector, uint8_t region, int32_t day)
+{
+    const struct ind_rel_group *g;
+    if (!rel_known(r->dims, sector, region, day))
+        return NAN;
+    g = rel_find(r->g, r->ng, rel_key(r->dims, sector, region, day));
+    return g && g->n >= r->min_group ? g->thr : NAN;
+}
+
+static void rel_close(rel_t *r)
+{
+    free(r->own);
+    memset(r, 0, sizeof(*r));
+}
+
 /* ---- the catalogue --------------------------------------------------------- */
 
 static const ind_def_t catalogue[] = {
@@ -1473,6 +2311,10 @@ static const ind_def_t catalogue[] = {
     {"reports_touching_worker", "Hotline, NGO or police reports name a person linked to this "
                                 "worker (by name and birth date, across the registers).",
      ILO_INTIMIDATION | ILO_VULNERABILITY, IK_WORKER, 0, reports_touching},
+    {"employer_peer_anomaly", "The employer is far from its peers (same sector and region) on "
+                              "several of volume, growth, wage level, nationality mix and "
+                              "reliance on intermediaries.",
+     ILO_DECEPTION, IK_EMPLOYER, 0, employer_peer_anomaly},
 };
 
 static const char *const ids[] = {
@@ -1482,7 +2324,7 @@ static const char *const ids[] = {
     "permits_over_headcount", "new_employer_many_permits", "occupation_sector_mismatch",
     "minor_worker", "young_one_sex_entertainment", "rapid_transfers", "never_entered",
     "exit_reentry", "prior_violations", "reports_touching_employer", "reports_touching_address",
-    "reports_touching_phone", "reports_touching_worker", NULL};
+    "reports_touching_phone", "reports_touching_worker", "employer_peer_anomaly", NULL};
 
 /* The two lists are one: the test checks ids[i] == catalogue[i].id. */
 _Static_assert(NELEM(ids) == NELEM(catalogue) + 1, "ids[] and catalogue[] differ");
@@ -1731,6 +2573,45 @@ static int cmp_u64_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* employer_peer_anomaly reads the employer's whole peer group: a changed
+ * application marks every employer of the groups it, its old version and
+ * its employer belong to (everything when there is no memory for it). */
+static void dirty_peer_groups(const eng_index_t *ix, ind_marks_t *mk)
+{
+    const eng_delta_t *d = &ix->delta;
+    const eng_postings_t *P = &ix->apps_by_employer;
+    uint32_t i, k, g1, g0;
+    size_t n = (size_t)d->nrecs[ENG_PERMITS] + d->nold_apps, nk = 0;
+    uint64_t *keys = malloc((4 * n + 1) * sizeof(*keys));
+
+    if (n == 0 || !P->off)
+        goto out;
+    if (!keys) {
+        memset(mk->m[IK_EMPLOYER], 1, mk->n[IK_EMPLOYER]);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const eng_app_t *a = i < d->nrecs[ENG_PERMITS] ? &ix->apps[d->recs[ENG_PERMITS][i]]
+                                                       : &d->old_apps[i - d->nrecs[ENG_PERMITS]];
+        keys[nk++] = (uint32_t)a->sector << 8 | a->work_region;
+        keys[nk++] = (uint32_t)a->sector << 8 | 0xff;
+        emp_keys(ix, ent(a->employer, P->n), &g1, &g0);
+        if (g1) {
+            keys[nk++] = g1;
+            keys[nk++] = g0;
+        }
+    }
+    qsort(keys, nk, sizeof(*keys), cmp_u64_key);
+    for (k = 1; k < P->n; k++) {
+        emp_keys(ix, k, &g1, &g0);
+        if (g1 && (bsearch(&(uint64_t){g1}, keys, nk, sizeof(*keys), cmp_u64_key) ||
+                   bsearch(&(uint64_t){g0}, keys, nk, sizeof(*keys), cmp_u64_key)))
+            ind_mark(mk, IK_EMPLOYER, k);
+    }
+out:
+    free(keys);
+}
+
 void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
                ind_marks_t *mk)
 {
@@ -1810,6 +2691,21 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
                 ind_mark(mk, IK_APPLICATION, i);
         }
     }
+    if (config_indicator_enabled(cfg, "employer_peer_anomaly"))
+        dirty_peer_groups(ix, mk);
+    {
+        /* a relative threshold reads its whole group of the register: any
+         * changed application may move it, so everything it judges is
+         * screened again (coarse, and only when one is set) */
+        int k, changed = d->nrecs[ENG_PERMITS] + d->nold_apps > 0;
+        for (k = 0; k < REL_NKINDS && changed; k++) {
+            double pct;
+            unsigned dims;
+            ind_kind_t kk = ind_catalogue(NULL)[ind_find(rel_ind[k])].kind;
+            if (config_indicator_rel(cfg, rel_ind[k], rel_param[k], &pct, &dims))
+                memset(mk->m[kk], 1, mk->n[kk]);
+        }
+    }
     if (ix->worker_rep) {
         /* Persons (engine.h): a later `tipwatch link` can move records
          * between the documents of a person without any record changing,
@@ -1838,4 +2734,50 @@ void ind_dirty(const eng_index_t *ix, const config_t *cfg, int32_t old_horizon,
     }
     free(crossed);
     free(groups);
+}
+
+size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap)
+{
+    size_t len = 0;
+    int f, n = 0;
+    if (cap)
+        out[0] = '\0';
+    if (h->indicator >= catalogue_len())
+        return 0;
+    if (h->aux & REL_AUX) { /* a relative threshold: which percentile, its value */
+        static const char *const dn[3] = {"sector", "region", "year"};
+        unsigned dims = (h->aux >> 14) & 7u, k;
+        int w = 0, kind;
+        for (kind = 0; kind < REL_NKINDS; kind++)
+            if (strcmp(ind_catalogue(NULL)[h->indicator].id, rel_ind[kind]) == 0)
+                break;
+        if (kind == REL_NKINDS)
+            return 0;
+        w = snprintf(out, cap, "threshold (%s) = %sp%g of the register's %s", rel_param[kind],
+                     kind == REL_HEADCOUNT ? "declared headcount x " : "",
+                     (double)(h->aux & 0x3fffu) / 100, rel_what[kind]);
+        for (k = 0, n = 0; k < 3 && w >= 0 && (size_t)w < cap; k++)
+            if (dims & (1u << k))
+                w += snprintf(out + w, cap - (size_t)w, "%s%s", n++ ? ", " : " within its ",
+                              dn[k]);
+        if (w >= 0 && (size_t)w < cap)
+            w += snprintf(out + w, cap - (size_t)w, ": %g", h->threshold);
+        return w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap ? cap - 1 : 0;
+    }
+    if (strcmp(ind_catalogue(NULL)[h->indicator].id, "employer_peer_anomaly") != 0)
+        return 0;
+    for (f = 0; f < PF_N; f++) {
+        double z = (double)((h->aux >> (6 * f)) & 63) / 4;
+        int w;
+        if (z <= 0)
+            continue;
+        w = snprintf(out + len, cap > len ? cap - len : 0, "%s%s %.2f robust z %s its peers",
+                     n++ ? "; " : "", pf_name[f], z, pf_sign[f] < 0 ? "below" : "above");
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    if (n == 0)
+        len = (size_t)snprintf(out, cap, "no feature above its peers");
+    return len < cap ? len : cap ? cap - 1 : 0;
 }

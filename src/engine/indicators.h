@@ -67,6 +67,7 @@ typedef struct {
     uint8_t kind;       /* ind_kind_t */
     uint32_t entity;
     float strength;     /* (0, 1]: 1 at or beyond full strength */
+    uint32_t aux;       /* an indicator's own compact detail (ind_hit_detail); 0 none */
     double value;       /* what was observed (wage, hours, workers at the address ...) */
     double threshold;   /* what it was compared with */
     uint32_t rec_off;   /* first record in ind_hits_t.records */
@@ -116,20 +117,34 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
                       double strength, double value, double threshold,
                       const ind_record_t *records, uint32_t n);
 
+/* A hit's own detail in words into out (always NUL-terminated when cap >
+ * 0), for the indicators that keep one (employer_peer_anomaly: which
+ * features, how many robust z from the peers); returns its length, 0 for
+ * the others. */
+size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap);
+
 /* Runs every enabled indicator of the catalogue over the index, in
  * catalogue order, appending to `out`. On error `out` is left as it was. */
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out);
 
 /* The wage peer groups of a full index (group, median salary, size),
- * sorted by group, for neighbourhood indexes (eng_index_t.peer_ref):
- * wage_far_below_peers then compares with these instead of the few peers a
- * neighbourhood holds. Free with ind_peer_ref_free(). */
+ * sorted by group, and the employer peer groups (employer_peer_anomaly),
+ * for neighbourhood indexes (eng_index_t.peer_ref): those indicators then
+ * compare with these instead of the few peers a neighbourhood holds. Free with ind_peer_ref_free(). */
+#define IND_REL_KINDS 4 /* indicator keys that can be relative (indicators.c) */
 typedef struct ind_peer_ref {
     struct ind_peer_group *groups;
     size_t n, cap;
+    struct ind_emp_group *emp; /* employer_peer_anomaly's peer groups, by key */
+    size_t nemp;
+    /* the relative thresholds `cfg` sets (config_indicator_rel), per group */
+    struct ind_rel_group *rel[IND_REL_KINDS];
+    size_t nrel[IND_REL_KINDS];
 } ind_peer_ref_t;
 
-tw_err_t ind_peer_ref_build(const eng_index_t *ix, ind_peer_ref_t *out);
+/* `cfg`: the config whose relative thresholds the neighbourhoods will read
+ * (the one they are screened under). */
+tw_err_t ind_peer_ref_build(const eng_index_t *ix, const config_t *cfg, ind_peer_ref_t *out);
 void ind_peer_ref_free(ind_peer_ref_t *ref);
 
 /* Entity marks, one byte per entity of each kind (applications by record

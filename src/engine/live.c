@@ -28,6 +28,7 @@
 
 #include "base/buf.h"
 #include "base/strmap.h"
+#include "engine/adopt.h"
 
 static double prior_score(const config_t *cfg, ind_kind_t kind);
 
@@ -94,7 +95,7 @@ tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t 
         return err;
     }
     lv->ix = engine_index(lv->engine);
-    if ((err = ind_peer_ref_build(lv->ix, &lv->peers)) != TW_OK ||
+    if ((err = ind_peer_ref_build(lv->ix, lv->cfg, &lv->peers)) != TW_OK ||
         (err = build_keys(lv)) != TW_OK) {
         live_close(lv);
         return tw_errinfo_set(ei, err, "live scoring: wage peers and keys: %s",
@@ -613,6 +614,10 @@ struct live_holder {
     gen_t *cur;       /* the index handed out; NULL until the first load */
     gen_t *retired;   /* replaced ones still in use */
     int stop, poked, started;
+    int follow;          /* live_holder_start_following() */
+    long long active_id; /* the adopted config of cur; 0 the holder's; -1 not yet read */
+    config_t **cfgs;     /* every adopted config parsed, kept until stop (a */
+    size_t ncfgs;        /* request may hold an old index that reads one) */
     live_holder_info_t info;
 };
 
@@ -649,7 +654,8 @@ static void *holder_main(void *arg)
 {
     live_holder_t *h = arg;
     int64_t seen[4] = {-1, -1, -1, -1};
-    int first = 1;
+    int first = 1, pending_poke = 0;
+    time_t last_look = 0;
 
     pthread_mutex_lock(&h->mu);
     while (!h->stop) {
@@ -657,16 +663,38 @@ static void *holder_main(void *arg)
         live_t *lv = NULL;
         tw_errinfo_t ei;
         tw_err_t err;
-        int moved;
+        int moved, look, follow = h->follow, poked = pending_poke;
+        long long active_id = h->active_id, new_id = h->active_id;
+        config_t *new_cfg = NULL;
+        const config_t *cur_cfg = h->cur ? live_config(h->cur->lv) : NULL;
         struct timespec t0, t1;
 
         pthread_mutex_unlock(&h->mu);
         tw_errinfo_clear(&ei);
         clock_gettime(CLOCK_MONOTONIC, &t0);
         err = store_open(h->db_path, &st, &ei);
-        moved = err == TW_OK && (first || store_moved(st, seen));
+        if (err == TW_OK && follow)
+            err = adopt_follow(st, active_id, &new_id, &new_cfg, &ei);
+        /* following wakes every LIVE_FOLLOW_S for the config; the store is
+         * still looked at every check_s (or when poked) */
+        look = first || poked || !follow || t0.tv_sec - last_look >= (time_t)h->check_s;
+        if (look)
+            last_look = t0.tv_sec;
+        moved = err == TW_OK &&
+                (first || new_id != active_id || (look && store_moved(st, seen)));
         if (err == TW_OK && moved)
-            err = live_open(st, h->cfg, &lv, &ei);
+            err = live_open(st, new_cfg ? new_cfg : new_id == active_id && cur_cfg ? cur_cfg
+                                                                                    : h->cfg,
+                            &lv, &ei);
+        if (err == TW_OK && lv && follow && new_id != active_id && active_id >= 0) {
+            /* a switch is audited (not the start); a failed entry keeps
+             * the old config */
+            err = adopt_note_in_force(st, new_id, live_config(lv), "server", &ei);
+            if (err != TW_OK) {
+                live_close(lv);
+                lv = NULL;
+            }
+        }
         store_close(st);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         pthread_mutex_lock(&h->mu);
@@ -676,6 +704,13 @@ static void *holder_main(void *arg)
                      ei.msg[0] ? ei.msg : tw_strerror(err));
         } else if (lv) {
             gen_t *g = calloc(1, sizeof(*g));
+            config_t **nc = NULL;
+            if (g && new_cfg && !(nc = realloc(h->cfgs, (h->ncfgs + 1) * sizeof(*nc)))) {
+                free(g);
+                g = NULL;
+            }
+            if (nc)
+                h->cfgs = nc;
             if (!g) {
                 live_close(lv);
                 h->info.failures++;
@@ -683,6 +718,14 @@ static void *holder_main(void *arg)
             } else {
                 const eng_index_t *ix = live_index(lv);
                 g->lv = lv;
+                if (new_cfg) {
+                    h->cfgs[h->ncfgs++] = new_cfg; /* the holder owns it now */
+                    new_cfg = NULL;
+                }
+                h->active_id = new_id;
+                h->info.config_id = new_id > 0 ? new_id : 0;
+                snprintf(h->info.config_version, sizeof(h->info.config_version), "%s",
+                         config_version(live_config(lv)));
                 if (h->cur) {
                     h->cur->next = h->retired;
                     h->retired = h->cur;
@@ -699,6 +742,7 @@ static void *holder_main(void *arg)
                 first = 0;
             }
         }
+        config_free(new_cfg); /* not taken: the load failed */
         reap(h);
         pthread_cond_broadcast(&h->cond); /* live_holder_wait() */
         /* after a load, a pause before the next one whatever the pokes say
@@ -726,18 +770,36 @@ static void *holder_main(void *arg)
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += h->cur ? (time_t)h->check_s : 2; /* retry a failed first load */
+            if (h->follow && h->check_s > LIVE_FOLLOW_S && h->cur)
+                until.tv_sec -= (time_t)(h->check_s - LIVE_FOLLOW_S);
             while (!h->stop && !h->poked &&
                    pthread_cond_timedwait(&h->cond, &h->mu, &until) == 0)
                 ;
         }
+        pending_poke = h->poked;
         h->poked = 0;
     }
     pthread_mutex_unlock(&h->mu);
     return NULL;
 }
 
+static tw_err_t holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
+                             int follow, live_holder_t **out);
+
 tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
                            live_holder_t **out)
+{
+    return holder_start(db_path, cfg, check_s, 0, out);
+}
+
+tw_err_t live_holder_start_following(const char *db_path, const config_t *cfg, unsigned check_s,
+                                     live_holder_t **out)
+{
+    return holder_start(db_path, cfg, check_s, 1, out);
+}
+
+static tw_err_t holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
+                             int follow, live_holder_t **out)
 {
     live_holder_t *h;
 
@@ -748,6 +810,8 @@ tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned ch
     }
     h->cfg = cfg;
     h->check_s = check_s ? check_s : 1;
+    h->active_id = -1;
+    h->follow = follow;
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->cond, NULL);
     if (pthread_create(&h->thread, NULL, holder_main, h) != 0) {
@@ -779,6 +843,9 @@ void live_holder_stop(live_holder_t *h)
         h->cur = NULL;
     }
     reap(h);
+    while (h->ncfgs > 0)
+        config_free(h->cfgs[--h->ncfgs]);
+    free(h->cfgs);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cond);
     free(h->db_path);

@@ -114,12 +114,25 @@ typedef struct {
     long long loaded_at;    /* time(NULL) of the last load */
     double load_seconds;
     char error[256];        /* the last failure, "" after a success */
+    long long config_id;    /* the adopted config served (0: the holder's own) */
+    char config_version[65];
 } live_holder_info_t;
 
 /* Starts the loading thread and returns at once. `cfg` must outlive the
  * holder. */
 tw_err_t live_holder_start(const char *db_path, const config_t *cfg, unsigned check_s,
                            live_holder_t **out);
+/* The same, following adoption (adopt.h): the holder also checks, when
+ * poked and at least every LIVE_FOLLOW_S seconds, which config the store
+ * marks active; when that changes (an approval or a rollback, from the
+ * API or the CLI) it loads a new index under it and swaps it in as it
+ * swaps a reloaded one: a request keeps the index and config it acquired.
+ * With none active it serves under `cfg`. Each switch after the first
+ * load writes the audit entry config.in_force. The store's new rows are
+ * still looked for every check_s seconds or when poked. */
+#define LIVE_FOLLOW_S 5
+tw_err_t live_holder_start_following(const char *db_path, const config_t *cfg, unsigned check_s,
+                                     live_holder_t **out);
 /* Stops the thread and frees every index; call after the last request. */
 void live_holder_stop(live_holder_t *h);
 /* The current index (release it when done), or NULL before the first load. */

@@ -6,9 +6,10 @@
  * change writes its audit entry in its own transaction (adopt.c); reads
  * are audited here.
  *
- * A server scores with the config it loaded at start: an approval or a
- * rollback takes effect in screenings run afterwards and in a server
- * started afterwards (the answer says so).
+ * A server started without --config follows adoption (live.h,
+ * live_holder_start_following): an approval or a rollback here pokes its
+ * holder, which swaps in an index under the new config at once; one made
+ * from the CLI is seen within LIVE_FOLLOW_S seconds.
  * Thread model: http.c's (one store per thread); nothing shared.
  */
 #include <jansson.h>
@@ -207,9 +208,11 @@ tw_err_t api_config_approve(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
     http_write_unlock(req);
     if (err)
         return err;
+    if (http_req_opts(req)->live)
+        live_holder_poke(http_req_opts(req)->live);
     return decided(req, rep, id,
-                   "in force for screenings run from now on and for servers started from now "
-                   "on",
+                   "in force for screenings run from now on and, within seconds, for servers "
+                   "that follow adoption (started without --config)",
                    ei);
 }
 
@@ -255,6 +258,8 @@ tw_err_t api_config_rollback(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     json_decref(body);
     if (err)
         return err;
+    if (http_req_opts(req)->live)
+        live_holder_poke(http_req_opts(req)->live);
     return decided(req, rep, now,
                    now ? "the previous config is in force again for screenings run from now on"
                        : "no adopted config is active: the server's files and built-in "

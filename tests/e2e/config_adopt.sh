@@ -45,7 +45,7 @@ grep -q 'not fitted: ' cal.out || fail "calibrate report: $(cat cal.out)"
 # propose a candidate (a higher low level) as ada
 sed 's/^low = [0-9]*/low = 55/; s/^version = .*/version = candidate-1/' "$TW_SRCDIR/docs/tipwatch.conf" > c1.conf
 TIPWATCH_TOKEN=$(cat ada.tok) "$TW_BIN" config propose --db t.db --file c1.conf --note "fewer low alerts" > p1.out
-grep -q '^shadow: config in force 2026-11-23.3, candidate candidate-1' p1.out || fail "propose shadow: $(head -3 p1.out)"
+grep -q '^shadow: config in force 2026-12-07.1, candidate candidate-1' p1.out || fail "propose shadow: $(head -3 p1.out)"
 grep -q 'measures under config candidate-1' p1.out || fail "propose backtest"
 grep -q '^proposed: config version 1 ' p1.out || fail "propose: $(tail -1 p1.out)"
 "$TW_BIN" config show --db t.db 1 > show.out
@@ -71,7 +71,7 @@ expect_eq "$(sq t.db "SELECT status FROM config_version WHERE id = 1")" proposed
 
 # before approval, screening runs under the built-in config
 "$TW_BIN" screen --db t.db >/dev/null
-expect_eq "$(sq t.db "SELECT DISTINCT config_version FROM screening")" 2026-11-23.3 "before approval"
+expect_eq "$(sq t.db "SELECT DISTINCT config_version FROM screening")" 2026-12-07.1 "before approval"
 
 "$TW_BIN" config approve --db t.db 1 --token-file bob.tok > a1.out
 grep -q '^approved: config version 1 is now in force (approved by bob)' a1.out || fail "approve: $(cat a1.out)"

@@ -303,7 +303,24 @@ async function request(c) {
 
 let round = null; /* of a repeated case */
 
+// A case with "eventually": SECONDS is sent again (every 250 ms) until its
+// expectations hold or that many seconds have passed; then its last
+// problems are reported with what it waited for. For what a server does
+// on its own thread after an answer (a config it follows, swapped in).
 async function check(name, c) {
+  let problems = await attempt(c);
+  if (problems.length && c.eventually) {
+    const deadline = Date.now() + c.eventually * 1000;
+    while (problems.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      problems = await attempt(c);
+    }
+    if (problems.length) problems.unshift(`still failing after waiting ${c.eventually} s for: ${c.name}`);
+  }
+  report(name, problems);
+}
+
+async function attempt(c) {
   const problems = [];
   let before = null;
   try {
@@ -382,6 +399,10 @@ async function check(name, c) {
   } catch (err) {
     problems.push(`error: ${err.message}`);
   }
+  return problems;
+}
+
+function report(name, problems) {
   if (problems.length) {
     failed++;
     failures.push(`${name}\n    ${problems.join('\n    ')}`);
