@@ -292,7 +292,7 @@ static int64_t full_case(int64_t *aid)
 static void all_readable(const vault_t *v, int64_t id, int64_t aid)
 {
     cases_actor_t a = actor(&pa);
-    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0, NULL};
     cases_visitor_t vis;
     cases_case_t cs;
     tw_errinfo_t ei;
@@ -843,7 +843,7 @@ static void test_init_recorded(void **state)
 static void test_unreadable_row_listed(void **state)
 {
     cases_actor_t a = actor(&pa);
-    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0, NULL};
     cases_fields_t f;
     listing_t l;
     tw_errinfo_t ei;

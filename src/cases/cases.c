@@ -1025,6 +1025,127 @@ tw_err_t cases_blind_docno(const vault_t *v, uint32_t key_id, const char *docno,
     return err;
 }
 
+/* ---- search tokens (case_search, migration 14) ----
+ * A name is searched by its words in any order and by their beginnings: for
+ * each word of the name's normal form, the blind index of its prefixes of
+ * SEARCH_PART_MIN..SEARCH_PART_MAX bytes and of the whole word (a word
+ * shorter than SEARCH_PART_MIN: the word only). A query word then matches
+ * through the blind index of the query word itself. The phone: the blind
+ * index of its E.164 form. Domains "case.name.part" and "case.phone", so
+ * no value is comparable across columns or with name_blind. */
+#define SEARCH_PART_MIN 3
+#define SEARCH_PART_MAX 24
+
+tw_err_t cases_blind_part(const vault_t *v, uint32_t key_id, const char *word, size_t len,
+                          char out[VAULT_BLIND_HEX + 1])
+{
+    return vault_blind_with_key(v, key_id ? key_id : vault_current_key(v), "case.name.part",
+                                word, len, out);
+}
+
+tw_err_t cases_blind_phone(const vault_t *v, uint32_t key_id, const char *phone,
+                           char out[VAULT_BLIND_HEX + 1], tw_errinfo_t *ei)
+{
+    char e164[64];
+    size_t n = 0;
+    tw_err_t err;
+
+    out[0] = '\0';
+    if (!phone || !phone[0])
+        return TW_OK;
+    if (norm_phone(phone, strlen(phone), e164, sizeof(e164), &n) != TW_OK || n == 0)
+        return cases_bad_field(ei, "phone", "cannot be read as a phone number");
+    err = vault_blind_with_key(v, key_id ? key_id : vault_current_key(v), "case.phone", e164, n,
+                               out);
+    sodium_memzero(e164, sizeof(e164));
+    return err;
+}
+
+tw_err_t cases_name_words(const char *name, cases_word_fn fn, void *ctx, tw_errinfo_t *ei)
+{
+    norm_t *n = NULL;
+    size_t len = strlen(name), cap = 6 * len + 16, olen = 0, i, start;
+    char *buf = malloc(cap);
+    tw_err_t err;
+
+    if (!buf)
+        return TW_ENOMEM;
+    if ((err = norm_open(&n)) != TW_OK)
+        goto out;
+    if ((err = norm_name(n, name, len, buf, cap, &olen)) != TW_OK) {
+        tw_errinfo_field(ei, "name");
+        tw_errinfo_set(ei, err, "name cannot be normalised");
+        goto out;
+    }
+    /* words: runs of letters and digits of the normal form */
+    for (i = 0; i <= olen && err == TW_OK; i = start + 1) {
+        for (start = i; start < olen && isalnum((unsigned char)buf[start]); start++)
+            ;
+        if (start > i)
+            err = fn(ctx, buf + i, start - i);
+    }
+out:
+    norm_close(n);
+    sodium_memzero(buf, cap);
+    free(buf);
+    return err;
+}
+
+typedef struct {
+    store_t *st;
+    const vault_t *v;
+    int64_t id;
+    tw_errinfo_t *ei;
+} index_ctx_t;
+
+static tw_err_t index_blind(index_ctx_t *x, const char *kind, const char *blind)
+{
+    return cases_run(x->st, x->ei,
+                     "INSERT OR IGNORE INTO case_search(case_id, kind, blind) VALUES (?, ?, ?)",
+                     "itt", x->id, kind, blind);
+}
+
+static tw_err_t index_word(void *ctx, const char *word, size_t len)
+{
+    index_ctx_t *x = ctx;
+    char h[VAULT_BLIND_HEX + 1];
+    size_t p = len < SEARCH_PART_MIN ? len : SEARCH_PART_MIN;
+    tw_err_t err = TW_OK;
+
+    for (; p <= len && p <= SEARCH_PART_MAX && err == TW_OK; p++)
+        if ((err = cases_blind_part(x->v, 0, word, p, h)) == TW_OK)
+            err = index_blind(x, "name", h);
+    if (err == TW_OK && len > SEARCH_PART_MAX &&
+        (err = cases_blind_part(x->v, 0, word, len, h)) == TW_OK)
+        err = index_blind(x, "name", h);
+    return err;
+}
+
+tw_err_t cases_index_search(store_t *st, const vault_t *v, int64_t id, const char *name,
+                            const char *phone, tw_errinfo_t *ei)
+{
+    index_ctx_t x = {st, v, id, ei};
+    char h[VAULT_BLIND_HEX + 1];
+    tw_err_t err = TW_OK;
+
+    if (name) {
+        err = cases_run(st, ei, "DELETE FROM case_search WHERE case_id = ? AND kind = 'name'",
+                        "i", id);
+        if (err == TW_OK && name[0])
+            err = cases_name_words(name, index_word, &x, ei);
+    }
+    if (err == TW_OK && phone) {
+        err = cases_run(st, ei, "DELETE FROM case_search WHERE case_id = ? AND kind = 'phone'",
+                        "i", id);
+        if (err == TW_OK && phone[0] && (err = cases_blind_phone(v, 0, phone, h, ei)) == TW_OK &&
+            h[0])
+            err = index_blind(&x, "phone", h);
+    }
+    if (err == TW_OK)
+        err = cases_run(st, ei, "UPDATE nrm_case SET search_v = 1 WHERE id = ?", "i", id);
+    return err;
+}
+
 /* Writes the personal-data columns of fields_t into case `id`. */
 static tw_err_t write_sealed(store_t *st, const vault_t *v, int64_t id, const fields_t *o,
                              tw_errinfo_t *ei)
@@ -1062,6 +1183,9 @@ static tw_err_t write_sealed(store_t *st, const vault_t *v, int64_t id, const fi
             err = cases_run(st, ei, "UPDATE nrm_case SET docno_blind = ? WHERE id = ?", "ti",
                       blind[0] ? blind : NULL, id);
     }
+    /* the search tokens of what changed (a new case: both, even if empty) */
+    if (err == TW_OK && (o->name || o->has_phone))
+        err = cases_index_search(st, v, id, o->name, o->has_phone ? o->phone : NULL, ei);
     return err;
 }
 

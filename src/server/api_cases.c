@@ -763,6 +763,19 @@ tw_err_t api_cases_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
             else if (err != TW_OK)
                 *ei = e2;
         }
+        /* and a phone number, in any writing norm_phone() reads */
+        f.docno = NULL;
+        f.phone = q;
+        if (err == TW_OK && strpbrk(q, "0123456789")) {
+            tw_errinfo_t e2;
+            tw_errinfo_clear(&e2);
+            err = cases_list(http_req_store(req), vault_of(req), &act, &f, collect_item, &c,
+                             &e2);
+            if (err == TW_EINPUT) /* not a phone */
+                err = TW_OK;
+            else if (err != TW_OK)
+                *ei = e2;
+        }
     }
     http_write_unlock(req);
     if (err != TW_OK)
