@@ -871,6 +871,21 @@ static void test_unreadable_row_listed(void **state)
     assert_int_equal(l.unreadable, 1);
     assert_int_equal(l.unreadable_id, id2);
     assert_int_equal(l.named, 2);
+    /* the case itself opens too: the rest of it, and the name said to be
+     * unreadable (it was TW_EINTERNAL, a 500, for the whole case) */
+    {
+        cases_case_t cs;
+        assert_int_equal(cases_get(st, vt, &a, id2, &cs, &ei), TW_OK);
+        assert_null(cs.name);
+        assert_int_equal(cs.nunreadable, 1);
+        assert_string_equal(cs.unreadable[0], "name");
+        assert_int_equal(cs.id, id2);
+        cases_case_free(&cs);
+        assert_int_equal(cases_get(st, vt, &a, id1, &cs, &ei), TW_OK);
+        assert_string_equal(cs.name, "First Person");
+        assert_int_equal(cs.nunreadable, 0);
+        cases_case_free(&cs);
+    }
 }
 
 

@@ -40,6 +40,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1366,26 +1367,39 @@ tw_err_t cases_load(store_t *st, const vault_t *v, const cases_actor_t *act, int
         cases_copy(out->labour_sector, sizeof(out->labour_sector), cases_col(s, 23));
     }
     err = TW_OK;
-    if (cat & CASES_CAT_IDENTITY) {
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "name_blob", id, s, 24, &out->name, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "birth_date_blob", id, s, 25, &out->birth_date, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "worker_key_blob", id, s, 26, &out->worker_key, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "evidence_blob", id, s, 27, &out->evidence, ei);
+    {
+        /* each field the categories allow; one that does not open is named
+         * in out->unreadable and the rest is read (a rotation newer than v
+         * and running out of memory still stop) */
+        static const struct {
+            unsigned cat;
+            const char *field, *col;
+            int i;
+            size_t off;
+        } f[] = {
+            {CASES_CAT_IDENTITY, "name", "name_blob", 24, offsetof(cases_case_t, name)},
+            {CASES_CAT_IDENTITY, "birth_date", "birth_date_blob", 25,
+             offsetof(cases_case_t, birth_date)},
+            {CASES_CAT_IDENTITY, "worker_key", "worker_key_blob", 26,
+             offsetof(cases_case_t, worker_key)},
+            {CASES_CAT_IDENTITY, "evidence", "evidence_blob", 27, offsetof(cases_case_t, evidence)},
+            {CASES_CAT_CONTACT, "phone", "phone_blob", 28, offsetof(cases_case_t, phone)},
+            {CASES_CAT_CONTACT, "email", "email_blob", 29, offsetof(cases_case_t, email)},
+            {CASES_CAT_CONTACT, "address", "address_blob", 30, offsetof(cases_case_t, address)},
+            {CASES_CAT_NARRATIVE, "narrative", "narrative_blob", 31,
+             offsetof(cases_case_t, narrative)},
+        };
+        size_t k;
+        for (k = 0; k < sizeof(f) / sizeof(f[0]) && err == TW_OK; k++) {
+            int bad = 0;
+            if (!(cat & f[k].cat))
+                continue;
+            err = cases_unseal_row(v, "nrm_case", f[k].col, id, s, f[k].i,
+                                   (char **)((char *)out + f[k].off), &bad, ei);
+            if (err == TW_OK && bad)
+                out->unreadable[out->nunreadable++] = f[k].field;
+        }
     }
-    if (cat & CASES_CAT_CONTACT) {
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "phone_blob", id, s, 28, &out->phone, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "email_blob", id, s, 29, &out->email, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "address_blob", id, s, 30, &out->address, ei);
-    }
-    if ((cat & CASES_CAT_NARRATIVE) && err == TW_OK)
-        err = cases_unseal(v, "nrm_case", "narrative_blob", id, s, 31, &out->narrative, ei);
     if (err == TW_OK && acc->kind == CASES_ACCESS_OWNER) {
         /* the alert link is sealed with the evidence and shown to the owner
          * only; alert_id is read for a case opened before it was sealed */

@@ -243,6 +243,12 @@ typedef struct {
     char *name, *birth_date, *worker_key, *evidence;
     char *phone, *email, *address;
     char *narrative;
+    /* the sealed fields the actor may read that do not open (damaged, or
+     * under a key the key file lacks): left NULL, named here ("name",
+     * "birth_date", "worker_key", "evidence", "phone", "email", "address",
+     * "narrative"), the rest of the case read as usual */
+    const char *unreadable[8];
+    int nunreadable;
 } cases_case_t;
 
 void cases_case_free(cases_case_t *c);

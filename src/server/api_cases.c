@@ -428,6 +428,14 @@ static json_t *case_json(const cases_case_t *c, view_t *v, int *oom)
     api_put(o, "email", api_jstr(c->email), oom);
     api_put(o, "address", api_jstr(c->address), oom);
     api_put(o, "narrative", api_jstr(c->narrative), oom);
+    {
+        /* the fields that do not open with this key file: null above and
+         * named here, so the page says so instead of "not recorded" */
+        json_t *bad = json_array();
+        for (i = 0; i < (size_t)c->nunreadable; i++)
+            api_push(bad, json_string(c->unreadable[i]), oom);
+        api_put(o, "unreadable", bad, oom);
+    }
     moves = json_array();
     for (s = 0; owner && s < CASE_STAGE_COUNT; s++) {
         if (!cases_stage_allowed(c->stage, (cases_stage_t)s))

@@ -106,3 +106,51 @@ test('grouping keeps the other filters; a bad group is refused in words', async 
   assert.equal(bad.status, 400);
   await done();
 });
+
+// POST as the signed-in page would, with the session's CSRF token
+async function apiPost(page, p, body) {
+  return page.evaluate(async ([url, b]) => {
+    const me = await (await fetch('/api/v1/me', { headers: { Accept: 'application/json' } })).json();
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+      body: JSON.stringify(b),
+    });
+    return { status: r.status, body: await r.json() };
+  }, [`/api/v1${p}`, body]);
+}
+
+for (const lang of ['en', 'hy']) {
+  test(`case search (${lang}): any name order, part of a name, a phone`, async () => {
+    const { page, done } = await newPage({ lang });
+    await signInAs(page, 'cw', lang);
+    const tag = lang === 'en' ? 'Zabelyan' : 'Vardazaryan';
+    const phone = lang === 'en' ? '+37477123456' : '+37494765432';
+    const made = await apiPost(page, '/cases', { name: `Gohar ${tag}`, phone, sex: 'Female' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const id = made.body.id;
+    const searchFor = async (words) => {
+      await page.goto('/#/cases');
+      await drawn(page, 'the cases page');
+      await page.getByLabel(tr(lang, 'cases.q')).fill(words);
+      await page.getByRole('button', { name: tr(lang, 'common.apply_filters') }).click();
+      await page.waitForURL(/[?&]q=/, { timeout: 60000 });
+      await drawn(page, `the cases found by "${words}"`);
+      return page.locator('#cases-table tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.dataset.id)));
+    };
+    // the family name first, then the given name
+    assert.deepEqual(await searchFor(`${tag} Gohar`), [id]);
+    // the beginning of the family name, in capitals
+    assert.deepEqual(await searchFor(tag.slice(0, 5).toUpperCase()), [id]);
+    const row = page.locator(`#cases-table tbody tr[data-id="${id}"]`);
+    assert.ok((await text(row, 'the case found')).includes(`Gohar ${tag}`));
+    // the phone as people write it in Armenia
+    const national = '0' + phone.slice(4, 6) + ' ' + phone.slice(6, 9) + '-' + phone.slice(9);
+    assert.deepEqual(await searchFor(national), [id]);
+    // a word no name has: nothing, said in words
+    assert.deepEqual(await searchFor(`${tag} Qwertyuiop`), []);
+    assert.equal(await text(page.locator('.results .summary'), 'the summary'), tr(lang, 'cases.none_match'));
+    await shot(page, `triage-case-search-${lang}`);
+    await done();
+  });
+}
