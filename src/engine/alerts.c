@@ -1024,18 +1024,18 @@ static int level_rank(const char *l)
 /* WHERE clause for a filter; parameters bound by bind_filter in this order. */
 static tw_err_t filter_sql(const alerts_filter_t *f, int open_only, tw_buf_t *sql)
 {
-    tw_err_t err = buf_adds(sql, open_only ? " WHERE closed=0" : " WHERE 1");
+    tw_err_t err = buf_adds(sql, open_only ? " WHERE a.closed=0" : " WHERE 1");
     if (!err && f->level)
-        err = buf_adds(sql, " AND (CASE level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+        err = buf_adds(sql, " AND (CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
                             " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
     if (!err && f->status)
-        err = buf_adds(sql, " AND status = :status");
+        err = buf_adds(sql, " AND a.status = :status");
     if (!err && f->entity_type)
-        err = buf_adds(sql, " AND entity_type = :etype");
+        err = buf_adds(sql, " AND a.entity_type = :etype");
     if (!err && f->indicator)
-        err = buf_adds(sql, " AND (';' || indicators || ';') LIKE '%;' || :ind || ';%'");
+        err = buf_adds(sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
     if (!err)
-        err = buf_adds(sql, " ORDER BY score DESC, id");
+        err = buf_adds(sql, " ORDER BY a.score DESC, a.id");
     if (!err && f->limit > 0)
         err = buf_printf(sql, " LIMIT %ld", f->limit);
     return err;
@@ -1069,24 +1069,49 @@ static tw_err_t prepare_filtered(store_t *st, const char *select, const alerts_f
     return err;
 }
 
+static const char *list_select(void);
+
+/* Writes s padded or cut to `width` characters (not bytes: names are in
+ * three scripts), "-" for NULL or empty. */
+static void put_cell(FILE *out, const char *s, int width)
+{
+    int n = 0;
+    const char *p;
+    if (!s || !*s)
+        s = "-";
+    for (p = s; *p && n < width; n++) {
+        const char *q = p + 1;
+        while ((*q & 0xC0) == 0x80)
+            q++;
+        if (n == width - 1 && *q) { /* one more would not fit: mark the cut */
+            fputs("~", out);
+            p = q;
+            n++;
+            break;
+        }
+        fwrite(p, 1, (size_t)(q - p), out);
+        p = q;
+    }
+    for (; n < width; n++)
+        fputc(' ', out);
+}
+
 tw_err_t alerts_list(store_t *st, const alerts_filter_t *f, FILE *out)
 {
     sqlite3_stmt *s = NULL;
     tw_err_t err;
     int rc, n = 0;
 
-    if ((err = prepare_filtered(st,
-                                "SELECT id, level, printf('%.1f', score), status, entity_type,"
-                                " entity_key, indicators, coalesce(assignee, '-') FROM alert",
-                                f, 1, &s)) != TW_OK)
+    if ((err = prepare_filtered(st, list_select(), f, 1, &s)) != TW_OK)
         return err;
-    fprintf(out, "%6s  %-6s %5s  %-9s %-12s %-24s %s\n", "id", "level", "score", "status",
-            "entity", "key", "indicators");
+    fprintf(out, "%6s  %-6s %5s  %-9s %-12s %-24s %-28s %s\n", "id", "level", "score", "status",
+            "entity", "key", "name", "indicators");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        fprintf(out, "%6lld  %-6s %5s  %-9s %-12s %-24s %s\n",
-                (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
-                sqlite3_column_text(s, 2), sqlite3_column_text(s, 3), sqlite3_column_text(s, 4),
-                sqlite3_column_text(s, 5), sqlite3_column_text(s, 6));
+        fprintf(out, "%6lld  %-6s %5s  %-9s %-12s %-24s ", (long long)sqlite3_column_int64(s, 0),
+                sqlite3_column_text(s, 1), sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
+                sqlite3_column_text(s, 4), sqlite3_column_text(s, 5));
+        put_cell(out, (const char *)sqlite3_column_text(s, 8), 28);
+        fprintf(out, " %s\n", sqlite3_column_text(s, 6));
         n++;
     }
     fprintf(out, "(%d alert%s)\n", n, n == 1 ? "" : "s");
@@ -1178,7 +1203,7 @@ tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format
     if ((err = prepare_filtered(st,
                                 "SELECT id, entity_type, entity_key, printf('%.2f', score), level,"
                                 " indicators, created_at, status, updated_at, config_version,"
-                                " evidence FROM alert",
+                                " evidence FROM alert a",
                                 f, 0, &s)) != TW_OK)
         return err;
     if (!json)
@@ -1818,6 +1843,15 @@ out:
 #define ITEM_COLUMNS                                                                           \
     "a.id, a.entity_type, a.entity_key, a.score, a.level, a.status, a.indicators,"            \
     " a.assignee, a.created_at, a.updated_at"
+
+/* alerts_list()'s columns: the row, then the name people know beside the
+ * key (as the web UI shows it), from the entity's latest permit. */
+static const char *list_select(void)
+{
+    return "SELECT a.id, a.level, printf('%.1f', a.score), a.status, a.entity_type,"
+           " a.entity_key, a.indicators, coalesce(a.assignee, '-'), " LABEL_NAMES
+           " FROM alert a LEFT JOIN permit lp ON lp.id = (" LATEST_PERMIT ")";
+}
 
 static const char *col_text(sqlite3_stmt *s, int i)
 {
