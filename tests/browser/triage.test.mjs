@@ -154,3 +154,41 @@ for (const lang of ['en', 'hy']) {
     await done();
   });
 }
+
+test('the import page screens what it imported, saying how it goes and what changed', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { page, done } = await newPage({ lang: 'ru' });
+  await signInAs(page, 'ana', 'ru');
+  const emp = (await apiGet(page, '/alerts?entity_type=employer&limit=1')).body.items[0].entity_key;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-triage-'));
+  const csv = path.join(dir, 'triage-inspections.csv');
+  fs.writeFileSync(csv, 'inspection_id,employer_tin,inspected_on,workers_found,undeclared_workers,violations\n' +
+    `TRIAGE-UI-1,${emp},2024-05-01,15,11,wage_arrears;documents_withheld\nTRIAGE-UI-2,${emp},2024-07-01,15,11,documents_withheld\n`);
+  await page.goto('/#/import');
+  await drawn(page, 'the import page');
+  await page.getByLabel(tr('ru', 'import.file')).setInputFiles(csv);
+  await page.getByRole('button', { name: tr('ru', 'import.submit') }).click();
+  await see(page.getByRole('heading', { level: 2, name: /TRIAGE|triage-inspections/i }), 'the import result');
+  const button = await see(page.getByRole('button', { name: tr('ru', 'import.screen_now') }), 'the button that screens');
+  await button.click();
+  // how it goes, then what it did
+  const done1 = tr('ru', 'import.screened_incremental', { s: 'X' }).split('X');
+  await see(page.locator('.screen-status', { hasText: done1[1].trim() }), 'the screening to finish');
+  const status = await text(page.locator('.screen-status'), 'the status');
+  assert.ok(status.startsWith(done1[0].trim()), status);
+  const rows = await page.locator('table.screen-counts tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent.trim())));
+  const names = rows.map((r) => r[0]);
+  for (const k of ['import.alerts_raised', 'import.alerts_updated', 'import.alerts_lowered', 'import.alerts_open_high']) {
+    assert.ok(names.includes(tr('ru', k)), `${k} in ${names}`);
+  }
+  const high = Number(rows.find((r) => r[0] === tr('ru', 'import.alerts_open_high'))[1].replace(/\s/g, ''));
+  const api = (await apiGet(page, '/alerts?level=high&limit=1')).body;
+  assert.equal(high, api.total, 'the open high alerts it says are the queue\'s');
+  await page.getByRole('link', { name: tr('ru', 'import.open_queue') }).click();
+  await drawn(page, 'the queue from the import page');
+  await shot(page, 'triage-import-screen');
+  fs.rmSync(dir, { recursive: true, force: true });
+  await done();
+});
