@@ -1523,10 +1523,10 @@ static void alert_copy_free(alert_copy_t *a)
  * unassigned alert too, so the answer takes the same work either way. */
 /* Who owns an alert: the one rule (authz_owner_of(), as the API reads
  * alerts). */
-static tw_err_t alert_owner(store_t *st, const char *assignee, authz_object_t *obj,
-                            tw_errinfo_t *ei)
+static tw_err_t alert_owner(store_t *st, const char *assignee, int64_t org,
+                            authz_object_t *obj, tw_errinfo_t *ei)
 {
-    return authz_owner_of(st, assignee, obj, ei);
+    return authz_owner_of_alert(st, assignee, org, obj, ei);
 }
 
 /* Reads alert `alert_id` for a case opened from it, if the actor may read
@@ -1539,14 +1539,15 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
     sqlite3_stmt *s;
     authz_object_t obj;
     char assignee[256] = "";
+    int64_t org = 0;
     tw_errinfo_t e2;
     tw_err_t err;
     int rc;
 
     memset(a, 0, sizeof(*a));
     if ((err = cases_prep(st,
-                          "SELECT entity_type, entity_key, evidence, assignee FROM alert"
-                          " WHERE id = ?",
+                          "SELECT entity_type, entity_key, evidence, assignee,"
+                          " coalesce(assigned_org, 0) FROM alert WHERE id = ?",
                           &s, ei)) != TW_OK)
         return err;
     sqlite3_bind_int64(s, 1, alert_id);
@@ -1556,6 +1557,7 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
         a->entity_key = strdup(cases_col(s, 1));
         a->evidence = strdup(cases_col(s, 2));
         cases_copy(assignee, sizeof(assignee), cases_col(s, 3));
+        org = sqlite3_column_int64(s, 4);
         if (!a->entity_key || !a->evidence)
             err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory reading an alert");
     } else if (rc != SQLITE_DONE) {
@@ -1563,7 +1565,7 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
     }
     sqlite3_finalize(s);
     if (err == TW_OK)
-        err = alert_owner(st, assignee, &obj, ei);
+        err = alert_owner(st, assignee, org, &obj, ei);
     if (err == TW_OK && (rc != SQLITE_ROW ||
                          authz_check(act->who, AUTHZ_ALERT_READ, &obj, &e2) != TW_OK)) {
         tw_errinfo_field(ei, "alert_id");

@@ -1467,6 +1467,48 @@ fail:
     return err;
 }
 
+tw_err_t alerts_assign_org(store_t *st, long long id, long long org_id, const char *org_name,
+                           const char *actor, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    alert_row_t row;
+    char now[32];
+    int rc;
+    tw_err_t err;
+
+    if (org_id <= 0 || !org_name || !org_name[0])
+        return tw_errinfo_set(ei, TW_EINPUT, "no organisation to escalate alert %lld to", id);
+    if ((err = begin_on_alert(st, id, "the escalation", &row, ei)) != TW_OK)
+        return err;
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE alert SET assignee = NULL, assigned_org = ?1, updated_at = ?2"
+                           " WHERE id = ?3",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = store_db_error(st, ei, "preparing the escalation");
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, org_id);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, id);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    /* the history says to which organisation, and whom it was taken from */
+    if (rc != SQLITE_DONE ||
+        (err = add_event(db, id, actor, "assign_org", row.assignee[0] ? row.assignee : NULL,
+                         NULL, org_name)) != TW_OK) {
+        err = store_db_error(st, ei, "recording the escalation");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return store_db_error(st, ei, "committing the escalation");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
+}
+
 /* ---- shadow ------------------------------------------------------------- */
 
 typedef struct {
@@ -1925,6 +1967,39 @@ static tw_err_t query_check(const alerts_query_t *q, tw_errinfo_t *ei)
                                                      : check_day("until", q->until, ei);
 }
 
+/* The caller's scope as a condition on `alert a` (docs/authz.md "Who owns
+ * what"): assigned to one of q->scope_assignees, or to nobody in particular
+ * and escalated to the organisation q->scope_org. */
+static tw_err_t scope_sql(const alerts_query_t *q, tw_buf_t *sql)
+{
+    size_t k;
+    tw_err_t err = buf_adds(sql, " AND (");
+    if (!err)
+        err = buf_adds(sql, q->nscope ? "a.assignee COLLATE NOCASE IN (" : "0");
+    for (k = 0; !err && k < q->nscope; k++)
+        err = buf_printf(sql, "%s:scope%zu", k ? "," : "", k);
+    if (!err && q->nscope)
+        err = buf_adds(sql, ")");
+    if (!err && q->scope_org > 0)
+        err = buf_adds(sql, " OR (a.assignee IS NULL AND a.assigned_org = :scope_org)");
+    return err ? err : buf_adds(sql, ")");
+}
+
+/* Binds what scope_sql() names. */
+static void scope_bind(sqlite3_stmt *s, const alerts_query_t *q)
+{
+    size_t k;
+    int i;
+    for (k = 0; k < q->nscope; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), ":scope%zu", k);
+        if ((i = sqlite3_bind_parameter_index(s, name)) > 0)
+            sqlite3_bind_text(s, i, q->scope_assignees[k], -1, SQLITE_STATIC);
+    }
+    if ((i = sqlite3_bind_parameter_index(s, ":scope_org")) > 0)
+        sqlite3_bind_int64(s, i, q->scope_org);
+}
+
 /* Appends q's filter (not its cursor) as a condition on `alert a`. */
 static tw_err_t query_where(const alerts_query_t *q, tw_buf_t *sql)
 {
@@ -1939,14 +2014,8 @@ static tw_err_t query_where(const alerts_query_t *q, tw_buf_t *sql)
         err = buf_adds(sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
     if (!err && q->assignee)
         err = buf_adds(sql, " AND a.assignee = :assignee");
-    if (!err && q->scoped) {
-        size_t k;
-        err = buf_adds(sql, q->nscope ? " AND a.assignee COLLATE NOCASE IN (" : " AND 0");
-        for (k = 0; !err && k < q->nscope; k++)
-            err = buf_printf(sql, "%s:scope%zu", k ? "," : "", k);
-        if (!err && q->nscope)
-            err = buf_adds(sql, ")");
-    }
+    if (!err && q->scoped)
+        err = scope_sql(q, sql);
     if (!err && q->since)
         err = buf_adds(sql, " AND a.created_at >= :since");
     if (!err && q->until)
@@ -1973,14 +2042,8 @@ static void query_bind(sqlite3_stmt *s, const alerts_query_t *q)
     BIND_TEXT(":etype", q->entity_type);
     BIND_TEXT(":ind", q->indicator);
     BIND_TEXT(":assignee", q->assignee);
-    if (q->scoped) {
-        size_t k;
-        for (k = 0; k < q->nscope; k++) {
-            char name[32];
-            snprintf(name, sizeof(name), ":scope%zu", k);
-            BIND_TEXT(name, q->scope_assignees[k]);
-        }
-    }
+    if (q->scoped)
+        scope_bind(s, q);
     BIND_TEXT(":since", q->since);
     BIND_TEXT(":until", q->until);
     BIND_TEXT(":region", q->region);
@@ -2129,14 +2192,8 @@ static tw_err_t item_where(store_t *st, const char *cond, const char *text, long
                      LABEL_NATIONALITY ", " LABEL_NAMES " FROM alert a LEFT JOIN permit lp"
                      " ON lp.id = (" LATEST_PERMIT ") WHERE %s",
                      cond);
-    if (!err && q && q->scoped) {
-        size_t k;
-        err = buf_adds(&sql, q->nscope ? " AND a.assignee COLLATE NOCASE IN (" : " AND 0");
-        for (k = 0; !err && k < q->nscope; k++)
-            err = buf_printf(&sql, "%s:scope%zu", k ? "," : "", k);
-        if (!err && q->nscope)
-            err = buf_adds(&sql, ")");
-    }
+    if (!err && q && q->scoped)
+        err = scope_sql(q, &sql);
     if (!err)
         err = buf_adds(&sql, " LIMIT 1");
     if (err)
@@ -2145,15 +2202,8 @@ static tw_err_t item_where(store_t *st, const char *cond, const char *text, long
         err = store_db_error(st, ei, "preparing an alert read");
         goto out;
     }
-    if (q && q->scoped) {
-        size_t k;
-        for (k = 0; k < q->nscope; k++) {
-            char name[32];
-            snprintf(name, sizeof(name), ":scope%zu", k);
-            sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), q->scope_assignees[k],
-                              -1, SQLITE_STATIC);
-        }
-    }
+    if (q && q->scoped)
+        scope_bind(s, q);
     if (text)
         sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":v"), text, -1, SQLITE_STATIC);
     else
@@ -2335,7 +2385,8 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
                            "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
                            LABEL_NATIONALITY ", " LABEL_NAMES ", a.evidence, a.explanation,"
                            " a.config_version,"
-                           " a.closed FROM alert a LEFT JOIN permit lp ON lp.id = ("
+                           " a.closed, coalesce(a.assigned_org, 0) FROM alert a"
+                           " LEFT JOIN permit lp ON lp.id = ("
                            LATEST_PERMIT ") WHERE a.id = ?",
                            -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, ei, "reading an alert");
@@ -2353,6 +2404,7 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
         d.explanation = col_text(s, 16);
         d.config_version = col_text(s, 17);
         d.closed = sqlite3_column_int(s, 18);
+        d.assigned_org = sqlite3_column_int64(s, 19);
         err = v->alert(ctx, &d);
     }
     sqlite3_finalize(s);

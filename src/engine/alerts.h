@@ -102,6 +102,14 @@ tw_err_t alerts_note_case(store_t *st, long long id, const char *actor, const ch
 /* assignee NULL or "" unassigns. */
 tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
                        tw_errinfo_t *ei);
+/* Hands alert `id` to organisation org_id (org.id; its name for the
+ * history) without naming a person in it: the assignee is cleared and the
+ * alert is in that organisation's queue (alerts_query_t.scope_org) until
+ * one of its people takes it. Recorded in the history ("assign_org", the
+ * previous assignee in from_status, the organisation's name in reason).
+ * The caller checks that the organisation exists. */
+tw_err_t alerts_assign_org(store_t *st, long long id, long long org_id, const char *org_name,
+                           const char *actor, tw_errinfo_t *ei);
 
 /* Suppresses one indicator for the entity of alert `id` until `until`
  * (YYYY-MM-DD, after today and at most 180 days ahead), with a reason: the
@@ -206,6 +214,9 @@ typedef struct {
     int scoped;
     const char *const *scope_assignees;
     size_t nscope;
+    /* with `scoped`: also the alerts nobody in particular has that were
+     * escalated to this organisation (org.id; 0: none) */
+    long long scope_org;
     alerts_sort_t sort;
     long limit;              /* rows to return, 1..10000 */
     /* keyset cursor: only rows after (after_num | after_text, after_id) in
@@ -263,6 +274,7 @@ typedef struct {
     const char *explanation;
     const char *config_version;
     int closed;
+    long long assigned_org; /* org.id it was escalated to (alerts_assign_org); 0: none */
 } alerts_detail_t;
 typedef struct {
     long long id;

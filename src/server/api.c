@@ -389,14 +389,6 @@ static tw_err_t find_user(store_t *st, const char *name, int active_only, user_f
     return auth_user_list(st, find_user_cb, f, ei);
 }
 
-/* The owner of an alert assigned to `assignee`, as authz.h wants it. An
- * unassigned alert is owned by nobody (0: only scope "all" reaches it); an
- * assignee who is not a user owns it for nobody (-1). */
-static tw_err_t owner_of(store_t *st, const char *assignee, authz_object_t *obj,
-                         tw_errinfo_t *ei)
-{
-    return authz_owner_of(st, assignee, obj, ei);
-}
 
 /* A caller's scope for an action as the names of the users whose objects it
  * reaches: every user for whom authz_check() allows the object owner_of_user()
@@ -408,6 +400,10 @@ typedef struct {
     const char **list; /* names as pointers, for alerts_query_t */
     const auth_principal_t *p;
     authz_action_t action;
+    /* the organisation whose escalated alerts nobody in particular has are
+     * in reach too (authz_owner_of_alert()): the caller's, when the object
+     * authz_owner_of_alert() makes for it passes authz_check(); 0: none */
+    int64_t org;
 } scope_t;
 
 static tw_err_t scope_user_cb(void *ctx, const auth_user_info_t *u)
@@ -450,6 +446,12 @@ static tw_err_t scope_load(store_t *st, const auth_principal_t *p, authz_action_
         return TW_ENOMEM;
     for (i = 0; i < sc->n; i++)
         sc->list[i] = sc->names[i];
+    {
+        authz_object_t obj = {0, p->org_id};
+        tw_errinfo_t e2;
+        if (p->org_id > 0 && authz_check(p, a, &obj, &e2) == TW_OK)
+            sc->org = p->org_id;
+    }
     return TW_OK;
 }
 
@@ -862,6 +864,7 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     q.scoped = sc.scoped;
     q.scope_assignees = sc.list;
     q.nscope = sc.n;
+    q.scope_org = sc.org;
     l.items = json_array();
     alist_init(&l.ids, API_AUDIT_LIST_BYTES);
     l.sort = q.sort;
@@ -913,18 +916,42 @@ typedef struct {
     json_t *alert, *history, *suppressions;
     char assignee[256];
     char status[32];
+    long long org; /* the organisation it was escalated to; 0: none */
     int oom;
 } detail_ctx_t;
 
-/* The object-level check of an alert (invariant 3). */
+/* The object-level check of an alert (invariant 3): its owner is its
+ * assignee's, else the organisation it was escalated to. */
 static tw_err_t check_alert(http_req_t *req, authz_action_t a, const char *assignee,
-                            tw_errinfo_t *ei)
+                            long long org, tw_errinfo_t *ei)
 {
     authz_object_t obj;
     tw_err_t err;
-    if ((err = owner_of(http_req_store(req), assignee, &obj, ei)) != TW_OK)
+    if ((err = authz_owner_of_alert(http_req_store(req), assignee, org, &obj, ei)) != TW_OK)
         return err;
     return authz_check(http_req_principal(req), a, &obj, ei);
+}
+
+/* The name of organisation `id` (from its people, as the directory lists
+ * organisations), "" when none. */
+typedef struct {
+    int64_t id;
+    const char *name; /* or: the name to find */
+    char found[64];
+    int64_t found_id;
+} org_find_t;
+
+static tw_err_t org_find_cb(void *ctx, const auth_user_info_t *u)
+{
+    org_find_t *f = ctx;
+    if (f->found[0] || !u->org)
+        return TW_OK;
+    if ((f->id > 0 && u->org_id == f->id) ||
+        (f->name && !u->disabled_at && strcasecmp(u->org, f->name) == 0)) {
+        snprintf(f->found, sizeof(f->found), "%s", u->org);
+        f->found_id = u->org_id;
+    }
+    return TW_OK;
 }
 
 static tw_err_t detail_alert(void *ctx, const alerts_detail_t *d)
@@ -936,10 +963,21 @@ static tw_err_t detail_alert(void *ctx, const alerts_detail_t *d)
 
     snprintf(c->assignee, sizeof(c->assignee), "%s", d->item.assignee ? d->item.assignee : "");
     snprintf(c->status, sizeof(c->status), "%s", d->item.status ? d->item.status : "");
+    c->org = d->assigned_org;
     tw_errinfo_clear(&ei);
-    if ((err = check_alert(c->req, c->action, d->item.assignee, &ei)) != TW_OK)
+    if ((err = check_alert(c->req, c->action, d->item.assignee, d->assigned_org, &ei)) != TW_OK)
         return err; /* the caller checks again for the message */
     c->alert = item_json(&d->item, &c->oom);
+    {
+        /* the organisation it was escalated to, by name */
+        org_find_t f;
+        memset(&f, 0, sizeof(f));
+        f.id = d->assigned_org;
+        if (d->assigned_org > 0 &&
+            auth_user_list(http_req_store(c->req), org_find_cb, &f, &ei) != TW_OK)
+            f.found[0] = '\0';
+        put(c->alert, "assigned_org", f.found[0] ? json_string(f.found) : json_null(), &c->oom);
+    }
     put(c->alert, "nationality", jstr(d->item.nationality), &c->oom);
     put(c->alert, "config_version", jstr(d->config_version), &c->oom);
     put(c->alert, "closed", json_boolean(d->closed), &c->oom);
@@ -999,7 +1037,7 @@ static tw_err_t load_alert(http_req_t *req, long long id, int full, detail_ctx_t
     c->suppressions = json_array();
     err = alerts_get(http_req_store(req), id, &v, c, ei);
     if (err == TW_EPERM)
-        return check_alert(req, c->action, c->assignee, ei); /* the message */
+        return check_alert(req, c->action, c->assignee, c->org, ei); /* the message */
     return err;
 }
 
@@ -1066,7 +1104,7 @@ static tw_err_t assignee_check(store_t *st, const auth_principal_t *p, const cha
 static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kind,
                             tw_errinfo_t *ei)
 {
-    static const char *const allowed[3][4] = {{"to", "reason", NULL, NULL},
+    static const char *const allowed[3][4] = {{"to", "reason", "org", NULL},
                                                {"assignee", NULL, NULL, NULL},
                                                {"indicator", "until", "reason", NULL}};
     static const char *const actions[3] = {"alert.transition", "alert.assign",
@@ -1074,6 +1112,8 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
     const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     const char *to = NULL, *reason = NULL, *assignee = NULL, *indicator = NULL, *until = NULL;
+    const char *org = NULL;
+    org_find_t of;
     user_find_t who;
     detail_ctx_t c;
     json_t *body = NULL, *detail = NULL;
@@ -1093,8 +1133,16 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
     switch (kind) {
     case WRITE_TRANSITION:
         if ((err = body_str(body, "to", 1, 32, &to, ei)) != TW_OK ||
-            (err = body_str(body, "reason", 0, 2000, &reason, ei)) != TW_OK)
+            (err = body_str(body, "reason", 0, 2000, &reason, ei)) != TW_OK ||
+            (err = body_str(body, "org", 0, AUTH_NAME_MAX, &org, ei)) != TW_OK)
             goto out;
+        /* escalating to an organisation without naming a person in it */
+        if (org && strcmp(to, "escalated") != 0) {
+            tw_errinfo_field(ei, "org");
+            err = tw_errinfo_set(ei, TW_EINPUT, "request body: \"org\" goes with \"to\": "
+                                                "\"escalated\" only");
+            goto out;
+        }
         if (!in_list(statuses, to)) {
             err = tw_errinfo_set(ei, TW_EINPUT,
                                  "request body: \"to\" must be new, in_review, escalated, "
@@ -1133,10 +1181,29 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
             goto out;
         assignee = who.canonical;
     }
+    if (kind == WRITE_TRANSITION && org) {
+        /* an organisation with an active account: its queue is someone's */
+        memset(&of, 0, sizeof(of));
+        of.name = org;
+        if ((err = auth_user_list(st, org_find_cb, &of, ei)) != TW_OK)
+            goto out;
+        if (!of.found[0]) {
+            tw_errinfo_field(ei, "org");
+            tw_errinfo_reason(ei, "unknown_org");
+            err = tw_errinfo_set(ei, TW_EINPUT, "org: no organisation '%.63s' with an active "
+                                                "account",
+                                 org);
+            goto out;
+        }
+    }
     switch (kind) {
     case WRITE_TRANSITION:
         err = alerts_transition(st, id, to, p->user, reason, ei);
-        detail = json_pack("{s:s,s:s}", "from", c.status, "to", to);
+        if (err == TW_OK && org)
+            err = alerts_assign_org(st, id, of.found_id, of.found, p->user, ei);
+        detail = org ? json_pack("{s:s,s:s,s:s,s:s?}", "from", c.status, "to", to, "org",
+                                 of.found, "was", c.assignee[0] ? c.assignee : NULL)
+                     : json_pack("{s:s,s:s}", "from", c.status, "to", to);
         break;
     case WRITE_ASSIGN:
         err = alerts_assign(st, id, assignee, p->user, ei);

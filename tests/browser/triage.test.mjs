@@ -192,3 +192,45 @@ test('the import page screens what it imported, saying how it goes and what chan
   fs.rmSync(dir, { recursive: true, force: true });
   await done();
 });
+
+test('escalating to an organisation without naming a person: it is in that organisation\'s queue (hy)', async () => {
+  const a = await newPage({ lang: 'hy' });
+  await signInAs(a.page, 'ana', 'hy');
+  const free = (await apiGet(a.page, '/alerts?entity_type=worker&status=new&limit=200')).body.items
+    .filter((i) => !i.assignee).pop();
+  assert.ok(free, 'an unassigned new worker alert');
+  await a.page.goto(`/#/alerts/${free.id}`);
+  await drawn(a.page, 'the alert');
+  const form = a.page.locator('#transition-form');
+  await form.getByLabel(tr('hy', 'alert.move_to')).selectOption('escalated');
+  // the organisation is offered beside its people
+  await form.getByLabel(tr('hy', 'alert.escalate_to')).selectOption({ label: tr('hy', 'alert.escalate_org', { org: 'NGO Hope' }) });
+  await form.getByLabel(tr('hy', 'common.reason')).fill('աշխատողները ապրում են աշխատավայրում');
+  await form.getByRole('button', { name: tr('hy', 'alert.change_status') }).click();
+  const flash = await see(a.page.locator('.flash-ok, main [role=alert]'), 'the escalation');
+  assert.equal((await flash.innerText()).replace('×', '').trim(), tr('hy', 'alert.done_escalated_org', { id: free.id, org: 'NGO Hope' }));
+  await drawn(a.page, 'the alert after the escalation');
+  const after = (await apiGet(a.page, `/alerts/${free.id}`)).body;
+  assert.equal(after.status, 'escalated');
+  assert.equal(after.assignee, null);
+  assert.equal(after.assigned_org, 'NGO Hope');
+  // the alert page says where it is
+  const facts = await text(a.page.locator('.facts'), 'the facts');
+  assert.ok(facts.includes(tr('hy', 'alert.assigned_org', { org: 'NGO Hope' })), facts);
+  await a.done();
+
+  // anyone of the NGO finds it in its queue, without a second step
+  const n = await newPage({ lang: 'hy' });
+  await signInAs(n.page, 'ngo', 'hy');
+  await n.page.goto('/#/alerts?status=escalated');
+  await drawn(n.page, 'the NGO queue');
+  await see(n.page.locator(`#queue-table tbody tr[data-id="${free.id}"]`), 'the alert in the NGO\'s queue');
+  await shot(n.page, 'triage-escalated-to-org');
+  await n.done();
+  // and not the MCS case worker
+  const c = await newPage();
+  await signInAs(c.page, 'cw', 'en');
+  const cw = (await apiGet(c.page, '/alerts?status=escalated&limit=500')).body.items.map((i) => i.id);
+  assert.ok(!cw.includes(free.id), 'not in another organisation\'s queue');
+  await c.done();
+});

@@ -18,3 +18,10 @@ CREATE TABLE case_search(
 ) WITHOUT ROWID;
 CREATE INDEX case_search_blind ON case_search(blind, kind, case_id);
 ALTER TABLE nrm_case ADD COLUMN search_v INTEGER;
+
+-- An alert escalated to an organisation without naming a person in it:
+-- the organisation (org.id) whose queue holds it while nobody in
+-- particular has it (docs/authz.md "Who owns what": the assignee first,
+-- else this organisation). NULL: none.
+ALTER TABLE alert ADD COLUMN assigned_org INTEGER;
+CREATE INDEX alert_assigned_org ON alert(assigned_org) WHERE assigned_org IS NOT NULL;
