@@ -384,7 +384,9 @@ export async function render(main, ctx) {
       if (all.length) all[Math.max(i - 1, 0)].focus();
     } else if (e.key === 'x' && cur && canWrite) {
       e.preventDefault();
-      cur.querySelector('input[type=checkbox]').click();
+      // a group's row has no box of its own: its alerts have, once opened
+      const box = cur.querySelector(':scope > td > input[type=checkbox]');
+      if (box) box.click();
     } else if (e.key === '/') {
       e.preventDefault();
       const fold = main.querySelector('.filters-fold');
