@@ -470,8 +470,8 @@ static void test_address_details(void **state)
     char out[8];
 
     check_addr(n, "0010, Yerevan", "0010");
-    check_addr(n, "Gyumri, Shirak marz", "gyumr shirak marz");
-    check_addr(n, "ՀՀ, Գյումրի, Շիրակի մարզ", "gyumr shirak marz");
+    check_addr(n, "Gyumri, Shirak marz", "gyumr");
+    check_addr(n, "ՀՀ, Գյումրի, Շիրակի մարզ", "gyumr");
     check_addr(n, "ул. Абовяна, 5 к. 2", "abovyan st 5 bld 2");
     /* k without a number is ք. (city), not корпус */
     check_addr(n, "k. Vanadzor", "vanadzor");
@@ -498,9 +498,11 @@ static void test_address_details(void **state)
     check_addr(n, "hovsep emin st 51 yerevan", "hovsep emin st 51");
     check_addr(n, "Hovsep Emin st 51", "hovsep emin st 51");
     check_addr(n, "ք. Երևան, Հովսեփ Էմինի փ. 51", "hovsep emin st 51");
-    /* other cities stay: they tell apart streets of the same name */
-    check_addr(n, "Abovyan st 5, Gyumri", "abovyan st 5 gyumr");
-    check_addr(n, "Yerevanyan st 71, Gyumri", "yerevanyan st 71 gyumr");
+    /* other cities stay, in front when they are a region's seat: they tell
+     * apart streets of the same name */
+    check_addr(n, "Abovyan st 5, Gyumri", "gyumr abovyan st 5");
+    check_addr(n, "Yerevanyan st 71, Gyumri", "gyumr yerevanyan st 71");
+    check_addr(n, "Abovyan st 5, Artik", "abovyan st 5 artik");
     check_addr(n, "", "");
     check_addr(n, ", , ;", "");
     assert_int_equal(norm_address(n, "Yerevan, Komitas 12", 19, out, sizeof(out), NULL),
@@ -569,15 +571,22 @@ static void test_address_region_seats(void **state)
     for (i = 0; i < 11; i++)
         for (j = i + 1; j < 11; j++)
             assert_string_not_equal(first[i], first[j]);
-    /* another town of the region stays named (behind the seat) */
-    assert_string_equal(addr_in(n, "Artik, Abovyan 5", "AM-SH"), "gyumr artik abovyan 5");
+    /* another town or village of the region stays as it is written: the
+     * seat is not put in front of it, so a row without its region is the
+     * same address */
+    assert_string_equal(addr_in(n, "Artik, Abovyan 5", "AM-SH"), "artik abovyan 5");
+    assert_string_equal(addr_in(n, "Artik, Abovyan 5", NULL), "artik abovyan 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5, Vagharshapat", "AM-AV"),
+                        "abovyan st 5 vagharshapat");
     /* a street named after the seat is a street */
     assert_string_equal(addr_in(n, "Gyumri st 7, Gyumri", "AM-SH"), "gyumr gyumr st 7");
-    /* another region's seat is not dropped */
-    assert_string_equal(addr_in(n, "Gyumri, Abovyan st 5", "AM-LO"), "vanadzor gyumr abovyan st 5");
-    /* no region, or one not known: as norm_address */
-    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", NULL), "abovyan st 5 gyumr");
-    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", "XX-YY"), "abovyan st 5 gyumr");
+    /* another region's seat is another place: left as written */
+    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", "AM-LO"), "abovyan st 5 gyumr");
+    /* no region (or a code that is none): the seat it names says it, so a
+     * report's address and a permit's are one */
+    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", NULL), "gyumr abovyan st 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5, Гюмри", "XX-YY"), "gyumr abovyan st 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5", NULL), "abovyan st 5");
     /* nothing comparable stays nothing */
     assert_string_equal(addr_in(n, ", ;", "AM-SH"), "");
     /* idempotent with the region */

@@ -1396,13 +1396,14 @@ tw_err_t norm_address(norm_t *n, const char *in, size_t len, char *out, size_t c
  * and the usual Latin spellings (tests/test_norm.c holds each). Yerevan is
  * both region and city: its word is dropped from every address (above).
  * For the other regions, an address known to be in the region is written
- * with the seat's word in front, wherever the writer put it or whether they
- * wrote it at all, and "<region> marz" is dropped: "Gyumri, Abovyan 5",
- * "Abovyan 5, Гюмри" and "Abovyan 5" (all in AM-SH) are one address,
- * "gyumr abovyan 5", and still another than "Abovyan 5" in Vanadzor
- * (AM-LO), "vanadzor abovyan 5". Dropping the seat without a trace would
- * make those two one address (a street name and a house number are shared
- * by many towns), and a false shared address is a false link.
+ * with the seat's word in front, wherever the writer put it, or when it
+ * names no other place (a segment of words only), and "<region> marz" is
+ * dropped: "Gyumri, Abovyan 5", "Abovyan 5, Гюмри" and "Abovyan 5" (all in
+ * AM-SH) are one address, "gyumr abovyan 5", and still another than
+ * "Abovyan 5" in Vanadzor (AM-LO), "vanadzor abovyan 5"; "Artik, Abovyan
+ * 5" stays as written. Dropping the seat without a trace would make
+ * Gyumri's and Vanadzor's one address (a street name and a house number
+ * are shared by many towns), and a false shared address is a false link.
  */
 typedef struct {
     const char *code;              /* "AM-SH" */
@@ -1459,8 +1460,11 @@ static int in_forms(const char *const *forms, const char *w, size_t len)
 }
 
 /* The region's seat and name in an address normal form already in out:
- * rewritten in place as the comment of REGION_SEATS says. */
-static tw_err_t addr_region(const region_seat_t *rs, char *out, size_t cap, size_t *pos)
+ * rewritten in place as the comment of REGION_SEATS says; the seat is put
+ * in front when the address named it, or when `add` (it names no other
+ * place). */
+static tw_err_t addr_region(const region_seat_t *rs, int add, char *out, size_t cap,
+                            size_t *pos)
 {
     enum { MAXW = 256 };
     const char *w[MAXW];
@@ -1498,9 +1502,11 @@ static tw_err_t addr_region(const region_seat_t *rs, char *out, size_t cap, size
                              (wl[i + 1] == 3 && memcmp(w[i + 1], "ave", 3) == 0))))
             drop[i] = 1;
     }
+    for (i = 0; i < nw && !add; i++)
+        add = drop[i] && in_forms(rs->seat_forms, w[i], wl[i]);
     if (!(tmp = malloc(*pos + 64)))
         return TW_ENOMEM;
-    if (rs->seat) {
+    if (rs->seat && add) {
         memcpy(tmp, rs->seat, strlen(rs->seat));
         o = strlen(rs->seat);
     }
@@ -1523,10 +1529,48 @@ static tw_err_t addr_region(const region_seat_t *rs, char *out, size_t cap, size
     return TW_OK;
 }
 
+/* 1 when token t names the seat of rs (not a street named after it:
+ * "Gyumri st"). */
+static int tok_is_seat(const norm_t *n, size_t i, const region_seat_t *rs)
+{
+    const tok_t *t = &n->tok[i];
+    if (!rs->seat || !in_forms(rs->seat_forms, tok_str(n, t), t->len))
+        return 0;
+    return !(i + 1 < n->ntok && !n->tok[i + 1].seg && n->tok[i + 1].kind == TK_STREET);
+}
+
+/* 1 when a segment of the address is a place of its own (only words: no
+ * number, street type or unit) that is neither the seat nor "<region>
+ * marz": another town or village of the region, whose address the seat
+ * must not be put in front of. */
+static int other_place(const norm_t *n, const region_seat_t *rs)
+{
+    size_t i = 0, j, k;
+    while (i < n->ntok) {
+        int words = 1, seat_or_marz = 0;
+        for (j = i + 1; j < n->ntok && !n->tok[j].seg; j++)
+            ;
+        for (k = i; k < j; k++) {
+            const tok_t *t = &n->tok[k];
+            if (t->kind != TK_WORD)
+                words = 0;
+            if (tok_is_seat(n, k, rs) || (t->len == 4 && memcmp(tok_str(n, t), "marz", 4) == 0))
+                seat_or_marz = 1;
+        }
+        if (words && !seat_or_marz)
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
 tw_err_t norm_address_in(norm_t *n, const char *in, size_t len, const char *region, char *out,
                          size_t cap, size_t *outlen)
 {
-    size_t pos = 0, i;
+    const size_t nseats = sizeof(REGION_SEATS) / sizeof(REGION_SEATS[0]);
+    const region_seat_t *rs = NULL;
+    size_t pos = 0, i, k;
+    int add = 0;
     tw_err_t err;
 
     err = split_tokens(n, in, len);
@@ -1534,16 +1578,24 @@ tw_err_t norm_address_in(norm_t *n, const char *in, size_t len, const char *regi
         goto out;
     addr_classify(n);
     addr_reorder(n);
+    for (i = 0; region && i < nseats && !rs; i++)
+        if (strcmp(REGION_SEATS[i].code, region) == 0)
+            rs = &REGION_SEATS[i];
+    if (!rs)
+        region = NULL; /* a code that is no region of Armenia says nothing */
+    /* no region said: the seat the address names, if it names one (a
+     * report's address, a permit without its region) */
+    for (i = 0; !region && i < nseats && !rs; i++)
+        for (k = 0; k < n->ntok && !rs; k++)
+            if (tok_is_seat(n, k, &REGION_SEATS[i]))
+                rs = &REGION_SEATS[i];
+    /* a region said and no place named: the seat is where it is */
+    if (rs && region)
+        add = !other_place(n, rs);
     err = addr_emit(n, out, cap, &pos);
     /* an address with nothing comparable stays "" whatever its region */
-    if (err == TW_OK && region && pos > 0) {
-        for (i = 0; i < sizeof(REGION_SEATS) / sizeof(REGION_SEATS[0]); i++) {
-            if (strcmp(REGION_SEATS[i].code, region) == 0) {
-                err = addr_region(&REGION_SEATS[i], out, cap, &pos);
-                break;
-            }
-        }
-    }
+    if (err == TW_OK && rs && pos > 0)
+        err = addr_region(rs, add, out, cap, &pos);
 out:
     return finish(err, out, cap, pos, outlen);
 }
