@@ -81,13 +81,18 @@ done
 [ ${#indicators[@]} -gt 0 ] || { echo "peers: no query in $sqldir" >&2; exit 1; }
 
 # The engine's hits as indicator<TAB>entity_type<TAB>entity_key (the CSV
-# parsed by sqlite3, so quoted keys with commas come out right).
+# parsed by sqlite3, so quoted keys with commas come out right; the quote
+# tipwatch puts before a cell beginning with = + - @ TAB CR, such as an
+# E.164 phone, is dropped, as src/base/csvout.h says a reader does).
 sqlite3 -batch :memory: >"$tmp/engine.tsv" <<SQL
 .mode csv
 .import '$hits' h
 .mode list
 .separator "\t"
-SELECT indicator, entity_type, entity_key FROM h;
+SELECT indicator, entity_type,
+       CASE WHEN substr(entity_key, 1, 1) = char(39) AND substr(entity_key, 2, 1)
+            IN ('=', '+', '-', '@', char(9), char(13)) THEN substr(entity_key, 2)
+            ELSE entity_key END FROM h;
 SQL
 
 # ---- PostgreSQL --------------------------------------------------------

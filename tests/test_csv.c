@@ -979,10 +979,17 @@ static void test_cell_formula_neutralised(void **state)
     cell_is("+1+1", 4, "\"'+1+1\"");
     cell_is("+", 1, "\"'+\"");
     cell_is("-1.", 3, "\"'-1.\"");
-    /* a signed number runs nothing: an E.164 phone stays as it is */
-    cell_is("+37491234567", 12, "+37491234567");
-    cell_is("-5", 2, "-5");
-    cell_is("-1.5", 4, "-1.5");
+    /* signed numbers too (OWASP has no exception): an E.164 phone stays
+     * the text it is in a spreadsheet, with its '+' */
+    cell_is("+37491234567", 12, "\"'+37491234567\"");
+    cell_is("-5", 2, "\"'-5\"");
+    cell_is("-1.5", 4, "\"'-1.5\"");
+    /* a value that already looks neutralised keeps its own quote on reading
+     * back (the reader drops one) */
+    cell_is("'=1", 3, "\"''=1\"");
+    cell_is("'+374", 5, "\"''+374\"");
+    cell_is("'a", 2, "'a");
+    cell_is("it's", 4, "it's");
     cell_is("\tx", 2, "\"'\tx\"");
     cell_is("\rx", 2, "\"'\rx\"");
     cell_is("=a,\"b\"", 6, "\"'=a,\"\"b\"\"\"");

@@ -292,7 +292,7 @@ static int64_t full_case(int64_t *aid)
 static void all_readable(const vault_t *v, int64_t id, int64_t aid)
 {
     cases_actor_t a = actor(&pa);
-    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0, NULL};
     cases_visitor_t vis;
     cases_case_t cs;
     tw_errinfo_t ei;
@@ -843,7 +843,7 @@ static void test_init_recorded(void **state)
 static void test_unreadable_row_listed(void **state)
 {
     cases_actor_t a = actor(&pa);
-    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0, NULL};
     cases_fields_t f;
     listing_t l;
     tw_errinfo_t ei;
@@ -871,6 +871,21 @@ static void test_unreadable_row_listed(void **state)
     assert_int_equal(l.unreadable, 1);
     assert_int_equal(l.unreadable_id, id2);
     assert_int_equal(l.named, 2);
+    /* the case itself opens too: the rest of it, and the name said to be
+     * unreadable (it was TW_EINTERNAL, a 500, for the whole case) */
+    {
+        cases_case_t cs;
+        assert_int_equal(cases_get(st, vt, &a, id2, &cs, &ei), TW_OK);
+        assert_null(cs.name);
+        assert_int_equal(cs.nunreadable, 1);
+        assert_string_equal(cs.unreadable[0], "name");
+        assert_int_equal(cs.id, id2);
+        cases_case_free(&cs);
+        assert_int_equal(cases_get(st, vt, &a, id1, &cs, &ei), TW_OK);
+        assert_string_equal(cs.name, "First Person");
+        assert_int_equal(cs.nunreadable, 0);
+        cases_case_free(&cs);
+    }
 }
 
 

@@ -470,8 +470,8 @@ static void test_address_details(void **state)
     char out[8];
 
     check_addr(n, "0010, Yerevan", "0010");
-    check_addr(n, "Gyumri, Shirak marz", "gyumr shirak marz");
-    check_addr(n, "ՀՀ, Գյումրի, Շիրակի մարզ", "gyumr shirak marz");
+    check_addr(n, "Gyumri, Shirak marz", "gyumr");
+    check_addr(n, "ՀՀ, Գյումրի, Շիրակի մարզ", "gyumr");
     check_addr(n, "ул. Абовяна, 5 к. 2", "abovyan st 5 bld 2");
     /* k without a number is ք. (city), not корпус */
     check_addr(n, "k. Vanadzor", "vanadzor");
@@ -498,14 +498,105 @@ static void test_address_details(void **state)
     check_addr(n, "hovsep emin st 51 yerevan", "hovsep emin st 51");
     check_addr(n, "Hovsep Emin st 51", "hovsep emin st 51");
     check_addr(n, "ք. Երևան, Հովսեփ Էմինի փ. 51", "hovsep emin st 51");
-    /* other cities stay: they tell apart streets of the same name */
-    check_addr(n, "Abovyan st 5, Gyumri", "abovyan st 5 gyumr");
-    check_addr(n, "Yerevanyan st 71, Gyumri", "yerevanyan st 71 gyumr");
+    /* other cities stay, in front when they are a region's seat: they tell
+     * apart streets of the same name */
+    check_addr(n, "Abovyan st 5, Gyumri", "gyumr abovyan st 5");
+    check_addr(n, "Yerevanyan st 71, Gyumri", "gyumr yerevanyan st 71");
+    check_addr(n, "Abovyan st 5, Artik", "abovyan st 5 artik");
     check_addr(n, "", "");
     check_addr(n, ", , ;", "");
     assert_int_equal(norm_address(n, "Yerevan, Komitas 12", 19, out, sizeof(out), NULL),
                      TW_ETOOBIG);
     assert_string_equal(out, "");
+}
+
+/* The seat of every region of Armenia, in Latin, Cyrillic and Armenian
+ * script: an address known to be in the region is one address whether it
+ * names the seat (first or last, any script) or not, and "<region> marz" is
+ * dropped; the same street and number in another region's seat stays
+ * another address (issue 18). */
+static const char *addr_in(norm_t *n, const char *in, const char *region)
+{
+    static char out[1024];
+    size_t len = 0;
+    tw_err_t err = norm_address_in(n, in, strlen(in), region, out, sizeof(out), &len);
+    if (err != TW_OK)
+        fail_msg("address \"%s\" in %s: error %d", in, region ? region : "(none)", (int)err);
+    assert_int_equal(len, strlen(out));
+    return out;
+}
+
+static void test_address_region_seats(void **state)
+{
+    norm_t *n = *state;
+    static const struct {
+        const char *region, *lat, *cyr, *arm, *marz, *want;
+    } seats[] = {
+        {"AM-AG", "Ashtarak", "Аштарак", "Աշտարակ", "Aragatsotn marz", "ashtarak abovyan st 5"},
+        {"AM-AR", "Artashat", "Арташат", "Արտաշատ", "Արարատի մարզ", "artashat abovyan st 5"},
+        {"AM-AV", "Armavir", "Армавир", "Արմավիր", "Армавирская область", "armavir abovyan st 5"},
+        {"AM-GR", "Gavar", "Гавар", "Գավառ", "Gegharkunik marz", "gavar abovyan st 5"},
+        {"AM-KT", "Hrazdan", "Раздан", "Հրազդան", "Котайкская обл.", "hrazdan abovyan st 5"},
+        {"AM-LO", "Vanadzor", "Ванадзор", "Վանաձոր", "Lori marz", "vanadzor abovyan st 5"},
+        {"AM-SH", "Gyumri", "Гюмри", "Գյումրի", "Շիրակի մարզ", "gyumr abovyan st 5"},
+        {"AM-SU", "Kapan", "Капан", "Կապան", "Syunik marz", "kapan abovyan st 5"},
+        {"AM-TV", "Ijevan", "Иджеван", "Իջևան", "Тавушская обл.", "ijevan abovyan st 5"},
+        {"AM-VD", "Yeghegnadzor", "Егегнадзор", "Եղեգնաձոր", "Վայոց Ձորի մարզ",
+         "yeghegnadzor abovyan st 5"},
+        {"AM-ER", "Yerevan", "Ереван", "Երևան", "Yerevan", "abovyan st 5"},
+    };
+    size_t i, j;
+    char buf[256], first[11][64];
+
+    for (i = 0; i < sizeof(seats) / sizeof(seats[0]); i++) {
+        const char *city[3] = {seats[i].lat, seats[i].cyr, seats[i].arm};
+        const char *want = seats[i].want, *got;
+        for (j = 0; j < 3; j++) {
+            snprintf(buf, sizeof(buf), "%s, Abovyan st. 5", city[j]);
+            if (strcmp((got = addr_in(n, buf, seats[i].region)), want) != 0)
+                fail_msg("%s \"%s\": got \"%s\", want \"%s\"", seats[i].region, buf, got, want);
+            snprintf(buf, sizeof(buf), "Abovyan st 5, %s", city[j]);
+            if (strcmp((got = addr_in(n, buf, seats[i].region)), want) != 0)
+                fail_msg("%s \"%s\": got \"%s\", want \"%s\"", seats[i].region, buf, got, want);
+            snprintf(buf, sizeof(buf), "%s, %s, ул. Абовяна 5", seats[i].marz, city[j]);
+            if (strcmp((got = addr_in(n, buf, seats[i].region)), want) != 0)
+                fail_msg("%s \"%s\": got \"%s\", want \"%s\"", seats[i].region, buf, got, want);
+        }
+        /* the seat left out: the same address */
+        if (strcmp((got = addr_in(n, "Աբովյան փ. 5", seats[i].region)), want) != 0)
+            fail_msg("%s without the city: got \"%s\", want \"%s\"", seats[i].region, got, want);
+        snprintf(first[i], sizeof(first[i]), "%s", want);
+    }
+    /* eleven regions, eleven addresses: the seat tells them apart */
+    for (i = 0; i < 11; i++)
+        for (j = i + 1; j < 11; j++)
+            assert_string_not_equal(first[i], first[j]);
+    /* another town or village of the region stays as it is written: the
+     * seat is not put in front of it, so a row without its region is the
+     * same address */
+    assert_string_equal(addr_in(n, "Artik, Abovyan 5", "AM-SH"), "artik abovyan 5");
+    assert_string_equal(addr_in(n, "Artik, Abovyan 5", NULL), "artik abovyan 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5, Vagharshapat", "AM-AV"),
+                        "abovyan st 5 vagharshapat");
+    /* a street named after the seat is a street */
+    assert_string_equal(addr_in(n, "Gyumri st 7, Gyumri", "AM-SH"), "gyumr gyumr st 7");
+    /* another region's seat is another place: left as written */
+    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", "AM-LO"), "abovyan st 5 gyumr");
+    /* no region (or a code that is none): the seat it names says it, so a
+     * report's address and a permit's are one */
+    assert_string_equal(addr_in(n, "Abovyan st 5, Gyumri", NULL), "gyumr abovyan st 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5, Гюмри", "XX-YY"), "gyumr abovyan st 5");
+    assert_string_equal(addr_in(n, "Abovyan st 5", NULL), "abovyan st 5");
+    /* nothing comparable stays nothing */
+    assert_string_equal(addr_in(n, ", ;", "AM-SH"), "");
+    /* idempotent with the region */
+    assert_string_equal(addr_in(n, "gyumr abovyan st 5", "AM-SH"), "gyumr abovyan st 5");
+    {
+        char small[16]; /* "abovyan 5" fits, with its seat in front it does not */
+        assert_int_equal(norm_address_in(n, "Abovyan 5", 9, "AM-VD", small, sizeof(small), NULL),
+                         TW_ETOOBIG);
+        assert_string_equal(small, "");
+    }
 }
 
 /* ----------------------------------------------------------------- phones */
@@ -799,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_name_idempotent),
         cmocka_unit_test(test_address_same_place),
         cmocka_unit_test(test_address_details),
+        cmocka_unit_test(test_address_region_seats),
         cmocka_unit_test(test_address_idempotent),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_docno),

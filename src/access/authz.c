@@ -157,3 +157,14 @@ tw_err_t authz_owner_of(store_t *st, const char *assignee, authz_object_t *obj,
     }
     return TW_OK;
 }
+
+tw_err_t authz_owner_of_alert(store_t *st, const char *assignee, int64_t org_id,
+                              authz_object_t *obj, tw_errinfo_t *ei)
+{
+    tw_err_t err = authz_owner_of(st, assignee, obj, ei);
+    if (err == TW_OK && (!assignee || !assignee[0]) && org_id > 0) {
+        obj->owner_user = 0;
+        obj->owner_org = org_id;
+    }
+    return err;
+}

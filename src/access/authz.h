@@ -80,5 +80,10 @@ tw_err_t authz_check(const auth_principal_t *p, authz_action_t a, const authz_ob
 void authz_owner_of_user(const auth_user_info_t *u, authz_object_t *obj);
 tw_err_t authz_owner_of(store_t *st, const char *assignee, authz_object_t *obj,
                         tw_errinfo_t *ei);
+/* An alert: its assignee's, as authz_owner_of(); when nobody is assigned
+ * and it was escalated to organisation org_id (> 0), that organisation's
+ * (owner_user 0: "own" reaches it for nobody). */
+tw_err_t authz_owner_of_alert(store_t *st, const char *assignee, int64_t org_id,
+                              authz_object_t *obj, tw_errinfo_t *ei);
 
 #endif

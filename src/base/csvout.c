@@ -8,29 +8,18 @@
 
 #include <string.h>
 
-/* A signed decimal number, nothing else ("+37491234567", "-5", "-1.5"): a
- * spreadsheet reads it as a number and runs nothing, so it is written as it
- * is (an E.164 phone must stay comparable with the register's). */
-static int plain_number(const char *s, size_t len)
+/* The first byte a spreadsheet would run: OWASP's list, with no exception
+ * for signed numbers (csvout.h says why). A value that begins with a single
+ * quote and then one of them would read back without its quote (the rule of
+ * csvout.h), so it is prefixed too. */
+static int runs(char c)
 {
-    size_t i = 1, digits = 0, dots = 0;
-    if (len < 2 || (s[0] != '+' && s[0] != '-'))
-        return 0;
-    for (; i < len; i++) {
-        if (s[i] >= '0' && s[i] <= '9')
-            digits++;
-        else if (s[i] == '.' && dots == 0 && digits > 0)
-            dots++;
-        else
-            return 0;
-    }
-    return digits > 0 && s[len - 1] != '.';
+    return c != '\0' && strchr("=+-@\t\r", c) != NULL;
 }
 
 int csvout_is_formula(const char *s, size_t len)
 {
-    return s && len > 0 && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL &&
-           !plain_number(s, len);
+    return s && len > 0 && (runs(s[0]) || (len > 1 && s[0] == '\'' && runs(s[1])));
 }
 
 void csvout_cell(FILE *f, const char *s, size_t len)

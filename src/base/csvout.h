@@ -9,10 +9,20 @@
  * as a formula ("spreadsheet formula injection", OWASP "CSV Injection"), is
  * written with a single quote in front, inside double quotes: the
  * spreadsheet shows the text, and a reader of the file sees that a quote was
- * added. A cell that is only a signed decimal number ("+37491234567", an
- * E.164 phone, or "-5") runs nothing and is written as it is. Numbers
- * tipwatch formats itself (scores, line numbers) are not
- * cells of this kind and are written as they are.
+ * added. That includes signed numbers: an E.164 phone "+37491234567" is
+ * written "'+37491234567", so a spreadsheet keeps it as the text it is
+ * (read as a number it would lose its '+' and, past 15 digits, its last
+ * digits), and "-5" as "'-5"; OWASP's rule has no exception, and a value
+ * that is a number in one cell can be a formula in the next ("-1+1").
+ *
+ * Reading the value back (a program, not a spreadsheet): after the usual
+ * CSV unquoting, a cell that begins with a single quote followed by one of
+ * = + - @ TAB CR had that quote added here; drop the first character. No
+ * other cell is changed, and tipwatch never writes a value that itself
+ * begins with "'" followed by one of those (such a value is written with a
+ * second quote, which the same rule removes). Numbers tipwatch formats
+ * itself (scores, line numbers, counts) are not cells of this kind and are
+ * written as they are.
  *
  * Thread model: no state; the caller's FILE.
  */

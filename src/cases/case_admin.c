@@ -477,6 +477,7 @@ tw_err_t cases_purge(store_t *st, const cases_policy_t *pol, const cases_actor_t
         "DELETE FROM case_consent WHERE case_id = ?", "DELETE FROM case_referral WHERE case_id = ?",
         "DELETE FROM case_attachment WHERE case_id = ?",
         "DELETE FROM case_service WHERE case_id = ?", "DELETE FROM case_event WHERE case_id = ?",
+        "DELETE FROM case_search WHERE case_id = ?",
         "DELETE FROM nrm_case WHERE id = ?", NULL};
     cases_policy_t tmp;
     ids_t ids = {NULL, 0, 0};
@@ -753,22 +754,26 @@ static tw_err_t reseal_one(store_t *st, const vault_t *v, const char *table, con
     return err;
 }
 
-/* Recomputes the blind indexes of case id with the current key. */
+/* Recomputes the blind indexes and the search tokens of case id with the
+ * current key. */
 static tw_err_t reblind_one(store_t *st, const vault_t *v, int64_t id, tw_errinfo_t *ei)
 {
     char nb[VAULT_BLIND_HEX + 1] = "", db[VAULT_BLIND_HEX + 1] = "";
-    char *name = NULL, *wk = NULL;
+    char *name = NULL, *wk = NULL, *phone = NULL;
     sqlite3_stmt *s;
     tw_err_t err;
 
-    if ((err = cases_prep(st, "SELECT name_blob, worker_key_blob FROM nrm_case WHERE id = ?", &s,
-                          ei)) != TW_OK)
+    if ((err = cases_prep(st, "SELECT name_blob, worker_key_blob, phone_blob FROM nrm_case"
+                              " WHERE id = ?",
+                          &s, ei)) != TW_OK)
         return err;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW) {
         err = cases_unseal(v, "nrm_case", "name_blob", id, s, 0, &name, ei);
         if (err == TW_OK)
             err = cases_unseal(v, "nrm_case", "worker_key_blob", id, s, 1, &wk, ei);
+        if (err == TW_OK)
+            err = cases_unseal(v, "nrm_case", "phone_blob", id, s, 2, &phone, ei);
     }
     sqlite3_finalize(s);
     if (err == TW_OK && name && name[0])
@@ -778,9 +783,32 @@ static tw_err_t reblind_one(store_t *st, const vault_t *v, int64_t id, tw_errinf
     if (err == TW_OK)
         err = cases_run(st, ei, "UPDATE nrm_case SET name_blind = ?, docno_blind = ? WHERE id = ?",
                         "tti", nb[0] ? nb : NULL, db[0] ? db : NULL, id);
+    if (err == TW_OK)
+        err = cases_index_search(st, v, id, name ? name : "", phone ? phone : "", ei);
     cases_wipe_str(name);
     cases_wipe_str(wk);
+    cases_wipe_str(phone);
     return err;
+}
+
+/* Computes the search tokens of the cases opened before migration 14 (or
+ * before it was indexed), in a transaction of its own; *n: how many. */
+tw_err_t cases_search_backfill(store_t *st, const vault_t *v, long long *n, tw_errinfo_t *ei)
+{
+    ids_t ids = {NULL, 0, 0};
+    size_t i;
+    tw_err_t err;
+
+    *n = 0;
+    if (store_begin(st) != TW_OK)
+        return cases_db_err(st, ei, "starting a transaction");
+    err = collect(st, "SELECT id FROM nrm_case WHERE search_v IS NULL ORDER BY id", 0, &ids, ei);
+    for (i = 0; err == TW_OK && i < ids.n; i++)
+        err = reblind_one(st, v, ids.v[i], ei);
+    if (err == TW_OK)
+        *n = (long long)ids.n;
+    free(ids.v);
+    return cases_finish(st, err, ei);
 }
 
 tw_err_t cases_reseal(store_t *st, const vault_t *v, const cases_actor_t *act,
@@ -817,7 +845,7 @@ tw_err_t cases_reseal(store_t *st, const vault_t *v, const cases_actor_t *act,
         err = collect(st,
                       "SELECT id FROM nrm_case WHERE name_blob IS NOT NULL OR worker_key_blob"
                       " IS NOT NULL OR name_blind IS NOT NULL OR docno_blind IS NOT NULL"
-                      " ORDER BY id",
+                      " OR phone_blob IS NOT NULL OR search_v IS NOT NULL ORDER BY id",
                       0, &ids, ei);
     for (i = 0; err == TW_OK && i < ids.n; i++)
         err = reblind_one(st, v, ids.v[i], ei);

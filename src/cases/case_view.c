@@ -351,6 +351,71 @@ static tw_err_t blinds(const vault_t *v, int is_name, const char *value, char *o
     return TW_OK;
 }
 
+/* The name words of a search as a JSON array of arrays: for each word, its
+ * blind index (search tokens, domain "case.name.part") under each loaded
+ * key, as blinds() does for whole values. A case matches when each inner
+ * array meets its tokens. "" when the name has no word. */
+#define SEARCH_WORDS_MAX 8
+typedef struct {
+    const vault_t *v;
+    tw_buf_t *out;
+    int words;
+} words_ctx_t;
+
+static tw_err_t word_json(void *ctx, const char *word, size_t len)
+{
+    words_ctx_t *w = ctx;
+    size_t i, n = vault_key_count(w->v);
+    tw_err_t err = TW_OK;
+    if (w->words == SEARCH_WORDS_MAX) /* the first words decide; more narrow nothing much */
+        return TW_OK;
+    buf_adds(w->out, w->words++ ? ",[" : "[");
+    for (i = n > BLINDS_KEYS ? n - BLINDS_KEYS : 0; i < n && err == TW_OK; i++) {
+        char h[VAULT_BLIND_HEX + 1];
+        if ((err = cases_blind_part(w->v, vault_key_id(w->v, i), word, len, h)) == TW_OK)
+            buf_printf(w->out, "%s\"%s\"", i > (n > BLINDS_KEYS ? n - BLINDS_KEYS : 0) ? "," : "",
+                       h);
+    }
+    buf_adds(w->out, "]");
+    return err;
+}
+
+static tw_err_t name_words_json(const vault_t *v, const char *name, tw_buf_t *out,
+                                tw_errinfo_t *ei)
+{
+    words_ctx_t w = {v, out, 0};
+    tw_err_t err;
+    buf_adds(out, "[");
+    if ((err = cases_name_words(name, word_json, &w, ei)) != TW_OK)
+        return err;
+    buf_adds(out, "]");
+    if (w.words == 0)
+        buf_reset(out);
+    return TW_OK;
+}
+
+static tw_err_t phone_json(const vault_t *v, const char *phone, char *out, size_t cap,
+                           tw_errinfo_t *ei)
+{
+    size_t i, n = vault_key_count(v), used = 1;
+    tw_err_t err;
+    out[0] = '[';
+    out[1] = '\0';
+    for (i = n > BLINDS_KEYS ? n - BLINDS_KEYS : 0; i < n; i++) {
+        char h[VAULT_BLIND_HEX + 1];
+        if ((err = cases_blind_phone(v, vault_key_id(v, i), phone, h, ei)) != TW_OK)
+            return err;
+        if (h[0])
+            used += (size_t)snprintf(out + used, cap - used, "%s\"%s\"", used > 1 ? "," : "", h);
+    }
+    if (used == 1) {
+        out[0] = '\0';
+        return TW_OK;
+    }
+    snprintf(out + used, cap - used, "]");
+    return TW_OK;
+}
+
 /* A JSON list of ids for an audit detail, bounded. */
 typedef struct {
     tw_buf_t b;
@@ -383,10 +448,11 @@ static tw_err_t search_check(const char *s, size_t max, const char *field, tw_er
 tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
                     const cases_filter_t *f, cases_item_fn fn, void *ctx, tw_errinfo_t *ei)
 {
-    static const cases_filter_t none = {-1, 0, NULL, NULL, 0};
+    static const cases_filter_t none = {-1, 0, NULL, NULL, 0, NULL};
     cases_access_t acc;
     sqlite3_stmt *s = NULL;
-    char today[11], nb[BLINDS_MAX] = "", db[BLINDS_MAX] = "";
+    char today[11], db[BLINDS_MAX] = "", pb[BLINDS_MAX] = "";
+    tw_buf_t nb;
     admitted_t *rows = NULL;
     size_t nrows = 0, i;
     idlist_t ids;
@@ -399,7 +465,8 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     limit = f->limit > 0 ? f->limit : LIST_DEFAULT;
     if (limit > LIST_MAX)
         limit = LIST_MAX;
-    search = f->name != NULL || f->docno != NULL;
+    search = f->name != NULL || f->docno != NULL || f->phone != NULL;
+    buf_init(&nb, 8192);
     buf_init(&ids.b, 16384);
     ids.n = 0;
     if ((err = cases_outside_tx(st, ei)) != TW_OK)
@@ -409,7 +476,8 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         return tw_errinfo_set(ei, TW_EINPUT, "stage: unknown stage");
     }
     if ((err = search_check(f->name, CASES_NAME_MAX_BYTES, "name", ei)) != TW_OK ||
-        (err = search_check(f->docno, CASES_DOCNO_MAX_BYTES, "docno", ei)) != TW_OK)
+        (err = search_check(f->docno, CASES_DOCNO_MAX_BYTES, "docno", ei)) != TW_OK ||
+        (err = search_check(f->phone, 64, "phone", ei)) != TW_OK)
         return err;
     if ((err = cases_access(st, act, 0, &acc, ei)) == TW_EPERM)
         return cases_denied(st, act, "cases", "list", err);
@@ -420,13 +488,23 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
      * rather than answer "no case" */
     if (v && (err = keyring_reader_check(st, v, ei)) != TW_OK)
         return err;
-    if (f->name && f->name[0] && (err = blinds(v, 1, f->name, nb, sizeof(nb), ei)) != TW_OK)
-        return err;
+    if (f->name && f->name[0] && (err = name_words_json(v, f->name, &nb, ei)) != TW_OK)
+        goto early;
     if (f->docno && f->docno[0] && (err = blinds(v, 0, f->docno, db, sizeof(db), ei)) != TW_OK)
-        return err;
+        goto early;
+    if (f->phone && f->phone[0] && (err = phone_json(v, f->phone, pb, sizeof(pb), ei)) != TW_OK)
+        goto early;
+    /* the cases opened before the search tokens existed get theirs first */
+    if ((f->name || f->phone) && v) {
+        long long indexed;
+        if ((err = cases_search_backfill(st, v, &indexed, ei)) != TW_OK)
+            goto early;
+    }
     rows = malloc((size_t)limit * sizeof(*rows));
-    if (!rows)
-        return tw_errinfo_set(ei, TW_ENOMEM, "out of memory listing cases");
+    if (!rows) {
+        err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory listing cases");
+        goto early;
+    }
     cases_date(cases_day(cases_now(act)), today);
     if (store_begin(st) != TW_OK) {
         free(rows);
@@ -442,8 +520,13 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         " r.case_id = c.id AND r.to_org = ?2 AND r.status IN ('pending','accepted')))"
         " AND (?3 IS NULL OR c.stage = ?3) AND (?4 = 0 OR (c.stage = 'presumed_victim'"
         " AND c.preid_due < ?1))"
-        " AND (?5 IS NULL OR c.name_blind IN (SELECT value FROM json_each(?5)))"
+        /* every word of the name meets one of the case's name tokens */
+        " AND (?5 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?5) w WHERE NOT EXISTS"
+        " (SELECT 1 FROM case_search t WHERE t.case_id = c.id AND t.kind = 'name'"
+        " AND t.blind IN (SELECT value FROM json_each(w.value)))))"
         " AND (?6 IS NULL OR c.docno_blind IN (SELECT value FROM json_each(?6)))"
+        " AND (?7 IS NULL OR EXISTS (SELECT 1 FROM case_search t WHERE t.case_id = c.id"
+        " AND t.kind = 'phone' AND t.blind IN (SELECT value FROM json_each(?7))))"
         " ORDER BY overdue DESC, CASE WHEN overdue THEN c.preid_due END ASC,"
         " c.opened_unix DESC, c.id DESC",
         &s, ei);
@@ -454,10 +537,14 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     if (f->stage >= 0)
         sqlite3_bind_text(s, 3, cases_stage_name((cases_stage_t)f->stage), -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 4, f->overdue_only != 0);
+    /* a search with nothing comparable matches nothing: "[[]]" is a word
+     * no token meets, "[]" a value no index holds */
     if (f->name)
-        sqlite3_bind_text(s, 5, nb[0] ? nb : "[]", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, nb.len ? buf_str(&nb) : "[[]]", -1, SQLITE_TRANSIENT);
     if (f->docno)
         sqlite3_bind_text(s, 6, db[0] ? db : "[]", -1, SQLITE_TRANSIENT);
+    if (f->phone)
+        sqlite3_bind_text(s, 7, pb[0] ? pb : "[]", -1, SQLITE_TRANSIENT);
     while (nrows < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t cid = sqlite3_column_int64(s, 0);
         tw_errinfo_t e2;
@@ -483,8 +570,9 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         buf_printf(&d, "{\"count\":%lld,\"cases\":[%s]%s", ids.n, buf_str(&ids.b),
                    ids.b.len >= 8000 ? ",\"truncated\":true" : "");
         if (search)
-            buf_printf(&d, ",\"filter\":{\"name\":%s,\"docno\":%s}",
-                       f->name ? "true" : "false", f->docno ? "true" : "false");
+            buf_printf(&d, ",\"filter\":{\"name\":%s,\"docno\":%s,\"phone\":%s}",
+                       f->name ? "true" : "false", f->docno ? "true" : "false",
+                       f->phone ? "true" : "false");
         buf_adds(&d, "}");
         err = cases_audit(st, act, "case.list", 0, buf_str(&d), ei);
         buf_free(&d);
@@ -535,11 +623,14 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
     err = cases_finish_read(st, err, ei);
     free(rows);
     buf_free(&ids.b);
+    buf_free(&nb);
     return err;
 out:
     sqlite3_finalize(s);
     err = cases_finish(st, err, ei);
     free(rows);
+early:
     buf_free(&ids.b);
+    buf_free(&nb);
     return err;
 }

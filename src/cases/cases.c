@@ -40,6 +40,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1025,6 +1026,127 @@ tw_err_t cases_blind_docno(const vault_t *v, uint32_t key_id, const char *docno,
     return err;
 }
 
+/* ---- search tokens (case_search, migration 14) ----
+ * A name is searched by its words in any order and by their beginnings: for
+ * each word of the name's normal form, the blind index of its prefixes of
+ * SEARCH_PART_MIN..SEARCH_PART_MAX bytes and of the whole word (a word
+ * shorter than SEARCH_PART_MIN: the word only). A query word then matches
+ * through the blind index of the query word itself. The phone: the blind
+ * index of its E.164 form. Domains "case.name.part" and "case.phone", so
+ * no value is comparable across columns or with name_blind. */
+#define SEARCH_PART_MIN 3
+#define SEARCH_PART_MAX 24
+
+tw_err_t cases_blind_part(const vault_t *v, uint32_t key_id, const char *word, size_t len,
+                          char out[VAULT_BLIND_HEX + 1])
+{
+    return vault_blind_with_key(v, key_id ? key_id : vault_current_key(v), "case.name.part",
+                                word, len, out);
+}
+
+tw_err_t cases_blind_phone(const vault_t *v, uint32_t key_id, const char *phone,
+                           char out[VAULT_BLIND_HEX + 1], tw_errinfo_t *ei)
+{
+    char e164[64];
+    size_t n = 0;
+    tw_err_t err;
+
+    out[0] = '\0';
+    if (!phone || !phone[0])
+        return TW_OK;
+    if (norm_phone(phone, strlen(phone), e164, sizeof(e164), &n) != TW_OK || n == 0)
+        return cases_bad_field(ei, "phone", "cannot be read as a phone number");
+    err = vault_blind_with_key(v, key_id ? key_id : vault_current_key(v), "case.phone", e164, n,
+                               out);
+    sodium_memzero(e164, sizeof(e164));
+    return err;
+}
+
+tw_err_t cases_name_words(const char *name, cases_word_fn fn, void *ctx, tw_errinfo_t *ei)
+{
+    norm_t *n = NULL;
+    size_t len = strlen(name), cap = 6 * len + 16, olen = 0, i, start;
+    char *buf = malloc(cap);
+    tw_err_t err;
+
+    if (!buf)
+        return TW_ENOMEM;
+    if ((err = norm_open(&n)) != TW_OK)
+        goto out;
+    if ((err = norm_name(n, name, len, buf, cap, &olen)) != TW_OK) {
+        tw_errinfo_field(ei, "name");
+        tw_errinfo_set(ei, err, "name cannot be normalised");
+        goto out;
+    }
+    /* words: runs of letters and digits of the normal form */
+    for (i = 0; i <= olen && err == TW_OK; i = start + 1) {
+        for (start = i; start < olen && isalnum((unsigned char)buf[start]); start++)
+            ;
+        if (start > i)
+            err = fn(ctx, buf + i, start - i);
+    }
+out:
+    norm_close(n);
+    sodium_memzero(buf, cap);
+    free(buf);
+    return err;
+}
+
+typedef struct {
+    store_t *st;
+    const vault_t *v;
+    int64_t id;
+    tw_errinfo_t *ei;
+} index_ctx_t;
+
+static tw_err_t index_blind(index_ctx_t *x, const char *kind, const char *blind)
+{
+    return cases_run(x->st, x->ei,
+                     "INSERT OR IGNORE INTO case_search(case_id, kind, blind) VALUES (?, ?, ?)",
+                     "itt", x->id, kind, blind);
+}
+
+static tw_err_t index_word(void *ctx, const char *word, size_t len)
+{
+    index_ctx_t *x = ctx;
+    char h[VAULT_BLIND_HEX + 1];
+    size_t p = len < SEARCH_PART_MIN ? len : SEARCH_PART_MIN;
+    tw_err_t err = TW_OK;
+
+    for (; p <= len && p <= SEARCH_PART_MAX && err == TW_OK; p++)
+        if ((err = cases_blind_part(x->v, 0, word, p, h)) == TW_OK)
+            err = index_blind(x, "name", h);
+    if (err == TW_OK && len > SEARCH_PART_MAX &&
+        (err = cases_blind_part(x->v, 0, word, len, h)) == TW_OK)
+        err = index_blind(x, "name", h);
+    return err;
+}
+
+tw_err_t cases_index_search(store_t *st, const vault_t *v, int64_t id, const char *name,
+                            const char *phone, tw_errinfo_t *ei)
+{
+    index_ctx_t x = {st, v, id, ei};
+    char h[VAULT_BLIND_HEX + 1];
+    tw_err_t err = TW_OK;
+
+    if (name) {
+        err = cases_run(st, ei, "DELETE FROM case_search WHERE case_id = ? AND kind = 'name'",
+                        "i", id);
+        if (err == TW_OK && name[0])
+            err = cases_name_words(name, index_word, &x, ei);
+    }
+    if (err == TW_OK && phone) {
+        err = cases_run(st, ei, "DELETE FROM case_search WHERE case_id = ? AND kind = 'phone'",
+                        "i", id);
+        if (err == TW_OK && phone[0] && (err = cases_blind_phone(v, 0, phone, h, ei)) == TW_OK &&
+            h[0])
+            err = index_blind(&x, "phone", h);
+    }
+    if (err == TW_OK)
+        err = cases_run(st, ei, "UPDATE nrm_case SET search_v = 1 WHERE id = ?", "i", id);
+    return err;
+}
+
 /* Writes the personal-data columns of fields_t into case `id`. */
 static tw_err_t write_sealed(store_t *st, const vault_t *v, int64_t id, const fields_t *o,
                              tw_errinfo_t *ei)
@@ -1062,6 +1184,9 @@ static tw_err_t write_sealed(store_t *st, const vault_t *v, int64_t id, const fi
             err = cases_run(st, ei, "UPDATE nrm_case SET docno_blind = ? WHERE id = ?", "ti",
                       blind[0] ? blind : NULL, id);
     }
+    /* the search tokens of what changed (a new case: both, even if empty) */
+    if (err == TW_OK && (o->name || o->has_phone))
+        err = cases_index_search(st, v, id, o->name, o->has_phone ? o->phone : NULL, ei);
     return err;
 }
 
@@ -1242,26 +1367,39 @@ tw_err_t cases_load(store_t *st, const vault_t *v, const cases_actor_t *act, int
         cases_copy(out->labour_sector, sizeof(out->labour_sector), cases_col(s, 23));
     }
     err = TW_OK;
-    if (cat & CASES_CAT_IDENTITY) {
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "name_blob", id, s, 24, &out->name, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "birth_date_blob", id, s, 25, &out->birth_date, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "worker_key_blob", id, s, 26, &out->worker_key, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "evidence_blob", id, s, 27, &out->evidence, ei);
+    {
+        /* each field the categories allow; one that does not open is named
+         * in out->unreadable and the rest is read (a rotation newer than v
+         * and running out of memory still stop) */
+        static const struct {
+            unsigned cat;
+            const char *field, *col;
+            int i;
+            size_t off;
+        } f[] = {
+            {CASES_CAT_IDENTITY, "name", "name_blob", 24, offsetof(cases_case_t, name)},
+            {CASES_CAT_IDENTITY, "birth_date", "birth_date_blob", 25,
+             offsetof(cases_case_t, birth_date)},
+            {CASES_CAT_IDENTITY, "worker_key", "worker_key_blob", 26,
+             offsetof(cases_case_t, worker_key)},
+            {CASES_CAT_IDENTITY, "evidence", "evidence_blob", 27, offsetof(cases_case_t, evidence)},
+            {CASES_CAT_CONTACT, "phone", "phone_blob", 28, offsetof(cases_case_t, phone)},
+            {CASES_CAT_CONTACT, "email", "email_blob", 29, offsetof(cases_case_t, email)},
+            {CASES_CAT_CONTACT, "address", "address_blob", 30, offsetof(cases_case_t, address)},
+            {CASES_CAT_NARRATIVE, "narrative", "narrative_blob", 31,
+             offsetof(cases_case_t, narrative)},
+        };
+        size_t k;
+        for (k = 0; k < sizeof(f) / sizeof(f[0]) && err == TW_OK; k++) {
+            int bad = 0;
+            if (!(cat & f[k].cat))
+                continue;
+            err = cases_unseal_row(v, "nrm_case", f[k].col, id, s, f[k].i,
+                                   (char **)((char *)out + f[k].off), &bad, ei);
+            if (err == TW_OK && bad)
+                out->unreadable[out->nunreadable++] = f[k].field;
+        }
     }
-    if (cat & CASES_CAT_CONTACT) {
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "phone_blob", id, s, 28, &out->phone, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "email_blob", id, s, 29, &out->email, ei);
-        if (err == TW_OK)
-            err = cases_unseal(v, "nrm_case", "address_blob", id, s, 30, &out->address, ei);
-    }
-    if ((cat & CASES_CAT_NARRATIVE) && err == TW_OK)
-        err = cases_unseal(v, "nrm_case", "narrative_blob", id, s, 31, &out->narrative, ei);
     if (err == TW_OK && acc->kind == CASES_ACCESS_OWNER) {
         /* the alert link is sealed with the evidence and shown to the owner
          * only; alert_id is read for a case opened before it was sealed */
@@ -1385,10 +1523,10 @@ static void alert_copy_free(alert_copy_t *a)
  * unassigned alert too, so the answer takes the same work either way. */
 /* Who owns an alert: the one rule (authz_owner_of(), as the API reads
  * alerts). */
-static tw_err_t alert_owner(store_t *st, const char *assignee, authz_object_t *obj,
-                            tw_errinfo_t *ei)
+static tw_err_t alert_owner(store_t *st, const char *assignee, int64_t org,
+                            authz_object_t *obj, tw_errinfo_t *ei)
 {
-    return authz_owner_of(st, assignee, obj, ei);
+    return authz_owner_of_alert(st, assignee, org, obj, ei);
 }
 
 /* Reads alert `alert_id` for a case opened from it, if the actor may read
@@ -1401,14 +1539,15 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
     sqlite3_stmt *s;
     authz_object_t obj;
     char assignee[256] = "";
+    int64_t org = 0;
     tw_errinfo_t e2;
     tw_err_t err;
     int rc;
 
     memset(a, 0, sizeof(*a));
     if ((err = cases_prep(st,
-                          "SELECT entity_type, entity_key, evidence, assignee FROM alert"
-                          " WHERE id = ?",
+                          "SELECT entity_type, entity_key, evidence, assignee,"
+                          " coalesce(assigned_org, 0) FROM alert WHERE id = ?",
                           &s, ei)) != TW_OK)
         return err;
     sqlite3_bind_int64(s, 1, alert_id);
@@ -1418,6 +1557,7 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
         a->entity_key = strdup(cases_col(s, 1));
         a->evidence = strdup(cases_col(s, 2));
         cases_copy(assignee, sizeof(assignee), cases_col(s, 3));
+        org = sqlite3_column_int64(s, 4);
         if (!a->entity_key || !a->evidence)
             err = tw_errinfo_set(ei, TW_ENOMEM, "out of memory reading an alert");
     } else if (rc != SQLITE_DONE) {
@@ -1425,7 +1565,7 @@ static tw_err_t read_alert(store_t *st, const cases_actor_t *act, int64_t alert_
     }
     sqlite3_finalize(s);
     if (err == TW_OK)
-        err = alert_owner(st, assignee, &obj, ei);
+        err = alert_owner(st, assignee, org, &obj, ei);
     if (err == TW_OK && (rc != SQLITE_ROW ||
                          authz_check(act->who, AUTHZ_ALERT_READ, &obj, &e2) != TW_OK)) {
         tw_errinfo_field(ei, "alert_id");

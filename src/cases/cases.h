@@ -244,6 +244,12 @@ typedef struct {
     char *name, *birth_date, *worker_key, *evidence;
     char *phone, *email, *address;
     char *narrative;
+    /* the sealed fields the actor may read that do not open (damaged, or
+     * under a key the key file lacks): left NULL, named here ("name",
+     * "birth_date", "worker_key", "evidence", "phone", "email", "address",
+     * "narrative"), the rest of the case read as usual */
+    const char *unreadable[8];
+    int nunreadable;
 } cases_case_t;
 
 void cases_case_free(cases_case_t *c);
@@ -380,17 +386,22 @@ typedef tw_err_t (*cases_item_fn)(void *ctx, const cases_item_t *it);
 typedef struct {
     int stage;          /* -1: any; else a cases_stage_t */
     int overdue_only;
-    const char *name;   /* NULL: any; else cases whose name matches (blind index) */
+    /* NULL: any; else cases whose name has every word of this one, in any
+     * order, each word whole or as the beginning of one of its words
+     * (search tokens, docs/internals/cases.md "Search") */
+    const char *name;
     const char *docno;  /* NULL: any; else cases whose document number matches */
     long limit;         /* 0: 500 */
+    const char *phone;  /* NULL: any; else cases with this phone (any writing of it) */
 } cases_filter_t;
 
 /* The cases the actor may see (own organisation's and those referred to it
  * under a consent in force), overdue first (oldest deadline first), then
  * newest opened first; at most f->limit of them (0: 500; cut to 5000),
- * counted after the access rule. A name or document number search matches
- * the exact normal form (norm_name, norm_docno) under any key the vault
- * holds, and only cases whose identity the actor may see; a search string
+ * counted after the access rule. A name search matches its words in any
+ * order and in part (f->name above), a document number or phone search
+ * the exact normal form (norm_docno, norm_phone), under any key the vault
+ * holds (the first search indexes the cases opened before migration 14), and only cases whose identity the actor may see; a search string
  * over 512 (name) or 128 (docno) bytes is TW_EINPUT. f NULL: no filter. One
  * audit entry (case.list) naming the ids and, for a search, which keys were
  * searched (never the value), written before any row is handed out; a role

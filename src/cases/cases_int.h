@@ -131,6 +131,26 @@ tw_err_t cases_blind_name(const vault_t *v, uint32_t key_id, const char *name,
                           char out[VAULT_BLIND_HEX + 1], tw_errinfo_t *ei);
 tw_err_t cases_blind_docno(const vault_t *v, uint32_t key_id, const char *docno,
                            char out[VAULT_BLIND_HEX + 1], tw_errinfo_t *ei);
+/* Search tokens (docs/internals/cases.md, "Search"): the blind index of
+ * one word (or prefix) of a name's normal form, domain "case.name.part";
+ * of a phone's E.164 form, domain "case.phone" ("" for an empty phone;
+ * TW_EINPUT, field "phone", for one that is not a phone). */
+tw_err_t cases_blind_part(const vault_t *v, uint32_t key_id, const char *word, size_t len,
+                          char out[VAULT_BLIND_HEX + 1]);
+tw_err_t cases_blind_phone(const vault_t *v, uint32_t key_id, const char *phone,
+                           char out[VAULT_BLIND_HEX + 1], tw_errinfo_t *ei);
+/* Each word (run of letters and digits) of name's normal form, handed to
+ * fn; the normal form is wiped after. */
+typedef tw_err_t (*cases_word_fn)(void *ctx, const char *word, size_t len);
+tw_err_t cases_name_words(const char *name, cases_word_fn fn, void *ctx, tw_errinfo_t *ei);
+/* Recomputes case id's rows of case_search with the current key: the name's
+ * when name is not NULL, the phone's when phone is not NULL ("" clears);
+ * marks the case indexed (search_v). Inside the caller's transaction. */
+tw_err_t cases_index_search(store_t *st, const vault_t *v, int64_t id, const char *name,
+                            const char *phone, tw_errinfo_t *ei);
+/* Indexes every case not indexed yet (search_v NULL), in a transaction of
+ * its own (case_admin.c); *n: how many. */
+tw_err_t cases_search_backfill(store_t *st, const vault_t *v, long long *n, tw_errinfo_t *ei);
 /* The document number of a worker key "CCC:DOCNO" (the part after the
  * colon; the whole string when there is none). Static into the argument. */
 const char *cases_worker_docno(const char *worker_key);

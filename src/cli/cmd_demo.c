@@ -119,7 +119,7 @@ static int demo_cases(const char *db)
 {
     static const char *const statuses[] = {"escalated", NULL};
     char key_path[4096], session[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
-    cases_filter_t flt = {-1, 0, NULL, NULL, 0};
+    cases_filter_t flt = {-1, 0, NULL, NULL, 0, NULL};
     cases_policy_t pol;
     cases_actor_t act;
     auth_principal_t who;

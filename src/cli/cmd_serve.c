@@ -234,6 +234,7 @@ int cmd_serve(int argc, char **argv)
     if ((err = cli_load_config_db(config_path, o.db_path, &cfg, &ei)) != TW_OK)
         return cli_report(err, &ei);
     cases_policy_from_config(cfg, &o.cases);
+    o.config = cfg;
     /* the NRM cases' keys: read once, shared read-only by every thread */
     if ((err = vault_key_path(key_file, o.db_path, key_path, sizeof(key_path), &ei)) != TW_OK) {
         config_free(cfg);

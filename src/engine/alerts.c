@@ -1031,18 +1031,18 @@ static int level_rank(const char *l)
 /* WHERE clause for a filter; parameters bound by bind_filter in this order. */
 static tw_err_t filter_sql(const alerts_filter_t *f, int open_only, tw_buf_t *sql)
 {
-    tw_err_t err = buf_adds(sql, open_only ? " WHERE closed=0" : " WHERE 1");
+    tw_err_t err = buf_adds(sql, open_only ? " WHERE a.closed=0" : " WHERE 1");
     if (!err && f->level)
-        err = buf_adds(sql, " AND (CASE level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+        err = buf_adds(sql, " AND (CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
                             " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
     if (!err && f->status)
-        err = buf_adds(sql, " AND status = :status");
+        err = buf_adds(sql, " AND a.status = :status");
     if (!err && f->entity_type)
-        err = buf_adds(sql, " AND entity_type = :etype");
+        err = buf_adds(sql, " AND a.entity_type = :etype");
     if (!err && f->indicator)
-        err = buf_adds(sql, " AND (';' || indicators || ';') LIKE '%;' || :ind || ';%'");
+        err = buf_adds(sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
     if (!err)
-        err = buf_adds(sql, " ORDER BY score DESC, id");
+        err = buf_adds(sql, " ORDER BY a.score DESC, a.id");
     if (!err && f->limit > 0)
         err = buf_printf(sql, " LIMIT %ld", f->limit);
     return err;
@@ -1076,24 +1076,49 @@ static tw_err_t prepare_filtered(store_t *st, const char *select, const alerts_f
     return err;
 }
 
+static const char *list_select(void);
+
+/* Writes s padded or cut to `width` characters (not bytes: names are in
+ * three scripts), "-" for NULL or empty. */
+static void put_cell(FILE *out, const char *s, int width)
+{
+    int n = 0;
+    const char *p;
+    if (!s || !*s)
+        s = "-";
+    for (p = s; *p && n < width; n++) {
+        const char *q = p + 1;
+        while ((*q & 0xC0) == 0x80)
+            q++;
+        if (n == width - 1 && *q) { /* one more would not fit: mark the cut */
+            fputs("~", out);
+            p = q;
+            n++;
+            break;
+        }
+        fwrite(p, 1, (size_t)(q - p), out);
+        p = q;
+    }
+    for (; n < width; n++)
+        fputc(' ', out);
+}
+
 tw_err_t alerts_list(store_t *st, const alerts_filter_t *f, FILE *out)
 {
     sqlite3_stmt *s = NULL;
     tw_err_t err;
     int rc, n = 0;
 
-    if ((err = prepare_filtered(st,
-                                "SELECT id, level, printf('%.1f', score), status, entity_type,"
-                                " entity_key, indicators, coalesce(assignee, '-') FROM alert",
-                                f, 1, &s)) != TW_OK)
+    if ((err = prepare_filtered(st, list_select(), f, 1, &s)) != TW_OK)
         return err;
-    fprintf(out, "%6s  %-6s %5s  %-9s %-12s %-24s %s\n", "id", "level", "score", "status",
-            "entity", "key", "indicators");
+    fprintf(out, "%6s  %-6s %5s  %-9s %-12s %-24s %-28s %s\n", "id", "level", "score", "status",
+            "entity", "key", "name", "indicators");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        fprintf(out, "%6lld  %-6s %5s  %-9s %-12s %-24s %s\n",
-                (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
-                sqlite3_column_text(s, 2), sqlite3_column_text(s, 3), sqlite3_column_text(s, 4),
-                sqlite3_column_text(s, 5), sqlite3_column_text(s, 6));
+        fprintf(out, "%6lld  %-6s %5s  %-9s %-12s %-24s ", (long long)sqlite3_column_int64(s, 0),
+                sqlite3_column_text(s, 1), sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
+                sqlite3_column_text(s, 4), sqlite3_column_text(s, 5));
+        put_cell(out, (const char *)sqlite3_column_text(s, 8), 28);
+        fprintf(out, " %s\n", sqlite3_column_text(s, 6));
         n++;
     }
     fprintf(out, "(%d alert%s)\n", n, n == 1 ? "" : "s");
@@ -1185,7 +1210,7 @@ tw_err_t alerts_export(store_t *st, const alerts_filter_t *f, const char *format
     if ((err = prepare_filtered(st,
                                 "SELECT id, entity_type, entity_key, printf('%.2f', score), level,"
                                 " indicators, created_at, status, updated_at, config_version,"
-                                " evidence FROM alert",
+                                " evidence FROM alert a",
                                 f, 0, &s)) != TW_OK)
         return err;
     if (!json)
@@ -1443,6 +1468,48 @@ tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const ch
     }
     if ((err = store_commit(st)) != TW_OK)
         return store_db_error(st, ei, "committing the assignment");
+    return TW_OK;
+fail:
+    store_rollback(st);
+    return err;
+}
+
+tw_err_t alerts_assign_org(store_t *st, long long id, long long org_id, const char *org_name,
+                           const char *actor, tw_errinfo_t *ei)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    alert_row_t row;
+    char now[32];
+    int rc;
+    tw_err_t err;
+
+    if (org_id <= 0 || !org_name || !org_name[0])
+        return tw_errinfo_set(ei, TW_EINPUT, "no organisation to escalate alert %lld to", id);
+    if ((err = begin_on_alert(st, id, "the escalation", &row, ei)) != TW_OK)
+        return err;
+    now_iso(now);
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE alert SET assignee = NULL, assigned_org = ?1, updated_at = ?2"
+                           " WHERE id = ?3",
+                           -1, &s, NULL) != SQLITE_OK) {
+        err = store_db_error(st, ei, "preparing the escalation");
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, org_id);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, id);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    /* the history says to which organisation, and whom it was taken from */
+    if (rc != SQLITE_DONE ||
+        (err = add_event(db, id, actor, "assign_org", row.assignee[0] ? row.assignee : NULL,
+                         NULL, org_name)) != TW_OK) {
+        err = store_db_error(st, ei, "recording the escalation");
+        goto fail;
+    }
+    if ((err = store_commit(st)) != TW_OK)
+        return store_db_error(st, ei, "committing the escalation");
     return TW_OK;
 fail:
     store_rollback(st);
@@ -1826,6 +1893,15 @@ out:
     "a.id, a.entity_type, a.entity_key, a.score, a.level, a.status, a.indicators,"            \
     " a.assignee, a.created_at, a.updated_at"
 
+/* alerts_list()'s columns: the row, then the name people know beside the
+ * key (as the web UI shows it), from the entity's latest permit. */
+static const char *list_select(void)
+{
+    return "SELECT a.id, a.level, printf('%.1f', a.score), a.status, a.entity_type,"
+           " a.entity_key, a.indicators, coalesce(a.assignee, '-'), " LABEL_NAMES
+           " FROM alert a LEFT JOIN permit lp ON lp.id = (" LATEST_PERMIT ")";
+}
+
 static const char *col_text(sqlite3_stmt *s, int i)
 {
     return (const char *)sqlite3_column_text(s, i);
@@ -1867,26 +1943,14 @@ static tw_err_t check_day(const char *name, const char *v, tw_errinfo_t *ei)
     return TW_OK;
 }
 
-tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, void *ctx,
-                      int *more, tw_errinfo_t *ei)
+/* Checks q's parameters (the same for a page, a count and the groups). */
+static tw_err_t query_check(const alerts_query_t *q, tw_errinfo_t *ei)
 {
-    static const char *const keys[] = {"a.score", "a.score", "a.created_at", "a.created_at",
-                                       "a.updated_at", "a.updated_at"};
     static const char *const statuses[] = {"new", "in_review", "escalated", "dismissed",
                                            "confirmed", NULL};
-    int desc = q->sort == ALERTS_SORT_SCORE_DESC || q->sort == ALERTS_SORT_CREATED_DESC ||
-               q->sort == ALERTS_SORT_UPDATED_DESC;
-    const char *key, *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">";
-    sqlite3_stmt *s = NULL;
-    tw_buf_t sql;
-    long n = 0;
-    int rc, i;
-    tw_err_t err = TW_OK;
-
-    *more = 0;
+    int i;
     if ((unsigned)q->sort > ALERTS_SORT_UPDATED_ASC)
         return tw_errinfo_set(ei, TW_EINPUT, "unknown sort order");
-    key = keys[q->sort];
     if (q->limit < 1 || q->limit > 10000)
         return tw_errinfo_set(ei, TW_EINPUT, "parameter limit: must be 1..10000, not %ld",
                               q->limit);
@@ -1906,9 +1970,122 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
     if (q->indicator && ind_find(q->indicator) < 0)
         return tw_errinfo_set(ei, TW_EINPUT, "parameter indicator: unknown indicator '%.60s'",
                               q->indicator);
-    if ((err = check_day("since", q->since, ei)) != TW_OK ||
-        (err = check_day("until", q->until, ei)) != TW_OK)
+    return check_day("since", q->since, ei) != TW_OK ? TW_EINPUT
+                                                     : check_day("until", q->until, ei);
+}
+
+/* The caller's scope as a condition on `alert a` (docs/authz.md "Who owns
+ * what"): assigned to one of q->scope_assignees, or to nobody in particular
+ * and escalated to the organisation q->scope_org. */
+static tw_err_t scope_sql(const alerts_query_t *q, tw_buf_t *sql)
+{
+    size_t k;
+    tw_err_t err = buf_adds(sql, " AND (");
+    if (!err)
+        err = buf_adds(sql, q->nscope ? "a.assignee COLLATE NOCASE IN (" : "0");
+    for (k = 0; !err && k < q->nscope; k++)
+        err = buf_printf(sql, "%s:scope%zu", k ? "," : "", k);
+    if (!err && q->nscope)
+        err = buf_adds(sql, ")");
+    if (!err && q->scope_org > 0)
+        err = buf_adds(sql, " OR (a.assignee IS NULL AND a.assigned_org = :scope_org)");
+    return err ? err : buf_adds(sql, ")");
+}
+
+/* Binds what scope_sql() names. */
+static void scope_bind(sqlite3_stmt *s, const alerts_query_t *q)
+{
+    size_t k;
+    int i;
+    for (k = 0; k < q->nscope; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), ":scope%zu", k);
+        if ((i = sqlite3_bind_parameter_index(s, name)) > 0)
+            sqlite3_bind_text(s, i, q->scope_assignees[k], -1, SQLITE_STATIC);
+    }
+    if ((i = sqlite3_bind_parameter_index(s, ":scope_org")) > 0)
+        sqlite3_bind_int64(s, i, q->scope_org);
+}
+
+/* Appends q's filter (not its cursor) as a condition on `alert a`. */
+static tw_err_t query_where(const alerts_query_t *q, tw_buf_t *sql)
+{
+    tw_err_t err = buf_adds(sql, !q->status ? "a.closed = 0"
+                                 : strcmp(q->status, "all") == 0 ? "1" : "a.status = :status");
+    if (!err && q->level)
+        err = buf_adds(sql, " AND (CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
+                            " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
+    if (!err && q->entity_type)
+        err = buf_adds(sql, " AND a.entity_type = :etype");
+    if (!err && q->indicator)
+        err = buf_adds(sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
+    if (!err && q->assignee)
+        err = buf_adds(sql, " AND a.assignee = :assignee");
+    if (!err && q->scoped)
+        err = scope_sql(q, sql);
+    if (!err && q->since)
+        err = buf_adds(sql, " AND a.created_at >= :since");
+    if (!err && q->until)
+        err = buf_adds(sql, " AND a.created_at < date(:until, '+1 day')");
+    if (!err && q->region)
+        err = buf_adds(sql, " AND (SELECT coalesce(workplace_region, worker_region) FROM permit"
+                            " WHERE id = (" LATEST_PERMIT ")) = :region");
+    if (!err && q->employer)
+        err = buf_adds(sql, " AND a.entity_type <> 'intermediary' AND (SELECT employer_tin"
+                            " FROM permit WHERE id = (" LATEST_PERMIT ")) = :employer");
+    return err;
+}
+
+/* Binds what query_where() and the cursor condition name. */
+static void query_bind(sqlite3_stmt *s, const alerts_query_t *q)
+{
+    int i;
+#define BIND_TEXT(name, v)                                                                     \
+    do {                                                                                       \
+        if ((i = sqlite3_bind_parameter_index(s, name)) > 0)                                   \
+            sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);                                     \
+    } while (0)
+    BIND_TEXT(":status", q->status);
+    BIND_TEXT(":etype", q->entity_type);
+    BIND_TEXT(":ind", q->indicator);
+    BIND_TEXT(":assignee", q->assignee);
+    if (q->scoped)
+        scope_bind(s, q);
+    BIND_TEXT(":since", q->since);
+    BIND_TEXT(":until", q->until);
+    BIND_TEXT(":region", q->region);
+    BIND_TEXT(":employer", q->employer);
+#undef BIND_TEXT
+    if ((i = sqlite3_bind_parameter_index(s, ":lvl")) > 0)
+        sqlite3_bind_int(s, i, level_rank(q->level));
+    if ((i = sqlite3_bind_parameter_index(s, ":after")) > 0) {
+        if (q->sort <= ALERTS_SORT_SCORE_ASC)
+            sqlite3_bind_double(s, i, q->after_num);
+        else
+            sqlite3_bind_text(s, i, q->after_text ? q->after_text : "", -1, SQLITE_STATIC);
+    }
+    if ((i = sqlite3_bind_parameter_index(s, ":after_id")) > 0)
+        sqlite3_bind_int64(s, i, q->after_id);
+}
+
+tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, void *ctx,
+                      int *more, tw_errinfo_t *ei)
+{
+    static const char *const keys[] = {"a.score", "a.score", "a.created_at", "a.created_at",
+                                       "a.updated_at", "a.updated_at"};
+    int desc = q->sort == ALERTS_SORT_SCORE_DESC || q->sort == ALERTS_SORT_CREATED_DESC ||
+               q->sort == ALERTS_SORT_UPDATED_DESC;
+    const char *key, *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">";
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    long n = 0;
+    int rc;
+    tw_err_t err = TW_OK;
+
+    *more = 0;
+    if ((err = query_check(q, ei)) != TW_OK)
         return err;
+    key = keys[q->sort];
 
     buf_init(&sql, 1 << 16);
     /* inner: filter, order and cut on the alert table alone, carrying only
@@ -1919,35 +2096,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
                          LABEL_NATIONALITY ", " LABEL_NAMES " FROM (SELECT " ITEM_COLUMNS
                          " FROM alert a WHERE ");
     if (!err)
-        err = buf_adds(&sql, !q->status ? "a.closed = 0"
-                             : strcmp(q->status, "all") == 0 ? "1" : "a.status = :status");
-    if (!err && q->level)
-        err = buf_adds(&sql, " AND (CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2"
-                             " WHEN 'low' THEN 1 ELSE 0 END) >= :lvl");
-    if (!err && q->entity_type)
-        err = buf_adds(&sql, " AND a.entity_type = :etype");
-    if (!err && q->indicator)
-        err = buf_adds(&sql, " AND (';' || a.indicators || ';') LIKE '%;' || :ind || ';%'");
-    if (!err && q->assignee)
-        err = buf_adds(&sql, " AND a.assignee = :assignee");
-    if (!err && q->scoped) {
-        size_t k;
-        err = buf_adds(&sql, q->nscope ? " AND a.assignee COLLATE NOCASE IN (" : " AND 0");
-        for (k = 0; !err && k < q->nscope; k++)
-            err = buf_printf(&sql, "%s:scope%zu", k ? "," : "", k);
-        if (!err && q->nscope)
-            err = buf_adds(&sql, ")");
-    }
-    if (!err && q->since)
-        err = buf_adds(&sql, " AND a.created_at >= :since");
-    if (!err && q->until)
-        err = buf_adds(&sql, " AND a.created_at < date(:until, '+1 day')");
-    if (!err && q->region)
-        err = buf_adds(&sql, " AND (SELECT coalesce(workplace_region, worker_region) FROM permit"
-                             " WHERE id = (" LATEST_PERMIT ")) = :region");
-    if (!err && q->employer)
-        err = buf_adds(&sql, " AND a.entity_type <> 'intermediary' AND (SELECT employer_tin"
-                             " FROM permit WHERE id = (" LATEST_PERMIT ")) = :employer");
+        err = query_where(q, &sql);
     if (!err && q->after_id > 0)
         err = buf_printf(&sql, " AND (%s %s :after OR (%s = :after AND a.id %s :after_id))",
                          key, cmp, key, cmp);
@@ -1964,38 +2113,7 @@ tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, v
         err = store_db_error(st, ei, "preparing the alert query");
         goto out;
     }
-#define BIND_TEXT(name, v)                                                                     \
-    do {                                                                                       \
-        if ((i = sqlite3_bind_parameter_index(s, name)) > 0)                                   \
-            sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);                                     \
-    } while (0)
-    BIND_TEXT(":status", q->status);
-    BIND_TEXT(":etype", q->entity_type);
-    BIND_TEXT(":ind", q->indicator);
-    BIND_TEXT(":assignee", q->assignee);
-    if (q->scoped) {
-        size_t k;
-        for (k = 0; k < q->nscope; k++) {
-            char name[32];
-            snprintf(name, sizeof(name), ":scope%zu", k);
-            BIND_TEXT(name, q->scope_assignees[k]);
-        }
-    }
-    BIND_TEXT(":since", q->since);
-    BIND_TEXT(":until", q->until);
-    BIND_TEXT(":region", q->region);
-    BIND_TEXT(":employer", q->employer);
-#undef BIND_TEXT
-    if ((i = sqlite3_bind_parameter_index(s, ":lvl")) > 0)
-        sqlite3_bind_int(s, i, level_rank(q->level));
-    if ((i = sqlite3_bind_parameter_index(s, ":after")) > 0) {
-        if (q->sort <= ALERTS_SORT_SCORE_ASC)
-            sqlite3_bind_double(s, i, q->after_num);
-        else
-            sqlite3_bind_text(s, i, q->after_text ? q->after_text : "", -1, SQLITE_STATIC);
-    }
-    if ((i = sqlite3_bind_parameter_index(s, ":after_id")) > 0)
-        sqlite3_bind_int64(s, i, q->after_id);
+    query_bind(s, q);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         alerts_item_t it;
         if (n++ == q->limit) {
@@ -2014,6 +2132,254 @@ out:
     return err;
 }
 
+/* The employer an alert is grouped under: the one its list row shows
+ * (LABEL_EMPLOYER), NULL for an intermediary and for an entity no permit
+ * names. */
+#define GROUP_EMPLOYER                                                                         \
+    "CASE WHEN a.entity_type = 'intermediary' THEN NULL ELSE (SELECT employer_tin"             \
+    " FROM permit WHERE id = (" LATEST_PERMIT ")) END"
+
+tw_err_t alerts_query_count(store_t *st, const alerts_query_t *q, long long *alerts,
+                            long long *groups, tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    tw_err_t err;
+
+    *alerts = 0;
+    if (groups)
+        *groups = 0;
+    if ((err = query_check(q, ei)) != TW_OK)
+        return err;
+    buf_init(&sql, 1 << 16);
+    if (groups)
+        err = buf_adds(&sql, "SELECT count(*), count(DISTINCT coalesce(g, '#' || id)) FROM"
+                             " (SELECT a.id, " GROUP_EMPLOYER " AS g FROM alert a WHERE ");
+    else
+        err = buf_adds(&sql, "SELECT count(*), 0 FROM alert a WHERE ");
+    if (!err)
+        err = query_where(q, &sql);
+    if (!err && groups)
+        err = buf_adds(&sql, ")");
+    if (err)
+        goto out;
+    if (store_prepare_cached(st, buf_str(&sql), &s) != TW_OK) {
+        err = store_db_error(st, ei, "preparing the alert count");
+        goto out;
+    }
+    query_bind(s, q);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        err = store_db_error(st, ei, "counting alerts");
+        goto out;
+    }
+    *alerts = sqlite3_column_int64(s, 0);
+    if (groups)
+        *groups = sqlite3_column_int64(s, 1);
+out:
+    store_release_cached(st, s);
+    buf_free(&sql);
+    return err;
+}
+
+/* One labelled alert by a condition on `alert a` with one text or integer
+ * parameter; *found = 0 when none. */
+static tw_err_t item_where(store_t *st, const char *cond, const char *text, long long num,
+                           const alerts_query_t *q, alerts_item_fn fn, void *ctx, int *found,
+                           tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    tw_err_t err;
+    int rc;
+
+    *found = 0;
+    buf_init(&sql, 1 << 15);
+    err = buf_printf(&sql,
+                     "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
+                     LABEL_NATIONALITY ", " LABEL_NAMES " FROM alert a LEFT JOIN permit lp"
+                     " ON lp.id = (" LATEST_PERMIT ") WHERE %s",
+                     cond);
+    if (!err && q && q->scoped)
+        err = scope_sql(q, &sql);
+    if (!err)
+        err = buf_adds(&sql, " LIMIT 1");
+    if (err)
+        goto out;
+    if (store_prepare_cached(st, buf_str(&sql), &s) != TW_OK) {
+        err = store_db_error(st, ei, "preparing an alert read");
+        goto out;
+    }
+    if (q && q->scoped)
+        scope_bind(s, q);
+    if (text)
+        sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":v"), text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":v"), num);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        alerts_item_t it;
+        read_item(s, 1, &it);
+        *found = 1;
+        err = fn(ctx, &it);
+    } else if (rc != SQLITE_DONE) {
+        err = store_db_error(st, ei, "reading an alert");
+    }
+out:
+    store_release_cached(st, s);
+    buf_free(&sql);
+    return err;
+}
+
+typedef struct {
+    alerts_item_t *slot;
+    char *strs; /* copies of the item's strings: valid after the statement is reset */
+} keep_ctx_t;
+
+static tw_err_t keep_item(void *ctx, const alerts_item_t *it)
+{
+    keep_ctx_t *k = ctx;
+    const char **f[] = {&k->slot->entity_type, &k->slot->entity_key, &k->slot->level,
+                        &k->slot->status,      &k->slot->indicators, &k->slot->assignee,
+                        &k->slot->created_at,  &k->slot->updated_at, &k->slot->region,
+                        &k->slot->employer,    &k->slot->nationality, &k->slot->name,
+                        &k->slot->employer_name};
+    size_t i, need = 0, off = 0;
+    *k->slot = *it;
+    for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        need += *f[i] ? strlen(*f[i]) + 1 : 0;
+    free(k->strs);
+    if (!(k->strs = malloc(need ? need : 1)))
+        return TW_ENOMEM;
+    for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (*f[i]) {
+            size_t n = strlen(*f[i]) + 1;
+            memcpy(k->strs + off, *f[i], n);
+            *f[i] = k->strs + off;
+            off += n;
+        }
+    }
+    return TW_OK;
+}
+
+tw_err_t alerts_query_groups(store_t *st, const alerts_query_t *q, alerts_group_fn fn,
+                             void *ctx, int *more, tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_buf_t sql;
+    long n = 0;
+    int rc;
+    tw_err_t err;
+    typedef struct {
+        long long head, alerts, workers;
+        char *employer;
+    } row_t;
+    row_t *rows = NULL;
+    size_t nrows = 0, i;
+
+    *more = 0;
+    if ((err = query_check(q, ei)) != TW_OK)
+        return err;
+    if (q->sort != ALERTS_SORT_SCORE_DESC)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter sort: groups are listed by their "
+                                             "highest score only (-score)");
+    buf_init(&sql, 1 << 16);
+    /* m: the matching alerts with their group (the employer, or the alert
+     * alone); c: each group's counts; h: each group's head, its highest
+     * alert (ties by the larger id, as the list orders them) */
+    err = buf_adds(&sql, "WITH m AS (SELECT a.id, a.entity_type, a.entity_key, a.score, "
+                         GROUP_EMPLOYER " AS g FROM alert a WHERE ");
+    if (!err)
+        err = query_where(q, &sql);
+    if (!err)
+        err = buf_adds(&sql,
+                       "), c AS (SELECT coalesce(g, '#' || id) AS gk, count(*) AS n,"
+                       " count(DISTINCT CASE WHEN entity_type = 'worker' THEN entity_key END)"
+                       " AS nw FROM m GROUP BY gk),"
+                       " h AS (SELECT id, score, g, coalesce(g, '#' || id) AS gk, row_number()"
+                       " OVER (PARTITION BY coalesce(g, '#' || id) ORDER BY score DESC, id DESC)"
+                       " AS rn FROM m)"
+                       " SELECT h.id, h.g, c.n, c.nw FROM h JOIN c ON c.gk = h.gk WHERE h.rn = 1");
+    if (!err && q->after_id > 0)
+        err = buf_adds(&sql, " AND (h.score < :after OR (h.score = :after AND h.id < :after_id))");
+    if (!err)
+        err = buf_printf(&sql, " ORDER BY h.score DESC, h.id DESC LIMIT %ld", q->limit + 1);
+    if (err)
+        goto out;
+    if (store_prepare_cached(st, buf_str(&sql), &s) != TW_OK) {
+        err = store_db_error(st, ei, "preparing the alert groups");
+        goto out;
+    }
+    query_bind(s, q);
+    /* the page's heads first: the statement is released before each group
+     * is labelled with statements of its own */
+    if (!(rows = calloc((size_t)q->limit + 1, sizeof(*rows)))) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *g = col_text(s, 1);
+        if (n++ == q->limit) {
+            *more = 1;
+            break;
+        }
+        rows[nrows].head = sqlite3_column_int64(s, 0);
+        rows[nrows].alerts = sqlite3_column_int64(s, 2);
+        rows[nrows].workers = sqlite3_column_int64(s, 3);
+        if (g && !(rows[nrows].employer = strdup(g))) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+        nrows++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        err = store_db_error(st, ei, "reading alert groups");
+        goto out;
+    }
+    store_release_cached(st, s);
+    s = NULL;
+    for (i = 0; i < nrows && !err; i++) {
+        alerts_group_t grp;
+        alerts_item_t top, own;
+        keep_ctx_t kt = {&top, NULL}, ko = {&own, NULL};
+        int found = 0, has_own = 0;
+        memset(&grp, 0, sizeof(grp));
+        grp.employer = rows[i].employer;
+        grp.alerts = rows[i].alerts;
+        grp.workers = rows[i].workers;
+        err = item_where(st, "a.id = :v", NULL, rows[i].head, NULL, keep_item, &kt, &found, ei);
+        if (!err && !found)
+            err = tw_errinfo_set(ei, TW_ECONFLICT, "alert %lld changed while listed",
+                                 rows[i].head);
+        /* the employer's own open alert, within the caller's scope, whatever
+         * the other filters say: the group row shows it beside its workers */
+        if (!err && grp.employer)
+            err = item_where(st, "a.entity_type = 'employer' AND a.entity_key = :v AND "
+                                 "a.closed = 0", grp.employer, 0, q, keep_item, &ko, &has_own,
+                             ei);
+        if (!err) {
+            grp.top = &top;
+            grp.own = has_own ? &own : NULL;
+            /* the employer's name: its own alert's, else the top alert's */
+            grp.employer_name = has_own && own.name ? own.name
+                                : top.employer_name ? top.employer_name
+                                                    : NULL;
+            if (grp.employer && !has_own && top.entity_type &&
+                strcmp(top.entity_type, "employer") == 0)
+                grp.employer_name = top.name;
+            err = fn(ctx, &grp);
+        }
+        free(kt.strs);
+        free(ko.strs);
+    }
+out:
+    store_release_cached(st, s);
+    buf_free(&sql);
+    for (i = 0; i < nrows; i++)
+        free(rows[i].employer);
+    free(rows);
+    return err;
+}
+
 tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *ctx,
                     tw_errinfo_t *ei)
 {
@@ -2026,7 +2392,8 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
                            "SELECT " ITEM_COLUMNS ", " LABEL_REGION ", " LABEL_EMPLOYER ", "
                            LABEL_NATIONALITY ", " LABEL_NAMES ", a.evidence, a.explanation,"
                            " a.config_version,"
-                           " a.closed FROM alert a LEFT JOIN permit lp ON lp.id = ("
+                           " a.closed, coalesce(a.assigned_org, 0) FROM alert a"
+                           " LEFT JOIN permit lp ON lp.id = ("
                            LATEST_PERMIT ") WHERE a.id = ?",
                            -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, ei, "reading an alert");
@@ -2044,6 +2411,7 @@ tw_err_t alerts_get(store_t *st, long long id, const alerts_visitor_t *v, void *
         d.explanation = col_text(s, 16);
         d.config_version = col_text(s, 17);
         d.closed = sqlite3_column_int(s, 18);
+        d.assigned_org = sqlite3_column_int64(s, 19);
         err = v->alert(ctx, &d);
     }
     sqlite3_finalize(s);

@@ -102,6 +102,14 @@ tw_err_t alerts_note_case(store_t *st, long long id, const char *actor, const ch
 /* assignee NULL or "" unassigns. */
 tw_err_t alerts_assign(store_t *st, long long id, const char *assignee, const char *actor,
                        tw_errinfo_t *ei);
+/* Hands alert `id` to organisation org_id (org.id; its name for the
+ * history) without naming a person in it: the assignee is cleared and the
+ * alert is in that organisation's queue (alerts_query_t.scope_org) until
+ * one of its people takes it. Recorded in the history ("assign_org", the
+ * previous assignee in from_status, the organisation's name in reason).
+ * The caller checks that the organisation exists. */
+tw_err_t alerts_assign_org(store_t *st, long long id, long long org_id, const char *org_name,
+                           const char *actor, tw_errinfo_t *ei);
 
 /* Suppresses one indicator for the entity of alert `id` until `until`
  * (YYYY-MM-DD, after today and at most 180 days ahead), with a reason: the
@@ -206,6 +214,9 @@ typedef struct {
     int scoped;
     const char *const *scope_assignees;
     size_t nscope;
+    /* with `scoped`: also the alerts nobody in particular has that were
+     * escalated to this organisation (org.id; 0: none) */
+    long long scope_org;
     alerts_sort_t sort;
     long limit;              /* rows to return, 1..10000 */
     /* keyset cursor: only rows after (after_num | after_text, after_id) in
@@ -223,6 +234,38 @@ typedef struct {
 tw_err_t alerts_query(store_t *st, const alerts_query_t *q, alerts_item_fn fn, void *ctx,
                       int *more, tw_errinfo_t *ei);
 
+/* How many alerts match q's filters (its cursor and limit aside) into
+ * *alerts, and, when groups is not NULL, into how many groups
+ * alerts_query_groups() would list them. TW_EINPUT as alerts_query(). */
+tw_err_t alerts_query_count(store_t *st, const alerts_query_t *q, long long *alerts,
+                            long long *groups, tw_errinfo_t *ei);
+
+/* The matching alerts grouped by employer: every alert whose list row
+ * names an employer (alerts_item_t.employer: applications, workers, the
+ * employer itself, addresses and phones through their latest permit) is in
+ * that employer's group; any other alert (an intermediary's, or an entity
+ * no permit names) is a group of its own. Strings and items are valid only
+ * during the callback. */
+typedef struct {
+    const char *employer;      /* TIN; NULL for an alert alone */
+    const char *employer_name; /* NULL when unknown */
+    long long alerts;          /* matching alerts in the group */
+    long long workers;         /* distinct workers among them with an alert */
+    const alerts_item_t *top;  /* the group's highest matching alert */
+    /* the employer's own open alert, whatever the filters (within the
+     * caller's scope); NULL when it has none */
+    const alerts_item_t *own;
+} alerts_group_t;
+typedef tw_err_t (*alerts_group_fn)(void *ctx, const alerts_group_t *g);
+
+/* The groups of the alerts matching q, highest top score first (ties: the
+ * top alert's larger id first), at most q->limit; q->sort must be
+ * ALERTS_SORT_SCORE_DESC and the cursor is (top score, top alert id).
+ * *more as alerts_query(). A group's members are the alerts of
+ * alerts_query() with q->employer set to the group's employer. */
+tw_err_t alerts_query_groups(store_t *st, const alerts_query_t *q, alerts_group_fn fn,
+                             void *ctx, int *more, tw_errinfo_t *ei);
+
 /* One alert with everything an analyst reads. evidence is the stored JSON
  * text. Valid only during the callback. */
 typedef struct {
@@ -231,6 +274,7 @@ typedef struct {
     const char *explanation;
     const char *config_version;
     int closed;
+    long long assigned_org; /* org.id it was escalated to (alerts_assign_org); 0: none */
 } alerts_detail_t;
 typedef struct {
     long long id;

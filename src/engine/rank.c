@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/csvout.h"
 #include "base/json.h"
 #include "engine/engine.h"
 #include "engine/score.h"
@@ -165,20 +166,11 @@ out:
     return err;
 }
 
-/* RFC 4180: quoted when it holds a comma, a quote or a line end. */
+/* RFC 4180 and spreadsheet-safe (base/csvout.h): an entity key such as an
+ * E.164 phone or an agent's name beginning with '=' is shown as text. */
 static void csv_field(FILE *out, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    csvout_cell(out, s, strlen(s));
 }
 
 tw_err_t rank_write(const rank_list_t *l, rank_format_t fmt, FILE *out)

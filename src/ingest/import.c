@@ -565,6 +565,55 @@ static tw_err_t norm_into(importer_t *im, int kind, const char *s, size_t len,
     return err;
 }
 
+/* An address whose row names its region ("worker_address" and
+ * "worker_region", "workplace_address" and "workplace_region"): normalised
+ * again knowing the region, so the region's seat is read as norm.h says
+ * (norm_address_in). After the row's values are checked. */
+static tw_err_t address_regions(importer_t *im)
+{
+    const reg_def_t *def = im->def;
+    size_t c;
+    for (c = 0; c < def->ncols; c++) {
+        const char *name = def->cols[c].name, *suffix;
+        store_value_t *v = &im->cur->vals[c], *rv;
+        char rname[64], region[6];
+        size_t cap, n = 0, base;
+        char *out;
+        int rc;
+        tw_err_t err;
+
+        if (def->cols[c].type != COL_ADDRESS || !v->present || !v->has_norm)
+            continue;
+        suffix = strstr(name, "_address");
+        if (!suffix || suffix[8] != '\0')
+            continue;
+        base = (size_t)(suffix - name);
+        snprintf(rname, sizeof(rname), "%.*s_region", (int)base, name);
+        rc = reg_column_index(def, rname, strlen(rname));
+        if (rc < 0 || def->cols[rc].type != COL_REGION)
+            continue;
+        rv = &im->cur->vals[rc];
+        if (!rv->present || rv->text_len != 5)
+            continue;
+        memcpy(region, rv->text, 5);
+        region[5] = '\0';
+        cap = v->text_len * 3 + 64;
+        for (;;) {
+            if (!(out = arena_alloc(im->arena, cap)))
+                return TW_ENOMEM;
+            err = norm_address_in(im->norm, v->text, v->text_len, region, out, cap, &n);
+            if (err != TW_ETOOBIG || cap > (size_t)1 << 20)
+                break;
+            cap *= 4;
+        }
+        if (err != TW_OK) /* it normalised without the region: keep that */
+            continue;
+        v->norm = out;
+        v->norm_len = n;
+    }
+    return TW_OK;
+}
+
 static void check_value(importer_t *im, int c, const char *s, size_t len)
 {
     const reg_column_t *col = &im->def->cols[c];
@@ -810,6 +859,8 @@ static tw_err_t prepare_record(importer_t *im, const csv_row_t *row)
         return im->fatal;
     if (r->rejected)
         goto issues;
+    if (address_regions(im) != TW_OK)
+        return TW_ENOMEM;
     check_row(im);
 
     /* unknown columns, kept as a JSON object */

@@ -1387,7 +1387,190 @@ out:
 tw_err_t norm_address(norm_t *n, const char *in, size_t len, char *out, size_t cap,
                       size_t *outlen)
 {
-    size_t pos = 0;
+    return norm_address_in(n, in, len, NULL, out, cap, outlen);
+}
+
+/*
+ * The seat of each region of Armenia (ISO 3166-2:AM) and the words its
+ * name and the region's name become in the normal form, from every script
+ * and the usual Latin spellings (tests/test_norm.c holds each). Yerevan is
+ * both region and city: its word is dropped from every address (above).
+ * For the other regions, an address known to be in the region is written
+ * with the seat's word in front, wherever the writer put it, or when it
+ * names no other place (a segment of words only), and "<region> marz" is
+ * dropped: "Gyumri, Abovyan 5", "Abovyan 5, Гюмри" and "Abovyan 5" (all in
+ * AM-SH) are one address, "gyumr abovyan 5", and still another than
+ * "Abovyan 5" in Vanadzor (AM-LO), "vanadzor abovyan 5"; "Artik, Abovyan
+ * 5" stays as written. Dropping the seat without a trace would make
+ * Gyumri's and Vanadzor's one address (a street name and a house number
+ * are shared by many towns), and a false shared address is a false link.
+ */
+typedef struct {
+    const char *code;              /* "AM-SH" */
+    const char *seat;              /* its word in the normal form; NULL: Yerevan */
+    const char *const *seat_forms; /* words read as the seat, NULL-terminated */
+    const char *const *names;      /* the region's name before "marz" (may be two words) */
+} region_seat_t;
+
+#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+static const region_seat_t REGION_SEATS[] = {
+    {"AM-AG", "ashtarak", WORDS("ashtarak"), WORDS("aragatsotn")},
+    {"AM-AR", "artashat", WORDS("artashat"), WORDS("ararat")},
+    {"AM-AV", "armavir", WORDS("armavir"), WORDS("armavir")},
+    {"AM-ER", NULL, WORDS("yerevan"), WORDS("yerevan")},
+    {"AM-GR", "gavar", WORDS("gavar", "gavarr"),
+     WORDS("gegharkunik", "gegarkunik")},
+    {"AM-KT", "hrazdan", WORDS("hrazdan", "razdan", "khrazdan", "grazdan"), WORDS("kotayk")},
+    {"AM-LO", "vanadzor", WORDS("vanadzor", "kirovakan"), WORDS("lor", "loru")},
+    {"AM-SH", "gyumr", WORDS("gyumr", "giumr", "gyumry", "kumayr", "leninakan"),
+     WORDS("shirak")},
+    {"AM-SU", "kapan", WORDS("kapan", "ghapan", "qapan"), WORDS("syunik", "siunik")},
+    {"AM-TV", "ijevan", WORDS("ijevan", "idzhevan", "idjevan", "ijewan"), WORDS("tavush")},
+    {"AM-VD", "yeghegnadzor", WORDS("yeghegnadzor", "yegegnadzor", "eghegnadzor"),
+     WORDS("vayots dzor", "vayotsdzor")},
+};
+#undef WORDS
+
+/* 1 when the words at w[i..] spell `form` (one or more words); *nw: how many. */
+static int words_are(const char *const *w, const size_t *wl, size_t nw, size_t i,
+                     const char *form, size_t *used)
+{
+    size_t k = i;
+    const char *f = form;
+    while (*f) {
+        const char *sp = strchr(f, ' ');
+        size_t fl = sp ? (size_t)(sp - f) : strlen(f);
+        if (k >= nw || wl[k] != fl || memcmp(w[k], f, fl) != 0)
+            return 0;
+        k++;
+        f += fl;
+        if (*f == ' ')
+            f++;
+    }
+    *used = k - i;
+    return 1;
+}
+
+static int in_forms(const char *const *forms, const char *w, size_t len)
+{
+    for (; *forms; forms++)
+        if (strlen(*forms) == len && memcmp(*forms, w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The region's seat and name in an address normal form already in out:
+ * rewritten in place as the comment of REGION_SEATS says; the seat is put
+ * in front when the address named it, or when `add` (it names no other
+ * place). */
+static tw_err_t addr_region(const region_seat_t *rs, int add, char *out, size_t cap,
+                            size_t *pos)
+{
+    enum { MAXW = 256 };
+    const char *w[MAXW];
+    size_t wl[MAXW], nw = 0, i, used, o = 0;
+    unsigned char drop[MAXW];
+    char *tmp;
+    const char *p = out, *end = out + *pos;
+
+    while (p < end && nw < MAXW) {
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        size_t l = sp ? (size_t)(sp - p) : (size_t)(end - p);
+        if (l) {
+            w[nw] = p;
+            wl[nw++] = l;
+        }
+        p += l + 1;
+    }
+    if (p < end) /* more words than we look at: leave it as it is */
+        return TW_OK;
+    memset(drop, 0, sizeof(drop));
+    for (i = 0; i < nw; i++) {
+        const char *const *f;
+        /* "<region> marz" */
+        for (f = rs->names; *f; f++) {
+            if (words_are(w, wl, nw, i, *f, &used) && i + used < nw && wl[i + used] == 4 &&
+                memcmp(w[i + used], "marz", 4) == 0) {
+                memset(drop + i, 1, used + 1);
+                break;
+            }
+        }
+        /* the seat, unless it names a street ("Gyumri st") */
+        if (!drop[i] && in_forms(rs->seat_forms, w[i], wl[i]) &&
+            !(i + 1 < nw && ((wl[i + 1] == 2 && (memcmp(w[i + 1], "st", 2) == 0 ||
+                                                  memcmp(w[i + 1], "ln", 2) == 0)) ||
+                             (wl[i + 1] == 3 && memcmp(w[i + 1], "ave", 3) == 0))))
+            drop[i] = 1;
+    }
+    for (i = 0; i < nw && !add; i++)
+        add = drop[i] && in_forms(rs->seat_forms, w[i], wl[i]);
+    if (!(tmp = malloc(*pos + 64)))
+        return TW_ENOMEM;
+    if (rs->seat && add) {
+        memcpy(tmp, rs->seat, strlen(rs->seat));
+        o = strlen(rs->seat);
+    }
+    for (i = 0; i < nw; i++) {
+        if (drop[i])
+            continue;
+        if (o)
+            tmp[o++] = ' ';
+        memcpy(tmp + o, w[i], wl[i]);
+        o += wl[i];
+    }
+    if (o + 1 > cap) {
+        free(tmp);
+        return TW_ETOOBIG;
+    }
+    memcpy(out, tmp, o);
+    out[o] = '\0';
+    *pos = o;
+    free(tmp);
+    return TW_OK;
+}
+
+/* 1 when token t names the seat of rs (not a street named after it:
+ * "Gyumri st"). */
+static int tok_is_seat(const norm_t *n, size_t i, const region_seat_t *rs)
+{
+    const tok_t *t = &n->tok[i];
+    if (!rs->seat || !in_forms(rs->seat_forms, tok_str(n, t), t->len))
+        return 0;
+    return !(i + 1 < n->ntok && !n->tok[i + 1].seg && n->tok[i + 1].kind == TK_STREET);
+}
+
+/* 1 when a segment of the address is a place of its own (only words: no
+ * number, street type or unit) that is neither the seat nor "<region>
+ * marz": another town or village of the region, whose address the seat
+ * must not be put in front of. */
+static int other_place(const norm_t *n, const region_seat_t *rs)
+{
+    size_t i = 0, j, k;
+    while (i < n->ntok) {
+        int words = 1, seat_or_marz = 0;
+        for (j = i + 1; j < n->ntok && !n->tok[j].seg; j++)
+            ;
+        for (k = i; k < j; k++) {
+            const tok_t *t = &n->tok[k];
+            if (t->kind != TK_WORD)
+                words = 0;
+            if (tok_is_seat(n, k, rs) || (t->len == 4 && memcmp(tok_str(n, t), "marz", 4) == 0))
+                seat_or_marz = 1;
+        }
+        if (words && !seat_or_marz)
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+tw_err_t norm_address_in(norm_t *n, const char *in, size_t len, const char *region, char *out,
+                         size_t cap, size_t *outlen)
+{
+    const size_t nseats = sizeof(REGION_SEATS) / sizeof(REGION_SEATS[0]);
+    const region_seat_t *rs = NULL;
+    size_t pos = 0, i, k;
+    int add = 0;
     tw_err_t err;
 
     err = split_tokens(n, in, len);
@@ -1395,7 +1578,24 @@ tw_err_t norm_address(norm_t *n, const char *in, size_t len, char *out, size_t c
         goto out;
     addr_classify(n);
     addr_reorder(n);
+    for (i = 0; region && i < nseats && !rs; i++)
+        if (strcmp(REGION_SEATS[i].code, region) == 0)
+            rs = &REGION_SEATS[i];
+    if (!rs)
+        region = NULL; /* a code that is no region of Armenia says nothing */
+    /* no region said: the seat the address names, if it names one (a
+     * report's address, a permit without its region) */
+    for (i = 0; !region && i < nseats && !rs; i++)
+        for (k = 0; k < n->ntok && !rs; k++)
+            if (tok_is_seat(n, k, &REGION_SEATS[i]))
+                rs = &REGION_SEATS[i];
+    /* a region said and no place named: the seat is where it is */
+    if (rs && region)
+        add = !other_place(n, rs);
     err = addr_emit(n, out, cap, &pos);
+    /* an address with nothing comparable stays "" whatever its region */
+    if (err == TW_OK && rs && pos > 0)
+        err = addr_region(rs, add, out, cap, &pos);
 out:
     return finish(err, out, cap, pos, outlen);
 }

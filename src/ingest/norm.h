@@ -50,6 +50,17 @@ tw_err_t norm_name(norm_t *n, const char *in, size_t len, char *out, size_t cap,
                    size_t *outlen);
 tw_err_t norm_address(norm_t *n, const char *in, size_t len, char *out, size_t cap,
                       size_t *outlen);
+/* norm_address() of an address known to be in `region` (ISO 3166-2:AM,
+ * "AM-SH"; NULL or an unknown code: not known, and an address that names
+ * a region's seat is read as in that region): the region's seat is
+ * written once, in front, wherever the address named it or when it names
+ * no other place, and "<region> marz" is dropped (Yerevan: its name is
+ * dropped, as always), so "Gyumri, Abovyan 5" and "Abovyan 5" in AM-SH are
+ * one address and still not the "Abovyan 5" of another region
+ * (docs/internals/norm.md, "The region's seat"). norm_address() is this
+ * with region NULL. */
+tw_err_t norm_address_in(norm_t *n, const char *in, size_t len, const char *region, char *out,
+                         size_t cap, size_t *outlen);
 tw_err_t norm_phone(const char *in, size_t len, char *out, size_t cap, size_t *outlen);
 tw_err_t norm_docno(const char *in, size_t len, char *out, size_t cap, size_t *outlen);
 

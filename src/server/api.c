@@ -389,14 +389,6 @@ static tw_err_t find_user(store_t *st, const char *name, int active_only, user_f
     return auth_user_list(st, find_user_cb, f, ei);
 }
 
-/* The owner of an alert assigned to `assignee`, as authz.h wants it. An
- * unassigned alert is owned by nobody (0: only scope "all" reaches it); an
- * assignee who is not a user owns it for nobody (-1). */
-static tw_err_t owner_of(store_t *st, const char *assignee, authz_object_t *obj,
-                         tw_errinfo_t *ei)
-{
-    return authz_owner_of(st, assignee, obj, ei);
-}
 
 /* A caller's scope for an action as the names of the users whose objects it
  * reaches: every user for whom authz_check() allows the object owner_of_user()
@@ -408,6 +400,10 @@ typedef struct {
     const char **list; /* names as pointers, for alerts_query_t */
     const auth_principal_t *p;
     authz_action_t action;
+    /* the organisation whose escalated alerts nobody in particular has are
+     * in reach too (authz_owner_of_alert()): the caller's, when the object
+     * authz_owner_of_alert() makes for it passes authz_check(); 0: none */
+    int64_t org;
 } scope_t;
 
 static tw_err_t scope_user_cb(void *ctx, const auth_user_info_t *u)
@@ -450,6 +446,12 @@ static tw_err_t scope_load(store_t *st, const auth_principal_t *p, authz_action_
         return TW_ENOMEM;
     for (i = 0; i < sc->n; i++)
         sc->list[i] = sc->names[i];
+    {
+        authz_object_t obj = {0, p->org_id};
+        tw_errinfo_t e2;
+        if (p->org_id > 0 && authz_check(p, a, &obj, &e2) == TW_OK)
+            sc->org = p->org_id;
+    }
     return TW_OK;
 }
 
@@ -759,22 +761,46 @@ static tw_err_t list_cb(void *ctx, const alerts_item_t *it)
     return l->oom ? TW_ENOMEM : TW_OK;
 }
 
+/* One group row: the employer (key and name), its own open alert, how many
+ * of the matching alerts and of its workers are in the group, the group's
+ * top alert. */
+static tw_err_t group_cb(void *ctx, const alerts_group_t *g)
+{
+    list_ctx_t *l = ctx;
+    json_t *o = json_object();
+    put(o, "employer", jstr(g->employer), &l->oom);
+    put(o, "employer_name", jstr(g->employer_name), &l->oom);
+    put(o, "alerts", json_integer(g->alerts), &l->oom);
+    put(o, "workers", json_integer(g->workers), &l->oom);
+    put(o, "top", item_json(g->top, &l->oom), &l->oom);
+    put(o, "employer_alert", g->own ? item_json(g->own, &l->oom) : json_null(), &l->oom);
+    push(l->items, o, &l->oom);
+    alist_add(&l->ids, json_integer(g->top->id), &l->oom);
+    if (g->own && g->own->id != g->top->id)
+        alist_add(&l->ids, json_integer(g->own->id), &l->oom);
+    l->last_id = g->top->id;
+    snprintf(l->last_key, sizeof(l->last_key), "%.17g", g->top->score);
+    return l->oom ? TW_ENOMEM : TW_OK;
+}
+
 tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
     static const char *const allowed[] = {"level",  "status",   "indicator", "entity_type",
                                           "region", "employer", "assignee",  "since",
-                                          "until",  "sort",     "limit",     "cursor", NULL};
+                                          "until",  "sort",     "limit",     "cursor",
+                                          "group",  NULL};
     static const char *const sorts[] = {"-score", "score", "-created", "created",
                                         "-updated", "updated", NULL};
     const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     const char *sort = param(req, "sort"), *limit = param(req, "limit");
-    const char *cursor = param(req, "cursor");
+    const char *cursor = param(req, "cursor"), *group = param(req, "group");
     char key[64];
     alerts_query_t q;
     list_ctx_t l;
     scope_t sc;
     json_t *o = NULL, *detail;
+    long long total = 0, groups = 0;
     int more = 0, i;
     tw_err_t err;
 
@@ -783,6 +809,9 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     memset(&sc, 0, sizeof(sc));
     if ((err = http_req_query_check(req, allowed, ei)) != TW_OK)
         return err;
+    if (group && strcmp(group, "employer") != 0)
+        return tw_errinfo_set(ei, TW_EINPUT, "parameter group: must be employer, not '%.40s'",
+                              group);
     if (sort) {
         for (i = 0; sorts[i] && strcmp(sorts[i], sort) != 0; i++)
             ;
@@ -835,12 +864,20 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     q.scoped = sc.scoped;
     q.scope_assignees = sc.list;
     q.nscope = sc.n;
+    q.scope_org = sc.org;
     l.items = json_array();
     alist_init(&l.ids, API_AUDIT_LIST_BYTES);
     l.sort = q.sort;
-    if ((err = alerts_query(st, &q, list_cb, &l, &more, ei)) != TW_OK)
+    if ((err = alerts_query_count(st, &q, &total, group ? &groups : NULL, ei)) != TW_OK)
         goto out;
-    /* which alerts were shown, not only how many (at most API_LIST_MAX ids) */
+    if (group)
+        err = alerts_query_groups(st, &q, group_cb, &l, &more, ei);
+    else
+        err = alerts_query(st, &q, list_cb, &l, &more, ei);
+    if (err != TW_OK)
+        goto out;
+    /* which alerts were shown, not only how many (at most API_LIST_MAX ids;
+     * for groups, the alerts on the group rows) */
     detail = json_pack("{s:I}", "count", (json_int_t)json_array_size(l.items));
     if (detail)
         alist_put(detail, "ids", &l.ids, &l.oom);
@@ -852,8 +889,11 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     if ((err = audit(req, "alert.list", "alerts", detail, ei)) != TW_OK)
         goto out;
     o = json_object();
-    put(o, "items", l.items, &l.oom);
+    put(o, group ? "groups" : "items", l.items, &l.oom);
     l.items = NULL;
+    put(o, "total", json_integer(total), &l.oom);
+    if (group)
+        put(o, "total_groups", json_integer(groups), &l.oom);
     if (more) {
         char next[200];
         api_cursor_encode((int)q.sort, l.last_key, l.last_id, next, sizeof(next));
@@ -876,18 +916,42 @@ typedef struct {
     json_t *alert, *history, *suppressions;
     char assignee[256];
     char status[32];
+    long long org; /* the organisation it was escalated to; 0: none */
     int oom;
 } detail_ctx_t;
 
-/* The object-level check of an alert (invariant 3). */
+/* The object-level check of an alert (invariant 3): its owner is its
+ * assignee's, else the organisation it was escalated to. */
 static tw_err_t check_alert(http_req_t *req, authz_action_t a, const char *assignee,
-                            tw_errinfo_t *ei)
+                            long long org, tw_errinfo_t *ei)
 {
     authz_object_t obj;
     tw_err_t err;
-    if ((err = owner_of(http_req_store(req), assignee, &obj, ei)) != TW_OK)
+    if ((err = authz_owner_of_alert(http_req_store(req), assignee, org, &obj, ei)) != TW_OK)
         return err;
     return authz_check(http_req_principal(req), a, &obj, ei);
+}
+
+/* The name of organisation `id` (from its people, as the directory lists
+ * organisations), "" when none. */
+typedef struct {
+    int64_t id;
+    const char *name; /* or: the name to find */
+    char found[64];
+    int64_t found_id;
+} org_find_t;
+
+static tw_err_t org_find_cb(void *ctx, const auth_user_info_t *u)
+{
+    org_find_t *f = ctx;
+    if (f->found[0] || !u->org)
+        return TW_OK;
+    if ((f->id > 0 && u->org_id == f->id) ||
+        (f->name && !u->disabled_at && strcasecmp(u->org, f->name) == 0)) {
+        snprintf(f->found, sizeof(f->found), "%s", u->org);
+        f->found_id = u->org_id;
+    }
+    return TW_OK;
 }
 
 static tw_err_t detail_alert(void *ctx, const alerts_detail_t *d)
@@ -899,10 +963,21 @@ static tw_err_t detail_alert(void *ctx, const alerts_detail_t *d)
 
     snprintf(c->assignee, sizeof(c->assignee), "%s", d->item.assignee ? d->item.assignee : "");
     snprintf(c->status, sizeof(c->status), "%s", d->item.status ? d->item.status : "");
+    c->org = d->assigned_org;
     tw_errinfo_clear(&ei);
-    if ((err = check_alert(c->req, c->action, d->item.assignee, &ei)) != TW_OK)
+    if ((err = check_alert(c->req, c->action, d->item.assignee, d->assigned_org, &ei)) != TW_OK)
         return err; /* the caller checks again for the message */
     c->alert = item_json(&d->item, &c->oom);
+    {
+        /* the organisation it was escalated to, by name */
+        org_find_t f;
+        memset(&f, 0, sizeof(f));
+        f.id = d->assigned_org;
+        if (d->assigned_org > 0 &&
+            auth_user_list(http_req_store(c->req), org_find_cb, &f, &ei) != TW_OK)
+            f.found[0] = '\0';
+        put(c->alert, "assigned_org", f.found[0] ? json_string(f.found) : json_null(), &c->oom);
+    }
     put(c->alert, "nationality", jstr(d->item.nationality), &c->oom);
     put(c->alert, "config_version", jstr(d->config_version), &c->oom);
     put(c->alert, "closed", json_boolean(d->closed), &c->oom);
@@ -962,7 +1037,7 @@ static tw_err_t load_alert(http_req_t *req, long long id, int full, detail_ctx_t
     c->suppressions = json_array();
     err = alerts_get(http_req_store(req), id, &v, c, ei);
     if (err == TW_EPERM)
-        return check_alert(req, c->action, c->assignee, ei); /* the message */
+        return check_alert(req, c->action, c->assignee, c->org, ei); /* the message */
     return err;
 }
 
@@ -1029,7 +1104,7 @@ static tw_err_t assignee_check(store_t *st, const auth_principal_t *p, const cha
 static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kind,
                             tw_errinfo_t *ei)
 {
-    static const char *const allowed[3][4] = {{"to", "reason", NULL, NULL},
+    static const char *const allowed[3][4] = {{"to", "reason", "org", NULL},
                                                {"assignee", NULL, NULL, NULL},
                                                {"indicator", "until", "reason", NULL}};
     static const char *const actions[3] = {"alert.transition", "alert.assign",
@@ -1037,6 +1112,8 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
     const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     const char *to = NULL, *reason = NULL, *assignee = NULL, *indicator = NULL, *until = NULL;
+    const char *org = NULL;
+    org_find_t of;
     user_find_t who;
     detail_ctx_t c;
     json_t *body = NULL, *detail = NULL;
@@ -1056,8 +1133,16 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
     switch (kind) {
     case WRITE_TRANSITION:
         if ((err = body_str(body, "to", 1, 32, &to, ei)) != TW_OK ||
-            (err = body_str(body, "reason", 0, 2000, &reason, ei)) != TW_OK)
+            (err = body_str(body, "reason", 0, 2000, &reason, ei)) != TW_OK ||
+            (err = body_str(body, "org", 0, AUTH_NAME_MAX, &org, ei)) != TW_OK)
             goto out;
+        /* escalating to an organisation without naming a person in it */
+        if (org && strcmp(to, "escalated") != 0) {
+            tw_errinfo_field(ei, "org");
+            err = tw_errinfo_set(ei, TW_EINPUT, "request body: \"org\" goes with \"to\": "
+                                                "\"escalated\" only");
+            goto out;
+        }
         if (!in_list(statuses, to)) {
             err = tw_errinfo_set(ei, TW_EINPUT,
                                  "request body: \"to\" must be new, in_review, escalated, "
@@ -1096,10 +1181,29 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
             goto out;
         assignee = who.canonical;
     }
+    if (kind == WRITE_TRANSITION && org) {
+        /* an organisation with an active account: its queue is someone's */
+        memset(&of, 0, sizeof(of));
+        of.name = org;
+        if ((err = auth_user_list(st, org_find_cb, &of, ei)) != TW_OK)
+            goto out;
+        if (!of.found[0]) {
+            tw_errinfo_field(ei, "org");
+            tw_errinfo_reason(ei, "unknown_org");
+            err = tw_errinfo_set(ei, TW_EINPUT, "org: no organisation '%.63s' with an active "
+                                                "account",
+                                 org);
+            goto out;
+        }
+    }
     switch (kind) {
     case WRITE_TRANSITION:
         err = alerts_transition(st, id, to, p->user, reason, ei);
-        detail = json_pack("{s:s,s:s}", "from", c.status, "to", to);
+        if (err == TW_OK && org)
+            err = alerts_assign_org(st, id, of.found_id, of.found, p->user, ei);
+        detail = org ? json_pack("{s:s,s:s,s:s,s:s?}", "from", c.status, "to", to, "org",
+                                 of.found, "was", c.assignee[0] ? c.assignee : NULL)
+                     : json_pack("{s:s,s:s}", "from", c.status, "to", to);
         break;
     case WRITE_ASSIGN:
         err = alerts_assign(st, id, assignee, p->user, ei);

@@ -95,6 +95,9 @@ void api_cursor_encode(int sort, const char *key, long long id, char *out, size_
 tw_err_t api_cursor_decode(const char *cursor, int sort, char *key, size_t keycap,
                            long long *id);
 
+/* A screening of the store started from the web UI (api_screen.c;
+ * docs/api.md "POST /api/v1/screen-runs"). */
+tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 /* Frontline screening (api_screening.c; docs/api.md "Frontline screening"). */
 tw_err_t api_screening_questions(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);
 tw_err_t api_screening_submit(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei);

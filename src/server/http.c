@@ -75,6 +75,8 @@ static const http_route_t routes[] = {
      0},
     {"GET", "/api/v1/entities/{type}/{key*}", api_entity_get, HTTP_ACTION, AUTHZ_ENTITY_READ, 0},
     {"POST", "/api/v1/import", api_import, HTTP_ACTION, AUTHZ_IMPORT, HTTP_ROUTE_CSV_BODY},
+    /* a screening after an import (api_screen.c): who may import may screen */
+    {"POST", "/api/v1/screen-runs", api_screen_run, HTTP_ACTION, AUTHZ_IMPORT, 0},
     {"GET", "/api/v1/stats/summary", api_stats_summary, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"GET", "/api/v1/stats/patterns", api_stats_patterns, HTTP_ACTION, AUTHZ_STATS_READ, 0},
     {"GET", "/api/v1/stats/quality", api_stats_quality, HTTP_ACTION, AUTHZ_STATS_READ, 0},

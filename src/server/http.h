@@ -68,6 +68,10 @@ typedef struct {
     /* the warm index POST /api/v1/score scores against (owned by the
      * caller, stopped after the server); NULL: scoring answers 503 */
     struct live_holder *live;
+    /* the config in force (owned by the caller, freed after the server):
+     * what a screening started from the web UI runs with
+     * (POST /api/v1/screen-runs); NULL: that answers 503 */
+    const struct config *config;
     /* NRM cases (api_cases.c): the key file's keys, opened once before the
      * server starts and shared read-only by every thread (owned by the
      * caller, closed after the server); NULL: every case endpoint answers

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/csvout.h"
 #include "base/json.h"
 
 struct stats_table {
@@ -203,12 +204,17 @@ static tw_err_t cell_text(tw_buf_t *b, const stats_cell_t *c)
     }
 }
 
+/* RFC 4180, and spreadsheet-safe as base/csvout.h says (a recruiter's
+ * name beginning with '=' is shown as text, with a quote in front). */
 static tw_err_t csv_field(tw_buf_t *b, const char *s)
 {
     tw_err_t err;
-    if (!strpbrk(s, ",\"\r\n"))
+    int formula = csvout_is_formula(s, strlen(s));
+    if (!formula && !strpbrk(s, ",\"\r\n"))
         return buf_adds(b, s);
     err = buf_addc(b, '"');
+    if (err == TW_OK && formula)
+        err = buf_addc(b, '\'');
     for (; err == TW_OK && *s; s++)
         err = *s == '"' ? buf_add(b, "\"\"", 2) : buf_addc(b, *s);
     return err == TW_OK ? buf_addc(b, '"') : err;

@@ -134,10 +134,16 @@ test('the case list finds the case by name and by document number', async () => 
   await page.waitForURL(new RegExp(`q=${docno}`));
   await ready(page);
   assert.deepEqual(await page.locator('#cases-table tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.dataset.id))), [caseId]);
-  // a part of a name finds nothing
+  // a part of a name finds it too (the words in any order, their beginnings)
   await page.getByLabel('Name or document number').fill('Lusine');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/q=Lusine$/);
+  await ready(page);
+  assert.ok((await page.locator('#cases-table tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.dataset.id)))).includes(caseId));
+  // a word of nobody's name finds nothing
+  await page.getByLabel('Name or document number').fill('Lusine Qwertyuiop');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/q=Lusine(%20|\+)Qwertyuiop$/);
   await ready(page);
   assert.equal(await page.locator('#cases-table tbody tr').count(), 0);
   assert.match(await page.locator('.summary').textContent(), /No cases match/);

@@ -114,7 +114,7 @@ base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p'
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening person}; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening person triage}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
     bounded 1800 "the browser tests of $t.test.mjs" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?

@@ -94,6 +94,11 @@ for who in own_admin own_analyst own_inspector own_case_worker own_statistician 
   i=$((i + 1))
 done
 "$TW_BIN" user disable gone --db t.db > /dev/null || fail "user disable gone"
+# an open worker alert no other case touches: escalated to an organisation
+# without naming a person (86_triage.json)
+var alert_to_org "$(sq t.db "SELECT id FROM alert WHERE closed = 0 AND entity_type = 'worker'
+                             AND id NOT IN (${P[0]%%$'\t'*}, ${P[1]%%$'\t'*})
+                             ORDER BY id LIMIT 1 OFFSET 15")"
 var app_key "$(sq t.db "SELECT row_key FROM permit_current ORDER BY id LIMIT 1")"
 var employer_key "$(sq t.db "SELECT entity_key FROM alert WHERE entity_type = 'employer'
                              ORDER BY score DESC, id LIMIT 1")"

@@ -56,4 +56,28 @@ grep -q '^Demo NGO account: user demo-ngo, password [^ ]* (role case_worker, org
   fail "demo printed no NGO account: $(grep -i account demo.out)"
 "$TW_BIN" user list --db demo/tipwatch.db > users.out || fail "user list"
 grep -q '^demo-ngo  *Hope Shelter  *case_worker  .* active' users.out || fail "no NGO account: $(cat users.out)"
+# `alerts list` shows the name beside the key, as the web UI does: the
+# worker's given and family name, the employer's name (from the latest
+# permit); an address has none ("-")
+"$TW_BIN" screen --db demo/tipwatch.db --quiet || fail "screen"
+"$TW_BIN" alerts list --db demo/tipwatch.db --limit 500 > list.out || fail "alerts list"
+head -1 list.out | grep -q ' key  *name  *indicators$' || fail "no name column: $(head -1 list.out)"
+checked=0
+while IFS=$'\t' read -r id type want; do
+  [ -n "$want" ] || continue
+  line=$(grep -E "^ *$id  " list.out) || fail "alert $id not listed"
+  case $line in
+    *"$want"*) checked=$((checked + 1)) ;;
+    *) fail "alert $id ($type): '$want' not beside its key: $line" ;;
+  esac
+done < <(sqlite3 -separator $'\t' demo/tipwatch.db "
+  SELECT a.id, a.entity_type, substr(CASE a.entity_type
+           WHEN 'employer' THEN (SELECT employer_name FROM permit WHERE employer_tin = a.entity_key
+                                 ORDER BY id DESC LIMIT 1)
+           WHEN 'worker' THEN (SELECT trim(worker_given_name || ' ' || worker_family_name) FROM permit p
+                               JOIN worker w ON w.id = p.worker_ref WHERE w.key = a.entity_key
+                               ORDER BY p.id DESC LIMIT 1) END, 1, 20)
+  FROM alert a WHERE a.closed = 0 AND a.entity_type IN ('worker', 'employer')
+  ORDER BY a.score DESC, a.id LIMIT 40")
+[ "$checked" -ge 3 ] || fail "only $checked names checked"
 echo "pilot_cli: ok"

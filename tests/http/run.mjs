@@ -476,6 +476,8 @@ function probe(route, obj) {
       return { path: `/api/v1/entities/${vars[`entity_${obj}`]}`, ok: 200 };
     case 'POST /api/v1/import':
       return { path: '/api/v1/import', body: 'no,such\n1,2\n', headers: { 'Content-Type': 'text/csv' }, ok: 400 };
+    // a parameter it does not take: refused before anything runs
+    case 'POST /api/v1/screen-runs': return { path: '/api/v1/screen-runs?probe=1', body: {}, ok: 400 };
     case 'GET /api/v1/stats/summary': return { path: '/api/v1/stats/summary', ok: 200 };
     case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
     case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };

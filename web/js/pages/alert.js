@@ -196,9 +196,14 @@ function actions(ctx, a, dir) {
     { hint: t('alert.reason_hint') });
   // escalating is the hand-off: to a person (of any organisation), who
   // then finds it in their organisation's queue
-  const escTo = selectField(t('alert.escalate_to'),
-    peopleSelect(dir, { id: 'escalate-to', name: 'escalate_to', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') }),
-    t('alert.escalate_hint'));
+  const escSel = peopleSelect(dir, { id: 'escalate-to', name: 'escalate_to', value: a.assignee || '' }, { roles: ALERT_ROLES, empty: t('alert.choose_person') });
+  // ... or to an organisation without naming a person in it: the alert
+  // goes to that organisation's queue until one of its people takes it
+  escSel.insertBefore(h('optgroup', { label: t('alert.escalate_orgs') },
+    (dir.organisations || []).map((o) => h('option', { value: `org:${o.name}` }, t('alert.escalate_org', { org: o.name })))),
+  escSel.children[1] || null);
+  if (!a.assignee && a.assigned_org) escSel.value = `org:${a.assigned_org}`;
+  const escTo = selectField(t('alert.escalate_to'), escSel, t('alert.escalate_hint'));
   const tErrors = h('div');
   const tButton = h('button', { type: 'submit', class: 'primary' }, t('alert.change_status'));
   const tForm = h('form', { class: 'stack', id: 'transition-form' }, tErrors, to.wrap, escTo.wrap, reason.wrap, h('div', { class: 'actions' }, tButton));
@@ -221,6 +226,12 @@ function actions(ctx, a, dir) {
       return;
     }
     run(tForm, tErrors, tButton, async () => {
+      if (person.startsWith('org:')) {
+        const org = person.slice(4);
+        await api('POST', `/alerts/${id}/transition`, { to: target, reason: why || undefined, org });
+        done(t('alert.done_escalated_org', { id, org }));
+        return;
+      }
       if (person && person !== a.assignee) await api('POST', `/alerts/${id}/assign`, { assignee: person });
       await api('POST', `/alerts/${id}/transition`, { to: target, reason: why || undefined });
       if (person) {
@@ -319,7 +330,7 @@ export async function render(main, ctx) {
     [t('alert.fact_level'), levelBadge(a.level)],
     [t('alert.fact_score'), t('alert.score_of', { score: fmtScore(a.score) })],
     [t('alert.fact_status'), statusBadge(a.status)],
-    [t('alert.fact_assignee'), a.assignee || t('common.nobody')],
+    [t('alert.fact_assignee'), a.assignee || (a.assigned_org ? t('alert.assigned_org', { org: a.assigned_org }) : t('common.nobody'))],
     [t('alert.fact_region'), a.region ? regionLabel(a.region) : t('common.unknown')],
     [t('alert.fact_employer'), a.employer ? entityLink(ctx, 'employer', a.employer, a.employer_name ? `${a.employer_name} · ${a.employer}` : a.employer) : t('common.unknown')],
     [t('alert.fact_nationality'), a.nationality ? nationLabel(a.nationality) : t('common.unknown')],

@@ -170,10 +170,15 @@ export function profileTable(c) {
 
 export function identityTable(c, show) {
   const rows = [];
+  // a field that does not open with the server's key file says so, rather
+  // than "not recorded"
+  const bad = new Set(c.unreadable || []);
+  const v = (f, x) => (bad.has(f) ? h('span', { class: 'muted unreadable' }, t('case.field_unreadable')) : x);
   if (show.identity) {
-    rows.push([t('field.name'), c.name], [t('field.birth_date'), c.birth_date], [t('field.worker_key'), c.worker_key ? h('span', { class: 'key' }, c.worker_key) : '']);
+    rows.push([t('field.name'), v('name', c.name)], [t('field.birth_date'), v('birth_date', c.birth_date)],
+      [t('field.worker_key'), v('worker_key', c.worker_key ? h('span', { class: 'key' }, c.worker_key) : '')]);
   }
-  if (show.contact) rows.push([t('field.phone'), c.phone], [t('field.email'), c.email], [t('field.address'), c.address]);
+  if (show.contact) rows.push([t('field.phone'), v('phone', c.phone)], [t('field.email'), v('email', c.email)], [t('field.address'), v('address', c.address)]);
   return kv(t('case.identity_contact'), rows);
 }
 
@@ -290,7 +295,8 @@ export async function render(main, ctx) {
       cats.has('identity') || cats.has('contact') ? section('identity', t('case.identity_contact'),
         identityTable(c, { identity: cats.has('identity'), contact: cats.has('contact') })) : null,
       cats.has('narrative') ? section('narrative', t('caseform.narrative'),
-        c.narrative ? h('p', { class: 'narrative' }, c.narrative) : h('p', { class: 'muted' }, t('case.no_narrative'))) : null,
+        c.narrative ? h('p', { class: 'narrative' }, c.narrative)
+          : h('p', { class: 'muted' }, t((c.unreadable || []).includes('narrative') ? 'case.field_unreadable' : 'case.no_narrative'))) : null,
       c.evidence ? section('evidence', t('case.evidence'), evidenceBlock(c)) : null,
       // the person's records across the registers, within the viewer's scope
       cats.has('identity') ? personSection(`/cases/${c.id}/person`, 'case', ctx) : null,

@@ -2,7 +2,7 @@
 // as the body, sent with XMLHttpRequest so its upload events drive a real
 // progress bar; then the counts and the rows refused, with their reasons.
 
-import { uploadCsv } from '../api.js';
+import { api, uploadCsv } from '../api.js';
 import { h, add, field, table, errorBox } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { fmtBytes, fmtNumber } from '../labels.js';
@@ -181,5 +181,50 @@ function showResult(box, name, a) {
         { label: t('import.col_value') }, { label: t('import.col_severity') }, { label: t('import.col_reason') }], rejects, { class: 'rejects' })
       : h('p', null, t('import.no_rejects')),
     download ? h('p', { class: 'actions' }, download) : null,
-    h('p', { class: 'hint' }, t('import.screen_next')));
+    screenBlock());
+}
+
+// After an import: "Screen now" runs POST /api/v1/screen-runs (persons
+// linked, then an incremental screening with the config in force) and
+// says how it goes (the seconds it has taken, in a live region) and what it
+// changed, with a link to the queue.
+function screenBlock() {
+  const status = h('p', { class: 'screen-status', role: 'status', 'aria-live': 'polite' });
+  const outcome = h('div', { class: 'screen-outcome' });
+  const button = h('button', { type: 'button', class: 'primary', id: 'screen-now' }, t('import.screen_now'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    outcome.replaceChildren();
+    const started = Date.now();
+    const tick = () => { status.textContent = t('import.screening', { s: Math.round((Date.now() - started) / 1000) }); };
+    tick();
+    const timer = setInterval(tick, 1000);
+    status.setAttribute('aria-busy', 'true');
+    try {
+      const r = await api('POST', '/screen-runs', {});
+      const a = r.alerts || {};
+      status.textContent = t(r.incremental ? 'import.screened_incremental' : 'import.screened_full', { s: r.seconds });
+      outcome.replaceChildren(
+        table(t('import.screen_caption'), [{ label: t('import.col_alerts') }, { label: t('import.col_count'), class: 'num' }], [
+          [{ th: t('import.alerts_raised') }, fmtNumber(a.raised)],
+          [{ th: t('import.alerts_updated') }, fmtNumber(a.updated)],
+          [{ th: t('import.alerts_lowered') }, fmtNumber(a.lowered)],
+          [{ th: t('import.alerts_open_high') }, fmtNumber(a.open_high)],
+          [{ th: t('import.alerts_open_medium') }, fmtNumber(a.open_medium)],
+          [{ th: t('import.alerts_open_low') }, fmtNumber(a.open_low)],
+        ], { class: 'counts screen-counts' }),
+        h('p', { class: 'actions' }, h('a', { href: '#/alerts', class: 'button-link' }, t('import.open_queue'))));
+    } catch (err) {
+      status.textContent = '';
+      outcome.replaceChildren(errorBox(t('import.screen_failed', { error: err.message })));
+    } finally {
+      clearInterval(timer);
+      status.removeAttribute('aria-busy');
+      button.disabled = false;
+    }
+  });
+  return h('section', { class: 'screen-after-import', 'aria-label': t('import.screen_title') },
+    h('h3', null, t('import.screen_title')),
+    h('p', { class: 'hint' }, t('import.screen_hint')),
+    h('p', { class: 'actions' }, button), status, outcome);
 }

@@ -3,6 +3,10 @@
 // bookmarked and Back returns to it. Cursor pagination ("Load more"),
 // selection with bulk assign / move, and keyboard shortcuts (j/k or the
 // arrow keys move between alerts, x selects, Enter opens, / to filters).
+// "Group by employer" (group=employer) lists one row per employer: its name
+// and TIN, its own alert, how many of its workers are alerted, how many
+// alerts match; the row opens (a button with aria-expanded) onto the
+// group's alerts, fetched with the same filters and employer=TIN.
 
 import { api, query } from '../api.js';
 import { h, add, clear, field, errorBox } from '../dom.js';
@@ -13,7 +17,8 @@ import {
   fmtScore, fmtTime, levelBadge, statusBadge, moveNeedsReason, statusLabel, regionName, entityName,
 } from '../labels.js';
 
-const FILTERS = ['level', 'status', 'indicator', 'entity_type', 'region', 'employer', 'assignee', 'since', 'until', 'sort'];
+const FILTERS = ['level', 'status', 'indicator', 'entity_type', 'region', 'employer', 'assignee', 'since', 'until', 'group', 'sort'];
+const GROUP_PAGE = 200; // alerts shown when a group opens; the rest through the filtered queue
 const PAGE = 50;
 
 const opts = (family, codes, first) => [['', first], ...options(family, codes)];
@@ -21,6 +26,7 @@ const opts = (family, codes, first) => [['', first], ...options(family, codes)];
 export async function render(main, ctx) {
   ctx.setTitle(t('queue.title'));
   const q = ctx.query;
+  const grouped = q.get('group') === 'employer';
   const canWrite = ctx.can('alert.write');
   const selected = new Map(); // id -> item
   const assignees = new Set([ctx.me.principal.user]);
@@ -47,6 +53,10 @@ export async function render(main, ctx) {
     assignee: field(t('queue.assignee'), 'input', { name: 'assignee', value: q.get('assignee') || '', size: 10, list: 'assignee-list' }),
     since: field(t('queue.since'), 'input', { name: 'since', type: 'date', value: q.get('since') || '' }),
     until: field(t('queue.until'), 'input', { name: 'until', type: 'date', value: q.get('until') || '' }),
+    group: field(t('queue.group_by'), 'select', { name: 'group', value: grouped ? 'employer' : '' }, {
+      options: [['', t('queue.group_none')], ['employer', t('queue.group_employer')]],
+      hint: t('queue.group_hint'),
+    }),
     sort: field(t('queue.sort'), 'select', { name: 'sort', value: q.get('sort') || '-score' }, {
       options: [['-score', t('queue.sort_score_desc')], ['score', t('queue.sort_score_asc')], ['-created', t('queue.sort_created_desc')],
         ['created', t('queue.sort_created_asc')], ['-updated', t('queue.sort_updated_desc')], ['updated', t('queue.sort_updated_asc')]],
@@ -62,7 +72,8 @@ export async function render(main, ctx) {
     e.preventDefault();
     const params = {};
     for (const k of FILTERS) params[k] = f[k].input.value.trim();
-    if (params.sort === '-score') delete params.sort;
+    // groups are listed by their highest score only
+    if (params.sort === '-score' || params.group) delete params.sort;
     ctx.go('#/alerts' + query(params));
   });
 
@@ -175,17 +186,26 @@ export async function render(main, ctx) {
     if (params.sort === '-score') delete params.sort;
     return '#/alerts' + query(params);
   };
-  const th = (label, key, cls) => h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null },
+  const th = (label, key, cls) => grouped ? h('th', { scope: 'col', class: cls }, label) : h('th', { scope: 'col', class: cls, 'aria-sort': key && key === sortKey ? sortDir : null },
     key ? h('a', { href: sortHref(key), class: 'sort-link', title: t('queue.sort_by', { column: label }) }, label,
       key === sortKey ? (sortDir === 'descending' ? ' ▼' : ' ▲') : '') : label);
   const tbody = h('tbody');
-  const tableEl = h('table', { class: 'data queue', id: 'queue-table' },
-    h('caption', { class: 'visually-hidden' }, t('queue.caption')),
-    h('thead', null, h('tr', null,
-      canWrite ? h('th', { scope: 'col', class: 'select' }, selectAll) : null,
-      th(t('queue.col_alert')), th(t('queue.col_level')), th(t('queue.col_score'), 'score', 'num'), th(t('queue.col_indicators')), th(t('queue.col_region')),
-      th(t('queue.col_employer')), th(t('queue.col_assignee')), th(t('queue.col_status')), byUpdated ? th(t('queue.col_changed'), 'updated') : th(t('queue.col_raised'), 'created'))),
-    tbody);
+  const alertHead = () => h('thead', null, h('tr', null,
+    canWrite ? h('th', { scope: 'col', class: 'select' }, grouped ? null : selectAll) : null,
+    th(t('queue.col_alert')), th(t('queue.col_level')), th(t('queue.col_score'), 'score', 'num'), th(t('queue.col_indicators')), th(t('queue.col_region')),
+    th(t('queue.col_employer')), th(t('queue.col_assignee')), th(t('queue.col_status')), byUpdated ? th(t('queue.col_changed'), 'updated') : th(t('queue.col_raised'), 'created')));
+  const tableEl = grouped
+    ? h('table', { class: 'data queue grouped', id: 'queue-table' },
+      h('caption', { class: 'visually-hidden' }, t('queue.group_caption')),
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col', class: 'select' }, h('span', { class: 'visually-hidden' }, t('queue.col_open'))),
+        th(t('queue.col_group_employer')), th(t('queue.col_employer_alert')), th(t('queue.col_workers'), null, 'num'),
+        th(t('queue.col_alerts'), null, 'num'), th(t('queue.col_top')))),
+      tbody)
+    : h('table', { class: 'data queue', id: 'queue-table' },
+      h('caption', { class: 'visually-hidden' }, t('queue.caption')),
+      alertHead(),
+      tbody);
   const results = h('div', { class: 'results' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('queue.load_more'));
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
@@ -219,6 +239,76 @@ export async function render(main, ctx) {
       h('td', { class: 'time' }, fmtTime(byUpdated ? it.updated_at : it.created_at)));
   }
 
+  // the alert's link as the alert column shows it
+  const alertLink = (it) => h('a', { href: `#/alerts/${it.id}`, class: 'alert-link' },
+    h('span', { class: 'muted' }, `#${it.id} `), `${entityLabel(it.entity_type)} `, entityName(it.name, it.entity_key));
+
+  // One group: the employer (name and TIN) or, for an alert under no
+  // employer, that alert; the employer's own alert; counts; the top alert.
+  // The toggle fetches the group's alerts into a nested table below it.
+  function groupRow(g) {
+    const cells = [];
+    const plainName = g.employer_name && g.employer_name !== g.employer ? `${g.employer_name} (${g.employer})` : g.employer;
+    const nested = h('tbody');
+    const membersRow = h('tr', { class: 'group-members', hidden: true },
+      h('td', { colspan: 6 },
+        h('table', { class: 'data queue' },
+          h('caption', { class: 'visually-hidden' }, g.employer
+            ? t('queue.group_members_caption', { name: plainName }) : t('queue.caption')),
+          alertHead(), nested),
+        h('p', { class: 'group-members-note' })));
+    let loaded = false;
+    const toggle = g.employer ? h('button', {
+      type: 'button', class: 'secondary group-toggle', 'aria-expanded': 'false',
+      'aria-label': t('queue.group_open', { n: g.alerts, name: plainName }),
+    }, '▸') : null;
+    if (toggle) {
+      toggle.addEventListener('click', async () => {
+        const open = toggle.getAttribute('aria-expanded') !== 'true';
+        toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+        toggle.textContent = open ? '▾' : '▸';
+        membersRow.hidden = !open;
+        if (!open || loaded) return;
+        loaded = true;
+        const note = membersRow.querySelector('.group-members-note');
+        note.textContent = t('common.loading');
+        try {
+          const params = {};
+          for (const k of FILTERS) if (k !== 'group' && k !== 'sort') params[k] = q.get(k) || '';
+          params.employer = g.employer;
+          params.limit = GROUP_PAGE;
+          const page = await api('GET', '/alerts' + query(params));
+          if (!ctx.current()) return;
+          for (const it of page.items) nested.appendChild(row(it));
+          const filtered = {};
+          for (const k of FILTERS) if (k !== 'group' && k !== 'sort') filtered[k] = q.get(k) || '';
+          filtered.employer = g.employer;
+          note.replaceChildren(page.next_cursor
+            ? h('a', { href: '#/alerts' + query(filtered) }, t('queue.group_rest', { n: page.total - page.items.length }))
+            : '');
+          refreshAssignees();
+        } catch (err) {
+          loaded = false;
+          note.replaceChildren(errorBox(t('queue.load_failed', { error: err.message })));
+        }
+      });
+    }
+    cells.push(h('td', { class: 'select' }, toggle));
+    cells.push(h('td', { class: 'group-cell' }, g.employer
+      ? h('a', { href: `#/entities/employer/${encodeURIComponent(g.employer)}`, class: 'group-employer' }, entityName(g.employer_name, g.employer))
+      : h('span', { class: 'muted' }, t('queue.group_alone'))));
+    const own = g.employer_alert;
+    cells.push(h('td', { class: 'group-own' }, own
+      ? [alertLink(own), ' ', levelBadge(own.level), ' ', h('span', { class: 'num' }, fmtScore(own.score))]
+      : h('span', { class: 'muted' }, g.employer ? t('queue.group_no_own') : '–')));
+    cells.push(h('td', { class: 'num group-workers' }, String(g.workers)));
+    cells.push(h('td', { class: 'num group-alerts' }, String(g.alerts)));
+    cells.push(h('td', { class: 'group-top' }, alertLink(g.top), ' ', levelBadge(g.top.level), ' ',
+      h('span', { class: 'num' }, fmtScore(g.top.score))));
+    const tr = h('tr', { class: 'group-row', dataset: { employer: g.employer || '' } }, cells);
+    return [tr, membersRow];
+  }
+
   function refreshAssignees() {
     clear(assigneeList);
     for (const a of [...assignees].sort()) assigneeList.appendChild(h('option', { value: a }));
@@ -240,14 +330,26 @@ export async function render(main, ctx) {
       results.removeAttribute('aria-busy');
     }
     if (!ctx.current()) return null;
-    const rows = page.items.map(row);
-    for (const r of rows) tbody.appendChild(r);
+    let rows;
+    if (grouped) {
+      rows = [];
+      for (const g of page.groups) {
+        const [gr, members] = groupRow(g);
+        tbody.appendChild(gr);
+        tbody.appendChild(members);
+        rows.push(gr);
+      }
+    } else {
+      rows = page.items.map(row);
+      for (const r of rows) tbody.appendChild(r);
+    }
     nextCursor = page.next_cursor;
     more.hidden = !nextCursor;
     more.disabled = false;
-    const n = tbody.children.length;
+    const n = grouped ? tbody.querySelectorAll(':scope > tr.group-row').length : tbody.children.length;
     summary.textContent = n === 0 ? t('queue.none_match')
-      : t(nextCursor ? 'queue.showing_more' : 'queue.showing', { n });
+      : grouped ? t('queue.showing_groups', { shown: n, groups: page.total_groups, n: page.total })
+        : t('queue.showing_total', { shown: n, n: page.total });
     refreshAssignees();
     updateSelection();
     return rows;
@@ -282,7 +384,9 @@ export async function render(main, ctx) {
       if (all.length) all[Math.max(i - 1, 0)].focus();
     } else if (e.key === 'x' && cur && canWrite) {
       e.preventDefault();
-      cur.querySelector('input[type=checkbox]').click();
+      // a group's row has no box of its own: its alerts have, once opened
+      const box = cur.querySelector(':scope > td > input[type=checkbox]');
+      if (box) box.click();
     } else if (e.key === '/') {
       e.preventDefault();
       const fold = main.querySelector('.filters-fold');
