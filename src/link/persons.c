@@ -290,7 +290,14 @@ static tw_err_t record_row(void *ctx, int64_t row_id, const store_cell_t *c, siz
             ;
         v[F_GIVEN] = nm;
         len[F_GIVEN] = sp;
-        if (sp < nl) {
+        if (sp == nl && nl > 1 && name_score(s->freq, "", 0, nm, nl) > 0) {
+            /* one name only: the part the registers use it as more often
+             * ("Lebedev" a family name, "Olga" a given one) */
+            v[F_FAMILY] = nm;
+            len[F_FAMILY] = nl;
+            v[F_GIVEN] = "";
+            len[F_GIVEN] = 0;
+        } else if (sp < nl) {
             double first = name_score(s->freq, nm, sp, nm + sp + 1, nl - sp - 1);
             double last = name_score(s->freq, nm + lp, nl - lp, nm, lp - 1);
             if (last > first) {
