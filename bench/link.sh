@@ -239,9 +239,14 @@ MD
 )
 res="$here/RESULTS.md"
 touch "$res"
-awk '/<!-- bench\/link.sh begin -->/ {skip = 1} !skip {print} /<!-- bench\/link.sh end -->/ {skip = 0}' \
-  "$res" > "$res.new"
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$res.new"
-{ cat "$res.new"; echo; printf '%s\n' "$section"; } > "$res"
-rm -f "$res.new"
+if grep -q '<!-- bench/link.sh begin -->' "$res"; then
+  # in place: the sections around it keep their order
+  printf '%s\n' "$section" > section.md
+  awk -v sec=section.md '/<!-- bench\/link.sh begin -->/ { while ((getline l < sec) > 0) print l; skip = 1 }
+    !skip { print } /<!-- bench\/link.sh end -->/ { skip = 0 }' "$res" > "$res.new"
+  mv "$res.new" "$res"
+else
+  { cat "$res"; echo; printf '%s\n' "$section"; } > "$res.new"
+  mv "$res.new" "$res"
+fi
 printf '%s\n' "$section"
