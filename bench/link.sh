@@ -10,9 +10,15 @@
 #     memory, records, persons, pairs compared; then an incremental run
 #     after one more import.
 #  3. Persons against synth's ground truth (persons.csv, `record,person_id`)
-#     at BENCH_LINK_EVAL_APPS (100,000) for several seeds: pairwise
-#     precision, recall and F1 by register pair; skipped, and said so, when
-#     this synth does not write persons.csv.
+#     at BENCH_LINK_EVAL_APPS (100,000) for three seeds and three other
+#     worlds (nationality mixes, a noisier register with large employers):
+#     pairwise precision, recall and F1 by register pair, and the link's
+#     CPU time and memory; skipped, and said so, when this synth does not
+#     write persons.csv.
+#  4. The engine before and after linkage (`tipwatch backtest` against
+#     synth's outcomes, default config) on BENCH_LINK_ENGINE_WORLDS (the
+#     first three worlds of section 3 by default): worker recall, alert
+#     volume, and the indicators that read persons.
 # Usage: bench/link.sh path/to/tipwatch
 set -euo pipefail
 bin=$(readlink -f "$1")
@@ -24,7 +30,9 @@ eval_seeds=${BENCH_LINK_SEEDS:-"1 2 3"}
 # and two other worlds (synth's world options): other nationalities, hence
 # other scripts and name pools
 eval_worlds=("--seed 4 --nationality-mix IND=40,NPL=20,BGD=20,PAK=20"
-             "--seed 5 --nationality-mix RUS=40,UKR=30,BLR=15,KAZ=15")
+             "--seed 5 --nationality-mix RUS=40,UKR=30,BLR=15,KAZ=15"
+             "--seed 6 --bad-rate 0.01 --employer-tail 0.7 --apps-per-employer 40")
+engine_worlds=${BENCH_LINK_ENGINE_WORLDS:-"1 4 5"} # seeds of section 3's worlds
 work=$(mktemp -d /tmp/tw-bench-link-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -110,6 +118,16 @@ if [ "$eval_apps" -gt 0 ]; then
 else
   eval_note="not run (BENCH_LINK_EVAL_APPS=0)"
 fi
+engine_rows=""
+engine_note=""
+[ "$eval_apps" -gt 0 ] || engine_note="not run (BENCH_LINK_EVAL_APPS=0)"
+# the indicators and score rows of a backtest, one table row each
+bt_rows() { # file world when
+  grep -E '^(never_entered |reports_touching_worker |score >= 25 +worker |score +all )' "$1" |
+    awk -v w="$2" -v when="$3" '{
+      name = $1; if ($1 == "score") name = ($2 == ">=") ? "score >= 25, workers" : "score >= 25, all labelled";
+      n = NF; printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w, when, name, $(n-5), $(n-4), $(n-3), $(n-1), $n }'
+}
 for world in "${runs[@]}"; do
   rm -rf ev ev.db
   # shellcheck disable=SC2086
@@ -120,7 +138,20 @@ for world in "${runs[@]}"; do
   fi
   "$bin" import --db ev.db --progress none --quiet ev/permits.csv ev/border_crossings.csv \
     ev/reports.csv >/dev/null 2>&1 || true
-  "$bin" link --db ev.db --quiet
+  seed=$(printf '%s\n' "$world" | awk '{ for (i = 1; i < NF; i++) if ($i == "--seed") print $(i + 1) }')
+  engine=0
+  for e in $engine_worlds; do [ "$e" = "$seed" ] && engine=1; done
+  if [ "$engine" = 1 ]; then
+    "$bin" import --db ev.db --progress none --quiet ev/outcomes.csv ev/inspections.csv \
+      >/dev/null 2>&1 || true
+    "$bin" backtest --db ev.db > bt-before.txt 2>&1 || true
+  fi
+  read -r _ ers ecpu < <(measure "$bin" link --db ev.db --quiet)
+  if [ "$engine" = 1 ]; then
+    "$bin" backtest --db ev.db > bt-after.txt 2>&1 || true
+    engine_rows+=$(bt_rows bt-before.txt "$world" "records")$'\n'
+    engine_rows+=$(bt_rows bt-after.txt "$world" "persons")$'\n'
+  fi
   "$bin" persons export --db ev.db > pred.csv
   rows=$(sqlite3 -csv :memory: <<SQL
 .import --csv ev/persons.csv truth
@@ -141,9 +172,10 @@ SELECT rp, (SELECT count(*) FROM tpairs WHERE tpairs.rp = r.rp),
   FROM (SELECT rp FROM tpairs UNION SELECT rp FROM qreg) r ORDER BY rp;
 SQL
 )
-  eval_rows+=$(printf '%s\n' "$rows" | awk -F, -v seed="$world" '{
+  eval_rows+=$(printf '%s\n' "$rows" | awk -F, -v seed="$world" -v cpu="$ecpu" -v rss="$ers" '{
     P = $3 ? $4 / $3 : 0; R = $2 ? $4 / $2 : 0; F = P + R ? 2 * P * R / (P + R) : 0;
-    printf "| %s | %s | %d | %d | %.4f | %.4f | %.4f |\n", seed, $1, $2, $3, P, R, F }')$'\n'
+    printf "| %s | %s | %d | %d | %.4f | %.4f | **%.4f** | %s |\n", seed, $1, $2, $3, P, R, F,
+      NR == 1 ? cpu " s, " int(rss / 1024) " MiB" : "" }')$'\n'
 done
 
 section=$(cat << MD
@@ -190,17 +222,31 @@ Pairwise: a pair of records is "true" when synth's persons.csv puts both in
 one person, "linked" when \`persons export\` does.
 ${eval_note}
 
-| synth world | register pair | true pairs | linked pairs | precision | recall | F1 |
-|---|---|---|---|---|---|---|
+| synth world | register pair | true pairs | linked pairs | precision | recall | F1 | link CPU, memory |
+|---|---|---|---|---|---|---|---|
 ${eval_rows}
+### The engine before and after linkage (\`tipwatch backtest\`, default config)
+
+"records": the registers imported, no \`tipwatch link\` run (the engine
+reads a worker as \`COUNTRY:DOCNO\`); "persons": after \`tipwatch link\`.
+Labels are synth's outcomes.csv. ${engine_note}
+
+| synth world | engine reads | row | TP | FP | FN | recall | alert volume |
+|---|---|---|---|---|---|---|---|
+${engine_rows}
 <!-- bench/link.sh end -->
 MD
 )
 res="$here/RESULTS.md"
 touch "$res"
-awk '/<!-- bench\/link.sh begin -->/ {skip = 1} !skip {print} /<!-- bench\/link.sh end -->/ {skip = 0}' \
-  "$res" > "$res.new"
-sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$res.new"
-{ cat "$res.new"; echo; printf '%s\n' "$section"; } > "$res"
-rm -f "$res.new"
+if grep -q '<!-- bench/link.sh begin -->' "$res"; then
+  # in place: the sections around it keep their order
+  printf '%s\n' "$section" > section.md
+  awk -v sec=section.md '/<!-- bench\/link.sh begin -->/ { while ((getline l < sec) > 0) print l; skip = 1 }
+    !skip { print } /<!-- bench\/link.sh end -->/ { skip = 0 }' "$res" > "$res.new"
+  mv "$res.new" "$res"
+else
+  { cat "$res"; echo; printf '%s\n' "$section"; } > "$res.new"
+  mv "$res.new" "$res"
+fi
 printf '%s\n' "$section"

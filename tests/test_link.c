@@ -95,6 +95,14 @@ static void test_names(void **state)
     assert_int_equal(link_cmp_name(S("martha"), S(""), S("marhta"), S("")), LINK_NAME_JW92);
     assert_int_equal(link_cmp_name(S("olga"), S("petrenko"), S("petrenko"), S("olga")),
                      LINK_NAME_SWAPPED);
+    /* one side knows one name, the other side's other part (a report
+     * that names "Petrenko" only, held in the given-name slot) */
+    assert_int_equal(link_cmp_name(S("petrenko"), S(""), S("olga"), S("petrenko")),
+                     LINK_NAME_SWAPPED);
+    assert_int_equal(link_cmp_name(S("olga"), S("petrenko"), S("petrenko"), S("")),
+                     LINK_NAME_SWAPPED);
+    assert_int_equal(link_cmp_name(S("petrenko"), S(""), S("olga"), S("ivanova")),
+                     LINK_NAME_DIFFERENT);
     assert_int_equal(link_cmp_name(S("o"), S(""), S("olga"), S("")), LINK_NAME_INITIAL);
     assert_int_equal(link_cmp_name(S("olga"), S(""), S("mehdi"), S("")), LINK_NAME_DIFFERENT);
     assert_int_equal(link_cmp_name(S(""), S(""), S("mehdi"), S("")), LINK_NAME_MISSING);
@@ -325,6 +333,79 @@ static void test_linker_constraints(void **state)
 /* The chain guard: A and C are clearly two people (other birth dates,
  * other documents); a record B that resembles both (a name and a year)
  * does not join them. */
+/* People who share a phone, a flat and an employer (coworkers brought by
+ * one agent) but not a name are not one person, however strong the
+ * shared context; a record with a name and an employer only (a report)
+ * is found through the employer and joins its person. */
+static void test_linker_context(void **state)
+{
+    static const link_field_t fl[] = {{"given name", LINK_KIND_GIVEN},
+                                      {"family name", LINK_KIND_FAMILY},
+                                      {"birth date", LINK_KIND_DATE},
+                                      {"document", LINK_KIND_ID},
+                                      {"phone", LINK_KIND_PHONE},
+                                      {"address", LINK_KIND_ADDRESS},
+                                      {"employer", LINK_KIND_CODE}};
+    static const char *const cg[] = {"rustam", "farrukh", "dilshod", "bekzod", "jasur"};
+    static const char *const cf[] = {"aliev", "karimov", "rakhimov", "usmonov", "nazarov"};
+    link_opts_t o;
+    link_t *l;
+    uint32_t cw[5], sparse, target;
+    const int n = 400;
+    int i, c;
+    (void)state;
+    link_opts_default(&o);
+    assert_int_equal(link_new(fl, 7, &o, &l), TW_OK);
+    for (c = 0; c < 2; c++) {
+        for (i = 0; i < n; i++) {
+            char g[32], f[32], d[16], doc[16], ph[16], ad[32], em[16];
+            const char *v[7] = {g, f, d, doc, ph, ad, em};
+            size_t len[7];
+            int k;
+            person_values(i, c, g, f, d, doc);
+            snprintf(ph, sizeof ph, "+3749%07d", 1000 + i * 13);
+            snprintf(ad, sizeof ad, "street %d flat %d", i % 97, i);
+            snprintf(em, sizeof em, "E%05d", i / 4);
+            for (k = 0; k < 7; k++)
+                len[k] = strlen(v[k]);
+            assert_int_equal(link_add(l, 0, v, len, NULL), TW_OK);
+        }
+    }
+    for (i = 0; i < 5; i++) {
+        const char *v[7] = {cg[i], cf[i], "", "", "+37491555555", "dormitory 7 room 2",
+                            "E09999"};
+        size_t len[7];
+        int k;
+        for (k = 0; k < 7; k++)
+            len[k] = strlen(v[k]);
+        assert_int_equal(link_add(l, 0, v, len, &cw[i]), TW_OK);
+    }
+    {
+        /* her permit and her border crossing (no employer there), then
+         * a report: her name and her employer */
+        const char *vp[7] = {"zarina", "abdulloeva", "19910304", "TJ4410021", "+37493111222",
+                             "street 5 flat 9", "E07777"};
+        const char *vb[7] = {"zarina", "abdulloeva", "19910304", "TJ4410021", "", "", ""};
+        const char *vr[7] = {"zarina", "abdulloeva", "", "", "", "", "E07777"};
+        size_t len[7];
+        int k;
+        for (k = 0; k < 7; k++)
+            len[k] = strlen(vp[k]);
+        assert_int_equal(link_add(l, 0, vp, len, &target), TW_OK);
+        for (k = 0; k < 7; k++)
+            len[k] = strlen(vb[k]);
+        assert_int_equal(link_add(l, 0, vb, len, NULL), TW_OK);
+        for (k = 0; k < 7; k++)
+            len[k] = strlen(vr[k]);
+        assert_int_equal(link_add(l, 0, vr, len, &sparse), TW_OK);
+    }
+    assert_int_equal(link_run(l), TW_OK);
+    for (i = 1; i < 5; i++)
+        assert_int_not_equal(link_cluster(l, cw[0]), link_cluster(l, cw[i]));
+    assert_int_equal(link_cluster(l, sparse), link_cluster(l, target));
+    link_free(l);
+}
+
 static void test_linker_chain_guard(void **state)
 {
     link_opts_t o;
@@ -778,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_linker_capped_reported),
         cmocka_unit_test(test_linker_constraints),
         cmocka_unit_test(test_linker_chain_guard),
+        cmocka_unit_test(test_linker_context),
         cmocka_unit_test(test_linker_linkage_and_model),
         cmocka_unit_test(test_linker_bad_setup),
         cmocka_unit_test(test_files_linkage),

@@ -224,6 +224,11 @@ int link_cmp_name_rest(const char *a, size_t alen, const char *a2, size_t a2len,
     if (a2len > 0 && b2len > 0 && link_jaro_winkler(a, alen, b2, b2len) >= 0.92 &&
         link_jaro_winkler(b, blen, a2, a2len) >= 0.92)
         return LINK_NAME_SWAPPED;
+    /* one side knows one name only ("Lebedev", in a report), and it is
+     * the other side's other part */
+    if ((a2len == 0 && b2len > 0 && link_jaro_winkler(a, alen, b2, b2len) >= 0.92) ||
+        (b2len == 0 && a2len > 0 && link_jaro_winkler(b, blen, a2, a2len) >= 0.92))
+        return LINK_NAME_SWAPPED;
     if (jw >= 0.80)
         return LINK_NAME_JW80;
     if ((alen == 1 && a[0] == b[0]) || (blen == 1 && a[0] == b[0]))

@@ -31,14 +31,19 @@
  *      patterns, u held fixed. No labels are needed.
  *   5. Weights. A pair's match weight is log2(lambda/(1-lambda)) plus, per
  *      field, log2(m/u) of its level; the exact level of a name is adjusted
- *      by the name's frequency (a common family name weighs less).
+ *      by the name's frequency (a common family name weighs less). A
+ *      context field (not a name, date or identifier: phone, address,
+ *      employer) adds its agreement only when the identity fields sum
+ *      above 0 (people who share a flat are not one person for that).
  *      probability = 2^w / (1 + 2^w).
  *   6. Clusters. Pairs at or above `threshold` are joined strongest first
  *      (connected components), with a guard against chains: two groups
  *      already holding more than one profile between them are joined only
- *      when no pair across them weighs below `veto` (checked by comparing
- *      every pair across, up to LINK_GUARD_PAIRS) and no clerical decision
- *      says two of them are different people. Pairs in [review_low,
+ *      when no pair across them weighs below `veto` with fields that
+ *      disagree by 5 bits or more (checked by comparing every pair across,
+ *      up to LINK_GUARD_PAIRS; a pair merely too sparse to tell does not
+ *      block) and no clerical decision says two of them are different
+ *      people. Pairs in [review_low,
  *      threshold) are the clerical review band.
  *
  * Invariants:

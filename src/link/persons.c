@@ -265,7 +265,7 @@ static double name_score(const name_freq_t *f, const char *g, size_t gl, const c
  * "UDDIN K."), as a report or a case writes it: the split into given name
  * (one token) and family name (the rest) that the permit and border
  * registers make likelier - the first token as the given name, or the
- * last one. */
+ * last one; a single name goes to the part it is used as more often. */
 static void split_name(const name_freq_t *freq, const char *nm, size_t nl, const char **g,
                        size_t *gl, const char **f, size_t *fl)
 {
@@ -278,7 +278,14 @@ static void split_name(const name_freq_t *freq, const char *nm, size_t nl, const
     *gl = sp;
     *f = "";
     *fl = 0;
-    if (sp < nl) {
+    if (sp == nl && nl > 1 && name_score(freq, "", 0, nm, nl) > 0) {
+        /* one name only: the part the registers use it as more often
+         * ("Lebedev" a family name, "Olga" a given one) */
+        *f = nm;
+        *fl = nl;
+        *g = "";
+        *gl = 0;
+    } else if (sp < nl) {
         double first = name_score(freq, nm, sp, nm + sp + 1, nl - sp - 1);
         double last = name_score(freq, nm + lp, nl - lp, nm, lp - 1);
         if (last > first) {
