@@ -616,4 +616,28 @@ typedef tw_err_t (*cases_profile_fn)(void *ctx, const cases_profile_t *p);
 tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
                         tw_errinfo_t *ei);
 
+/* ---- the NRM lists of multiple systems estimation (case_stats.c) ----------- */
+
+/* One case as a member of the list of the organisation that opened it:
+ * that organisation (id and name), the worker key the case names
+ * ("COUNTRY:DOCNO" as in the registers; "" when none, or unreadable 1 when
+ * its sealed value does not open with this key file), its decision ("",
+ * "identified", "not_identified") and the year it was opened. Live cases
+ * only (a purged case keeps no key). Strings valid during the callback. */
+typedef struct {
+    int64_t org;
+    const char *org_name, *worker_key, *decision, *year;
+    int unreadable;
+} cases_member_t;
+typedef tw_err_t (*cases_member_fn)(void *ctx, const cases_member_t *m);
+
+/* Every live case's member row, by case id, for src/stats/'s multiple
+ * systems estimation, which links the worker key to a person and publishes
+ * only counts of capture histories. Unseals a document number: for the
+ * system only (act->who NULL: the CLI with the key file; TW_EPERM for a
+ * principal); v is required (TW_EINPUT). Audited (case.members) before the
+ * first row. fn's error stops the walk and is returned. */
+tw_err_t cases_members(store_t *st, const vault_t *v, const cases_actor_t *act,
+                       cases_member_fn fn, void *ctx, tw_errinfo_t *ei);
+
 #endif
