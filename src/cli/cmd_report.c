@@ -28,8 +28,8 @@ static const char report_help[] =
     "                       [--format csv|json|html] [--out FILE]\n"
     "       tipwatch report sdg --population FILE [--db FILE] [--year YYYY]\n"
     "                       [--format csv|json|html] [--out FILE]\n"
-    "       tipwatch report glotip [--db FILE] [--year YYYY] [--format csv|json|html]\n"
-    "                       [--out FILE]\n"
+    "       tipwatch report glotip [--db FILE] [--year YYYY] [--table victims|offenders]\n"
+    "                       [--format csv|json|html] [--out FILE]\n"
     "       tipwatch report mse [--db FILE] [--key-file FILE] [--histories FILE]\n"
     "                       [--criterion aic|bic] [--format csv|json|html] [--out FILE]\n"
     "\n"
@@ -39,7 +39,9 @@ static const char report_help[] =
     "period with no data gives the tables' headers and no rows.\n"
     "\n"
     "  --table NAME      corridors, recruitment, concentration, wages, flows,\n"
-    "                    trends, or all (json and html only: one printable report)\n"
+    "                    trends, or all (json and html only: one printable report);\n"
+    "                    glotip: victims (default) or offenders (suspected\n"
+    "                    offenders recorded on the cases)\n"
     "  --from, --to DATE the period (YYYY-MM-DD, inclusive; default: everything)\n"
     "  --trend           quality: the trend by month instead of the summary\n"
     "  --population FILE sdg: population per year, sex and age group (CSV,\n"
@@ -287,6 +289,13 @@ int cmd_report(int argc, char **argv)
         err = write_tables(tabs, ntabs, fmt, "Multiple systems estimation", subtitle, &b);
     } else {
         nrm_actor_t sys = {NULL, NULL, 0};
+        if (strcmp(sub, "glotip") == 0 && table && strcmp(table, "victims") &&
+            strcmp(table, "offenders")) {
+            err = tw_errinfo_set(&ei, TW_EINPUT, "glotip's --table is victims or offenders, not '%s'",
+                                 table);
+            tw_errinfo_field(&ei, "--table");
+            goto out;
+        }
         if (strcmp(sub, "sdg") == 0) {
             if ((err = nrm_population_load(population, NULL, &ei)) != TW_OK)
                 goto out; /* refuses before the store is opened: names the file it needs */
@@ -295,6 +304,8 @@ int cmd_report(int argc, char **argv)
             goto out;
         if (strcmp(sub, "sdg") == 0)
             err = nrm_sdg_1622(st, &sys, population, (int)year, &tabs[0], &ei);
+        else if (table && strcmp(table, "offenders") == 0)
+            err = nrm_glotip_offenders(st, &sys, (int)year, &tabs[0], &ei);
         else
             err = nrm_glotip(st, &sys, (int)year, &tabs[0], &ei);
         if (err != TW_OK)
@@ -306,7 +317,9 @@ int cmd_report(int argc, char **argv)
             snprintf(subtitle, sizeof(subtitle), "Every year with cases");
         err = write_tables(tabs, ntabs, fmt,
                            strcmp(sub, "sdg") == 0 ? "SDG indicator 16.2.2"
-                                                   : "Victims detected (GLOTIP)",
+                           : table && strcmp(table, "offenders") == 0
+                               ? "Suspected offenders detected (GLOTIP)"
+                               : "Victims detected (GLOTIP)",
                            subtitle, &b);
     }
     if (err != TW_OK) {

@@ -2,7 +2,9 @@
  * api_stats.c - the statistics endpoints (docs/api.md, "Statistics"):
  *   GET /api/v1/stats/patterns?table=NAME&from=&to=&format=json|csv|html
  *   GET /api/v1/stats/quality?from=&to=&trend=1&format=...
- *   GET /api/v1/stats/glotip?year=YYYY&format=...
+ *   GET /api/v1/stats/glotip?year=YYYY&table=victims|offenders&format=...
+ *   GET /api/v1/stats/sdg?year=YYYY&format=... (the population table of
+ *       serve --population)
  * Each needs stats.read (the route table in http.c) and is audited
  * (stats.read with the report and the period) before the numbers are
  * sent. They read aggregates only: the pattern tables and the quality
@@ -129,10 +131,62 @@ tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     return err;
 }
 
+static tw_err_t parse_year(http_req_t *req, long *year, tw_errinfo_t *ei)
+{
+    const char *y = api_param(req, "year");
+    *year = 0;
+    if (y) {
+        char *end;
+        *year = strtol(y, &end, 10);
+        if (!*y || *end || *year < 1900 || *year > 9999) {
+            tw_errinfo_set(ei, TW_EINPUT, "year must be YYYY");
+            tw_errinfo_field(ei, "year");
+            return TW_EINPUT;
+        }
+    }
+    return TW_OK;
+}
+
 tw_err_t api_stats_glotip(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
 {
+    static const char *const allowed[] = {"year", "format", "table", NULL};
+    const char *which = api_param(req, "table");
+    nrm_actor_t act;
+    stats_format_t fmt;
+    stats_period_t per;
+    stats_table_t *t = NULL;
+    long year = 0;
+    int offenders = 0;
+    tw_err_t err;
+
+    if ((err = common(req, allowed, &fmt, &per, ei)) != TW_OK ||
+        (err = parse_year(req, &year, ei)) != TW_OK)
+        return err;
+    if (which && strcmp(which, "victims") != 0) {
+        if (strcmp(which, "offenders") != 0) {
+            tw_errinfo_set(ei, TW_EINPUT, "table must be victims or offenders");
+            tw_errinfo_field(ei, "table");
+            return TW_EINPUT;
+        }
+        offenders = 1;
+    }
+    act.who = http_req_principal(req);
+    act.remote = http_req_remote(req);
+    act.now = 0;
+    http_write_lock(req); /* cases_profiles() audits in its own transaction */
+    err = offenders ? nrm_glotip_offenders(http_req_store(req), &act, (int)year, &t, ei)
+                    : nrm_glotip(http_req_store(req), &act, (int)year, &t, ei);
+    http_write_unlock(req);
+    if (err == TW_OK)
+        err = reply_table(rep, t, fmt, ei);
+    stats_table_free(t);
+    return err;
+}
+
+tw_err_t api_stats_sdg(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
+{
     static const char *const allowed[] = {"year", "format", NULL};
-    const char *y = api_param(req, "year");
+    const char *pop = http_req_opts(req)->population_path;
     nrm_actor_t act;
     stats_format_t fmt;
     stats_period_t per;
@@ -140,23 +194,23 @@ tw_err_t api_stats_glotip(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     long year = 0;
     tw_err_t err;
 
-    if ((err = common(req, allowed, &fmt, &per, ei)) != TW_OK)
+    if ((err = common(req, allowed, &fmt, &per, ei)) != TW_OK ||
+        (err = parse_year(req, &year, ei)) != TW_OK)
         return err;
-    if (y) {
-        char *end;
-        year = strtol(y, &end, 10);
-        if (*end || year < 1900 || year > 9999) {
-            tw_errinfo_set(ei, TW_EINPUT, "year must be YYYY");
-            tw_errinfo_field(ei, "year");
-            return TW_EINPUT;
-        }
+    if (!pop) {
+        tw_errinfo_set(ei, TW_EINPUT,
+                       "SDG 16.2.2 needs the population table: start the server with "
+                       "--population FILE");
+        tw_errinfo_field(ei, "population");
+        return TW_EINPUT;
     }
     act.who = http_req_principal(req);
     act.remote = http_req_remote(req);
     act.now = 0;
     http_write_lock(req); /* cases_profiles() audits in its own transaction */
-    err = nrm_glotip(http_req_store(req), &act, (int)year, &t, ei);
+    err = nrm_sdg_1622(http_req_store(req), &act, pop, (int)year, &t, ei);
     http_write_unlock(req);
+    err = api_field(err, ei); /* "--population" of a missing or bad file: "population" */
     if (err == TW_OK)
         err = reply_table(rep, t, fmt, ei);
     stats_table_free(t);

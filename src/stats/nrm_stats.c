@@ -531,6 +531,67 @@ out:
     return err;
 }
 
+/* Suspected offenders: the same profile rows, from cases_offender_profiles()
+ * (year recorded, sex, age group, citizenship, the case's forms). */
+static tw_err_t offender_add(void *ctx, const cases_offender_t *o)
+{
+    cases_profile_t p;
+    memset(&p, 0, sizeof(p));
+    p.year = o->year;
+    p.sex = o->sex;
+    p.age_group = o->age_group;
+    p.citizenship = o->citizenship;
+    p.exploitation = o->exploitation;
+    return prof_add(ctx, &p);
+}
+
+tw_err_t nrm_glotip_offenders(store_t *st, const nrm_actor_t *act, int year,
+                              stats_table_t **out, tw_errinfo_t *ei)
+{
+    static const char *const cols[] = {"year", "dimension", "value", "offenders", "note", NULL};
+    profs_t x = {NULL, 0, 0};
+    ncells_t c = {NULL, 0, 0};
+    stats_table_t *t = NULL;
+    tw_err_t err;
+    size_t i;
+
+    *out = NULL;
+    if ((err = cases_offender_profiles(st, act, offender_add, &x, ei)) != TW_OK) {
+        if (err == TW_ENOMEM && !ei->msg[0])
+            tw_errinfo_set(ei, err, "out of memory reading the suspected offenders");
+        free(x.v);
+        return err;
+    }
+    for (i = 0; err == TW_OK && i < x.n; i++) {
+        const prof_t *p = &x.v[i];
+        int y = (int)strtol(p->q[Q_YEAR], NULL, 10);
+        if (year && y != year)
+            continue;
+        if ((err = ncell_add(&c, y, "total", "all")) ||
+            (err = ncell_add(&c, y, "sex_age", glotip_person(p))) ||
+            (err = add_set(&c, y, "exploitation", p->q[Q_EXPL])))
+            break;
+        err = ncell_add(&c, y, "citizenship", p->q[Q_CIT]);
+    }
+    if (err != TW_OK) {
+        tw_errinfo_set(ei, err, "out of memory");
+        goto out;
+    }
+    suppress_all(&c);
+    if ((err = stats_table_new("glotip_offenders", cols, &t)) != TW_OK ||
+        (err = emit_cells(t, &c, NULL)) != TW_OK || (err = stats_row(t)) != TW_OK) {
+        tw_errinfo_set(ei, err, "out of memory");
+        goto out;
+    }
+    *out = t;
+    t = NULL;
+out:
+    stats_table_free(t);
+    free(c.v);
+    free(x.v);
+    return err;
+}
+
 /* ---- the k-anonymous CTDC extract ----------------------------------------------------------- */
 
 static const char *const ctdc_cols[] = {"yearOfRegistration", "gender", "ageBroad",

@@ -19,7 +19,7 @@
 //    "headers": {}, "csrf": false, "unchanged": true, "repeat": N,
 //    "sql": "run on the database before", "sql_after": "and after the request",
 //    "expect": {"status", "json": {PATH: VALUE or {"$op": ...}}, "json_has": [PATH],
-//               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "...",
+//               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "..." or [...],
 //               "body_lacks": ["..."], "audit": [ENTRY], "audit_absent": [ENTRY],
 //               "audit_count": N},
 //    "save": {VAR: PATH}}
@@ -340,8 +340,8 @@ async function check(name, c) {
       const r = match(res.headers[k.toLowerCase()], want);
       if (r !== true) problems.push(`header ${k}: ${r}`);
     }
-    if (e.body_contains !== undefined && !res.body.includes(e.body_contains)) {
-      problems.push(`body lacks ${JSON.stringify(e.body_contains)}`);
+    for (const s of e.body_contains === undefined ? [] : [].concat(e.body_contains)) {
+      if (!res.body.includes(String(s))) problems.push(`body lacks ${JSON.stringify(s)}`);
     }
     for (const s of e.body_lacks || []) {
       if (res.body.includes(String(s))) problems.push(`body holds ${JSON.stringify(s)}`);
