@@ -245,7 +245,8 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
     nrm_population_t *p = NULL;
     char line[512];
     int pos[4] = {-1, -1, -1, -1};
-    long no = 0;
+    long no = 0, no_header = 1;
+    int have_header = 0;
     FILE *f;
     tw_err_t err = TW_OK;
 
@@ -284,8 +285,10 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
         if (no == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
             s += 3;
-        if (!*s && no > 1)
+        if ((!*s && no > 1) || *s == '#') /* blank lines and # comments (the source) */
             continue;
+        if (!have_header)
+            no_header = no;
         while (nf < 8) {
             fields[nf++] = s;
             if (!(e = strchr(s, ',')))
@@ -293,14 +296,16 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
             *e = '\0';
             s = e + 1;
         }
-        if (no == 1) {
+        if (!have_header) {
+            have_header = 1;
             for (i = 0; i < nf; i++)
                 for (int q = 0; q < 4; q++)
                     if (strcmp(fields[i], need[q]) == 0)
                         pos[q] = i;
             for (int q = 0; q < 4; q++)
                 if (pos[q] < 0) {
-                    err = pop_bad(ei, path, 1, need[q], "the header has no column of this name");
+                    err = pop_bad(ei, path, no_header, need[q],
+                                  "the header has no column of this name");
                     break;
                 }
             continue;
@@ -359,7 +364,7 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
             p->v[p->n++] = r;
         }
     }
-    if (err == TW_OK && no == 0)
+    if (err == TW_OK && !have_header)
         err = pop_bad(ei, path, 1, "year", "empty file: the header year,sex,age_group,population "
                                            "and one row per year are needed");
     fclose(f);
