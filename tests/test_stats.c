@@ -385,7 +385,7 @@ static void test_empty_period_headers(void **state)
         stats_table_t *q = NULL;
         stats_period_t per;
         assert_int_equal(stats_period_parse("1990-01-01", "1990-12-31", &per, &ei), TW_OK);
-        assert_int_equal(stats_quality(st, d, &per, NULL, &q, &ei), TW_OK);
+        assert_int_equal(stats_quality(st, &per, NULL, &q, &ei), TW_OK);
         assert_int_equal(stats_table_nrows(q), 0);
         stats_table_free(q);
     }
@@ -433,7 +433,7 @@ static void test_quality_counts(void **state)
     twt_synth_import(st, dir, 1200, 21, NULL);
     assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     assert_int_equal(stats_period_parse(NULL, NULL, &per, &ei), TW_OK);
-    assert_int_equal(stats_quality(st, d, &per, &s, &tr, &ei), TW_OK);
+    assert_int_equal(stats_quality(st, &per, &s, &tr, &ei), TW_OK);
     assert_int_equal(stats_table_nrows(s), 5);
     assert_string_equal(stats_table_cell(s, 0, 0)->s, "permits");
     assert_int_equal(stats_table_cell(s, 0, 1)->i,

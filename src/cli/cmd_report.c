@@ -238,8 +238,7 @@ int cmd_report(int argc, char **argv)
                            subtitle, &b);
     } else if (strcmp(sub, "quality") == 0) {
         if ((err = cli_open_existing(db, &st, &ei)) != TW_OK ||
-            (err = stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei)) != TW_OK ||
-            (err = stats_quality(st, d, &per, trend ? NULL : &tabs[0], trend ? &tabs[0] : NULL,
+            (err = stats_quality(st, &per, trend ? NULL : &tabs[0], trend ? &tabs[0] : NULL,
                                  &ei)) != TW_OK)
             goto out;
         ntabs = 1;

@@ -94,7 +94,8 @@ static tw_err_t common(http_req_t *req, const char *const *allowed, stats_format
  *   2. The registers are loaded by one request at a time (load_mu), so
  *      concurrent requests after an import wait for one load, not six.
  *   3. A stats_data_t is freed when its last reference goes; requests
- *      only read it (stats_pattern() and stats_quality() take it const).
+ *      only read it (stats_pattern() takes it const); the quality report
+ *      reads the store itself and needs none.
  *   4. Audit entries are written per request, hit or miss (audit_read()
  *      before the cache is asked).
  */
@@ -304,7 +305,6 @@ tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     stats_period_t per;
     int64_t v[REG_COUNT + 1];
     char key[192];
-    cdata_t *c = NULL;
     stats_table_t *t = NULL;
     const char *trend = api_param(req, "trend");
     int by_month = trend && strcmp(trend, "1") == 0;
@@ -325,14 +325,11 @@ tw_err_t api_stats_quality(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
         return err;
     if (cache_get(v, key, rep))
         return TW_OK;
-    if ((err = data_get(req, v, &c, ei)) == TW_OK &&
-        (err = stats_quality(http_req_store(req), c->d, &per, by_month ? NULL : &t,
+    if ((err = stats_quality(http_req_store(req), &per, by_month ? NULL : &t,
                              by_month ? &t : NULL, ei)) == TW_OK &&
         (err = reply_table(rep, t, fmt, ei)) == TW_OK)
         cache_put(v, key, fmt, rep);
     stats_table_free(t);
-    if (c)
-        data_put(c);
     return err;
 }
 
