@@ -266,7 +266,8 @@ tw_err_t mse_lists_load(store_t *st, const vault_t *v, const cases_actor_t *act,
     }
     for (i = 0; i < w.n; i++)
         w.m[i].list = 1u << slot_bit[w.m[i].list];
-    qsort(w.m, w.n, sizeof(*w.m), by_person);
+    if (w.n > 1)
+        qsort(w.m, w.n, sizeof(*w.m), by_person);
     for (i = 0; i < w.n; i = j) { /* invariant 1 */
         unsigned h = 0;
         for (j = i; j < w.n && w.m[j].person == w.m[i].person; j++)

@@ -424,7 +424,7 @@ static tw_err_t one_register(store_t *st, const qreg_t *qr, const qrecs_t *R,
     const reg_def_t *def = reg_get(qr->reg);
     sqlite3_stmt *s = NULL;
     qmonths_t q = {NULL, 0, 0};
-    qmonth_t **mof = NULL; /* record index -> its month (NULL: out of the period) */
+    uint32_t *mof = NULL; /* record index -> its month's index + 1 (0: out of the period) */
     qslot_t *keys = NULL;
     size_t kmask = 1;
     long long *colfill = NULL, rows = 0, filled = 0, dups = 0, rejected = 0, incons = 0;
@@ -450,13 +450,12 @@ static tw_err_t one_register(store_t *st, const qreg_t *qr, const qrecs_t *R,
         long long f = 0;
         if (r->day == NO_DAY ? !period_open(per) : !in_period(per, r->day))
             continue;
-        /* months are few: q.m moves only while it grows, so the pointers
-         * are taken after the walk below */
+        /* q.m moves while it grows: an index, not a pointer, is kept */
         if (!(m = month_get(&q, r->day == NO_DAY ? -1 : stats_month(r->day)))) {
             err = TW_ENOMEM;
             goto oom;
         }
-        mof[i] = (qmonth_t *)(uintptr_t)(m - q.m + 1); /* an index for now */
+        mof[i] = (uint32_t)(m - q.m) + 1;
         m->rows++;
         rows++;
         for (c = 0; c < def->ncols; c++)
@@ -500,13 +499,10 @@ static tw_err_t one_register(store_t *st, const qreg_t *qr, const qrecs_t *R,
             incons++;
         }
     }
-    for (i = 0; i < R->n; i++)
-        if (mof[i])
-            mof[i] = &q.m[(uintptr_t)mof[i] - 1];
     /* duplicates (invariant 3): all but the earliest of each key */
     for (i = 0; i < R->n; i++)
         if (mof[i] && first_of(keys, kmask - 1, R->v[i].key)->row != R->v[i].row) {
-            mof[i]->dups++;
+            q.m[mof[i] - 1].dups++;
             dups++;
         }
     /* rejected records, by the month of the import that rejected them */
