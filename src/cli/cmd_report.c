@@ -52,7 +52,8 @@ static const char report_help[] =
     "                    counted per person (run `tipwatch link` first; the key\n"
     "                    file opens the cases' worker keys); log-linear models\n"
     "                    ranked by AIC or BIC, the first chosen, with a 95 %\n"
-    "                    profile-likelihood interval; refuses thin overlaps\n"
+    "                    profile-likelihood interval; refuses thin overlaps;\n"
+    "                    json and html add the capture histories themselves\n"
     "  --histories FILE  mse: capture histories from elsewhere instead (CSV: one\n"
     "                    0/1 column per list and count)\n"
     "  --criterion C     mse: aic (default) or bic\n"
@@ -285,6 +286,9 @@ int cmd_report(int argc, char **argv)
         if ((err = mse_estimate(&md, &mo, &tabs[0], &ei)) != TW_OK)
             goto out;
         ntabs = 1;
+        /* json and html: the histories too, after the models */
+        if (fmt != STATS_CSV && (err = mse_histories(&md, &tabs[ntabs++], &ei)) != TW_OK)
+            goto out;
         err = write_tables(tabs, ntabs, fmt, "Multiple systems estimation", subtitle, &b);
     } else {
         nrm_actor_t sys = {NULL, NULL, 0};

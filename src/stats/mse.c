@@ -442,6 +442,41 @@ out:
     return err;
 }
 
+tw_err_t mse_histories(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei)
+{
+    const char *cols[MSE_MAX_LISTS + 2];
+    stats_table_t *t = NULL;
+    unsigned h;
+    int i;
+    tw_err_t err;
+
+    *out = NULL;
+    for (i = 0; i < d->k; i++)
+        cols[i] = d->names[i];
+    cols[d->k] = "count";
+    cols[d->k + 1] = NULL;
+    if ((err = stats_table_new("mse_histories", cols, &t)) != TW_OK)
+        goto oom;
+    for (h = 1; h < (1u << d->k); h++) {
+        if (d->count[h] <= 0)
+            continue;
+        if ((err = stats_row(t)) != TW_OK)
+            goto oom;
+        for (i = 0; i < d->k; i++)
+            if ((err = stats_put_int(t, (h >> i) & 1u)) != TW_OK)
+                goto oom;
+        if ((err = stats_put_real(t, d->count[h])) != TW_OK)
+            goto oom;
+    }
+    if ((err = stats_row(t)) != TW_OK)
+        goto oom;
+    *out = t;
+    return TW_OK;
+oom:
+    stats_table_free(t);
+    return tw_errinfo_set(ei, err, "out of memory");
+}
+
 tw_err_t mse_load(const char *path, mse_data_t *out, tw_errinfo_t *ei)
 {
     char line[1024];

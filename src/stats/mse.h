@@ -65,4 +65,9 @@ void mse_opts_default(mse_opts_t *o);
 tw_err_t mse_estimate(const mse_data_t *d, const mse_opts_t *opts, stats_table_t **out,
                       tw_errinfo_t *ei);
 
+/* The capture histories themselves, one row per history seen: a 0/1
+ * column per list (its name) and count, so a reader sees the overlaps the
+ * estimate rests on. The caller frees *out. */
+tw_err_t mse_histories(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei);
+
 #endif
