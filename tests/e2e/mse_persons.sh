@@ -101,6 +101,19 @@ run_world() { # APPS SEED N P_A P_B
     grep -q 'on 3 lists' info2 || fail "alerts_confirmed is a list: $(cat info2)"
     sed -n 2p mse2.csv | grep -q ',BIC,' || fail "ranked by BIC: $(sed -n 2p mse2.csv)"
   fi
+
+  # the reports register: every report record linked to a person is a
+  # member of the list `reports` (counted on stderr; the estimate itself
+  # may refuse if no reported person is on another list)
+  "$TW_BIN" import --db t.db --progress none --quiet syn/reports.csv > /dev/null 2>&1 || true
+  "$TW_BIN" link --db t.db --quiet || fail "link after the reports"
+  linked=$(sq t.db "SELECT count(*) FROM person_record WHERE record LIKE 'reports:%'")
+  [ "$linked" -gt 0 ] || fail "no report record was linked"
+  rc=0; "$TW_BIN" report mse --db t.db > /dev/null 2> info3 || rc=$?
+  grep -q ", $linked linked report records" info3 || fail "reports counted: $(cat info3)"
+  if [ "$rc" -ne 0 ]; then
+    grep -q 'too thin' info3 || fail "mse with the reports failed: $(cat info3)"
+  fi
 }
 
 run_world 1500 5 300 0.35 0.3
