@@ -35,20 +35,23 @@ tw_err_t cases_offender_add(store_t *st, const cases_actor_t *act, int64_t case_
     sqlite3_stmt *s = NULL;
     tw_err_t err;
 
-    if (o->sex && o->sex[0] && (err = cases_code_check(CASES_CODE_SEX, o->sex, ei)) != TW_OK)
-        return err;
-    if (o->age_group && o->age_group[0] &&
-        (err = cases_code_check(CASES_CODE_AGE_GROUP, o->age_group, ei)) != TW_OK)
-        return err;
-    if (o->citizenship && o->citizenship[0] &&
-        value_country(o->citizenship, strlen(o->citizenship), cit, &why) != TW_OK) {
-        tw_errinfo_field(ei, "citizenship");
-        return tw_errinfo_set(ei, TW_EINPUT, "citizenship: '%.16s' is %s", o->citizenship,
-                              why ? why : "not a country code");
-    }
+    /* access first: a case the actor may not reach is "no case N" whatever
+     * the body says */
     if ((err = cases_begin_guarded(st, act, case_id, NEED_OWNER, "record a suspected offender",
                                    &acc, ei)) != TW_OK)
         return err;
+    if (o->sex && o->sex[0] && (err = cases_code_check(CASES_CODE_SEX, o->sex, ei)) != TW_OK)
+        return cases_finish(st, err, ei);
+    if (o->age_group && o->age_group[0] &&
+        (err = cases_code_check(CASES_CODE_AGE_GROUP, o->age_group, ei)) != TW_OK)
+        return cases_finish(st, err, ei);
+    if (o->citizenship && o->citizenship[0] &&
+        value_country(o->citizenship, strlen(o->citizenship), cit, &why) != TW_OK) {
+        tw_errinfo_field(ei, "citizenship");
+        tw_errinfo_set(ei, TW_EINPUT, "citizenship: '%.16s' is %s", o->citizenship,
+                       why ? why : "not a country code");
+        return cases_finish(st, TW_EINPUT, ei);
+    }
     if ((err = cases_prep(st, "SELECT exploitation FROM nrm_case WHERE id = ?", &s, ei)) ==
         TW_OK) {
         sqlite3_bind_int64(s, 1, case_id);

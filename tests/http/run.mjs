@@ -459,6 +459,7 @@ function probe(route, obj) {
     case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
     case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };
     case 'GET /api/v1/stats/glotip': return { path: '/api/v1/stats/glotip', ok: 200 };
+    case 'GET /api/v1/stats/sdg': return { path: '/api/v1/stats/sdg', ok: 200 };
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
@@ -588,6 +589,10 @@ function caseProbe(route, obj) {
       return { ...j(`/api/v1/emergencies/${vars.emergency_reviewed}/review`, {}, 409), global: true };
     case 'GET /api/v1/attachments/{id}':
       return j(`/api/v1/attachments/${vars[`attachment_${obj}`]}`, undefined, 200);
+    case 'GET /api/v1/cases/{id}/offenders': return j(`/api/v1/cases/${c}/offenders`, undefined, 200);
+    // a sex not on the list: refused after the access check, nothing recorded
+    case 'POST /api/v1/cases/{id}/offenders':
+      return j(`/api/v1/cases/${c}/offenders`, { sex: 'NoSuchSex' }, 400);
     default: return null;
   }
 }
