@@ -11,9 +11,10 @@
  * and the Wald one beside it. Assumptions and refusals:
  * docs/internals/stats.md ("Multiple systems estimation").
  *
- * The histories must come from persons linked across the lists; tipwatch's
- * own lists (NRM cases, confirmed alerts, reports) need the person linkage
- * (src/link/), so today the histories are an input file.
+ * The histories must count persons linked across the lists: mse_lists.h
+ * builds them from the store (NRM cases per organisation, confirmed alerts,
+ * reports, through the person linkage); mse_load() reads them from a file
+ * for lists linked elsewhere.
  *
  * Pure computation, no global state; thread-safe.
  */
