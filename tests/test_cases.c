@@ -1951,6 +1951,17 @@ static void close_at(int64_t id, int64_t when)
     assert_int_equal(move(id, when, CASE_CLOSED, "assistance completed", NULL, &ei), TW_OK);
 }
 
+static int offenders_seen;
+static tw_err_t offender_seen(void *ctx, const cases_offender_t *o)
+{
+    (void)ctx;
+    assert_string_equal(o->sex, "Male");
+    assert_string_equal(o->citizenship, "ARM");
+    assert_string_equal(o->exploitation, "ForcedLabour");
+    offenders_seen++;
+    return TW_OK;
+}
+
 static void test_purge(void **state)
 {
     cases_policy_t pol;
@@ -1987,6 +1998,20 @@ static void test_purge(void **state)
         assert_int_equal(cases_update(st, vt, NULL, &a, old, version_of(old), &f, &nv, NULL, &ei),
                          TW_OK);
     }
+    {
+        /* a suspected offender: codes only, kept for the statistics */
+        cases_offender_t o;
+        int64_t oid = 0;
+        memset(&o, 0, sizeof(o));
+        o.sex = "Male";
+        o.age_group = "30--38";
+        o.citizenship = "arm";
+        assert_int_equal(cases_offender_add(st, &a, old, &o, &oid, &ei), TW_OK);
+        assert_true(oid > 0);
+        o.sex = "Man";
+        assert_int_equal(cases_offender_add(st, &a, old, &o, NULL, &ei), TW_EINPUT);
+        assert_string_equal(ei.field, "sex");
+    }
     move_ok(old, T0 + DAY, RC);
     close_at(old, T0 + 2 * DAY);
 
@@ -2001,6 +2026,9 @@ static void test_purge(void **state)
     assert_int_equal(cases_purge(st, &pol, &sys, &n, &ei), TW_OK);
     last_audit_is("case.purge", "");
     assert_int_equal(n, 1);
+    /* the purged case's offender stays for GLOTIP, with the case's form */
+    assert_int_equal(cases_offender_profiles(st, &sys, offender_seen, NULL, &ei), TW_OK);
+    assert_int_equal(offenders_seen, 1);
     /* the old case's personal data is gone, with every row of it */
     a = actor(&pa, later);
     assert_int_equal(cases_get(st, vt, &a, old, &cs, &ei), TW_ENOTFOUND);

@@ -385,7 +385,7 @@ static void test_empty_period_headers(void **state)
         stats_table_t *q = NULL;
         stats_period_t per;
         assert_int_equal(stats_period_parse("1990-01-01", "1990-12-31", &per, &ei), TW_OK);
-        assert_int_equal(stats_quality(st, d, &per, NULL, &q, &ei), TW_OK);
+        assert_int_equal(stats_quality(st, &per, NULL, &q, &ei), TW_OK);
         assert_int_equal(stats_table_nrows(q), 0);
         stats_table_free(q);
     }
@@ -433,7 +433,7 @@ static void test_quality_counts(void **state)
     twt_synth_import(st, dir, 1200, 21, NULL);
     assert_int_equal(stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei), TW_OK);
     assert_int_equal(stats_period_parse(NULL, NULL, &per, &ei), TW_OK);
-    assert_int_equal(stats_quality(st, d, &per, &s, &tr, &ei), TW_OK);
+    assert_int_equal(stats_quality(st, &per, &s, &tr, &ei), TW_OK);
     assert_int_equal(stats_table_nrows(s), 5);
     assert_string_equal(stats_table_cell(s, 0, 0)->s, "permits");
     assert_int_equal(stats_table_cell(s, 0, 1)->i,
@@ -549,8 +549,24 @@ static void test_sdg_and_glotip(void **state)
     assert_int_equal(nrm_sdg_1622(st, &sys, pop, 0, &t, &ei), TW_EINPUT);
     assert_int_equal(ei.line, 3);
     assert_string_equal(ei.field, "sex");
+    /* # comments (the source of the figures) may stand anywhere; a bad row
+     * after them still names its own line */
     f = fopen(pop, "w");
-    fputs("year,sex,age_group,population\n2024,all,all,2990000\n2024,Female,all,1600000\n", f);
+    fputs("# source: a comment\nyear,sex,age_group,population\n# more\n2024,all,all,x\n", f);
+    fclose(f);
+    tw_errinfo_clear(&ei);
+    assert_int_equal(nrm_sdg_1622(st, &sys, pop, 0, &t, &ei), TW_EINPUT);
+    assert_int_equal(ei.line, 4);
+    assert_string_equal(ei.field, "population");
+    f = fopen(pop, "w");
+    fputs("# only a comment\n", f);
+    fclose(f);
+    tw_errinfo_clear(&ei);
+    assert_int_equal(nrm_sdg_1622(st, &sys, pop, 0, &t, &ei), TW_EINPUT);
+    assert_non_null(strstr(ei.msg, "empty file"));
+    f = fopen(pop, "w");
+    fputs("# Armenia, from the published tables\nyear,sex,age_group,population\n# 2024\n"
+          "2024,all,all,2990000\n2024,Female,all,1600000\n", f);
     fclose(f);
     assert_int_equal(nrm_sdg_1622(st, &sys, pop, 0, &t, &ei), TW_OK);
     victims = stats_table_find(t, "victims");

@@ -16,6 +16,7 @@
 #include "cases/cases.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/authz.h"
@@ -72,5 +73,55 @@ tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn 
         err = cases_db_err(st, ei, "reading case profiles");
     sqlite3_finalize(s);
     (void)n;
+    return cases_finish(st, err, ei);
+}
+
+/* cases_members(): invariant 1 does not hold here by design (it hands out
+ * the worker key, a document number), so it is for the system alone and
+ * audited like cases_profiles(). */
+tw_err_t cases_members(store_t *st, const vault_t *v, const cases_actor_t *act,
+                       cases_member_fn fn, void *ctx, tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    int rc = SQLITE_DONE;
+
+    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+        return err;
+    if (act && act->who) {
+        tw_errinfo_set(ei, TW_EPERM, "only the system reads the persons of the cases");
+        return cases_denied(st, act, "cases", "read the persons of the cases", TW_EPERM);
+    }
+    if (!v)
+        return tw_errinfo_set(ei, TW_EINPUT, "the key file is needed to read the cases' persons");
+    if (store_begin(st) != TW_OK)
+        return cases_db_err(st, ei, "starting a transaction");
+    if ((err = cases_audit(st, act, "case.members", 0, NULL, ei)) != TW_OK)
+        return cases_finish(st, err, ei);
+    err = cases_prep(st,
+                     "SELECT c.id, c.owner_org, o.name, coalesce(c.decision,''),"
+                     " substr(c.opened_at,1,4), c.worker_key_blob"
+                     " FROM nrm_case c JOIN org o ON o.id = c.owner_org ORDER BY c.id",
+                     &s, ei);
+    while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        cases_member_t m;
+        char *key = NULL;
+        int unreadable = 0;
+        int64_t id = sqlite3_column_int64(s, 0);
+        if ((err = cases_unseal_row(v, "nrm_case", "worker_key_blob", id, s, 5, &key,
+                                    &unreadable, ei)) != TW_OK)
+            break;
+        m.org = sqlite3_column_int64(s, 1);
+        m.org_name = cases_col(s, 2);
+        m.decision = cases_col(s, 3);
+        m.year = cases_col(s, 4);
+        m.worker_key = key ? key : "";
+        m.unreadable = unreadable;
+        err = fn(ctx, &m);
+        free(key);
+    }
+    if (err == TW_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = cases_db_err(st, ei, "reading the cases' persons");
+    sqlite3_finalize(s);
     return cases_finish(st, err, ei);
 }

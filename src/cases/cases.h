@@ -66,7 +66,7 @@
  * Tables (store.c, migration 6; written only by the files of this module:
  * cases.c, case_view.c, case_services.c, referral.c, case_admin.c):
  * nrm_case, case_event, case_service, case_referral, case_consent,
- * case_attachment, case_stat.
+ * case_attachment, case_stat; case_offender (migration 14, case_offenders.c).
  *
  * Who is the actor: every call on cases needs a signed-in principal
  * (act->who with user_id != 0; otherwise TW_EPERM), except the whole-store
@@ -643,5 +643,60 @@ typedef tw_err_t (*cases_profile_fn)(void *ctx, const cases_profile_t *p);
  * the first row is handed out. fn's error stops the walk and is returned. */
 tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
                         tw_errinfo_t *ei);
+
+/* ---- suspected offenders (case_offenders.c) -------------------------------- */
+
+/* A suspected offender of a case (trafficker, recruiter, exploiter), as
+ * GLOTIP counts them: codes only, never a name or a document. Input to
+ * cases_offender_add(): sex (the sex list), age_group (the CTDC age list),
+ * citizenship (ISO 3166-1 alpha-3); NULL or "" = not known. In the
+ * callbacks every string is set ("" unknown); exploitation is the case's
+ * forms ';'-separated; year (profiles only) the year recorded, id,
+ * recorded_at and recorded_by (list only) else 0 / NULL. Strings valid
+ * during the callback. */
+typedef struct {
+    int64_t id;
+    const char *sex, *age_group, *citizenship;
+    const char *exploitation, *year, *recorded_at, *recorded_by;
+} cases_offender_t;
+typedef tw_err_t (*cases_offender_fn)(void *ctx, const cases_offender_t *o);
+
+/* Records a suspected offender on case_id (the owner, case.write). A bad
+ * code: TW_EINPUT naming the field. Audited (case.offender.add) and in the
+ * case's history. *offender_id once committed. */
+tw_err_t cases_offender_add(store_t *st, const cases_actor_t *act, int64_t case_id,
+                            const cases_offender_t *o, int64_t *offender_id, tw_errinfo_t *ei);
+/* The case's suspected offenders, oldest first (any access to the case;
+ * audited case.offender.read). TW_ENOTFOUND as for the case. */
+tw_err_t cases_offender_list(store_t *st, const cases_actor_t *act, int64_t case_id,
+                             cases_offender_fn fn, void *ctx, tw_errinfo_t *ei);
+/* Every suspected offender's codes and year, sorted by them (no case id),
+ * for the GLOTIP table; stats.read or the system; audited (case.offenders). */
+tw_err_t cases_offender_profiles(store_t *st, const cases_actor_t *act, cases_offender_fn fn,
+                                 void *ctx, tw_errinfo_t *ei);
+
+/* ---- the NRM lists of multiple systems estimation (case_stats.c) ----------- */
+
+/* One case as a member of the list of the organisation that opened it:
+ * that organisation (id and name), the worker key the case names
+ * ("COUNTRY:DOCNO" as in the registers; "" when none, or unreadable 1 when
+ * its sealed value does not open with this key file), its decision ("",
+ * "identified", "not_identified") and the year it was opened. Live cases
+ * only (a purged case keeps no key). Strings valid during the callback. */
+typedef struct {
+    int64_t org;
+    const char *org_name, *worker_key, *decision, *year;
+    int unreadable;
+} cases_member_t;
+typedef tw_err_t (*cases_member_fn)(void *ctx, const cases_member_t *m);
+
+/* Every live case's member row, by case id, for src/stats/'s multiple
+ * systems estimation, which links the worker key to a person and publishes
+ * only counts of capture histories. Unseals a document number: for the
+ * system only (act->who NULL: the CLI with the key file; TW_EPERM for a
+ * principal); v is required (TW_EINPUT). Audited (case.members) before the
+ * first row. fn's error stops the walk and is returned. */
+tw_err_t cases_members(store_t *st, const vault_t *v, const cases_actor_t *act,
+                       cases_member_fn fn, void *ctx, tw_errinfo_t *ei);
 
 #endif

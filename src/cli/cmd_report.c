@@ -16,6 +16,8 @@
 
 #include "cli/cli_int.h"
 #include "stats/mse.h"
+#include "cases/vault.h"
+#include "stats/mse_lists.h"
 #include "stats/nrm_stats.h"
 #include "stats/stats.h"
 
@@ -26,9 +28,10 @@ static const char report_help[] =
     "                       [--format csv|json|html] [--out FILE]\n"
     "       tipwatch report sdg --population FILE [--db FILE] [--year YYYY]\n"
     "                       [--format csv|json|html] [--out FILE]\n"
-    "       tipwatch report glotip [--db FILE] [--year YYYY] [--format csv|json|html]\n"
-    "                       [--out FILE]\n"
-    "       tipwatch report mse --histories FILE [--format csv|json|html] [--out FILE]\n"
+    "       tipwatch report glotip [--db FILE] [--year YYYY] [--table victims|offenders]\n"
+    "                       [--format csv|json|html] [--out FILE]\n"
+    "       tipwatch report mse [--db FILE] [--key-file FILE] [--histories FILE]\n"
+    "                       [--criterion aic|bic] [--format csv|json|html] [--out FILE]\n"
     "\n"
     "Patterns of labour migration and recruitment from the registers, the\n"
     "data-quality report per register, and the statistics the country reports\n"
@@ -36,15 +39,26 @@ static const char report_help[] =
     "period with no data gives the tables' headers and no rows.\n"
     "\n"
     "  --table NAME      corridors, recruitment, concentration, wages, flows,\n"
-    "                    trends, or all (json and html only: one printable report)\n"
+    "                    trends, or all (json and html only: one printable report);\n"
+    "                    glotip: victims (default) or offenders (suspected\n"
+    "                    offenders recorded on the cases)\n"
     "  --from, --to DATE the period (YYYY-MM-DD, inclusive; default: everything)\n"
     "  --trend           quality: the trend by month instead of the summary\n"
     "  --population FILE sdg: population per year, sex and age group (CSV,\n"
     "                    docs/internals/stats.md, \"Population file\")\n"
     "  --year YYYY       sdg, glotip: one year (default: every year with cases)\n"
-    "  --histories FILE  mse: capture histories of persons linked across lists (CSV:\n"
-    "                    one 0/1 column per list and count); log-linear models\n"
-    "                    ranked by AIC, the first chosen; refuses thin overlaps\n"
+    "  mse               how many victims no list has found: the NRM cases per\n"
+    "                    organisation, the confirmed alerts and the reports,\n"
+    "                    counted per person (run `tipwatch link` first; the key\n"
+    "                    file opens the cases' worker keys); log-linear models\n"
+    "                    ranked by AIC or BIC, the first chosen, with a 95 %\n"
+    "                    profile-likelihood interval; refuses thin overlaps;\n"
+    "                    json and html add the capture histories themselves\n"
+    "  --histories FILE  mse: capture histories from elsewhere instead (CSV: one\n"
+    "                    0/1 column per list and count)\n"
+    "  --criterion C     mse: aic (default) or bic\n"
+    "  --key-file FILE   mse: the key file (default $TIPWATCH_KEY_FILE, else the\n"
+    "                    database path + .key)\n"
     "  --format F        csv (default), json or html\n"
     "  --out FILE        write there instead of stdout\n";
 
@@ -129,9 +143,12 @@ int cmd_report(int argc, char **argv)
                                              {"year", required_argument, NULL, 'y'},
                                              {"config", required_argument, NULL, 'c'},
                                              {"histories", required_argument, NULL, 'H'},
+                                             {"criterion", required_argument, NULL, 'C'},
+                                             {"key-file", required_argument, NULL, 'K'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *histories = NULL;
+    const char *histories = NULL, *key_file = NULL, *criterion = NULL;
+    mse_opts_t mo;
     const char *db = DEFAULT_DB, *from = NULL, *to = NULL, *table = NULL, *format = "csv";
     const char *out = NULL, *population = NULL, *config_path = NULL, *sub;
     stats_table_t *tabs[STATS_PATTERN_COUNT + 2] = {NULL};
@@ -146,7 +163,7 @@ int cmd_report(int argc, char **argv)
     tw_err_t err = TW_OK;
     unsigned long long year = 0;
     int c, rc = 0, trend = 0;
-    char subtitle[160];
+    char subtitle[512];
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(report_help, argc < 2 ? stderr : stdout);
@@ -169,6 +186,13 @@ int cmd_report(int argc, char **argv)
         case 'p': population = optarg; break;
         case 'c': config_path = optarg; break;
         case 'H': histories = optarg; break;
+        case 'K': key_file = optarg; break;
+        case 'C':
+            criterion = optarg;
+            if (strcmp(optarg, "aic") && strcmp(optarg, "bic"))
+                return cli_usage_error("report", "--criterion must be aic or bic, not '%s'",
+                                       optarg);
+            break;
         case 'y':
             if (cli_parse_u64(optarg, 1900, 9999, &year) != 0)
                 return cli_usage_error("report", "--year must be a year YYYY, not '%s'", optarg);
@@ -215,8 +239,7 @@ int cmd_report(int argc, char **argv)
                            subtitle, &b);
     } else if (strcmp(sub, "quality") == 0) {
         if ((err = cli_open_existing(db, &st, &ei)) != TW_OK ||
-            (err = stats_data_load(st, NULL, STATS_LOAD_CROSSINGS, &d, &ei)) != TW_OK ||
-            (err = stats_quality(st, d, &per, trend ? NULL : &tabs[0], trend ? &tabs[0] : NULL,
+            (err = stats_quality(st, &per, trend ? NULL : &tabs[0], trend ? &tabs[0] : NULL,
                                  &ei)) != TW_OK)
             goto out;
         ntabs = 1;
@@ -224,15 +247,58 @@ int cmd_report(int argc, char **argv)
         err = write_tables(tabs, ntabs, fmt, "Data quality of the registers", subtitle, &b);
     } else if (strcmp(sub, "mse") == 0) {
         mse_data_t md;
-        if ((err = mse_load(histories, &md, &ei)) != TW_OK ||
-            (err = mse_estimate(&md, &tabs[0], &ei)) != TW_OK)
+        mse_lists_info_t li;
+        mse_opts_default(&mo);
+        mo.criterion = criterion && strcmp(criterion, "bic") == 0 ? MSE_BIC : MSE_AIC;
+        if (histories) {
+            if ((err = mse_load(histories, &md, &ei)) != TW_OK)
+                goto out;
+            snprintf(subtitle, sizeof(subtitle),
+                     "Capture histories from %s; assumptions in docs/internals/stats.md",
+                     histories);
+        } else {
+            nrm_actor_t sys = {NULL, NULL, 0};
+            char key_path[4096];
+            vault_t *v = NULL;
+            if ((err = cli_open_existing(db, &st, &ei)) != TW_OK ||
+                (err = vault_key_path(key_file, db, key_path, sizeof(key_path), &ei)) != TW_OK)
+                goto out;
+            if ((err = vault_open(key_path, &v, &ei)) != TW_OK) {
+                tw_errinfo_file(&ei, key_path);
+                goto out;
+            }
+            err = mse_lists_load(st, v, &sys, &md, &li, &ei);
+            vault_close(v);
+            if (err != TW_OK)
+                goto out;
+            fprintf(stderr,
+                    "mse: %lld persons on %d lists: %lld cases (%lld a person of their own, "
+                    "%lld whose key did not open; %d organisations, %d merged into nrm:other), "
+                    "%lld confirmed alerts on persons (%lld on other entities and %lld on "
+                    "unlinked workers left out), %lld linked report records\n",
+                    li.persons, md.k, li.cases, li.cases_own, li.cases_unreadable, li.orgs,
+                    li.orgs_merged, li.alerts, li.alerts_other, li.alerts_unlinked, li.reports);
+            snprintf(subtitle, sizeof(subtitle),
+                     "%lld persons on the lists of this store, counted through the person "
+                     "linkage; assumptions in docs/internals/stats.md",
+                     li.persons);
+        }
+        if ((err = mse_estimate(&md, &mo, &tabs[0], &ei)) != TW_OK)
             goto out;
         ntabs = 1;
-        err = write_tables(tabs, ntabs, fmt, "Multiple systems estimation",
-                           "Persons not found by any list; assumptions in docs/internals/stats.md",
-                           &b);
+        /* json and html: the histories too, after the models */
+        if (fmt != STATS_CSV && (err = mse_histories(&md, &tabs[ntabs++], &ei)) != TW_OK)
+            goto out;
+        err = write_tables(tabs, ntabs, fmt, "Multiple systems estimation", subtitle, &b);
     } else {
         nrm_actor_t sys = {NULL, NULL, 0};
+        if (strcmp(sub, "glotip") == 0 && table && strcmp(table, "victims") &&
+            strcmp(table, "offenders")) {
+            err = tw_errinfo_set(&ei, TW_EINPUT, "glotip's --table is victims or offenders, not '%s'",
+                                 table);
+            tw_errinfo_field(&ei, "--table");
+            goto out;
+        }
         if (strcmp(sub, "sdg") == 0) {
             if ((err = nrm_population_load(population, NULL, &ei)) != TW_OK)
                 goto out; /* refuses before the store is opened: names the file it needs */
@@ -241,6 +307,8 @@ int cmd_report(int argc, char **argv)
             goto out;
         if (strcmp(sub, "sdg") == 0)
             err = nrm_sdg_1622(st, &sys, population, (int)year, &tabs[0], &ei);
+        else if (table && strcmp(table, "offenders") == 0)
+            err = nrm_glotip_offenders(st, &sys, (int)year, &tabs[0], &ei);
         else
             err = nrm_glotip(st, &sys, (int)year, &tabs[0], &ei);
         if (err != TW_OK)
@@ -252,7 +320,9 @@ int cmd_report(int argc, char **argv)
             snprintf(subtitle, sizeof(subtitle), "Every year with cases");
         err = write_tables(tabs, ntabs, fmt,
                            strcmp(sub, "sdg") == 0 ? "SDG indicator 16.2.2"
-                                                   : "Victims detected (GLOTIP)",
+                           : table && strcmp(table, "offenders") == 0
+                               ? "Suspected offenders detected (GLOTIP)"
+                               : "Victims detected (GLOTIP)",
                            subtitle, &b);
     }
     if (err != TW_OK) {

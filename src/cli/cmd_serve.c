@@ -33,7 +33,8 @@ static const char serve_help[] =
     "                      [--timeout SECONDS] [--max-connections N] [--max-per-ip N]\n"
     "                      [--drain SECONDS] [--trusted-proxy ADDR] [--config FILE]\n"
     "                      [--header-timeout SECONDS] [--reserve N]\n"
-    "                      [--index-check SECONDS] [--key-file FILE] [--quiet]\n"
+    "                      [--index-check SECONDS] [--key-file FILE] [--population FILE]\n"
+    "                      [--quiet]\n"
     "       tipwatch serve --routes\n"
     "\n"
     "Serves the JSON API (/api/v1/, reference in docs/api.md) and the web UI until\n"
@@ -72,6 +73,9 @@ static const char serve_help[] =
     "  --index-check SECONDS how often the warm scoring index looks for new rows in\n"
     "                       the store and reloads (default 60; at once after an\n"
     "                       import or a stored arrival through the API)\n"
+    "  --population FILE    population per year, sex and age group for SDG 16.2.2\n"
+    "                       (GET /api/v1/stats/sdg; docs/internals/stats.md); read\n"
+    "                       at each request; without it that endpoint refuses\n"
     "  --key-file FILE      the key file of the NRM cases' encryption at rest\n"
     "                       (default: $TIPWATCH_KEY_FILE, else the database path +\n"
     "                       .key); read once at start. Without it the server still\n"
@@ -114,6 +118,7 @@ int cmd_serve(int argc, char **argv)
         {"config", required_argument, NULL, 'C'},
         {"index-check", required_argument, NULL, 'I'},
         {"key-file", required_argument, NULL, 'K'},
+        {"population", required_argument, NULL, 'O'},
         {"header-timeout", required_argument, NULL, 'E'},
         {"reserve", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0}};
@@ -201,6 +206,7 @@ int cmd_serve(int argc, char **argv)
             index_check = (unsigned)n;
             break;
         case 'K': key_file = optarg; break;
+        case 'O': o.population_path = optarg; break;
         case 'E':
             if (cli_parse_u64(optarg, 1, 3600, &n))
                 return cli_usage_error("serve", "--header-timeout must be 1..3600 seconds, not '%s'",

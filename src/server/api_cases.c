@@ -1561,3 +1561,72 @@ tw_err_t api_cases_stats(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
                           json_pack("{s:o,s:s}", "dimensions", x.dims, "release", x.release),
                           x.oom);
 }
+
+/* ---- suspected offenders of a case (GLOTIP; cases.h) ---------------------- */
+
+tw_err_t api_case_offender_add(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
+{
+    static const char *const allowed[] = {"sex", "age_group", "citizenship", NULL};
+    cases_offender_t o;
+    json_t *body = NULL;
+    cases_actor_t act;
+    int64_t id, oid = 0;
+    int answered;
+    tw_err_t err;
+
+    memset(&o, 0, sizeof(o));
+    if ((err = write_start(req, rep, "case", allowed, &id, &body, &act, &answered, ei)) !=
+            TW_OK ||
+        answered)
+        return err;
+    if ((err = api_body_str(body, "sex", 0, 64, &o.sex, ei)) != TW_OK ||
+        (err = api_body_str(body, "age_group", 0, 16, &o.age_group, ei)) != TW_OK ||
+        (err = api_body_str(body, "citizenship", 0, 16, &o.citizenship, ei)) != TW_OK)
+        goto out;
+    http_write_lock(req);
+    err = cases_offender_add(http_req_store(req), &act, id, &o, &oid, ei);
+    http_write_unlock(req);
+    if (err == TW_OK)
+        err = api_reply_json(rep, 201,
+                             json_pack("{s:I,s:I}", "id", (json_int_t)oid, "case_id",
+                                       (json_int_t)id),
+                             0);
+out:
+    json_decref(body);
+    return err;
+}
+
+static tw_err_t offender_json(void *ctx, const cases_offender_t *o)
+{
+    json_t *a = ctx;
+    return json_array_append_new(
+               a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)o->id, "sex",
+                            o->sex, "age_group", o->age_group, "citizenship", o->citizenship,
+                            "exploitation", o->exploitation, "recorded_at", o->recorded_at,
+                            "recorded_by", o->recorded_by)) == 0
+               ? TW_OK
+               : TW_ENOMEM;
+}
+
+tw_err_t api_case_offenders(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
+{
+    cases_actor_t act;
+    json_t *a;
+    int64_t id;
+    tw_err_t err;
+
+    if ((err = parse_obj_id(http_req_param(req, 0), "case", &id, ei)) != TW_OK)
+        return err;
+    if (!(a = json_array()))
+        return tw_errinfo_set(ei, TW_ENOMEM, "out of memory");
+    actor_of(req, &act);
+    http_write_lock(req); /* the read is audited in its own transaction */
+    err = cases_offender_list(http_req_store(req), &act, id, offender_json, a, ei);
+    http_write_unlock(req);
+    if (err != TW_OK) {
+        json_decref(a);
+        return err;
+    }
+    return api_reply_json(rep, 200, json_pack("{s:I,s:o}", "case_id", (json_int_t)id, "offenders", a),
+                          0);
+}

@@ -79,6 +79,9 @@ typedef struct {
     const vault_t *vault;
     const char *key_path; /* where the key file was looked for */
     cases_policy_t cases; /* deadlines and limits; attachment_max bounds uploads */
+    /* SDG 16.2.2's population table (serve --population); NULL: the
+     * endpoint refuses naming it */
+    const char *population_path;
 } http_opts_t;
 
 /* The defaults above; db_path "tipwatch.db", web_dir NULL, no vault,

@@ -6,6 +6,9 @@
  * lists); every model has the intercept and the k main effects. Each is
  * fitted as a Poisson regression with log link by iteratively reweighted
  * least squares (at most 100 steps, Cholesky on the normal equations).
+ * Models are ranked by AIC or BIC; the 95 % interval of the first
+ * `profile_models` is the profile-likelihood one (Cormack 1992), the Wald
+ * interval on the log scale is given beside it.
  * Invariants:
  *   1. A model is fitted only when each of its interactions' pairs of lists
  *      share at least one person (otherwise its estimate does not exist:
@@ -32,7 +35,9 @@ typedef struct {
     unsigned pairs; /* bit j: the j-th pair (i<l) has its interaction */
     int p;
     double b[MAXP], se0;
-    double loglik, aic, n0, lo, hi;
+    double loglik, aic, bic, n0, lo, hi; /* lo, hi: Wald */
+    double plo, phi;                     /* profile likelihood; NAN: not found */
+    double crit;                         /* the criterion models are ranked by */
     int ok;
 } model_t;
 
@@ -96,7 +101,8 @@ static int cholesky_solve(double *A, int p, const double *y, double *x, double *
     return 1;
 }
 
-/* The design row of cell h under model m. */
+/* The design row of cell h under model m (cell 0, the unseen, has only the
+ * intercept). */
 static int design(int k, unsigned pairs, unsigned h, double *x)
 {
     int n = 0, i, j, npairs = k * (k - 1) / 2;
@@ -113,28 +119,32 @@ static int design(int k, unsigned pairs, unsigned h, double *x)
     return n;
 }
 
-static void fit(const mse_data_t *d, model_t *m)
+/* Fits the Poisson log-linear model `pairs` to the cells h0..2^k-1 of y by
+ * IRLS: b and mu (indexed by cell) filled; se0 (may be NULL) gets the
+ * intercept's standard error. 0 when it does not converge, runs past |30|
+ * or is not identifiable (invariant 2). */
+static int irls(int k, unsigned pairs, const double *y, unsigned h0, double *b_out, double *mu,
+                int *p_out, double *se0)
 {
-    double X[NCELL][MAXP], mu[NCELL], eta[NCELL];
-    unsigned h, ncell = 1u << d->k;
+    double X[NCELL][MAXP], eta[NCELL];
+    unsigned h, ncell = 1u << k;
     int p = 0, it, i, j;
     double dev_old = INFINITY;
 
-    m->ok = 0;
-    for (h = 1; h < ncell; h++) {
-        p = design(d->k, m->pairs, h, X[h]);
-        mu[h] = d->count[h] + 0.5;
+    for (h = h0; h < ncell; h++) {
+        p = design(k, pairs, h, X[h]);
+        mu[h] = y[h] + 0.5;
         eta[h] = log(mu[h]);
     }
-    m->p = p;
-    if (p >= (int)ncell) /* no degree of freedom left: not identifiable here */
-        return;
+    *p_out = p;
+    if (p > (int)(ncell - h0)) /* more parameters than cells: not identifiable */
+        return 0;
     for (it = 0; it < 100; it++) {
         double A[MAXP * MAXP], r[MAXP], b[MAXP], dev = 0;
         memset(A, 0, sizeof(A));
         memset(r, 0, sizeof(r));
-        for (h = 1; h < ncell; h++) {
-            double z = eta[h] + (d->count[h] - mu[h]) / mu[h];
+        for (h = h0; h < ncell; h++) {
+            double z = eta[h] + (y[h] - mu[h]) / mu[h];
             for (i = 0; i < p; i++) {
                 r[i] += X[h][i] * mu[h] * z;
                 for (j = 0; j < p; j++)
@@ -142,44 +152,157 @@ static void fit(const mse_data_t *d, model_t *m)
             }
         }
         if (!cholesky_solve(A, p, r, b, NULL))
-            return;
+            return 0;
         for (i = 0; i < p; i++)
             if (!isfinite(b[i]) || fabs(b[i]) > 30)
-                return;
-        for (h = 1; h < ncell; h++) {
+                return 0;
+        for (h = h0; h < ncell; h++) {
             double e = 0;
             for (i = 0; i < p; i++)
                 e += X[h][i] * b[i];
             eta[h] = e;
             mu[h] = exp(e);
-            if (d->count[h] > 0)
-                dev += 2 * (d->count[h] * log(d->count[h] / mu[h]) - (d->count[h] - mu[h]));
+            if (y[h] > 0)
+                dev += 2 * (y[h] * log(y[h] / mu[h]) - (y[h] - mu[h]));
             else
                 dev += 2 * mu[h];
         }
-        memcpy(m->b, b, sizeof(b));
+        memcpy(b_out, b, sizeof(b));
         if (fabs(dev - dev_old) < 1e-10 * (1 + fabs(dev))) {
-            double inv[MAXP * MAXP], dummy[MAXP];
-            memset(A, 0, sizeof(A));
-            for (h = 1; h < ncell; h++)
-                for (i = 0; i < p; i++)
-                    for (j = 0; j < p; j++)
-                        A[i * p + j] += X[h][i] * mu[h] * X[h][j];
-            if (!cholesky_solve(A, p, r, dummy, inv))
-                return;
-            m->se0 = sqrt(inv[0]);
-            m->loglik = 0;
-            for (h = 1; h < ncell; h++)
-                m->loglik += d->count[h] * log(mu[h]) - mu[h] - lgamma(d->count[h] + 1);
-            m->aic = 2.0 * p - 2.0 * m->loglik;
-            m->n0 = exp(m->b[0]);
-            m->lo = exp(m->b[0] - 1.959964 * m->se0);
-            m->hi = exp(m->b[0] + 1.959964 * m->se0);
-            m->ok = 1;
-            return;
+            if (se0) {
+                double inv[MAXP * MAXP], dummy[MAXP];
+                memset(A, 0, sizeof(A));
+                for (h = h0; h < ncell; h++)
+                    for (i = 0; i < p; i++)
+                        for (j = 0; j < p; j++)
+                            A[i * p + j] += X[h][i] * mu[h] * X[h][j];
+                if (!cholesky_solve(A, p, r, dummy, inv))
+                    return 0;
+                *se0 = sqrt(inv[0]);
+            }
+            return 1;
         }
         dev_old = dev;
     }
+    return 0;
+}
+
+static void fit(const mse_data_t *d, double nobs, model_t *m)
+{
+    double mu[NCELL];
+    unsigned h, ncell = 1u << d->k;
+
+    m->ok = 0;
+    if (!irls(d->k, m->pairs, d->count, 1, m->b, mu, &m->p, &m->se0))
+        return;
+    m->loglik = 0;
+    for (h = 1; h < ncell; h++)
+        m->loglik += d->count[h] * log(mu[h]) - mu[h] - lgamma(d->count[h] + 1);
+    m->aic = 2.0 * m->p - 2.0 * m->loglik;
+    m->bic = log(nobs) * m->p - 2.0 * m->loglik;
+    m->n0 = exp(m->b[0]);
+    m->lo = exp(m->b[0] - 1.959964 * m->se0);
+    m->hi = exp(m->b[0] + 1.959964 * m->se0);
+    m->plo = m->phi = NAN;
+    m->ok = 1;
+}
+
+/* The multinomial profile log-likelihood of the population size N under
+ * model `pairs` (Cormack 1992): the model fitted to the completed table
+ * whose unseen cell holds N - n; NAN when the fit fails. */
+static double profile_loglik(const mse_data_t *d, unsigned pairs, double nobs, double N)
+{
+    double y[NCELL], mu[NCELL], b[MAXP], l;
+    unsigned h, ncell = 1u << d->k;
+    int p;
+    memcpy(y, d->count, sizeof(y));
+    y[0] = N - nobs;
+    if (!irls(d->k, pairs, y, 0, b, mu, &p, NULL))
+        return NAN;
+    l = lgamma(N + 1) - lgamma(N - nobs + 1);
+    for (h = 0; h < ncell; h++)
+        if (y[h] > 0)
+            l += y[h] * log(mu[h] / N);
+    return l;
+}
+
+/* The 95 % profile-likelihood interval of N: the N whose profile
+ * log-likelihood is within chi2(1, 0.95) / 2 of its maximum. The maximum is
+ * found by golden-section search around the conditional estimate, each
+ * bound by bisection (to 0.01 persons). A bound that cannot be found (the
+ * likelihood stays flat past 10^9, or a fit fails) is left NAN. */
+static void profile_interval(const mse_data_t *d, double nobs, model_t *m)
+{
+    const double half = 3.841459 / 2, g = 0.6180339887;
+    double a = nobs, c = nobs + 4 * m->hi + 10, x1, x2, f1, f2, nhat, lmax, lo, hi, t;
+    int i;
+
+    x1 = c - g * (c - a);
+    x2 = a + g * (c - a);
+    f1 = profile_loglik(d, m->pairs, nobs, x1);
+    f2 = profile_loglik(d, m->pairs, nobs, x2);
+    for (i = 0; i < 200 && c - a > 1e-3 && isfinite(f1) && isfinite(f2); i++) {
+        if (f1 < f2) {
+            a = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = a + g * (c - a);
+            f2 = profile_loglik(d, m->pairs, nobs, x2);
+        } else {
+            c = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = c - g * (c - a);
+            f1 = profile_loglik(d, m->pairs, nobs, x1);
+        }
+    }
+    if (!isfinite(f1) || !isfinite(f2))
+        return;
+    nhat = (a + c) / 2;
+    if (!isfinite(lmax = profile_loglik(d, m->pairs, nobs, nhat)))
+        return;
+    /* lower bound: between nobs and nhat */
+    t = profile_loglik(d, m->pairs, nobs, nobs);
+    if (isfinite(t) && lmax - t <= half) {
+        m->plo = 0;
+    } else {
+        lo = nobs;
+        hi = nhat;
+        for (i = 0; i < 200 && hi - lo > 0.01; i++) {
+            double mid = (lo + hi) / 2, v = profile_loglik(d, m->pairs, nobs, mid);
+            if (!isfinite(v))
+                return;
+            if (lmax - v > half)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        m->plo = (lo + hi) / 2 - nobs;
+    }
+    /* upper bound: widen until the likelihood has dropped, then bisect */
+    lo = nhat;
+    hi = nhat + (nhat - nobs) + 10;
+    for (i = 0; i < 60; i++) {
+        double v = profile_loglik(d, m->pairs, nobs, hi);
+        if (!isfinite(v) || hi > 1e9)
+            return;
+        if (lmax - v > half)
+            break;
+        lo = hi;
+        hi = nobs + 2 * (hi - nobs);
+    }
+    if (i == 60)
+        return;
+    for (i = 0; i < 200 && hi - lo > 0.01; i++) {
+        double mid = (lo + hi) / 2, v = profile_loglik(d, m->pairs, nobs, mid);
+        if (!isfinite(v))
+            return;
+        if (lmax - v > half)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    m->phi = (lo + hi) / 2 - nobs;
 }
 
 static int model_cmp(const void *pa, const void *pb)
@@ -187,8 +310,8 @@ static int model_cmp(const void *pa, const void *pb)
     const model_t *a = pa, *b = pb;
     if (a->ok != b->ok)
         return a->ok ? -1 : 1;
-    if (a->aic != b->aic)
-        return a->aic < b->aic ? -1 : 1;
+    if (a->crit != b->crit)
+        return a->crit < b->crit ? -1 : 1;
     return a->p < b->p ? -1 : a->p > b->p;
 }
 
@@ -204,19 +327,31 @@ static void model_name(const mse_data_t *d, unsigned pairs, char *out, size_t ca
     }
 }
 
-tw_err_t mse_estimate(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei)
+void mse_opts_default(mse_opts_t *o)
 {
-    static const char *const cols[] = {"rank", "model", "parameters", "aic", "delta_aic",
-                                       "observed", "unobserved", "total", "total_low",
-                                       "total_high", "selected", NULL};
+    o->criterion = MSE_AIC;
+    o->profile_models = 20;
+}
+
+tw_err_t mse_estimate(const mse_data_t *d, const mse_opts_t *opts, stats_table_t **out,
+                      tw_errinfo_t *ei)
+{
+    static const char *const cols[] = {"rank", "model", "parameters", "aic", "bic", "criterion",
+                                       "delta", "observed", "unobserved", "total", "total_low",
+                                       "total_high", "wald_low", "wald_high", "selected", NULL};
     int npairs, i, a, c;
     unsigned h, ncell, nmodels, mask;
     double observed = 0, multi = 0, pair_overlap[MSE_MAX_LISTS * MSE_MAX_LISTS];
     model_t *models = NULL;
     stats_table_t *t = NULL;
+    mse_opts_t o;
     tw_err_t err = TW_OK;
 
     *out = NULL;
+    if (opts)
+        o = *opts;
+    else
+        mse_opts_default(&o);
     if (d->k < 2 || d->k > MSE_MAX_LISTS)
         return tw_errinfo_set(ei, TW_EINPUT, "multiple systems estimation needs 2 to %d lists, not %d",
                               MSE_MAX_LISTS, d->k);
@@ -263,13 +398,16 @@ tw_err_t mse_estimate(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei
                     usable = 0; /* invariant 1 */
             }
         if (usable)
-            fit(d, &models[mask]);
+            fit(d, observed, &models[mask]);
+        models[mask].crit = o.criterion == MSE_BIC ? models[mask].bic : models[mask].aic;
     }
     qsort(models, nmodels, sizeof(*models), model_cmp);
     if (!models[0].ok) {
         err = tw_errinfo_set(ei, TW_EINPUT, "no model could be fitted to these overlaps");
         goto out;
     }
+    for (mask = 0; mask < nmodels && (int)mask < o.profile_models && models[mask].ok; mask++)
+        profile_interval(d, observed, &models[mask]);
     if ((err = stats_table_new("mse", cols, &t)) != TW_OK)
         goto oom;
     for (mask = 0; mask < nmodels && models[mask].ok; mask++) {
@@ -279,9 +417,13 @@ tw_err_t mse_estimate(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei
         if ((err = stats_row(t)) || (err = stats_put_int(t, (long long)mask + 1)) ||
             (err = stats_put_text(t, name)) || (err = stats_put_int(t, m->p)) ||
             (err = stats_put_real(t, round(m->aic * 1000) / 1000)) ||
-            (err = stats_put_real(t, round((m->aic - models[0].aic) * 1000) / 1000)) ||
+            (err = stats_put_real(t, round(m->bic * 1000) / 1000)) ||
+            (err = stats_put_text(t, o.criterion == MSE_BIC ? "BIC" : "AIC")) ||
+            (err = stats_put_real(t, round((m->crit - models[0].crit) * 1000) / 1000)) ||
             (err = stats_put_real(t, observed)) || (err = stats_put_real(t, round(m->n0 * 10) / 10)) ||
             (err = stats_put_real(t, round((observed + m->n0) * 10) / 10)) ||
+            (err = stats_put_real(t, round((observed + m->plo) * 10) / 10)) ||
+            (err = stats_put_real(t, round((observed + m->phi) * 10) / 10)) ||
             (err = stats_put_real(t, round((observed + m->lo) * 10) / 10)) ||
             (err = stats_put_real(t, round((observed + m->hi) * 10) / 10)) ||
             (err = stats_put_int(t, mask == 0)))
@@ -298,6 +440,41 @@ out:
     stats_table_free(t);
     free(models);
     return err;
+}
+
+tw_err_t mse_histories(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei)
+{
+    const char *cols[MSE_MAX_LISTS + 2];
+    stats_table_t *t = NULL;
+    unsigned h;
+    int i;
+    tw_err_t err;
+
+    *out = NULL;
+    for (i = 0; i < d->k; i++)
+        cols[i] = d->names[i];
+    cols[d->k] = "count";
+    cols[d->k + 1] = NULL;
+    if ((err = stats_table_new("mse_histories", cols, &t)) != TW_OK)
+        goto oom;
+    for (h = 1; h < (1u << d->k); h++) {
+        if (d->count[h] <= 0)
+            continue;
+        if ((err = stats_row(t)) != TW_OK)
+            goto oom;
+        for (i = 0; i < d->k; i++)
+            if ((err = stats_put_int(t, (h >> i) & 1u)) != TW_OK)
+                goto oom;
+        if ((err = stats_put_real(t, d->count[h])) != TW_OK)
+            goto oom;
+    }
+    if ((err = stats_row(t)) != TW_OK)
+        goto oom;
+    *out = t;
+    return TW_OK;
+oom:
+    stats_table_free(t);
+    return tw_errinfo_set(ei, err, "out of memory");
 }
 
 tw_err_t mse_load(const char *path, mse_data_t *out, tw_errinfo_t *ei)

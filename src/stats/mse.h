@@ -6,14 +6,15 @@
  * persons have that history). Method: Poisson log-linear models of the
  * 2^k - 1 observed cells with every list's main effect and any set of
  * two-way interactions, fitted by iteratively reweighted least squares;
- * the model with the least AIC is chosen; the unobserved cell is
- * exp(intercept), with a 95 % interval from the intercept's standard error
- * (Wald, on the log scale). Assumptions and refusals:
+ * the model with the least AIC (or BIC) is chosen; the unobserved cell is
+ * exp(intercept), with a 95 % profile-likelihood interval (Cormack 1992)
+ * and the Wald one beside it. Assumptions and refusals:
  * docs/internals/stats.md ("Multiple systems estimation").
  *
- * The histories must come from persons linked across the lists; tipwatch's
- * own lists (NRM cases, confirmed alerts, reports) need the person linkage
- * (src/link/), so today the histories are an input file.
+ * The histories must count persons linked across the lists: mse_lists.h
+ * builds them from the store (NRM cases per organisation, confirmed alerts,
+ * reports, through the person linkage); mse_load() reads them from a file
+ * for lists linked elsewhere.
  *
  * Pure computation, no global state; thread-safe.
  */
@@ -45,11 +46,29 @@ typedef struct {
  * refused (those persons are the unknown). */
 tw_err_t mse_load(const char *path, mse_data_t *out, tw_errinfo_t *ei);
 
-/* Fits the models and returns them as a table ranked by AIC (the first row
- * is the chosen model, `selected` 1): rank, model, parameters, aic,
- * delta_aic, observed, unobserved, total, total_low, total_high, selected.
+typedef enum { MSE_AIC = 0, MSE_BIC } mse_criterion_t;
+
+typedef struct {
+    mse_criterion_t criterion; /* models ranked by (MSE_AIC) */
+    int profile_models;        /* profile-likelihood intervals for the first N (20) */
+} mse_opts_t;
+
+void mse_opts_default(mse_opts_t *o);
+
+/* Fits the models and returns them as a table ranked by the criterion (the
+ * first row is the chosen model, `selected` 1): rank, model, parameters,
+ * aic, bic, criterion, delta (of the criterion), observed, unobserved,
+ * total, total_low, total_high (95 % profile-likelihood interval of the
+ * total; empty past profile_models or when a bound cannot be found),
+ * wald_low, wald_high (Wald, log scale), selected. opts NULL: defaults.
  * TW_EINPUT naming why when the overlaps are too thin to estimate. The
  * caller frees *out. */
-tw_err_t mse_estimate(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei);
+tw_err_t mse_estimate(const mse_data_t *d, const mse_opts_t *opts, stats_table_t **out,
+                      tw_errinfo_t *ei);
+
+/* The capture histories themselves, one row per history seen: a 0/1
+ * column per list (its name) and count, so a reader sees the overlaps the
+ * estimate rests on. The caller frees *out. */
+tw_err_t mse_histories(const mse_data_t *d, stats_table_t **out, tw_errinfo_t *ei);
 
 #endif

@@ -245,7 +245,8 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
     nrm_population_t *p = NULL;
     char line[512];
     int pos[4] = {-1, -1, -1, -1};
-    long no = 0;
+    long no = 0, no_header = 1;
+    int have_header = 0;
     FILE *f;
     tw_err_t err = TW_OK;
 
@@ -284,8 +285,10 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
         if (no == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
             s += 3;
-        if (!*s && no > 1)
+        if ((!*s && no > 1) || *s == '#') /* blank lines and # comments (the source) */
             continue;
+        if (!have_header)
+            no_header = no;
         while (nf < 8) {
             fields[nf++] = s;
             if (!(e = strchr(s, ',')))
@@ -293,14 +296,16 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
             *e = '\0';
             s = e + 1;
         }
-        if (no == 1) {
+        if (!have_header) {
+            have_header = 1;
             for (i = 0; i < nf; i++)
                 for (int q = 0; q < 4; q++)
                     if (strcmp(fields[i], need[q]) == 0)
                         pos[q] = i;
             for (int q = 0; q < 4; q++)
                 if (pos[q] < 0) {
-                    err = pop_bad(ei, path, 1, need[q], "the header has no column of this name");
+                    err = pop_bad(ei, path, no_header, need[q],
+                                  "the header has no column of this name");
                     break;
                 }
             continue;
@@ -359,7 +364,7 @@ tw_err_t nrm_population_load(const char *path, nrm_population_t **out, tw_errinf
             p->v[p->n++] = r;
         }
     }
-    if (err == TW_OK && no == 0)
+    if (err == TW_OK && !have_header)
         err = pop_bad(ei, path, 1, "year", "empty file: the header year,sex,age_group,population "
                                            "and one row per year are needed");
     fclose(f);
@@ -518,6 +523,67 @@ tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t
     }
     suppress_all(&c);
     if ((err = stats_table_new("glotip_victims", cols, &t)) != TW_OK ||
+        (err = emit_cells(t, &c, NULL)) != TW_OK || (err = stats_row(t)) != TW_OK) {
+        tw_errinfo_set(ei, err, "out of memory");
+        goto out;
+    }
+    *out = t;
+    t = NULL;
+out:
+    stats_table_free(t);
+    free(c.v);
+    free(x.v);
+    return err;
+}
+
+/* Suspected offenders: the same profile rows, from cases_offender_profiles()
+ * (year recorded, sex, age group, citizenship, the case's forms). */
+static tw_err_t offender_add(void *ctx, const cases_offender_t *o)
+{
+    cases_profile_t p;
+    memset(&p, 0, sizeof(p));
+    p.year = o->year;
+    p.sex = o->sex;
+    p.age_group = o->age_group;
+    p.citizenship = o->citizenship;
+    p.exploitation = o->exploitation;
+    return prof_add(ctx, &p);
+}
+
+tw_err_t nrm_glotip_offenders(store_t *st, const nrm_actor_t *act, int year,
+                              stats_table_t **out, tw_errinfo_t *ei)
+{
+    static const char *const cols[] = {"year", "dimension", "value", "offenders", "note", NULL};
+    profs_t x = {NULL, 0, 0};
+    ncells_t c = {NULL, 0, 0};
+    stats_table_t *t = NULL;
+    tw_err_t err;
+    size_t i;
+
+    *out = NULL;
+    if ((err = cases_offender_profiles(st, act, offender_add, &x, ei)) != TW_OK) {
+        if (err == TW_ENOMEM && !ei->msg[0])
+            tw_errinfo_set(ei, err, "out of memory reading the suspected offenders");
+        free(x.v);
+        return err;
+    }
+    for (i = 0; err == TW_OK && i < x.n; i++) {
+        const prof_t *p = &x.v[i];
+        int y = (int)strtol(p->q[Q_YEAR], NULL, 10);
+        if (year && y != year)
+            continue;
+        if ((err = ncell_add(&c, y, "total", "all")) ||
+            (err = ncell_add(&c, y, "sex_age", glotip_person(p))) ||
+            (err = add_set(&c, y, "exploitation", p->q[Q_EXPL])))
+            break;
+        err = ncell_add(&c, y, "citizenship", p->q[Q_CIT]);
+    }
+    if (err != TW_OK) {
+        tw_errinfo_set(ei, err, "out of memory");
+        goto out;
+    }
+    suppress_all(&c);
+    if ((err = stats_table_new("glotip_offenders", cols, &t)) != TW_OK ||
         (err = emit_cells(t, &c, NULL)) != TW_OK || (err = stats_row(t)) != TW_OK) {
         tw_errinfo_set(ei, err, "out of memory");
         goto out;

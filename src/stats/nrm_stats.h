@@ -40,6 +40,12 @@ tw_err_t nrm_sdg_1622(store_t *st, const nrm_actor_t *act, const char *populatio
  * exploitation and citizenship. */
 tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t **out,
                     tw_errinfo_t *ei);
+/* GLOTIP: suspected offenders detected (cases.h "suspected offenders", by
+ * the year recorded) by sex and age (women, men, girls, boys), the case's
+ * forms of exploitation and citizenship, with the same suppression; the
+ * count column is `offenders`. */
+tw_err_t nrm_glotip_offenders(store_t *st, const nrm_actor_t *act, int year,
+                              stats_table_t **out, tw_errinfo_t *ei);
 
 typedef struct {
     long long cases, rows, rows_suppressed, generalised, values_suppressed;

@@ -138,8 +138,10 @@ tw_err_t stats_pattern(const stats_data_t *d, stats_pattern_t p, const stats_per
 /* ---- data quality (docs/internals/stats.md, "Data quality") ----------------------- */
 
 /* `quality`: one row per register; `quality_trend`: one row per register
- * and month. The caller frees both (either out may be NULL). */
-tw_err_t stats_quality(store_t *st, const stats_data_t *d, const stats_period_t *per,
-                       stats_table_t **summary, stats_table_t **trend, tw_errinfo_t *ei);
+ * and month. Reads the store itself (one scan per register, in one read
+ * snapshot; no stats_data_t needed). The caller frees both (either out may
+ * be NULL). */
+tw_err_t stats_quality(store_t *st, const stats_period_t *per, stats_table_t **summary,
+                       stats_table_t **trend, tw_errinfo_t *ei);
 
 #endif

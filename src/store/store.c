@@ -995,6 +995,17 @@ tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max)
     return *max < 0 ? TW_EDB : TW_OK;
 }
 
+tw_err_t store_data_version(store_t *st, int64_t out[REG_COUNT + 1])
+{
+    tw_err_t err;
+    int r;
+    for (r = 0; r < REG_COUNT; r++)
+        if ((err = store_max_row(st, (reg_id_t)r, &out[r])) != TW_OK)
+            return err;
+    out[REG_COUNT] = count(st, "SELECT coalesce(max(id), 0) FROM import_batch", NULL);
+    return out[REG_COUNT] < 0 ? TW_EDB : TW_OK;
+}
+
 const char *store_path(store_t *st)
 {
     const char *p = sqlite3_db_filename(st->db, "main");

@@ -34,7 +34,7 @@
 
 typedef struct store store_t;
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 typedef enum {
     ENT_WORKER = 0,
@@ -242,6 +242,13 @@ tw_err_t store_scan_range(store_t *st, reg_id_t reg, const char *const *columns,
                           int64_t upto, store_scan_fn fn, void *ctx);
 /* The largest row id of a register's table (all versions); 0 when empty. */
 tw_err_t store_max_row(store_t *st, reg_id_t reg, int64_t *max);
+/* The version of the registers' data: the largest row id of each
+ * register's table and of import_batch (out[0..REG_COUNT]). The registers
+ * are append-only (a change is a new version row) and every import opens a
+ * batch, so any import, even one whose every row was rejected, changes it;
+ * equal versions mean the same register data and rejects. Cheap (one
+ * index lookup per table). For caches of derived tables. */
+tw_err_t store_data_version(store_t *st, int64_t out[REG_COUNT + 1]);
 /* The database file's path ("" for an in-memory database), to open another
  * connection to the same store. */
 const char *store_path(store_t *st);

@@ -107,6 +107,7 @@ require("fs").writeFileSync("fixture.json", JSON.stringify({ users, vars }, null
 ' "$worker" "$WORK/upload.csv" "$case_alert" "$WORK/t.db" "$foreign_alert" || fail "writing the fixture"
 
 "$TW_BIN" serve --db t.db --key-file t.db.key --listen 127.0.0.1:0 --web "$SRC/web" --threads 2 \
+  --population "$SRC/docs/examples/population.csv" \
   > serve.out 2> serve.err &
 pid=$!
 wait_listening "$pid" serve.out serve.err
@@ -114,7 +115,7 @@ base=$(sed -n 's|^serve: listening on \(http://127\.0\.0\.1:[0-9][0-9]*\)$|\1|p'
 [ -n "$base" ] || fail "no address in: $(cat serve.out)"
 
 rc=0
-for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns screening person triage}; do
+for t in ${TW_BROWSER_TESTS:-ui cases i18n pilot patterns statistics screening person triage}; do
   TW_BASE_URL="$base" TW_FIXTURE="$WORK/fixture.json" TW_ARTIFACTS="$ART" TW_CHROMIUM="$CHROMIUM" \
     bounded 1800 "the browser tests of $t.test.mjs" \
     node "$SRC/tests/browser/$t.test.mjs" > "node-$t.out" 2>&1 || rc=$?

@@ -210,7 +210,8 @@ fs.writeFileSync("fixture.json", JSON.stringify({ users, vars }, null, 1));
 # Limits small enough to test cheaply; the defaults are in http.h. The test
 # client is also the trusted proxy: its X-Forwarded-For names the client.
 "$TW_BIN" serve --db t.db --listen 127.0.0.1:0 --web "$WORK/web" --threads 2 \
-  --max-body 65536 --max-upload 4194304 --trusted-proxy 127.0.0.1 > serve.out 2> serve.err &
+  --max-body 65536 --max-upload 4194304 --trusted-proxy 127.0.0.1 \
+  --population "$SRC/docs/examples/population.csv" > serve.out 2> serve.err &
 pid=$!
 wait_listening "$pid" serve.out serve.err
 port=$(sed -n 's|^serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' serve.out)

@@ -73,7 +73,13 @@ grep -q 'OrganRemoval' err || fail "the checker names the combination: $(cat err
 # multiple systems estimation from capture histories; thin overlaps refused
 printf 'nrm,alerts,count\n1,0,80\n0,1,60\n1,1,20\n' > h.csv
 "$TW_BIN" report mse --histories h.csv > mse.csv
-expect_eq "$(sed -n 2p mse.csv | cut -d, -f8)" 400 "Lincoln-Petersen: 100 x 80 / 20"
+expect_eq "$(sed -n 2p mse.csv | cut -d, -f10)" 400 "Lincoln-Petersen: 100 x 80 / 20"
+"$TW_BIN" report mse --histories h.csv --format json > mse.json
+grep -q '"table":"mse_histories","columns":\["nrm","alerts","count"\]' mse.json ||
+  fail "json has the capture histories: $(cat mse.json)"
+rc=0; "$TW_BIN" report mse --histories h.csv --criterion aicc 2> err || rc=$?
+expect_eq "$rc" 1 "an unknown criterion"
+grep -q -- '--criterion' err || fail "the error names --criterion: $(cat err)"
 printf 'nrm,alerts,count\n1,0,80\n0,1,60\n1,1,3\n' > thin.csv
 rc=0; "$TW_BIN" report mse --histories thin.csv 2> err || rc=$?
 expect_eq "$rc" 1 "mse with thin overlaps"

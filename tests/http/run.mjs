@@ -19,7 +19,7 @@
 //    "headers": {}, "csrf": false, "unchanged": true, "repeat": N,
 //    "sql": "run on the database before", "sql_after": "and after the request",
 //    "expect": {"status", "json": {PATH: VALUE or {"$op": ...}}, "json_has": [PATH],
-//               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "...",
+//               "json_absent": [PATH], "headers": {NAME: VALUE}, "body_contains": "..." or [...],
 //               "body_lacks": ["..."], "audit": [ENTRY], "audit_absent": [ENTRY],
 //               "audit_count": N},
 //    "save": {VAR: PATH}}
@@ -357,8 +357,8 @@ async function attempt(c) {
       const r = match(res.headers[k.toLowerCase()], want);
       if (r !== true) problems.push(`header ${k}: ${r}`);
     }
-    if (e.body_contains !== undefined && !res.body.includes(e.body_contains)) {
-      problems.push(`body lacks ${JSON.stringify(e.body_contains)}`);
+    for (const s of e.body_contains === undefined ? [] : [].concat(e.body_contains)) {
+      if (!res.body.includes(String(s))) problems.push(`body lacks ${JSON.stringify(s)}`);
     }
     for (const s of e.body_lacks || []) {
       if (res.body.includes(String(s))) problems.push(`body holds ${JSON.stringify(s)}`);
@@ -482,6 +482,7 @@ function probe(route, obj) {
     case 'GET /api/v1/stats/patterns': return { path: '/api/v1/stats/patterns?table=corridors', ok: 200 };
     case 'GET /api/v1/stats/quality': return { path: '/api/v1/stats/quality', ok: 200 };
     case 'GET /api/v1/stats/glotip': return { path: '/api/v1/stats/glotip', ok: 200 };
+    case 'GET /api/v1/stats/sdg': return { path: '/api/v1/stats/sdg', ok: 200 };
     case 'GET /api/v1/cases/stats': return { path: '/api/v1/cases/stats', ok: 200 };
     case 'POST /api/v1/score':
       return { path: '/api/v1/score?dry_run=true', body: vars.score_app, ok: 200 };
@@ -617,6 +618,10 @@ function caseProbe(route, obj) {
       return { ...j(`/api/v1/emergencies/${vars.emergency_reviewed}/review`, {}, 409), global: true };
     case 'GET /api/v1/attachments/{id}':
       return j(`/api/v1/attachments/${vars[`attachment_${obj}`]}`, undefined, 200);
+    case 'GET /api/v1/cases/{id}/offenders': return j(`/api/v1/cases/${c}/offenders`, undefined, 200);
+    // a sex not on the list: refused after the access check, nothing recorded
+    case 'POST /api/v1/cases/{id}/offenders':
+      return j(`/api/v1/cases/${c}/offenders`, { sex: 'NoSuchSex' }, 400);
     default: return null;
   }
 }

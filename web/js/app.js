@@ -17,6 +17,7 @@ import * as alert from './pages/alert.js';
 import * as entity from './pages/entity.js';
 import * as dashboard from './pages/dashboard.js';
 import * as patterns from './pages/patterns.js';
+import * as statistics from './pages/statistics.js';
 import * as importer from './pages/import.js';
 import * as cases from './pages/cases.js';
 import * as caseNew from './pages/case-new.js';
@@ -47,6 +48,7 @@ const routes = [
   { re: /^\/entities\/([a-z]+)\/([^/]+)$/, page: entity, needs: 'entity.read', nav: 'alerts' },
   { re: /^\/dashboard$/, page: dashboard, needs: 'stats.read', nav: 'dashboard' },
   { re: /^\/patterns$/, page: patterns, needs: 'stats.read', nav: 'patterns' },
+  { re: /^\/statistics$/, page: statistics, needs: 'stats.read', nav: 'statistics' },
   { re: /^\/import$/, page: importer, needs: 'import', nav: 'import' },
   { re: /^\/cases$/, page: cases, needs: 'case.read', nav: 'cases' },
   { re: /^\/cases\/new$/, page: caseNew, needs: 'case.write', nav: 'cases' },
@@ -153,6 +155,7 @@ function drawNav(active) {
     ['watchlist', '#/watchlist', t('nav.watchlist'), can('entity.read')],
     ['dashboard', '#/dashboard', t('nav.dashboard'), can('stats.read')],
     ['patterns', '#/patterns', t('nav.patterns'), can('stats.read')],
+    ['statistics', '#/statistics', t('nav.statistics'), can('stats.read')],
     ['import', '#/import', t('nav.import'), can('import')],
     ['cases', '#/cases', t('nav.cases'), can('case.read')],
     ['referrals', '#/referrals', t('nav.referrals'), can('case.read')],
