@@ -341,7 +341,11 @@ static tw_err_t score_sample(live_t *lv, const config_t *cfg, unsigned long long
         hood[i] = r.neighbourhood;
         for (k = 0; k < 3; k++) {
             const eng_app_t *ap = &ix->apps[a];
-            uint32_t e = k == 0 ? a : k == 1 ? ap->worker : ap->employer;
+            /* a worker is scored as its person (engine.h, worker_rep) */
+            uint32_t e = k == 0   ? a
+                         : k == 1 ? (ix->worker_rep && ap->worker ? ix->worker_rep[ap->worker]
+                                                                  : ap->worker)
+                                  : ap->employer;
             double sc;
             score_level_t lv_k;
             live_entity_score(lv, &r, kinds[k], &sc, &lv_k);
