@@ -582,9 +582,27 @@ tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out
         goto fail;
     out->ix.peer_ref = &lv->peers;
     out->neighbourhood = out->ix.napps;
-    if ((err = ind_compute_all(&out->ix, lv->cfg, &out->hits)) != TW_OK ||
-        (err = score_compute(&out->ix, &out->hits, lv->cfg, &out->sr)) != TW_OK)
+    if ((err = ind_compute_all(&out->ix, lv->cfg, &out->hits)) != TW_OK)
         goto fail;
+    {
+        /* only the three scores read off below (and live_entity_score's
+         * residence and phone): no roll-down to the neighbourhood's other
+         * workers, no roll-up to its other employers */
+        const eng_app_t *a = &out->ix.apps[0];
+        ind_marks_t mk;
+        if ((err = ind_marks_init(&mk, &out->ix)) != TW_OK)
+            goto fail;
+        ind_mark(&mk, IK_APPLICATION, 0);
+        ind_mark(&mk, IK_WORKER,
+                 out->ix.worker_rep && a->worker ? out->ix.worker_rep[a->worker] : a->worker);
+        ind_mark(&mk, IK_EMPLOYER, a->employer);
+        ind_mark(&mk, IK_ADDRESS, a->res_addr);
+        ind_mark(&mk, IK_PHONE, a->phone);
+        err = score_compute_only(&out->ix, &out->hits, lv->cfg, &mk, &out->sr);
+        ind_marks_free(&mk);
+        if (err != TW_OK)
+            goto fail;
+    }
     out->level = LEVEL_NONE;
     for (i = 0; i < out->sr.n; i++) {
         const score_entity_t *se = &out->sr.ents[i];

@@ -201,7 +201,7 @@ static tw_err_t push_pair(rollpair_t **pairs, size_t *n, size_t *cap, uint16_t i
  * not rolled up: a report naming an employer's workplace usually names the
  * employer too, and counting it twice is what made employer alerts noisy. */
 static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
-                        const config_t *cfg, ind_hits_t *rolled)
+                        const config_t *cfg, const ind_marks_t *only, ind_hits_t *rolled)
 {
     size_t n = 0, cap = 0, i, j;
     double min_apps = config_score(cfg, "rollup_min_applications", 2);
@@ -220,9 +220,11 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
         nr = app_refs(src, ap, a, 0, refs);
         for (r = 0; r < nr && !err; r++) {
             uint16_t ind = hits->hits[refs[r]].indicator;
-            if (ap->employer && ap->employer < ix->apps_by_employer.n)
+            if (ap->employer && ap->employer < ix->apps_by_employer.n &&
+                (!only || ind_marked(only, IK_EMPLOYER, ap->employer)))
                 err = push_pair(&pairs, &n, &cap, ind, IK_EMPLOYER, ap->employer, a);
-            if (!err && ap->intermediary && ap->intermediary < ix->apps_by_intermediary.n)
+            if (!err && ap->intermediary && ap->intermediary < ix->apps_by_intermediary.n &&
+                (!only || ind_marked(only, IK_INTERMEDIARY, ap->intermediary)))
                 err = push_pair(&pairs, &n, &cap, ind, IK_INTERMEDIARY, ap->intermediary, a);
         }
     }
@@ -274,7 +276,7 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
  * application looks clean. Max, not sum, so one signal seen twice counts
  * once (invariant 4). */
 static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
-                          ind_hits_t *rolled)
+                          const ind_marks_t *only, ind_hits_t *rolled)
 {
     size_t ncat, before = rolled->n;
     const ind_def_t *cat = ind_catalogue(&ncat);
@@ -305,6 +307,8 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const s
         best[k] = UINT32_MAX;
     for (w = 1; w < ix->apps_by_worker.n; w++) {
         uint32_t p;
+        if (only && !ind_marked(only, IK_WORKER, w))
+            continue;
         ntouched = 0;
         for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++) {
             uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, nr;
@@ -439,9 +443,47 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
     return score_compute_suppressed(ix, hits, cfg, NULL, out);
 }
 
+static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                        const score_suppressions_t *sup, const ind_marks_t *only,
+                        score_result_t *out);
+
 tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
                                   const config_t *cfg, const score_suppressions_t *sup,
                                   score_result_t *out)
+{
+    return compute(ix, hits, cfg, sup, NULL, out);
+}
+
+tw_err_t score_compute_only(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                            const ind_marks_t *only, score_result_t *out)
+{
+    ind_marks_t need;
+    uint32_t w, p;
+    int k;
+    tw_err_t err;
+
+    /* what the marked entities read: a marked worker's roll-down reads the
+     * roll-ups of the employers of its applications */
+    memset(&need, 0, sizeof(need));
+    if ((err = ind_marks_init(&need, ix)) != TW_OK)
+        return err;
+    for (k = 0; k < IK_COUNT; k++)
+        if (only->n[k] && need.n[k])
+            memcpy(need.m[k], only->m[k], only->n[k] < need.n[k] ? only->n[k] : need.n[k]);
+    for (w = 1; w < ix->apps_by_worker.n; w++) {
+        if (!ind_marked(only, IK_WORKER, w))
+            continue;
+        for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++)
+            ind_mark(&need, IK_EMPLOYER, ix->apps[ix->apps_by_worker.items[p]].employer);
+    }
+    err = compute(ix, hits, cfg, NULL, &need, out);
+    ind_marks_free(&need);
+    return err;
+}
+
+static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                        const score_suppressions_t *sup, const ind_marks_t *only,
+                        score_result_t *out)
 {
     size_t ncat, total, i, j, ne = 0;
     const ind_def_t *cat = ind_catalogue(&ncat);
@@ -465,9 +507,9 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     }
     if ((err = sources_build(ix, hits, cat, &src)) != TW_OK)
         goto fail;
-    err = roll_up(ix, hits, &src, cfg, &out->rolled);
+    err = roll_up(ix, hits, &src, cfg, only, &out->rolled);
     if (err == TW_OK)
-        err = roll_down(ix, hits, &src, &out->rolled);
+        err = roll_down(ix, hits, &src, only, &out->rolled);
     sources_free(&src);
     if (err != TW_OK)
         goto fail;
@@ -508,12 +550,16 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
             kweight[i * ncat + j] = w < 0 ? 0 : w;
         }
     }
-    for (i = 0; i < total; i++) {
+    for (i = j = 0; i < total; i++) {
         const ind_hit_t *h = score_hit(out, hits, (uint32_t)i);
-        refs[i].kind = h->kind;
-        refs[i].entity = h->entity;
-        refs[i].ref = (uint32_t)i;
+        if (only && !ind_marked(only, (ind_kind_t)h->kind, h->entity))
+            continue;
+        refs[j].kind = h->kind;
+        refs[j].entity = h->entity;
+        refs[j].ref = (uint32_t)i;
+        j++;
     }
+    total = j;
     qsort(refs, total, sizeof(*refs), cmp_ref);
 
     for (i = 0; i < total; i = j) {
