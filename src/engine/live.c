@@ -14,6 +14,9 @@
  *   2. Every local entity id maps back to one id of the full index
  *      (idmap_t.back), and every record copied keeps its key text.
  *   3. The full index is only read.
+ *   4. With persons (full->worker_rep), every local worker's person is
+ *      local too, and ix->worker_rep maps local workers to it: the
+ *      neighbourhood reads a person's records as the full index does.
  * Memory: the neighbourhood's records, postings and strings, freed by
  * live_result_free(); nothing is kept between calls.
  */
