@@ -7,11 +7,13 @@
  * workers, then group every hit, original or rolled,
  * by (entity kind, entity) with one sort of references, then score each
  * group and rank its hits by contribution. Allocation is per call, not per
- * hit: a handful of flat arrays sized by the number of hits.
+ * hit: a handful of flat arrays sized by the number of hits. The three
+ * large sorts run on two threads (psort); everything else on the caller's.
  */
 #include "engine/score.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,65 @@ double score_prior(const config_t *cfg, ind_kind_t kind)
 const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref)
 {
     return ref < hits->n ? &hits->hits[ref] : &r->rolled.hits[ref - hits->n];
+}
+
+/* ---- sorting on both cores ------------------------------------------------
+ * The sorts of hits and entities are most of a screening's scoring time.
+ * Above PSORT_MIN elements the first half is sorted on a second thread
+ * while this one sorts the other, then the halves are merged. Every
+ * comparison used here is a total order (ties broken down to a unique
+ * key, or equal elements identical), so the result is the one qsort()
+ * gives. */
+#define PSORT_MIN 65536
+
+typedef struct {
+    void *base;
+    size_t n, size;
+    int (*cmp)(const void *, const void *);
+} psort_half_t;
+
+static void *psort_half(void *arg)
+{
+    psort_half_t *h = arg;
+    qsort(h->base, h->n, h->size, h->cmp);
+    return NULL;
+}
+
+static void psort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    psort_half_t first = {base, n / 2, size, cmp};
+    char *tmp, *a, *b, *ae, *be, *o;
+    pthread_t t;
+
+    if (n < PSORT_MIN || !(tmp = malloc(n * size))) {
+        qsort(base, n, size, cmp);
+        return;
+    }
+    if (pthread_create(&t, NULL, psort_half, &first) != 0) {
+        free(tmp);
+        qsort(base, n, size, cmp);
+        return;
+    }
+    qsort((char *)base + first.n * size, n - first.n, size, cmp);
+    pthread_join(t, NULL);
+    a = base;
+    ae = a + first.n * size;
+    b = ae;
+    be = (char *)base + n * size;
+    for (o = tmp; a < ae && b < be; o += size) {
+        if (cmp(b, a) < 0) {
+            memcpy(o, b, size);
+            b += size;
+        } else {
+            memcpy(o, a, size);
+            a += size;
+        }
+    }
+    memcpy(o, a, (size_t)(ae - a));
+    o += ae - a;
+    memcpy(o, b, (size_t)(be - b));
+    memcpy(base, tmp, n * size);
+    free(tmp);
 }
 
 static int live(const eng_app_t *a)
@@ -234,7 +295,7 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
         return err;
     }
     if (n)
-        qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
+        psort(pairs, n, sizeof(*pairs), cmp_rollpair);
     for (i = 0; i < n; i = j) {
         const eng_postings_t *p = pairs[i].kind == IK_EMPLOYER ? &ix->apps_by_employer
                                                                : &ix->apps_by_intermediary;
@@ -560,7 +621,7 @@ static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const con
         j++;
     }
     total = j;
-    qsort(refs, total, sizeof(*refs), cmp_ref);
+    psort(refs, total, sizeof(*refs), cmp_ref);
 
     for (i = 0; i < total; i = j) {
         score_entity_t *se = &out->ents[ne];
@@ -610,7 +671,7 @@ static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const con
     }
     out->n = ne;
     out->norder = total;
-    qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
+    psort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
     free(weight);
     free(kweight);
     free(factor);
