@@ -43,6 +43,46 @@ static void now_iso(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A whole number below a million in magnitude as printf's %g and %.6g
+ * print it (decimal digits, no point, no exponent), into out[16]; 0 for
+ * any other value (the caller then prints it with printf). Wages, hours
+ * and counts are most of the numbers in the evidence, and printf's
+ * floating point conversion was most of rendering it. */
+static int whole_g(double v, char out[16])
+{
+    char tmp[16];
+    long long i;
+    int n = 0, k = 0;
+    if (!(v > -1e6 && v < 1e6) || v != floor(v) || (v == 0 && signbit(v)))
+        return 0;
+    i = (long long)v;
+    if (i < 0) {
+        out[k++] = '-';
+        i = -i;
+    }
+    do {
+        tmp[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+    return 1;
+}
+
+/* json_num(), and "%g" into text, with whole_g()'s shortcut. */
+static tw_err_t jnum(tw_buf_t *b, double v)
+{
+    char w[16];
+    return whole_g(v, w) ? buf_adds(b, w) : json_num(b, v);
+}
+
+static tw_err_t gnum(tw_buf_t *b, double v)
+{
+    char w[16];
+    return whole_g(v, w) ? buf_adds(b, w) : buf_printf(b, "%g", v);
+}
+
 static const char *record_key(const eng_index_t *ix, const ind_record_t *r)
 {
     switch (r->kind) {
@@ -312,13 +352,15 @@ static tw_err_t carried_apps(const eng_index_t *ix, const hitix_t *x, const ind_
             break;
         if (ref != UINT32_MAX && ref < hits->n) {
             const ind_hit_t *own = score_hit(sr, hits, ref);
-            if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, own->value)) ||
+            if ((err = buf_adds(json, ",\"value\":")) || (err = jnum(json, own->value)) ||
                 (err = buf_adds(json, ",\"threshold\":")) ||
-                (err = json_num(json, own->threshold)))
+                (err = jnum(json, own->threshold)))
                 break;
-            if (text && shown < TEXT_APPS)
-                err = buf_printf(text, "%s%s: %g against %g", shown ? "; " : " (", key,
-                                 own->value, own->threshold);
+            if (text && shown < TEXT_APPS &&
+                !(err = buf_adds(text, shown ? "; " : " (")) && !(err = buf_adds(text, key)) &&
+                !(err = buf_adds(text, ": ")) && !(err = gnum(text, own->value)) &&
+                !(err = buf_adds(text, " against ")))
+                err = gnum(text, own->threshold);
         } else if (text && shown < TEXT_APPS) {
             err = buf_printf(text, "%s%s", shown ? "; " : " (", key);
         }
@@ -393,8 +435,8 @@ static tw_err_t carried_json(store_t *st, const eng_index_t *ix, const hitix_t *
         }
         /* a hit of its own kind: the application's own wage, the
          * residence's count of workers, the employer's inspections... */
-        if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, src->value)) ||
-            (err = buf_adds(json, ",\"threshold\":")) || (err = json_num(json, src->threshold)) ||
+        if ((err = buf_adds(json, ",\"value\":")) || (err = jnum(json, src->value)) ||
+            (err = buf_adds(json, ",\"threshold\":")) || (err = jnum(json, src->threshold)) ||
             (err = buf_printf(json, ",\"carried\":{\"from\":\"%s\",\"application\":",
                               kind == IK_APPLICATION ? "application"
                               : kind == IK_ADDRESS   ? "residence"
@@ -514,9 +556,9 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
             TRY(carried_json(st, ix, hx, hits, sr, se, h, recs, json, &line));
         } else {
             TRY(buf_adds(json, ",\"value\":"));
-            TRY(json_num(json, h->value));
+            TRY(jnum(json, h->value));
             TRY(buf_adds(json, ",\"threshold\":"));
-            TRY(json_num(json, h->threshold));
+            TRY(jnum(json, h->threshold));
         }
         TRY(buf_printf(json, ",\"records_total\":%u,\"records\":[", h->nrecords_total));
 
