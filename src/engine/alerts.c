@@ -891,149 +891,149 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
               " WHERE entity_type=? AND entity_key=? ORDER BY closed, id DESC LIMIT 1");
     for (b0 = 0; b0 < ntodo; b0 += nslots) {
-    batch_t bt;
-    size_t nb = ntodo - b0 < nslots ? ntodo - b0 : nslots, j;
-    memset(&bt, 0, sizeof(bt));
-    bt.st = st;
-    bt.ix = ix;
-    bt.hits = hits;
-    bt.sr = sr;
-    bt.hx = &hx;
-    bt.cfg = cfg;
-    bt.slots = slots;
-    bt.n = (uint32_t)nb;
-    for (j = 0; j < nb; j++) {
-        slots[j].ent = todo[b0 + j];
-        slots[j].err = TW_OK;
-        slots[j].key[0] = '\0';
-    }
-    render_batch(&bt);
-    for (j = 0; j < nb; j++) {
-        const slot_t *sl = &slots[j];
-        const score_entity_t *se = &sr->ents[sl->ent];
-        const char *etype = ind_kind_name((ind_kind_t)se->kind);
-        const char *level = score_level_name((score_level_t)se->level);
-        const char *akey = sl->key;
-        const tw_buf_t *inds = &sl->inds, *json = &sl->json, *text = &sl->text;
-        long long id = -1, closed_id = -1;
-        int changed = 0;
+        batch_t bt;
+        size_t nb = ntodo - b0 < nslots ? ntodo - b0 : nslots, j;
+        memset(&bt, 0, sizeof(bt));
+        bt.st = st;
+        bt.ix = ix;
+        bt.hits = hits;
+        bt.sr = sr;
+        bt.hx = &hx;
+        bt.cfg = cfg;
+        bt.slots = slots;
+        bt.n = (uint32_t)nb;
+        for (j = 0; j < nb; j++) {
+            slots[j].ent = todo[b0 + j];
+            slots[j].err = TW_OK;
+            slots[j].key[0] = '\0';
+        }
+        render_batch(&bt);
+        for (j = 0; j < nb; j++) {
+            const slot_t *sl = &slots[j];
+            const score_entity_t *se = &sr->ents[sl->ent];
+            const char *etype = ind_kind_name((ind_kind_t)se->kind);
+            const char *level = score_level_name((score_level_t)se->level);
+            const char *akey = sl->key;
+            const tw_buf_t *inds = &sl->inds, *json = &sl->json, *text = &sl->text;
+            long long id = -1, closed_id = -1;
+            int changed = 0;
 
-        if (sl->err != TW_OK) {
-            err = sl->err;
-            if (!akey[0])
-                tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
-            else
-                tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, akey);
-            goto out;
-        }
-        if (!any) {
-            rc = SQLITE_DONE;
-        } else {
-            sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
-            sqlite3_bind_text(sel, 2, akey, -1, SQLITE_STATIC);
-            rc = sqlite3_step(sel);
-        }
-        if (rc == SQLITE_ROW) {
-            int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
-                            strcmp((const char *)sqlite3_column_text(sel, 3),
-                                   buf_str(inds)) == 0;
-            if (sqlite3_column_int(sel, 4)) {
-                /* dismissed or confirmed after review: raise again only on
-                 * new evidence (another level or other indicators) */
-                closed_id = sqlite3_column_int64(sel, 0);
-                if (same_case) {
-                    sqlite3_reset(sel);
-                    sum->unchanged++;
-                    continue;
-                }
+            if (sl->err != TW_OK) {
+                err = sl->err;
+                if (!akey[0])
+                    tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
+                else
+                    tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, akey);
+                goto out;
+            }
+            if (!any) {
+                rc = SQLITE_DONE;
             } else {
-                id = sqlite3_column_int64(sel, 0);
-                changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
+                sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
+                sqlite3_bind_text(sel, 2, akey, -1, SQLITE_STATIC);
+                rc = sqlite3_step(sel);
             }
-        } else if (rc != SQLITE_DONE) {
+            if (rc == SQLITE_ROW) {
+                int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
+                                strcmp((const char *)sqlite3_column_text(sel, 3),
+                                       buf_str(inds)) == 0;
+                if (sqlite3_column_int(sel, 4)) {
+                    /* dismissed or confirmed after review: raise again only on
+                     * new evidence (another level or other indicators) */
+                    closed_id = sqlite3_column_int64(sel, 0);
+                    if (same_case) {
+                        sqlite3_reset(sel);
+                        sum->unchanged++;
+                        continue;
+                    }
+                } else {
+                    id = sqlite3_column_int64(sel, 0);
+                    changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
+                }
+            } else if (rc != SQLITE_DONE) {
+                sqlite3_reset(sel);
+                err = store_db_error(st, ei, "reading an alert");
+                goto out;
+            }
             sqlite3_reset(sel);
-            err = store_db_error(st, ei, "reading an alert");
-            goto out;
-        }
-        sqlite3_reset(sel);
 
-        if (id < 0) {
-            sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, akey, -1, SQLITE_STATIC);
-            sqlite3_bind_double(ins, 3, se->score);
-            sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 5, buf_str(inds), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 6, buf_str(json), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 7, buf_str(text), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 11, run);
-            rc = sqlite3_step(ins);
-            sqlite3_reset(ins);
+            if (id < 0) {
+                sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 2, akey, -1, SQLITE_STATIC);
+                sqlite3_bind_double(ins, 3, se->score);
+                sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 5, buf_str(inds), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 6, buf_str(json), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 7, buf_str(text), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(ins, 11, run);
+                rc = sqlite3_step(ins);
+                sqlite3_reset(ins);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "raising an alert");
+                    goto out;
+                }
+                id = sqlite3_last_insert_rowid(db);
+                sum->raised++;
+            } else if (changed) {
+                sqlite3_bind_double(upd, 1, se->score);
+                sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 3, buf_str(inds), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 4, buf_str(json), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 5, buf_str(text), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(upd, 8, run);
+                sqlite3_bind_int64(upd, 9, id);
+                rc = sqlite3_step(upd);
+                sqlite3_reset(upd);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "updating an alert");
+                    goto out;
+                }
+                sum->updated++;
+            } else {
+                sqlite3_bind_int64(stamp, 1, run);
+                sqlite3_bind_int64(stamp, 2, id);
+                rc = sqlite3_step(stamp);
+                sqlite3_reset(stamp);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "stamping an alert");
+                    goto out;
+                }
+                sum->unchanged++;
+                continue;
+            }
+            sqlite3_bind_int64(ev, 1, id);
+            sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
+            sqlite3_bind_null(ev, 5);
+            sqlite3_bind_null(ev, 6);
+            sqlite3_bind_double(ev, 7, se->score);
+            sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 9, buf_str(inds), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
+            if (closed_id > 0) {
+                char why[96];
+                snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
+                sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_text(ev, 11,
+                                  changed ? (record_run ? "new evidence on rescreen"
+                                                        : "new evidence from a live score")
+                                          : (record_run ? "screening" : "live score"),
+                                  -1, SQLITE_STATIC);
+            }
+            rc = sqlite3_step(ev);
+            sqlite3_reset(ev);
             if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "raising an alert");
+                err = store_db_error(st, ei, "recording alert history");
                 goto out;
             }
-            id = sqlite3_last_insert_rowid(db);
-            sum->raised++;
-        } else if (changed) {
-            sqlite3_bind_double(upd, 1, se->score);
-            sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 3, buf_str(inds), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 4, buf_str(json), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 5, buf_str(text), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(upd, 8, run);
-            sqlite3_bind_int64(upd, 9, id);
-            rc = sqlite3_step(upd);
-            sqlite3_reset(upd);
-            if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "updating an alert");
-                goto out;
-            }
-            sum->updated++;
-        } else {
-            sqlite3_bind_int64(stamp, 1, run);
-            sqlite3_bind_int64(stamp, 2, id);
-            rc = sqlite3_step(stamp);
-            sqlite3_reset(stamp);
-            if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "stamping an alert");
-                goto out;
-            }
-            sum->unchanged++;
-            continue;
         }
-        sqlite3_bind_int64(ev, 1, id);
-        sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
-        sqlite3_bind_null(ev, 5);
-        sqlite3_bind_null(ev, 6);
-        sqlite3_bind_double(ev, 7, se->score);
-        sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 9, buf_str(inds), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
-        if (closed_id > 0) {
-            char why[96];
-            snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
-            sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
-        } else {
-            sqlite3_bind_text(ev, 11,
-                              changed ? (record_run ? "new evidence on rescreen"
-                                                    : "new evidence from a live score")
-                                      : (record_run ? "screening" : "live score"),
-                              -1, SQLITE_STATIC);
-        }
-        rc = sqlite3_step(ev);
-        sqlite3_reset(ev);
-        if (rc != SQLITE_DONE) {
-            err = store_db_error(st, ei, "recording alert history");
-            goto out;
-        }
-    }
     }
 
     if (scope) {
