@@ -69,6 +69,7 @@ for f in "$sqldir"/*.sql; do
   b=${f##*/}
   case "$b" in
   _*) continue ;;
+  outreach_events.sql) continue ;; # bench/outreach.sh's peer, not an indicator
   *.sqlite.sql) i=${b%.sqlite.sql} ;;
   *.pg.sql) i=${b%.pg.sql} ;;
   *) i=${b%.sql} ;;

@@ -1,8 +1,10 @@
 /*
  * test_live.c - live scoring of one application (live.c): a stored
  * application scored as if it had just arrived gets the score a full
- * screening gives it, and so do its worker and employer; a new application
- * brings its own evidence; bad input is refused without scoring.
+ * screening gives it, and so do its worker and employer, hit for hit
+ * (every indicator, native and carried); so on a register linked into
+ * persons and on one with very large employers; a new application brings
+ * its own evidence; bad input is refused without scoring.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +25,7 @@
 #include "engine/indicators.h"
 #include "engine/live.h"
 #include "engine/score.h"
+#include "link/persons.h"
 #include "store/store.h"
 #include "synth/synth.h"
 #include "twtest.h"
@@ -75,31 +78,121 @@ static void full_score(const score_result_t *sr, ind_kind_t kind, uint32_t entit
     }
 }
 
-/* Every stored application, scored live in place of itself, agrees with a
- * full screening of the same index: the application's, its worker's and its
- * employer's scores and levels, exactly. */
-static void agrees(const live_t *l, const config_t *c, uint32_t *flagged_out)
+/* One hit of an entity as scoring saw it, comparable across indexes. */
+typedef struct {
+    uint16_t indicator;
+    int rolled;
+    double strength, value, threshold, contribution;
+    uint32_t nrecords_total;
+} seen_hit_t;
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const seen_hit_t *x = a, *y = b;
+    if (x->indicator != y->indicator)
+        return x->indicator < y->indicator ? -1 : 1;
+    if (x->rolled != y->rolled)
+        return x->rolled < y->rolled ? -1 : 1;
+    if (x->strength != y->strength)
+        return x->strength < y->strength ? -1 : 1;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->threshold < y->threshold ? -1 : x->threshold > y->threshold;
+}
+
+#define MAX_SEEN 128
+
+/* The hits of (kind, entity) in a score result, sorted; their number. */
+static size_t entity_hits(const score_result_t *sr, const ind_hits_t *hits, ind_kind_t kind,
+                          uint32_t entity, seen_hit_t *out)
+{
+    size_t i, n = 0;
+    uint32_t k;
+    for (i = 0; i < sr->n; i++) {
+        const score_entity_t *se = &sr->ents[i];
+        if (se->kind != kind || se->entity != entity)
+            continue;
+        assert_true(se->nhits <= MAX_SEEN);
+        for (k = 0; k < se->nhits; k++) {
+            uint32_t ref = sr->order[se->first + k];
+            const ind_hit_t *h = score_hit(sr, hits, ref);
+            out[n].indicator = h->indicator;
+            out[n].rolled = ref >= hits->n;
+            out[n].strength = h->strength;
+            out[n].value = h->value;
+            out[n].threshold = h->threshold;
+            out[n].contribution = sr->contribution[se->first + k];
+            out[n].nrecords_total = h->nrecords_total;
+            n++;
+        }
+        break;
+    }
+    qsort(out, n, sizeof(*out), cmp_seen);
+    return n;
+}
+
+/* The same hits, indicator for indicator; counts each indicator seen. */
+static void same_hits(const seen_hit_t *a, size_t na, const seen_hit_t *b, size_t nb,
+                      unsigned *per_indicator)
+{
+    size_t i;
+    assert_int_equal(na, nb);
+    for (i = 0; i < na; i++) {
+        assert_int_equal(a[i].indicator, b[i].indicator);
+        assert_int_equal(a[i].rolled, b[i].rolled);
+        assert_true(a[i].strength == b[i].strength);
+        assert_true(fabs(a[i].contribution - b[i].contribution) < 1e-12);
+        /* a carried hit copies the strongest of its sources; between
+         * sources of equal strength the first met wins, and the
+         * application is met first in its neighbourhood, where it is
+         * record 0: the copied value may then be the other source's */
+        if (!a[i].rolled) {
+            assert_true(a[i].value == b[i].value);
+            assert_true(a[i].threshold == b[i].threshold);
+            assert_int_equal(a[i].nrecords_total, b[i].nrecords_total);
+        }
+        per_indicator[a[i].indicator]++;
+    }
+}
+
+/* Every stored application of lv's index, scored live in place of itself,
+ * agrees with a full screening of the same index: the application's, its
+ * worker's (its person's, with persons) and its employer's scores, levels
+ * and hits, exactly. `stride` > 1 checks every stride-th application
+ * only. Returns how many employers of the checked applications had at
+ * least `big` applications. */
+static unsigned check_agrees(live_t *l, const config_t *c, uint32_t stride, uint32_t big)
 {
     const eng_index_t *ix = live_index(l);
     ind_hits_t hits;
     score_result_t full;
+    size_t ncat, k;
+    const ind_def_t *cat = ind_catalogue(&ncat);
     double prior = 100.0 / (1.0 + exp(-config_score(c, "prior", -4.0)));
-    uint32_t i, flagged = 0, workers_flagged = 0;
+    uint32_t i, flagged = 0, workers_flagged = 0, checked = 0;
+    unsigned *per = calloc(ncat, sizeof(*per)), bigs = 0, fired = 0;
+    seen_hit_t *fh = malloc(MAX_SEEN * sizeof(*fh)), *lh = malloc(MAX_SEEN * sizeof(*lh));
     tw_errinfo_t ei;
 
+    assert_non_null(per);
+    assert_non_null(fh);
+    assert_non_null(lh);
     ind_hits_init(&hits);
     assert_int_equal(ind_compute_all(ix, c, &hits), TW_OK);
     assert_int_equal(score_compute(ix, &hits, c, &full), TW_OK);
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < ix->napps; i += stride) {
+        const eng_app_t *a = &ix->apps[i];
+        uint32_t w = ix->worker_rep ? ix->worker_rep[a->worker] : a->worker;
         live_input_t in;
         live_result_t r;
         double fs, ls;
         int fl;
         score_level_t ll;
+        size_t nf, nl;
 
         memset(&in, 0, sizeof(in));
-        in.app = ix->apps[i];
-        in.application_id = eng_str(ix, ix->apps[i].key);
+        in.app = *a;
+        in.application_id = eng_str(ix, a->key);
         in.replaces = i + 1;
         assert_int_equal(live_score(l, &in, &r, &ei), TW_OK);
         assert_true(r.neighbourhood >= 1);
@@ -107,31 +200,162 @@ static void agrees(const live_t *l, const config_t *c, uint32_t *flagged_out)
         assert_true(fabs(r.score - fs) < 1e-9);
         assert_int_equal(r.level, fl);
         flagged += fl != LEVEL_NONE;
-        full_score(&full, IK_EMPLOYER, ix->apps[i].employer, prior, &fs, &fl);
+        nf = entity_hits(&full, &hits, IK_APPLICATION, i, fh);
+        nl = entity_hits(&r.sr, &r.hits, IK_APPLICATION, 0, lh);
+        same_hits(fh, nf, lh, nl, per);
+
+        full_score(&full, IK_EMPLOYER, a->employer, prior, &fs, &fl);
         live_entity_score(l, &r, IK_EMPLOYER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
-        full_score(&full, IK_WORKER, ix->apps[i].worker, prior, &fs, &fl);
+        if (a->employer) {
+            nf = entity_hits(&full, &hits, IK_EMPLOYER, a->employer, fh);
+            nl = entity_hits(&r.sr, &r.hits, IK_EMPLOYER, r.ix.apps[0].employer, lh);
+            same_hits(fh, nf, lh, nl, per);
+            bigs += ix->apps_by_employer.off[a->employer + 1] -
+                        ix->apps_by_employer.off[a->employer] >=
+                    big;
+        }
+
+        full_score(&full, IK_WORKER, w, prior, &fs, &fl);
         live_entity_score(l, &r, IK_WORKER, &ls, &ll);
         assert_true(fabs(ls - fs) < 1e-9);
         assert_int_equal(ll, fl);
         workers_flagged += fl != LEVEL_NONE;
+        if (a->worker) {
+            uint32_t lw = r.ix.apps[0].worker;
+            if (r.ix.worker_rep)
+                lw = r.ix.worker_rep[lw];
+            assert_int_equal(r.ix.global_id[ENT_WORKER][lw], w);
+            nf = entity_hits(&full, &hits, IK_WORKER, w, fh);
+            nl = entity_hits(&r.sr, &r.hits, IK_WORKER, lw, lh);
+            same_hits(fh, nf, lh, nl, per);
+        }
         live_result_free(&r);
+        checked++;
     }
-    printf("live: %u applications agree; %u of them flagged, %u of their workers\n",
-           ix->napps, flagged, workers_flagged);
+    printf("live: %u applications agree hit for hit; %u of them flagged, %u of their workers; "
+           "%u with an employer of %u applications or more\n",
+           checked, flagged, workers_flagged, bigs, big);
+    printf("live: indicators compared:");
+    for (k = 0; k < ncat; k++) {
+        if (per[k]) {
+            printf(" %s %u", cat[k].id, per[k]);
+            fired++;
+        }
+    }
+    printf(" (%u of %zu)\n", fired, ncat);
     assert_true(flagged > 0);
     assert_true(workers_flagged > 0);
-    *flagged_out = flagged;
     score_free(&full);
     ind_hits_free(&hits);
+    free(per);
+    free(fh);
+    free(lh);
+    return bigs;
 }
 
 static void test_agrees_with_full_screening(void **state)
 {
-    uint32_t flagged;
     (void)state;
-    agrees(lv, cfg, &flagged);
+    check_agrees(lv, cfg, 1, 1000000);
+}
+
+/* A store of its own in `sub` (under the test's directory): a synthetic
+ * register of `apps` applications in world `w`, linked into persons when
+ * `link` is set, and its live index. */
+static void other_register(const char *sub, uint64_t apps, uint64_t seed,
+                           const synth_world_t *w, int link, store_t **st_out, live_t **lv_out)
+{
+    static const char *const files[] = {"permits.csv", "border_crossings.csv",
+                                        "inspections.csv", "reports.csv"};
+    char d[400], db[420], path[440];
+    synth_opts_t so;
+    synth_summary_t sum;
+    tw_errinfo_t ei;
+    size_t f;
+
+    snprintf(d, sizeof(d), "%s/%s", dir, sub);
+    snprintf(db, sizeof(db), "%s/t.db", d);
+    memset(&so, 0, sizeof(so));
+    so.out_dir = d;
+    so.applications = apps;
+    so.seed = seed;
+    so.world = w;
+    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
+    assert_int_equal(store_open(db, st_out, &ei), TW_OK);
+    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        import_opts_t o;
+        import_result_t res;
+        snprintf(path, sizeof(path), "%s/%s", d, files[f]);
+        memset(&o, 0, sizeof(o));
+        o.progress = IMPORT_PROGRESS_NONE;
+        o.quiet = 1;
+        o.rejects_path = "";
+        assert_int_equal(import_file(*st_out, path, &o, &res, &ei), TW_OK);
+    }
+    if (link) {
+        persons_opts_t po;
+        persons_opts_default(&po);
+        assert_int_equal(persons_link_store(*st_out, &po, &ei), TW_OK);
+    }
+    assert_int_equal(live_open(*st_out, cfg, lv_out, &ei), TW_OK);
+}
+
+/* Linked into persons, the full screening reads a worker's person
+ * (rapid transfers, exit and re-entry, never entered across a passport
+ * change, reports naming the person): so does the live score. */
+static void test_agrees_with_persons(void **state)
+{
+    store_t *s2;
+    live_t *l2;
+    const eng_index_t *ix;
+    ind_hits_t hits;
+    uint32_t w, several = 0;
+    size_t i, ncat, by_report = 0;
+    int rtw = ind_find("reports_touching_worker");
+    (void)state;
+
+    (void)ind_catalogue(&ncat);
+    other_register("persons", 6000, 19, NULL, 1, &s2, &l2);
+    ix = live_index(l2);
+    assert_non_null(ix->worker_rep);
+    for (w = 1; w < ix->nentities[ENT_WORKER]; w++)
+        several += ix->worker_rep[w] != w;
+    ind_hits_init(&hits);
+    assert_int_equal(ind_compute_all(ix, cfg, &hits), TW_OK);
+    assert_true(rtw >= 0);
+    for (i = 0; i < hits.n; i++)
+        by_report += hits.hits[i].indicator == (uint16_t)rtw;
+    ind_hits_free(&hits);
+    printf("live: persons: %u documents stand for another's person; %zu reports_touching_worker "
+           "hits\n",
+           several, by_report);
+    assert_true(several > 0);   /* persons with several documents */
+    assert_true(by_report > 0); /* reports that reach a worker through the person */
+    check_agrees(l2, cfg, 1, 1000000);
+    live_close(l2);
+    store_close(s2);
+}
+
+/* A register of a few very large employers: their neighbourhoods are the
+ * largest, and their aggregates (roll-ups over thousands of applications,
+ * headcounts, intermediary shares) the easiest to get wrong. */
+static void test_agrees_with_large_employers(void **state)
+{
+    store_t *s3;
+    live_t *l3;
+    synth_world_t w;
+    tw_errinfo_t ei;
+    (void)state;
+
+    synth_world_default(&w);
+    assert_int_equal(synth_world_set(&w, "employer_tail", "0.5", &ei), TW_OK);
+    assert_int_equal(synth_world_set(&w, "apps_per_employer", "300", &ei), TW_OK);
+    other_register("large", 5000, 29, &w, 0, &s3, &l3);
+    assert_true(check_agrees(l3, cfg, 3, 300) > 100);
+    live_close(l3);
+    store_close(s3);
 }
 
 /* The same under relative thresholds and a scoring employer_peer_anomaly:
@@ -152,13 +376,13 @@ static void test_agrees_under_relative_thresholds(void **state)
     live_t *rl = NULL;
     tw_errinfo_t ei;
     ind_hits_t hits;
-    uint32_t flagged, i, nrel = 0, npeer = 0;
+    uint32_t i, nrel = 0, npeer = 0;
     size_t k;
     (void)state;
 
     assert_int_equal(config_parse(text, strlen(text), "rel.conf", ind_ids(), &rc, &ei), TW_OK);
     assert_int_equal(live_open(st, rc, &rl, &ei), TW_OK);
-    agrees(rl, rc, &flagged);
+    check_agrees(rl, rc, 1, 1000000);
     /* and they did fire here */
     ind_hits_init(&hits);
     assert_int_equal(ind_compute_all(live_index(rl), rc, &hits), TW_OK);
@@ -508,6 +732,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_with_full_screening),
         cmocka_unit_test(test_agrees_under_relative_thresholds),
+        cmocka_unit_test(test_agrees_with_persons),
+        cmocka_unit_test(test_agrees_with_large_employers),
         cmocka_unit_test(test_new_application),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_entities_stored_after_the_load),

@@ -20,6 +20,7 @@
 #include "engine/alerts.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,46 @@ static void now_iso(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A whole number below a million in magnitude as printf's %g and %.6g
+ * print it (decimal digits, no point, no exponent), into out[16]; 0 for
+ * any other value (the caller then prints it with printf). Wages, hours
+ * and counts are most of the numbers in the evidence, and printf's
+ * floating point conversion was most of rendering it. */
+static int whole_g(double v, char out[16])
+{
+    char tmp[16];
+    long long i;
+    int n = 0, k = 0;
+    if (!(v > -1e6 && v < 1e6) || v != floor(v) || (v == 0 && signbit(v)))
+        return 0;
+    i = (long long)v;
+    if (i < 0) {
+        out[k++] = '-';
+        i = -i;
+    }
+    do {
+        tmp[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+    return 1;
+}
+
+/* json_num(), and "%g" into text, with whole_g()'s shortcut. */
+static tw_err_t jnum(tw_buf_t *b, double v)
+{
+    char w[16];
+    return whole_g(v, w) ? buf_adds(b, w) : json_num(b, v);
+}
+
+static tw_err_t gnum(tw_buf_t *b, double v)
+{
+    char w[16];
+    return whole_g(v, w) ? buf_adds(b, w) : buf_printf(b, "%g", v);
 }
 
 static const char *record_key(const eng_index_t *ix, const ind_record_t *r)
@@ -78,7 +119,16 @@ static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uin
             return TW_ENOTFOUND;
         entity = ix->global_id[kind_entity[kind]][entity];
     }
-    return store_entity_key(st, kind_entity[kind], entity, out, cap);
+    {
+        /* the connection is opened without SQLite's mutex; apply() renders
+         * on two threads whose only use of it is this lookup */
+        static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+        tw_err_t err;
+        pthread_mutex_lock(&mu);
+        err = store_entity_key(st, kind_entity[kind], entity, out, cap);
+        pthread_mutex_unlock(&mu);
+        return err;
+    }
 }
 
 /* Entities one step from the alert's entity in the graph the applications
@@ -302,13 +352,15 @@ static tw_err_t carried_apps(const eng_index_t *ix, const hitix_t *x, const ind_
             break;
         if (ref != UINT32_MAX && ref < hits->n) {
             const ind_hit_t *own = score_hit(sr, hits, ref);
-            if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, own->value)) ||
+            if ((err = buf_adds(json, ",\"value\":")) || (err = jnum(json, own->value)) ||
                 (err = buf_adds(json, ",\"threshold\":")) ||
-                (err = json_num(json, own->threshold)))
+                (err = jnum(json, own->threshold)))
                 break;
-            if (text && shown < TEXT_APPS)
-                err = buf_printf(text, "%s%s: %g against %g", shown ? "; " : " (", key,
-                                 own->value, own->threshold);
+            if (text && shown < TEXT_APPS &&
+                !(err = buf_adds(text, shown ? "; " : " (")) && !(err = buf_adds(text, key)) &&
+                !(err = buf_adds(text, ": ")) && !(err = gnum(text, own->value)) &&
+                !(err = buf_adds(text, " against ")))
+                err = gnum(text, own->threshold);
         } else if (text && shown < TEXT_APPS) {
             err = buf_printf(text, "%s%s", shown ? "; " : " (", key);
         }
@@ -383,8 +435,8 @@ static tw_err_t carried_json(store_t *st, const eng_index_t *ix, const hitix_t *
         }
         /* a hit of its own kind: the application's own wage, the
          * residence's count of workers, the employer's inspections... */
-        if ((err = buf_adds(json, ",\"value\":")) || (err = json_num(json, src->value)) ||
-            (err = buf_adds(json, ",\"threshold\":")) || (err = json_num(json, src->threshold)) ||
+        if ((err = buf_adds(json, ",\"value\":")) || (err = jnum(json, src->value)) ||
+            (err = buf_adds(json, ",\"threshold\":")) || (err = jnum(json, src->threshold)) ||
             (err = buf_printf(json, ",\"carried\":{\"from\":\"%s\",\"application\":",
                               kind == IK_APPLICATION ? "application"
                               : kind == IK_ADDRESS   ? "residence"
@@ -505,9 +557,9 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
         } else {
             char det[256]; /* an indicator's own detail (employer_peer_anomaly) */
             TRY(buf_adds(json, ",\"value\":"));
-            TRY(json_num(json, h->value));
+            TRY(jnum(json, h->value));
             TRY(buf_adds(json, ",\"threshold\":"));
-            TRY(json_num(json, h->threshold));
+            TRY(jnum(json, h->threshold));
             if (ind_hit_detail(h, det, sizeof(det)) > 0) {
                 TRY(buf_adds(json, ",\"detail\":"));
                 TRY(json_str(json, det, strlen(det)));
@@ -692,6 +744,68 @@ tw_err_t alerts_apply_live(store_t *st, const eng_index_t *ix, const ind_hits_t 
     return apply(st, ix, hits, sr, cfg, scope, 0, actor, sum, ei);
 }
 
+/* ---- rendering in batches, on two threads ------------------------------
+ *
+ * Rendering the evidence (JSON and text) is most of an alert update's CPU,
+ * and it reads only the index, the hits, the scores and the entity keys;
+ * the SQL that writes the rows is serial. So apply() renders a batch of
+ * alerts on two threads into one slot each, then writes the batch in
+ * order on its own thread: the rows, their ids and their history are
+ * those of rendering one by one. */
+#define RENDER_BATCH 1024
+
+typedef struct {
+    uint32_t ent;       /* index in sr->ents */
+    tw_err_t err;
+    char key[1024];
+    tw_buf_t inds, json, text;
+} slot_t;
+
+typedef struct {
+    store_t *st;
+    const eng_index_t *ix;
+    const ind_hits_t *hits;
+    const score_result_t *sr;
+    const hitix_t *hx;
+    const config_t *cfg;
+    slot_t *slots;
+    uint32_t n;
+    uint32_t next;      /* the next slot to take (atomic) */
+} batch_t;
+
+static void render_slot(batch_t *b, slot_t *sl)
+{
+    const score_entity_t *se = &b->sr->ents[sl->ent];
+    const char *etype = ind_kind_name((ind_kind_t)se->kind);
+    if ((sl->err = entity_key(b->st, b->ix, se->kind, se->entity, sl->key, sizeof(sl->key))) !=
+        TW_OK)
+        return;
+    sl->err = render(b->st, b->ix, b->hits, b->sr, b->hx, se, b->cfg, etype, sl->key, &sl->inds,
+                     &sl->json, &sl->text);
+}
+
+static void *render_worker(void *arg)
+{
+    batch_t *b = arg;
+    uint32_t i;
+    while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n)
+        render_slot(b, &b->slots[i]);
+    return NULL;
+}
+
+/* Renders b->slots[0..n) on this thread and one more (on this thread
+ * alone when a second cannot start or the batch is small). */
+static void render_batch(batch_t *b)
+{
+    pthread_t t;
+    int two;
+    b->next = 0;
+    two = b->n >= 16 && pthread_create(&t, NULL, render_worker, b) == 0;
+    render_worker(b);
+    if (two)
+        pthread_join(t, NULL);
+}
+
 static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                       const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
                       int record_run, const char *actor, alerts_summary_t *sum,
@@ -701,19 +815,17 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     sqlite3_stmt *sel = NULL, *ins = NULL, *upd = NULL, *ev = NULL, *stamp = NULL,
                  *low = NULL, *cnt = NULL, *one = NULL;
     ind_marks_t seen;
-    tw_buf_t inds, json, text;
     hitix_t hx = {NULL, 0};
     char key[1024], now[32];
     long long run = 0;
-    size_t i;
-    int tx = 0, rc;
+    uint32_t *todo = NULL;
+    slot_t *slots = NULL;
+    size_t i, ntodo = 0, nslots = 0, b0;
+    int tx = 0, rc, any = 1;
     tw_err_t err = TW_OK;
 
     memset(sum, 0, sizeof(*sum));
     memset(&seen, 0, sizeof(seen));
-    buf_init(&inds, 1 << 16);
-    buf_init(&json, 1 << 22);
-    buf_init(&text, 1 << 20);
     now_iso(now);
     if (scope && (err = ind_marks_init(&seen, ix)) != TW_OK) {
         tw_errinfo_set(ei, err, "%s", "no memory for the screening scope");
@@ -738,9 +850,6 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
         run = sqlite3_column_int64(sel, 0);
     store_release_cached(st, sel);
     sel = NULL;
-    /* the open alert of the entity, else its latest closed one */
-    PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
-              " WHERE entity_type=? AND entity_key=? ORDER BY closed, id DESC LIMIT 1");
     PREP(ins, "INSERT INTO alert(entity_type, entity_key, score, level, indicators, evidence,"
               " explanation, config_version, created_at, updated_at, screened_run)"
               " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -750,13 +859,13 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     PREP(ev, "INSERT INTO alert_event(alert_id, at, actor, kind, from_status, to_status, score,"
              " level, indicators, config_version, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
 
+    /* the entities whose alert this run writes, in score order */
+    if (!(todo = malloc((sr->n ? sr->n : 1) * sizeof(*todo)))) {
+        err = tw_errinfo_set(ei, TW_ENOMEM, "%s", "no memory for the alert update");
+        goto out;
+    }
     for (i = 0; i < sr->n; i++) {
         const score_entity_t *se = &sr->ents[i];
-        const char *etype = ind_kind_name((ind_kind_t)se->kind);
-        const char *level = score_level_name((score_level_t)se->level);
-        long long id = -1, closed_id = -1;
-        int changed = 0;
-
         if (se->level == LEVEL_NONE)
             continue;
         if (scope) {
@@ -764,119 +873,173 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                 continue;
             ind_mark(&seen, (ind_kind_t)se->kind, se->entity);
         }
-        if ((err = entity_key(st, ix, se->kind, se->entity, key, sizeof(key))) != TW_OK) {
-            tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
+        todo[ntodo++] = (uint32_t)i;
+    }
+    if (ntodo) {
+        nslots = ntodo < RENDER_BATCH ? ntodo : RENDER_BATCH;
+        if ((err = hitix_build(hits, sr, &hx)) != TW_OK ||
+            !(slots = calloc(nslots, sizeof(*slots)))) {
+            err = tw_errinfo_set(ei, TW_ENOMEM, "%s", "no memory for the evidence lookup");
             goto out;
         }
-        if (!hx.k && (err = hitix_build(hits, sr, &hx)) != TW_OK) {
-            tw_errinfo_set(ei, err, "%s", "no memory for the evidence lookup");
-            goto out;
+        for (b0 = 0; b0 < nslots; b0++) {
+            buf_init(&slots[b0].inds, 1 << 16);
+            buf_init(&slots[b0].json, 1 << 22);
+            buf_init(&slots[b0].text, 1 << 20);
         }
-        if ((err = render(st, ix, hits, sr, &hx, se, cfg, etype, key, &inds, &json, &text)) != TW_OK) {
-            tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, key);
-            goto out;
+    }
+    /* an empty table (a first screening) has no alert to look up */
+    PREP(sel, "SELECT EXISTS (SELECT 1 FROM alert)");
+    if (sqlite3_step(sel) == SQLITE_ROW)
+        any = sqlite3_column_int(sel, 0);
+    store_release_cached(st, sel);
+    sel = NULL;
+    /* the open alert of the entity, else its latest closed one */
+    PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
+              " WHERE entity_type=? AND entity_key=? ORDER BY closed, id DESC LIMIT 1");
+    for (b0 = 0; b0 < ntodo; b0 += nslots) {
+        batch_t bt;
+        size_t nb = ntodo - b0 < nslots ? ntodo - b0 : nslots, j;
+        memset(&bt, 0, sizeof(bt));
+        bt.st = st;
+        bt.ix = ix;
+        bt.hits = hits;
+        bt.sr = sr;
+        bt.hx = &hx;
+        bt.cfg = cfg;
+        bt.slots = slots;
+        bt.n = (uint32_t)nb;
+        for (j = 0; j < nb; j++) {
+            slots[j].ent = todo[b0 + j];
+            slots[j].err = TW_OK;
+            slots[j].key[0] = '\0';
         }
-        sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sel, 2, key, -1, SQLITE_STATIC);
-        if ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-            int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
-                            strcmp((const char *)sqlite3_column_text(sel, 3),
-                                   buf_str(&inds)) == 0;
-            if (sqlite3_column_int(sel, 4)) {
-                /* dismissed or confirmed after review: raise again only on
-                 * new evidence (another level or other indicators) */
-                closed_id = sqlite3_column_int64(sel, 0);
-                if (same_case) {
-                    sqlite3_reset(sel);
-                    sum->unchanged++;
-                    continue;
-                }
-            } else {
-                id = sqlite3_column_int64(sel, 0);
-                changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
-            }
-        } else if (rc != SQLITE_DONE) {
-            sqlite3_reset(sel);
-            err = store_db_error(st, ei, "reading an alert");
-            goto out;
-        }
-        sqlite3_reset(sel);
+        render_batch(&bt);
+        for (j = 0; j < nb; j++) {
+            const slot_t *sl = &slots[j];
+            const score_entity_t *se = &sr->ents[sl->ent];
+            const char *etype = ind_kind_name((ind_kind_t)se->kind);
+            const char *level = score_level_name((score_level_t)se->level);
+            const char *akey = sl->key;
+            const tw_buf_t *inds = &sl->inds, *json = &sl->json, *text = &sl->text;
+            long long id = -1, closed_id = -1;
+            int changed = 0;
 
-        if (id < 0) {
-            sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, key, -1, SQLITE_STATIC);
-            sqlite3_bind_double(ins, 3, se->score);
-            sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 5, buf_str(&inds), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 6, buf_str(&json), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 7, buf_str(&text), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 11, run);
-            rc = sqlite3_step(ins);
-            sqlite3_reset(ins);
-            if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "raising an alert");
+            if (sl->err != TW_OK) {
+                err = sl->err;
+                if (!akey[0])
+                    tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
+                else
+                    tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, akey);
                 goto out;
             }
-            id = sqlite3_last_insert_rowid(db);
-            sum->raised++;
-        } else if (changed) {
-            sqlite3_bind_double(upd, 1, se->score);
-            sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 3, buf_str(&inds), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 4, buf_str(&json), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 5, buf_str(&text), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
-            sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(upd, 8, run);
-            sqlite3_bind_int64(upd, 9, id);
-            rc = sqlite3_step(upd);
-            sqlite3_reset(upd);
-            if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "updating an alert");
+            if (!any) {
+                rc = SQLITE_DONE;
+            } else {
+                sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
+                sqlite3_bind_text(sel, 2, akey, -1, SQLITE_STATIC);
+                rc = sqlite3_step(sel);
+            }
+            if (rc == SQLITE_ROW) {
+                int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
+                                strcmp((const char *)sqlite3_column_text(sel, 3),
+                                       buf_str(inds)) == 0;
+                if (sqlite3_column_int(sel, 4)) {
+                    /* dismissed or confirmed after review: raise again only on
+                     * new evidence (another level or other indicators) */
+                    closed_id = sqlite3_column_int64(sel, 0);
+                    if (same_case) {
+                        sqlite3_reset(sel);
+                        sum->unchanged++;
+                        continue;
+                    }
+                } else {
+                    id = sqlite3_column_int64(sel, 0);
+                    changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
+                }
+            } else if (rc != SQLITE_DONE) {
+                sqlite3_reset(sel);
+                err = store_db_error(st, ei, "reading an alert");
                 goto out;
             }
-            sum->updated++;
-        } else {
-            sqlite3_bind_int64(stamp, 1, run);
-            sqlite3_bind_int64(stamp, 2, id);
-            rc = sqlite3_step(stamp);
-            sqlite3_reset(stamp);
+            sqlite3_reset(sel);
+
+            if (id < 0) {
+                sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 2, akey, -1, SQLITE_STATIC);
+                sqlite3_bind_double(ins, 3, se->score);
+                sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 5, buf_str(inds), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 6, buf_str(json), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 7, buf_str(text), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
+                sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(ins, 11, run);
+                rc = sqlite3_step(ins);
+                sqlite3_reset(ins);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "raising an alert");
+                    goto out;
+                }
+                id = sqlite3_last_insert_rowid(db);
+                sum->raised++;
+            } else if (changed) {
+                sqlite3_bind_double(upd, 1, se->score);
+                sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 3, buf_str(inds), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 4, buf_str(json), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 5, buf_str(text), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
+                sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(upd, 8, run);
+                sqlite3_bind_int64(upd, 9, id);
+                rc = sqlite3_step(upd);
+                sqlite3_reset(upd);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "updating an alert");
+                    goto out;
+                }
+                sum->updated++;
+            } else {
+                sqlite3_bind_int64(stamp, 1, run);
+                sqlite3_bind_int64(stamp, 2, id);
+                rc = sqlite3_step(stamp);
+                sqlite3_reset(stamp);
+                if (rc != SQLITE_DONE) {
+                    err = store_db_error(st, ei, "stamping an alert");
+                    goto out;
+                }
+                sum->unchanged++;
+                continue;
+            }
+            sqlite3_bind_int64(ev, 1, id);
+            sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
+            sqlite3_bind_null(ev, 5);
+            sqlite3_bind_null(ev, 6);
+            sqlite3_bind_double(ev, 7, se->score);
+            sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 9, buf_str(inds), -1, SQLITE_STATIC);
+            sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
+            if (closed_id > 0) {
+                char why[96];
+                snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
+                sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_text(ev, 11,
+                                  changed ? (record_run ? "new evidence on rescreen"
+                                                        : "new evidence from a live score")
+                                          : (record_run ? "screening" : "live score"),
+                                  -1, SQLITE_STATIC);
+            }
+            rc = sqlite3_step(ev);
+            sqlite3_reset(ev);
             if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "stamping an alert");
+                err = store_db_error(st, ei, "recording alert history");
                 goto out;
             }
-            sum->unchanged++;
-            continue;
-        }
-        sqlite3_bind_int64(ev, 1, id);
-        sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
-        sqlite3_bind_null(ev, 5);
-        sqlite3_bind_null(ev, 6);
-        sqlite3_bind_double(ev, 7, se->score);
-        sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 9, buf_str(&inds), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
-        if (closed_id > 0) {
-            char why[96];
-            snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
-            sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
-        } else {
-            sqlite3_bind_text(ev, 11,
-                              changed ? (record_run ? "new evidence on rescreen"
-                                                    : "new evidence from a live score")
-                                      : (record_run ? "screening" : "live score"),
-                              -1, SQLITE_STATIC);
-        }
-        rc = sqlite3_step(ev);
-        sqlite3_reset(ev);
-        if (rc != SQLITE_DONE) {
-            err = store_db_error(st, ei, "recording alert history");
-            goto out;
         }
     }
 
@@ -1013,9 +1176,13 @@ out:
     store_release_cached(st, one);
     ind_marks_free(&seen);
     free(hx.k);
-    buf_free(&inds);
-    buf_free(&json);
-    buf_free(&text);
+    for (b0 = 0; slots && b0 < nslots; b0++) {
+        buf_free(&slots[b0].inds);
+        buf_free(&slots[b0].json);
+        buf_free(&slots[b0].text);
+    }
+    free(slots);
+    free(todo);
     return err;
 }
 

@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -630,6 +631,36 @@ typedef struct {
     char errmsg[256];
 } side_load_t;
 
+/* The store maps up to 1 GiB of the database file (PRAGMA mmap_size):
+ * good for the random reads of the server, but a full scan then keeps
+ * every page it read resident, counted in the process's memory (twice
+ * with two connections). The load reads each page once, in order, through
+ * SQLite's page cache instead; *saved receives the setting to put back
+ * (-1: none to restore). */
+static void scan_unmapped(store_t *st, int64_t *saved)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    *saved = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        *saved = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (*saved > 0)
+        sqlite3_exec(db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
+    else
+        *saved = -1;
+}
+
+static void scan_restore(store_t *st, int64_t saved)
+{
+    char sql[64];
+    if (saved < 0)
+        return;
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", (long long)saved);
+    sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL);
+}
+
 static void *side_load(void *arg)
 {
     side_load_t *s = arg;
@@ -637,11 +668,14 @@ static void *side_load(void *arg)
     tw_errinfo_t ei;
     int r;
 
+    int64_t saved;
+
     tw_errinfo_clear(&ei);
     if ((s->err = store_open(s->path, &st2, &ei)) != TW_OK) {
         snprintf(s->errmsg, sizeof(s->errmsg), "%s", ei.msg);
         return NULL;
     }
+    scan_unmapped(st2, &saved);
     for (r = 1; r < 4 && s->err == TW_OK; r++) {
         int32_t hz;
         s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, s->upto[r], &hz);
@@ -914,7 +948,7 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     tw_buf_t strings;
     side_load_t side;
     pthread_t thread;
-    int64_t upto[4];
+    int64_t upto[4], mapped;
     tw_err_t err;
     int k, in_tx = 0, threaded = 0;
     int32_t hz;
@@ -961,7 +995,9 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     side.horizon = ENG_NODAY;
     if (side.path[0] && pthread_create(&thread, NULL, side_load, &side) == 0)
         threaded = 1;
+    scan_unmapped(st, &mapped);
     err = load_register(e, st, &strings, &reg_loads[0], since, upto[0], &hz);
+    scan_restore(st, mapped);
     ix->horizon = hz;
     if (threaded) {
         pthread_join(thread, NULL);

@@ -142,7 +142,9 @@ typedef struct {
      * crossings_by_worker are keyed by it, so a worker alert is keyed by
      * the person's latest document and its evidence holds the records of
      * every other one. NULL: no persons (never linked, or a hand-built
-     * index); nentities[ENT_WORKER] entries. Owned by the index. */
+     * index); a live neighbourhood (live.c) of a linked index has its
+     * own, in local ids. nentities[ENT_WORKER] entries. Owned by the
+     * index. */
     uint32_t *worker_rep;
 
     char *strings;   /* NUL-terminated record keys, addressed by offset */

@@ -14,6 +14,9 @@
  *   2. Every local entity id maps back to one id of the full index
  *      (idmap_t.back), and every record copied keeps its key text.
  *   3. The full index is only read.
+ *   4. With persons (full->worker_rep), every local worker's person is
+ *      local too, and ix->worker_rep maps local workers to it: the
+ *      neighbourhood reads a person's records as the full index does.
  * Memory: the neighbourhood's records, postings and strings, freed by
  * live_result_free(); nothing is kept between calls.
  */
@@ -235,6 +238,15 @@ typedef struct {
     tw_buf_t strings;
 } hood_t;
 
+/* The worker standing for w's person in the full index (engine.h,
+ * worker_rep): the key of apps_by_worker, crossings_by_worker and
+ * reports_by_worker there; w itself without persons or for a worker
+ * stored after the load. */
+static uint32_t full_rep(const eng_index_t *full, uint32_t w)
+{
+    return full->worker_rep && w && w < full->nentities[ENT_WORKER] ? full->worker_rep[w] : w;
+}
+
 static tw_err_t local_ent(hood_t *h, store_entity_t k, uint32_t gid, uint32_t *out)
 {
     *out = 0;
@@ -369,6 +381,19 @@ static tw_err_t add_reports(hood_t *h)
 
     for (t = 0; t < 3; t++)
         nent[t] = h->ent[kind[t]].n; /* before reports add their own */
+    /* reports that linkage put in the person of one of the workers */
+    if (full->reports_by_worker.off) {
+        const eng_postings_t *p = &full->reports_by_worker;
+        for (i = 0; i < h->ent[ENT_WORKER].n; i++) {
+            uint32_t g = h->ent[ENT_WORKER].back[i];
+            if (g >= p->n)
+                continue;
+            for (j = p->off[g]; j < p->off[g + 1]; j++) {
+                if ((err = idmap_add(&h->reports, p->items[j], &local, NULL)) != TW_OK)
+                    return err;
+            }
+        }
+    }
     for (t = 0; t < 3; t++) {
         const eng_postings_t *p = by[t];
         for (i = 0; i < nent[t]; i++) {
@@ -387,13 +412,31 @@ static tw_err_t add_reports(hood_t *h)
     for (i = 0; i < h->reports.n; i++) {
         eng_report_t *x = &ix->reports[ix->nreports];
         *x = full->reports[h->reports.back[i]];
-        x->worker = 0; /* a neighbourhood does not read persons (engine.h) */
+        /* the report's person, when it is one of the neighbourhood's */
+        x->worker = x->worker ? idmap_get(&h->ent[ENT_WORKER], x->worker) : 0;
         if ((err = local_ent(h, ENT_EMPLOYER, x->employer, &x->employer)) != TW_OK ||
             (err = local_ent(h, ENT_ADDRESS, x->address, &x->address)) != TW_OK ||
             (err = local_ent(h, ENT_PHONE, x->phone, &x->phone)) != TW_OK ||
             (err = copy_key(h, eng_str(full, x->key), &x->key)) != TW_OK)
             return err;
         ix->nreports++;
+    }
+    return TW_OK;
+}
+
+/* With persons (engine.h, worker_rep), every worker of the neighbourhood
+ * brings the worker standing for its person, under whose id the full
+ * index keeps the person's applications, crossings and reports. */
+static tw_err_t add_persons(hood_t *h)
+{
+    uint32_t i, local;
+    tw_err_t err;
+    if (!h->full->worker_rep)
+        return TW_OK;
+    for (i = 0; i < h->ent[ENT_WORKER].n; i++) { /* a rep is its own rep: no chains */
+        if ((err = idmap_add(&h->ent[ENT_WORKER], full_rep(h->full, h->ent[ENT_WORKER].back[i]),
+                             &local, NULL)) != TW_OK)
+            return err;
     }
     return TW_OK;
 }
@@ -437,7 +480,9 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
     int k;
     tw_err_t err;
 
-    if ((err = select_apps(h, &full->apps_by_worker, a->worker, in->replaces)) ||
+    uint32_t person = full_rep(full, a->worker);
+
+    if ((err = select_apps(h, &full->apps_by_worker, person, in->replaces)) ||
         (err = select_apps(h, &full->apps_by_employer, a->employer, in->replaces)) ||
         (err = select_apps(h, &full->apps_by_res_addr, a->res_addr, in->replaces)) ||
         (err = select_apps(h, &full->apps_by_work_addr, a->work_addr, in->replaces)) ||
@@ -448,9 +493,9 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
      * applications' employers, residences and phones (score.c, roll-down):
      * those are whole groups too; a residence's evidence includes what it
      * is as a workplace (shared_employer_address) */
-    if (a->worker && a->worker < full->apps_by_worker.n) {
+    if (person && person < full->apps_by_worker.n) {
         const eng_postings_t *w = &full->apps_by_worker;
-        for (i = w->off[a->worker]; i < w->off[a->worker + 1]; i++) {
+        for (i = w->off[person]; i < w->off[person + 1]; i++) {
             const eng_app_t *o = &full->apps[w->items[i]];
             if (w->items[i] + 1 == in->replaces)
                 continue;
@@ -476,6 +521,8 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
         uint32_t l = gprev ? idmap_get(&h->apps, gprev - 1) : 0; /* = local index */
         ix->apps[i].prev = l ? l + 1 : 0;
     }
+    if ((err = add_persons(h)) != TW_OK)
+        return err;
     if ((err = add_by_entity(h, ENT_WORKER, &full->crossings_by_worker, full->crossings,
                              sizeof(*full->crossings), (void **)&ix->crossings,
                              &ix->ncrossings, fix_crossing)) != TW_OK ||
@@ -487,6 +534,15 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
         return err;
     for (k = 0; k < ENT_COUNT; k++) {
         ix->nentities[k] = h->ent[k].n + 1;
+        if (k == ENT_WORKER && full->worker_rep) {
+            /* local persons: the worker standing for each local worker */
+            if (!(ix->worker_rep = malloc((size_t)ix->nentities[k] * sizeof(uint32_t))))
+                return TW_ENOMEM;
+            ix->worker_rep[0] = 0;
+            for (i = 0; i < h->ent[k].n; i++)
+                ix->worker_rep[i + 1] =
+                    idmap_get(&h->ent[k], full_rep(full, h->ent[k].back[i]));
+        }
         if (!(ix->global_id[k] = malloc((size_t)ix->nentities[k] * sizeof(uint32_t))))
             return TW_ENOMEM;
         ix->global_id[k][0] = 0;
@@ -530,9 +586,27 @@ tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out
         goto fail;
     out->ix.peer_ref = &lv->peers;
     out->neighbourhood = out->ix.napps;
-    if ((err = ind_compute_all(&out->ix, lv->cfg, &out->hits)) != TW_OK ||
-        (err = score_compute(&out->ix, &out->hits, lv->cfg, &out->sr)) != TW_OK)
+    if ((err = ind_compute_all(&out->ix, lv->cfg, &out->hits)) != TW_OK)
         goto fail;
+    {
+        /* only the three scores read off below (and live_entity_score's
+         * residence and phone): no roll-down to the neighbourhood's other
+         * workers, no roll-up to its other employers */
+        const eng_app_t *a = &out->ix.apps[0];
+        ind_marks_t mk;
+        if ((err = ind_marks_init(&mk, &out->ix)) != TW_OK)
+            goto fail;
+        ind_mark(&mk, IK_APPLICATION, 0);
+        ind_mark(&mk, IK_WORKER,
+                 out->ix.worker_rep && a->worker ? out->ix.worker_rep[a->worker] : a->worker);
+        ind_mark(&mk, IK_EMPLOYER, a->employer);
+        ind_mark(&mk, IK_ADDRESS, a->res_addr);
+        ind_mark(&mk, IK_PHONE, a->phone);
+        err = score_compute_only(&out->ix, &out->hits, lv->cfg, &mk, &out->sr);
+        ind_marks_free(&mk);
+        if (err != TW_OK)
+            goto fail;
+    }
     out->level = LEVEL_NONE;
     for (i = 0; i < out->sr.n; i++) {
         const score_entity_t *se = &out->sr.ents[i];
@@ -569,7 +643,11 @@ void live_entity_score(const live_t *lv, const live_result_t *r, ind_kind_t kind
         return;
     switch (kind) {
     case IK_APPLICATION: id = 0; break;
-    case IK_WORKER: id = a->worker; break;
+    case IK_WORKER: /* the person's worker (engine.h, worker_rep) */
+        id = r->ix.worker_rep && a->worker < r->ix.nentities[ENT_WORKER]
+                 ? r->ix.worker_rep[a->worker]
+                 : a->worker;
+        break;
     case IK_EMPLOYER: id = a->employer; break;
     case IK_ADDRESS: id = a->res_addr; break;
     case IK_PHONE: id = a->phone; break;

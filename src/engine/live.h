@@ -13,7 +13,11 @@
  * indicators and the same scoring on it, and reads off the scores of the
  * application, its worker and its employer, with their evidence.
  * Comparisons with the whole register (wage peers) use figures of the full
- * index (ind_peer_ref_t). See docs/internals/engine.md, "Live scoring".
+ * index (ind_peer_ref_t). When the store is linked into persons, the worker
+ * is its person, as in a full screening: the neighbourhood holds the
+ * person's applications, crossings and reports under every document, and
+ * the worker's score is the person's. See docs/internals/engine.md, "Live
+ * scoring".
  *
  * That is everything those three scores read, so they are the scores a full
  * screening would give with the application added (test_live.c checks it

@@ -7,11 +7,13 @@
  * workers, then group every hit, original or rolled,
  * by (entity kind, entity) with one sort of references, then score each
  * group and rank its hits by contribution. Allocation is per call, not per
- * hit: a handful of flat arrays sized by the number of hits.
+ * hit: a handful of flat arrays sized by the number of hits. The three
+ * large sorts run on two threads (psort); everything else on the caller's.
  */
 #include "engine/score.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,65 @@ double score_prior(const config_t *cfg, ind_kind_t kind)
 const ind_hit_t *score_hit(const score_result_t *r, const ind_hits_t *hits, uint32_t ref)
 {
     return ref < hits->n ? &hits->hits[ref] : &r->rolled.hits[ref - hits->n];
+}
+
+/* ---- sorting on both cores ------------------------------------------------
+ * The sorts of hits and entities are most of a screening's scoring time.
+ * Above PSORT_MIN elements the first half is sorted on a second thread
+ * while this one sorts the other, then the halves are merged. Every
+ * comparison used here is a total order (ties broken down to a unique
+ * key, or equal elements identical), so the result is the one qsort()
+ * gives. */
+#define PSORT_MIN 65536
+
+typedef struct {
+    void *base;
+    size_t n, size;
+    int (*cmp)(const void *, const void *);
+} psort_half_t;
+
+static void *psort_half(void *arg)
+{
+    psort_half_t *h = arg;
+    qsort(h->base, h->n, h->size, h->cmp);
+    return NULL;
+}
+
+static void psort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    psort_half_t first = {base, n / 2, size, cmp};
+    char *tmp, *a, *b, *ae, *be, *o;
+    pthread_t t;
+
+    if (n < PSORT_MIN || !(tmp = malloc(n * size))) {
+        qsort(base, n, size, cmp);
+        return;
+    }
+    if (pthread_create(&t, NULL, psort_half, &first) != 0) {
+        free(tmp);
+        qsort(base, n, size, cmp);
+        return;
+    }
+    qsort((char *)base + first.n * size, n - first.n, size, cmp);
+    pthread_join(t, NULL);
+    a = base;
+    ae = a + first.n * size;
+    b = ae;
+    be = (char *)base + n * size;
+    for (o = tmp; a < ae && b < be; o += size) {
+        if (cmp(b, a) < 0) {
+            memcpy(o, b, size);
+            b += size;
+        } else {
+            memcpy(o, a, size);
+            a += size;
+        }
+    }
+    memcpy(o, a, (size_t)(ae - a));
+    o += ae - a;
+    memcpy(o, b, (size_t)(be - b));
+    memcpy(base, tmp, n * size);
+    free(tmp);
 }
 
 static int live(const eng_app_t *a)
@@ -201,7 +262,7 @@ static tw_err_t push_pair(rollpair_t **pairs, size_t *n, size_t *cap, uint16_t i
  * not rolled up: a report naming an employer's workplace usually names the
  * employer too, and counting it twice is what made employer alerts noisy. */
 static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
-                        const config_t *cfg, ind_hits_t *rolled)
+                        const config_t *cfg, const ind_marks_t *only, ind_hits_t *rolled)
 {
     size_t n = 0, cap = 0, i, j;
     double min_apps = config_score(cfg, "rollup_min_applications", 2);
@@ -220,9 +281,11 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
         nr = app_refs(src, ap, a, 0, refs);
         for (r = 0; r < nr && !err; r++) {
             uint16_t ind = hits->hits[refs[r]].indicator;
-            if (ap->employer && ap->employer < ix->apps_by_employer.n)
+            if (ap->employer && ap->employer < ix->apps_by_employer.n &&
+                (!only || ind_marked(only, IK_EMPLOYER, ap->employer)))
                 err = push_pair(&pairs, &n, &cap, ind, IK_EMPLOYER, ap->employer, a);
-            if (!err && ap->intermediary && ap->intermediary < ix->apps_by_intermediary.n)
+            if (!err && ap->intermediary && ap->intermediary < ix->apps_by_intermediary.n &&
+                (!only || ind_marked(only, IK_INTERMEDIARY, ap->intermediary)))
                 err = push_pair(&pairs, &n, &cap, ind, IK_INTERMEDIARY, ap->intermediary, a);
         }
     }
@@ -232,7 +295,7 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
         return err;
     }
     if (n)
-        qsort(pairs, n, sizeof(*pairs), cmp_rollpair);
+        psort(pairs, n, sizeof(*pairs), cmp_rollpair);
     for (i = 0; i < n; i = j) {
         const eng_postings_t *p = pairs[i].kind == IK_EMPLOYER ? &ix->apps_by_employer
                                                                : &ix->apps_by_intermediary;
@@ -274,7 +337,7 @@ static tw_err_t roll_up(const eng_index_t *ix, const ind_hits_t *hits, const sou
  * application looks clean. Max, not sum, so one signal seen twice counts
  * once (invariant 4). */
 static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const sources_t *src,
-                          ind_hits_t *rolled)
+                          const ind_marks_t *only, ind_hits_t *rolled)
 {
     size_t ncat, before = rolled->n;
     const ind_def_t *cat = ind_catalogue(&ncat);
@@ -305,6 +368,8 @@ static tw_err_t roll_down(const eng_index_t *ix, const ind_hits_t *hits, const s
         best[k] = UINT32_MAX;
     for (w = 1; w < ix->apps_by_worker.n; w++) {
         uint32_t p;
+        if (only && !ind_marked(only, IK_WORKER, w))
+            continue;
         ntouched = 0;
         for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++) {
             uint32_t a = ix->apps_by_worker.items[p], emp = ix->apps[a].employer, q, nr;
@@ -439,9 +504,47 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
     return score_compute_suppressed(ix, hits, cfg, NULL, out);
 }
 
+static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                        const score_suppressions_t *sup, const ind_marks_t *only,
+                        score_result_t *out);
+
 tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
                                   const config_t *cfg, const score_suppressions_t *sup,
                                   score_result_t *out)
+{
+    return compute(ix, hits, cfg, sup, NULL, out);
+}
+
+tw_err_t score_compute_only(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                            const ind_marks_t *only, score_result_t *out)
+{
+    ind_marks_t need;
+    uint32_t w, p;
+    int k;
+    tw_err_t err;
+
+    /* what the marked entities read: a marked worker's roll-down reads the
+     * roll-ups of the employers of its applications */
+    memset(&need, 0, sizeof(need));
+    if ((err = ind_marks_init(&need, ix)) != TW_OK)
+        return err;
+    for (k = 0; k < IK_COUNT; k++)
+        if (only->n[k] && need.n[k])
+            memcpy(need.m[k], only->m[k], only->n[k] < need.n[k] ? only->n[k] : need.n[k]);
+    for (w = 1; w < ix->apps_by_worker.n; w++) {
+        if (!ind_marked(only, IK_WORKER, w))
+            continue;
+        for (p = ix->apps_by_worker.off[w]; p < ix->apps_by_worker.off[w + 1]; p++)
+            ind_mark(&need, IK_EMPLOYER, ix->apps[ix->apps_by_worker.items[p]].employer);
+    }
+    err = compute(ix, hits, cfg, NULL, &need, out);
+    ind_marks_free(&need);
+    return err;
+}
+
+static tw_err_t compute(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                        const score_suppressions_t *sup, const ind_marks_t *only,
+                        score_result_t *out)
 {
     size_t ncat, total, i, j, ne = 0;
     const ind_def_t *cat = ind_catalogue(&ncat);
@@ -465,9 +568,9 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     }
     if ((err = sources_build(ix, hits, cat, &src)) != TW_OK)
         goto fail;
-    err = roll_up(ix, hits, &src, cfg, &out->rolled);
+    err = roll_up(ix, hits, &src, cfg, only, &out->rolled);
     if (err == TW_OK)
-        err = roll_down(ix, hits, &src, &out->rolled);
+        err = roll_down(ix, hits, &src, only, &out->rolled);
     sources_free(&src);
     if (err != TW_OK)
         goto fail;
@@ -508,13 +611,17 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
             kweight[i * ncat + j] = w < 0 ? 0 : w;
         }
     }
-    for (i = 0; i < total; i++) {
+    for (i = j = 0; i < total; i++) {
         const ind_hit_t *h = score_hit(out, hits, (uint32_t)i);
-        refs[i].kind = h->kind;
-        refs[i].entity = h->entity;
-        refs[i].ref = (uint32_t)i;
+        if (only && !ind_marked(only, (ind_kind_t)h->kind, h->entity))
+            continue;
+        refs[j].kind = h->kind;
+        refs[j].entity = h->entity;
+        refs[j].ref = (uint32_t)i;
+        j++;
     }
-    qsort(refs, total, sizeof(*refs), cmp_ref);
+    total = j;
+    psort(refs, total, sizeof(*refs), cmp_ref);
 
     for (i = 0; i < total; i = j) {
         score_entity_t *se = &out->ents[ne];
@@ -564,7 +671,7 @@ tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
     }
     out->n = ne;
     out->norder = total;
-    qsort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
+    psort(out->ents, ne, sizeof(*out->ents), cmp_entity_score);
     free(weight);
     free(kweight);
     free(factor);

@@ -107,6 +107,13 @@ tw_err_t score_compute(const eng_index_t *ix, const ind_hits_t *hits, const conf
 tw_err_t score_compute_suppressed(const eng_index_t *ix, const ind_hits_t *hits,
                                   const config_t *cfg, const score_suppressions_t *sup,
                                   score_result_t *out);
+/* The same, without suppressions, for the entities marked in `only`
+ * alone (and what their scores read: the roll-ups of the employers of a
+ * marked worker's applications): their scores, hits and evidence are
+ * those score_compute() gives them; no other entity is scored. Live
+ * scoring reads three entities of a neighbourhood. */
+tw_err_t score_compute_only(const eng_index_t *ix, const ind_hits_t *hits, const config_t *cfg,
+                            const ind_marks_t *only, score_result_t *out);
 /* Sorts a suppression list for score_compute_suppressed. */
 void score_sort_suppressions(score_suppressions_t *sup);
 /* The hit a reference in `order` names. */

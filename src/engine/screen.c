@@ -27,6 +27,14 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* CPU seconds of the whole process (every thread) since *c0. */
+static double cpu_since(const struct timespec *c0)
+{
+    struct timespec c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    return (double)(c1.tv_sec - c0->tv_sec) + (double)(c1.tv_nsec - c0->tv_nsec) / 1e9;
+}
+
 static tw_err_t write_hits(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                            const char *path, tw_errinfo_t *ei)
 {
@@ -137,7 +145,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     alerts_screening_t last;
     changed_t ch = {NULL, 0, 0, 0};
     const eng_index_t *ix;
-    struct timespec t0;
+    struct timespec t0, c0;
     int found = 0, r;
     tw_err_t err;
 
@@ -146,6 +154,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     memset(&mk, 0, sizeof(mk));
     ind_hits_init(&hits);
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     if (o->incremental) {
         if ((err = alerts_last_screening(st, &last, &found, ei)) != TW_OK)
             goto out;
@@ -167,11 +176,13 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
         goto out;
     ix = engine_index(e);
     sum->t_load = seconds_since(&t0);
+    sum->c_load = cpu_since(&c0);
     if ((err = ind_compute_all(ix, cfg, &hits)) != TW_OK) {
         tw_errinfo_set(ei, err, "computing indicators: %s", tw_strerror(err));
         goto out;
     }
     sum->t_indicators = seconds_since(&t0) - sum->t_load;
+    sum->c_indicators = cpu_since(&c0) - sum->c_load;
     if (o->hits_path && (err = write_hits(st, ix, &hits, o->hits_path, ei)) != TW_OK)
         goto out;
     if ((err = alerts_load_suppressions(st, ix, &sup, ei)) != TW_OK)
@@ -181,6 +192,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
         goto out;
     }
     sum->t_scores = seconds_since(&t0) - sum->t_load - sum->t_indicators;
+    sum->c_scores = cpu_since(&c0) - sum->c_load - sum->c_indicators;
     if (sum->incremental) {
         if ((err = scope_of(st, ix, cfg, last.horizon, &ch, &mk, ei)) != TW_OK)
             goto out;
@@ -197,6 +209,7 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
     }
     sum->person_changes = ch.n;
     sum->t_alerts = seconds_since(&t0) - sum->t_load - sum->t_indicators - sum->t_scores;
+    sum->c_alerts = cpu_since(&c0) - sum->c_load - sum->c_indicators - sum->c_scores;
     sum->napps = ix->napps;
     sum->index_bytes = ix->bytes;
     sum->ncrossings = ix->ncrossings;
@@ -239,6 +252,8 @@ void screen_print(const screen_summary_t *sum, const config_t *cfg, FILE *out)
             a->open_by_level[2], a->open_by_level[1]);
     fprintf(out, "screen: load %.2f s, indicators %.2f s, scores %.2f s, alerts %.2f s\n",
             sum->t_load, sum->t_indicators, sum->t_scores, sum->t_alerts);
+    fprintf(out, "screen: cpu load %.2f s, indicators %.2f s, scores %.2f s, alerts %.2f s\n",
+            sum->c_load, sum->c_indicators, sum->c_scores, sum->c_alerts);
     fprintf(out, "screen: index %.1f MiB, %zu bytes per application\n",
             (double)sum->index_bytes / (1024.0 * 1024.0),
             sum->napps ? sum->index_bytes / sum->napps : 0);

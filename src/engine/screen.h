@@ -47,14 +47,15 @@ typedef struct {
     size_t changed_records; /* incremental: records newer than the watermark */
     size_t person_changes;  /* workers a link run changed the person of (persons.h) */
     alerts_summary_t alerts;
-    double t_load, t_indicators, t_scores, t_alerts; /* seconds */
+    double t_load, t_indicators, t_scores, t_alerts; /* seconds, wall clock */
+    double c_load, c_indicators, c_scores, c_alerts; /* seconds of CPU, all threads */
     size_t index_bytes;    /* memory held by the engine's index */
 } screen_summary_t;
 
 tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
                     screen_summary_t *sum, tw_errinfo_t *ei);
 
-/* The summary as the CLI prints it (four lines). */
+/* The summary as the CLI prints it (six lines). */
 void screen_print(const screen_summary_t *sum, const config_t *cfg, FILE *out);
 
 #endif
