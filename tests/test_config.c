@@ -974,6 +974,25 @@ static void test_cases_section(void **state)
     bad(MIN "[cases]\nshelter = 1\n", 9, 1, "shelter", "unknown key 'shelter' in [cases]");
 }
 
+/* [link] belongs to `tipwatch link` (link/link_config.c): the engine's
+ * parser accepts it so that one deployment file holds both, checks its keys
+ * and numbers, and leaves it out of the digest (alerts do not depend on it). */
+static void test_link_section(void **state)
+{
+    config_t *c;
+    (void)state;
+
+    c = parse_ok(MIN "[link]\nthreshold = 5.5\nreview_low = -2\nveto = -10\nblock_cap = 800\n"
+                     "[cases]\npreid_days = 5\n");
+    assert_int_equal(config_cases(c, "preid_days", 0), 5);
+    config_free(c);
+    assert_true(digest_of(MIN) == digest_of(MIN "[link]\nthreshold = 7\n"));
+    bad(MIN "[link]\nthreshhold = 5\n", 9, 1, "threshhold", "unknown key 'threshhold' in [link]");
+    bad(MIN "[link]\nveto = low\n", 9, 8, "veto", "'low' is not a number");
+    bad(MIN "[link]\nveto = 1\nveto = 2\n", 10, 1, "veto", "first at line 9");
+    bad(MIN "[link]\n[link]\n", 9, 2, "link", "appears twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -998,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_digest_changes),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_cases_section),
+        cmocka_unit_test(test_link_section),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -414,7 +414,8 @@ typedef enum {
     SEC_SCORE,
     SEC_INDICATOR,
     SEC_MISMATCH,
-    SEC_CASES
+    SEC_CASES,
+    SEC_LINK
 } section_t;
 
 typedef struct {
@@ -964,7 +965,34 @@ static tw_err_t entry_cases(parser_t *ps, const char *k, size_t klen, size_t kco
     return TW_OK;
 }
 
-/* [minimum_wage], [levels], [score], [mismatch], [cases] or [indicator ID];
+/* [link]: the linker's options, read by `tipwatch link --config` through
+ * link/link_config.c, so that one deployment file holds both. The engine
+ * neither keeps nor hashes them (alerts depend on the persons stored, not on
+ * the options that made them); it checks the key and that the value is a
+ * number, so a typo fails here as it would there. The ranges are
+ * link_config.c's to check. */
+static tw_err_t entry_link(parser_t *ps, const char *k, size_t klen, size_t kcol,
+                           const char *v, size_t vlen, size_t vcol)
+{
+    static const char *const keys[] = {"threshold", "review_low", "veto", "block_cap"};
+    size_t i;
+    double d;
+    tw_err_t err;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (eq(k, klen, keys[i]))
+            break;
+    if (i == sizeof(keys) / sizeof(keys[0]))
+        return perr(ps, kcol,
+                    "unknown key '%.*s' in [link] (expected threshold, review_low, veto "
+                    "or block_cap)",
+                    clip(k, klen), k);
+    if ((err = check_dup(ps, k, klen, kcol)) != TW_OK)
+        return err;
+    return parse_number(ps, v, vlen, vcol, &d);
+}
+
+/* [minimum_wage], [levels], [score], [mismatch], [cases], [link] or [indicator ID];
  * s[i] == '['. */
 static tw_err_t parse_section(parser_t *ps, size_t i)
 {
@@ -991,6 +1019,8 @@ static tw_err_t parse_section(parser_t *ps, size_t i)
         sec = SEC_MISMATCH;
     } else if (eq(ps->s + wstart, wlen, "cases")) {
         sec = SEC_CASES;
+    } else if (eq(ps->s + wstart, wlen, "link")) {
+        sec = SEC_LINK;
     } else if (eq(ps->s + wstart, wlen, "indicator")) {
         sec = SEC_INDICATOR;
         istart = i;
@@ -1013,7 +1043,7 @@ static tw_err_t parse_section(parser_t *ps, size_t i)
     } else {
         return perr(ps, wstart,
                     "unknown section [%.*s] (expected minimum_wage, levels, score, "
-                    "mismatch, cases or indicator ID)",
+                    "mismatch, cases, link or indicator ID)",
                     clip(ps->s + wstart, wlen), ps->s + wstart);
     }
     if (i == ps->len || ps->s[i] != ']')
@@ -1080,6 +1110,7 @@ static tw_err_t parse_entry(parser_t *ps, size_t i)
     case SEC_INDICATOR: return entry_indicator(ps, k, klen, kstart, v, vlen, vstart);
     case SEC_MISMATCH: return entry_mismatch(ps, k, klen, kstart, v, vlen, vstart);
     case SEC_CASES: return entry_cases(ps, k, klen, kstart, v, vlen, vstart);
+    case SEC_LINK: return entry_link(ps, k, klen, kstart, v, vlen, vstart);
     }
     return TW_EINTERNAL;
 }

@@ -20,6 +20,7 @@ tw_err_t link_config_read(const char *path, link_opts_t *o, int keep_threshold,
     char line[4096];
     long ln = 0;
     int in = 0;
+    char what[64] = "";
 
     if (!f) {
         tw_errinfo_file(ei, path);
@@ -40,6 +41,7 @@ tw_err_t link_config_read(const char *path, link_opts_t *o, int keep_threshold,
         }
         if (!in)
             continue;
+        snprintf(what, sizeof what, "%.*s", (int)strcspn(p, "= \t"), p);
         eq = strchr(p, '=');
         if (!eq)
             goto bad;
@@ -80,6 +82,7 @@ bad:
     tw_errinfo_file(ei, path);
     ei->line = ln;
     return tw_errinfo_set(ei, TW_EINPUT,
-                          "[link]: expected threshold, review_low, veto (numbers) or "
-                          "block_cap (2..1e8) = value");
+                          "[link] '%s': expected threshold, review_low, veto (numbers) or "
+                          "block_cap (2..1e8) = value",
+                          what);
 }

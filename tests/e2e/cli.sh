@@ -71,4 +71,19 @@ set +e
 set -e
 [ "$rc" -ne 0 ] || fail "stats on a non-database succeeded"
 grep -q 'notadb.db' err || fail "non-database message names the file: $(cat err)"
+# one deployment file holds the engine's sections and [link]: screen and link
+# both read it, each its own part; a typo in [link] fails at its line in both
+cp "$TW_SRCDIR/docs/tipwatch.conf" both.conf
+printf '\n[link]\nthreshold = 6.5\nblock_cap = 400\n' >> both.conf
+"$TW_BIN" screen --db t.db --config both.conf > /dev/null || fail "screen --config with [link]"
+"$TW_BIN" link --db t.db --config both.conf --quiet || fail "link --config with the engine's sections"
+cp both.conf typo.conf
+printf 'treshold = 5\n' >> typo.conf
+for cmd in screen link; do
+  set +e
+  "$TW_BIN" $cmd --db t.db --config typo.conf > /dev/null 2>err; rc=$?
+  set -e
+  expect_eq "$rc" 1 "$cmd --config with an unknown key in [link]"
+  grep -q "typo.conf" err && grep -q "treshold" err || fail "$cmd names the file and key: $(cat err)"
+done
 echo "cli: ok"
