@@ -317,6 +317,10 @@ test('a stale edit says someone else changed the case and keeps what was typed',
   assert.match(await a.page.locator('#identity').textContent(), /\+37491234567/, 'the other change is shown');
   await shot(a.page, '46-case-conflict');
   await a.page.getByRole('button', { name: 'Save changes' }).click();
+  // the banner is itself an alert: wait until the answer has redrawn the
+  // page, or the next wait would read the old banner as the answer
+  await within(a.page, 'the conflict banner to go when the second save is answered',
+    () => banner.waitFor({ state: 'detached' }));
   await flashed(a.page, /saved \(narrative\)/);
   const c = (await apiGet(a.page, `/cases/${caseId}`)).body;
   assert.equal(c.narrative, typed);
