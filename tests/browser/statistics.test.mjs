@@ -118,6 +118,9 @@ test('the case worker records cases and, through the case page, suspected offend
   assert.deepEqual(rows[4].slice(0, 3), ['Not recorded', 'Not recorded', 'Not recorded']);
   for (const r of rows) assert.match(r[3], /by cw$/, 'when and by whom');
   assert.doesNotMatch(await page.locator('#offenders').textContent(), /39--47|30--38|Transgender\//, 'no code shown');
+  assert.equal(await page.locator('.timeline .event-offender').count(), 5, 'each in the timeline');
+  assert.match(await page.locator('.timeline .event-offender').first().textContent(), /Suspected offender \d+ recorded\./);
+  await page.locator('#offenders').scrollIntoViewIfNeeded();
   await shot(page, '61-case-offenders');
 
   // the GLOTIP table counts them in the year recorded
@@ -150,6 +153,7 @@ test('another organisation sees the offenders in its language and no form', asyn
   const w = await apiPost(page, `/cases/${offenderCase}/offenders`, { sex: 'Male' });
   assert.ok(w.status === 403 || w.status === 404, `the API refuses a receiver's write: ${w.status}`);
   assert.equal((await apiGet(page, `/cases/${offenderCase}/offenders`)).body.offenders.length, 5, 'nothing added');
+  await sec.scrollIntoViewIfNeeded();
   await shot(page, '61-case-offenders-ngo-ru');
   await done();
 });

@@ -6,8 +6,8 @@
 // /cases/{id}/offenders, codes only), attachments; and the actions the
 // caller may take: the owner's (stage moves the server offers in
 // allowed_moves, services, referrals, consent, emergency referral,
-// suspected offenders, attachments, editing) and a receiver's (its referral's steps, the
-// services it provides).
+// suspected offenders, attachments, editing) and a receiver's (its
+// referral's steps, the services it provides).
 //
 // Stale versions: every change sends the version it was based on. A 409
 // that says the case (or a service or referral) changed meanwhile redraws
@@ -112,6 +112,8 @@ export function eventText(e) {
       return d.size !== undefined ? t('ev.attached', { type: d.media_type, size: fmtBytes(d.size) }) : t('ev.attachment_read', { id: d.attachment });
     case 'review':
       return t('ev.reviewed', { id: d.referral });
+    case 'offender':
+      return d.offender_id ? t('ev.offender', { id: d.offender_id }) : label('case_event', e.kind);
     default:
       return label('case_event', e.kind);
   }
