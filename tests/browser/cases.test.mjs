@@ -30,10 +30,12 @@ let workerKey = null;
 let otherId = null;  // a case of MCS never referred
 
 // Waits for the success message of a change and for the page drawn after
-// it; an error shown instead fails at once with its text.
+// it; an error shown instead fails at once with its text. (The banner of a
+// stale version, #conflict, is not such an error: it stays until the page
+// is drawn again after the next change.)
 async function flashed(page, re) {
   const f = page.locator('.flash-ok', { hasText: re });
-  const err = page.locator('main [role=alert]');
+  const err = page.locator('main [role=alert]:not(#conflict)');
   await within(page, `a message like ${re}`, () => f.or(err).first().waitFor());
   if (!(await f.count())) assert.fail(`expected a message like ${re}, the page says: ${await err.first().textContent()}`);
   await ready(page);

@@ -24,7 +24,9 @@ export const MULTI = {
   labour_sector: ['caseform.labour_sector', 'sector', SECTOR_CODES],
 };
 
-function countryOptions(current) {
+// The citizenship / country select's options, by name in the user's
+// language, "Not recorded" first (also the case view's offenders form).
+export function countryOptions(current) {
   const list = COUNTRIES.map((code) => [code, `${label('country', code)} (${code})`])
     .sort((a, b) => a[1].localeCompare(b[1]));
   if (current && !COUNTRIES.includes(current)) list.unshift([current, current]);

@@ -2,11 +2,12 @@
 // read is audited). The header (stage, owner, deadlines, reflection
 // period), the timeline of stages, what the caller may read of the
 // profile, identity, contact and narrative, the alert's copied evidence,
-// services, referrals with their consents, attachments; and the actions
-// the caller may take: the owner's (stage moves the server offers in
+// services, referrals with their consents, the suspected offenders (GET
+// /cases/{id}/offenders, codes only), attachments; and the actions the
+// caller may take: the owner's (stage moves the server offers in
 // allowed_moves, services, referrals, consent, emergency referral,
-// attachments, editing) and a receiver's (its referral's steps, the
-// services it provides).
+// suspected offenders, attachments, editing) and a receiver's (its
+// referral's steps, the services it provides).
 //
 // Stale versions: every change sends the version it was based on. A 409
 // that says the case (or a service or referral) changed meanwhile redraws
@@ -23,11 +24,11 @@ import { h, add, clear, field, table, errorBox } from '../dom.js';
 import { t, tn, has, label, lower, fmtNumber, todayYerevan } from '../i18n.js';
 import { fmtTime, fmtBytes, fmtScore, indicatorLabel } from '../labels.js';
 import {
-  SERVICE_CODES, CATEGORY_CODES,
+  SERVICE_CODES, CATEGORY_CODES, SEX_CODES, AGE_GROUP_CODES,
   stageLabel, moveLabel, serviceLabel, stageBadge, overdueBadge, referralBadge, serviceBadge,
   codesLabel, oneLabel, countryLabel,
 } from '../case-labels.js';
-import { caseFields, markInitial, snapshotInputs, restoreInputs } from '../case-form.js';
+import { caseFields, countryOptions, markInitial, snapshotInputs, restoreInputs } from '../case-form.js';
 import { personSection } from '../person-panel.js';
 import { loadDirectory, orgSelect, selectField } from '../directory.js';
 
@@ -111,6 +112,8 @@ export function eventText(e) {
       return d.size !== undefined ? t('ev.attached', { type: d.media_type, size: fmtBytes(d.size) }) : t('ev.attachment_read', { id: d.attachment });
     case 'review':
       return t('ev.reviewed', { id: d.referral });
+    case 'offender':
+      return d.offender_id ? t('ev.offender', { id: d.offender_id }) : label('case_event', e.kind);
     default:
       return label('case_event', e.kind);
   }
@@ -225,6 +228,17 @@ export async function render(main, ctx) {
     return;
   }
   if (!ctx.current()) return;
+  // the suspected offenders (any access to the case may read them; the read
+  // is audited): a failure is said in their section, the rest of the case
+  // is still shown
+  let offenders = null;
+  let offendersErr = null;
+  try {
+    offenders = (await api('GET', `/cases/${id}/offenders`)).offenders || [];
+  } catch (err) {
+    offendersErr = err;
+  }
+  if (!ctx.current()) return;
   // the organisations a referral or a service can name
   const dir = canWrite ? await loadDirectory().catch(() => ({ people: [], organisations: [] })) : { organisations: [] };
   if (!ctx.current()) return;
@@ -302,6 +316,7 @@ export async function render(main, ctx) {
       cats.has('identity') ? personSection(`/cases/${c.id}/person`, 'case', ctx) : null,
       servicesSection(ownerWrite, cats, orgList),
       referralsSection(owner, ownerWrite),
+      offendersSection(ownerWrite),
       c.attachments ? attachmentsSection(ownerWrite) : null,
       ownerWrite ? editSection() : null);
 
@@ -607,6 +622,47 @@ export async function render(main, ctx) {
       ownerWrite ? h('p', { class: 'hint' }, t('case.referrals_hint')) : null,
       list.length ? list.map((r) => referralCard(r, owner, ownerWrite)) : h('p', null, t('case.no_referral')),
       create ? h('details', { class: 'sub-form' }, h('summary', null, t('case.new_referral')), create) : null);
+  }
+
+  // ---- suspected offenders (GLOTIP; POST /cases/{id}/offenders) ----
+  // The list in words (never the codes); the owner's form offers only the
+  // codes the server accepts (the case's sex and CTDC age lists, ISO 3166-1
+  // alpha-3), each may stay "not recorded": an offender of whom nothing is
+  // known is still counted.
+  function offendersSection(ownerWrite) {
+    const unknown = t('common.not_recorded_cap');
+    const rows = (offenders || []).map((o) => [{ th: o.sex ? label('sex', o.sex) : unknown },
+      o.age_group ? label('age_group', o.age_group) : unknown, o.citizenship ? countryLabel(o.citizenship) : unknown,
+      t('common.at_by', { when: fmtTime(o.recorded_at), who: o.recorded_by })]);
+    const list = offendersErr ? errorBox(t('case.offenders_load_failed', { error: offendersErr.message }))
+      : rows.length ? table(t('case.offenders_caption'), [{ label: t('field.sex') }, { label: t('field.age_group') },
+        { label: t('field.citizenship') }, { label: t('case.col_recorded') }], rows, { class: 'offenders' })
+        : h('p', { id: 'no-offenders' }, t('case.no_offenders'));
+    let form = null;
+    if (ownerWrite) {
+      const errors = h('div');
+      const none = ['', t('common.not_recorded_cap')];
+      const sex = field(t('field.sex'), 'select', { id: 'offender-sex' }, { options: [none, ...SEX_CODES.map((k) => [k, label('sex', k)])] });
+      const age = field(t('field.age_group'), 'select', { id: 'offender-age_group' },
+        { options: [none, ...AGE_GROUP_CODES.map((k) => [k, label('age_group', k)])] });
+      const cit = field(t('field.citizenship'), 'select', { id: 'offender-citizenship' }, { options: countryOptions('') });
+      const b = h('button', { type: 'submit', class: 'primary' }, t('case.offender_add'));
+      form = h('form', { class: 'inline-form', id: 'offender-form' }, sex.wrap, age.wrap, cit.wrap, h('div', { class: 'actions' }, b), errors);
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const body = {};
+        for (const [k, f] of [['sex', sex], ['age_group', age], ['citizenship', cit]]) if (f.input.value) body[k] = f.input.value;
+        run(errors, b, async () => {
+          const r = await api('POST', `/cases/${c.id}/offenders`, body);
+          done(t('case.offender_done', { id: r.id, case: c.id }));
+        });
+      });
+    }
+    return section('offenders', t('case.offenders'),
+      h('p', { class: 'hint' }, t('case.offenders_hint')),
+      list,
+      ownerWrite ? [h('h3', null, t('case.offender_add_title')), h('p', { class: 'hint' }, t('case.offender_form_hint')), form]
+        : c.access !== 'owner' ? h('p', { class: 'hint', id: 'offenders-owner-only' }, t('case.offenders_owner_only')) : null);
   }
 
   // ---- attachments ----
