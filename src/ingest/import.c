@@ -1216,7 +1216,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     struct stat sb;
     struct timespec t1;
     size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0, i;
-    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0;
+    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0, bulk = 0;
     pthread_t reader;
     tw_err_t err;
 
@@ -1289,6 +1289,15 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     res->batch_id = im.batch_id;
 
+    if (opts->bulk == IMPORT_BULK_ON ||
+        (opts->bulk == IMPORT_BULK_AUTO && im.file_size >= IMPORT_BULK_MIN_BYTES &&
+         (unsigned long long)im.nheads <= (unsigned long long)im.file_size / 256)) {
+        if ((err = store_bulk_begin(st, im.def->id)) != TW_OK) {
+            tw_errinfo_set(ei, err, "store: cannot start the bulk load: %s", store_errmsg(st));
+            goto fail;
+        }
+        res->bulk = bulk = 1;
+    }
     if (threaded) {
         if (pthread_create(&reader, NULL, reader_main, &im) != 0) {
             err = tw_errinfo_set(ei, TW_EINTERNAL, "cannot start the reader thread");
@@ -1299,7 +1308,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     while (!eof) {
         chunk_t *ch = next_chunk(&im, threaded);
         for (i = 0; i < ch->n; i++) {
-            if (!tx) {
+            if (!tx && !bulk) {
                 if ((err = store_begin(st)) != TW_OK) {
                     tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
                     goto fail;
@@ -1313,7 +1322,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                                err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
                 goto fail;
             }
-            if (++in_tx >= batch_rows) {
+            if (!bulk && ++in_tx >= batch_rows) {
                 im.counts.bytes = (long long)ch->bytes;
                 if ((err = store_batch_update(st, im.batch_id, &im.counts, NULL)) != TW_OK ||
                     (err = store_commit(st)) != TW_OK) {
@@ -1344,18 +1353,19 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     if (opts->cancel && *opts->cancel)
         res->cancelled = 1;
     im.counts.bytes = (long long)im.bytes_done;
-    if (!tx && (err = store_begin(st)) != TW_OK) {
+    if (!tx && !bulk && (err = store_begin(st)) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
         goto fail;
     }
-    tx = 1;
+    tx = !bulk;
     if ((err = store_batch_update(st, im.batch_id, &im.counts,
                                   res->cancelled ? "interrupted" : "done")) != TW_OK ||
-        (err = store_commit(st)) != TW_OK) {
+        (err = bulk ? store_bulk_commit(st) : store_commit(st)) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+        bulk = 0; /* a failed bulk commit has rolled back */
         goto fail;
     }
-    tx = 0;
+    tx = bulk = 0;
     progress(&im, 1);
     err = TW_OK;
     goto out;
@@ -1367,6 +1377,11 @@ fail:
     }
     if (tx)
         store_rollback(st);
+    if (bulk) {
+        store_bulk_rollback(st);
+        /* nothing of the file is stored: the counters say so */
+        memset(&im.counts, 0, sizeof(im.counts));
+    }
     if (im.batch_id && store_batch_update(st, im.batch_id, &im.counts, "failed") != TW_OK)
         fprintf(stderr, "tipwatch: could not mark batch %lld failed: %s\n",
                 (long long)im.batch_id, store_errmsg(st));
