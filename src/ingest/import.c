@@ -1209,6 +1209,22 @@ static void stop_reader(importer_t *im)
     pthread_mutex_unlock(&im->mu);
 }
 
+/* The bulk path pays for building the register table's indexes over all
+ * its rows again; it wins when the file brings at least as many rows as
+ * the store holds (IMPORT_BULK_MIN_BYTES: below that, row by row is as
+ * fast). The file's row count is estimated from the first chunk's bytes
+ * per record. */
+static int use_bulk(const importer_t *im, const chunk_t *first)
+{
+    unsigned long long est;
+    if (im->opts->bulk != IMPORT_BULK_AUTO)
+        return im->opts->bulk == IMPORT_BULK_ON;
+    if (im->file_size < IMPORT_BULK_MIN_BYTES || first->n == 0 || first->bytes == 0)
+        return 0;
+    est = (unsigned long long)im->file_size / (first->bytes / first->n + 1);
+    return (unsigned long long)im->nheads * 2 <= est;
+}
+
 tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                      import_result_t *res, tw_errinfo_t *ei)
 {
@@ -1216,7 +1232,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     struct stat sb;
     struct timespec t1;
     size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0, i;
-    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0, bulk = 0;
+    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0, bulk = 0, decided = 0;
     pthread_t reader;
     tw_err_t err;
 
@@ -1289,15 +1305,6 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     res->batch_id = im.batch_id;
 
-    if (opts->bulk == IMPORT_BULK_ON ||
-        (opts->bulk == IMPORT_BULK_AUTO && im.file_size >= IMPORT_BULK_MIN_BYTES &&
-         (unsigned long long)im.nheads <= (unsigned long long)im.file_size / 256)) {
-        if ((err = store_bulk_begin(st, im.def->id)) != TW_OK) {
-            tw_errinfo_set(ei, err, "store: cannot start the bulk load: %s", store_errmsg(st));
-            goto fail;
-        }
-        res->bulk = bulk = 1;
-    }
     if (threaded) {
         if (pthread_create(&reader, NULL, reader_main, &im) != 0) {
             err = tw_errinfo_set(ei, TW_EINTERNAL, "cannot start the reader thread");
@@ -1307,6 +1314,20 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     while (!eof) {
         chunk_t *ch = next_chunk(&im, threaded);
+        if (!decided) {
+            /* the bulk path or not: decided on the first chunk, whose
+             * records tell how many rows the file holds */
+            decided = 1;
+            if (use_bulk(&im, ch)) {
+                if ((err = store_bulk_begin(st, im.def->id)) != TW_OK) {
+                    tw_errinfo_set(ei, err, "store: cannot start the bulk load: %s",
+                                   store_errmsg(st));
+                    release_chunk(&im, threaded);
+                    goto fail;
+                }
+                res->bulk = bulk = 1;
+            }
+        }
         for (i = 0; i < ch->n; i++) {
             if (!tx && !bulk) {
                 if ((err = store_begin(st)) != TW_OK) {

@@ -46,8 +46,9 @@ typedef enum {
 /* The bulk path (docs/internals/import.md, "Bulk path"): the whole file
  * in one transaction, the register table's secondary indexes built after
  * the rows, new entities written in key order. Auto: for a file of at
- * least IMPORT_BULK_MIN_BYTES whose estimated row count (its size / 256)
- * is at least the rows the store already holds for the register. */
+ * least IMPORT_BULK_MIN_BYTES whose estimated row count (from the bytes
+ * per record of its first records) is at least twice the rows the store
+ * already holds for the register. */
 typedef enum {
     IMPORT_BULK_AUTO = 0,
     IMPORT_BULK_OFF,

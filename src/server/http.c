@@ -186,7 +186,7 @@ struct http_server {
     size_t nstores, capstores;
     /* the checkpointer: request connections do not checkpoint (a commit
      * that did would make every request behind it wait); this thread
-     * copies the WAL back once a second */
+     * copies the WAL back (see checkpointer()) */
     pthread_t ckpt_thread;
     store_t *ckpt_store;
     pthread_mutex_t ckpt_mu;
@@ -1564,23 +1564,45 @@ bad:
                           spec);
 }
 
+/* The checkpointer keeps the WAL small without making requests wait long.
+ * Every CKPT_TICK_MS a PASSIVE checkpoint copies, without holding anyone
+ * up, every frame no reader still needs. Under continuous reads and
+ * writes that never lets the WAL start again from its beginning (some
+ * request always holds a snapshot in it), so once the WAL is past
+ * CKPT_RESET_PAGES a short reset step runs with this server's writers held
+ * off (they queue on the write lock): a RESTART checkpoint copies the few
+ * frames committed since the PASSIVE one and waits at most
+ * CKPT_RESET_WAIT_MS for the readers of the WAL to finish (a request
+ * reads for a millisecond or two); the next commit then writes the WAL
+ * from its start. Readers are never held up. Should the readers outlast the
+ * wait again and again, past CKPT_TRUNCATE_PAGES the older, longer step
+ * empties the file (TRUNCATE, up to CKPT_TRUNCATE_WAIT_MS): the WAL stays
+ * bounded whatever the load. Every audited request still commits its entry
+ * before it answers; only where the WAL's frames go afterwards changed. */
+#define CKPT_TICK_MS 50
+/* 1,024 pages of 8 KiB: 8 MiB of WAL */
+#define CKPT_RESET_PAGES 1024
+#define CKPT_RESET_WAIT_MS 4
 /* 8,192 pages of 8 KiB: 64 MiB of WAL */
 #define CKPT_TRUNCATE_PAGES 8192
 /* how long it may hold the writers off waiting for readers; past it, the
  * next tick tries again */
 #define CKPT_TRUNCATE_WAIT_MS 20
+/* the slow-client sweep keeps its old pace: every 250 ms */
+#define GUARD_SWEEP_TICKS (250 / CKPT_TICK_MS)
 
 static void *checkpointer(void *arg)
 {
     http_server_t *s = arg;
     store_t *st = s->ckpt_store;
-    int wal = 0;
+    int wal = 0, copied = 0;
+    unsigned ticks = 0;
 
     pthread_mutex_lock(&s->ckpt_mu);
     while (!s->ckpt_stop) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 250L * 1000 * 1000; /* four times a second */
+        until.tv_nsec += CKPT_TICK_MS * 1000L * 1000;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -1590,13 +1612,10 @@ static void *checkpointer(void *arg)
         if (s->ckpt_stop)
             break;
         pthread_mutex_unlock(&s->ckpt_mu);
-        guard_sweep(s); /* slow clients, on the same tick */
-        if (store_checkpoint(st, &wal, NULL) != TW_OK)
+        if (++ticks % GUARD_SWEEP_TICKS == 0)
+            guard_sweep(s); /* slow clients */
+        if (store_checkpoint(st, &wal, &copied) != TW_OK)
             log_line("serve: checkpoint failed: %s", store_errmsg(st));
-        /* a WAL that requests keep in use is never emptied by a PASSIVE
-         * checkpoint and grows without end: past CKPT_TRUNCATE_PAGES, one
-         * that waits for the readers, with this server's writers held off
-         * (they queue on the write lock, not in SQLite's busy loop) */
         if (wal > CKPT_TRUNCATE_PAGES) {
             tw_err_t e;
             pthread_mutex_lock(&s->wlock);
@@ -1605,6 +1624,13 @@ static void *checkpointer(void *arg)
             if (e != TW_OK)
                 log_line("serve: emptying the WAL (%d pages) failed: %s", wal,
                          e == TW_ECONFLICT ? "still in use" : store_errmsg(st));
+        } else if (wal > CKPT_RESET_PAGES) {
+            tw_err_t e;
+            pthread_mutex_lock(&s->wlock);
+            e = store_checkpoint_restart(st, CKPT_RESET_WAIT_MS);
+            pthread_mutex_unlock(&s->wlock);
+            if (e != TW_OK && e != TW_ECONFLICT) /* in use: the next tick tries again */
+                log_line("serve: restarting the WAL failed: %s", store_errmsg(st));
         }
         pthread_mutex_lock(&s->ckpt_mu);
     }

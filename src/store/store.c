@@ -285,7 +285,8 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     if ((err = exec(st,
                     "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-                    "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;",
+                    "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;"
+                    "PRAGMA journal_size_limit=67108864;",
                     ei)) != TW_OK)
         goto fail;
     if ((err = migrate(st, ei)) != TW_OK)
@@ -351,6 +352,16 @@ static int fine_busy(void *ctx, int n)
         return 0;
     nanosleep(&ts, NULL);
     return 1;
+}
+
+tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms)
+{
+    int tries = max_wait_ms * 10, rc;
+
+    sqlite3_busy_handler(st->db, fine_busy, &tries);
+    rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    sqlite3_busy_timeout(st->db, 30000); /* store_open()'s */
+    return rc == SQLITE_OK ? TW_OK : rc == SQLITE_BUSY ? TW_ECONFLICT : TW_EDB;
 }
 
 tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms)

@@ -143,6 +143,13 @@ tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied);
  * never finds the WAL unused, and the WAL only grows; the caller holds off
  * its own writers meanwhile. */
 tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
+/* A RESTART checkpoint: the same wait, but the WAL file is kept; once it
+ * returns TW_OK every frame is in the database and no reader uses the WAL,
+ * so the next commit writes the WAL from its start again (the file is
+ * reused, not truncated and grown again; every connection's
+ * journal_size_limit of 64 MiB cuts back a WAL that grew past it). Cheap
+ * when a PASSIVE checkpoint has just copied nearly everything. */
+tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 /* TW_EDB, with ei (may be NULL) set to "<what>: <the last SQLite error>":
