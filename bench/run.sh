@@ -152,9 +152,12 @@ unique (row_key, version) index and six foreign-key checks (about 18 us),
 and the new worker, address and phone entities each row brings with their
 unique key indexes (about 13 us). A larger page cache (512 MiB), bigger
 transactions and a later WAL checkpoint each moved it by 10% or less.
-The 300,000 rows/s target is not met: it needs the writer an order of
-magnitude cheaper, e.g. building the unique indexes after a bulk load
-instead of row by row, which is left for later.
+Since issue 20 a first load takes the bulk path (one transaction, the link
+indexes built after the rows, entities in key order, a rollback journal;
+docs/internals/import.md), the first row above; the second is the same
+file row by row. The 300,000 rows/s target is still not met: the writer
+spends more than 3.3 us a row inside SQLite (bench/RESULTS.md as edited on
+2026-12-07 has the profile).
 
 MD
 
