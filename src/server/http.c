@@ -1583,6 +1583,10 @@ bad:
 /* 1,024 pages of 8 KiB: 8 MiB of WAL */
 #define CKPT_RESET_PAGES 1024
 #define CKPT_RESET_WAIT_MS 4
+/* after a reset that the readers outlasted, the writers run freely for
+ * this many ticks before the next try (so a slow spell does not hold them
+ * 4 ms of every 50) */
+#define CKPT_RESET_BACKOFF_TICKS 4
 /* 8,192 pages of 8 KiB: 64 MiB of WAL */
 #define CKPT_TRUNCATE_PAGES 8192
 /* how long it may hold the writers off waiting for readers; past it, the
@@ -1595,8 +1599,8 @@ static void *checkpointer(void *arg)
 {
     http_server_t *s = arg;
     store_t *st = s->ckpt_store;
-    int wal = 0, copied = 0;
-    unsigned ticks = 0;
+    int wal = 0;
+    unsigned ticks = 0, reset_after = 0;
 
     pthread_mutex_lock(&s->ckpt_mu);
     while (!s->ckpt_stop) {
@@ -1614,7 +1618,7 @@ static void *checkpointer(void *arg)
         pthread_mutex_unlock(&s->ckpt_mu);
         if (++ticks % GUARD_SWEEP_TICKS == 0)
             guard_sweep(s); /* slow clients */
-        if (store_checkpoint(st, &wal, &copied) != TW_OK)
+        if (store_checkpoint(st, &wal, NULL) != TW_OK)
             log_line("serve: checkpoint failed: %s", store_errmsg(st));
         if (wal > CKPT_TRUNCATE_PAGES) {
             tw_err_t e;
@@ -1624,12 +1628,14 @@ static void *checkpointer(void *arg)
             if (e != TW_OK)
                 log_line("serve: emptying the WAL (%d pages) failed: %s", wal,
                          e == TW_ECONFLICT ? "still in use" : store_errmsg(st));
-        } else if (wal > CKPT_RESET_PAGES) {
+        } else if (wal > CKPT_RESET_PAGES && ticks >= reset_after) {
             tw_err_t e;
             pthread_mutex_lock(&s->wlock);
             e = store_checkpoint_restart(st, CKPT_RESET_WAIT_MS);
             pthread_mutex_unlock(&s->wlock);
-            if (e != TW_OK && e != TW_ECONFLICT) /* in use: the next tick tries again */
+            if (e == TW_ECONFLICT) /* readers outlasted the wait: let writers run a while */
+                reset_after = ticks + CKPT_RESET_BACKOFF_TICKS;
+            else if (e != TW_OK)
                 log_line("serve: restarting the WAL failed: %s", store_errmsg(st));
         }
         pthread_mutex_lock(&s->ckpt_mu);
