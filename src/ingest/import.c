@@ -10,7 +10,10 @@
  *   writer (the calling thread, the only one that touches the store):
  *     decide new / new version / unchanged -> entity ids -> store_row_insert,
  *     rejects into the store and FILE.rejects.csv, a commit every
- *     batch_rows records.
+ *     batch_rows records; or, on the bulk path (decided on the first chunk,
+ *     use_bulk()), the whole file in one store_bulk_begin() ..
+ *     store_bulk_commit() transaction: the same records, decisions and
+ *     writes, only the transaction and the indexes differ.
  *
  * Data structures:
  *   - colmap[source column] = canonical column index, COL_EXTRA (kept in the
@@ -34,7 +37,8 @@
  *   1. A record is either inserted whole, counted unchanged, or rejected
  *      with at least one reason; never half-written.
  *   2. The rejects, the rows and the batch counters of one run of
- *      `batch_rows` records are committed in the same transaction.
+ *      `batch_rows` records (on the bulk path: of the file) are committed
+ *      in the same transaction.
  *   3. Only the writer thread uses the store_t; only the reader uses the
  *      CSV reader and the normaliser.
  */
@@ -1380,10 +1384,15 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     tx = !bulk;
     if ((err = store_batch_update(st, im.batch_id, &im.counts,
-                                  res->cancelled ? "interrupted" : "done")) != TW_OK ||
-        (err = bulk ? store_bulk_commit(st) : store_commit(st)) != TW_OK) {
+                                  res->cancelled ? "interrupted" : "done")) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
-        bulk = 0; /* a failed bulk commit has rolled back */
+        goto fail;
+    }
+    if ((err = bulk ? store_bulk_commit(st) : store_commit(st)) != TW_OK) {
+        tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+        if (bulk) /* a failed bulk commit has rolled back */
+            memset(&im.counts, 0, sizeof(im.counts));
+        bulk = 0;
         goto fail;
     }
     tx = bulk = 0;
