@@ -192,6 +192,11 @@ struct http_server {
     pthread_mutex_t ckpt_mu;
     pthread_cond_t ckpt_cond;
     int ckpt_started, ckpt_stop;
+    /* what the checkpointer did (GET /metrics): WAL resets and truncations
+     * done or given up (readers still in the WAL), and how long it held
+     * this server's writers off in all and at most */
+    atomic_ullong wal_resets[2], wal_truncations[2]; /* [0] done, [1] in use */
+    atomic_ullong wal_hold_micros, wal_hold_max_micros;
     atomic_int active;      /* requests between first call and completion */
     atomic_int connections; /* open connections */
     /* the connection guard (slow clients): one slot per open connection */
@@ -1449,6 +1454,25 @@ tw_err_t http_metrics_text(http_req_t *r, const long long open_by_level[4], char
           "tipwatch_storage_writable %d\n",
           http_storage_ok(r, why, sizeof(why)));
     }
+    P("# HELP tipwatch_wal_resets_total Short steps that let the WAL start again from its "
+      "beginning (done), or gave up because requests still read it (in_use).\n"
+      "# TYPE tipwatch_wal_resets_total counter\n"
+      "tipwatch_wal_resets_total{result=\"done\"} %llu\n"
+      "tipwatch_wal_resets_total{result=\"in_use\"} %llu\n"
+      "# HELP tipwatch_wal_truncations_total Long steps that emptied a WAL past 64 MiB.\n"
+      "# TYPE tipwatch_wal_truncations_total counter\n"
+      "tipwatch_wal_truncations_total{result=\"done\"} %llu\n"
+      "tipwatch_wal_truncations_total{result=\"in_use\"} %llu\n"
+      "# HELP tipwatch_wal_writer_hold_seconds_total Time the checkpointer held this "
+      "server's writers off.\n# TYPE tipwatch_wal_writer_hold_seconds_total counter\n"
+      "tipwatch_wal_writer_hold_seconds_total %.6f\n"
+      "# HELP tipwatch_wal_writer_hold_max_seconds The longest such hold since the start.\n"
+      "# TYPE tipwatch_wal_writer_hold_max_seconds gauge\n"
+      "tipwatch_wal_writer_hold_max_seconds %.6f\n",
+      atomic_load(&s->wal_resets[0]), atomic_load(&s->wal_resets[1]),
+      atomic_load(&s->wal_truncations[0]), atomic_load(&s->wal_truncations[1]),
+      (double)atomic_load(&s->wal_hold_micros) / 1e6,
+      (double)atomic_load(&s->wal_hold_max_micros) / 1e6);
     P("# HELP tipwatch_alerts_open Open alerts by level.\n# TYPE tipwatch_alerts_open gauge\n");
     for (i = 0; i < 4; i++)
         P("tipwatch_alerts_open{level=\"%s\"} %lld\n", levels[i], open_by_level[i]);
@@ -1595,6 +1619,20 @@ bad:
 /* the slow-client sweep keeps its old pace: every 250 ms */
 #define GUARD_SWEEP_TICKS (250 / CKPT_TICK_MS)
 
+/* The checkpointer held the writers off from t0 to now: counted. */
+static void note_hold(http_server_t *s, const struct timespec *t0)
+{
+    struct timespec t1;
+    unsigned long long us, max;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    us = (unsigned long long)((t1.tv_sec - t0->tv_sec) * 1000000LL +
+                              (t1.tv_nsec - t0->tv_nsec) / 1000);
+    atomic_fetch_add(&s->wal_hold_micros, us);
+    max = atomic_load(&s->wal_hold_max_micros);
+    while (us > max && !atomic_compare_exchange_weak(&s->wal_hold_max_micros, &max, us))
+        ;
+}
+
 static void *checkpointer(void *arg)
 {
     http_server_t *s = arg;
@@ -1622,17 +1660,25 @@ static void *checkpointer(void *arg)
             log_line("serve: checkpoint failed: %s", store_errmsg(st));
         if (wal > CKPT_TRUNCATE_PAGES) {
             tw_err_t e;
+            struct timespec t0;
             pthread_mutex_lock(&s->wlock);
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             e = store_checkpoint_truncate(st, CKPT_TRUNCATE_WAIT_MS);
+            note_hold(s, &t0);
             pthread_mutex_unlock(&s->wlock);
+            atomic_fetch_add(&s->wal_truncations[e == TW_OK ? 0 : 1], 1);
             if (e != TW_OK)
                 log_line("serve: emptying the WAL (%d pages) failed: %s", wal,
                          e == TW_ECONFLICT ? "still in use" : store_errmsg(st));
         } else if (wal > CKPT_RESET_PAGES && ticks >= reset_after) {
             tw_err_t e;
+            struct timespec t0;
             pthread_mutex_lock(&s->wlock);
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             e = store_checkpoint_restart(st, CKPT_RESET_WAIT_MS);
+            note_hold(s, &t0);
             pthread_mutex_unlock(&s->wlock);
+            atomic_fetch_add(&s->wal_resets[e == TW_OK ? 0 : 1], 1);
             if (e == TW_ECONFLICT) /* readers outlasted the wait: let writers run a while */
                 reset_after = ticks + CKPT_RESET_BACKOFF_TICKS;
             else if (e != TW_OK)
