@@ -12,6 +12,13 @@
  * (the WAL is on disk before COMMIT returns); a power cut may lose the last
  * transactions but never corrupts the file. The importer commits in batches,
  * so a killed import keeps every committed batch and a re-run completes it.
+ *
+ * Bulk load (store_bulk_begin .. store_bulk_commit): one transaction per
+ * file, the register table's secondary indexes dropped and rebuilt inside
+ * it, new entities queued in memory with the ids an INSERT would give them
+ * and written in key order at the commit, under a rollback journal when no
+ * other connection is open (then back to WAL). All or nothing: a crash at
+ * any point leaves the store as it was.
  */
 #include "store/store.h"
 
