@@ -295,7 +295,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
                     "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
                     "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;"
-                    "PRAGMA journal_size_limit=67108864;",
+                    "PRAGMA journal_size_limit=134217728;",
                     ei)) != TW_OK)
         goto fail;
     if ((err = migrate(st, ei)) != TW_OK)

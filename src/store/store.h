@@ -147,7 +147,7 @@ tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
  * returns TW_OK every frame is in the database and no reader uses the WAL,
  * so the next commit writes the WAL from its start again (the file is
  * reused, not truncated and grown again; every connection's
- * journal_size_limit of 64 MiB cuts back a WAL that grew past it). Cheap
+ * journal_size_limit of 128 MiB cuts back a WAL that grew past it). Cheap
  * when a PASSIVE checkpoint has just copied nearly everything. */
 tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms);
 /* The last SQLite error message, for logs. */
