@@ -123,6 +123,7 @@ typedef struct {
     arena_t arena;
     unsigned long long bytes; /* CSV bytes consumed after the last record */
     int eof;                  /* no records follow this chunk */
+    int cancelled;            /* ... because the import was cancelled, not at the end */
     tw_err_t err;             /* reader failure after the last record */
     tw_errinfo_t ei;
 } chunk_t;
@@ -910,11 +911,12 @@ static void fill_chunk(importer_t *im, chunk_t *ch)
     im->arena = &ch->arena;
     ch->n = 0;
     ch->eof = 0;
+    ch->cancelled = 0;
     ch->err = TW_OK;
     tw_errinfo_clear(&ch->ei);
     while (ch->n < CHUNK_RECS) {
         if (im->opts->cancel && *im->opts->cancel) {
-            ch->eof = 1;
+            ch->eof = ch->cancelled = 1;
             break;
         }
         rerr = csv_next(im->csv, &row);
@@ -1362,6 +1364,8 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         im.bytes_done = ch->bytes;
         progress(&im, 0);
         eof = ch->eof;
+        if (ch->cancelled)
+            res->cancelled = 1;
         if (ch->err) {
             err = ch->err;
             ei->line = ch->ei.line;
@@ -1375,8 +1379,8 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         pthread_join(reader, NULL);
         started = 0;
     }
-    if (opts->cancel && *opts->cancel)
-        res->cancelled = 1;
+    /* a signal that came after the last record was read interrupts
+     * nothing: the file is complete */
     im.counts.bytes = (long long)im.bytes_done;
     if (!tx && !bulk && (err = store_begin(st)) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));

@@ -95,7 +95,7 @@ rm -f k.db*
 cp base.db k.db
 "$TW_BIN" import --db k.db --bulk on --progress none --quiet reg/permits.csv 2> int.err &
 pid=$!
-ms=$((span / 2))
+ms=$((span / 5))
 sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 kill -INT $pid 2> /dev/null || true
 wait $pid 2> /dev/null || true
@@ -110,7 +110,7 @@ interrupted)
   expect_eq "$(sq k.db "SELECT rows_new FROM import_batch ORDER BY id DESC LIMIT 1")" "$n" \
     "SIGINT: the batch's new rows against the rows stored"
   grep -q 'interrupted after' int.err || fail "SIGINT: no word on stderr: $(cat int.err)"
-  echo "bulk import interrupted at 50% of its run: $n rows committed" ;;
+  echo "bulk import interrupted at 20% of its run: $n rows committed" ;;
 done) echo "bulk import finished before SIGINT reached it" ;;
 *) fail "SIGINT: batch status '$status'" ;;
 esac
