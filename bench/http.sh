@@ -128,11 +128,19 @@ const fs = require('fs');
 const bodies = JSON.parse(fs.readFileSync('bodies.json', 'utf8'));
 (async () => {
   const ok = [];
+  // the scoring index may still be loading (503) on a loaded machine: each
+  // body waits for it, up to 10 minutes in all
+  const deadline = Date.now() + 600000;
   for (const b of bodies) {
-    const r = await fetch(process.argv[2] + '/api/v1/score?dry_run=true', {
-      method: 'POST', body: b,
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + process.argv[3] } });
-    await r.text();
+    let r;
+    for (;;) {
+      r = await fetch(process.argv[2] + '/api/v1/score?dry_run=true', {
+        method: 'POST', body: b,
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + process.argv[3] } });
+      await r.text();
+      if (r.status !== 503 || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
     if (r.status === 200) ok.push(b);
   }
   const lua = (s) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';

@@ -341,6 +341,127 @@ static void test_statement_cache(void **state)
     store_close(st);
 }
 
+static long long conn_int(store_t *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    long long v = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static const char *conn_text(store_t *st, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *s;
+    out[0] = '\0';
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+}
+
+/* The bulk load: ids as an INSERT would give them, entities written at
+ * commit (in key order), the permit table's indexes gone inside the
+ * transaction and back after it with the same SQL, all undone by a
+ * rollback; no nesting inside an open transaction. */
+static void test_bulk_load(void **state)
+{
+    store_t *st;
+    tw_errinfo_t ei;
+    int64_t a, b, c, again, batch, z;
+    char key[64];
+    long long idx;
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    idx = q1("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'permit'"
+             " AND sql IS NOT NULL");
+    assert_true(idx >= 6);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "ZZZ:1", 5, &a), TW_OK);
+    assert_int_equal(store_bulk_begin(st, REG_PERMITS), TW_ECONFLICT); /* not nested */
+    assert_int_equal(store_commit(st), TW_OK);
+
+    /* rolled back: nothing stays, the indexes are back */
+    assert_int_equal(store_bulk_begin(st, REG_PERMITS), TW_OK);
+    assert_true(store_bulk_active(st));
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "AAA:1", 5, &b), TW_OK);
+    assert_int_equal(b, a + 1);
+    store_bulk_rollback(st);
+    assert_false(store_bulk_active(st));
+    assert_int_equal(q1("SELECT count(*) FROM worker"), 1);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                        "tbl_name = 'permit' AND sql IS NOT NULL"),
+                     idx);
+
+    /* committed: new keys get a + 1, a + 2 in order of first use and are
+     * written at commit; a known key keeps its id */
+    assert_int_equal(store_batch_start(st, REG_OUTCOMES, "f.csv", NULL, &batch), TW_OK);
+    assert_int_equal(store_bulk_begin(st, REG_PERMITS), TW_OK);
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                        "tbl_name = 'permit' AND sql IS NOT NULL"),
+                     idx); /* another connection still sees them */
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "MMM:1", 5, &b), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "BBB:1", 5, &c), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "MMM:1", 5, &again), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_WORKER, "ZZZ:1", 5, &z), TW_OK);
+    assert_int_equal(z, a);
+    assert_int_equal(b, a + 1);
+    assert_int_equal(c, a + 2);
+    assert_int_equal(again, b);
+    insert_outcome(st, batch, 1, TW_OK);
+    assert_int_equal(store_bulk_commit(st), TW_OK);
+    assert_int_equal(q1("SELECT count(*) FROM worker"), 3);
+    assert_int_equal(store_entity_key(st, ENT_WORKER, c, key, sizeof(key)), TW_OK);
+    assert_string_equal(key, "BBB:1");
+    assert_int_equal(q1("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                        "tbl_name = 'permit' AND sql IS NOT NULL"),
+                     idx);
+    assert_int_equal(q1("SELECT count(*) FROM outcome"), 1);
+    assert_int_equal(conn_int(st, "PRAGMA foreign_keys"), 1); /* back on */
+    assert_int_equal(q1("PRAGMA foreign_key_check"), -1);         /* no row: none broken */
+    assert_string_equal(conn_text(st, "PRAGMA journal_mode", key, sizeof(key)), "wal");
+    store_close(st);
+}
+
+/* A RESTART checkpoint waits (bounded) for a reader of the WAL and gives
+ * up with TW_ECONFLICT; once the reader is gone it succeeds and the next
+ * commit writes the WAL from its start. */
+static void test_checkpoint_restart(void **state)
+{
+    store_t *st, *rd;
+    tw_errinfo_t ei;
+    int64_t id;
+    int wal = 0, i;
+    char k[32];
+    (void)state;
+    assert_int_equal(store_open(dbpath, &st, &ei), TW_OK);
+    assert_int_equal(store_open(dbpath, &rd, &ei), TW_OK);
+    store_autocheckpoint(st, 0);
+    for (i = 0; i < 50; i++) {
+        assert_int_equal(store_begin(st), TW_OK);
+        snprintf(k, sizeof(k), "K%d", i);
+        assert_int_equal(store_entity_id(st, ENT_PHONE, k, strlen(k), &id), TW_OK);
+        assert_int_equal(store_commit(st), TW_OK);
+    }
+    assert_int_equal(store_begin_read(rd), TW_OK); /* holds a snapshot in the WAL */
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_PHONE, "after", 5, &id), TW_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_int_equal(store_checkpoint_restart(st, 2), TW_ECONFLICT);
+    store_end_read(rd);
+    assert_int_equal(store_checkpoint_restart(st, 2), TW_OK);
+    assert_int_equal(store_begin(st), TW_OK);
+    assert_int_equal(store_entity_id(st, ENT_PHONE, "restarted", 9, &id), TW_OK);
+    assert_int_equal(store_commit(st), TW_OK);
+    assert_int_equal(store_checkpoint(st, &wal, NULL), TW_OK);
+    assert_true(wal > 0 && wal <= 4); /* one commit's frames, not 52 commits' */
+    store_close(rd);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +474,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_in_insertion_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entity_ids_after_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unopenable_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

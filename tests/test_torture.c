@@ -110,11 +110,12 @@ static const char csv[] =
     "R3,2023-06-02T12:00:00,nonsense,Grigor,01234568,,,other,\n"
     "R4,2023-06-03T12:00:00,police,Mohammed Ali,,Komitas poghota 12,bad phone,,y\n";
 
-static void test_every_allocation_failure_is_survived(void **state)
+/* bulk: the file through the bulk path (one transaction), where a failure
+ * anywhere must leave none of it stored */
+static void torture(int bulk)
 {
     char db[300], file[300], rejects[320], cmd[400];
     long n, survived_errors = 0;
-    (void)state;
 
     snprintf(dir, sizeof(dir), "/tmp/tw-test-torture-XXXXXX");
     assert_non_null(mkdtemp(dir));
@@ -137,6 +138,7 @@ static void test_every_allocation_failure_is_survived(void **state)
         o.threads = 1; /* one thread: the n-th call is the same call every run */
         o.batch_rows = 1;
         o.rejects_path = rejects;
+        o.bulk = bulk ? IMPORT_BULK_ON : IMPORT_BULK_OFF;
 
         atomic_store(&calls, 0);
         atomic_store(&failed, 0);
@@ -166,6 +168,10 @@ static void test_every_allocation_failure_is_survived(void **state)
             assert_int_equal(count_rows(db, "SELECT count(*) FROM pragma_integrity_check "
                                             "WHERE integrity_check<>'ok'"),
                              0);
+            if (bulk) { /* all or nothing */
+                long long stored = count_rows(db, "SELECT count(*) FROM report");
+                assert_true(stored == 0 || stored == 3);
+            }
             st = NULL;
             assert_int_equal(store_open(db, &st, &ei), TW_OK);
             assert_int_equal(import_file(st, file, &o, &res, &ei), TW_OK);
@@ -177,18 +183,31 @@ static void test_every_allocation_failure_is_survived(void **state)
         }
         unlink_db(db);
     }
-    printf("torture: %ld allocation points walked, %ld failures reported as errors\n", n,
-           survived_errors);
+    printf("torture (%s): %ld allocation points walked, %ld failures reported as errors\n",
+           bulk ? "bulk path" : "row by row", n, survived_errors);
     assert_true(n > 20);            /* the import path allocates; we walked it */
     assert_true(survived_errors > 5); /* and failures were reported, not hidden */
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_every_allocation_failure_is_survived(void **state)
+{
+    (void)state;
+    torture(0);
+}
+
+static void test_every_allocation_failure_is_survived_in_bulk(void **state)
+{
+    (void)state;
+    torture(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_failure_is_survived),
+        cmocka_unit_test(test_every_allocation_failure_is_survived_in_bulk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

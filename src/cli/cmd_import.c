@@ -26,8 +26,8 @@
 
 static const char import_help[] =
     "usage: tipwatch import [--db FILE] [--register NAME] [--mapping FILE]\n"
-    "                       [--rejects FILE] [--batch-rows N] [--progress MODE]\n"
-    "                       [--strict] [--quiet] [--screen] FILE...\n"
+    "                       [--rejects FILE] [--batch-rows N] [--bulk MODE]\n"
+    "                       [--progress MODE] [--strict] [--quiet] [--screen] FILE...\n"
     "\n"
     "Imports register exports (CSV) into the store. The register (permits,\n"
     "border_crossings, inspections, reports, outcomes) is inferred from the header\n"
@@ -40,6 +40,11 @@ static const char import_help[] =
     "  --mapping FILE    header and value mapping for a non-canonical export\n"
     "  --rejects FILE    where to write rejected rows (one FILE only; '' for none)\n"
     "  --batch-rows N    rows per transaction (default 20000)\n"
+    "  --bulk MODE       auto (default), on or off: load the file in one\n"
+    "                    transaction and build the register's indexes after\n"
+    "                    the rows (auto: files of 32 MiB or more, when the store\n"
+    "                    holds at most half as many rows of the register as the\n"
+    "                    file); a killed bulk import leaves the store as it was\n"
     "  --progress MODE   auto (default), bar, plain or none\n"
     "  --strict          exit 1 when any row was rejected\n"
     "  --quiet           no per-file summary, no extra-column warnings\n"
@@ -57,6 +62,7 @@ int cmd_import(int argc, char **argv)
         {"batch-rows", required_argument, NULL, 'b'}, {"progress", required_argument, NULL, 'p'},
         {"strict", no_argument, NULL, 's'},         {"quiet", no_argument, NULL, 'q'},
         {"screen", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
+        {"bulk", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     const char *db = DEFAULT_DB;
     import_opts_t opts;
@@ -94,6 +100,17 @@ int cmd_import(int argc, char **argv)
             else
                 return cli_usage_error("import", "unknown --progress mode '%s'", optarg);
             break;
+        case 'B':
+            if (strcmp(optarg, "auto") == 0)
+                opts.bulk = IMPORT_BULK_AUTO;
+            else if (strcmp(optarg, "on") == 0)
+                opts.bulk = IMPORT_BULK_ON;
+            else if (strcmp(optarg, "off") == 0)
+                opts.bulk = IMPORT_BULK_OFF;
+            else
+                return cli_usage_error("import", "--bulk must be auto, on or off, not '%s'",
+                                       optarg);
+            break;
         case 's': strict = 1; break;
         case 'q': opts.quiet = 1; break;
         case 'S': screen = 1; break;
@@ -127,10 +144,11 @@ int cmd_import(int argc, char **argv)
         if (!opts.quiet) {
             double rate = res.seconds > 0 ? (double)res.counts.rows_read / res.seconds : 0;
             printf("%s: %s: %lld read, %lld new, %lld new versions, %lld unchanged, "
-                   "%lld rejected, %lld warnings in %.2f s (%.0f rows/s)\n",
+                   "%lld rejected, %lld warnings in %.2f s (%.0f rows/s%s)\n",
                    argv[i], reg_get(res.reg)->name, res.counts.rows_read, res.counts.rows_new,
                    res.counts.rows_versioned, res.counts.rows_unchanged,
-                   res.counts.rows_rejected, res.counts.warnings, res.seconds, rate);
+                   res.counts.rows_rejected, res.counts.warnings, res.seconds, rate,
+                   res.bulk ? ", bulk" : "");
             if ((res.counts.rows_rejected || res.counts.warnings) && res.rejects_path[0])
                 printf("%s: rejected rows and warnings are listed in %s\n", argv[i],
                        res.rejects_path);

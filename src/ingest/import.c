@@ -10,7 +10,10 @@
  *   writer (the calling thread, the only one that touches the store):
  *     decide new / new version / unchanged -> entity ids -> store_row_insert,
  *     rejects into the store and FILE.rejects.csv, a commit every
- *     batch_rows records.
+ *     batch_rows records; or, on the bulk path (decided on the first chunk,
+ *     use_bulk()), the whole file in one store_bulk_begin() ..
+ *     store_bulk_commit() transaction: the same records, decisions and
+ *     writes, only the transaction and the indexes differ.
  *
  * Data structures:
  *   - colmap[source column] = canonical column index, COL_EXTRA (kept in the
@@ -34,7 +37,8 @@
  *   1. A record is either inserted whole, counted unchanged, or rejected
  *      with at least one reason; never half-written.
  *   2. The rejects, the rows and the batch counters of one run of
- *      `batch_rows` records are committed in the same transaction.
+ *      `batch_rows` records (on the bulk path: of the file) are committed
+ *      in the same transaction.
  *   3. Only the writer thread uses the store_t; only the reader uses the
  *      CSV reader and the normaliser.
  */
@@ -119,6 +123,7 @@ typedef struct {
     arena_t arena;
     unsigned long long bytes; /* CSV bytes consumed after the last record */
     int eof;                  /* no records follow this chunk */
+    int cancelled;            /* ... because the import was cancelled, not at the end */
     tw_err_t err;             /* reader failure after the last record */
     tw_errinfo_t ei;
 } chunk_t;
@@ -957,11 +962,12 @@ static void fill_chunk(importer_t *im, chunk_t *ch)
     im->arena = &ch->arena;
     ch->n = 0;
     ch->eof = 0;
+    ch->cancelled = 0;
     ch->err = TW_OK;
     tw_errinfo_clear(&ch->ei);
     while (ch->n < CHUNK_RECS) {
         if (im->opts->cancel && *im->opts->cancel) {
-            ch->eof = 1;
+            ch->eof = ch->cancelled = 1;
             break;
         }
         rerr = csv_next(im->csv, &row);
@@ -1260,6 +1266,22 @@ static void stop_reader(importer_t *im)
     pthread_mutex_unlock(&im->mu);
 }
 
+/* The bulk path pays for building the register table's indexes over all
+ * its rows again; it wins when the file brings at least as many rows as
+ * the store holds (IMPORT_BULK_MIN_BYTES: below that, row by row is as
+ * fast). The file's row count is estimated from the first chunk's bytes
+ * per record. */
+static int use_bulk(const importer_t *im, const chunk_t *first)
+{
+    unsigned long long est;
+    if (im->opts->bulk != IMPORT_BULK_AUTO)
+        return im->opts->bulk == IMPORT_BULK_ON;
+    if (im->file_size < IMPORT_BULK_MIN_BYTES || first->n == 0 || first->bytes == 0)
+        return 0;
+    est = (unsigned long long)im->file_size / (first->bytes / first->n + 1);
+    return (unsigned long long)im->nheads * 2 <= est;
+}
+
 tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                      import_result_t *res, tw_errinfo_t *ei)
 {
@@ -1267,7 +1289,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     struct stat sb;
     struct timespec t1;
     size_t batch_rows = opts->batch_rows ? opts->batch_rows : 20000, in_tx = 0, i;
-    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0;
+    int tx = 0, threaded = opts->threads != 1, started = 0, eof = 0, bulk = 0, decided = 0;
     pthread_t reader;
     tw_err_t err;
 
@@ -1349,8 +1371,22 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     }
     while (!eof) {
         chunk_t *ch = next_chunk(&im, threaded);
+        if (!decided) {
+            /* the bulk path or not: decided on the first chunk, whose
+             * records tell how many rows the file holds */
+            decided = 1;
+            if (use_bulk(&im, ch)) {
+                if ((err = store_bulk_begin(st, im.def->id)) != TW_OK) {
+                    tw_errinfo_set(ei, err, "store: cannot start the bulk load: %s",
+                                   store_errmsg(st));
+                    release_chunk(&im, threaded);
+                    goto fail;
+                }
+                res->bulk = bulk = 1;
+            }
+        }
         for (i = 0; i < ch->n; i++) {
-            if (!tx) {
+            if (!tx && !bulk) {
                 if ((err = store_begin(st)) != TW_OK) {
                     tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
                     goto fail;
@@ -1364,7 +1400,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
                                err == TW_EDB ? store_errmsg(st) : tw_strerror(err));
                 goto fail;
             }
-            if (++in_tx >= batch_rows) {
+            if (!bulk && ++in_tx >= batch_rows) {
                 im.counts.bytes = (long long)ch->bytes;
                 if ((err = store_batch_update(st, im.batch_id, &im.counts, NULL)) != TW_OK ||
                     (err = store_commit(st)) != TW_OK) {
@@ -1379,6 +1415,8 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         im.bytes_done = ch->bytes;
         progress(&im, 0);
         eof = ch->eof;
+        if (ch->cancelled)
+            res->cancelled = 1;
         if (ch->err) {
             err = ch->err;
             ei->line = ch->ei.line;
@@ -1392,21 +1430,27 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         pthread_join(reader, NULL);
         started = 0;
     }
-    if (opts->cancel && *opts->cancel)
-        res->cancelled = 1;
+    /* a signal that came after the last record was read interrupts
+     * nothing: the file is complete */
     im.counts.bytes = (long long)im.bytes_done;
-    if (!tx && (err = store_begin(st)) != TW_OK) {
+    if (!tx && !bulk && (err = store_begin(st)) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
         goto fail;
     }
-    tx = 1;
+    tx = !bulk;
     if ((err = store_batch_update(st, im.batch_id, &im.counts,
-                                  res->cancelled ? "interrupted" : "done")) != TW_OK ||
-        (err = store_commit(st)) != TW_OK) {
+                                  res->cancelled ? "interrupted" : "done")) != TW_OK) {
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
         goto fail;
     }
-    tx = 0;
+    if ((err = bulk ? store_bulk_commit(st) : store_commit(st)) != TW_OK) {
+        tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
+        if (bulk) /* a failed bulk commit has rolled back */
+            memset(&im.counts, 0, sizeof(im.counts));
+        bulk = 0;
+        goto fail;
+    }
+    tx = bulk = 0;
     progress(&im, 1);
     err = TW_OK;
     goto out;
@@ -1418,6 +1462,11 @@ fail:
     }
     if (tx)
         store_rollback(st);
+    if (bulk) {
+        store_bulk_rollback(st);
+        /* nothing of the file is stored: the counters say so */
+        memset(&im.counts, 0, sizeof(im.counts));
+    }
     if (im.batch_id && store_batch_update(st, im.batch_id, &im.counts, "failed") != TW_OK)
         fprintf(stderr, "tipwatch: could not mark batch %lld failed: %s\n",
                 (long long)im.batch_id, store_errmsg(st));

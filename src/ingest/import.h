@@ -16,7 +16,10 @@
  *      written by an earlier import, had that content: the newest export is
  *      what the register says now).
  *   3. Rows are committed every `batch_rows`; a killed import leaves the
- *      store consistent and a re-run completes it.
+ *      store consistent and a re-run completes it. On the bulk path the
+ *      file is one transaction: a killed import leaves the store as it was,
+ *      and a re-run loads it whole. Both paths store the same rows, the
+ *      same rejects and the same entity ids for the same input.
  * Thread model: one import per store_t at a time. Inside, a reader thread
  * parses, validates and normalises records in chunks while the calling
  * thread writes the previous chunks to the store (the store_t is only ever
@@ -40,6 +43,19 @@ typedef enum {
     IMPORT_PROGRESS_BAR
 } import_progress_t;
 
+/* The bulk path (docs/internals/import.md, "Bulk path"): the whole file
+ * in one transaction, the register table's secondary indexes built after
+ * the rows, new entities written in key order. Auto: for a file of at
+ * least IMPORT_BULK_MIN_BYTES whose estimated row count (from the bytes
+ * per record of its first records) is at least twice the rows the store
+ * already holds for the register. */
+typedef enum {
+    IMPORT_BULK_AUTO = 0,
+    IMPORT_BULK_OFF,
+    IMPORT_BULK_ON
+} import_bulk_t;
+#define IMPORT_BULK_MIN_BYTES (32LL << 20)
+
 typedef struct {
     const char *register_name; /* NULL: from the mapping or the header */
     const char *mapping_path;  /* NULL: canonical headers */
@@ -49,6 +65,7 @@ typedef struct {
     volatile sig_atomic_t *cancel; /* set by a signal handler: stop after the current row */
     int quiet;                     /* no warnings about extra columns on stderr */
     int threads;                   /* 0 or 2: a reader thread feeds the writer; 1: one thread */
+    import_bulk_t bulk;            /* the bulk path: auto (default), off, on */
 } import_opts_t;
 
 typedef struct {
@@ -57,6 +74,7 @@ typedef struct {
     store_batch_counts_t counts;
     double seconds;
     int cancelled;
+    int bulk; /* 1: the file went the bulk path */
     char rejects_path[4096];
 } import_result_t;
 

@@ -12,11 +12,19 @@
  * (the WAL is on disk before COMMIT returns); a power cut may lose the last
  * transactions but never corrupts the file. The importer commits in batches,
  * so a killed import keeps every committed batch and a re-run completes it.
+ *
+ * Bulk load (store_bulk_begin .. store_bulk_commit): one transaction per
+ * file, the register table's secondary indexes dropped and rebuilt inside
+ * it, new entities queued in memory with the ids an INSERT would give them
+ * and written in key order at the commit, under a rollback journal when no
+ * other connection is open (then back to WAL). All or nothing: a crash at
+ * any point leaves the store as it was.
  */
 #include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -49,6 +57,24 @@ struct store {
         int busy;
     } cache[STORE_STMT_CACHE];
     uint64_t cache_clock;
+    /* store_bulk_begin() .. store_bulk_commit(): one transaction; a new
+     * entity gets its id (max + 1, as an INSERT would give it) in the map
+     * only and is queued; the queue is written in key order at commit,
+     * after the rows, and the dropped indexes of the register's table are
+     * built again from their own SQL text. */
+    int bulk;
+    int bulk_journal; /* 1: switched from WAL to a rollback journal for it */
+    int64_t bulk_next[ENT_COUNT]; /* next id of a kind; 0: not read yet */
+    struct bulk_ent {
+        uint64_t prefix; /* the key's first 8 bytes, big-endian: most
+                            comparisons of the sort end here */
+        const char *key; /* in ent_map's arena */
+        uint32_t len;
+        int64_t id;
+    } *bulk_new[ENT_COUNT];
+    size_t bulk_n[ENT_COUNT], bulk_cap[ENT_COUNT];
+    char **bulk_index_sql; /* CREATE INDEX statements to run again */
+    size_t bulk_nindex;
 };
 
 static const char *const entity_tables[ENT_COUNT] = {"worker", "employer", "intermediary",
@@ -214,6 +240,16 @@ static tw_err_t prepare_all(store_t *st, tw_errinfo_t *ei)
     return TW_OK;
 }
 
+/* SQLite counts every allocation for sqlite3_memory_used() under a global
+ * mutex (two locks per malloc); nothing here reads those counters, and the
+ * import's writer spends a few per cent of its time on them. Must run
+ * before SQLite initialises: every connection is opened below. */
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
 {
     store_t *st;
@@ -221,6 +257,7 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     int i;
 
     *out = NULL;
+    pthread_once(&sqlite_setup_once, sqlite_setup);
     st = calloc(1, sizeof(*st));
     if (!st)
         return TW_ENOMEM;
@@ -257,7 +294,8 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
     if ((err = exec(st,
                     "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-                    "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;",
+                    "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;"
+                    "PRAGMA journal_size_limit=134217728;",
                     ei)) != TW_OK)
         goto fail;
     if ((err = migrate(st, ei)) != TW_OK)
@@ -286,6 +324,8 @@ void store_close(store_t *st)
         strmap_free(&st->ent_map[i]);
     }
     sqlite3_finalize(st->ins_reject);
+    if (st->bulk)
+        store_bulk_rollback(st);
     for (i = 0; i < STORE_STMT_CACHE; i++) {
         sqlite3_finalize(st->cache[i].s);
         free(st->cache[i].sql);
@@ -321,6 +361,16 @@ static int fine_busy(void *ctx, int n)
         return 0;
     nanosleep(&ts, NULL);
     return 1;
+}
+
+tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms)
+{
+    int tries = max_wait_ms * 10, rc;
+
+    sqlite3_busy_handler(st->db, fine_busy, &tries);
+    rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    sqlite3_busy_timeout(st->db, 30000); /* store_open()'s */
+    return rc == SQLITE_OK ? TW_OK : rc == SQLITE_BUSY ? TW_ECONFLICT : TW_EDB;
 }
 
 tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms)
@@ -625,6 +675,47 @@ static tw_err_t lookup_entity(store_t *st, store_entity_t kind, const char *key,
     return err;
 }
 
+/* Bulk load: a new key gets the id an INSERT would give it now (the
+ * largest + 1; the store's write lock is held since store_bulk_begin, so
+ * no one else adds one) and joins the queue written at commit. */
+static tw_err_t bulk_entity(store_t *st, store_entity_t kind, const char *key, size_t len,
+                            int64_t *id)
+{
+    const char *kept;
+    tw_err_t err;
+
+    if (len > UINT32_MAX)
+        return TW_EINPUT;
+    if (st->bulk_next[kind] == 0) {
+        int64_t max;
+        if ((err = store_entity_max_id(st, kind, &max)) != TW_OK)
+            return err;
+        st->bulk_next[kind] = max + 1;
+    }
+    if (st->bulk_n[kind] == st->bulk_cap[kind]) {
+        size_t ncap = st->bulk_cap[kind] ? st->bulk_cap[kind] * 2 : 4096;
+        struct bulk_ent *n = realloc(st->bulk_new[kind], ncap * sizeof(*n));
+        if (!n)
+            return TW_ENOMEM;
+        st->bulk_new[kind] = n;
+        st->bulk_cap[kind] = ncap;
+    }
+    *id = st->bulk_next[kind];
+    if ((err = strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, &kept)) !=
+        TW_OK)
+        return err;
+    {
+        uint64_t prefix = 0;
+        size_t i;
+        for (i = 0; i < 8; i++)
+            prefix = (prefix << 8) | (i < len ? (unsigned char)key[i] : 0);
+        st->bulk_new[kind][st->bulk_n[kind]++] =
+            (struct bulk_ent){prefix, kept, (uint32_t)len, *id};
+    }
+    st->bulk_next[kind]++;
+    return TW_OK;
+}
+
 tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size_t len,
                          int64_t *id)
 {
@@ -639,6 +730,8 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
         *id = (int64_t)*v;
         return TW_OK;
     }
+    if (st->bulk)
+        return bulk_entity(st, kind, key, len, id);
     sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -652,6 +745,203 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
         return TW_EDB;
     }
     return strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, NULL);
+}
+
+/* ---- bulk load ----------------------------------------------------------- */
+
+static void bulk_clear(store_t *st)
+{
+    size_t i;
+    int k;
+    for (k = 0; k < ENT_COUNT; k++) {
+        free(st->bulk_new[k]);
+        st->bulk_new[k] = NULL;
+        st->bulk_n[k] = st->bulk_cap[k] = 0;
+        st->bulk_next[k] = 0;
+    }
+    for (i = 0; i < st->bulk_nindex; i++)
+        free(st->bulk_index_sql[i]);
+    free(st->bulk_index_sql);
+    st->bulk_index_sql = NULL;
+    st->bulk_nindex = 0;
+    st->bulk = 0;
+    /* the connection's settings outside a bulk load (store_open) */
+    exec(st, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA threads=0;", NULL);
+    if (st->bulk_journal && exec(st, "PRAGMA journal_mode=WAL", NULL) != TW_OK)
+        fprintf(stderr, "tipwatch: the store stays in rollback-journal mode until it is "
+                        "next opened: %s\n", sqlite3_errmsg(st->db));
+    st->bulk_journal = 0;
+}
+
+/* Drops the register table's own indexes (those with SQL text: the
+ * UNIQUE(row_key, version) constraint's index stays, it is part of the
+ * table), keeping their text to build them again at commit. */
+static tw_err_t bulk_drop_indexes(store_t *st, reg_id_t reg)
+{
+    sqlite3_stmt *s = NULL;
+    tw_buf_t drop;
+    tw_err_t err = TW_OK;
+    int rc;
+
+    buf_init(&drop, 1 << 16);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND "
+                           "tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                           -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    sqlite3_bind_text(s, 1, reg_get(reg)->table, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        const char *sql = (const char *)sqlite3_column_text(s, 1);
+        char **n = realloc(st->bulk_index_sql, (st->bulk_nindex + 1) * sizeof(*n));
+        if (!n) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+        st->bulk_index_sql = n;
+        if (!(n[st->bulk_nindex] = strdup(sql))) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+        st->bulk_nindex++;
+        if ((err = buf_adds(&drop, "DROP INDEX \"")) != TW_OK ||
+            (err = buf_adds(&drop, name)) != TW_OK || (err = buf_adds(&drop, "\";")) != TW_OK)
+            goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        err = TW_EDB;
+        goto out;
+    }
+    if (drop.len)
+        err = exec(st, buf_str(&drop), NULL);
+out:
+    sqlite3_finalize(s);
+    buf_free(&drop);
+    return err;
+}
+
+tw_err_t store_bulk_begin(store_t *st, reg_id_t reg)
+{
+    sqlite3_stmt *q = NULL;
+    tw_err_t err;
+
+    if (st->bulk || st->tx_depth > 0 || !sqlite3_get_autocommit(st->db))
+        return TW_ECONFLICT;
+    /* foreign keys: a row names entities whose rows are written at commit
+     * (their ids come from the map, see bulk_entity); the pragma is a no-op
+     * inside a transaction, so it goes first. A large page cache keeps the
+     * table being written in memory up to 1 GiB before it spills to the
+     * WAL (still uncommitted: a crash leaves none of it). threads=2: the
+     * sorter of each CREATE INDEX at commit may use the second core. */
+    if ((err = exec(st, "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-1048576; PRAGMA threads=2;",
+                    NULL)) != TW_OK)
+        return err;
+    /* Journal: when no other connection has the store open, a rollback
+     * journal (TRUNCATE) for the load: pages past the end of the file are
+     * never journalled, so an empty or small store is written once instead
+     * of into the WAL and then again by the checkpoint. A kill leaves a hot
+     * journal that the next open rolls back (store_open then goes back to
+     * WAL). With another connection open the switch fails at once (no busy
+     * wait) and the load stays in WAL mode, where readers go on reading. */
+    sqlite3_busy_timeout(st->db, 0);
+    if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=TRUNCATE", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(q, 0);
+        st->bulk_journal = mode && strcmp(mode, "truncate") == 0;
+    }
+    sqlite3_finalize(q);
+    sqlite3_busy_timeout(st->db, 30000);
+    if ((err = store_begin(st)) != TW_OK) {
+        bulk_clear(st);
+        return err;
+    }
+    st->bulk = 1;
+    /* the maps are read again inside the write transaction */
+    forget_entities(st);
+    if ((err = bulk_drop_indexes(st, reg)) != TW_OK) {
+        store_bulk_rollback(st);
+        return err;
+    }
+    return TW_OK;
+}
+
+static int bulk_ent_cmp(const void *a, const void *b)
+{
+    const struct bulk_ent *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c;
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
+    c = memcmp(x->key, y->key, n); /* SQLite's BINARY order: bytes, then length */
+    if (c)
+        return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* The queued new entities of a kind, in key order: the key index grows at
+ * its right edge instead of splitting pages all over. */
+static tw_err_t bulk_write_entities(store_t *st, store_entity_t kind)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[96];
+    size_t i;
+    int rc;
+
+    if (st->bulk_n[kind] == 0)
+        return TW_OK;
+    qsort(st->bulk_new[kind], st->bulk_n[kind], sizeof(st->bulk_new[kind][0]), bulk_ent_cmp);
+    snprintf(sql, sizeof(sql), "INSERT INTO %s(id, key) VALUES (?, ?)", entity_tables[kind]);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return TW_EDB;
+    for (i = 0; i < st->bulk_n[kind]; i++) {
+        const struct bulk_ent *e = &st->bulk_new[kind][i];
+        sqlite3_bind_int64(s, 1, e->id);
+        sqlite3_bind_text(s, 2, e->key, (int)e->len, SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(s);
+            return TW_EDB;
+        }
+    }
+    sqlite3_finalize(s);
+    return TW_OK;
+}
+
+tw_err_t store_bulk_commit(store_t *st)
+{
+    tw_err_t err = TW_OK;
+    size_t i;
+    int k;
+
+    if (!st->bulk)
+        return TW_ECONFLICT;
+    for (k = 0; k < ENT_COUNT && err == TW_OK; k++)
+        err = bulk_write_entities(st, (store_entity_t)k);
+    for (i = 0; i < st->bulk_nindex && err == TW_OK; i++)
+        err = exec(st, st->bulk_index_sql[i], NULL);
+    if (err != TW_OK) {
+        store_bulk_rollback(st);
+        return err;
+    }
+    err = store_commit(st); /* rolls back on failure */
+    bulk_clear(st);
+    if (err != TW_OK)
+        forget_entities(st);
+    return err;
+}
+
+void store_bulk_rollback(store_t *st)
+{
+    if (!st->bulk)
+        return;
+    store_rollback(st); /* forgets the entity maps */
+    bulk_clear(st);
+}
+
+int store_bulk_active(const store_t *st)
+{
+    return st->bulk;
 }
 
 static tw_err_t row_states(store_t *st, reg_id_t reg, const char *key, size_t len,

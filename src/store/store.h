@@ -143,6 +143,13 @@ tw_err_t store_checkpoint(store_t *st, int *wal_pages, int *copied);
  * never finds the WAL unused, and the WAL only grows; the caller holds off
  * its own writers meanwhile. */
 tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
+/* A RESTART checkpoint: the same wait, but the WAL file is kept; once it
+ * returns TW_OK every frame is in the database and no reader uses the WAL,
+ * so the next commit writes the WAL from its start again (the file is
+ * reused, not truncated and grown again; every connection's
+ * journal_size_limit of 128 MiB cuts back a WAL that grew past it). Cheap
+ * when a PASSIVE checkpoint has just copied nearly everything. */
+tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 /* TW_EDB, with ei (may be NULL) set to "<what>: <the last SQLite error>":
@@ -159,6 +166,24 @@ tw_err_t store_db_error(store_t *st, tw_errinfo_t *ei, const char *what);
 tw_err_t store_begin(store_t *st);
 tw_err_t store_commit(store_t *st);
 void store_rollback(store_t *st);
+/* Bulk load of one register file (import's bulk path; docs/internals/
+ * import.md). store_bulk_begin() opens one write transaction (BEGIN
+ * IMMEDIATE: other writers wait until it ends) and drops the secondary
+ * indexes of `reg`'s table inside it; meanwhile store_entity_id() gives a
+ * new key its id without writing it, and store_row_insert() writes rows
+ * into the table without those indexes. store_bulk_commit() writes the new
+ * entities in key order, builds the dropped indexes again from their own
+ * SQL, and commits: all or nothing, so a crash or kill at any point leaves
+ * the store as it was before store_bulk_begin(). store_bulk_rollback()
+ * undoes everything. Foreign-key enforcement is off in between (the ids
+ * come from the entity maps, read inside the transaction). Not nested:
+ * TW_ECONFLICT when a transaction is open. Do not call store_begin() /
+ * store_commit() in between. */
+tw_err_t store_bulk_begin(store_t *st, reg_id_t reg);
+tw_err_t store_bulk_commit(store_t *st);
+void store_bulk_rollback(store_t *st);
+int store_bulk_active(const store_t *st);
+
 /* A read snapshot: every read until store_end_read() sees one state of the
  * database, even when another process commits meanwhile. */
 tw_err_t store_begin_read(store_t *st);
