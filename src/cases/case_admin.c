@@ -791,7 +791,7 @@ static tw_err_t reblind_one(store_t *st, const vault_t *v, int64_t id, tw_errinf
     return err;
 }
 
-/* Computes the search tokens of the cases opened before migration 14 (or
+/* Computes the search tokens of the cases opened before migration 15 (or
  * before it was indexed), in a transaction of its own; *n: how many. */
 tw_err_t cases_search_backfill(store_t *st, const vault_t *v, long long *n, tw_errinfo_t *ei)
 {

@@ -1,7 +1,7 @@
 /*
  * case_offenders.c - the suspected offenders of an NRM case (cases.h,
  * "Suspected offenders"), for the UNODC GLOTIP table of suspected offenders
- * detected. Table case_offender (migration 14), written only here.
+ * detected. Table case_offender (migration 16), written only here.
  *
  * Invariants:
  *   1. An offender row holds codes only (sex, age group, citizenship, the

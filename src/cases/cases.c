@@ -1026,7 +1026,7 @@ tw_err_t cases_blind_docno(const vault_t *v, uint32_t key_id, const char *docno,
     return err;
 }
 
-/* ---- search tokens (case_search, migration 14) ----
+/* ---- search tokens (case_search, migration 15) ----
  * A name is searched by its words in any order and by their beginnings: for
  * each word of the name's normal form, the blind index of its prefixes of
  * SEARCH_PART_MIN..SEARCH_PART_MAX bytes and of the whole word (a word

@@ -66,7 +66,7 @@
  * Tables (store.c, migration 6; written only by the files of this module:
  * cases.c, case_view.c, case_services.c, referral.c, case_admin.c):
  * nrm_case, case_event, case_service, case_referral, case_consent,
- * case_attachment, case_stat; case_offender (migration 14, case_offenders.c).
+ * case_attachment, case_stat; case_offender (migration 16, case_offenders.c).
  *
  * Who is the actor: every call on cases needs a signed-in principal
  * (act->who with user_id != 0; otherwise TW_EPERM), except the whole-store
@@ -401,7 +401,7 @@ typedef struct {
  * counted after the access rule. A name search matches its words in any
  * order and in part (f->name above), a document number or phone search
  * the exact normal form (norm_docno, norm_phone), under any key the vault
- * holds (the first search indexes the cases opened before migration 14), and only cases whose identity the actor may see; a search string
+ * holds (the first search indexes the cases opened before migration 15), and only cases whose identity the actor may see; a search string
  * over 512 (name) or 128 (docno) bytes is TW_EINPUT. f NULL: no filter. One
  * audit entry (case.list) naming the ids and, for a search, which keys were
  * searched (never the value), written before any row is handed out; a role

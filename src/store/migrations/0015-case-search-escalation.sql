@@ -1,4 +1,4 @@
--- Migration 14: case search by any name order, part of a name and phone
+-- Migration 15: case search by any name order, part of a name and phone
 -- (src/cases owns case_search), and escalation of an alert to an
 -- organisation (src/engine owns the alert columns).
 --

@@ -1,4 +1,4 @@
--- Migration 14: the suspected offenders of an NRM case (owned by the cases
+-- Migration 16: the suspected offenders of an NRM case (owned by the cases
 -- module, case_offenders.c; docs/internals/cases.md "Suspected offenders"),
 -- for the UNODC GLOTIP table of suspected offenders detected. Codes only,
 -- no name or document: sex and age group (the victims' HTCDS / CTDC lists),
