@@ -415,10 +415,10 @@ test('the printable summary has every section and no navigation on paper', async
   await ready(page);
   const headings = await page.locator('.case-summary h2').allTextContents();
   assert.deepEqual(headings, ['Case', 'Profile', 'Identity and contact', 'Narrative', 'Evidence from the alert',
-    'Timeline', 'Services', 'Referrals and consent', 'Attachments']);
+    'Timeline', 'Services', 'Suspected offenders', 'Referrals and consent', 'Attachments']);
   const text = await page.locator('.case-summary').textContent();
   for (const want of [NAME, 'Forced labour', 'Identified as a victim', 'Reintegrated: employed in Gyumri',
-    'NGO Hope', PURPOSE, 'interview-notes.txt', 'AMD 250,000', 'Delivered']) {
+    'NGO Hope', PURPOSE, 'interview-notes.txt', 'AMD 250,000', 'Delivered', 'No suspected offender recorded.']) {
     assert.ok(text.includes(want), `the summary shows ${want}`);
   }
   await page.emulateMedia({ media: 'print' });

@@ -122,6 +122,11 @@ test('the case worker records cases and, through the case page, suspected offend
   assert.match(await page.locator('.timeline .event-offender').first().textContent(), /Suspected offender \d+ recorded\./);
   await page.locator('#offenders').scrollIntoViewIfNeeded();
   await shot(page, '61-case-offenders');
+  // the printable summary lists them too, in the same words
+  await page.goto(`/#/cases/${offenderCase}/summary`);
+  await ready(page);
+  const printed = await page.locator('.case-summary table.offenders tbody tr').evaluateAll((rs) => rs.map((r) => [...r.children].map((c) => c.textContent.trim())));
+  assert.deepEqual(printed, rows, 'the summary lists the same five offenders as the case page');
 
   // the GLOTIP table counts them in the year recorded
   const recYear = Number(api[0].recorded_at.slice(0, 4));

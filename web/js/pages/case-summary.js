@@ -1,6 +1,8 @@
 // The printable summary of one NRM case (#/cases/N/summary): the same case
 // view (GET /api/v1/cases/{id}, audited as a read) laid out for paper:
-// every section the caller may read, one after the other, with no forms.
+// every section the caller may read, one after the other, with no forms;
+// the suspected offenders from GET /api/v1/cases/{id}/offenders (its own
+// audited read; a failure there is said in place and the rest printed).
 // app.css's @media print rules drop the navigation, the buttons and the
 // links' colours, and keep sections from splitting where they can.
 
@@ -9,7 +11,7 @@ import { h, add, table, errorBox } from '../dom.js';
 import { t, fmtNumber } from '../i18n.js';
 import { fmtTime, fmtBytes } from '../labels.js';
 import { codesLabel, stageLabel, serviceLabel, serviceStatusLabel, referralStatusLabel } from '../case-labels.js';
-import { caseHeader, profileTable, identityTable, evidenceBlock, categoriesText, eventText } from './case.js';
+import { caseHeader, profileTable, identityTable, evidenceBlock, categoriesText, eventText, offendersTable } from './case.js';
 
 function part(title, ...content) {
   return h('section', { class: 'summary-part' }, h('h2', null, title), content);
@@ -26,6 +28,14 @@ export async function render(main, ctx) {
     add(main, h('h1', { tabindex: '-1' }, t('summary.title', { id })),
       errorBox(err.status === 404 ? t('case.no_such', { id }) : err.message));
     return;
+  }
+  if (!ctx.current()) return;
+  let offenders = null;
+  let offendersErr = null;
+  try {
+    offenders = (await api('GET', `/cases/${id}/offenders`)).offenders || [];
+  } catch (err) {
+    offendersErr = err;
   }
   if (!ctx.current()) return;
   const cats = new Set(c.categories || []);
@@ -64,6 +74,8 @@ export async function render(main, ctx) {
         : h('p', null, t('case.nothing_yet'))),
       c.services ? part(t('field.services'), services.length ? table(t('field.services'), [{ label: t('field.service') }, { label: t('field.provider') }, { label: t('field.status') },
         { label: t('case.col_amount') }, { label: t('case.col_offered') }, { label: t('case.col_changed') }], services) : h('p', null, t('case.no_services'))) : null,
+      part(t('case.offenders'), offendersErr ? errorBox(t('case.offenders_load_failed', { error: offendersErr.message }))
+        : offendersTable(offenders)),
       part(t('case.referrals'), referrals.length ? table(t('case.referrals'), [{ label: t('inbox.referral') }, { label: t('summary.col_to') }, { label: t('inbox.for') },
         { label: t('field.status') }, { label: t('case.col_consent') }, { label: t('common.reason') }], referrals) : h('p', null, t('case.no_referral'))),
       c.attachments ? part(t('case.attachments'), files.length ? table(t('case.files_caption'), [{ label: t('case.file') }, { label: t('case.col_type') }, { label: t('case.col_size') }, { label: t('case.col_added') }], files)

@@ -208,6 +208,18 @@ export function receiverText(c, org) {
   return t('case.receiver_note', { owner: c.owner_org, categories: categoriesText(c.categories) });
 }
 
+// The suspected offenders of a case in words (never the codes), or the
+// sentence that there are none: the case page and its printable summary.
+export function offendersTable(offenders) {
+  const unknown = t('common.not_recorded_cap');
+  const rows = offenders.map((o) => [{ th: o.sex ? label('sex', o.sex) : unknown },
+    o.age_group ? label('age_group', o.age_group) : unknown, o.citizenship ? countryLabel(o.citizenship) : unknown,
+    t('common.at_by', { when: fmtTime(o.recorded_at), who: o.recorded_by })]);
+  return rows.length ? table(t('case.offenders_caption'), [{ label: t('field.sex') }, { label: t('field.age_group') },
+    { label: t('field.citizenship') }, { label: t('case.col_recorded') }], rows, { class: 'offenders' })
+    : h('p', { id: 'no-offenders' }, t('case.no_offenders'));
+}
+
 export function categoriesText(cats) {
   return (cats || []).map((k) => label('category_short', k)).join(', ') || t('common.none');
 }
@@ -630,14 +642,8 @@ export async function render(main, ctx) {
   // alpha-3), each may stay "not recorded": an offender of whom nothing is
   // known is still counted.
   function offendersSection(ownerWrite) {
-    const unknown = t('common.not_recorded_cap');
-    const rows = (offenders || []).map((o) => [{ th: o.sex ? label('sex', o.sex) : unknown },
-      o.age_group ? label('age_group', o.age_group) : unknown, o.citizenship ? countryLabel(o.citizenship) : unknown,
-      t('common.at_by', { when: fmtTime(o.recorded_at), who: o.recorded_by })]);
     const list = offendersErr ? errorBox(t('case.offenders_load_failed', { error: offendersErr.message }))
-      : rows.length ? table(t('case.offenders_caption'), [{ label: t('field.sex') }, { label: t('field.age_group') },
-        { label: t('field.citizenship') }, { label: t('case.col_recorded') }], rows, { class: 'offenders' })
-        : h('p', { id: 'no-offenders' }, t('case.no_offenders'));
+      : offendersTable(offenders || []);
     let form = null;
     if (ownerWrite) {
       const errors = h('div');
