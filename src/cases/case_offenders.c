@@ -104,7 +104,9 @@ tw_err_t cases_offender_list(store_t *st, const cases_actor_t *act, int64_t case
         o.sex = cases_col(s, 1);
         o.age_group = cases_col(s, 2);
         o.citizenship = cases_col(s, 3);
-        o.exploitation = cases_col(s, 4);
+        /* the forms of exploitation are the case's profile: a receiver
+         * whose consent does not cover it reads the offenders without them */
+        o.exploitation = (acc.categories & CASES_CAT_PROFILE) ? cases_col(s, 4) : "";
         o.recorded_at = cases_col(s, 5);
         o.recorded_by = cases_col(s, 6);
         o.year = NULL;

@@ -118,7 +118,7 @@ tw_err_t cases_members(store_t *st, const vault_t *v, const cases_actor_t *act,
         m.worker_key = key ? key : "";
         m.unreadable = unreadable;
         err = fn(ctx, &m);
-        free(key);
+        cases_wipe_str(key);
     }
     if (err == TW_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         err = cases_db_err(st, ei, "reading the cases' persons");

@@ -550,8 +550,11 @@ tw_err_t cases_list(store_t *st, const vault_t *v, const cases_actor_t *act,
         tw_errinfo_t e2;
         if (cases_access(st, act, cid, &acc, &e2) != TW_OK) /* the one rule decides */
             continue;
-        /* invariant 4: a match on the blind index is itself identity */
+        /* invariant 4: a match on the blind index is itself identity; a
+         * match on the phone's is contact too */
         if (search && !(acc.categories & CASES_CAT_IDENTITY))
+            continue;
+        if (f->phone && !(acc.categories & CASES_CAT_CONTACT))
             continue;
         rows[nrows].id = cid;
         rows[nrows].acc = acc;

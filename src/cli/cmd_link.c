@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/csvout.h"
 #include "access/audit.h"
 #include "cases/cases.h"
 #include "cases/vault.h"
@@ -322,21 +323,13 @@ static const char persons_help[] =
     "  --user NAME      decide: who decides (default $USER)\n";
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break. */
+/* A register's value in a CSV cell: csvout's quoting and formula
+ * neutralisation (a name such as "=HYPERLINK(...)" reaches a reviewer's
+ * spreadsheet as text). */
 static void csv_field(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    if (s)
+        csvout_cell(out, s, strlen(s));
 }
 
 /* What a reviewer compares, for one record of a pair: the values as the

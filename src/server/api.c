@@ -1195,6 +1195,15 @@ static tw_err_t alert_write(http_req_t *req, http_reply_t *rep, write_kind_t kin
                                  org);
             goto out;
         }
+        /* the rule of assignee_check(): below scope 'all' an alert goes
+         * only to the caller's own organisation (docs/authz.md) */
+        if (authz_scope(p->role, AUTHZ_ALERT_WRITE) != AUTHZ_ALL && of.found_id != p->org_id) {
+            tw_errinfo_field(ei, "org");
+            tw_errinfo_reason(ei, "org_out_of_scope");
+            err = tw_errinfo_set(ei, TW_EINPUT, "org: you may escalate an alert only within "
+                                                "your own organisation");
+            goto out;
+        }
     }
     switch (kind) {
     case WRITE_TRANSITION:
@@ -1893,6 +1902,10 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     }
     fd = -1;
     memset(&opts, 0, sizeof(opts));
+    /* row by row inside the server: the bulk path holds one write
+     * transaction for the whole file (every other writer, the audit of
+     * every request included, would wait) and a 1 GiB page cache */
+    opts.bulk = IMPORT_BULK_OFF;
     opts.register_name = reg;
     opts.rejects_path = "";
     opts.progress = IMPORT_PROGRESS_NONE;
