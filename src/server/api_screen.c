@@ -23,9 +23,11 @@
  */
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "engine/live.h"
 #include "engine/screen.h"
 #include "link/persons.h"
 #include "server/api.h"
@@ -47,6 +49,9 @@ tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     const auth_principal_t *p = http_req_principal(req);
     store_t *st = http_req_store(req);
     persons_opts_t po;
+    const config_t *cfg = ho->config;
+    const live_t *lv = NULL;
+    char version[80];
     screen_opts_t so;
     screen_summary_t sum;
     json_t *o, *alerts;
@@ -69,13 +74,21 @@ tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     so.actor = p->user;
     persons_opts_default(&po);
     po.log = NULL;
+    /* the config in force: the scoring index's, which follows an approved
+     * config or a rollback without a restart (serve without --config);
+     * the server's own while that index is still loading */
+    if (ho->live && (lv = live_holder_acquire(ho->live)) != NULL)
+        cfg = live_config(lv);
     t0 = now_s();
     http_write_lock(req);
     err = persons_link_store(st, &po, ei);
     if (err == TW_OK)
-        err = screen_run(st, ho->config, &so, &sum, ei);
+        err = screen_run(st, cfg, &so, &sum, ei);
     http_write_unlock(req);
     atomic_store(&running, 0);
+    snprintf(version, sizeof(version), "%s", config_version(cfg));
+    if (lv)
+        live_holder_release(ho->live, lv);
     if (err != TW_OK) {
         tw_errinfo_t e2;
         tw_errinfo_clear(&e2);
@@ -94,7 +107,7 @@ tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     o = json_object();
     api_put(o, "incremental", json_boolean(sum.incremental), &oom);
     api_put(o, "why_full", api_jstr(sum.incremental ? NULL : sum.why_full), &oom);
-    api_put(o, "config_version", api_jstr(config_version(ho->config)), &oom);
+    api_put(o, "config_version", api_jstr(version), &oom);
     api_put(o, "applications", json_integer(sum.napps), &oom);
     api_put(o, "changed_records", json_integer((json_int_t)sum.changed_records), &oom);
     api_put(o, "entities_considered", json_integer(sum.alerts.considered), &oom);
