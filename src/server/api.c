@@ -868,12 +868,18 @@ tw_err_t api_alerts_list(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     l.items = json_array();
     alist_init(&l.ids, API_AUDIT_LIST_BYTES);
     l.sort = q.sort;
-    if ((err = alerts_query_count(st, &q, &total, group ? &groups : NULL, ei)) != TW_OK)
+    /* the total and the page from one snapshot: a screening committing
+     * meanwhile changes neither (nor makes a group's alert vanish) */
+    if ((err = store_begin_read(st)) != TW_OK) {
+        err = tw_errinfo_set(ei, err, "reading the alerts: %s", store_errmsg(st));
         goto out;
-    if (group)
+    }
+    err = alerts_query_count(st, &q, &total, group ? &groups : NULL, ei);
+    if (err == TW_OK && group)
         err = alerts_query_groups(st, &q, group_cb, &l, &more, ei);
-    else
+    else if (err == TW_OK)
         err = alerts_query(st, &q, list_cb, &l, &more, ei);
+    store_end_read(st);
     if (err != TW_OK)
         goto out;
     /* which alerts were shown, not only how many (at most API_LIST_MAX ids;
