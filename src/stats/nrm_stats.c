@@ -493,21 +493,19 @@ static const char *glotip_person(const prof_t *p)
     return f ? "women" : "men";
 }
 
-tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t **out,
-                    tw_errinfo_t *ei)
+/* One GLOTIP table from profile rows: per year, the total, sex and age,
+ * each form of exploitation and citizenship, suppressed below 5 with
+ * complementary suppression. Frees x's rows. */
+static tw_err_t glotip_table(profs_t *x, int year, const char *name,
+                             const char *const *cols, stats_table_t **out, tw_errinfo_t *ei)
 {
-    static const char *const cols[] = {"year", "dimension", "value", "victims", "note", NULL};
-    profs_t x = {NULL, 0, 0};
     ncells_t c = {NULL, 0, 0};
     stats_table_t *t = NULL;
-    tw_err_t err;
+    tw_err_t err = TW_OK;
     size_t i;
 
-    *out = NULL;
-    if ((err = load_profiles(st, act, &x, ei)) != TW_OK)
-        return err;
-    for (i = 0; err == TW_OK && i < x.n; i++) {
-        const prof_t *p = &x.v[i];
+    for (i = 0; err == TW_OK && i < x->n; i++) {
+        const prof_t *p = &x->v[i];
         int y = (int)strtol(p->q[Q_YEAR], NULL, 10);
         if (year && y != year)
             continue;
@@ -522,7 +520,7 @@ tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t
         goto out;
     }
     suppress_all(&c);
-    if ((err = stats_table_new("glotip_victims", cols, &t)) != TW_OK ||
+    if ((err = stats_table_new(name, cols, &t)) != TW_OK ||
         (err = emit_cells(t, &c, NULL)) != TW_OK || (err = stats_row(t)) != TW_OK) {
         tw_errinfo_set(ei, err, "out of memory");
         goto out;
@@ -532,8 +530,22 @@ tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t
 out:
     stats_table_free(t);
     free(c.v);
-    free(x.v);
+    free(x->v);
+    x->v = NULL;
     return err;
+}
+
+tw_err_t nrm_glotip(store_t *st, const nrm_actor_t *act, int year, stats_table_t **out,
+                    tw_errinfo_t *ei)
+{
+    static const char *const cols[] = {"year", "dimension", "value", "victims", "note", NULL};
+    profs_t x = {NULL, 0, 0};
+    tw_err_t err;
+
+    *out = NULL;
+    if ((err = load_profiles(st, act, &x, ei)) != TW_OK)
+        return err;
+    return glotip_table(&x, year, "glotip_victims", cols, out, ei);
 }
 
 /* Suspected offenders: the same profile rows, from cases_offender_profiles()
@@ -555,10 +567,7 @@ tw_err_t nrm_glotip_offenders(store_t *st, const nrm_actor_t *act, int year,
 {
     static const char *const cols[] = {"year", "dimension", "value", "offenders", "note", NULL};
     profs_t x = {NULL, 0, 0};
-    ncells_t c = {NULL, 0, 0};
-    stats_table_t *t = NULL;
     tw_err_t err;
-    size_t i;
 
     *out = NULL;
     if ((err = cases_offender_profiles(st, act, offender_add, &x, ei)) != TW_OK) {
@@ -567,34 +576,7 @@ tw_err_t nrm_glotip_offenders(store_t *st, const nrm_actor_t *act, int year,
         free(x.v);
         return err;
     }
-    for (i = 0; err == TW_OK && i < x.n; i++) {
-        const prof_t *p = &x.v[i];
-        int y = (int)strtol(p->q[Q_YEAR], NULL, 10);
-        if (year && y != year)
-            continue;
-        if ((err = ncell_add(&c, y, "total", "all")) ||
-            (err = ncell_add(&c, y, "sex_age", glotip_person(p))) ||
-            (err = add_set(&c, y, "exploitation", p->q[Q_EXPL])))
-            break;
-        err = ncell_add(&c, y, "citizenship", p->q[Q_CIT]);
-    }
-    if (err != TW_OK) {
-        tw_errinfo_set(ei, err, "out of memory");
-        goto out;
-    }
-    suppress_all(&c);
-    if ((err = stats_table_new("glotip_offenders", cols, &t)) != TW_OK ||
-        (err = emit_cells(t, &c, NULL)) != TW_OK || (err = stats_row(t)) != TW_OK) {
-        tw_errinfo_set(ei, err, "out of memory");
-        goto out;
-    }
-    *out = t;
-    t = NULL;
-out:
-    stats_table_free(t);
-    free(c.v);
-    free(x.v);
-    return err;
+    return glotip_table(&x, year, "glotip_offenders", cols, out, ei);
 }
 
 /* ---- the k-anonymous CTDC extract ----------------------------------------------------------- */
