@@ -760,6 +760,21 @@ static int set_has(const strmap_t *m, int64_t v)
     return v != 0 && strmap_get(m, (const char *)&v, sizeof v) != NULL;
 }
 
+/* Queues worker `wk` for the screening (statement q: run, worker), once
+ * per run: `queued` holds the workers already queued. */
+static tw_err_t queue_worker(strmap_t *queued, sqlite3_stmt *q, int64_t run, int64_t wk)
+{
+    int added = 0;
+    tw_err_t err = strmap_put(queued, (const char *)&wk, sizeof wk, 0, NULL, &added, NULL);
+    if (err || !added)
+        return err;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, wk);
+    err = sqlite3_step(q) == SQLITE_DONE ? TW_OK : TW_EDB;
+    sqlite3_reset(q);
+    return err;
+}
+
 /* person_worker, written whole: each worker to the person of its first
  * record. Before it is replaced, the workers whose person changed are
  * queued for the screening (person_worker_change): every worker, before or
@@ -796,17 +811,9 @@ static tw_err_t write_workers(write_ctx_t *w)
         goto out;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && err == TW_OK) {
         int64_t wk = sqlite3_column_int64(s, 0);
-        int added = 0;
         if (!set_has(&moved, sqlite3_column_int64(s, 1)))
             continue;
-        if ((err = strmap_put(&queued, (const char *)&wk, sizeof wk, 0, NULL, &added, NULL)) ||
-            !added)
-            continue;
-        sqlite3_bind_int64(q, 1, w->run);
-        sqlite3_bind_int64(q, 2, wk);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            err = TW_EDB;
-        sqlite3_reset(q);
+        err = queue_worker(&queued, q, w->run, wk);
     }
     if (err == TW_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         err = TW_EDB;
@@ -817,17 +824,9 @@ static tw_err_t write_workers(write_ctx_t *w)
     /* and as this run leaves them */
     for (i = 0; i < w->r->n && err == TW_OK; i++) {
         int64_t wk = w->r->worker[i];
-        int added = 0;
         if (wk <= 0 || !set_has(&moved, w->cid[link_cluster(w->l, (uint32_t)i)]))
             continue;
-        if ((err = strmap_put(&queued, (const char *)&wk, sizeof wk, 0, NULL, &added, NULL)) ||
-            !added)
-            continue;
-        sqlite3_bind_int64(q, 1, w->run);
-        sqlite3_bind_int64(q, 2, wk);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            err = TW_EDB;
-        sqlite3_reset(q);
+        err = queue_worker(&queued, q, w->run, wk);
     }
     w->workers_queued = queued.count;
     if (err)
