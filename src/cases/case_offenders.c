@@ -125,18 +125,8 @@ tw_err_t cases_offender_profiles(store_t *st, const cases_actor_t *act, cases_of
     tw_err_t err;
     int rc = SQLITE_DONE;
 
-    if ((err = cases_outside_tx(st, ei)) != TW_OK)
+    if ((err = cases_stats_begin(st, act, "case.offenders", ei)) != TW_OK)
         return err;
-    if (act && act->who) {
-        if (act->who->user_id == 0)
-            return tw_errinfo_set(ei, TW_EPERM, "sign in first");
-        if ((err = authz_check(act->who, AUTHZ_STATS_READ, NULL, ei)) != TW_OK)
-            return cases_denied(st, act, "cases", "read case statistics", err);
-    }
-    if (store_begin(st) != TW_OK)
-        return cases_db_err(st, ei, "starting a transaction");
-    if ((err = cases_audit(st, act, "case.offenders", 0, NULL, ei)) != TW_OK)
-        return cases_finish(st, err, ei);
     /* the live case's forms of exploitation when it has any, else the copy */
     err = cases_prep(st,
                      "SELECT substr(o.recorded_at,1,4), o.sex, o.age_group, o.citizenship,"

@@ -22,13 +22,14 @@
 #include "access/authz.h"
 #include "cases/cases_int.h"
 
-tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
-                        tw_errinfo_t *ei)
+/* What every reader of case statistics does first: outside a transaction,
+ * a signed-in caller with stats.read (the system, act->who NULL, always),
+ * a transaction begun and its audit entry `action` written in it. On an
+ * error nothing is left open. */
+tw_err_t cases_stats_begin(store_t *st, const cases_actor_t *act, const char *action,
+                           tw_errinfo_t *ei)
 {
-    sqlite3_stmt *s = NULL;
     tw_err_t err;
-    long long n = 0;
-    int rc = SQLITE_DONE;
 
     if ((err = cases_outside_tx(st, ei)) != TW_OK)
         return err;
@@ -40,8 +41,21 @@ tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn 
     }
     if (store_begin(st) != TW_OK)
         return cases_db_err(st, ei, "starting a transaction");
-    if ((err = cases_audit(st, act, "case.profiles", 0, NULL, ei)) != TW_OK)
+    if ((err = cases_audit(st, act, action, 0, NULL, ei)) != TW_OK)
         return cases_finish(st, err, ei);
+    return TW_OK;
+}
+
+tw_err_t cases_profiles(store_t *st, const cases_actor_t *act, cases_profile_fn fn, void *ctx,
+                        tw_errinfo_t *ei)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    long long n = 0;
+    int rc = SQLITE_DONE;
+
+    if ((err = cases_stats_begin(st, act, "case.profiles", ei)) != TW_OK)
+        return err;
     err = cases_prep(st,
                      "SELECT substr(opened_at,1,4), stage, coalesce(decision,''),"
                      " substr(coalesce(decision_date,''),1,4), sex, age_group, citizenship,"

@@ -36,6 +36,9 @@ const char *cases_col(sqlite3_stmt *s, int i);
  * (cases.h, "Calling convention"): TW_EINTERNAL "called inside a
  * transaction" when the connection has one open. */
 tw_err_t cases_outside_tx(store_t *st, tw_errinfo_t *ei);
+/* case_stats.c: a statistics read's checks, transaction and audit entry */
+tw_err_t cases_stats_begin(store_t *st, const cases_actor_t *act, const char *action,
+                           tw_errinfo_t *ei);
 
 /* Plaintext of personal data is wiped before it is freed: a string (NULL
  * is fine) and a buffer's bytes. */
