@@ -19,6 +19,7 @@ all: build
 
 deps:
 	@bash scripts/install-deps.sh
+	@bash scripts/sqlite-src.sh
 
 build: deps
 	@bash scripts/web-deps.sh

@@ -462,9 +462,22 @@ static void test_checkpoint_restart(void **state)
     store_close(st);
 }
 
+/* The SQLite linked in has the WAL-reset fix (3.51.3 or later), and is the
+ * one whose header the code was compiled against: Debian 12's 3.40.1 lost
+ * committed audit entries in the server's hour-long soak. */
+static void test_sqlite_without_wal_reset_bug(void **state)
+{
+    (void)state;
+    assert_true(sqlite3_libversion_number() >= STORE_SQLITE_MIN);
+    assert_int_equal(sqlite3_libversion_number(), SQLITE_VERSION_NUMBER);
+    assert_string_equal(store_sqlite_version(), SQLITE_VERSION);
+    assert_string_equal(sqlite3_sourceid(), SQLITE_SOURCE_ID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sqlite_without_wal_reset_bug),
         cmocka_unit_test_setup_teardown(test_open_migrates_and_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_has_every_register_column, setup, teardown),

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -203,8 +204,47 @@ static void test_every_allocation_failure_is_survived_in_bulk(void **state)
     torture(1);
 }
 
+/* SQLite is compiled into the test (vendor/sqlite), so --wrap would count
+ * its allocations too: it gets the real allocator through its own memory
+ * methods, set before its first use, and only tipwatch's calls are failed. */
+static void *sq_malloc(int n)
+{
+    return __real_malloc((size_t)n);
+}
+static void sq_free(void *p)
+{
+    free(p);
+}
+static void *sq_realloc(void *p, int n)
+{
+    return __real_realloc(p, (size_t)n);
+}
+static int sq_size(void *p)
+{
+    return (int)malloc_usable_size(p);
+}
+static int sq_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+static int sq_init(void *ctx)
+{
+    (void)ctx;
+    return SQLITE_OK;
+}
+static void sq_shutdown(void *ctx)
+{
+    (void)ctx;
+}
+
 int main(void)
 {
+    static const sqlite3_mem_methods real = {sq_malloc, sq_free,   sq_realloc, sq_size,
+                                             sq_roundup, sq_init, sq_shutdown, NULL};
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &real) != SQLITE_OK) {
+        fprintf(stderr, "test_torture: SQLite refused its allocator\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_failure_is_survived),
         cmocka_unit_test(test_every_allocation_failure_is_survived_in_bulk),

@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_int.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -131,7 +132,7 @@ int cli_main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        printf("tipwatch %s\n", TW_VERSION);
+        printf("tipwatch %s (SQLite %s)\n", TW_VERSION, store_sqlite_version());
         return 0;
     }
     for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

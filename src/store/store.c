@@ -250,6 +250,11 @@ static void sqlite_setup(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+const char *store_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
 tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
 {
     store_t *st;
@@ -258,6 +263,16 @@ tw_err_t store_open(const char *path, store_t **out, tw_errinfo_t *ei)
 
     *out = NULL;
     pthread_once(&sqlite_setup_once, sqlite_setup);
+    if (sqlite3_libversion_number() < STORE_SQLITE_MIN) {
+        if (ei) {
+            tw_errinfo_file(ei, path);
+            tw_errinfo_set(ei, TW_EINTERNAL,
+                           "SQLite %s has the WAL-reset bug, which loses committed data; "
+                           "tipwatch needs 3.51.3 or later (scripts/sqlite-src.sh)",
+                           sqlite3_libversion());
+        }
+        return TW_EINTERNAL;
+    }
     st = calloc(1, sizeof(*st));
     if (!st)
         return TW_ENOMEM;

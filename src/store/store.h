@@ -150,6 +150,12 @@ tw_err_t store_checkpoint_truncate(store_t *st, int max_wait_ms);
  * journal_size_limit of 128 MiB cuts back a WAL that grew past it). Cheap
  * when a PASSIVE checkpoint has just copied nearly everything. */
 tw_err_t store_checkpoint_restart(store_t *st, int max_wait_ms);
+/* The SQLite library tipwatch runs on ("3.54.1"). store_open() refuses a
+ * library older than STORE_SQLITE_MIN (3.51.3): every release from 3.7.0
+ * to 3.51.2 has the WAL-reset bug, which loses committed transactions when
+ * a checkpoint races a commit (docs/internals/store.md, "Which SQLite"). */
+#define STORE_SQLITE_MIN 3051003
+const char *store_sqlite_version(void);
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(store_t *st);
 /* TW_EDB, with ei (may be NULL) set to "<what>: <the last SQLite error>":

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.bash"
 cd "$WORK"
 
-"$TW_BIN" --version | grep -q '^tipwatch [0-9]' || fail "--version"
+"$TW_BIN" --version | grep -q '^tipwatch [0-9].* (SQLite 3\.[0-9]*\.[0-9]*)$' || fail "--version"
 for c in import synth stats demo; do
   "$TW_BIN" $c --help | grep -q "usage: tipwatch $c" || fail "$c --help"
 done
