@@ -355,6 +355,15 @@ static void test_malformed_refused_naming_line(void **state)
     assert_int_equal(vault_key_id(v, 1), 9);
     assert_int_equal(vault_key_id(v, 2), 0);
     vault_close(v);
+    /* Blank lines and comments after the last key (fuzz_keyfile's finding:
+     * "key count", an internal error, for any line after the last key once
+     * every key was read). */
+    snprintf(text, sizeof(text), "tipwatch-key 3 %s\n\n# rotated on 2026-12-01\n  \n", gk);
+    write_file(path, text, strlen(text), 0600);
+    v = open_ok(path);
+    assert_int_equal(vault_key_count(v), 1);
+    assert_int_equal(vault_current_key(v), 3);
+    vault_close(v);
 }
 
 /* ---- sealing ------------------------------------------------------------ */

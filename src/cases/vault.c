@@ -379,7 +379,9 @@ static tw_err_t key_file_parse(key_file_t *kf, tw_errinfo_t *ei)
 
     if (cand > KEYS_MAX)
         return tw_errinfo_set(ei, TW_EINPUT, "the key file has more than %d keys", KEYS_MAX);
-    kf->cap = cand ? cand : 1;
+    /* one slot more than the key lines: every line, blank and comment ones
+     * included, is parsed into the next free slot, also after the last key */
+    kf->cap = cand + 1;
     kf->keys = sodium_allocarray(kf->cap, sizeof(file_key_t));
     if (!kf->keys)
         return TW_ENOMEM;
