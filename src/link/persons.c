@@ -523,11 +523,15 @@ static tw_err_t load_cases(const persons_opts_t *o, link_t *l, recs_t *recs,
             break;
         (*count)++;
     }
-    /* the plaintext's copies in this frame */
-    memset(name, 0, sizeof name);
-    memset(doc, 0, sizeof doc);
-    memset(phone, 0, sizeof phone);
-    memset(date, 0, sizeof date);
+    /* the plaintext's copies in this frame: explicit_bzero, which the
+     * compiler cannot drop as it may a memset of locals about to die; the
+     * normaliser wipes its caches when closed */
+    explicit_bzero(name, sizeof name);
+    explicit_bzero(doc, sizeof doc);
+    explicit_bzero(phone, sizeof phone);
+    explicit_bzero(date, sizeof date);
+    explicit_bzero(cit, sizeof cit);
+    explicit_bzero(sex, sizeof sex);
     norm_close(nm);
     return err;
 }
