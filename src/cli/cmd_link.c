@@ -489,7 +489,7 @@ static tw_err_t persons_review_cli(const char *db, size_t limit, int decided, in
                        "citizenship_b,sex_a,sex_b,evidence,decision,decided_by,decided_at,"
                        "note\n",
           out);
-    err = persons_review_list(st, limit, decided, review_row, &c, &pending);
+    err = persons_review_list(st, limit, decided, NULL, review_row, &c, &pending);
     if (err == TW_OK) {
         /* reading the queue discloses which records may be one person */
         err = audit_append(st, NULL, "person.review.read", "link_review", "cli", NULL, ei);

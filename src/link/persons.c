@@ -1728,35 +1728,45 @@ tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_vi
     return err;
 }
 
-tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
-                             void *ctx, long long *total)
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_visible_fn visible,
+                             persons_review_fn fn, void *ctx, long long *total)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
+    size_t shown = 0;
     tw_err_t err;
     int rc;
 
     *total = 0;
-    if ((err = prep(db,
-                    "SELECT count(*) FROM link_review r WHERE NOT EXISTS (SELECT 1 FROM "
-                    "link_decision d WHERE d.a = r.a AND d.b = r.b)",
-                    &s)))
-        return err;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *total = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    /* one pass in queue order, every pending pair and the decided ones
+     * while the page is not full: the pairs the reader may not see are
+     * left out before the page is cut and from the count, so a page is
+     * never short while more visible pairs wait */
     if ((err = prep(db,
                     "SELECT r.id, r.a, r.b, r.weight, r.evidence, d.decision, d.decided_by, "
                     "d.decided_at, d.note, r.detail FROM link_review r LEFT JOIN "
                     "link_decision d ON d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS "
-                    "NULL ORDER BY d.decision IS NOT NULL, r.run != 0, abs(r.weight), r.id LIMIT ?2",
+                    "NULL ORDER BY d.decision IS NOT NULL, r.run != 0, abs(r.weight), r.id",
                     &s)))
         return err;
     sqlite3_bind_int(s, 1, decided != 0);
-    sqlite3_bind_int64(s, 2, (int64_t)(limit > INT64_MAX ? INT64_MAX : limit));
     err = TW_OK;
     while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         persons_review_t r;
+        int pending = sqlite3_column_type(s, 5) == SQLITE_NULL;
+        if (!pending && shown >= limit) {
+            rc = SQLITE_DONE; /* decided pairs come last: nothing more to count */
+            break;
+        }
+        r.a = (const char *)sqlite3_column_text(s, 1);
+        r.b = (const char *)sqlite3_column_text(s, 2);
+        if (visible && !visible(ctx, r.a ? r.a : "", r.b ? r.b : ""))
+            continue;
+        if (pending)
+            (*total)++;
+        if (shown >= limit)
+            continue;
+        shown++;
         r.id = sqlite3_column_int64(s, 0);
         r.a = (const char *)sqlite3_column_text(s, 1);
         r.b = (const char *)sqlite3_column_text(s, 2);

@@ -142,12 +142,16 @@ typedef struct {
     const char *detail; /* the evidence as JSON: {"prior","total","items":[[FIELD,LEVEL,W]]} */
 } persons_review_t;
 typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
+/* Whether the reader may see the pair (a and b are record names: an NRM
+ * case the reader may not see hides its pairs); NULL: every pair. */
+typedef int (*persons_visible_fn)(void *ctx, const char *a, const char *b);
 /* The queue: the links reviewers disputed (persons_review_add) first, then
  * the most uncertain (weight nearest 0); with `decided` the pairs already
- * decided too, after the pending ones; at most `limit`; *total = all
- * pending. */
-tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
-                             void *ctx, long long *total);
+ * decided too, after the pending ones. Pairs `visible` refuses are left out
+ * before the page is cut: fn is called for the first `limit` visible pairs,
+ * and *total counts the visible pending pairs only. */
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_visible_fn visible,
+                             persons_review_fn fn, void *ctx, long long *total);
 /* Records the decision ("same", "not_same", "unsure") on review pair `id`
  * by `who`, with an optional note (at most 1000 bytes); it outlives every
  * run and the next `tipwatch link` applies it. Inside the caller's
