@@ -1551,8 +1551,44 @@ tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn 
     return err;
 }
 
-tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
-                            tw_errinfo_t *ei)
+/* A pair already in the queue, disputed again: back at its head (run 0,
+ * a reviewer's) with its decision cleared, which *was says. */
+static tw_err_t reopen_pair(sqlite3 *db, int64_t id, const char *lo, const char *hi, char *was,
+                            size_t wascap)
+{
+    static const char *const sql[] = {
+        "SELECT decision FROM link_decision WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)",
+        "DELETE FROM link_decision WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)",
+        "UPDATE link_review SET run = 0 WHERE id = ?3"};
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < sizeof sql / sizeof sql[0] && err == TW_OK; i++) {
+        if ((err = prep(db, sql[i], &s)))
+            break;
+        if (sqlite3_bind_parameter_count(s) >= 2) {
+            sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+        }
+        if (sqlite3_bind_parameter_count(s) >= 3)
+            sqlite3_bind_int64(s, 3, id);
+        rc = sqlite3_step(s);
+        if (i == 0 && rc == SQLITE_ROW) {
+            if (was && wascap)
+                snprintf(was, wascap, "%s", (const char *)sqlite3_column_text(s, 0));
+            rc = SQLITE_DONE;
+        }
+        if (rc != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_finalize(s);
+    }
+    return err;
+}
+
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id, char *was,
+                            size_t wascap, tw_errinfo_t *ei)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
@@ -1561,12 +1597,28 @@ tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *
     int rc;
 
     *id = 0;
+    if (was && wascap)
+        was[0] = '\0';
     if (strcmp(a, b) == 0)
         return tw_errinfo_set(ei, TW_EINPUT, "a record is always the same person as itself");
     if (strcmp(lo, hi) > 0) {
         lo = b;
         hi = a;
     }
+    /* already in the queue (decided or not): reopened */
+    if ((err = prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s)))
+        return err;
+    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    s = NULL;
+    if (rc == SQLITE_ROW)
+        return reopen_pair(db, *id, lo, hi, was, wascap);
+    if (rc != SQLITE_DONE)
+        return TW_EDB;
     if ((err = prep(db,
                     "INSERT INTO link_review(a, b, weight, evidence, detail, run) SELECT ?1, ?2, "
                     "weight, evidence, detail, 0 FROM "

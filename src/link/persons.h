@@ -183,9 +183,13 @@ tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, vo
  * TW_EINPUT when a equals b. Such a pair is stored with run 0 (a
  * reviewer's, not a run's) and listed first among the pending pairs: a
  * person asked about it. Pairs queued so are dropped, like the rest of the
- * queue, by a full run (`link --full`); decisions are kept. */
-tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
-                            tw_errinfo_t *ei);
+ * queue, by a full run (`link --full`); decisions are kept. A pair already
+ * in the queue, decided or not, is reopened: back at the head (run 0), its
+ * decision cleared (the model decides again at the next run unless a
+ * reviewer does); *was (wascap bytes, may be NULL) = the decision cleared,
+ * "" when there was none, for the caller's audit entry. */
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id, char *was,
+                            size_t wascap, tw_errinfo_t *ei);
 
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);

@@ -515,11 +515,12 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     store_t *st = http_req_store(req);
     json_t *body = NULL, *detail, *o;
     const char *a = NULL, *b = NULL;
-    char object[64];
+    char object[64], was[16];
     int64_t id = 0;
     int oom = 0;
     tw_err_t err;
 
+    was[0] = '\0';
     if ((err = http_req_json(req, &body, ei)) != TW_OK)
         return err;
     if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
@@ -533,11 +534,13 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     }
     http_write_lock(req);
     if ((err = store_begin(st)) == TW_OK) {
-        err = persons_review_add(st, a, b, &id, ei);
+        err = persons_review_add(st, a, b, &id, was, sizeof was, ei);
         if (err == TW_OK) {
             detail = json_object();
             api_put(detail, "a", api_jstr(a), &oom);
             api_put(detail, "b", api_jstr(b), &oom);
+            if (was[0]) /* a decided pair reopened: the decision it had */
+                api_put(detail, "reopened", api_jstr(was), &oom);
             snprintf(object, sizeof object, "link_review:%lld", (long long)id);
             err = oom ? TW_ENOMEM : api_audit(req, "person.review.add", object, detail, ei);
         }
@@ -553,6 +556,7 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     api_put(o, "id", json_integer((json_int_t)id), &oom);
     api_put(o, "a", api_jstr(a), &oom);
     api_put(o, "b", api_jstr(b), &oom);
+    api_put(o, "reopened", api_jstr(was[0] ? was : NULL), &oom);
     err = api_reply_json(rep, 201, o, oom);
 out:
     json_decref(body);
