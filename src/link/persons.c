@@ -1070,6 +1070,28 @@ static tw_err_t log_capped(void *ctx, const char *rule, const char *key, size_t 
     return TW_OK;
 }
 
+/* What a link run read and a concurrent writer may change: the decisions,
+ * the link runs and the person records. */
+#define LINK_FINGERPRINT_SQL                                                                   \
+    "SELECT (SELECT count(*) FROM link_decision) || '/' || (SELECT coalesce(max(decided_at), "  \
+    "'') FROM link_decision) || '/' || (SELECT coalesce(max(id), 0) FROM link_run) || '/' || "  \
+    "(SELECT count(*) FROM person_record) || '/' || (SELECT coalesce(max(run), 0) FROM "        \
+    "person_record) || '/' || (SELECT count(*) FROM link_review WHERE run = 0)"
+
+static tw_err_t fingerprint(sqlite3 *db, char *out, size_t cap)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    if ((err = prep(db, LINK_FINGERPRINT_SQL, &s)))
+        return err;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    else
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
 tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_t *ei)
 {
     static const struct {
@@ -1087,8 +1109,9 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     char *model = NULL, started[32], finished[32];
     size_t nold = 0, ndec = 0, nnew = 0, i, counts[3] = {0, 0, 0}, ncases = 0;
     size_t merged = 0, split = 0, created = 0;
-    int full, began = 0;
+    int full, began = 0, locked = 0;
     int64_t run = 0;
+    char fp_read[160] = "", fp_write[160] = "";
     link_stats_t ls;
     write_ctx_t w;
     review_ctx_t rv;
@@ -1115,7 +1138,9 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     o.link.sources = 1;
     if ((err = link_new(person_fields, NF, &o.link, &l)) != TW_OK)
         goto out;
-    if ((err = store_begin(st)) != TW_OK)
+    /* with a write lock the records are read from one snapshot, without
+     * holding the store's write lock while they are compared */
+    if ((err = o.write_lock ? store_begin_read(st) : store_begin(st)) != TW_OK)
         goto out;
     began = 1;
     for (i = 0; i < 3; i++) /* reports last: they use the names' counts */
@@ -1166,6 +1191,31 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
         link_only_new(l);
     if ((err = load_decisions(db, &r, l, &ndec)) != TW_OK)
         goto out;
+    if (o.write_lock) {
+        if ((err = fingerprint(db, fp_read, sizeof fp_read)) != TW_OK)
+            goto out;
+        store_end_read(st);
+        began = 0;
+    }
+    if (full && (err = link_train(l)) != TW_OK)
+        goto out;
+    if ((err = link_run(l)) != TW_OK)
+        goto out;
+    if (o.write_lock) {
+        o.write_lock(o.lock_ctx, 1);
+        locked = 1;
+        if ((err = store_begin(st)) != TW_OK)
+            goto out;
+        began = 1;
+        if ((err = fingerprint(db, fp_write, sizeof fp_write)) != TW_OK)
+            goto out;
+        if (strcmp(fp_read, fp_write) != 0) {
+            err = tw_errinfo_set(ei, TW_ECONFLICT,
+                                 "the persons changed while they were being linked (a "
+                                 "decision, a dispute or another link run): run it again");
+            goto out;
+        }
+    }
     if ((err = prep(db, "INSERT INTO link_run(started_at, mode) VALUES(?1, ?2)", &s)))
         goto out;
     sqlite3_bind_text(s, 1, started, -1, SQLITE_STATIC);
@@ -1176,10 +1226,6 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if (err)
         goto out;
     run = sqlite3_last_insert_rowid(db);
-    if (full && (err = link_train(l)) != TW_OK)
-        goto out;
-    if ((err = link_run(l)) != TW_OK)
-        goto out;
     link_stats(l, &ls);
     w.db = db;
     w.l = l;
@@ -1249,6 +1295,10 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if ((err = store_commit(st)) != TW_OK)
         goto out;
     began = 0;
+    if (locked) {
+        o.write_lock(o.lock_ctx, 0);
+        locked = 0;
+    }
     if (o.log) {
         fprintf(o.log,
                 "link: run %lld (%s): %zu records (permits %zu, border %zu, reports %zu, "
@@ -1264,8 +1314,12 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
         link_each_capped(l, log_capped, o.log);
     }
 out:
-    if (began)
+    if (began && !locked && o.write_lock)
+        store_end_read(st);
+    else if (began)
         store_rollback(st);
+    if (locked)
+        o.write_lock(o.lock_ctx, 0);
     if (err == TW_EDB && ei && !ei->msg[0])
         tw_errinfo_set(ei, TW_EDB, "link: %s", store_errmsg(st));
     free(model);

@@ -77,6 +77,15 @@ typedef struct {
     int full;                /* re-estimate and compare everything */
     const char *config_path; /* [link] section; NULL: none */
     FILE *log;               /* summary; NULL: quiet */
+    /* NULL (the command line): the run is one write transaction. Set (a
+     * server): the records are read in a read transaction, compared
+     * outside any, and only the writing holds write_lock(lock_ctx, 1) ..
+     * write_lock(lock_ctx, 0) and a write transaction, after checking that
+     * no decision, link run or person record changed meanwhile
+     * (TW_ECONFLICT otherwise, nothing written: run it again). The
+     * server's other writers wait for the writing only. */
+    void (*write_lock)(void *ctx, int on);
+    void *lock_ctx;
 } persons_opts_t;
 
 void persons_opts_default(persons_opts_t *o);
