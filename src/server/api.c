@@ -1967,6 +1967,7 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     rj.list = NULL;
     put(o, "rejects_total", json_integer(total), &oom);
     put(o, "cancelled", json_boolean(res.cancelled), &oom);
+    put(o, "bulk", json_boolean(res.bulk), &oom); /* never, inside the server */
     err = reply_json(rep, 200, o, oom || rj.oom);
     o = NULL;
 out:

