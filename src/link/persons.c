@@ -1070,11 +1070,14 @@ static tw_err_t log_capped(void *ctx, const char *rule, const char *key, size_t 
     return TW_OK;
 }
 
-/* What a link run read and a concurrent writer may change: the decisions,
- * the link runs and the person records. */
+/* What a link run read and a concurrent writer may change: the decisions
+ * (how many, the latest time, which way: a decision changed within the
+ * same second changes the sum), the link runs, the person records and the
+ * disputed pairs. */
 #define LINK_FINGERPRINT_SQL                                                                   \
-    "SELECT (SELECT count(*) FROM link_decision) || '/' || (SELECT coalesce(max(decided_at), "  \
-    "'') FROM link_decision) || '/' || (SELECT coalesce(max(id), 0) FROM link_run) || '/' || "  \
+    "SELECT (SELECT count(*) || '/' || coalesce(max(decided_at), '') || '/' || "                \
+    "coalesce(sum(rowid * length(decision)), 0) FROM link_decision) || '/' || "                 \
+    "(SELECT coalesce(max(id), 0) FROM link_run) || '/' || "                                     \
     "(SELECT count(*) FROM person_record) || '/' || (SELECT coalesce(max(run), 0) FROM "        \
     "person_record) || '/' || (SELECT count(*) FROM link_review WHERE run = 0)"
 
