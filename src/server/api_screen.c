@@ -20,11 +20,12 @@
  *      transaction (screen_opts_t.write_lock). Every other write of the
  *      server waits for those transactions, not for the whole run (minutes
  *      at 10^6 applications).
- *   1a. The link runs with the [link] section of the server's --config
+ *   2. The link runs with the [link] section of the server's --config
  *      file (http_opts_t.config_path), as `tipwatch link --config` does.
- *   2. Audited (screen.run) after it ran, with what it did; a run that
- *      fails is audited too, with the error, and changes nothing (the
- *      engine's transaction).
+ *   3. Audited (screen.run) after it ran, with what it did; a run that
+ *      fails is audited too, with the error; a step that fails changes
+ *      nothing (its own transaction), a link that succeeded before a
+ *      failed screening stays.
  * Thread model: http.c's worker threads, one store per thread; the flag is
  * an atomic exchange.
  * Ownership: everything built here goes to the reply or is freed.
