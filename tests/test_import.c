@@ -296,9 +296,81 @@ static void test_reimport_adds_nothing_and_changes_are_versions(void **state)
     assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
 }
 
-/* A file that holds one id twice records two versions; importing that file
- * again must still add nothing. */
+/* Within one file the last row of a key wins: each earlier row of the key is
+ * rejected, naming the line of the last one, so a file that holds one id
+ * several times (more than the four digests a head keeps of its batch)
+ * stores one version and adds nothing when imported again, on both paths. */
+static void reimport_repeated(import_bulk_t bulk)
+{
+    import_result_t res;
+    tw_errinfo_t ei;
+    import_opts_t o;
+    char *rejects;
+    const char *p = write_file("b.csv", "crossing_id,crossed_at,direction,crossing_point,doc_no,"
+                                        "doc_country,family_name,given_name,birth_date,"
+                                        "citizenship\n"
+                                        "C1,2023-03-25T08:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T08:00:00Z,out,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C2,2023-03-26T08:00:00Z,in,EVN,N2,IND,K,S,1991-05-17,IND\n"
+                                        "C1,2023-03-25T09:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T10:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T11:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
+                                        "C1,2023-03-25T08:00:00Z,out,ZVA,N1,IND,K,R,1990-05-17,IND\n");
+    memset(&o, 0, sizeof(o));
+    o.progress = IMPORT_PROGRESS_NONE;
+    o.quiet = 1;
+    o.batch_rows = 2;
+    o.bulk = bulk;
+    assert_int_equal(import_file(st, p, &o, &res, &ei), TW_OK);
+    assert_int_equal(res.bulk, bulk == IMPORT_BULK_ON);
+    assert_int_equal(res.counts.rows_read, 7);
+    assert_int_equal(res.counts.rows_new, 2);
+    assert_int_equal(res.counts.rows_versioned, 0);
+    assert_int_equal(res.counts.rows_rejected, 5);
+    assert_int_equal(res.rows_repeated, 5);
+    assert_string_equal(q("SELECT count(*) FROM border_crossing WHERE row_key='C1'"), "1");
+    assert_string_equal(q("SELECT direction || crossing_point FROM border_crossing_current "
+                          "WHERE row_key='C1'"),
+                        "outZVA");
+    assert_string_equal(q("SELECT group_concat(line, ';') FROM (SELECT line FROM reject "
+                          "WHERE field='crossing_id' AND reason='the key is repeated at line 8 "
+                          "of this file; the later row is kept' ORDER BY line)"),
+                        "2;3;5;6;7");
+    rejects = read_all(res.rejects_path);
+    assert_non_null(strstr(rejects, "\n5,1,crossing_id,error,the key is repeated at line 8 of "
+                                    "this file; the later row is kept,"));
+    free(rejects);
+    assert_int_equal(import_reason_repeated("the key is repeated at line 8 of this file; the "
+                                            "later row is kept"),
+                     8);
+    assert_int_equal(import_reason_repeated("the key is repeated at line 8"), 0);
+
+    /* the same file again adds nothing; its rejects are not stored twice */
+    assert_int_equal(import_file(st, p, &o, &res, &ei), TW_OK);
+    assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
+    assert_int_equal(res.counts.rows_unchanged, 2);
+    assert_int_equal(res.counts.rows_rejected, 5);
+    assert_int_equal(res.rows_repeated, 5);
+    assert_string_equal(q("SELECT count(*) FROM border_crossing"), "2");
+    assert_string_equal(q("SELECT count(*) FROM reject"), "5");
+}
+
 static void test_reimport_of_a_file_with_a_repeated_id(void **state)
+{
+    (void)state;
+    reimport_repeated(IMPORT_BULK_OFF);
+}
+
+static void test_reimport_of_a_file_with_a_repeated_id_bulk(void **state)
+{
+    (void)state;
+    reimport_repeated(IMPORT_BULK_ON);
+}
+
+/* The last row of a key wins also when it is itself rejected: the file's
+ * last word on the key is that row, so nothing of the key is stored until
+ * it is corrected. */
+static void test_repeated_id_whose_last_row_is_rejected(void **state)
 {
     import_result_t res;
     tw_errinfo_t ei;
@@ -306,17 +378,15 @@ static void test_reimport_of_a_file_with_a_repeated_id(void **state)
                                         "doc_country,family_name,given_name,birth_date,"
                                         "citizenship\n"
                                         "C1,2023-03-25T08:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n"
-                                        "C1,2023-03-25T08:00:00Z,out,EVN,N1,IND,K,R,1990-05-17,IND\n"
-                                        "C1,2023-03-25T08:00:00Z,in,EVN,N1,IND,K,R,1990-05-17,IND\n");
+                                        "C1,2023-03-25T08:00:00Z,sideways,EVN,N1,IND,K,R,1990-05-17,IND\n");
     (void)state;
     assert_int_equal(run(p, NULL, NULL, &res, &ei), TW_OK);
-    assert_int_equal(res.counts.rows_new, 1);
-    assert_int_equal(res.counts.rows_versioned, 2); /* in, out, in again: the file's history */
-    assert_int_equal(run(p, NULL, NULL, &res, &ei), TW_OK);
-    assert_int_equal(res.counts.rows_new + res.counts.rows_versioned, 0);
-    assert_int_equal(res.counts.rows_unchanged, 3);
-    assert_string_equal(q("SELECT count(*) FROM border_crossing"), "3");
-    assert_string_equal(q("SELECT direction FROM border_crossing_current"), "in");
+    assert_int_equal(res.counts.rows_new, 0);
+    assert_int_equal(res.counts.rows_rejected, 2);
+    assert_int_equal(res.rows_repeated, 1);
+    assert_string_equal(q("SELECT reason FROM reject WHERE line=2"),
+                        "the key is repeated at line 3 of this file; the later row is kept");
+    assert_string_equal(q("SELECT field FROM reject WHERE line=3"), "direction");
 }
 
 static void test_register_inferred_from_header(void **state)
@@ -653,6 +723,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reimport_adds_nothing_and_changes_are_versions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reimport_of_a_file_with_a_repeated_id, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_of_a_file_with_a_repeated_id_bulk, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_id_whose_last_row_is_rejected, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_register_inferred_from_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_whole_file_errors, setup, teardown),

@@ -617,6 +617,91 @@ static long long count(store_t *st, const char *sql)
     return n;
 }
 
+/* persons_opts_t.write_lock: the comparison runs outside any transaction
+ * (another connection writes, without waiting, when the lock is asked
+ * for), only the writing holds the lock, and a decision that came
+ * meanwhile makes the run refuse (TW_ECONFLICT) with nothing written. */
+typedef struct {
+    const char *db;
+    int on, off, inject;
+} lock_probe_t;
+
+static void probe_lock(void *ctx, int on)
+{
+    lock_probe_t *lp = ctx;
+    sqlite3 *d;
+    if (!on) {
+        lp->off++;
+        return;
+    }
+    lp->on++;
+    assert_int_equal(lp->on, lp->off + 1);
+    assert_int_equal(sqlite3_open(lp->db, &d), SQLITE_OK);
+    sqlite3_busy_timeout(d, 0); /* a write lock held by the run fails at once */
+    assert_int_equal(sqlite3_exec(d, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS probe(x); "
+                                     "INSERT INTO probe VALUES(1); COMMIT",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    if (lp->inject)
+        assert_int_equal(sqlite3_exec(d,
+                                      "INSERT INTO link_decision VALUES('permits:WP-1',"
+                                      "'permits:WP-2','not_same','analyst1',"
+                                      "'2025-01-01T00:00:00Z',NULL)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(d);
+}
+
+static void test_persons_link_holds_the_write_lock_only_to_write(void **state)
+{
+    char db[300];
+    store_t *st;
+    tw_errinfo_t ei;
+    persons_opts_t po;
+    tw_buf_t p, b;
+    lock_probe_t lp = {NULL, 0, 0, 0};
+    (void)state;
+    snprintf(db, sizeof db, "%s/w.db", dir);
+    assert_int_equal(store_open(db, &st, &ei), TW_OK);
+    buf_init(&p, 1 << 20);
+    buf_init(&b, 1 << 20);
+    background(&p, &b, 200);
+    twt_import_text(st, dir, "permits.csv", buf_str(&p));
+    twt_import_text(st, dir, "border.csv", buf_str(&b));
+    lp.db = db;
+    persons_opts_default(&po);
+    po.write_lock = probe_lock;
+    po.lock_ctx = &lp;
+    assert_int_equal(persons_link_store(st, &po, &ei), TW_OK);
+    assert_int_equal(lp.on, 1);
+    assert_int_equal(lp.off, 1);
+    assert_int_equal(count(st, "SELECT count(*) FROM probe"), 1);
+    assert_int_equal(count(st, "SELECT count(*) FROM link_run"), 1);
+    assert_int_equal(person_of(st, "permits:WP-1"), person_of(st, "border:BC-1"));
+
+    /* a decision taken while the records were compared: refused, nothing
+     * written, the lock given back */
+    lp.inject = 1;
+    po.full = 1;
+    tw_errinfo_clear(&ei);
+    assert_int_equal(persons_link_store(st, &po, &ei), TW_ECONFLICT);
+    assert_non_null(strstr(ei.msg, "run it again"));
+    assert_int_equal(lp.on, 2);
+    assert_int_equal(lp.off, 2);
+    assert_int_equal(count(st, "SELECT count(*) FROM link_run"), 1);
+    assert_int_equal(count(st, "SELECT count(*) FROM link_decision"), 1);
+
+    /* run again: it applies the decision */
+    lp.inject = 0;
+    assert_int_equal(persons_link_store(st, &po, &ei), TW_OK);
+    assert_int_equal(count(st, "SELECT count(*) FROM link_run"), 2);
+    assert_int_equal(lp.on, 3);
+    assert_int_equal(lp.off, 3);
+    buf_free(&p);
+    buf_free(&b);
+    store_close(st);
+}
+
 static void test_persons_stable_ids(void **state)
 {
     char db[300];
@@ -864,6 +949,7 @@ int main(void)
         cmocka_unit_test(test_linker_bad_setup),
         cmocka_unit_test(test_files_linkage),
         cmocka_unit_test(test_persons_stable_ids),
+        cmocka_unit_test(test_persons_link_holds_the_write_lock_only_to_write),
         cmocka_unit_test(test_persons_export),
         cmocka_unit_test(test_engine_persons),
     };

@@ -79,6 +79,14 @@ void arena_reset(arena_t *a)
     a->total = 0;
 }
 
+void arena_wipe_free(arena_t *a)
+{
+    arena_block_t *b;
+    for (b = a->head; b; b = b->next)
+        explicit_bzero(b->data, b->used);
+    arena_free(a);
+}
+
 void arena_free(arena_t *a)
 {
     arena_block_t *b = a->head, *next;

@@ -27,5 +27,9 @@ void *arena_alloc(arena_t *a, size_t n);
 char *arena_strndup(arena_t *a, const char *s, size_t len);
 void arena_reset(arena_t *a);
 void arena_free(arena_t *a);
+/* arena_free() after overwriting every byte handed out with zeros in a way
+ * the compiler cannot drop (explicit_bzero): for arenas that held personal
+ * data in the clear (NRM case values). */
+void arena_wipe_free(arena_t *a);
 
 #endif

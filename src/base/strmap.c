@@ -54,6 +54,12 @@ void strmap_free(strmap_t *m)
     arena_free(&m->keys);
 }
 
+void strmap_wipe_free(strmap_t *m)
+{
+    arena_wipe_free(&m->keys);
+    strmap_free(m);
+}
+
 static strmap_slot_t *find(const strmap_t *m, const char *key, size_t len, uint32_t h)
 {
     size_t mask = m->nslots - 1, i = h & mask;

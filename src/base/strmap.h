@@ -41,6 +41,8 @@ uint64_t strmap_mix64(uint64_t h);
 
 void strmap_init(strmap_t *m);
 void strmap_free(strmap_t *m);
+/* strmap_free() after wiping the keys (arena_wipe_free()). */
+void strmap_wipe_free(strmap_t *m);
 /* Pointer to the value for key, or NULL when absent. Valid until the next put. */
 uint64_t *strmap_get(const strmap_t *m, const char *key, size_t len);
 /* Inserts key with value `val` unless present. *slot points at the value of

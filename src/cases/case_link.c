@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cases/cases_int.h"
 
 /* The registers' sex codes (store/registers.c: F, M, X) of the cases'. */
@@ -57,7 +59,9 @@ tw_err_t cases_link_records(store_t *st, const vault_t *v, const cases_actor_t *
                             tw_errinfo_t *ei)
 {
     sqlite3_stmt *s = NULL;
-    tw_buf_t tok;
+    /* the token's input in a fixed array: a growing buffer would realloc
+     * and free its older block with the values in it, unwiped */
+    char tok[8192];
     char detail[64], blind[VAULT_BLIND_HEX + 1];
     long long total = 0, n = 0;
     tw_err_t err;
@@ -91,11 +95,10 @@ tw_err_t cases_link_records(store_t *st, const vault_t *v, const cases_actor_t *
                      " citizenship FROM nrm_case WHERE name_blob IS NOT NULL OR"
                      " worker_key_blob IS NOT NULL ORDER BY id",
                      &s, ei);
-    buf_init(&tok, 8192);
     while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, 0);
         char *name = NULL, *birth = NULL, *wk = NULL, *phone = NULL;
-        int bad = 0;
+        int bad = 0, tl;
         persons_case_t c;
         if ((err = cases_unseal_row(v, "nrm_case", "name_blob", id, s, 1, &name, &bad, ei)) ||
             (err = cases_unseal_row(v, "nrm_case", "birth_date_blob", id, s, 2, &birth, &bad,
@@ -115,17 +118,20 @@ tw_err_t cases_link_records(store_t *st, const vault_t *v, const cases_actor_t *
         c.sex = register_sex(cases_col(s, 5));
         c.citizenship = cases_col(s, 6);
         /* the token: every value handed out, apart from each other */
-        buf_reset(&tok);
-        if ((err = buf_printf(&tok, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", c.name, c.birth_date,
-                              c.document, c.phone, c.sex, c.citizenship)) != TW_OK ||
-            (err = vault_blind(v, "case.link", tok.p, tok.len, blind)) != TW_OK)
+        tl = snprintf(tok, sizeof tok, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", c.name, c.birth_date,
+                      c.document, c.phone, c.sex, c.citizenship);
+        if (tl < 0 || (size_t)tl >= sizeof tok) {
+            err = TW_ETOOBIG;
+            goto next;
+        }
+        if ((err = vault_blind(v, "case.link", tok, (size_t)tl, blind)) != TW_OK)
             goto next;
         c.change_token = token_of(blind);
         err = fn(ctx, &c);
         n++;
     next:
-        cases_wipe_buf(&tok);
-        buf_init(&tok, 8192);
+        sodium_memzero(tok, sizeof tok);
+        sodium_memzero(blind, sizeof blind);
         cases_wipe_str(name);
         cases_wipe_str(birth);
         cases_wipe_str(wk);
@@ -134,7 +140,6 @@ tw_err_t cases_link_records(store_t *st, const vault_t *v, const cases_actor_t *
     if (err == TW_OK && rc != SQLITE_DONE)
         err = cases_db_err(st, ei, "reading the cases to link");
     sqlite3_finalize(s);
-    cases_wipe_buf(&tok);
     if (handed)
         *handed = n;
     return cases_finish_read(st, err, ei);

@@ -149,6 +149,10 @@ int cmd_import(int argc, char **argv)
                    res.counts.rows_versioned, res.counts.rows_unchanged,
                    res.counts.rows_rejected, res.counts.warnings, res.seconds, rate,
                    res.bulk ? ", bulk" : "");
+            if (res.rows_repeated)
+                printf("%s: %lld of the rejected rows have a key that comes again later in the "
+                       "file (the last row of a key is the one kept)\n",
+                       argv[i], res.rows_repeated);
             if ((res.counts.rows_rejected || res.counts.warnings) && res.rejects_path[0])
                 printf("%s: rejected rows and warnings are listed in %s\n", argv[i],
                        res.rejects_path);

@@ -312,7 +312,8 @@ static const char persons_help[] =
     "and the next incremental screening checks its workers again).\n"
     "dispute: puts a link of a person (two records 'persons show' lists as joined,\n"
     "e.g. permits:WP-1 border:BC-7) into the review queue, so that a join the model\n"
-    "made can be answered 'not-same'; prints the pair id.\n"
+    "made can be answered 'not-same'; prints the pair id. A pair already decided\n"
+    "is reopened: its decision is cleared and it is back at the head of the queue.\n"
     "\n"
     "  --db FILE        database (default tipwatch.db)\n"
     "  --format F       csv (default) or json\n"
@@ -489,7 +490,7 @@ static tw_err_t persons_review_cli(const char *db, size_t limit, int decided, in
                        "citizenship_b,sex_a,sex_b,evidence,decision,decided_by,decided_at,"
                        "note\n",
           out);
-    err = persons_review_list(st, limit, decided, review_row, &c, &pending);
+    err = persons_review_list(st, limit, decided, NULL, review_row, &c, &pending);
     if (err == TW_OK) {
         /* reading the queue discloses which records may be one person */
         err = audit_append(st, NULL, "person.review.read", "link_review", "cli", NULL, ei);
@@ -560,7 +561,7 @@ static tw_err_t persons_dispute_cli(const char *db, const char *a, const char *b
                                     const char *user, tw_errinfo_t *ei)
 {
     store_t *st = NULL;
-    char object[64];
+    char object[64], was[16];
     json_t *detail;
     char *dtext = NULL;
     int64_t id = 0;
@@ -572,9 +573,13 @@ static tw_err_t persons_dispute_cli(const char *db, const char *a, const char *b
         store_db_error(st, ei, "persons dispute");
         goto out;
     }
-    err = persons_review_add(st, a, b, &id, ei);
+    err = persons_review_add(st, a, b, &id, was, sizeof was, ei);
     if (err == TW_OK) {
         detail = json_pack("{s:s,s:s,s:s}", "a", a, "b", b, "by", user);
+        if (detail && was[0] && json_object_set_new(detail, "reopened", json_string(was)) != 0) {
+            json_decref(detail);
+            detail = NULL;
+        }
         dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
         json_decref(detail);
         snprintf(object, sizeof object, "link_review:%lld", (long long)id);
@@ -589,7 +594,13 @@ static tw_err_t persons_dispute_cli(const char *db, const char *a, const char *b
         if (err == TW_EDB && !ei->msg[0])
             store_db_error(st, ei, "persons dispute");
     }
-    if (err == TW_OK)
+    if (err == TW_OK && was[0])
+        printf("pair %lld: %s = %s is reopened: its decision (%s) is cleared and it is back "
+               "at the head of the review queue (tipwatch persons decide %lld "
+               "same|not-same|unsure --reason TEXT)\n",
+               (long long)id, a, b, strcmp(was, "not_same") == 0 ? "not-same" : was,
+               (long long)id);
+    else if (err == TW_OK)
         printf("pair %lld: %s = %s is in the review queue (tipwatch persons decide %lld "
                "same|not-same|unsure --reason TEXT)\n",
                (long long)id, a, b, (long long)id);

@@ -241,6 +241,7 @@ int cmd_serve(int argc, char **argv)
         return cli_report(err, &ei);
     cases_policy_from_config(cfg, &o.cases);
     o.config = cfg;
+    o.config_path = config_path; /* its [link] section: the screen-runs' link step */
     /* the NRM cases' keys: read once, shared read-only by every thread */
     if ((err = vault_key_path(key_file, o.db_path, key_path, sizeof(key_path), &ei)) != TW_OK) {
         config_free(cfg);

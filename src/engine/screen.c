@@ -199,14 +199,17 @@ tw_err_t screen_run(store_t *st, const config_t *cfg, const screen_opts_t *o,
         for (r = 0; r < 4; r++)
             sum->changed_records += ix->delta.nrecs[r];
     }
-    if ((err = alerts_apply(st, ix, &hits, &sr, cfg, sum->incremental ? &mk : NULL,
-                            o->actor ? o->actor : "screen", &sum->alerts, ei)) != TW_OK)
-        goto out;
+    if (o->write_lock)
+        o->write_lock(o->lock_ctx, 1);
+    err = alerts_apply(st, ix, &hits, &sr, cfg, sum->incremental ? &mk : NULL,
+                       o->actor ? o->actor : "screen", &sum->alerts, ei);
     /* the alerts of those workers are as a full run would leave them now */
-    if ((err = persons_changed_workers_done(st, ch.upto)) != TW_OK) {
+    if (err == TW_OK && (err = persons_changed_workers_done(st, ch.upto)) != TW_OK)
         store_db_error(st, ei, "clearing the workers a link run changed");
+    if (o->write_lock)
+        o->write_lock(o->lock_ctx, 0);
+    if (err != TW_OK)
         goto out;
-    }
     sum->person_changes = ch.n;
     sum->t_alerts = seconds_since(&t0) - sum->t_load - sum->t_indicators - sum->t_scores;
     sum->c_alerts = cpu_since(&c0) - sum->c_load - sum->c_indicators - sum->c_scores;

@@ -37,6 +37,11 @@ typedef struct {
     int incremental;       /* 1: only what changed since the last run */
     const char *hits_path; /* NULL, or write every native hit there as CSV */
     const char *actor;     /* recorded in the alert history */
+    /* NULL, or taken (on 1) and given back (on 0) around the writing of
+     * the alerts only: a server's other writers wait for that, not for the
+     * load and the computation (persons.h, persons_opts_t.write_lock) */
+    void (*write_lock)(void *ctx, int on);
+    void *lock_ctx;
 } screen_opts_t;
 
 typedef struct {

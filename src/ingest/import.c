@@ -103,6 +103,7 @@ typedef struct {
 typedef struct {
     long line;
     int rejected;             /* 1: at least one error; nothing is stored */
+    int repeated;             /* 1: its key comes again later in the file */
     size_t nissues;
     issue_t *issues;          /* MAX_ISSUES slots, allocated on the first issue */
     const char *raw;          /* the record, truncated to RAW_KEEP; only with issues */
@@ -187,6 +188,7 @@ typedef struct {
     int has_extra;
     /* state */
     strmap_t latest;  /* row_key -> index into heads */
+    strmap_t last;    /* row_key -> line of its last record in this file (scan_repeats) */
     head_t *heads;
     size_t nheads, cap_heads;
     /* reader side */
@@ -202,6 +204,7 @@ typedef struct {
     pthread_cond_t cond;
     int64_t batch_id;
     store_batch_counts_t counts;
+    long long rows_repeated; /* of counts.rows_rejected: a key repeated later */
     /* progress */
     off_t file_size;
     unsigned long long bytes_done; /* CSV bytes behind the records applied */
@@ -906,7 +909,7 @@ static tw_err_t prepare_record(importer_t *im, const csv_row_t *row)
         content = strmap_mix64(content ^ strmap_hash(im->extra.p, im->extra.len));
     r->content = content;
 
-    /* the row's key */
+    /* the row's key; within one file the last record of a key wins */
     if (def->id_column) {
         const store_value_t *v = &r->vals[im->role[R_ID]];
         r->key = v->text;
@@ -922,6 +925,14 @@ static tw_err_t prepare_record(importer_t *im, const csv_row_t *row)
         kb[t->text_len + k->text_len + 1] = '\0';
         r->key = kb;
         r->key_len = t->text_len + k->text_len + 1;
+    }
+    {
+        const uint64_t *last = strmap_get(&im->last, r->key, r->key_len);
+        if (last && (long)*last > r->line) {
+            r->repeated = 1;
+            add_issue(im, def->id_column ? im->role[R_ID] : im->role[R_EKEY], 0,
+                      IMPORT_REPEATED_FMT, (long)*last);
+        }
     }
 
 issues:
@@ -1087,6 +1098,8 @@ static tw_err_t apply_record(importer_t *im, const rec_t *r)
     im->counts.rows_read++;
     if (r->rejected) {
         im->counts.rows_rejected++;
+        if (r->repeated)
+            im->rows_repeated++;
         return record_issues(im, r);
     }
     if ((slot = strmap_get(&im->latest, r->key, r->key_len)) != NULL) {
@@ -1204,6 +1217,108 @@ static tw_err_t open_rejects(importer_t *im, import_result_t *res, tw_errinfo_t 
     return TW_OK;
 }
 
+/* One part of a record's key as prepare_record() makes it: trimmed, the
+ * mapping's spelling, an enumeration's canonical spelling. 0 when the part
+ * is empty or not a value of its enumeration (the record is rejected then). */
+static int key_part(const importer_t *im, int c, const csv_row_t *row, const char **s,
+                    size_t *len)
+{
+    const reg_column_t *col = &im->def->cols[c];
+    int src = im->src_of[c], idx;
+    const char *why;
+
+    if (src < 0)
+        return 0;
+    *s = row->field[src];
+    *len = row->len[src];
+    trim(s, len);
+    if (im->map && *len) {
+        const char *m = mapping_value(im->map, col->name, *s, *len);
+        if (m) {
+            *s = m;
+            *len = strlen(m);
+        }
+    }
+    if (*len == 0)
+        return 0;
+    if (col->type == COL_ENUM) {
+        if (value_enum(*s, *len, col->values, &idx, &why) != TW_OK)
+            return 0;
+        *s = col->values[idx];
+        *len = strlen(*s);
+    }
+    return 1;
+}
+
+/* Before the import: reads the file once for its keys alone and keeps, per
+ * key, the line of its last record (im->last). A record whose key comes
+ * again later in the file is rejected (prepare_record), so within one file
+ * the last record of a key wins and a second import of the same file adds
+ * nothing. Only a regular file can be read twice; any other input (a pipe)
+ * is read once and keeps every record. */
+static tw_err_t scan_repeats(importer_t *im, tw_errinfo_t *ei)
+{
+    csv_reader_t *csv = NULL;
+    csv_row_t row;
+    struct stat sb;
+    char kb[512];
+    int fd;
+    tw_err_t err, rerr;
+
+    if (fstat(im->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return TW_OK;
+    if ((fd = open(im->path, O_RDONLY | O_CLOEXEC)) < 0)
+        return tw_errinfo_set(ei, TW_EIO, "cannot open: %s", strerror(errno));
+    if ((err = csv_open_fd(&csv, fd, NULL)) != TW_OK) {
+        close(fd);
+        return err;
+    }
+    rerr = csv_next(csv, &row); /* the header, read already */
+    while (rerr != TW_EOF) {
+        const char *a, *b = NULL;
+        size_t al, bl = 0, n;
+        uint64_t *slot;
+        int added;
+
+        if (im->opts->cancel && *im->opts->cancel)
+            break;
+        if ((rerr = csv_next(csv, &row)) == TW_EOF)
+            break;
+        if (rerr == TW_EINPUT)
+            continue; /* malformed: rejected, its key unknown */
+        if (rerr != TW_OK) {
+            err = tw_errinfo_set(ei, rerr, "read failed after line %ld", row.line);
+            goto out;
+        }
+        if (row.nfields != im->nsrc)
+            continue;
+        if (im->def->id_column) {
+            if (!key_part(im, im->role[R_ID], &row, &a, &al))
+                continue;
+            n = al;
+        } else {
+            if (!key_part(im, im->role[R_ETYPE], &row, &a, &al) ||
+                !key_part(im, im->role[R_EKEY], &row, &b, &bl) || al + bl + 1 > sizeof(kb))
+                continue;
+            memcpy(kb, a, al);
+            kb[al] = ':';
+            memcpy(kb + al + 1, b, bl);
+            a = kb;
+            n = al + bl + 1;
+        }
+        if ((err = strmap_put(&im->last, a, n, (uint64_t)row.line, &slot, &added, NULL)) !=
+            TW_OK)
+            goto out;
+        if (!added)
+            *slot = (uint64_t)row.line;
+    }
+    err = TW_OK;
+out:
+    csv_close(csv);
+    close(fd);
+    return err;
+}
+
 /* The reader thread: fills chunks until the end of the file, a failure,
  * or the writer's stop. */
 static void *reader_main(void *arg)
@@ -1302,6 +1417,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     im.path = path;
     im.fd = -1;
     strmap_init(&im.latest);
+    strmap_init(&im.last);
     buf_init(&im.extra, 1 << 20);
     pthread_mutex_init(&im.mu, NULL);
     pthread_cond_init(&im.cond, NULL);
@@ -1349,6 +1465,8 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
     if ((err = read_header(&im, ei)) != TW_OK)
         goto out;
     res->reg = im.def->id;
+    if ((err = scan_repeats(&im, ei)) != TW_OK)
+        goto out;
     if ((err = open_rejects(&im, res, ei)) != TW_OK)
         goto out;
     im.bar = opts->progress == IMPORT_PROGRESS_BAR ||
@@ -1447,6 +1565,7 @@ tw_err_t import_file(store_t *st, const char *path, const import_opts_t *opts,
         tw_errinfo_set(ei, err, "store: %s", store_errmsg(st));
         if (bulk) /* a failed bulk commit has rolled back */
             memset(&im.counts, 0, sizeof(im.counts));
+        im.rows_repeated = 0;
         bulk = 0;
         goto fail;
     }
@@ -1466,6 +1585,7 @@ fail:
         store_bulk_rollback(st);
         /* nothing of the file is stored: the counters say so */
         memset(&im.counts, 0, sizeof(im.counts));
+        im.rows_repeated = 0;
     }
     if (im.batch_id && store_batch_update(st, im.batch_id, &im.counts, "failed") != TW_OK)
         fprintf(stderr, "tipwatch: could not mark batch %lld failed: %s\n",
@@ -1474,6 +1594,7 @@ out:
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->seconds = elapsed(&im.t0, &t1);
     res->counts = im.counts;
+    res->rows_repeated = im.rows_repeated;
     if (im.rejects && fclose(im.rejects) != 0 && err == TW_OK)
         err = tw_errinfo_set(ei, TW_EIO, "cannot write the rejects file");
     csv_close(im.csv);
@@ -1490,6 +1611,7 @@ out:
     free(im.src_of);
     free(im.heads);
     strmap_free(&im.latest);
+    strmap_free(&im.last);
     if (im.chunks) {
         for (i = 0; i < NCHUNKS; i++)
             arena_free(&im.chunks[i].arena);
@@ -1499,6 +1621,21 @@ out:
     pthread_cond_destroy(&im.cond);
     buf_free(&im.extra);
     return err;
+}
+
+long import_reason_repeated(const char *reason)
+{
+    static const char head[] = "the key is repeated at line ";
+    char *end;
+    long line;
+
+    if (!reason || strncmp(reason, head, sizeof(head) - 1) != 0)
+        return 0;
+    errno = 0;
+    line = strtol(reason + sizeof(head) - 1, &end, 10);
+    if (errno || line <= 0 || strcmp(end, " of this file; the later row is kept") != 0)
+        return 0;
+    return line;
 }
 
 /* ---- one record given field by field ------------------------------------ */
@@ -1517,6 +1654,7 @@ void import_record_free(import_record_t *r)
     free(r->im.src_of);
     free(r->im.heads);
     strmap_free(&r->im.latest);
+    strmap_free(&r->im.last);
     buf_free(&r->im.extra);
     arena_free(&r->arena);
     free(r);
@@ -1540,6 +1678,7 @@ tw_err_t import_record_check(reg_id_t reg, norm_t *norm, const char *const *name
     im = &r->im;
     arena_init(&r->arena, 1 << 14);
     strmap_init(&im->latest);
+    strmap_init(&im->last);
     buf_init(&im->extra, 1 << 16);
     buf_init(&raw, 1 << 20);
     im->def = reg_get(reg);

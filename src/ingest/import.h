@@ -56,6 +56,14 @@ typedef enum {
 } import_bulk_t;
 #define IMPORT_BULK_MIN_BYTES (32LL << 20)
 
+/* Within one file the last record of a key wins: each earlier record of the
+ * key is rejected with this reason (its argument: the line of the key's last
+ * record), so a second import of the same file adds nothing. */
+#define IMPORT_REPEATED_FMT "the key is repeated at line %ld of this file; the later row is kept"
+/* The later line when `reason` is IMPORT_REPEATED_FMT's, else 0 (for a
+ * client that words the reason in its own language). */
+long import_reason_repeated(const char *reason);
+
 typedef struct {
     const char *register_name; /* NULL: from the mapping or the header */
     const char *mapping_path;  /* NULL: canonical headers */
@@ -72,6 +80,7 @@ typedef struct {
     reg_id_t reg;
     int64_t batch_id;
     store_batch_counts_t counts;
+    long long rows_repeated; /* of counts.rows_rejected: its key comes again later in the file */
     double seconds;
     int cancelled;
     int bulk; /* 1: the file went the bulk path */

@@ -1339,8 +1339,18 @@ void norm_close(norm_t *n)
         utrans_close(n->tr_uk);
     if (n->tr_be)
         utrans_close(n->tr_be);
-    strmap_free(&n->cache);
-    arena_free(&n->vals);
+    /* the names and addresses it saw (NRM cases' for a link run) are
+     * wiped, not only freed */
+    strmap_wipe_free(&n->cache);
+    arena_wipe_free(&n->vals);
+    if (n->tmp.p)
+        explicit_bzero(n->tmp.p, n->tmp.len);
+    if (n->txt)
+        explicit_bzero(n->txt, n->txtcap);
+    if (n->cp)
+        explicit_bzero(n->cp, n->cpcap * sizeof *n->cp);
+    if (n->u16)
+        explicit_bzero(n->u16, n->u16cap * sizeof *n->u16);
     buf_free(&n->tmp);
     free(n->cp);
     free(n->u16);

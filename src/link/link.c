@@ -46,6 +46,7 @@ typedef struct {
     uint32_t *len;
     uint32_t *count;
     char (*sound)[SOUND_CAP];
+    size_t nsound; /* entries of sound */
     float *tfadj;
     size_t n, cap;
 } dict_t;
@@ -430,7 +431,11 @@ void link_free(link_t *l)
         return;
     for (i = 0; i < l->nf; i++) {
         dict_t *d = &l->dict[i];
-        strmap_free(&d->map);
+        /* the values in the clear, NRM cases' among them (persons.c):
+         * wiped, not only freed */
+        strmap_wipe_free(&d->map);
+        if (d->sound)
+            explicit_bzero(d->sound, d->nsound * sizeof *d->sound);
         free(d->s);
         free(d->len);
         free(d->count);
@@ -1108,10 +1113,14 @@ static tw_err_t prepare_sound(link_t *l)
         dict_t *d = &l->dict[f];
         if (!is_name(l->kind[f]))
             continue;
+        if (d->sound)
+            explicit_bzero(d->sound, d->nsound * sizeof *d->sound);
         free(d->sound);
+        d->nsound = 0;
         d->sound = calloc(d->n, sizeof *d->sound);
         if (!d->sound)
             return TW_ENOMEM;
+        d->nsound = d->n;
         for (i = 1; i < d->n; i++)
             link_sound_key(d->s[i], d->len[i], d->sound[i], SOUND_CAP);
     }

@@ -523,11 +523,15 @@ static tw_err_t load_cases(const persons_opts_t *o, link_t *l, recs_t *recs,
             break;
         (*count)++;
     }
-    /* the plaintext's copies in this frame */
-    memset(name, 0, sizeof name);
-    memset(doc, 0, sizeof doc);
-    memset(phone, 0, sizeof phone);
-    memset(date, 0, sizeof date);
+    /* the plaintext's copies in this frame: explicit_bzero, which the
+     * compiler cannot drop as it may a memset of locals about to die; the
+     * normaliser wipes its caches when closed */
+    explicit_bzero(name, sizeof name);
+    explicit_bzero(doc, sizeof doc);
+    explicit_bzero(phone, sizeof phone);
+    explicit_bzero(date, sizeof date);
+    explicit_bzero(cit, sizeof cit);
+    explicit_bzero(sex, sizeof sex);
     norm_close(nm);
     return err;
 }
@@ -1066,6 +1070,31 @@ static tw_err_t log_capped(void *ctx, const char *rule, const char *key, size_t 
     return TW_OK;
 }
 
+/* What a link run read and a concurrent writer may change: the decisions
+ * (how many, the latest time, which way: a decision changed within the
+ * same second changes the sum), the link runs, the person records and the
+ * disputed pairs. */
+#define LINK_FINGERPRINT_SQL                                                                   \
+    "SELECT (SELECT count(*) || '/' || coalesce(max(decided_at), '') || '/' || "                \
+    "coalesce(sum(rowid * length(decision)), 0) FROM link_decision) || '/' || "                 \
+    "(SELECT coalesce(max(id), 0) FROM link_run) || '/' || "                                     \
+    "(SELECT count(*) FROM person_record) || '/' || (SELECT coalesce(max(run), 0) FROM "        \
+    "person_record) || '/' || (SELECT count(*) FROM link_review WHERE run = 0)"
+
+static tw_err_t fingerprint(sqlite3 *db, char *out, size_t cap)
+{
+    sqlite3_stmt *s = NULL;
+    tw_err_t err;
+    if ((err = prep(db, LINK_FINGERPRINT_SQL, &s)))
+        return err;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    else
+        err = TW_EDB;
+    sqlite3_finalize(s);
+    return err;
+}
+
 tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_t *ei)
 {
     static const struct {
@@ -1083,8 +1112,9 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     char *model = NULL, started[32], finished[32];
     size_t nold = 0, ndec = 0, nnew = 0, i, counts[3] = {0, 0, 0}, ncases = 0;
     size_t merged = 0, split = 0, created = 0;
-    int full, began = 0;
+    int full, began = 0, locked = 0;
     int64_t run = 0;
+    char fp_read[160] = "", fp_write[160] = "";
     link_stats_t ls;
     write_ctx_t w;
     review_ctx_t rv;
@@ -1111,7 +1141,9 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     o.link.sources = 1;
     if ((err = link_new(person_fields, NF, &o.link, &l)) != TW_OK)
         goto out;
-    if ((err = store_begin(st)) != TW_OK)
+    /* with a write lock the records are read from one snapshot, without
+     * holding the store's write lock while they are compared */
+    if ((err = o.write_lock ? store_begin_read(st) : store_begin(st)) != TW_OK)
         goto out;
     began = 1;
     for (i = 0; i < 3; i++) /* reports last: they use the names' counts */
@@ -1162,6 +1194,31 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
         link_only_new(l);
     if ((err = load_decisions(db, &r, l, &ndec)) != TW_OK)
         goto out;
+    if (o.write_lock) {
+        if ((err = fingerprint(db, fp_read, sizeof fp_read)) != TW_OK)
+            goto out;
+        store_end_read(st);
+        began = 0;
+    }
+    if (full && (err = link_train(l)) != TW_OK)
+        goto out;
+    if ((err = link_run(l)) != TW_OK)
+        goto out;
+    if (o.write_lock) {
+        o.write_lock(o.lock_ctx, 1);
+        locked = 1;
+        if ((err = store_begin(st)) != TW_OK)
+            goto out;
+        began = 1;
+        if ((err = fingerprint(db, fp_write, sizeof fp_write)) != TW_OK)
+            goto out;
+        if (strcmp(fp_read, fp_write) != 0) {
+            err = tw_errinfo_set(ei, TW_ECONFLICT,
+                                 "the persons changed while they were being linked (a "
+                                 "decision, a dispute or another link run): run it again");
+            goto out;
+        }
+    }
     if ((err = prep(db, "INSERT INTO link_run(started_at, mode) VALUES(?1, ?2)", &s)))
         goto out;
     sqlite3_bind_text(s, 1, started, -1, SQLITE_STATIC);
@@ -1172,10 +1229,6 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if (err)
         goto out;
     run = sqlite3_last_insert_rowid(db);
-    if (full && (err = link_train(l)) != TW_OK)
-        goto out;
-    if ((err = link_run(l)) != TW_OK)
-        goto out;
     link_stats(l, &ls);
     w.db = db;
     w.l = l;
@@ -1245,6 +1298,10 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
     if ((err = store_commit(st)) != TW_OK)
         goto out;
     began = 0;
+    if (locked) {
+        o.write_lock(o.lock_ctx, 0);
+        locked = 0;
+    }
     if (o.log) {
         fprintf(o.log,
                 "link: run %lld (%s): %zu records (permits %zu, border %zu, reports %zu, "
@@ -1260,8 +1317,12 @@ tw_err_t persons_link_store(store_t *st, const persons_opts_t *opts, tw_errinfo_
         link_each_capped(l, log_capped, o.log);
     }
 out:
-    if (began)
+    if (began && !locked && o.write_lock)
+        store_end_read(st);
+    else if (began)
         store_rollback(st);
+    if (locked)
+        o.write_lock(o.lock_ctx, 0);
     if (err == TW_EDB && ei && !ei->msg[0])
         tw_errinfo_set(ei, TW_EDB, "link: %s", store_errmsg(st));
     free(model);
@@ -1547,8 +1608,44 @@ tw_err_t persons_each_record(store_t *st, const char *prefix, persons_record_fn 
     return err;
 }
 
-tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
-                            tw_errinfo_t *ei)
+/* A pair already in the queue, disputed again: back at its head (run 0,
+ * a reviewer's) with its decision cleared, which *was says. */
+static tw_err_t reopen_pair(sqlite3 *db, int64_t id, const char *lo, const char *hi, char *was,
+                            size_t wascap)
+{
+    static const char *const sql[] = {
+        "SELECT decision FROM link_decision WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)",
+        "DELETE FROM link_decision WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)",
+        "UPDATE link_review SET run = 0 WHERE id = ?3"};
+    sqlite3_stmt *s = NULL;
+    tw_err_t err = TW_OK;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < sizeof sql / sizeof sql[0] && err == TW_OK; i++) {
+        if ((err = prep(db, sql[i], &s)))
+            break;
+        if (sqlite3_bind_parameter_count(s) >= 2) {
+            sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+        }
+        if (sqlite3_bind_parameter_count(s) >= 3)
+            sqlite3_bind_int64(s, 3, id);
+        rc = sqlite3_step(s);
+        if (i == 0 && rc == SQLITE_ROW) {
+            if (was && wascap)
+                snprintf(was, wascap, "%s", (const char *)sqlite3_column_text(s, 0));
+            rc = SQLITE_DONE;
+        }
+        if (rc != SQLITE_DONE)
+            err = TW_EDB;
+        sqlite3_finalize(s);
+    }
+    return err;
+}
+
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id, char *was,
+                            size_t wascap, tw_errinfo_t *ei)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
@@ -1557,12 +1654,28 @@ tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *
     int rc;
 
     *id = 0;
+    if (was && wascap)
+        was[0] = '\0';
     if (strcmp(a, b) == 0)
         return tw_errinfo_set(ei, TW_EINPUT, "a record is always the same person as itself");
     if (strcmp(lo, hi) > 0) {
         lo = b;
         hi = a;
     }
+    /* already in the queue (decided or not): reopened */
+    if ((err = prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s)))
+        return err;
+    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    s = NULL;
+    if (rc == SQLITE_ROW)
+        return reopen_pair(db, *id, lo, hi, was, wascap);
+    if (rc != SQLITE_DONE)
+        return TW_EDB;
     if ((err = prep(db,
                     "INSERT INTO link_review(a, b, weight, evidence, detail, run) SELECT ?1, ?2, "
                     "weight, evidence, detail, 0 FROM "
@@ -1724,35 +1837,45 @@ tw_err_t persons_view(store_t *st, int64_t id, int64_t *resolved, persons_rec_vi
     return err;
 }
 
-tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
-                             void *ctx, long long *total)
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_visible_fn visible,
+                             persons_review_fn fn, void *ctx, long long *total)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
+    size_t shown = 0;
     tw_err_t err;
     int rc;
 
     *total = 0;
-    if ((err = prep(db,
-                    "SELECT count(*) FROM link_review r WHERE NOT EXISTS (SELECT 1 FROM "
-                    "link_decision d WHERE d.a = r.a AND d.b = r.b)",
-                    &s)))
-        return err;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *total = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    /* one pass in queue order, every pending pair and the decided ones
+     * while the page is not full: the pairs the reader may not see are
+     * left out before the page is cut and from the count, so a page is
+     * never short while more visible pairs wait */
     if ((err = prep(db,
                     "SELECT r.id, r.a, r.b, r.weight, r.evidence, d.decision, d.decided_by, "
                     "d.decided_at, d.note, r.detail FROM link_review r LEFT JOIN "
                     "link_decision d ON d.a = r.a AND d.b = r.b WHERE ?1 OR d.decision IS "
-                    "NULL ORDER BY d.decision IS NOT NULL, r.run != 0, abs(r.weight), r.id LIMIT ?2",
+                    "NULL ORDER BY d.decision IS NOT NULL, r.run != 0, abs(r.weight), r.id",
                     &s)))
         return err;
     sqlite3_bind_int(s, 1, decided != 0);
-    sqlite3_bind_int64(s, 2, (int64_t)(limit > INT64_MAX ? INT64_MAX : limit));
     err = TW_OK;
     while (err == TW_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         persons_review_t r;
+        int pending = sqlite3_column_type(s, 5) == SQLITE_NULL;
+        if (!pending && shown >= limit) {
+            rc = SQLITE_DONE; /* decided pairs come last: nothing more to count */
+            break;
+        }
+        r.a = (const char *)sqlite3_column_text(s, 1);
+        r.b = (const char *)sqlite3_column_text(s, 2);
+        if (visible && !visible(ctx, r.a ? r.a : "", r.b ? r.b : ""))
+            continue;
+        if (pending)
+            (*total)++;
+        if (shown >= limit)
+            continue;
+        shown++;
         r.id = sqlite3_column_int64(s, 0);
         r.a = (const char *)sqlite3_column_text(s, 1);
         r.b = (const char *)sqlite3_column_text(s, 2);

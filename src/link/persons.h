@@ -77,6 +77,15 @@ typedef struct {
     int full;                /* re-estimate and compare everything */
     const char *config_path; /* [link] section; NULL: none */
     FILE *log;               /* summary; NULL: quiet */
+    /* NULL (the command line): the run is one write transaction. Set (a
+     * server): the records are read in a read transaction, compared
+     * outside any, and only the writing holds write_lock(lock_ctx, 1) ..
+     * write_lock(lock_ctx, 0) and a write transaction, after checking that
+     * no decision, link run or person record changed meanwhile
+     * (TW_ECONFLICT otherwise, nothing written: run it again). The
+     * server's other writers wait for the writing only. */
+    void (*write_lock)(void *ctx, int on);
+    void *lock_ctx;
 } persons_opts_t;
 
 void persons_opts_default(persons_opts_t *o);
@@ -142,12 +151,16 @@ typedef struct {
     const char *detail; /* the evidence as JSON: {"prior","total","items":[[FIELD,LEVEL,W]]} */
 } persons_review_t;
 typedef tw_err_t (*persons_review_fn)(void *ctx, const persons_review_t *r);
+/* Whether the reader may see the pair (a and b are record names: an NRM
+ * case the reader may not see hides its pairs); NULL: every pair. */
+typedef int (*persons_visible_fn)(void *ctx, const char *a, const char *b);
 /* The queue: the links reviewers disputed (persons_review_add) first, then
  * the most uncertain (weight nearest 0); with `decided` the pairs already
- * decided too, after the pending ones; at most `limit`; *total = all
- * pending. */
-tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_review_fn fn,
-                             void *ctx, long long *total);
+ * decided too, after the pending ones. Pairs `visible` refuses are left out
+ * before the page is cut: fn is called for the first `limit` visible pairs,
+ * and *total counts the visible pending pairs only. */
+tw_err_t persons_review_list(store_t *st, size_t limit, int decided, persons_visible_fn visible,
+                             persons_review_fn fn, void *ctx, long long *total);
 /* Records the decision ("same", "not_same", "unsure") on review pair `id`
  * by `who`, with an optional note (at most 1000 bytes); it outlives every
  * run and the next `tipwatch link` applies it. Inside the caller's
@@ -179,9 +192,13 @@ tw_err_t persons_workers_of(store_t *st, int64_t person_id, persons_id_fn fn, vo
  * TW_EINPUT when a equals b. Such a pair is stored with run 0 (a
  * reviewer's, not a run's) and listed first among the pending pairs: a
  * person asked about it. Pairs queued so are dropped, like the rest of the
- * queue, by a full run (`link --full`); decisions are kept. */
-tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id,
-                            tw_errinfo_t *ei);
+ * queue, by a full run (`link --full`); decisions are kept. A pair already
+ * in the queue, decided or not, is reopened: back at the head (run 0), its
+ * decision cleared (the model decides again at the next run unless a
+ * reviewer does); *was (wascap bytes, may be NULL) = the decision cleared,
+ * "" when there was none, for the caller's audit entry. */
+tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id, char *was,
+                            size_t wascap, tw_errinfo_t *ei);
 
 /* The person of a record ("permits:A-1"); TW_ENOTFOUND when unlinked. */
 tw_err_t persons_of_record(store_t *st, const char *record, int64_t *person_id);

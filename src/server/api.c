@@ -1827,6 +1827,12 @@ static tw_err_t reject_cb(void *ctx, long long line, long long column, const cha
     put(o, "field", jstr(field && field[0] ? field : NULL), &c->oom);
     put(o, "severity", jstr(severity), &c->oom);
     put(o, "reason", jstr(reason), &c->oom);
+    /* a reason a client words in its own language: a key repeated later
+     * in the file (the line of its last row) */
+    if (import_reason_repeated(reason) > 0) {
+        put(o, "code", json_string("key_repeated"), &c->oom);
+        put(o, "repeated_at", json_integer(import_reason_repeated(reason)), &c->oom);
+    }
     /* the row as the file had it: the screen shows the refused value and
      * the row's id, and offers the refused rows as a file to correct */
     put(o, "row", jstr(raw), &c->oom);
@@ -1949,17 +1955,19 @@ tw_err_t api_import(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     o = json_object();
     put(o, "register", json_string(reg_get(res.reg)->name), &oom);
     put(o, "batch_id", json_integer(res.batch_id), &oom);
-    counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "read",
+    counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "read",
                        (json_int_t)res.counts.rows_read, "new", (json_int_t)res.counts.rows_new,
                        "versioned", (json_int_t)res.counts.rows_versioned, "unchanged",
                        (json_int_t)res.counts.rows_unchanged, "rejected",
-                       (json_int_t)res.counts.rows_rejected, "warnings",
+                       (json_int_t)res.counts.rows_rejected, "repeated",
+                       (json_int_t)res.rows_repeated, "warnings",
                        (json_int_t)res.counts.warnings, "bytes", (json_int_t)res.counts.bytes);
     put(o, "counts", counts, &oom);
     put(o, "rejects", rj.list, &oom);
     rj.list = NULL;
     put(o, "rejects_total", json_integer(total), &oom);
     put(o, "cancelled", json_boolean(res.cancelled), &oom);
+    put(o, "bulk", json_boolean(res.bulk), &oom); /* never, inside the server */
     err = reply_json(rep, 200, o, oom || rj.oom);
     o = NULL;
 out:

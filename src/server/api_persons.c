@@ -161,13 +161,18 @@ typedef struct {
     int oom;
 } review_ctx_t;
 
+/* A pair with a case the caller may not see is left out of the page and of
+ * the count (persons_review_list() filters before it cuts the page). */
+static int review_visible(void *ctx, const char *a, const char *b)
+{
+    review_ctx_t *c = ctx;
+    return record_visible(c->req, a) && record_visible(c->req, b);
+}
+
 static tw_err_t review_item(void *ctx, const persons_review_t *r)
 {
     review_ctx_t *c = ctx;
-    json_t *o;
-    if (!record_visible(c->req, r->a) || !record_visible(c->req, r->b))
-        return TW_OK; /* a pair with a case the caller may not see */
-    o = json_object();
+    json_t *o = json_object();
     api_put(o, "id", json_integer((json_int_t)r->id), &c->oom);
     api_put(o, "a", api_jstr(r->a), &c->oom);
     api_put(o, "b", api_jstr(r->b), &c->oom);
@@ -211,7 +216,7 @@ tw_err_t api_persons_review(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei
     c.req = req;
     c.items = json_array();
     err = persons_review_list(http_req_store(req), (size_t)limit, ds && strcmp(ds, "true") == 0,
-                              review_item, &c, &total);
+                              review_visible, review_item, &c, &total);
     if (err == TW_OK)
         err = api_audit(req, "person.review.read", "link_review", NULL, ei);
     if (err != TW_OK) {
@@ -510,11 +515,12 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     store_t *st = http_req_store(req);
     json_t *body = NULL, *detail, *o;
     const char *a = NULL, *b = NULL;
-    char object[64];
+    char object[64], was[16];
     int64_t id = 0;
     int oom = 0;
     tw_err_t err;
 
+    was[0] = '\0';
     if ((err = http_req_json(req, &body, ei)) != TW_OK)
         return err;
     if ((err = api_body_check(body, allowed, ei)) != TW_OK ||
@@ -528,11 +534,13 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     }
     http_write_lock(req);
     if ((err = store_begin(st)) == TW_OK) {
-        err = persons_review_add(st, a, b, &id, ei);
+        err = persons_review_add(st, a, b, &id, was, sizeof was, ei);
         if (err == TW_OK) {
             detail = json_object();
             api_put(detail, "a", api_jstr(a), &oom);
             api_put(detail, "b", api_jstr(b), &oom);
+            if (was[0]) /* a decided pair reopened: the decision it had */
+                api_put(detail, "reopened", api_jstr(was), &oom);
             snprintf(object, sizeof object, "link_review:%lld", (long long)id);
             err = oom ? TW_ENOMEM : api_audit(req, "person.review.add", object, detail, ei);
         }
@@ -548,6 +556,7 @@ tw_err_t api_persons_dispute(http_req_t *req, http_reply_t *rep, tw_errinfo_t *e
     api_put(o, "id", json_integer((json_int_t)id), &oom);
     api_put(o, "a", api_jstr(a), &oom);
     api_put(o, "b", api_jstr(b), &oom);
+    api_put(o, "reopened", api_jstr(was[0] ? was : NULL), &oom);
     err = api_reply_json(rep, 201, o, oom);
 out:
     json_decref(body);

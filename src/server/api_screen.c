@@ -11,12 +11,21 @@
  * Data: none of its own; a process-wide flag so that one screening runs at
  * a time (a second request meanwhile is 409, "a screening is running").
  * Invariants:
- *   1. The run holds the server's write lock, as every write does: alerts
- *      and persons change in the engine's own transactions, never beside
- *      another writer of the server.
- *   2. Audited (screen.run) after it ran, with what it did; a run that
- *      fails is audited too, with the error, and changes nothing (the
- *      engine's transaction).
+ *   1. The run holds the server's write lock only while it writes, as
+ *      every write does: the link reads the records from one snapshot and
+ *      compares them without it, then takes it for its write transaction
+ *      (persons_opts_t.write_lock: refused and tried again, at most three
+ *      times, when a decision or a dispute came meanwhile); the screening
+ *      loads and computes without it and takes it for the alerts'
+ *      transaction (screen_opts_t.write_lock). Every other write of the
+ *      server waits for those transactions, not for the whole run (minutes
+ *      at 10^6 applications).
+ *   2. The link runs with the [link] section of the server's --config
+ *      file (http_opts_t.config_path), as `tipwatch link --config` does.
+ *   3. Audited (screen.run) after it ran, with what it did; a run that
+ *      fails is audited too, with the error; a step that fails changes
+ *      nothing (its own transaction), a link that succeeded before a
+ *      failed screening stays.
  * Thread model: http.c's worker threads, one store per thread; the flag is
  * an atomic exchange.
  * Ownership: everything built here goes to the reply or is freed.
@@ -34,6 +43,17 @@
 #include "server/api_int.h"
 
 static atomic_int running;
+
+#define LINK_TRIES 3
+
+/* persons_opts_t / screen_opts_t write_lock: the server's write lock. */
+static void write_lock(void *ctx, int on)
+{
+    if (on)
+        http_write_lock(ctx);
+    else
+        http_write_unlock(ctx);
+}
 
 static double now_s(void)
 {
@@ -56,7 +76,7 @@ tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     screen_summary_t sum;
     json_t *o, *alerts;
     double t0;
-    int oom = 0;
+    int oom = 0, tries;
     tw_err_t err;
 
     if ((err = http_req_query_check(req, allowed, ei)) != TW_OK)
@@ -72,19 +92,26 @@ tw_err_t api_screen_run(http_req_t *req, http_reply_t *rep, tw_errinfo_t *ei)
     memset(&so, 0, sizeof(so));
     so.incremental = 1;
     so.actor = p->user;
+    so.write_lock = write_lock;
+    so.lock_ctx = req;
     persons_opts_default(&po);
     po.log = NULL;
+    po.config_path = ho->config_path;
+    po.write_lock = write_lock;
+    po.lock_ctx = req;
     /* the config in force: the scoring index's, which follows an approved
      * config or a rollback without a restart (serve without --config);
      * the server's own while that index is still loading */
     if (ho->live && (lv = live_holder_acquire(ho->live)) != NULL)
         cfg = live_config(lv);
     t0 = now_s();
-    http_write_lock(req);
-    err = persons_link_store(st, &po, ei);
+    for (tries = 0; tries < LINK_TRIES; tries++) {
+        tw_errinfo_clear(ei);
+        if ((err = persons_link_store(st, &po, ei)) != TW_ECONFLICT)
+            break;
+    }
     if (err == TW_OK)
         err = screen_run(st, cfg, &so, &sum, ei);
-    http_write_unlock(req);
     atomic_store(&running, 0);
     snprintf(version, sizeof(version), "%s", config_version(cfg));
     if (lv)

@@ -72,6 +72,9 @@ typedef struct {
      * what a screening started from the web UI runs with
      * (POST /api/v1/screen-runs); NULL: that answers 503 */
     const struct config *config;
+    /* serve --config FILE: its [link] section is what the link step of
+     * POST /api/v1/screen-runs runs with; NULL: the defaults */
+    const char *config_path;
     /* NRM cases (api_cases.c): the key file's keys, opened once before the
      * server starts and shared read-only by every thread (owned by the
      * caller, closed after the server); NULL: every case endpoint answers

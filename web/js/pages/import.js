@@ -151,8 +151,11 @@ function showResult(box, name, a) {
     [{ th: t('import.rows_versioned') }, fmtNumber(c.versioned)],
     [{ th: t('import.rows_unchanged') }, fmtNumber(c.unchanged)],
     [{ th: t('import.rows_refused') }, fmtNumber(c.rejected)],
+    ...(c.repeated ? [[{ th: t('import.rows_repeated') }, fmtNumber(c.repeated)]] : []),
     [{ th: t('import.rows_warnings') }, fmtNumber(c.warnings)],
   ];
+  // a reason the API gives a code for is worded in the reader's language
+  const reason = (r) => (r.code === 'key_repeated' ? t('import.reason_key_repeated', { line: r.repeated_at }) : r.reason || '');
   // the refused value and the row's id (its first field) from the row as
   // the file had it
   const rejects = (a.rejects || []).map((r) => {
@@ -160,13 +163,13 @@ function showResult(box, name, a) {
     const value = r.column && f.length >= r.column ? f[r.column - 1] : null;
     return [String(r.line), f[0] ? h('code', null, f[0]) : '–', r.column ? String(r.column) : '–', r.field ? label('column', r.field) : '–',
       value !== null ? h('code', { class: 'refused-value' }, value === '' ? t('import.empty_value') : value) : '–',
-      r.severity ? label('severity', r.severity) : '–', r.reason || ''];
+      r.severity ? label('severity', r.severity) : '–', reason(r)];
   });
   // the refused rows as a file to correct and import again
   let download = null;
   if ((a.rejects || []).length) {
     const lines = ['line,column,field,severity,reason,row'].concat(a.rejects.map((r) => [r.line, r.column || '', r.field || '', r.severity || '',
-      r.reason || '', r.row || ''].map(csvCell).join(',')));
+      reason(r), r.row || ''].map(csvCell).join(',')));
     const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
     download = h('a', { href: url, download: `${name.replace(/\.csv$/i, '')}.rejects.csv`, class: 'button-link', id: 'rejects-download' },
       t('import.download_rejects', { n: a.rejects.length }));

@@ -37,7 +37,7 @@ function disputeButton(l, ctx) {
       errors.replaceChildren();
       try {
         const r = await api('POST', '/persons/review', { a: l.a, b: l.b });
-        ctx.flash(t('person.disputed_flash', { id: r.id }), 'ok', true);
+        ctx.flash(t(r.reopened ? 'person.reopened_flash' : 'person.disputed_flash', { id: r.id }), 'ok', true);
         ctx.go('#/persons/review');
       } catch (err) {
         errors.appendChild(errorBox(t('person.dispute_failed', { error: err.message })));
