@@ -277,7 +277,7 @@ static tw_err_t wage_below_minimum(const ind_def_t *d, uint16_t self, const eng_
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         int64_t min;
         if (!live(a) || a->salary < 0 || a->submitted == ENG_NODAY)
@@ -467,7 +467,7 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
         return err;
     if (rel.on) { /* salary = pP within ...: the register's own percentile */
         uint32_t aux = rel_aux(rel.pct, rel.dims);
-        for (i = 0; i < ix->napps && !err; i++) {
+        for (i = 0; i < eng_judged(ix) && !err; i++) {
             const eng_app_t *a = &ix->apps[i];
             double thr;
             if (!live(a) || a->salary < 0)
@@ -484,7 +484,7 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
         return err;
     }
     if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
-        for (i = 0; i < ix->napps; i++) {
+        for (i = 0; i < eng_judged(ix); i++) {
             const eng_app_t *a = &ix->apps[i];
             uint64_t group = peer_group(a);
             const struct ind_peer_group *g = group ? peer_ref_find(ix->peer_ref, group) : NULL;
@@ -511,6 +511,8 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
             continue;
         thr = ratio * median;
         for (j = g0; j < g1 && v[j].salary < thr; j++) {
+            if (v[j].app >= eng_judged(ix))
+                continue; /* carried: not judged here (engine.h) */
             if ((err = hit_app(out, d, self, v[j].app,
                                ramp((thr - v[j].salary) / (WAGE_FULL_GAP * thr)), v[j].salary,
                                thr)) != TW_OK)
@@ -540,7 +542,7 @@ static tw_err_t hours_over_legal(const ind_def_t *d, uint16_t self, const eng_in
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->hours < 0 || a->hours <= legal ||
             (capped && a->hours > legal + span))
@@ -559,7 +561,7 @@ static tw_err_t hours_excessive(const ind_def_t *d, uint16_t self, const eng_ind
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->hours < 0 || a->hours <= thr)
             continue;
@@ -667,7 +669,7 @@ static tw_err_t residence_is_workplace(const ind_def_t *d, uint16_t self, const 
     tw_err_t err;
 
     (void)cfg;
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->res_addr == 0 || a->res_addr != a->work_addr)
             continue;
@@ -1178,7 +1180,7 @@ static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         char sector[8], isco[8];
         if (!live(a) || !a->sector || !a->isco || a->isco > 9999)
@@ -1204,7 +1206,7 @@ static tw_err_t minor_worker(const ind_def_t *d, uint16_t self, const eng_index_
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         int64_t age;
         if (!live(a) || a->birth == ENG_NODAY || a->submitted == ENG_NODAY)
@@ -1223,7 +1225,7 @@ static tw_err_t minor_worker(const ind_def_t *d, uint16_t self, const eng_index_
 /* ISCO-08 unit groups of the night-time economy: dancers (2653), other
  * performing artists (2659), waiters (5131), bartenders (5132), personal
  * services n.e.c. - escorts, hostesses (5169). */
-static int entertainment(uint16_t isco)
+int ind_entertainment(uint16_t isco)
 {
     return isco == 2653 || isco == 2659 || isco == 5131 || isco == 5132 || isco == 5169;
 }
@@ -1258,7 +1260,7 @@ static tw_err_t young_one_sex_entertainment(const ind_def_t *d, uint16_t self,
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
             const eng_app_t *a = &ix->apps[P->items[j]];
             uint32_t w = ent(a->worker, nwk);
-            if (!live(a) || !entertainment(a->isco) || !w || seen[w] == stamp)
+            if (!live(a) || !ind_entertainment(a->isco) || !w || seen[w] == stamp)
                 continue;
             seen[w] = stamp;
             nw++;
@@ -1377,7 +1379,7 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
      * whose worker never crossed still has the register behind it) */
     if ((ix->ncrossings == 0 && ix->register_crossings == 0) || ix->horizon == ENG_NODAY)
         return TW_OK;
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         uint32_t w = ent(a->worker, ix->nentities[ENT_WORKER]);
         uint64_t before = 0, after = UINT64_MAX; /* pack(day, crossing) */
@@ -2448,6 +2450,7 @@ static tw_err_t hits_append(ind_hits_t *dst, const ind_hits_t *src)
 typedef struct {
     const eng_index_t *ix;
     const config_t *cfg;
+    unsigned kinds;
     ind_hits_t part[NELEM(catalogue)];
     tw_err_t err[NELEM(catalogue)];
     size_t next;
@@ -2464,7 +2467,8 @@ static void *compute_worker(void *arg)
         pthread_mutex_unlock(&job->lock);
         if (i >= NELEM(catalogue))
             return NULL;
-        if (!config_indicator_enabled(job->cfg, catalogue[i].id))
+        if (!(job->kinds & 1u << catalogue[i].kind) ||
+            !config_indicator_enabled(job->cfg, catalogue[i].id))
             continue;
         job->err[i] = catalogue[i].compute(&catalogue[i], (uint16_t)i, job->ix, job->cfg,
                                            &job->part[i]);
@@ -2477,6 +2481,12 @@ static void *compute_worker(void *arg)
 
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out)
 {
+    return ind_compute_kinds(ix, cfg, ~0u, out);
+}
+
+tw_err_t ind_compute_kinds(const eng_index_t *ix, const config_t *cfg, unsigned kinds,
+                           ind_hits_t *out)
+{
     size_t i, n0 = out->n, r0 = out->nrecords;
     tw_err_t err = TW_OK;
     compute_job_t *job;
@@ -2485,7 +2495,7 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
 
     if (ix->napps < PARALLEL_MIN_APPS) {
         for (i = 0; i < NELEM(catalogue) && err == TW_OK; i++) {
-            if (config_indicator_enabled(cfg, catalogue[i].id))
+            if (kinds & 1u << catalogue[i].kind && config_indicator_enabled(cfg, catalogue[i].id))
                 err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out);
         }
         goto out;
@@ -2494,6 +2504,7 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
         return TW_ENOMEM;
     job->ix = ix;
     job->cfg = cfg;
+    job->kinds = kinds;
     pthread_mutex_init(&job->lock, NULL);
     if (pthread_create(&thread, NULL, compute_worker, job) == 0)
         threaded = 1;
