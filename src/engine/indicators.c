@@ -973,15 +973,50 @@ out:
  * declared headcount (-1 unknown), a day of that year, its applications
  * packed (year, record)); then fn(ctx, employer, 0, ...) once per employer
  * that had any. */
+/* Sorts packed (hi, record) values v[0..n), given in ascending record
+ * order, by (hi, record), as qsort(cmp_u64) would: a counting sort on hi
+ * (stable, so records stay ascending within one hi) when the values span
+ * at most SPAN_MAX of it, as an employer's years do; tmp: n entries. */
+#define SPAN_MAX 64
+static void sort_by_hi(uint64_t *v, uint32_t n, uint64_t *tmp)
+{
+    uint32_t cnt[SPAN_MAX + 1], i;
+    int32_t lo, hi;
+    if (n < 2)
+        return;
+    lo = hi = pack_hi(v[0]);
+    for (i = 1; i < n; i++) {
+        int32_t h = pack_hi(v[i]);
+        lo = h < lo ? h : lo;
+        hi = h > hi ? h : hi;
+    }
+    if ((int64_t)hi - lo >= SPAN_MAX) {
+        qsort(v, n, sizeof(*v), cmp_u64);
+        return;
+    }
+    memset(cnt, 0, sizeof(cnt));
+    for (i = 0; i < n; i++)
+        cnt[pack_hi(v[i]) - lo + 1]++;
+    for (i = 1; i <= SPAN_MAX; i++)
+        cnt[i] += cnt[i - 1];
+    for (i = 0; i < n; i++)
+        tmp[cnt[pack_hi(v[i]) - lo]++] = v[i];
+    memcpy(v, tmp, (size_t)n * sizeof(*v));
+}
+
 static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
     uint32_t longest = plongest(P), k, j, n, y0, y1;
     uint64_t *v = malloc((size_t)(longest ? longest : 1) * sizeof(*v));
+    uint64_t *tmp = malloc((size_t)(longest ? longest : 1) * sizeof(*tmp));
     tw_err_t err = TW_OK;
 
-    if (!v)
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
         return TW_ENOMEM;
+    }
     for (k = 1; P->off && k < P->n && !err; k++) {
         n = 0;
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
@@ -991,7 +1026,7 @@ static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
         }
         if (!n)
             continue;
-        qsort(v, n, sizeof(*v), cmp_u64);
+        sort_by_hi(v, n, tmp); /* the postings are in record order */
         for (y0 = 0; y0 < n && !err; y0 = y1) {
             int32_t declared = -1;
             for (y1 = y0; y1 < n && pack_hi(v[y1]) == pack_hi(v[y0]); y1++) {
@@ -1005,6 +1040,7 @@ static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
             err = fn(ctx, k, 0, -1, ENG_NODAY, NULL);
     }
     free(v);
+    free(tmp);
     return err;
 }
 
@@ -1628,25 +1664,74 @@ typedef struct {
     uint8_t has[PF_N];
 } emp_feat_t;
 
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
+/* The k-th smallest of a[0..n) (k < n), a reordered so that a[0..k) hold
+ * the k smaller ones (Hoare's selection: linear on average, where sorting
+ * for a median was most of a large employer's features). */
+static int32_t select_i32(int32_t *a, uint32_t n, uint32_t k)
+{
+    long lo = 0, hi = (long)n - 1, want = (long)k;
+    while (lo < hi) {
+        int32_t pivot = a[lo + (hi - lo) / 2], t;
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        /* [lo, j] <= pivot <= [i, hi], and (j, i) all equal the pivot */
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return a[want];
+    }
+    return a[want];
+}
+
+/* The largest number of equal values in a[0..n) (values 0..65535, as
+ * citizenships are), by a two-pass radix sort into tmp and back. */
+static uint32_t most_repeated_u16(int32_t *a, uint32_t n, int32_t *tmp)
+{
+    uint32_t cnt[257], i, run = 0, best = 0;
+    int shift;
+    for (shift = 0; shift <= 8; shift += 8) {
+        int32_t *from = shift ? tmp : a, *to = shift ? a : tmp;
+        memset(cnt, 0, sizeof(cnt));
+        for (i = 0; i < n; i++)
+            cnt[((uint32_t)from[i] >> shift & 0xff) + 1]++;
+        for (i = 1; i <= 256; i++)
+            cnt[i] += cnt[i - 1];
+        for (i = 0; i < n; i++)
+            to[cnt[(uint32_t)from[i] >> shift & 0xff]++] = from[i];
+    }
+    for (i = 0; i < n; i++) {
+        run = i && a[i] == a[i - 1] ? run + 1 : 1;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
 /* Features of employer k; 0 when it has fewer than EMP_MIN_APPS live
- * applications or no sector. s1, s2: scratch as long as its postings. */
+ * applications or no sector. s1, s2, s3: scratch as long as its postings. */
 static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t *s2,
-                        emp_feat_t *f)
+                        int32_t *s3, emp_feat_t *f)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, run = 0, n1 = 0, n0 = 0;
+    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, n1 = 0, n0 = 0;
     int32_t first = INT32_MAX, last = INT32_MIN;
     uint8_t sector = 0, region = 0;
 
@@ -1689,18 +1774,19 @@ static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t 
     f->x[1] = log((1.0 + n1) / (1.0 + n0));
     f->has[1] = 1;
     if (nsal) {
-        qsort(s1, nsal, sizeof(*s1), cmp_i32);
-        f->x[2] = log1p(nsal % 2 ? (double)s1[nsal / 2]
-                                 : ((double)s1[nsal / 2 - 1] + s1[nsal / 2]) / 2);
+        /* the median: the middle one, or the mean of the middle two (the
+         * lower is the largest of those the selection put below) */
+        int32_t upper = select_i32(s1, nsal, nsal / 2), lower = upper;
+        if (nsal % 2 == 0) {
+            lower = s1[0];
+            for (j = 1; j < nsal / 2; j++)
+                lower = s1[j] > lower ? s1[j] : lower;
+        }
+        f->x[2] = log1p(nsal % 2 ? (double)upper : ((double)lower + upper) / 2);
         f->has[2] = 1;
     }
     if (ncit) {
-        qsort(s2, ncit, sizeof(*s2), cmp_i32);
-        for (j = 0; j < ncit; j++) {
-            run = j && s2[j] == s2[j - 1] ? run + 1 : 1;
-            if (run > best_cit)
-                best_cit = run;
-        }
+        best_cit = most_repeated_u16(s2, ncit, s3);
         f->x[3] = (double)best_cit / ncit;
         f->has[3] = 1;
     }
@@ -1732,11 +1818,12 @@ static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t *
     size_t nemp = P->off && P->n ? P->n : 1;
     int32_t *s1 = malloc((size_t)(longest ? longest : 1) * sizeof(*s1));
     int32_t *s2 = malloc((size_t)(longest ? longest : 1) * sizeof(*s2));
+    int32_t *s3 = malloc((size_t)(longest ? longest : 1) * sizeof(*s3));
     emp_feat_t *e = malloc(nemp * sizeof(*e));
     uint8_t *o = calloc(nemp, 1);
     tw_err_t err = TW_OK;
 
-    if (!s1 || !s2 || !e || !o) {
+    if (!s1 || !s2 || !s3 || !e || !o) {
         err = TW_ENOMEM;
         free(e);
         free(o);
@@ -1744,10 +1831,11 @@ static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t *
         o = NULL;
     } else {
         for (k = 1; P->off && k < P->n; k++)
-            o[k] = (uint8_t)emp_features(ix, k, s1, s2, &e[k]);
+            o[k] = (uint8_t)emp_features(ix, k, s1, s2, s3, &e[k]);
     }
     free(s1);
     free(s2);
+    free(s3);
     *out = e;
     *ok = o;
     return err;

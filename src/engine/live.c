@@ -198,9 +198,37 @@ static size_t slot_of(uint32_t key, size_t cap)
     return (size_t)(h >> 32) & (cap - 1);
 }
 
+static tw_err_t idmap_grow_to(idmap_t *m, size_t ncap);
+
 static tw_err_t idmap_grow(idmap_t *m)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 64, i;
+    return idmap_grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+/* Room for n keys without growing: a neighbourhood's size is known once
+ * its postings are chosen, and growing by doubling rehashed a large
+ * employer's thousands of applications several times. */
+static tw_err_t idmap_reserve(idmap_t *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    tw_err_t err;
+    while (cap < n * 2 + 2)
+        cap *= 2;
+    if (cap > m->cap && (err = idmap_grow_to(m, cap)) != TW_OK)
+        return err;
+    if (n > m->back_cap) {
+        uint32_t *b = realloc(m->back, n * sizeof(*b));
+        if (!b)
+            return TW_ENOMEM;
+        m->back = b;
+        m->back_cap = n;
+    }
+    return TW_OK;
+}
+
+static tw_err_t idmap_grow_to(idmap_t *m, size_t ncap)
+{
+    size_t i;
     uint32_t *k = calloc(ncap, sizeof(*k)), *v = malloc(ncap * sizeof(*v));
     if (!k || !v) {
         free(k);
@@ -304,6 +332,7 @@ typedef struct {
     uint32_t njudged;   /* h->apps.back[0 .. njudged): judged */
     uint32_t nmembers;  /* [njudged .. nmembers): members; the rest light */
     uint32_t nw_judged; /* local workers 1 .. nw_judged: the judged records' */
+    uint32_t last_g[ENT_COUNT], last_l[ENT_COUNT]; /* local_ent()'s last answer */
 } hood_t;
 
 /* The worker standing for w's person in the full index (engine.h,
@@ -317,8 +346,19 @@ static uint32_t full_rep(const eng_index_t *full, uint32_t w)
 
 static tw_err_t local_ent(hood_t *h, store_entity_t k, uint32_t gid, uint32_t *out)
 {
+    tw_err_t err;
     *out = 0;
-    return gid ? idmap_add(&h->ent[k], gid, out, NULL) : TW_OK;
+    if (!gid)
+        return TW_OK;
+    if (gid == h->last_g[k]) { /* an employer's applications come in a run */
+        *out = h->last_l[k];
+        return TW_OK;
+    }
+    if ((err = idmap_add(&h->ent[k], gid, out, NULL)) == TW_OK) {
+        h->last_g[k] = gid;
+        h->last_l[k] = *out;
+    }
+    return err;
 }
 
 static tw_err_t copy_key(hood_t *h, const char *key, uint32_t *off)
@@ -549,6 +589,12 @@ static tw_err_t check_input(const eng_index_t *full, const live_input_t *in, tw_
     return TW_OK;
 }
 
+/* The length of postings list k of p (0 for none). */
+static size_t plen(const eng_postings_t *p, uint32_t k)
+{
+    return k && p->off && k < p->n ? p->off[k + 1] - p->off[k] : 0;
+}
+
 static tw_err_t build(hood_t *h, const live_input_t *in)
 {
     const eng_index_t *full = h->full;
@@ -562,6 +608,24 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
     const eng_postings_t *w = &full->apps_by_worker;
     int has_person = person && person < w->n;
 
+    {
+        /* every list chosen below, for the maps' sizes */
+        size_t cand = 1;
+        cand += plen(w, person) + plen(&full->apps_by_res_addr, a->res_addr) +
+                plen(&full->apps_by_work_addr, a->work_addr) +
+                plen(&full->apps_by_phone, a->phone) +
+                plen(&full->apps_by_work_addr, a->res_addr) +
+                plen(&full->apps_by_employer, a->employer);
+        for (i = has_person ? w->off[person] : 0; has_person && i < w->off[person + 1]; i++) {
+            const eng_app_t *o = &full->apps[w->items[i]];
+            cand += plen(&full->apps_by_res_addr, o->res_addr) +
+                    plen(&full->apps_by_work_addr, o->res_addr) +
+                    plen(&full->apps_by_phone, o->phone) +
+                    plen(&full->apps_by_employer, o->employer);
+        }
+        if ((err = idmap_reserve(&h->apps, cand)) != TW_OK)
+            return err;
+    }
     /* judged: the person's other applications */
     if ((err = select_apps(h, w, person, skip)))
         return err;
