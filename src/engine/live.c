@@ -5,20 +5,30 @@
  * live_score() copies the application's neighbourhood out of the full
  * index into a small eng_index_t of its own, with entity ids renumbered
  * densely from 1 (so that the indicators' per-entity arrays are sized by
- * the neighbourhood, not by the register), and runs ind_compute_all() and
- * score_compute() on it unchanged: the live score is computed by the very
- * code that screens, never by a second implementation of the indicators.
+ * the neighbourhood, not by the register), and runs the indicators and
+ * score_compute_only() on it unchanged: the live score is computed by the
+ * very code that screens, never by a second implementation of the
+ * indicators. Only the application and its worker's other applications
+ * are judged by the application-level indicators; every other record is
+ * carried (engine.h, napps_carried) with the hits a screening of the full
+ * index found on it, which live_open() keeps (struct live, own): an
+ * arrival changes none of what those hits read.
  *
  * Invariants:
- *   1. The application is record 0 of the neighbourhood's applications.
+ *   1. The application is record 0 of the neighbourhood's applications;
+ *      the judged records come next, then the carried ones (hood_t).
  *   2. Every local entity id maps back to one id of the full index
  *      (idmap_t.back), and every record copied keeps its key text.
  *   3. The full index is only read.
  *   4. With persons (full->worker_rep), every local worker's person is
  *      local too, and ix->worker_rep maps local workers to it: the
  *      neighbourhood reads a person's records as the full index does.
+ *   5. Crossings are copied for the judged records' workers only (the
+ *      only ones whose crossings a score read off depends on).
  * Memory: the neighbourhood's records, postings and strings, freed by
- * live_result_free(); nothing is kept between calls.
+ * live_result_free(); nothing is kept between calls. The live_t holds the
+ * full index's application-level hits (without their records) besides
+ * the index.
  */
 #include "engine/live.h"
 
