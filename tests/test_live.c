@@ -338,6 +338,49 @@ static void test_agrees_with_persons(void **state)
     store_close(s2);
 }
 
+/* An application of the register's largest employer: the employer's other
+ * applications are all in its neighbourhood (its counts and roll-ups need
+ * them) but carried, not judged, and do not bring their workers'
+ * crossings: only the application and its worker's other applications are
+ * judged, with that worker's crossings. */
+static void check_largest_carried(live_t *l)
+{
+    const eng_index_t *ix = live_index(l);
+    const eng_postings_t *E = &ix->apps_by_employer, *W = &ix->apps_by_worker;
+    uint32_t e, big = 0, a, wk;
+    live_input_t in;
+    live_result_t r;
+    tw_errinfo_t ei;
+
+    for (e = 1; e < E->n; e++)
+        if (!big || E->off[e + 1] - E->off[e] > E->off[big + 1] - E->off[big])
+            big = e;
+    assert_true(E->off[big + 1] - E->off[big] >= 300);
+    a = E->items[E->off[big]];
+    wk = ix->apps[a].worker;
+    memset(&in, 0, sizeof(in));
+    in.app = ix->apps[a];
+    in.application_id = eng_str(ix, ix->apps[a].key);
+    in.replaces = a + 1;
+    assert_int_equal(live_score(l, &in, &r, &ei), TW_OK);
+    /* every application of the employer is there (the replaced one is
+     * the application itself) */
+    assert_int_equal(r.ix.apps_by_employer.off[r.ix.apps[0].employer + 1] -
+                         r.ix.apps_by_employer.off[r.ix.apps[0].employer],
+                     E->off[big + 1] - E->off[big]);
+    /* judged: the application and its worker's others */
+    assert_int_equal(eng_judged(&r.ix), W->off[wk + 1] - W->off[wk]);
+    assert_true(r.ix.napps_carried > 0);
+    /* crossings: the worker's alone */
+    assert_int_equal(r.ix.ncrossings, ix->crossings_by_worker.off[wk + 1] -
+                                          ix->crossings_by_worker.off[wk]);
+    printf("live: the largest employer (%u applications): %u judged, %u carried, %u workers, "
+           "%u crossings in the neighbourhood\n",
+           E->off[big + 1] - E->off[big], eng_judged(&r.ix), r.ix.napps_carried,
+           r.ix.nentities[ENT_WORKER] - 1, r.ix.ncrossings);
+    live_result_free(&r);
+}
+
 /* A register of a few very large employers: their neighbourhoods are the
  * largest, and their aggregates (roll-ups over thousands of applications,
  * headcounts, intermediary shares) the easiest to get wrong. */
@@ -354,6 +397,7 @@ static void test_agrees_with_large_employers(void **state)
     assert_int_equal(synth_world_set(&w, "apps_per_employer", "300", &ei), TW_OK);
     other_register("large", 5000, 29, &w, 0, &s3, &l3);
     assert_true(check_agrees(l3, cfg, 3, 300) > 100);
+    check_largest_carried(l3);
     live_close(l3);
     store_close(s3);
 }

@@ -115,6 +115,13 @@ typedef enum { ENG_PERMITS = 0, ENG_CROSSINGS, ENG_INSPECTIONS, ENG_REPORTS } en
 typedef struct {
     eng_app_t *apps;
     uint32_t napps;
+    /* Records [napps - napps_carried, napps) are carried: a live
+     * neighbourhood (live.c) holds them for what their groups add up to
+     * (an employer's counts and roll-ups, an address's or a phone's
+     * members), and application-level indicators do not judge them (their
+     * hits are the full screening's, which live.c adds). 0 for a loaded
+     * index: every record is judged. See eng_judged(). */
+    uint32_t napps_carried;
     eng_crossing_t *crossings;
     uint32_t ncrossings;
     /* crossings in the whole border register: ncrossings for a loaded
@@ -191,6 +198,12 @@ tw_err_t engine_app_from_values(const store_value_t *vals, const store_links_t *
                                 eng_app_t *a);
 /* Read-only view; valid until engine_free(). */
 const eng_index_t *engine_index(const engine_t *e);
+
+/* The records application-level indicators judge: [0, eng_judged(ix)). */
+static inline uint32_t eng_judged(const eng_index_t *ix)
+{
+    return ix->napps_carried < ix->napps ? ix->napps - ix->napps_carried : 0;
+}
 
 /* A record key (application_id, crossing_id, ...) from its offset. */
 static inline const char *eng_str(const eng_index_t *ix, uint32_t off)

@@ -277,7 +277,7 @@ static tw_err_t wage_below_minimum(const ind_def_t *d, uint16_t self, const eng_
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         int64_t min;
         if (!live(a) || a->salary < 0 || a->submitted == ENG_NODAY)
@@ -467,7 +467,7 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
         return err;
     if (rel.on) { /* salary = pP within ...: the register's own percentile */
         uint32_t aux = rel_aux(rel.pct, rel.dims);
-        for (i = 0; i < ix->napps && !err; i++) {
+        for (i = 0; i < eng_judged(ix) && !err; i++) {
             const eng_app_t *a = &ix->apps[i];
             double thr;
             if (!live(a) || a->salary < 0)
@@ -484,7 +484,7 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
         return err;
     }
     if (ix->peer_ref) { /* a neighbourhood: the whole register's peers */
-        for (i = 0; i < ix->napps; i++) {
+        for (i = 0; i < eng_judged(ix); i++) {
             const eng_app_t *a = &ix->apps[i];
             uint64_t group = peer_group(a);
             const struct ind_peer_group *g = group ? peer_ref_find(ix->peer_ref, group) : NULL;
@@ -511,6 +511,8 @@ static tw_err_t wage_far_below_peers(const ind_def_t *d, uint16_t self, const en
             continue;
         thr = ratio * median;
         for (j = g0; j < g1 && v[j].salary < thr; j++) {
+            if (v[j].app >= eng_judged(ix))
+                continue; /* carried: not judged here (engine.h) */
             if ((err = hit_app(out, d, self, v[j].app,
                                ramp((thr - v[j].salary) / (WAGE_FULL_GAP * thr)), v[j].salary,
                                thr)) != TW_OK)
@@ -540,7 +542,7 @@ static tw_err_t hours_over_legal(const ind_def_t *d, uint16_t self, const eng_in
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->hours < 0 || a->hours <= legal ||
             (capped && a->hours > legal + span))
@@ -559,7 +561,7 @@ static tw_err_t hours_excessive(const ind_def_t *d, uint16_t self, const eng_ind
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->hours < 0 || a->hours <= thr)
             continue;
@@ -667,7 +669,7 @@ static tw_err_t residence_is_workplace(const ind_def_t *d, uint16_t self, const 
     tw_err_t err;
 
     (void)cfg;
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         if (!live(a) || a->res_addr == 0 || a->res_addr != a->work_addr)
             continue;
@@ -971,15 +973,50 @@ out:
  * declared headcount (-1 unknown), a day of that year, its applications
  * packed (year, record)); then fn(ctx, employer, 0, ...) once per employer
  * that had any. */
+/* Sorts packed (hi, record) values v[0..n), given in ascending record
+ * order, by (hi, record), as qsort(cmp_u64) would: a counting sort on hi
+ * (stable, so records stay ascending within one hi) when the values span
+ * at most SPAN_MAX of it, as an employer's years do; tmp: n entries. */
+#define SPAN_MAX 64
+static void sort_by_hi(uint64_t *v, uint32_t n, uint64_t *tmp)
+{
+    uint32_t cnt[SPAN_MAX + 1], i;
+    int32_t lo, hi;
+    if (n < 2)
+        return;
+    lo = hi = pack_hi(v[0]);
+    for (i = 1; i < n; i++) {
+        int32_t h = pack_hi(v[i]);
+        lo = h < lo ? h : lo;
+        hi = h > hi ? h : hi;
+    }
+    if ((int64_t)hi - lo >= SPAN_MAX) {
+        qsort(v, n, sizeof(*v), cmp_u64);
+        return;
+    }
+    memset(cnt, 0, sizeof(cnt));
+    for (i = 0; i < n; i++)
+        cnt[pack_hi(v[i]) - lo + 1]++;
+    for (i = 1; i <= SPAN_MAX; i++)
+        cnt[i] += cnt[i - 1];
+    for (i = 0; i < n; i++)
+        tmp[cnt[pack_hi(v[i]) - lo]++] = v[i];
+    memcpy(v, tmp, (size_t)n * sizeof(*v));
+}
+
 static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
     uint32_t longest = plongest(P), k, j, n, y0, y1;
     uint64_t *v = malloc((size_t)(longest ? longest : 1) * sizeof(*v));
+    uint64_t *tmp = malloc((size_t)(longest ? longest : 1) * sizeof(*tmp));
     tw_err_t err = TW_OK;
 
-    if (!v)
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
         return TW_ENOMEM;
+    }
     for (k = 1; P->off && k < P->n && !err; k++) {
         n = 0;
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
@@ -989,7 +1026,7 @@ static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
         }
         if (!n)
             continue;
-        qsort(v, n, sizeof(*v), cmp_u64);
+        sort_by_hi(v, n, tmp); /* the postings are in record order */
         for (y0 = 0; y0 < n && !err; y0 = y1) {
             int32_t declared = -1;
             for (y1 = y0; y1 < n && pack_hi(v[y1]) == pack_hi(v[y0]); y1++) {
@@ -1003,6 +1040,7 @@ static tw_err_t emp_years(const eng_index_t *ix, emp_year_fn fn, void *ctx)
             err = fn(ctx, k, 0, -1, ENG_NODAY, NULL);
     }
     free(v);
+    free(tmp);
     return err;
 }
 
@@ -1178,7 +1216,7 @@ static tw_err_t occupation_sector_mismatch(const ind_def_t *d, uint16_t self,
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         char sector[8], isco[8];
         if (!live(a) || !a->sector || !a->isco || a->isco > 9999)
@@ -1204,7 +1242,7 @@ static tw_err_t minor_worker(const ind_def_t *d, uint16_t self, const eng_index_
     uint32_t i;
     tw_err_t err;
 
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         int64_t age;
         if (!live(a) || a->birth == ENG_NODAY || a->submitted == ENG_NODAY)
@@ -1223,7 +1261,7 @@ static tw_err_t minor_worker(const ind_def_t *d, uint16_t self, const eng_index_
 /* ISCO-08 unit groups of the night-time economy: dancers (2653), other
  * performing artists (2659), waiters (5131), bartenders (5132), personal
  * services n.e.c. - escorts, hostesses (5169). */
-static int entertainment(uint16_t isco)
+int ind_entertainment(uint16_t isco)
 {
     return isco == 2653 || isco == 2659 || isco == 5131 || isco == 5132 || isco == 5169;
 }
@@ -1258,7 +1296,7 @@ static tw_err_t young_one_sex_entertainment(const ind_def_t *d, uint16_t self,
         for (j = P->off[k]; j < P->off[k + 1]; j++) {
             const eng_app_t *a = &ix->apps[P->items[j]];
             uint32_t w = ent(a->worker, nwk);
-            if (!live(a) || !entertainment(a->isco) || !w || seen[w] == stamp)
+            if (!live(a) || !ind_entertainment(a->isco) || !w || seen[w] == stamp)
                 continue;
             seen[w] = stamp;
             nw++;
@@ -1377,7 +1415,7 @@ static tw_err_t never_entered(const ind_def_t *d, uint16_t self, const eng_index
      * whose worker never crossed still has the register behind it) */
     if ((ix->ncrossings == 0 && ix->register_crossings == 0) || ix->horizon == ENG_NODAY)
         return TW_OK;
-    for (i = 0; i < ix->napps; i++) {
+    for (i = 0; i < eng_judged(ix); i++) {
         const eng_app_t *a = &ix->apps[i];
         uint32_t w = ent(a->worker, ix->nentities[ENT_WORKER]);
         uint64_t before = 0, after = UINT64_MAX; /* pack(day, crossing) */
@@ -1626,25 +1664,74 @@ typedef struct {
     uint8_t has[PF_N];
 } emp_feat_t;
 
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
+/* The k-th smallest of a[0..n) (k < n), a reordered so that a[0..k) hold
+ * the k smaller ones (Hoare's selection: linear on average, where sorting
+ * for a median was most of a large employer's features). */
+static int32_t select_i32(int32_t *a, uint32_t n, uint32_t k)
+{
+    long lo = 0, hi = (long)n - 1, want = (long)k;
+    while (lo < hi) {
+        int32_t pivot = a[lo + (hi - lo) / 2], t;
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        /* [lo, j] <= pivot <= [i, hi], and (j, i) all equal the pivot */
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return a[want];
+    }
+    return a[want];
+}
+
+/* The largest number of equal values in a[0..n) (values 0..65535, as
+ * citizenships are), by a two-pass radix sort into tmp and back. */
+static uint32_t most_repeated_u16(int32_t *a, uint32_t n, int32_t *tmp)
+{
+    uint32_t cnt[257], i, run = 0, best = 0;
+    int shift;
+    for (shift = 0; shift <= 8; shift += 8) {
+        int32_t *from = shift ? tmp : a, *to = shift ? a : tmp;
+        memset(cnt, 0, sizeof(cnt));
+        for (i = 0; i < n; i++)
+            cnt[((uint32_t)from[i] >> shift & 0xff) + 1]++;
+        for (i = 1; i <= 256; i++)
+            cnt[i] += cnt[i - 1];
+        for (i = 0; i < n; i++)
+            to[cnt[(uint32_t)from[i] >> shift & 0xff]++] = from[i];
+    }
+    for (i = 0; i < n; i++) {
+        run = i && a[i] == a[i - 1] ? run + 1 : 1;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
 /* Features of employer k; 0 when it has fewer than EMP_MIN_APPS live
- * applications or no sector. s1, s2: scratch as long as its postings. */
+ * applications or no sector. s1, s2, s3: scratch as long as its postings. */
 static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t *s2,
-                        emp_feat_t *f)
+                        int32_t *s3, emp_feat_t *f)
 {
     const eng_postings_t *P = &ix->apps_by_employer;
-    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, run = 0, n1 = 0, n0 = 0;
+    uint32_t j, n = 0, nsal = 0, ncit = 0, nagent = 0, best_cit = 0, n1 = 0, n0 = 0;
     int32_t first = INT32_MAX, last = INT32_MIN;
     uint8_t sector = 0, region = 0;
 
@@ -1687,18 +1774,19 @@ static int emp_features(const eng_index_t *ix, uint32_t k, int32_t *s1, int32_t 
     f->x[1] = log((1.0 + n1) / (1.0 + n0));
     f->has[1] = 1;
     if (nsal) {
-        qsort(s1, nsal, sizeof(*s1), cmp_i32);
-        f->x[2] = log1p(nsal % 2 ? (double)s1[nsal / 2]
-                                 : ((double)s1[nsal / 2 - 1] + s1[nsal / 2]) / 2);
+        /* the median: the middle one, or the mean of the middle two (the
+         * lower is the largest of those the selection put below) */
+        int32_t upper = select_i32(s1, nsal, nsal / 2), lower = upper;
+        if (nsal % 2 == 0) {
+            lower = s1[0];
+            for (j = 1; j < nsal / 2; j++)
+                lower = s1[j] > lower ? s1[j] : lower;
+        }
+        f->x[2] = log1p(nsal % 2 ? (double)upper : ((double)lower + upper) / 2);
         f->has[2] = 1;
     }
     if (ncit) {
-        qsort(s2, ncit, sizeof(*s2), cmp_i32);
-        for (j = 0; j < ncit; j++) {
-            run = j && s2[j] == s2[j - 1] ? run + 1 : 1;
-            if (run > best_cit)
-                best_cit = run;
-        }
+        best_cit = most_repeated_u16(s2, ncit, s3);
         f->x[3] = (double)best_cit / ncit;
         f->has[3] = 1;
     }
@@ -1730,11 +1818,12 @@ static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t *
     size_t nemp = P->off && P->n ? P->n : 1;
     int32_t *s1 = malloc((size_t)(longest ? longest : 1) * sizeof(*s1));
     int32_t *s2 = malloc((size_t)(longest ? longest : 1) * sizeof(*s2));
+    int32_t *s3 = malloc((size_t)(longest ? longest : 1) * sizeof(*s3));
     emp_feat_t *e = malloc(nemp * sizeof(*e));
     uint8_t *o = calloc(nemp, 1);
     tw_err_t err = TW_OK;
 
-    if (!s1 || !s2 || !e || !o) {
+    if (!s1 || !s2 || !s3 || !e || !o) {
         err = TW_ENOMEM;
         free(e);
         free(o);
@@ -1742,10 +1831,11 @@ static tw_err_t emp_feats_all(const eng_index_t *ix, emp_feat_t **out, uint8_t *
         o = NULL;
     } else {
         for (k = 1; P->off && k < P->n; k++)
-            o[k] = (uint8_t)emp_features(ix, k, s1, s2, &e[k]);
+            o[k] = (uint8_t)emp_features(ix, k, s1, s2, s3, &e[k]);
     }
     free(s1);
     free(s2);
+    free(s3);
     *out = e;
     *ok = o;
     return err;
@@ -2448,6 +2538,7 @@ static tw_err_t hits_append(ind_hits_t *dst, const ind_hits_t *src)
 typedef struct {
     const eng_index_t *ix;
     const config_t *cfg;
+    unsigned kinds;
     ind_hits_t part[NELEM(catalogue)];
     tw_err_t err[NELEM(catalogue)];
     size_t next;
@@ -2464,7 +2555,8 @@ static void *compute_worker(void *arg)
         pthread_mutex_unlock(&job->lock);
         if (i >= NELEM(catalogue))
             return NULL;
-        if (!config_indicator_enabled(job->cfg, catalogue[i].id))
+        if (!(job->kinds & 1u << catalogue[i].kind) ||
+            !config_indicator_enabled(job->cfg, catalogue[i].id))
             continue;
         job->err[i] = catalogue[i].compute(&catalogue[i], (uint16_t)i, job->ix, job->cfg,
                                            &job->part[i]);
@@ -2477,6 +2569,12 @@ static void *compute_worker(void *arg)
 
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out)
 {
+    return ind_compute_kinds(ix, cfg, ~0u, out);
+}
+
+tw_err_t ind_compute_kinds(const eng_index_t *ix, const config_t *cfg, unsigned kinds,
+                           ind_hits_t *out)
+{
     size_t i, n0 = out->n, r0 = out->nrecords;
     tw_err_t err = TW_OK;
     compute_job_t *job;
@@ -2485,7 +2583,7 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
 
     if (ix->napps < PARALLEL_MIN_APPS) {
         for (i = 0; i < NELEM(catalogue) && err == TW_OK; i++) {
-            if (config_indicator_enabled(cfg, catalogue[i].id))
+            if (kinds & 1u << catalogue[i].kind && config_indicator_enabled(cfg, catalogue[i].id))
                 err = catalogue[i].compute(&catalogue[i], (uint16_t)i, ix, cfg, out);
         }
         goto out;
@@ -2494,6 +2592,7 @@ tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t 
         return TW_ENOMEM;
     job->ix = ix;
     job->cfg = cfg;
+    job->kinds = kinds;
     pthread_mutex_init(&job->lock, NULL);
     if (pthread_create(&thread, NULL, compute_worker, job) == 0)
         threaded = 1;

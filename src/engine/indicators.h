@@ -123,9 +123,19 @@ tw_err_t ind_hits_add(ind_hits_t *h, uint16_t indicator, ind_kind_t kind, uint32
  * the others. */
 size_t ind_hit_detail(const ind_hit_t *h, char *out, size_t cap);
 
+/* 1 for the occupations (ISCO) whose workers young_one_sex_entertainment
+ * counts at an employer: the only employer-level indicator that reads who
+ * the workers are (live.c keeps them on an employer's carried records). */
+int ind_entertainment(uint16_t isco);
+
 /* Runs every enabled indicator of the catalogue over the index, in
  * catalogue order, appending to `out`. On error `out` is left as it was. */
 tw_err_t ind_compute_all(const eng_index_t *ix, const config_t *cfg, ind_hits_t *out);
+/* The same for the indicators of some entity kinds only: bit (1u << kind)
+ * of `kinds` set for each ind_kind_t wanted (live.c leaves out what no
+ * score it reads off needs). */
+tw_err_t ind_compute_kinds(const eng_index_t *ix, const config_t *cfg, unsigned kinds,
+                           ind_hits_t *out);
 
 /* The wage peer groups of a full index (group, median salary, size),
  * sorted by group, and the employer peer groups (employer_peer_anomaly),

@@ -5,20 +5,30 @@
  * live_score() copies the application's neighbourhood out of the full
  * index into a small eng_index_t of its own, with entity ids renumbered
  * densely from 1 (so that the indicators' per-entity arrays are sized by
- * the neighbourhood, not by the register), and runs ind_compute_all() and
- * score_compute() on it unchanged: the live score is computed by the very
- * code that screens, never by a second implementation of the indicators.
+ * the neighbourhood, not by the register), and runs the indicators and
+ * score_compute_only() on it unchanged: the live score is computed by the
+ * very code that screens, never by a second implementation of the
+ * indicators. Only the application and its worker's other applications
+ * are judged by the application-level indicators; every other record is
+ * carried (engine.h, napps_carried) with the hits a screening of the full
+ * index found on it, which live_open() keeps (struct live, own): an
+ * arrival changes none of what those hits read.
  *
  * Invariants:
- *   1. The application is record 0 of the neighbourhood's applications.
+ *   1. The application is record 0 of the neighbourhood's applications;
+ *      the judged records come next, then the carried ones (hood_t).
  *   2. Every local entity id maps back to one id of the full index
  *      (idmap_t.back), and every record copied keeps its key text.
  *   3. The full index is only read.
  *   4. With persons (full->worker_rep), every local worker's person is
  *      local too, and ix->worker_rep maps local workers to it: the
  *      neighbourhood reads a person's records as the full index does.
+ *   5. Crossings are copied for the judged records' workers only (the
+ *      only ones whose crossings a score read off depends on).
  * Memory: the neighbourhood's records, postings and strings, freed by
- * live_result_free(); nothing is kept between calls.
+ * live_result_free(); nothing is kept between calls. The live_t holds the
+ * full index's application-level hits (without their records) besides
+ * the index.
  */
 #include "engine/live.h"
 
@@ -42,7 +52,56 @@ struct live {
     ind_peer_ref_t peers;
     uint32_t *by_key; /* open addressing on application_id: record + 1, 0 empty */
     size_t key_cap;   /* power of two, at least twice the applications */
+    /* The application-level hits of every record of the full index, as a
+     * full screening finds them (CSR by record: own_off[r]..own_off[r+1]
+     * in own; their records are not kept). A carried record's hits
+     * (engine.h, napps_carried) are these: they read only the record, its
+     * worker's crossings and the register's peers, none of which an
+     * arrival changes. */
+    ind_hit_t *own;
+    uint32_t *own_off;
 };
+
+/* Every record's application-level hits (struct live, own). */
+static tw_err_t build_own(live_t *lv)
+{
+    const eng_index_t *ix = lv->ix;
+    ind_hits_t all;
+    size_t i;
+    uint32_t r;
+    tw_err_t err;
+
+    ind_hits_init(&all);
+    if ((err = ind_compute_kinds(ix, lv->cfg, 1u << IK_APPLICATION, &all)) != TW_OK)
+        goto out;
+    if (!(lv->own_off = calloc((size_t)ix->napps + 1, sizeof(*lv->own_off))) ||
+        !(lv->own = malloc((all.n ? all.n : 1) * sizeof(*lv->own)))) {
+        err = TW_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < all.n; i++)
+        if (all.hits[i].kind == IK_APPLICATION && all.hits[i].entity < ix->napps)
+            lv->own_off[all.hits[i].entity + 1]++;
+    for (r = 0; r < ix->napps; r++)
+        lv->own_off[r + 1] += lv->own_off[r];
+    {
+        uint32_t *fill = malloc(((size_t)ix->napps + 1) * sizeof(*fill));
+        if (!fill) {
+            err = TW_ENOMEM;
+            goto out;
+        }
+        memcpy(fill, lv->own_off, ((size_t)ix->napps + 1) * sizeof(*fill));
+        for (i = 0; i < all.n; i++) {
+            const ind_hit_t *h = &all.hits[i];
+            if (h->kind == IK_APPLICATION && h->entity < ix->napps)
+                lv->own[fill[h->entity]++] = *h;
+        }
+        free(fill);
+    }
+out:
+    ind_hits_free(&all);
+    return err;
+}
 
 static size_t key_slot(const char *key, size_t cap)
 {
@@ -99,9 +158,9 @@ tw_err_t live_open(store_t *st, const config_t *cfg, live_t **out, tw_errinfo_t 
     }
     lv->ix = engine_index(lv->engine);
     if ((err = ind_peer_ref_build(lv->ix, lv->cfg, &lv->peers)) != TW_OK ||
-        (err = build_keys(lv)) != TW_OK) {
+        (err = build_keys(lv)) != TW_OK || (err = build_own(lv)) != TW_OK) {
         live_close(lv);
-        return tw_errinfo_set(ei, err, "live scoring: wage peers and keys: %s",
+        return tw_errinfo_set(ei, err, "live scoring: wage peers, keys and hits: %s",
                               tw_strerror(err));
     }
     *out = lv;
@@ -115,6 +174,8 @@ void live_close(live_t *lv)
     ind_peer_ref_free(&lv->peers);
     engine_free(lv->engine);
     free(lv->by_key);
+    free(lv->own);
+    free(lv->own_off);
     free(lv);
 }
 
@@ -147,9 +208,37 @@ static size_t slot_of(uint32_t key, size_t cap)
     return (size_t)(h >> 32) & (cap - 1);
 }
 
+static tw_err_t idmap_grow_to(idmap_t *m, size_t ncap);
+
 static tw_err_t idmap_grow(idmap_t *m)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 64, i;
+    return idmap_grow_to(m, m->cap ? m->cap * 2 : 64);
+}
+
+/* Room for n keys without growing: a neighbourhood's size is known once
+ * its postings are chosen, and growing by doubling rehashed a large
+ * employer's thousands of applications several times. */
+static tw_err_t idmap_reserve(idmap_t *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    tw_err_t err;
+    while (cap < n * 2 + 2)
+        cap *= 2;
+    if (cap > m->cap && (err = idmap_grow_to(m, cap)) != TW_OK)
+        return err;
+    if (n > m->back_cap) {
+        uint32_t *b = realloc(m->back, n * sizeof(*b));
+        if (!b)
+            return TW_ENOMEM;
+        m->back = b;
+        m->back_cap = n;
+    }
+    return TW_OK;
+}
+
+static tw_err_t idmap_grow_to(idmap_t *m, size_t ncap)
+{
+    size_t i;
     uint32_t *k = calloc(ncap, sizeof(*k)), *v = malloc(ncap * sizeof(*v));
     if (!k || !v) {
         free(k);
@@ -229,6 +318,20 @@ static void idmap_free(idmap_t *m)
 
 /* ---- the neighbourhood --------------------------------------------------- */
 
+/* The neighbourhood's applications come in three classes, in this order
+ * after the application itself (record 0):
+ *   judged   the worker's (its person's) other applications: every
+ *            indicator judges them, with the worker's crossings;
+ *   members  the applications of the residences, workplaces and phones
+ *            whose hits the three scores read: carried (engine.h), with
+ *            every entity they name, so the groups count the same
+ *            workers and employers as in the full index;
+ *   light    the rest of each employer's applications: carried, and
+ *            naming only their employer and intermediary (and their worker
+ *            in the occupations young_one_sex_entertainment counts), which
+ *            is all the employer's own indicators and its roll-ups read.
+ *            A large employer's thousands of applications then bring no
+ *            workers, addresses, phones or crossings of their own. */
 typedef struct {
     const eng_index_t *full;
     eng_index_t *ix;    /* being built */
@@ -236,6 +339,10 @@ typedef struct {
     idmap_t apps;       /* full record index -> local index + 1 */
     idmap_t reports;
     tw_buf_t strings;
+    uint32_t njudged;   /* h->apps.back[0 .. njudged): judged */
+    uint32_t nmembers;  /* [njudged .. nmembers): members; the rest light */
+    uint32_t nw_judged; /* local workers 1 .. nw_judged: the judged records' */
+    uint32_t last_g[ENT_COUNT], last_l[ENT_COUNT]; /* local_ent()'s last answer */
 } hood_t;
 
 /* The worker standing for w's person in the full index (engine.h,
@@ -249,8 +356,19 @@ static uint32_t full_rep(const eng_index_t *full, uint32_t w)
 
 static tw_err_t local_ent(hood_t *h, store_entity_t k, uint32_t gid, uint32_t *out)
 {
+    tw_err_t err;
     *out = 0;
-    return gid ? idmap_add(&h->ent[k], gid, out, NULL) : TW_OK;
+    if (!gid)
+        return TW_OK;
+    if (gid == h->last_g[k]) { /* an employer's applications come in a run */
+        *out = h->last_l[k];
+        return TW_OK;
+    }
+    if ((err = idmap_add(&h->ent[k], gid, out, NULL)) == TW_OK) {
+        h->last_g[k] = gid;
+        h->last_l[k] = *out;
+    }
+    return err;
 }
 
 static tw_err_t copy_key(hood_t *h, const char *key, uint32_t *off)
@@ -266,12 +384,21 @@ static tw_err_t copy_key(hood_t *h, const char *key, uint32_t *off)
 }
 
 /* Application `a` as local record h->ix->napps (capacity is ensured by the
- * caller), entities renumbered. */
-static tw_err_t add_app(hood_t *h, const eng_app_t *a, const char *key)
+ * caller), entities renumbered; a light one (hood_t) names only its
+ * employer, intermediary and, in the occupations that count it, worker. */
+static tw_err_t add_app(hood_t *h, const eng_app_t *a, const char *key, int light)
 {
     eng_app_t *l = &h->ix->apps[h->ix->napps];
+    eng_app_t la;
     tw_err_t err;
 
+    if (light) {
+        la = *a;
+        if (!ind_entertainment(a->isco))
+            la.worker = 0;
+        la.res_addr = la.work_addr = la.phone = 0;
+        a = &la;
+    }
     *l = *a;
     l->prev = 0; /* resolved once all are in */
     if ((err = copy_key(h, key, &l->key)) != TW_OK ||
@@ -333,22 +460,22 @@ static uint32_t *fix_inspection(void *rec, uint32_t local)
     return &x->key;
 }
 
-static tw_err_t add_by_entity(hood_t *h, store_entity_t k, const eng_postings_t *p,
-                              const void *full_recs, size_t elem, void **arr, uint32_t *n,
-                              rec_fix_fn fix)
+static tw_err_t add_by_entity(hood_t *h, store_entity_t k, uint32_t upto,
+                              const eng_postings_t *p, const void *full_recs, size_t elem,
+                              void **arr, uint32_t *n, rec_fix_fn fix)
 {
     const idmap_t *m = &h->ent[k];
-    uint32_t i, j, total = 0;
+    uint32_t i, j, total = 0, nloc = upto < m->n ? upto : m->n;
     tw_err_t err;
 
-    for (i = 0; i < m->n; i++) {
+    for (i = 0; i < nloc; i++) {
         uint32_t g = m->back[i];
         if (p->off && g < p->n)
             total += p->off[g + 1] - p->off[g];
     }
     if ((err = grow_records(arr, total, elem)) != TW_OK)
         return err;
-    for (i = 0; i < m->n; i++) {
+    for (i = 0; i < nloc; i++) {
         uint32_t g = m->back[i];
         if (!p->off || g >= p->n)
             continue;
@@ -381,10 +508,11 @@ static tw_err_t add_reports(hood_t *h)
 
     for (t = 0; t < 3; t++)
         nent[t] = h->ent[kind[t]].n; /* before reports add their own */
-    /* reports that linkage put in the person of one of the workers */
+    /* reports that linkage put in the person of the judged records'
+     * worker (reports_touching_worker is read for it alone) */
     if (full->reports_by_worker.off) {
         const eng_postings_t *p = &full->reports_by_worker;
-        for (i = 0; i < h->ent[ENT_WORKER].n; i++) {
+        for (i = 0; i < h->nw_judged && i < h->ent[ENT_WORKER].n; i++) {
             uint32_t g = h->ent[ENT_WORKER].back[i];
             if (g >= p->n)
                 continue;
@@ -471,50 +599,101 @@ static tw_err_t check_input(const eng_index_t *full, const live_input_t *in, tw_
     return TW_OK;
 }
 
+/* The length of postings list k of p (0 for none). */
+static size_t plen(const eng_postings_t *p, uint32_t k)
+{
+    return k && p->off && k < p->n ? p->off[k + 1] - p->off[k] : 0;
+}
+
 static tw_err_t build(hood_t *h, const live_input_t *in)
 {
     const eng_index_t *full = h->full;
     const eng_app_t *a = &in->app;
     eng_index_t *ix = h->ix;
-    uint32_t i;
+    uint32_t i, skip = in->replaces;
     int k;
     tw_err_t err;
 
     uint32_t person = full_rep(full, a->worker);
+    const eng_postings_t *w = &full->apps_by_worker;
+    int has_person = person && person < w->n;
 
-    if ((err = select_apps(h, &full->apps_by_worker, person, in->replaces)) ||
-        (err = select_apps(h, &full->apps_by_employer, a->employer, in->replaces)) ||
-        (err = select_apps(h, &full->apps_by_res_addr, a->res_addr, in->replaces)) ||
-        (err = select_apps(h, &full->apps_by_work_addr, a->work_addr, in->replaces)) ||
-        (err = select_apps(h, &full->apps_by_phone, a->phone, in->replaces)) ||
-        (err = select_apps(h, &full->apps_by_work_addr, a->res_addr, in->replaces)))
-        return err;
-    /* the worker's score takes the strongest evidence of each of its other
-     * applications' employers, residences and phones (score.c, roll-down):
-     * those are whole groups too; a residence's evidence includes what it
-     * is as a workplace (shared_employer_address) */
-    if (person && person < full->apps_by_worker.n) {
-        const eng_postings_t *w = &full->apps_by_worker;
-        for (i = w->off[person]; i < w->off[person + 1]; i++) {
+    {
+        /* every list chosen below, for the maps' sizes */
+        size_t cand = 1;
+        cand += plen(w, person) + plen(&full->apps_by_res_addr, a->res_addr) +
+                plen(&full->apps_by_work_addr, a->work_addr) +
+                plen(&full->apps_by_phone, a->phone) +
+                plen(&full->apps_by_work_addr, a->res_addr) +
+                plen(&full->apps_by_employer, a->employer);
+        for (i = has_person ? w->off[person] : 0; has_person && i < w->off[person + 1]; i++) {
             const eng_app_t *o = &full->apps[w->items[i]];
-            if (w->items[i] + 1 == in->replaces)
-                continue;
-            if ((err = select_apps(h, &full->apps_by_employer, o->employer, in->replaces)) ||
-                (err = select_apps(h, &full->apps_by_res_addr, o->res_addr, in->replaces)) ||
-                (err = select_apps(h, &full->apps_by_work_addr, o->res_addr, in->replaces)) ||
-                (err = select_apps(h, &full->apps_by_phone, o->phone, in->replaces)))
-                return err;
+            cand += plen(&full->apps_by_res_addr, o->res_addr) +
+                    plen(&full->apps_by_work_addr, o->res_addr) +
+                    plen(&full->apps_by_phone, o->phone) +
+                    plen(&full->apps_by_employer, o->employer);
         }
+        if ((err = idmap_reserve(&h->apps, cand)) != TW_OK)
+            return err;
+    }
+    /* judged: the person's other applications */
+    if ((err = select_apps(h, w, person, skip)))
+        return err;
+    h->njudged = h->apps.n;
+    /* members: the groups whose hits the scores read. The worker's score
+     * takes the strongest evidence of each of its applications'
+     * residences and phones (score.c, roll-down); a residence's evidence
+     * includes what it is as a workplace (shared_employer_address) */
+    if ((err = select_apps(h, &full->apps_by_res_addr, a->res_addr, skip)) ||
+        (err = select_apps(h, &full->apps_by_work_addr, a->work_addr, skip)) ||
+        (err = select_apps(h, &full->apps_by_phone, a->phone, skip)) ||
+        (err = select_apps(h, &full->apps_by_work_addr, a->res_addr, skip)))
+        return err;
+    for (i = has_person ? w->off[person] : 0; has_person && i < w->off[person + 1]; i++) {
+        const eng_app_t *o = &full->apps[w->items[i]];
+        if (w->items[i] + 1 == skip)
+            continue;
+        if ((err = select_apps(h, &full->apps_by_res_addr, o->res_addr, skip)) ||
+            (err = select_apps(h, &full->apps_by_work_addr, o->res_addr, skip)) ||
+            (err = select_apps(h, &full->apps_by_phone, o->phone, skip)))
+            return err;
+    }
+    h->nmembers = h->apps.n;
+    /* light: the employers of the application and of the worker's others
+     * (their own hits and roll-ups reach the employer's and the worker's
+     * scores) */
+    if ((err = select_apps(h, &full->apps_by_employer, a->employer, skip)))
+        return err;
+    for (i = has_person ? w->off[person] : 0; has_person && i < w->off[person + 1]; i++) {
+        if (w->items[i] + 1 == skip)
+            continue;
+        if ((err = select_apps(h, &full->apps_by_employer, full->apps[w->items[i]].employer,
+                               skip)))
+            return err;
     }
     if ((err = grow_records((void **)&ix->apps, (size_t)h->apps.n + 1, sizeof(*ix->apps))))
         return err;
-    if ((err = add_app(h, a, in->application_id ? in->application_id : "")) != TW_OK)
+    if ((err = add_app(h, a, in->application_id ? in->application_id : "", 0)) != TW_OK)
         return err;
     for (i = 0; i < h->apps.n; i++) {
         uint32_t g = h->apps.back[i];
-        if ((err = add_app(h, &full->apps[g], eng_str(full, full->apps[g].key))) != TW_OK)
+        if (i == h->njudged) {
+            /* the judged records' workers and their persons: only these
+             * need their crossings and the reports on their person */
+            if ((err = add_persons(h)) != TW_OK)
+                return err;
+            h->nw_judged = h->ent[ENT_WORKER].n;
+        }
+        if ((err = add_app(h, &full->apps[g], eng_str(full, full->apps[g].key),
+                           i >= h->nmembers)) != TW_OK)
             return err;
     }
+    if (h->apps.n == h->njudged) {
+        if ((err = add_persons(h)) != TW_OK)
+            return err;
+        h->nw_judged = h->ent[ENT_WORKER].n;
+    }
+    ix->napps_carried = h->apps.n - h->njudged;
     /* previous applications: kept when they are in the neighbourhood */
     for (i = 1; i < ix->napps; i++) {
         uint32_t gprev = full->apps[h->apps.back[i - 1]].prev;
@@ -523,10 +702,10 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
     }
     if ((err = add_persons(h)) != TW_OK)
         return err;
-    if ((err = add_by_entity(h, ENT_WORKER, &full->crossings_by_worker, full->crossings,
-                             sizeof(*full->crossings), (void **)&ix->crossings,
+    if ((err = add_by_entity(h, ENT_WORKER, h->nw_judged, &full->crossings_by_worker,
+                             full->crossings, sizeof(*full->crossings), (void **)&ix->crossings,
                              &ix->ncrossings, fix_crossing)) != TW_OK ||
-        (err = add_by_entity(h, ENT_EMPLOYER, &full->inspections_by_employer,
+        (err = add_by_entity(h, ENT_EMPLOYER, UINT32_MAX, &full->inspections_by_employer,
                              full->inspections, sizeof(*full->inspections),
                              (void **)&ix->inspections, &ix->ninspections,
                              fix_inspection)) != TW_OK ||
@@ -560,6 +739,35 @@ static tw_err_t build(hood_t *h, const live_input_t *in)
     return engine_index_build(ix);
 }
 
+/* The carried records' own hits (engine.h, napps_carried): the full
+ * screening's, each with its application as its one record (the worker's
+ * crossings that show never_entered are not in the neighbourhood; the hit
+ * counts them in nrecords_total as the full screening does). */
+static tw_err_t add_carried(const live_t *lv, const hood_t *h, ind_hits_t *hits)
+{
+    const eng_index_t *ix = h->ix;
+    uint32_t i, q;
+    tw_err_t err;
+
+    for (i = eng_judged(ix); i < ix->napps; i++) {
+        uint32_t g = h->apps.back[i - 1]; /* record 0 is the application */
+        ind_record_t rec;
+        rec.kind = IR_APPLICATION;
+        rec.index = i;
+        for (q = lv->own_off[g]; q < lv->own_off[g + 1]; q++) {
+            const ind_hit_t *o = &lv->own[q];
+            ind_hit_t *n;
+            if ((err = ind_hits_add(hits, o->indicator, IK_APPLICATION, i, o->strength, o->value,
+                                    o->threshold, &rec, 1)) != TW_OK)
+                return err;
+            n = &hits->hits[hits->n - 1];
+            n->aux = o->aux;
+            n->nrecords_total = o->nrecords_total;
+        }
+    }
+    return TW_OK;
+}
+
 tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out,
                     tw_errinfo_t *ei)
 {
@@ -577,16 +785,20 @@ tw_err_t live_score(const live_t *lv, const live_input_t *in, live_result_t *out
     h.ix = &out->ix;
     buf_init(&h.strings, (size_t)UINT32_MAX);
     err = build(&h, in);
+    if (err == TW_OK) {
+        out->ix.peer_ref = &lv->peers;
+        out->neighbourhood = out->ix.napps;
+        /* no score read off below is an intermediary's */
+        err = ind_compute_kinds(&out->ix, lv->cfg, ~(1u << IK_INTERMEDIARY), &out->hits);
+    }
+    if (err == TW_OK)
+        err = add_carried(lv, &h, &out->hits);
     for (k = 0; k < ENT_COUNT; k++)
         idmap_free(&h.ent[k]);
     idmap_free(&h.apps);
     idmap_free(&h.reports);
     buf_free(&h.strings);
     if (err != TW_OK)
-        goto fail;
-    out->ix.peer_ref = &lv->peers;
-    out->neighbourhood = out->ix.napps;
-    if ((err = ind_compute_all(&out->ix, lv->cfg, &out->hits)) != TW_OK)
         goto fail;
     {
         /* only the three scores read off below (and live_entity_score's

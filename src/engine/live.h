@@ -8,10 +8,17 @@
  * application of its worker, employer, residence, workplace and phone, and
  * of the employers, residences and phones of its worker's other
  * applications, with every application whose workplace is one of those
- * residences, the border crossings of all their workers and the
+ * residences, the border crossings of the worker (its person) and the
  * inspections and reports of the entities involved), runs the same
  * indicators and the same scoring on it, and reads off the scores of the
- * application, its worker and its employer, with their evidence.
+ * application, its worker and its employer, with their evidence. Only the
+ * application and its worker's other applications are judged there by
+ * the application-level indicators; the others (an employer's thousands,
+ * a residence's) come with the hits a screening of the full index found
+ * on them when live_open() loaded it (they read nothing an arrival
+ * changes), and an employer's applications outside the groups the scores
+ * read bring only their employer and intermediary, not their workers,
+ * addresses, phones or crossings. Intermediaries are not scored.
  * Comparisons with the whole register (wage peers) use figures of the full
  * index (ind_peer_ref_t). When the store is linked into persons, the worker
  * is its person, as in a full screening: the neighbourhood holds the
