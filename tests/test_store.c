@@ -364,7 +364,7 @@ static const char *conn_text(store_t *st, const char *sql, char *out, size_t cap
 }
 
 /* The bulk load: ids as an INSERT would give them, entities written at
- * commit (in key order), the permit table's indexes gone inside the
+ * commit (in id order), the permit table's indexes gone inside the
  * transaction and back after it with the same SQL, all undone by a
  * rollback; no nesting inside an open transaction. */
 static void test_bulk_load(void **state)
@@ -420,6 +420,7 @@ static void test_bulk_load(void **state)
                         "tbl_name = 'permit' AND sql IS NOT NULL"),
                      idx);
     assert_int_equal(q1("SELECT count(*) FROM outcome"), 1);
+    assert_string_equal(conn_text(st, "PRAGMA integrity_check", key, sizeof(key)), "ok");
     assert_int_equal(conn_int(st, "PRAGMA foreign_keys"), 1); /* back on */
     assert_int_equal(q1("PRAGMA foreign_key_check"), -1);         /* no row: none broken */
     assert_string_equal(conn_text(st, "PRAGMA journal_mode", key, sizeof(key)), "wal");

@@ -135,6 +135,7 @@ struct norm {
     /* quick rejection before the binary searches: bit L of mask[c - 'a']
      * is set when a key of length L starts with c */
     uint64_t vmask[26], amask[26];
+    uint64_t smask[26]; /* the same for the region seats' forms (tok_is_seat) */
     uint8_t cls[256]; /* BC_* of each byte */
 };
 
@@ -1290,6 +1291,8 @@ out:
     return err;
 }
 
+static void seat_mask_fill(uint64_t mask[26]);
+
 tw_err_t norm_open(norm_t **out)
 {
     norm_t *n;
@@ -1306,6 +1309,7 @@ tw_err_t norm_open(norm_t **out)
         mask_add(n->vmask, VARIANTS[i].key, VARIANTS[i].klen);
     for (i = 0; i < NADDRWORDS; i++)
         mask_add(n->amask, ADDRWORDS[i].key, ADDRWORDS[i].klen);
+    seat_mask_fill(n->smask);
     for (i = 0; i < 256; i++) {
         n->cls[i] = i >= 0x80              ? BC_HIGH
                     : is_alnum((unsigned)i) ? BC_ALNUM
@@ -1461,10 +1465,12 @@ static int words_are(const char *const *w, const size_t *wl, size_t nw, size_t i
     return 1;
 }
 
+/* strncmp stops at the form's end, so no strlen per form per token (it
+ * was a tenth of the reader thread's time); a token never holds a NUL. */
 static int in_forms(const char *const *forms, const char *w, size_t len)
 {
     for (; *forms; forms++)
-        if (strlen(*forms) == len && memcmp(*forms, w, len) == 0)
+        if (len && (*forms)[0] == w[0] && strncmp(*forms, w, len) == 0 && (*forms)[len] == '\0')
             return 1;
     return 0;
 }
@@ -1539,12 +1545,33 @@ static tw_err_t addr_region(const region_seat_t *rs, int add, char *out, size_t 
     return TW_OK;
 }
 
+/* smask: bit L of mask[c - 'a'] for every seat form of length L starting
+ * with c; a form that does not fit that shape (none does today) fills the
+ * mask, so the check lets everything through rather than miss a seat. */
+static void seat_mask_fill(uint64_t mask[26])
+{
+    size_t i, k;
+    for (i = 0; i < sizeof(REGION_SEATS) / sizeof(REGION_SEATS[0]); i++) {
+        for (k = 0; REGION_SEATS[i].seat_forms[k]; k++) {
+            const char *f = REGION_SEATS[i].seat_forms[k];
+            size_t len = strlen(f);
+            if (len == 0 || len >= 64 || f[0] < 'a' || f[0] > 'z') {
+                memset(mask, 0xff, 26 * sizeof(mask[0]));
+                return;
+            }
+            mask_add(mask, f, len);
+        }
+    }
+}
+
 /* 1 when token t names the seat of rs (not a street named after it:
- * "Gyumri st"). */
+ * "Gyumri st"). Called for every token and seat of an address with no
+ * region: the mask turns most tokens away before the forms are read. */
 static int tok_is_seat(const norm_t *n, size_t i, const region_seat_t *rs)
 {
     const tok_t *t = &n->tok[i];
-    if (!rs->seat || !in_forms(rs->seat_forms, tok_str(n, t), t->len))
+    if (!rs->seat || t->len == 0 || !mask_maybe(n->smask, tok_str(n, t), t->len) ||
+        !in_forms(rs->seat_forms, tok_str(n, t), t->len))
         return 0;
     return !(i + 1 < n->ntok && !n->tok[i + 1].seg && n->tok[i + 1].kind == TK_STREET);
 }

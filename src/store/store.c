@@ -16,7 +16,7 @@
  * Bulk load (store_bulk_begin .. store_bulk_commit): one transaction per
  * file, the register table's secondary indexes dropped and rebuilt inside
  * it, new entities queued in memory with the ids an INSERT would give them
- * and written in key order at the commit, under a rollback journal when no
+ * and written in id order at the commit, under a rollback journal when no
  * other connection is open (then back to WAL). All or nothing: a crash at
  * any point leaves the store as it was.
  */
@@ -59,15 +59,13 @@ struct store {
     uint64_t cache_clock;
     /* store_bulk_begin() .. store_bulk_commit(): one transaction; a new
      * entity gets its id (max + 1, as an INSERT would give it) in the map
-     * only and is queued; the queue is written in key order at commit,
+     * only and is queued; the queue is written in id order at commit,
      * after the rows, and the dropped indexes of the register's table are
      * built again from their own SQL text. */
     int bulk;
     int bulk_journal; /* 1: switched from WAL to a rollback journal for it */
     int64_t bulk_next[ENT_COUNT]; /* next id of a kind; 0: not read yet */
     struct bulk_ent {
-        uint64_t prefix; /* the key's first 8 bytes, big-endian: most
-                            comparisons of the sort end here */
         const char *key; /* in ent_map's arena */
         uint32_t len;
         int64_t id;
@@ -690,13 +688,18 @@ static tw_err_t lookup_entity(store_t *st, store_entity_t kind, const char *key,
     return err;
 }
 
-/* Bulk load: a new key gets the id an INSERT would give it now (the
- * largest + 1; the store's write lock is held since store_bulk_begin, so
- * no one else adds one) and joins the queue written at commit. */
+/* Bulk load: the key's id, found or given in one probe of the map (a new
+ * key is most of what a first load sees, and a lookup that misses followed
+ * by an insert that misses again walked the same probe sequence twice): a
+ * new key gets the id an INSERT would give it now (the largest + 1; the
+ * store's write lock is held since store_bulk_begin, so no one else adds
+ * one) and joins the queue written at commit. */
 static tw_err_t bulk_entity(store_t *st, store_entity_t kind, const char *key, size_t len,
                             int64_t *id)
 {
     const char *kept;
+    uint64_t *slot;
+    int added;
     tw_err_t err;
 
     if (len > UINT32_MAX)
@@ -715,18 +718,13 @@ static tw_err_t bulk_entity(store_t *st, store_entity_t kind, const char *key, s
         st->bulk_new[kind] = n;
         st->bulk_cap[kind] = ncap;
     }
-    *id = st->bulk_next[kind];
-    if ((err = strmap_put(&st->ent_map[kind], key, len, (uint64_t)*id, NULL, NULL, &kept)) !=
-        TW_OK)
+    if ((err = strmap_put(&st->ent_map[kind], key, len, (uint64_t)st->bulk_next[kind], &slot,
+                          &added, &kept)) != TW_OK)
         return err;
-    {
-        uint64_t prefix = 0;
-        size_t i;
-        for (i = 0; i < 8; i++)
-            prefix = (prefix << 8) | (i < len ? (unsigned char)key[i] : 0);
-        st->bulk_new[kind][st->bulk_n[kind]++] =
-            (struct bulk_ent){prefix, kept, (uint32_t)len, *id};
-    }
+    *id = (int64_t)*slot;
+    if (!added)
+        return TW_OK;
+    st->bulk_new[kind][st->bulk_n[kind]++] = (struct bulk_ent){kept, (uint32_t)len, *id};
     st->bulk_next[kind]++;
     return TW_OK;
 }
@@ -741,12 +739,12 @@ tw_err_t store_entity_id(store_t *st, store_entity_t kind, const char *key, size
 
     if (!st->ent_loaded[kind] && (err = load_entities(st, kind)) != TW_OK)
         return err;
+    if (st->bulk)
+        return bulk_entity(st, kind, key, len, id);
     if ((v = strmap_get(&st->ent_map[kind], key, len)) != NULL) {
         *id = (int64_t)*v;
         return TW_OK;
     }
-    if (st->bulk)
-        return bulk_entity(st, kind, key, len, id);
     sqlite3_bind_text(s, 1, key, (int)len, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -880,21 +878,11 @@ tw_err_t store_bulk_begin(store_t *st, reg_id_t reg)
     return TW_OK;
 }
 
-static int bulk_ent_cmp(const void *a, const void *b)
-{
-    const struct bulk_ent *x = a, *y = b;
-    uint32_t n = x->len < y->len ? x->len : y->len;
-    int c;
-    if (x->prefix != y->prefix)
-        return x->prefix < y->prefix ? -1 : 1;
-    c = memcmp(x->key, y->key, n); /* SQLite's BINARY order: bytes, then length */
-    if (c)
-        return c;
-    return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* The queued new entities of a kind, in key order: the key index grows at
- * its right edge instead of splitting pages all over. */
+/* The queued new entities of a kind, in id order (the order they were
+ * met, as row by row writes them): the table grows at its right edge and
+ * only the key index takes them out of order. Sorting them by key instead
+ * (the key index at its right edge, the table out of order) cost a third
+ * more at 10^6 applications, the sort included (bench/RESULTS.md). */
 static tw_err_t bulk_write_entities(store_t *st, store_entity_t kind)
 {
     sqlite3_stmt *s = NULL;
@@ -904,7 +892,6 @@ static tw_err_t bulk_write_entities(store_t *st, store_entity_t kind)
 
     if (st->bulk_n[kind] == 0)
         return TW_OK;
-    qsort(st->bulk_new[kind], st->bulk_n[kind], sizeof(st->bulk_new[kind][0]), bulk_ent_cmp);
     snprintf(sql, sizeof(sql), "INSERT INTO %s(id, key) VALUES (?, ?)", entity_tables[kind]);
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return TW_EDB;

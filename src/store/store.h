@@ -178,7 +178,7 @@ void store_rollback(store_t *st);
  * indexes of `reg`'s table inside it; meanwhile store_entity_id() gives a
  * new key its id without writing it, and store_row_insert() writes rows
  * into the table without those indexes. store_bulk_commit() writes the new
- * entities in key order, builds the dropped indexes again from their own
+ * entities in id order, builds the dropped indexes again from their own
  * SQL, and commits: all or nothing, so a crash or kill at any point leaves
  * the store as it was before store_bulk_begin(). store_bulk_rollback()
  * undoes everything. Foreign-key enforcement is off in between (the ids
