@@ -14,6 +14,10 @@ cd "$WORK"
 
 # serve DB CONF: starts the server on DB with --config CONF; sets base
 serve() {
+  # the previous server's lines must be gone before this one starts: the
+  # redirection below truncates in the background, after wait_listening
+  # may already have read the old port
+  rm -f out.serve err.serve
   "$TW_BIN" serve --db "$1" --listen 127.0.0.1:0 --quiet --config "$2" > out.serve 2> err.serve &
   pid=$!
   wait_listening "$pid" out.serve err.serve
