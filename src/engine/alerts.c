@@ -594,14 +594,21 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
             int same = r && recs[h->rec_off + r - 1].kind == rc->kind;
             if (r)
                 TRY(buf_addc(json, ','));
-            TRY(buf_printf(json, "{\"register\":\"%s\",\"key\":", rec_register[rc->kind]));
+            /* buf_adds, not buf_printf: these are most of the evidence */
+            TRY(buf_adds(json, "{\"register\":\""));
+            TRY(buf_adds(json, rec_register[rc->kind]));
+            TRY(buf_adds(json, "\",\"key\":"));
             TRY(json_str(json, key, strlen(key)));
             TRY(buf_addc(json, '}'));
             /* "permits A, B; inspections C" */
-            if (same)
-                TRY(buf_printf(text, ", %s", key));
-            else
-                TRY(buf_printf(text, "%s %s %s", r ? ";" : "", rec_register[rc->kind], key));
+            if (same) {
+                TRY(buf_adds(text, ", "));
+            } else {
+                TRY(buf_adds(text, r ? "; " : " "));
+                TRY(buf_adds(text, rec_register[rc->kind]));
+                TRY(buf_addc(text, ' '));
+            }
+            TRY(buf_adds(text, key));
         }
         if (h->nrecords) {
             if (h->nrecords_total > h->nrecords)
