@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -713,8 +714,8 @@ static tw_err_t merge_strings(eng_index_t *ix, tw_buf_t *main, const tw_buf_t *s
 /* Counting sort of record indexes by key: key_of(record) in [0, nkeys). */
 typedef uint32_t (*key_fn)(const eng_index_t *ix, uint32_t rec);
 
-static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkeys,
-                               uint32_t nrecs, key_fn key)
+static tw_err_t build_postings(const eng_index_t *ix, eng_postings_t *p, uint32_t nkeys,
+                               uint32_t nrecs, key_fn key, size_t *bytes)
 {
     uint32_t r, k;
     uint32_t *fill;
@@ -741,7 +742,7 @@ static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkey
             p->items[fill[k]++] = r;
     }
     free(fill);
-    ix->bytes += ((size_t)nkeys + 1 + nrecs) * sizeof(uint32_t);
+    *bytes += ((size_t)nkeys + 1 + nrecs) * sizeof(uint32_t);
     return TW_OK;
 }
 
@@ -763,37 +764,78 @@ static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->r
 static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
 static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->reports[r].phone; }
 
+/* The postings tables: which records, keyed by which entity. Built on two
+ * threads for a large index (postings_part): the application tables on
+ * one, the others (crossings are the largest) on the other; each table is
+ * built by one thread, so the result is the same either way. */
+typedef struct {
+    size_t off;      /* eng_postings_t in eng_index_t */
+    int ent;         /* entity kind of the keys */
+    int reg;         /* ENG_* register of the records */
+    key_fn key;
+} postings_def_t;
+
+static const postings_def_t postings_defs[] = {
+    {offsetof(eng_index_t, apps_by_employer), ENT_EMPLOYER, ENG_PERMITS, k_app_employer},
+    {offsetof(eng_index_t, apps_by_worker), ENT_WORKER, ENG_PERMITS, k_app_worker},
+    {offsetof(eng_index_t, apps_by_res_addr), ENT_ADDRESS, ENG_PERMITS, k_app_res},
+    {offsetof(eng_index_t, apps_by_work_addr), ENT_ADDRESS, ENG_PERMITS, k_app_work},
+    {offsetof(eng_index_t, apps_by_phone), ENT_PHONE, ENG_PERMITS, k_app_phone},
+    {offsetof(eng_index_t, apps_by_intermediary), ENT_INTERMEDIARY, ENG_PERMITS, k_app_interm},
+    {offsetof(eng_index_t, crossings_by_worker), ENT_WORKER, ENG_CROSSINGS, k_cross_worker},
+    {offsetof(eng_index_t, inspections_by_employer), ENT_EMPLOYER, ENG_INSPECTIONS,
+     k_insp_employer},
+    {offsetof(eng_index_t, reports_by_employer), ENT_EMPLOYER, ENG_REPORTS, k_rep_employer},
+    {offsetof(eng_index_t, reports_by_address), ENT_ADDRESS, ENG_REPORTS, k_rep_address},
+    {offsetof(eng_index_t, reports_by_phone), ENT_PHONE, ENG_REPORTS, k_rep_phone},
+    {offsetof(eng_index_t, reports_by_worker), ENT_WORKER, ENG_REPORTS, k_rep_worker},
+};
+#define NPOSTINGS (sizeof(postings_defs) / sizeof(postings_defs[0]))
+#define POSTINGS_APPS 6 /* the first six: the application tables */
+
+typedef struct {
+    eng_index_t *ix;
+    size_t from, to; /* postings_defs[from..to) */
+    size_t bytes;
+    tw_err_t err;
+} postings_part_t;
+
+static void *postings_part(void *arg)
+{
+    postings_part_t *pp = arg;
+    size_t i;
+    uint32_t nrecs;
+    for (i = pp->from; i < pp->to && pp->err == TW_OK; i++) {
+        const postings_def_t *d = &postings_defs[i];
+        eng_postings_t *p = (eng_postings_t *)((char *)pp->ix + d->off);
+        nrecs = d->reg == ENG_PERMITS       ? pp->ix->napps
+                : d->reg == ENG_CROSSINGS   ? pp->ix->ncrossings
+                : d->reg == ENG_INSPECTIONS ? pp->ix->ninspections
+                                            : pp->ix->nreports;
+        pp->err = build_postings(pp->ix, p, pp->ix->nentities[d->ent], nrecs, d->key, &pp->bytes);
+    }
+    return NULL;
+}
+
 tw_err_t engine_index_build(eng_index_t *ix)
 {
-    tw_err_t err;
+    postings_part_t part[2] = {{ix, 0, POSTINGS_APPS, 0, TW_OK},
+                               {ix, POSTINGS_APPS, NPOSTINGS, 0, TW_OK}};
+    pthread_t t;
+    int two;
     if (!ix->register_crossings)
         ix->register_crossings = ix->ncrossings;
-    if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
-                              k_app_employer)) ||
-        (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
-                              k_app_worker)) ||
-        (err = build_postings(ix, &ix->apps_by_res_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_res)) ||
-        (err = build_postings(ix, &ix->apps_by_work_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_work)) ||
-        (err = build_postings(ix, &ix->apps_by_phone, ix->nentities[ENT_PHONE], ix->napps,
-                              k_app_phone)) ||
-        (err = build_postings(ix, &ix->apps_by_intermediary, ix->nentities[ENT_INTERMEDIARY],
-                              ix->napps, k_app_interm)) ||
-        (err = build_postings(ix, &ix->crossings_by_worker, ix->nentities[ENT_WORKER],
-                              ix->ncrossings, k_cross_worker)) ||
-        (err = build_postings(ix, &ix->inspections_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->ninspections, k_insp_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->nreports, k_rep_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
-                              ix->nreports, k_rep_address)) ||
-        (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
-                              k_rep_phone)) ||
-        (err = build_postings(ix, &ix->reports_by_worker, ix->nentities[ENT_WORKER],
-                              ix->nreports, k_rep_worker)))
-        return err;
-    return TW_OK;
+    /* a second thread only where it pays (a live neighbourhood index is
+     * small and built per arrival) */
+    two = (size_t)ix->napps + ix->ncrossings >= 200000 &&
+          pthread_create(&t, NULL, postings_part, &part[1]) == 0;
+    postings_part(&part[0]);
+    if (two)
+        pthread_join(t, NULL);
+    else
+        postings_part(&part[1]);
+    ix->bytes += part[0].bytes + part[1].bytes;
+    return part[0].err != TW_OK ? part[0].err : part[1].err;
 }
 
 /* Gives back the slack of the pre-sized record arrays (versions). */
