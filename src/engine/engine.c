@@ -576,8 +576,13 @@ static const reg_load_t reg_loads[4] = {
     {REG_REPORTS, ENG_REPORTS, report_cols, report_row, {"channel", "category"}},
 };
 
+/* Loads the register's rows with ids in (after, upto]. With `keep` (a
+ * permit range of a split load, below) the loader's first-version map and
+ * previous-application keys are handed over in *keep for the merge, and
+ * previous applications are not resolved; else they are, and freed. */
 static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, const reg_load_t *rl,
-                              const int64_t *since, int64_t upto, int32_t *hz)
+                              const int64_t *since, int64_t after, int64_t upto, int32_t *hz,
+                              loader_t *keep)
 {
     eng_index_t *ix = &e->ix;
     size_t elem[4] = {sizeof(eng_app_t), sizeof(eng_crossing_t), sizeof(eng_inspection_t),
@@ -605,17 +610,30 @@ static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, const
     L.first_idx = calloc((size_t)upto + 1, sizeof(*L.first_idx));
     if (!L.first_idx)
         return TW_ENOMEM;
-    if (upto > 0 && (err = grow(arrs[rl->er], &L.cap, (size_t)upto, elem[rl->er])) != TW_OK)
+    if (upto > after &&
+        (err = grow(arrs[rl->er], &L.cap, (size_t)(upto - after), elem[rl->er])) != TW_OK)
         goto out;
-    err = store_scan_range(st, rl->reg, rl->cols, 0, upto, rl->fn, &L);
-    if (err == TW_OK && rl->er == ENG_PERMITS)
+    err = store_scan_range(st, rl->reg, rl->cols, after, upto, rl->fn, &L);
+    if (err == TW_OK && rl->er == ENG_PERMITS && !keep)
         err = resolve_previous(&L);
     *hz = L.horizon;
 out:
+    if (keep && err == TW_OK) {
+        *keep = L;
+        return TW_OK;
+    }
     free(L.first_idx);
     free(L.prev_off);
     buf_free(&L.prev_keys);
     return err;
+}
+
+static void loader_free(loader_t *L)
+{
+    free(L->first_idx);
+    free(L->prev_off);
+    buf_free(&L->prev_keys);
+    memset(L, 0, sizeof(*L));
 }
 
 /* The registers other than permits, on a second connection and thread:
@@ -630,6 +648,11 @@ typedef struct {
     int32_t horizon;
     tw_err_t err;
     char errmsg[256];
+    /* a split load: permits (split, upto[permits]] into part's records
+     * after the other registers (merge_permits) */
+    engine_t *part;
+    int64_t split;
+    loader_t part_loader;
 } side_load_t;
 
 /* The store maps up to 1 GiB of the database file (PRAGMA mmap_size):
@@ -679,7 +702,17 @@ static void *side_load(void *arg)
     scan_unmapped(st2, &saved);
     for (r = 1; r < 4 && s->err == TW_OK; r++) {
         int32_t hz;
-        s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, s->upto[r], &hz);
+        s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, 0, s->upto[r],
+                               &hz, NULL);
+        if (hz > s->horizon)
+            s->horizon = hz;
+        if (s->err == TW_EDB)
+            snprintf(s->errmsg, sizeof(s->errmsg), "%s", store_errmsg(st2));
+    }
+    if (s->part && s->err == TW_OK) {
+        int32_t hz;
+        s->err = load_register(s->part, st2, &s->strings, &reg_loads[0], NULL, s->split,
+                               s->upto[0], &hz, &s->part_loader);
         if (hz > s->horizon)
             s->horizon = hz;
         if (s->err == TW_EDB)
@@ -982,6 +1015,67 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
     return engine_load_since(st, NULL, out, ei);
 }
 
+/* Permit rows from which a full load is split (engine_set_split_min). */
+static int64_t split_min = 100000;
+
+int64_t engine_set_split_min(int64_t rows)
+{
+    int64_t was = split_min;
+    split_min = rows;
+    return was;
+}
+
+/* A split load (full loads of a large store): permits (0, split] load on
+ * the caller's connection, (split, upto] on the side connection after the
+ * other registers, into a second engine's records, so both threads do
+ * about the same work. The result is that of one scan: `part`'s records
+ * whose first version is at or before `split` are later versions of main
+ * records and replace them (they are newer); the others are appended in
+ * the order of their first version, as one scan creates records. Keys
+ * move by `base` (the side strings' offset in the merged strings). */
+static tw_err_t merge_permits(eng_index_t *ix, loader_t *Lm, const eng_index_t *part,
+                              const loader_t *Lp, int64_t split, int64_t upto, size_t base)
+{
+    size_t pbase = Lm->prev_keys.len;
+    int64_t f;
+    tw_err_t err;
+
+    if (pbase + Lp->prev_keys.len > UINT32_MAX - 1)
+        return TW_ETOOBIG;
+    if (Lp->prev_keys.len &&
+        (err = buf_add(&Lm->prev_keys, Lp->prev_keys.p, Lp->prev_keys.len)) != TW_OK)
+        return err;
+    for (f = 1; f <= upto; f++) {
+        uint32_t r, idx;
+        eng_app_t a;
+        if (!Lp->first_idx[f])
+            continue;
+        r = Lp->first_idx[f] - 1;
+        a = part->apps[r];
+        a.key += (uint32_t)base;
+        if (f <= split) {
+            if (!Lm->first_idx[f])
+                return TW_EINTERNAL; /* a first version the main scan did not see */
+            idx = Lm->first_idx[f] - 1;
+        } else {
+            if (ix->napps == UINT32_MAX)
+                return TW_ETOOBIG;
+            idx = ix->napps;
+            if ((err = grow((void **)&ix->apps, &Lm->cap, (size_t)idx + 1, sizeof(*ix->apps))) !=
+                    TW_OK ||
+                (err = grow((void **)&Lm->prev_off, &Lm->prev_cap, (size_t)idx + 1,
+                            sizeof(*Lm->prev_off))) != TW_OK)
+                return err;
+            ix->napps++;
+        }
+        ix->apps[idx] = a;
+        Lm->prev_off[idx] = Lp->prev_off[r] ? Lp->prev_off[r] + (uint32_t)pbase : 0;
+    }
+    if (part->max_row[ENG_PERMITS] > ix->max_row[ENG_PERMITS])
+        ix->max_row[ENG_PERMITS] = part->max_row[ENG_PERMITS];
+    return TW_OK;
+}
+
 tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                            tw_errinfo_t *ei)
 {
@@ -994,9 +1088,12 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     tw_err_t err;
     int k, in_tx = 0, threaded = 0;
     int32_t hz;
+    loader_t main_loader;
+    size_t base;
 
     *out = NULL;
     memset(&side, 0, sizeof(side));
+    memset(&main_loader, 0, sizeof(main_loader));
     buf_init(&side.strings, (size_t)UINT32_MAX);
     buf_init(&strings, (size_t)UINT32_MAX);
     e = calloc(1, sizeof(*e));
@@ -1035,10 +1132,30 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     side.since = since;
     side.upto = upto;
     side.horizon = ENG_NODAY;
+    side.split = upto[0];
+    if (!since && side.path[0] && upto[0] >= split_min) {
+        /* a permit row costs about 3.5 crossing rows to load: the side
+         * thread takes the permits after `split`, so that
+         * split = (permits - split) + crossings / 3.5 */
+        side.split = (upto[0] + upto[1] * 2 / 7) / 2;
+        if (side.split > upto[0])
+            side.split = upto[0];
+        if (!(side.part = calloc(1, sizeof(*side.part)))) {
+            err = TW_ENOMEM;
+            goto fail;
+        }
+        side.part->ix.horizon = ENG_NODAY;
+    }
     if (side.path[0] && pthread_create(&thread, NULL, side_load, &side) == 0)
         threaded = 1;
+    if (!threaded && side.part) { /* no second thread: one scan here */
+        engine_free(side.part);
+        side.part = NULL;
+        side.split = upto[0];
+    }
     scan_unmapped(st, &mapped);
-    err = load_register(e, st, &strings, &reg_loads[0], since, upto[0], &hz);
+    err = load_register(e, st, &strings, &reg_loads[0], since, 0, side.split, &hz,
+                        side.part ? &main_loader : NULL);
     scan_restore(st, mapped);
     ix->horizon = hz;
     if (threaded) {
@@ -1046,7 +1163,8 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     } else {
         for (k = 1; k < 4 && side.err == TW_OK; k++) {
             int32_t h;
-            side.err = load_register(e, st, &side.strings, &reg_loads[k], since, upto[k], &h);
+            side.err = load_register(e, st, &side.strings, &reg_loads[k], since, 0, upto[k], &h,
+                                     NULL);
             if (h > side.horizon)
                 side.horizon = h;
         }
@@ -1057,9 +1175,22 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
         goto fail;
     if (side.horizon > ix->horizon)
         ix->horizon = side.horizon;
+    base = strings.len;
     if ((err = merge_strings(ix, &strings, &side.strings)) != TW_OK)
         goto fail;
     buf_free(&side.strings);
+    if (side.part) {
+        main_loader.e = e;
+        main_loader.strings = &strings;
+        if ((err = merge_permits(ix, &main_loader, &side.part->ix, &side.part_loader, side.split,
+                                 upto[0], base)) != TW_OK ||
+            (err = resolve_previous(&main_loader)) != TW_OK)
+            goto fail;
+        loader_free(&main_loader);
+        loader_free(&side.part_loader);
+        engine_free(side.part);
+        side.part = NULL;
+    }
     shrink(ix);
 
     ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
@@ -1084,6 +1215,9 @@ fail:
                    side.errmsg[0] ? side.errmsg : err == TW_EDB ? store_errmsg(st) : "");
     buf_free(&strings);
     buf_free(&side.strings);
+    loader_free(&main_loader);
+    loader_free(&side.part_loader);
+    engine_free(side.part);
     engine_free(e);
     return err;
 }
