@@ -407,10 +407,74 @@ static void test_suppression(void **state)
     assert_string_equal(q("SELECT level FROM alert WHERE entity_key='A1'"), "low");
 }
 
+/* A screening of many alerts (written in batches, rendered ahead, with the
+ * CHECK constraints off while it writes): every alert is there once, the
+ * summary's open counts are the table's, a rescreen changes nothing, and
+ * the connection checks constraints again afterwards. */
+static void test_many_alerts_first_screening(void **state)
+{
+    alerts_summary_t sum;
+    char *csv, row[300];
+    size_t cap = 2500 * 200, len = 0;
+    long long by_level = 0;
+    int i, rc;
+    (void)state;
+
+    csv = malloc(cap);
+    assert_non_null(csv);
+    len = (size_t)snprintf(csv, cap, "%s", HDR);
+    for (i = 0; i < 2500; i++) {
+        /* 250 employers of 10 underpaid workers each */
+        int n = snprintf(row, sizeof(row),
+                         "M%d,2023-03-01T10:00:00,approved,D%d,IND,Kumar,Raj%d,M,1990-01-01,IND,"
+                         "%08d,E%d,50000,40\n",
+                         i, i, i, 10000000 + i / 10, i / 10);
+        assert_true(n > 0 && len + (size_t)n < cap);
+        memcpy(csv + len, row, (size_t)n + 1);
+        len += (size_t)n;
+    }
+    import_text("many.csv", csv);
+    free(csv);
+    screen(&sum);
+    assert_true(sum.raised > 2 * 1024); /* more than two render batches */
+    assert_int_equal(atoll_checked(q("SELECT count(*) FROM alert")), sum.raised);
+    assert_int_equal(atoll_checked(q("SELECT count(DISTINCT entity_type||entity_key) FROM alert")),
+                     sum.raised);
+    assert_int_equal(atoll_checked(q("SELECT count(*) FROM alert_event WHERE kind='raised'")),
+                     sum.raised);
+    assert_string_equal(q("SELECT count(*) FROM alert a JOIN alert_event e ON e.alert_id=a.id"
+                          " WHERE e.score<>a.score OR e.indicators<>a.indicators"),
+                        "0");
+    for (i = 1; i < 4; i++) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM alert WHERE closed=0 AND level='%s'",
+                 i == 1 ? "low" : i == 2 ? "medium" : "high");
+        assert_int_equal(atoll_checked(q(sql)), sum.open_by_level[i]);
+        by_level += sum.open_by_level[i];
+    }
+    assert_int_equal(by_level, sum.raised);
+    /* alerts are in score order: ids ascend as scores descend */
+    assert_string_equal(q("SELECT count(*) FROM alert a JOIN alert b ON b.id=a.id+1"
+                          " WHERE b.score>a.score"),
+                        "0");
+    rc = sqlite3_exec(store_sqlite(st),
+                      "INSERT INTO alert(entity_type, entity_key, score, level, indicators,"
+                      " evidence, explanation, config_version, created_at, updated_at)"
+                      " VALUES ('nobody','x',1,'extreme','','','','v','t','t')",
+                      NULL, NULL, NULL);
+    assert_int_equal(rc, SQLITE_CONSTRAINT_CHECK);
+    screen(&sum);
+    assert_int_equal(sum.raised, 0);
+    assert_int_equal(sum.updated, 0);
+    assert_int_equal(sum.lowered, 0);
+    assert_int_equal(sum.open_by_level[1] + sum.open_by_level[2] + sum.open_by_level[3], by_level);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_raise_rescreen_update_lower, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_alerts_first_screening, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explanation_names_records_and_thresholds, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_carried_evidence_shows_its_own_facts, setup,

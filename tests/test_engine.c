@@ -218,12 +218,98 @@ static void test_synthetic_register_counts(void **state)
     engine_free(e);
 }
 
+/* A full load split by permit row id over both threads (a later version
+ * of a row first stored before the split replaces its record, rows first
+ * stored after it are appended in order) gives the index of one scan. */
+static void test_split_load_is_one_scan(void **state)
+{
+    engine_t *one, *two;
+    const eng_index_t *a, *b;
+    tw_errinfo_t ei;
+    char *csv, row[512];
+    size_t cap = 1 << 20, len;
+    uint32_t i, k;
+    int pass, n, split_points = 0;
+    int64_t was;
+    (void)state;
+
+    csv = malloc(cap);
+    assert_non_null(csv);
+    for (pass = 0; pass < 3; pass++) {
+        /* 600 applications, then every third again with another wage and
+         * every fifth again with another employer, renewals naming earlier
+         * applications */
+        len = (size_t)snprintf(csv, cap, "%s", HDR);
+        for (i = 0; i < 600; i++) {
+            char prev[16] = "";
+            if (pass == 1 && i % 3)
+                continue;
+            if (pass == 2 && i % 5)
+                continue;
+            if (i % 4 == 1)
+                snprintf(prev, sizeof(prev), "S%u", i - 1);
+            n = snprintf(row, sizeof(row),
+                         "S%u,2023-%02u-01T10:00:00Z,approved,2023-04-01,2024-03-31,%s,D%u,IND,"
+                         "Kumar,Raj%u,M,1990-05-17,IND,+3749100%04u,\"Street %u\",AM-ER,%08u,"
+                         "Firm %u,41,2022-12-01,%u,\"Work %u\",9313,%u,40,\n",
+                         i, 1 + i % 12, prev, i, i, i % 97, i % 53, 10000000 + (pass == 2 ? i % 7 : i % 31),
+                         pass == 2 ? i % 7 : i % 31, 5 + i % 9, i % 11, 60000 + 1000 * (i % 40) - (pass == 1 ? 20000 : 0));
+            assert_true(n > 0 && len + (size_t)n < cap);
+            memcpy(csv + len, row, (size_t)n + 1);
+            len += (size_t)n;
+        }
+        {
+            char name[16];
+            snprintf(name, sizeof(name), "s%d.csv", pass);
+            import_text(name, csv);
+        }
+    }
+    free(csv);
+    import_text("b.csv", "crossing_id,crossed_at,direction,crossing_point,doc_no,doc_country,"
+                         "family_name,given_name,birth_date,citizenship\n"
+                         "C1,2023-03-20T08:00:00Z,in,EVN,D1,IND,KUMAR,RAJ1,1990-05-17,IND\n"
+                         "C2,2023-09-20T08:00:00Z,out,EVN,D2,IND,KUMAR,RAJ2,1990-05-17,IND\n");
+
+    was = engine_set_split_min(INT64_MAX);
+    assert_int_equal(engine_load(st, &one, &ei), TW_OK);
+    engine_set_split_min(1);
+    assert_int_equal(engine_load(st, &two, &ei), TW_OK);
+    engine_set_split_min(was);
+    a = engine_index(one);
+    b = engine_index(two);
+    assert_int_equal(a->napps, 600);
+    assert_int_equal(b->napps, a->napps);
+    assert_int_equal(b->ncrossings, a->ncrossings);
+    assert_int_equal(b->horizon, a->horizon);
+    assert_int_equal(b->bytes, a->bytes);
+    for (k = 0; k < 4; k++)
+        assert_int_equal(b->max_row[k], a->max_row[k]);
+    for (i = 0; i < a->napps; i++) {
+        eng_app_t x = a->apps[i], y = b->apps[i];
+        assert_string_equal(eng_str(b, y.key), eng_str(a, x.key));
+        x.key = y.key = 0;
+        assert_memory_equal(&x, &y, sizeof(x));
+        split_points += a->apps[i].prev != 0;
+    }
+    assert_true(split_points > 100); /* renewals resolved */
+    for (i = 0; i < a->ncrossings; i++)
+        assert_string_equal(eng_str(b, b->crossings[i].key), eng_str(a, a->crossings[i].key));
+    assert_int_equal(b->apps_by_employer.n, a->apps_by_employer.n);
+    assert_memory_equal(b->apps_by_employer.off, a->apps_by_employer.off,
+                        ((size_t)a->apps_by_employer.n + 1) * sizeof(uint32_t));
+    assert_memory_equal(b->apps_by_employer.items, a->apps_by_employer.items,
+                        (size_t)a->napps * sizeof(uint32_t));
+    engine_free(one);
+    engine_free(two);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hand_made_registers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synthetic_register_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_load_is_one_scan, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,6 +72,13 @@ tw_err_t buf_add(tw_buf_t *b, const void *data, size_t len)
 
 tw_err_t buf_addc(tw_buf_t *b, char c)
 {
+    /* the common case (room for it) without ensure() and memcpy(): JSON
+     * and text rendering add most of their punctuation a byte at a time */
+    if (b->len + 1 < b->cap && b->len < b->max) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return TW_OK;
+    }
     return buf_add(b, &c, 1);
 }
 
@@ -86,11 +93,31 @@ tw_err_t buf_printf(tw_buf_t *b, const char *fmt, ...)
     int n;
     tw_err_t err;
 
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return TW_EINTERNAL;
+    /* one pass when the text fits the room already there (the usual case
+     * once a buffer has grown); else measured, grown and printed again */
+    if (b->p && b->cap > b->len) {
+        size_t room = b->cap - b->len; /* with the terminator */
+        if (room > b->max - b->len + 1)
+            room = b->max - b->len + 1;
+        va_start(ap, fmt);
+        n = vsnprintf(b->p + b->len, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->p[b->len] = '\0';
+            return TW_EINTERNAL;
+        }
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return TW_OK;
+        }
+        b->p[b->len] = '\0'; /* truncated: the buffer stays as it was */
+    } else {
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return TW_EINTERNAL;
+    }
     err = ensure(b, (size_t)n);
     if (err)
         return err;

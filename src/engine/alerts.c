@@ -101,6 +101,13 @@ static const store_entity_t kind_entity[IK_COUNT] = {
     [IK_INTERMEDIARY] = ENT_INTERMEDIARY, [IK_ADDRESS] = ENT_ADDRESS,
     [IK_PHONE] = ENT_PHONE};
 
+/* The connection is opened without SQLite's mutex. apply() renders the
+ * evidence on two threads while it writes the alerts of the batch before:
+ * the render threads' only use of the connection is the entity key lookup
+ * below, the writer's is its statements, and each holds this mutex while
+ * it uses the connection. */
+static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* The entity's key as in DESIGN.md: application_id, COUNTRY:DOCNO, TIN,
  * intermediary id, normalised address, E.164 phone. */
 static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uint32_t entity,
@@ -120,13 +127,10 @@ static tw_err_t entity_key(store_t *st, const eng_index_t *ix, uint8_t kind, uin
         entity = ix->global_id[kind_entity[kind]][entity];
     }
     {
-        /* the connection is opened without SQLite's mutex; apply() renders
-         * on two threads whose only use of it is this lookup */
-        static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
         tw_err_t err;
-        pthread_mutex_lock(&mu);
+        pthread_mutex_lock(&conn_mu);
         err = store_entity_key(st, kind_entity[kind], entity, out, cap);
-        pthread_mutex_unlock(&mu);
+        pthread_mutex_unlock(&conn_mu);
         return err;
     }
 }
@@ -594,14 +598,21 @@ static tw_err_t render(store_t *st, const eng_index_t *ix, const ind_hits_t *hit
             int same = r && recs[h->rec_off + r - 1].kind == rc->kind;
             if (r)
                 TRY(buf_addc(json, ','));
-            TRY(buf_printf(json, "{\"register\":\"%s\",\"key\":", rec_register[rc->kind]));
+            /* buf_adds, not buf_printf: these are most of the evidence */
+            TRY(buf_adds(json, "{\"register\":\""));
+            TRY(buf_adds(json, rec_register[rc->kind]));
+            TRY(buf_adds(json, "\",\"key\":"));
             TRY(json_str(json, key, strlen(key)));
             TRY(buf_addc(json, '}'));
             /* "permits A, B; inspections C" */
-            if (same)
-                TRY(buf_printf(text, ", %s", key));
-            else
-                TRY(buf_printf(text, "%s %s %s", r ? ";" : "", rec_register[rc->kind], key));
+            if (same) {
+                TRY(buf_adds(text, ", "));
+            } else {
+                TRY(buf_adds(text, r ? "; " : " "));
+                TRY(buf_adds(text, rec_register[rc->kind]));
+                TRY(buf_addc(text, ' '));
+            }
+            TRY(buf_adds(text, key));
         }
         if (h->nrecords) {
             if (h->nrecords_total > h->nrecords)
@@ -751,7 +762,9 @@ tw_err_t alerts_apply_live(store_t *st, const eng_index_t *ix, const ind_hits_t 
  * the SQL that writes the rows is serial. So apply() renders a batch of
  * alerts on two threads into one slot each, then writes the batch in
  * order on its own thread: the rows, their ids and their history are
- * those of rendering one by one. */
+ * those of rendering one by one. While it writes a batch, the next one
+ * renders on a second thread (render_ahead); when the writing is done,
+ * this thread helps finish it (render_finish). */
 #define RENDER_BATCH 1024
 
 typedef struct {
@@ -806,6 +819,192 @@ static void render_batch(batch_t *b)
         pthread_join(t, NULL);
 }
 
+/* Slots [0, n) of b for todo[first..first+n). */
+static void batch_fill(batch_t *b, slot_t *slots, const uint32_t *todo, size_t first, size_t n)
+{
+    size_t j;
+    b->slots = slots;
+    b->n = (uint32_t)n;
+    b->next = 0;
+    for (j = 0; j < n; j++) {
+        slots[j].ent = todo[first + j];
+        slots[j].err = TW_OK;
+        slots[j].key[0] = '\0';
+    }
+}
+
+/* A batch rendering on a second thread while this one writes. */
+typedef struct {
+    pthread_t thread;
+    int running;
+} ahead_t;
+
+/* Starts rendering b on a second thread (on this one, now, when a thread
+ * cannot start). */
+static void render_ahead(batch_t *b, ahead_t *a)
+{
+    b->next = 0;
+    a->running = pthread_create(&a->thread, NULL, render_worker, b) == 0;
+    if (!a->running)
+        render_worker(b);
+}
+
+/* Renders what is left of b on this thread and waits for the second. */
+static void render_finish(batch_t *b, ahead_t *a)
+{
+    render_worker(b);
+    if (a->running)
+        pthread_join(a->thread, NULL);
+    a->running = 0;
+}
+
+/* What apply() writes an alert with: its statements and the run. */
+typedef struct {
+    store_t *st;
+    sqlite3_stmt *sel, *ins, *upd, *stamp, *ev;
+    const score_result_t *sr;
+    const config_t *cfg;
+    const char *now, *actor;
+    long long run;
+    int record_run;
+    int any;  /* 0: the table was empty, no alert to look up */
+    long long *raised_by_level; /* [4], counted here */
+} writer_t;
+
+/* Raises, updates, stamps or leaves the alert of one rendered slot, with
+ * its history; the caller holds conn_mu. */
+static tw_err_t write_one(const writer_t *w, const slot_t *sl, alerts_summary_t *sum,
+                          tw_errinfo_t *ei)
+{
+    tw_err_t err;
+    int rc;
+    const score_entity_t *se = &w->sr->ents[sl->ent];
+    const char *etype = ind_kind_name((ind_kind_t)se->kind);
+    const char *level = score_level_name((score_level_t)se->level);
+    const char *akey = sl->key;
+    const tw_buf_t *inds = &sl->inds, *json = &sl->json, *text = &sl->text;
+    long long id = -1, closed_id = -1;
+    int changed = 0;
+
+    if (sl->err != TW_OK) {
+        err = sl->err;
+        if (!akey[0])
+            tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
+        else
+            tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, akey);
+        return err;
+    }
+    if (!w->any) {
+        rc = SQLITE_DONE;
+    } else {
+        sqlite3_bind_text(w->sel, 1, etype, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->sel, 2, akey, -1, SQLITE_STATIC);
+        rc = sqlite3_step(w->sel);
+    }
+    if (rc == SQLITE_ROW) {
+        int same_case = strcmp((const char *)sqlite3_column_text(w->sel, 2), level) == 0 &&
+                        strcmp((const char *)sqlite3_column_text(w->sel, 3),
+                               buf_str(inds)) == 0;
+        if (sqlite3_column_int(w->sel, 4)) {
+            /* dismissed or confirmed after review: raise again only on
+             * new evidence (another level or other indicators) */
+            closed_id = sqlite3_column_int64(w->sel, 0);
+            if (same_case) {
+                sqlite3_reset(w->sel);
+                sum->unchanged++;
+                return TW_OK;
+            }
+        } else {
+            id = sqlite3_column_int64(w->sel, 0);
+            changed = fabs(sqlite3_column_double(w->sel, 1) - se->score) > 0.05 || !same_case;
+        }
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_reset(w->sel);
+        err = store_db_error(w->st, ei, "reading an alert");
+        return err;
+    }
+    sqlite3_reset(w->sel);
+
+    if (id < 0) {
+        sqlite3_bind_text(w->ins, 1, etype, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 2, akey, -1, SQLITE_STATIC);
+        sqlite3_bind_double(w->ins, 3, se->score);
+        sqlite3_bind_text(w->ins, 4, level, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 5, buf_str(inds), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 6, buf_str(json), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 7, buf_str(text), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 8, config_version(w->cfg), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 9, w->now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->ins, 10, w->now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(w->ins, 11, w->run);
+        rc = sqlite3_step(w->ins);
+        sqlite3_reset(w->ins);
+        if (rc != SQLITE_DONE) {
+            err = store_db_error(w->st, ei, "raising an alert");
+            return err;
+        }
+        id = sqlite3_last_insert_rowid(store_sqlite(w->st));
+        sum->raised++;
+        w->raised_by_level[se->level & 3]++;
+    } else if (changed) {
+        sqlite3_bind_double(w->upd, 1, se->score);
+        sqlite3_bind_text(w->upd, 2, level, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->upd, 3, buf_str(inds), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->upd, 4, buf_str(json), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->upd, 5, buf_str(text), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->upd, 6, config_version(w->cfg), -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->upd, 7, w->now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(w->upd, 8, w->run);
+        sqlite3_bind_int64(w->upd, 9, id);
+        rc = sqlite3_step(w->upd);
+        sqlite3_reset(w->upd);
+        if (rc != SQLITE_DONE) {
+            err = store_db_error(w->st, ei, "updating an alert");
+            return err;
+        }
+        sum->updated++;
+    } else {
+        sqlite3_bind_int64(w->stamp, 1, w->run);
+        sqlite3_bind_int64(w->stamp, 2, id);
+        rc = sqlite3_step(w->stamp);
+        sqlite3_reset(w->stamp);
+        if (rc != SQLITE_DONE) {
+            err = store_db_error(w->st, ei, "stamping an alert");
+            return err;
+        }
+        sum->unchanged++;
+        return TW_OK;
+    }
+    sqlite3_bind_int64(w->ev, 1, id);
+    sqlite3_bind_text(w->ev, 2, w->now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ev, 3, w->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
+    sqlite3_bind_null(w->ev, 5);
+    sqlite3_bind_null(w->ev, 6);
+    sqlite3_bind_double(w->ev, 7, se->score);
+    sqlite3_bind_text(w->ev, 8, level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ev, 9, buf_str(inds), -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->ev, 10, config_version(w->cfg), -1, SQLITE_STATIC);
+    if (closed_id > 0) {
+        char why[96];
+        snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
+        sqlite3_bind_text(w->ev, 11, why, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_text(w->ev, 11,
+                          changed ? (w->record_run ? "new evidence on rescreen"
+                                                : "new evidence from a live score")
+                                  : (w->record_run ? "screening" : "live score"),
+                          -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(w->ev);
+    sqlite3_reset(w->ev);
+    if (rc != SQLITE_DONE) {
+        err = store_db_error(w->st, ei, "recording alert history");
+        return err;
+    }
+    return TW_OK;
+}
+
 static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits,
                       const score_result_t *sr, const config_t *cfg, const ind_marks_t *scope,
                       int record_run, const char *actor, alerts_summary_t *sum,
@@ -820,8 +1019,12 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     long long run = 0;
     uint32_t *todo = NULL;
     slot_t *slots = NULL;
-    size_t i, ntodo = 0, nslots = 0, b0;
-    int tx = 0, rc, any = 1;
+    batch_t bt[2];
+    ahead_t ahead = {0};
+    writer_t w;
+    long long raised_by_level[4] = {0, 0, 0, 0};
+    size_t i, ntodo = 0, nslots = 0, nalloc = 0, b0;
+    int tx = 0, rc, any = 1, checks_off = 0;
     tw_err_t err = TW_OK;
 
     memset(sum, 0, sizeof(*sum));
@@ -877,12 +1080,13 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     }
     if (ntodo) {
         nslots = ntodo < RENDER_BATCH ? ntodo : RENDER_BATCH;
+        nalloc = ntodo > nslots ? 2 * nslots : nslots; /* a second set to render ahead */
         if ((err = hitix_build(hits, sr, &hx)) != TW_OK ||
-            !(slots = calloc(nslots, sizeof(*slots)))) {
+            !(slots = calloc(nalloc, sizeof(*slots)))) {
             err = tw_errinfo_set(ei, TW_ENOMEM, "%s", "no memory for the evidence lookup");
             goto out;
         }
-        for (b0 = 0; b0 < nslots; b0++) {
+        for (b0 = 0; b0 < nalloc; b0++) {
             buf_init(&slots[b0].inds, 1 << 16);
             buf_init(&slots[b0].json, 1 << 22);
             buf_init(&slots[b0].text, 1 << 20);
@@ -897,152 +1101,68 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     /* the open alert of the entity, else its latest closed one */
     PREP(sel, "SELECT id, score, level, indicators, closed FROM alert"
               " WHERE entity_type=? AND entity_key=? ORDER BY closed, id DESC LIMIT 1");
+    memset(bt, 0, sizeof(bt));
+    for (i = 0; i < 2; i++) {
+        bt[i].st = st;
+        bt[i].ix = ix;
+        bt[i].hits = hits;
+        bt[i].sr = sr;
+        bt[i].hx = &hx;
+        bt[i].cfg = cfg;
+    }
+    w.st = st;
+    w.sel = sel;
+    w.ins = ins;
+    w.upd = upd;
+    w.stamp = stamp;
+    w.ev = ev;
+    w.sr = sr;
+    w.cfg = cfg;
+    w.now = now;
+    w.actor = actor;
+    w.run = run;
+    w.record_run = record_run;
+    w.any = any;
+    w.raised_by_level = raised_by_level;
+    /* batch k+1 renders (on a second thread, and on this one once it is
+     * done writing) while batch k is written: two sets of slots */
+    /* alert's CHECK constraints (entity_type, level and status IN lists)
+     * are run by building three small temporary tables per INSERT: a
+     * fifth of the writer's CPU on a screening. The values come from the
+     * engine's own names (ind_kind_name, score_level_name, the default
+     * status), so a screening writes its alerts with the checks off. Not
+     * for a live score: the pragma expires the connection's prepared
+     * statements. */
+    checks_off = record_run && ntodo >= 64;
+    if (checks_off)
+        sqlite3_exec(db, "PRAGMA ignore_check_constraints=1", NULL, NULL, NULL);
     for (b0 = 0; b0 < ntodo; b0 += nslots) {
-        batch_t bt;
+        slot_t *cur = slots + (b0 / nslots % 2) * nslots;
         size_t nb = ntodo - b0 < nslots ? ntodo - b0 : nslots, j;
-        memset(&bt, 0, sizeof(bt));
-        bt.st = st;
-        bt.ix = ix;
-        bt.hits = hits;
-        bt.sr = sr;
-        bt.hx = &hx;
-        bt.cfg = cfg;
-        bt.slots = slots;
-        bt.n = (uint32_t)nb;
-        for (j = 0; j < nb; j++) {
-            slots[j].ent = todo[b0 + j];
-            slots[j].err = TW_OK;
-            slots[j].key[0] = '\0';
+        if (b0 == 0) {
+            batch_fill(&bt[0], cur, todo, b0, nb);
+            render_batch(&bt[0]);
+        } else {
+            render_finish(&bt[b0 / nslots % 2], &ahead);
         }
-        render_batch(&bt);
+        if (b0 + nslots < ntodo) {
+            size_t n2 = ntodo - b0 - nslots < nslots ? ntodo - b0 - nslots : nslots;
+            batch_t *nx = &bt[(b0 / nslots + 1) % 2];
+            batch_fill(nx, slots + ((b0 / nslots + 1) % 2) * nslots, todo, b0 + nslots, n2);
+            render_ahead(nx, &ahead);
+        }
         for (j = 0; j < nb; j++) {
-            const slot_t *sl = &slots[j];
-            const score_entity_t *se = &sr->ents[sl->ent];
-            const char *etype = ind_kind_name((ind_kind_t)se->kind);
-            const char *level = score_level_name((score_level_t)se->level);
-            const char *akey = sl->key;
-            const tw_buf_t *inds = &sl->inds, *json = &sl->json, *text = &sl->text;
-            long long id = -1, closed_id = -1;
-            int changed = 0;
-
-            if (sl->err != TW_OK) {
-                err = sl->err;
-                if (!akey[0])
-                    tw_errinfo_set(ei, err, "no key for %s %u", etype, se->entity);
-                else
-                    tw_errinfo_set(ei, err, "rendering the evidence of %s %s", etype, akey);
+            pthread_mutex_lock(&conn_mu);
+            err = write_one(&w, &cur[j], sum, ei);
+            pthread_mutex_unlock(&conn_mu);
+            if (err != TW_OK)
                 goto out;
-            }
-            if (!any) {
-                rc = SQLITE_DONE;
-            } else {
-                sqlite3_bind_text(sel, 1, etype, -1, SQLITE_STATIC);
-                sqlite3_bind_text(sel, 2, akey, -1, SQLITE_STATIC);
-                rc = sqlite3_step(sel);
-            }
-            if (rc == SQLITE_ROW) {
-                int same_case = strcmp((const char *)sqlite3_column_text(sel, 2), level) == 0 &&
-                                strcmp((const char *)sqlite3_column_text(sel, 3),
-                                       buf_str(inds)) == 0;
-                if (sqlite3_column_int(sel, 4)) {
-                    /* dismissed or confirmed after review: raise again only on
-                     * new evidence (another level or other indicators) */
-                    closed_id = sqlite3_column_int64(sel, 0);
-                    if (same_case) {
-                        sqlite3_reset(sel);
-                        sum->unchanged++;
-                        continue;
-                    }
-                } else {
-                    id = sqlite3_column_int64(sel, 0);
-                    changed = fabs(sqlite3_column_double(sel, 1) - se->score) > 0.05 || !same_case;
-                }
-            } else if (rc != SQLITE_DONE) {
-                sqlite3_reset(sel);
-                err = store_db_error(st, ei, "reading an alert");
-                goto out;
-            }
-            sqlite3_reset(sel);
-
-            if (id < 0) {
-                sqlite3_bind_text(ins, 1, etype, -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 2, akey, -1, SQLITE_STATIC);
-                sqlite3_bind_double(ins, 3, se->score);
-                sqlite3_bind_text(ins, 4, level, -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 5, buf_str(inds), -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 6, buf_str(json), -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 7, buf_str(text), -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 8, config_version(cfg), -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 9, now, -1, SQLITE_STATIC);
-                sqlite3_bind_text(ins, 10, now, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(ins, 11, run);
-                rc = sqlite3_step(ins);
-                sqlite3_reset(ins);
-                if (rc != SQLITE_DONE) {
-                    err = store_db_error(st, ei, "raising an alert");
-                    goto out;
-                }
-                id = sqlite3_last_insert_rowid(db);
-                sum->raised++;
-            } else if (changed) {
-                sqlite3_bind_double(upd, 1, se->score);
-                sqlite3_bind_text(upd, 2, level, -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 3, buf_str(inds), -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 4, buf_str(json), -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 5, buf_str(text), -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 6, config_version(cfg), -1, SQLITE_STATIC);
-                sqlite3_bind_text(upd, 7, now, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(upd, 8, run);
-                sqlite3_bind_int64(upd, 9, id);
-                rc = sqlite3_step(upd);
-                sqlite3_reset(upd);
-                if (rc != SQLITE_DONE) {
-                    err = store_db_error(st, ei, "updating an alert");
-                    goto out;
-                }
-                sum->updated++;
-            } else {
-                sqlite3_bind_int64(stamp, 1, run);
-                sqlite3_bind_int64(stamp, 2, id);
-                rc = sqlite3_step(stamp);
-                sqlite3_reset(stamp);
-                if (rc != SQLITE_DONE) {
-                    err = store_db_error(st, ei, "stamping an alert");
-                    goto out;
-                }
-                sum->unchanged++;
-                continue;
-            }
-            sqlite3_bind_int64(ev, 1, id);
-            sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ev, 3, actor, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ev, 4, changed ? "updated" : "raised", -1, SQLITE_STATIC);
-            sqlite3_bind_null(ev, 5);
-            sqlite3_bind_null(ev, 6);
-            sqlite3_bind_double(ev, 7, se->score);
-            sqlite3_bind_text(ev, 8, level, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ev, 9, buf_str(inds), -1, SQLITE_STATIC);
-            sqlite3_bind_text(ev, 10, config_version(cfg), -1, SQLITE_STATIC);
-            if (closed_id > 0) {
-                char why[96];
-                snprintf(why, sizeof(why), "new evidence since alert %lld was closed", closed_id);
-                sqlite3_bind_text(ev, 11, why, -1, SQLITE_TRANSIENT);
-            } else {
-                sqlite3_bind_text(ev, 11,
-                                  changed ? (record_run ? "new evidence on rescreen"
-                                                        : "new evidence from a live score")
-                                          : (record_run ? "screening" : "live score"),
-                                  -1, SQLITE_STATIC);
-            }
-            rc = sqlite3_step(ev);
-            sqlite3_reset(ev);
-            if (rc != SQLITE_DONE) {
-                err = store_db_error(st, ei, "recording alert history");
-                goto out;
-            }
         }
     }
 
+    if (checks_off)
+        sqlite3_exec(db, "PRAGMA ignore_check_constraints=0", NULL, NULL, NULL);
+    checks_off = 0;
     if (scope) {
         /* marked entities below the low threshold now: lower their open alert */
         int k;
@@ -1086,8 +1206,10 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
                 sum->lowered++;
             }
         }
-    } else {
-        /* open alerts this run did not reach: below threshold now */
+    } else if (any) {
+        /* open alerts this run did not reach: below threshold now (both
+         * statements read every open alert's row to its end: skipped when
+         * the table was empty, as every alert in it is this run's) */
         PREP(low, "INSERT INTO alert_event(alert_id, at, actor, kind, score, level, indicators,"
                   " config_version, reason)"
                   " SELECT id, ?1, ?2, 'lowered', 0, 'none', '', ?3,"
@@ -1115,7 +1237,9 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     }
     /* the open alerts by level, for a screening's summary (a live score
      * does not report them: a count of every open alert per request) */
-    if (record_run)
+    if (record_run && !any) /* every alert is one this run raised */
+        memcpy(sum->open_by_level, raised_by_level, sizeof(raised_by_level));
+    else if (record_run)
         PREP(cnt, "SELECT level, count(*) FROM alert WHERE closed=0 GROUP BY level");
     while (cnt && sqlite3_step(cnt) == SQLITE_ROW) {
         const char *l = (const char *)sqlite3_column_text(cnt, 0);
@@ -1164,6 +1288,10 @@ static tw_err_t apply(store_t *st, const eng_index_t *ix, const ind_hits_t *hits
     }
     tx = 0;
 out:
+    if (ahead.running) /* a failed write: the batch ahead still renders */
+        pthread_join(ahead.thread, NULL);
+    if (checks_off)
+        sqlite3_exec(db, "PRAGMA ignore_check_constraints=0", NULL, NULL, NULL);
     if (tx)
         store_rollback(st);
     store_release_cached(st, sel);
@@ -1176,7 +1304,7 @@ out:
     store_release_cached(st, one);
     ind_marks_free(&seen);
     free(hx.k);
-    for (b0 = 0; slots && b0 < nslots; b0++) {
+    for (b0 = 0; slots && b0 < nalloc; b0++) {
         buf_free(&slots[b0].inds);
         buf_free(&slots[b0].json);
         buf_free(&slots[b0].text);

@@ -23,6 +23,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -575,8 +576,13 @@ static const reg_load_t reg_loads[4] = {
     {REG_REPORTS, ENG_REPORTS, report_cols, report_row, {"channel", "category"}},
 };
 
+/* Loads the register's rows with ids in (after, upto]. With `keep` (a
+ * permit range of a split load, below) the loader's first-version map and
+ * previous-application keys are handed over in *keep for the merge, and
+ * previous applications are not resolved; else they are, and freed. */
 static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, const reg_load_t *rl,
-                              const int64_t *since, int64_t upto, int32_t *hz)
+                              const int64_t *since, int64_t after, int64_t upto, int32_t *hz,
+                              loader_t *keep)
 {
     eng_index_t *ix = &e->ix;
     size_t elem[4] = {sizeof(eng_app_t), sizeof(eng_crossing_t), sizeof(eng_inspection_t),
@@ -604,17 +610,30 @@ static tw_err_t load_register(engine_t *e, store_t *st, tw_buf_t *strings, const
     L.first_idx = calloc((size_t)upto + 1, sizeof(*L.first_idx));
     if (!L.first_idx)
         return TW_ENOMEM;
-    if (upto > 0 && (err = grow(arrs[rl->er], &L.cap, (size_t)upto, elem[rl->er])) != TW_OK)
+    if (upto > after &&
+        (err = grow(arrs[rl->er], &L.cap, (size_t)(upto - after), elem[rl->er])) != TW_OK)
         goto out;
-    err = store_scan_range(st, rl->reg, rl->cols, 0, upto, rl->fn, &L);
-    if (err == TW_OK && rl->er == ENG_PERMITS)
+    err = store_scan_range(st, rl->reg, rl->cols, after, upto, rl->fn, &L);
+    if (err == TW_OK && rl->er == ENG_PERMITS && !keep)
         err = resolve_previous(&L);
     *hz = L.horizon;
 out:
+    if (keep && err == TW_OK) {
+        *keep = L;
+        return TW_OK;
+    }
     free(L.first_idx);
     free(L.prev_off);
     buf_free(&L.prev_keys);
     return err;
+}
+
+static void loader_free(loader_t *L)
+{
+    free(L->first_idx);
+    free(L->prev_off);
+    buf_free(&L->prev_keys);
+    memset(L, 0, sizeof(*L));
 }
 
 /* The registers other than permits, on a second connection and thread:
@@ -629,6 +648,11 @@ typedef struct {
     int32_t horizon;
     tw_err_t err;
     char errmsg[256];
+    /* a split load: permits (split, upto[permits]] into part's records
+     * after the other registers (merge_permits) */
+    engine_t *part;
+    int64_t split;
+    loader_t part_loader;
 } side_load_t;
 
 /* The store maps up to 1 GiB of the database file (PRAGMA mmap_size):
@@ -678,7 +702,17 @@ static void *side_load(void *arg)
     scan_unmapped(st2, &saved);
     for (r = 1; r < 4 && s->err == TW_OK; r++) {
         int32_t hz;
-        s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, s->upto[r], &hz);
+        s->err = load_register(s->e, st2, &s->strings, &reg_loads[r], s->since, 0, s->upto[r],
+                               &hz, NULL);
+        if (hz > s->horizon)
+            s->horizon = hz;
+        if (s->err == TW_EDB)
+            snprintf(s->errmsg, sizeof(s->errmsg), "%s", store_errmsg(st2));
+    }
+    if (s->part && s->err == TW_OK) {
+        int32_t hz;
+        s->err = load_register(s->part, st2, &s->strings, &reg_loads[0], NULL, s->split,
+                               s->upto[0], &hz, &s->part_loader);
         if (hz > s->horizon)
             s->horizon = hz;
         if (s->err == TW_EDB)
@@ -713,8 +747,8 @@ static tw_err_t merge_strings(eng_index_t *ix, tw_buf_t *main, const tw_buf_t *s
 /* Counting sort of record indexes by key: key_of(record) in [0, nkeys). */
 typedef uint32_t (*key_fn)(const eng_index_t *ix, uint32_t rec);
 
-static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkeys,
-                               uint32_t nrecs, key_fn key)
+static tw_err_t build_postings(const eng_index_t *ix, eng_postings_t *p, uint32_t nkeys,
+                               uint32_t nrecs, key_fn key, size_t *bytes)
 {
     uint32_t r, k;
     uint32_t *fill;
@@ -741,7 +775,7 @@ static tw_err_t build_postings(eng_index_t *ix, eng_postings_t *p, uint32_t nkey
             p->items[fill[k]++] = r;
     }
     free(fill);
-    ix->bytes += ((size_t)nkeys + 1 + nrecs) * sizeof(uint32_t);
+    *bytes += ((size_t)nkeys + 1 + nrecs) * sizeof(uint32_t);
     return TW_OK;
 }
 
@@ -763,37 +797,78 @@ static uint32_t k_rep_employer(const eng_index_t *ix, uint32_t r) { return ix->r
 static uint32_t k_rep_address(const eng_index_t *ix, uint32_t r) { return ix->reports[r].address; }
 static uint32_t k_rep_phone(const eng_index_t *ix, uint32_t r) { return ix->reports[r].phone; }
 
+/* The postings tables: which records, keyed by which entity. Built on two
+ * threads for a large index (postings_part): the application tables on
+ * one, the others (crossings are the largest) on the other; each table is
+ * built by one thread, so the result is the same either way. */
+typedef struct {
+    size_t off;      /* eng_postings_t in eng_index_t */
+    int ent;         /* entity kind of the keys */
+    int reg;         /* ENG_* register of the records */
+    key_fn key;
+} postings_def_t;
+
+static const postings_def_t postings_defs[] = {
+    {offsetof(eng_index_t, apps_by_employer), ENT_EMPLOYER, ENG_PERMITS, k_app_employer},
+    {offsetof(eng_index_t, apps_by_worker), ENT_WORKER, ENG_PERMITS, k_app_worker},
+    {offsetof(eng_index_t, apps_by_res_addr), ENT_ADDRESS, ENG_PERMITS, k_app_res},
+    {offsetof(eng_index_t, apps_by_work_addr), ENT_ADDRESS, ENG_PERMITS, k_app_work},
+    {offsetof(eng_index_t, apps_by_phone), ENT_PHONE, ENG_PERMITS, k_app_phone},
+    {offsetof(eng_index_t, apps_by_intermediary), ENT_INTERMEDIARY, ENG_PERMITS, k_app_interm},
+    {offsetof(eng_index_t, crossings_by_worker), ENT_WORKER, ENG_CROSSINGS, k_cross_worker},
+    {offsetof(eng_index_t, inspections_by_employer), ENT_EMPLOYER, ENG_INSPECTIONS,
+     k_insp_employer},
+    {offsetof(eng_index_t, reports_by_employer), ENT_EMPLOYER, ENG_REPORTS, k_rep_employer},
+    {offsetof(eng_index_t, reports_by_address), ENT_ADDRESS, ENG_REPORTS, k_rep_address},
+    {offsetof(eng_index_t, reports_by_phone), ENT_PHONE, ENG_REPORTS, k_rep_phone},
+    {offsetof(eng_index_t, reports_by_worker), ENT_WORKER, ENG_REPORTS, k_rep_worker},
+};
+#define NPOSTINGS (sizeof(postings_defs) / sizeof(postings_defs[0]))
+#define POSTINGS_APPS 6 /* the first six: the application tables */
+
+typedef struct {
+    eng_index_t *ix;
+    size_t from, to; /* postings_defs[from..to) */
+    size_t bytes;
+    tw_err_t err;
+} postings_part_t;
+
+static void *postings_part(void *arg)
+{
+    postings_part_t *pp = arg;
+    size_t i;
+    uint32_t nrecs;
+    for (i = pp->from; i < pp->to && pp->err == TW_OK; i++) {
+        const postings_def_t *d = &postings_defs[i];
+        eng_postings_t *p = (eng_postings_t *)((char *)pp->ix + d->off);
+        nrecs = d->reg == ENG_PERMITS       ? pp->ix->napps
+                : d->reg == ENG_CROSSINGS   ? pp->ix->ncrossings
+                : d->reg == ENG_INSPECTIONS ? pp->ix->ninspections
+                                            : pp->ix->nreports;
+        pp->err = build_postings(pp->ix, p, pp->ix->nentities[d->ent], nrecs, d->key, &pp->bytes);
+    }
+    return NULL;
+}
+
 tw_err_t engine_index_build(eng_index_t *ix)
 {
-    tw_err_t err;
+    postings_part_t part[2] = {{ix, 0, POSTINGS_APPS, 0, TW_OK},
+                               {ix, POSTINGS_APPS, NPOSTINGS, 0, TW_OK}};
+    pthread_t t;
+    int two;
     if (!ix->register_crossings)
         ix->register_crossings = ix->ncrossings;
-    if ((err = build_postings(ix, &ix->apps_by_employer, ix->nentities[ENT_EMPLOYER], ix->napps,
-                              k_app_employer)) ||
-        (err = build_postings(ix, &ix->apps_by_worker, ix->nentities[ENT_WORKER], ix->napps,
-                              k_app_worker)) ||
-        (err = build_postings(ix, &ix->apps_by_res_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_res)) ||
-        (err = build_postings(ix, &ix->apps_by_work_addr, ix->nentities[ENT_ADDRESS], ix->napps,
-                              k_app_work)) ||
-        (err = build_postings(ix, &ix->apps_by_phone, ix->nentities[ENT_PHONE], ix->napps,
-                              k_app_phone)) ||
-        (err = build_postings(ix, &ix->apps_by_intermediary, ix->nentities[ENT_INTERMEDIARY],
-                              ix->napps, k_app_interm)) ||
-        (err = build_postings(ix, &ix->crossings_by_worker, ix->nentities[ENT_WORKER],
-                              ix->ncrossings, k_cross_worker)) ||
-        (err = build_postings(ix, &ix->inspections_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->ninspections, k_insp_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_employer, ix->nentities[ENT_EMPLOYER],
-                              ix->nreports, k_rep_employer)) ||
-        (err = build_postings(ix, &ix->reports_by_address, ix->nentities[ENT_ADDRESS],
-                              ix->nreports, k_rep_address)) ||
-        (err = build_postings(ix, &ix->reports_by_phone, ix->nentities[ENT_PHONE], ix->nreports,
-                              k_rep_phone)) ||
-        (err = build_postings(ix, &ix->reports_by_worker, ix->nentities[ENT_WORKER],
-                              ix->nreports, k_rep_worker)))
-        return err;
-    return TW_OK;
+    /* a second thread only where it pays (a live neighbourhood index is
+     * small and built per arrival) */
+    two = (size_t)ix->napps + ix->ncrossings >= 200000 &&
+          pthread_create(&t, NULL, postings_part, &part[1]) == 0;
+    postings_part(&part[0]);
+    if (two)
+        pthread_join(t, NULL);
+    else
+        postings_part(&part[1]);
+    ix->bytes += part[0].bytes + part[1].bytes;
+    return part[0].err != TW_OK ? part[0].err : part[1].err;
 }
 
 /* Gives back the slack of the pre-sized record arrays (versions). */
@@ -940,6 +1015,67 @@ tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei)
     return engine_load_since(st, NULL, out, ei);
 }
 
+/* Permit rows from which a full load is split (engine_set_split_min). */
+static int64_t split_min = 100000;
+
+int64_t engine_set_split_min(int64_t rows)
+{
+    int64_t was = split_min;
+    split_min = rows;
+    return was;
+}
+
+/* A split load (full loads of a large store): permits (0, split] load on
+ * the caller's connection, (split, upto] on the side connection after the
+ * other registers, into a second engine's records, so both threads do
+ * about the same work. The result is that of one scan: `part`'s records
+ * whose first version is at or before `split` are later versions of main
+ * records and replace them (they are newer); the others are appended in
+ * the order of their first version, as one scan creates records. Keys
+ * move by `base` (the side strings' offset in the merged strings). */
+static tw_err_t merge_permits(eng_index_t *ix, loader_t *Lm, const eng_index_t *part,
+                              const loader_t *Lp, int64_t split, int64_t upto, size_t base)
+{
+    size_t pbase = Lm->prev_keys.len;
+    int64_t f;
+    tw_err_t err;
+
+    if (pbase + Lp->prev_keys.len > UINT32_MAX - 1)
+        return TW_ETOOBIG;
+    if (Lp->prev_keys.len &&
+        (err = buf_add(&Lm->prev_keys, Lp->prev_keys.p, Lp->prev_keys.len)) != TW_OK)
+        return err;
+    for (f = 1; f <= upto; f++) {
+        uint32_t r, idx;
+        eng_app_t a;
+        if (!Lp->first_idx[f])
+            continue;
+        r = Lp->first_idx[f] - 1;
+        a = part->apps[r];
+        a.key += (uint32_t)base;
+        if (f <= split) {
+            if (!Lm->first_idx[f])
+                return TW_EINTERNAL; /* a first version the main scan did not see */
+            idx = Lm->first_idx[f] - 1;
+        } else {
+            if (ix->napps == UINT32_MAX)
+                return TW_ETOOBIG;
+            idx = ix->napps;
+            if ((err = grow((void **)&ix->apps, &Lm->cap, (size_t)idx + 1, sizeof(*ix->apps))) !=
+                    TW_OK ||
+                (err = grow((void **)&Lm->prev_off, &Lm->prev_cap, (size_t)idx + 1,
+                            sizeof(*Lm->prev_off))) != TW_OK)
+                return err;
+            ix->napps++;
+        }
+        ix->apps[idx] = a;
+        Lm->prev_off[idx] = Lp->prev_off[r] ? Lp->prev_off[r] + (uint32_t)pbase : 0;
+    }
+    if (part->max_row[ENG_PERMITS] > ix->max_row[ENG_PERMITS])
+        ix->max_row[ENG_PERMITS] = part->max_row[ENG_PERMITS];
+    return TW_OK;
+}
+
 tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
                            tw_errinfo_t *ei)
 {
@@ -952,9 +1088,12 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     tw_err_t err;
     int k, in_tx = 0, threaded = 0;
     int32_t hz;
+    loader_t main_loader;
+    size_t base;
 
     *out = NULL;
     memset(&side, 0, sizeof(side));
+    memset(&main_loader, 0, sizeof(main_loader));
     buf_init(&side.strings, (size_t)UINT32_MAX);
     buf_init(&strings, (size_t)UINT32_MAX);
     e = calloc(1, sizeof(*e));
@@ -993,10 +1132,30 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     side.since = since;
     side.upto = upto;
     side.horizon = ENG_NODAY;
+    side.split = upto[0];
+    if (!since && side.path[0] && upto[0] >= split_min) {
+        /* a permit row costs about 3.5 crossing rows to load: the side
+         * thread takes the permits after `split`, so that
+         * split = (permits - split) + crossings / 3.5 */
+        side.split = (upto[0] + upto[1] * 2 / 7) / 2;
+        if (side.split > upto[0])
+            side.split = upto[0];
+        if (!(side.part = calloc(1, sizeof(*side.part)))) {
+            err = TW_ENOMEM;
+            goto fail;
+        }
+        side.part->ix.horizon = ENG_NODAY;
+    }
     if (side.path[0] && pthread_create(&thread, NULL, side_load, &side) == 0)
         threaded = 1;
+    if (!threaded && side.part) { /* no second thread: one scan here */
+        engine_free(side.part);
+        side.part = NULL;
+        side.split = upto[0];
+    }
     scan_unmapped(st, &mapped);
-    err = load_register(e, st, &strings, &reg_loads[0], since, upto[0], &hz);
+    err = load_register(e, st, &strings, &reg_loads[0], since, 0, side.split, &hz,
+                        side.part ? &main_loader : NULL);
     scan_restore(st, mapped);
     ix->horizon = hz;
     if (threaded) {
@@ -1004,7 +1163,8 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
     } else {
         for (k = 1; k < 4 && side.err == TW_OK; k++) {
             int32_t h;
-            side.err = load_register(e, st, &side.strings, &reg_loads[k], since, upto[k], &h);
+            side.err = load_register(e, st, &side.strings, &reg_loads[k], since, 0, upto[k], &h,
+                                     NULL);
             if (h > side.horizon)
                 side.horizon = h;
         }
@@ -1015,9 +1175,22 @@ tw_err_t engine_load_since(store_t *st, const int64_t since[4], engine_t **out,
         goto fail;
     if (side.horizon > ix->horizon)
         ix->horizon = side.horizon;
+    base = strings.len;
     if ((err = merge_strings(ix, &strings, &side.strings)) != TW_OK)
         goto fail;
     buf_free(&side.strings);
+    if (side.part) {
+        main_loader.e = e;
+        main_loader.strings = &strings;
+        if ((err = merge_permits(ix, &main_loader, &side.part->ix, &side.part_loader, side.split,
+                                 upto[0], base)) != TW_OK ||
+            (err = resolve_previous(&main_loader)) != TW_OK)
+            goto fail;
+        loader_free(&main_loader);
+        loader_free(&side.part_loader);
+        engine_free(side.part);
+        side.part = NULL;
+    }
     shrink(ix);
 
     ix->bytes = (size_t)ix->napps * sizeof(eng_app_t) +
@@ -1042,6 +1215,9 @@ fail:
                    side.errmsg[0] ? side.errmsg : err == TW_EDB ? store_errmsg(st) : "");
     buf_free(&strings);
     buf_free(&side.strings);
+    loader_free(&main_loader);
+    loader_free(&side.part_loader);
+    engine_free(side.part);
     engine_free(e);
     return err;
 }

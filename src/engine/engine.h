@@ -176,6 +176,11 @@ typedef struct engine engine_t;
 
 /* Builds the index from the store. Free with engine_free(). */
 tw_err_t engine_load(store_t *st, engine_t **out, tw_errinfo_t *ei);
+/* A full load of a store with at least this many permit rows splits the
+ * permit scan by row id over both threads (default 100,000; the index is
+ * the same either way). Returns the previous value. For tests; not
+ * thread-safe. */
+int64_t engine_set_split_min(int64_t rows);
 /* The same, and records in ix->delta every record whose current version has
  * a store row id above since[r] (the max_row of an earlier load), with the
  * versions it replaced. */

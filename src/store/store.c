@@ -1251,20 +1251,27 @@ tw_err_t store_scan_range(store_t *st, reg_id_t reg, const char *const *columns,
     }
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         for (i = 0; i < n; i++) {
-            int col = (int)i + 1;
-            store_cell_t *c = &cells[i];
             /* no conversions: an integer as text, or text parsed as an
-             * integer, costs more than the rest of the cell (store.h) */
-            int type = sqlite3_column_type(s, col);
+             * integer, costs more than the rest of the cell (store.h).
+             * One sqlite3_column_value() per cell, then the value's own
+             * accessors: each sqlite3_column_*() call looks the column up
+             * and checks the statement again, and this loop runs for
+             * every cell of a full scan. The value is valid until the next
+             * step, as the column's text is; it is "unprotected" (SQLite
+             * takes no mutex for it), which is safe here because a
+             * store_t is used by one thread at a time. */
+            sqlite3_value *v = sqlite3_column_value(s, (int)i + 1);
+            store_cell_t *c = &cells[i];
+            int type = sqlite3_value_type(v);
             c->null = type == SQLITE_NULL;
             c->num = 0;
             c->text = NULL;
             c->len = 0;
             if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
-                c->num = sqlite3_column_int64(s, col);
+                c->num = sqlite3_value_int64(v);
             } else if (!c->null) {
-                c->text = (const char *)sqlite3_column_text(s, col);
-                c->len = (size_t)sqlite3_column_bytes(s, col);
+                c->text = (const char *)sqlite3_value_text(v);
+                c->len = (size_t)sqlite3_value_bytes(v);
             }
         }
         if ((err = fn(ctx, sqlite3_column_int64(s, 0), cells, n)) != TW_OK)
