@@ -1644,6 +1644,25 @@ static tw_err_t reopen_pair(sqlite3 *db, int64_t id, const char *lo, const char 
     return err;
 }
 
+/* The queue's id of the pair (lo, hi) into *id: SQLITE_ROW when it is in
+ * the queue, SQLITE_DONE when not, else an error code (the one lookup of
+ * persons_review_add(), before and after its insert). */
+static int review_pair_id(sqlite3 *db, const char *lo, const char *hi, int64_t *id)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s) != TW_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *id, char *was,
                             size_t wascap, tw_errinfo_t *ei)
 {
@@ -1663,15 +1682,7 @@ tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *
         hi = a;
     }
     /* already in the queue (decided or not): reopened */
-    if ((err = prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s)))
-        return err;
-    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    s = NULL;
+    rc = review_pair_id(db, lo, hi, id);
     if (rc == SQLITE_ROW)
         return reopen_pair(db, *id, lo, hi, was, wascap);
     if (rc != SQLITE_DONE)
@@ -1689,14 +1700,7 @@ tw_err_t persons_review_add(store_t *st, const char *a, const char *b, int64_t *
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return TW_EDB;
-    if ((err = prep(db, "SELECT id FROM link_review WHERE a = ?1 AND b = ?2", &s)))
-        return err;
-    sqlite3_bind_text(s, 1, lo, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, hi, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    rc = review_pair_id(db, lo, hi, id);
     if (rc == SQLITE_ROW)
         return TW_OK;
     if (rc != SQLITE_DONE)
