@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -267,33 +268,14 @@ static void test_agrees_with_full_screening(void **state)
 static void other_register(const char *sub, uint64_t apps, uint64_t seed,
                            const synth_world_t *w, int link, store_t **st_out, live_t **lv_out)
 {
-    static const char *const files[] = {"permits.csv", "border_crossings.csv",
-                                        "inspections.csv", "reports.csv"};
-    char d[400], db[420], path[440];
-    synth_opts_t so;
-    synth_summary_t sum;
+    char d[400], db[420];
     tw_errinfo_t ei;
-    size_t f;
 
     snprintf(d, sizeof(d), "%s/%s", dir, sub);
     snprintf(db, sizeof(db), "%s/t.db", d);
-    memset(&so, 0, sizeof(so));
-    so.out_dir = d;
-    so.applications = apps;
-    so.seed = seed;
-    so.world = w;
-    assert_int_equal(synth_run(&so, &sum, &ei), TW_OK);
+    assert_int_equal(mkdir(d, 0700), 0);
     assert_int_equal(store_open(db, st_out, &ei), TW_OK);
-    for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-        import_opts_t o;
-        import_result_t res;
-        snprintf(path, sizeof(path), "%s/%s", d, files[f]);
-        memset(&o, 0, sizeof(o));
-        o.progress = IMPORT_PROGRESS_NONE;
-        o.quiet = 1;
-        o.rejects_path = "";
-        assert_int_equal(import_file(*st_out, path, &o, &res, &ei), TW_OK);
-    }
+    twt_synth_import_world(*st_out, d, apps, seed, w, NULL);
     if (link) {
         persons_opts_t po;
         persons_opts_default(&po);
