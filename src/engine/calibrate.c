@@ -699,6 +699,46 @@ static double balance(const design_t *d, int skip, double *w)
     return nc + nu > 0 && np > 0 ? log(np / (nc + nu)) : 0;
 }
 
+/* The learner's view of a kind's design (borrowed arrays). */
+static void learn_data_of(const design_t *d, learn_data_t *ld)
+{
+    ld->nrows = d->nrows;
+    ld->nfeat = d->nfeat;
+    ld->off = d->off;
+    ld->fi = d->fi;
+    ld->fv = d->fv;
+    ld->y = d->y;
+}
+
+/* Cross-validated logits into cv: each fold's rows scored by a fit on the
+ * other folds (balanced by balance(), w its scratch); a fold whose training
+ * rows lack a class keeps the base ranking for its rows. */
+static tw_err_t cv_logits(const design_t *d, const learn_data_t *ld, unsigned folds,
+                          const learn_fit_opts_t *o, double *w, double *cv)
+{
+    double beta[LEARN_MAX_FEATURES + 1];
+    size_t r;
+    unsigned f;
+    tw_err_t err;
+
+    for (f = 0; f < folds; f++) {
+        double sh = balance(d, (int)f, w);
+        err = learn_fit(ld, NULL, d->nrows, w, o, beta, NULL);
+        if (err == TW_EINPUT) {
+            for (r = 0; r < d->nrows; r++)
+                if (d->fold[r] == f)
+                    cv[r] = logit_of(d->score[r]);
+            continue;
+        }
+        if (err)
+            return err;
+        for (r = 0; r < d->nrows; r++)
+            if (d->fold[r] == f)
+                cv[r] = learn_logit(ld, r, beta) + sh;
+    }
+    return TW_OK;
+}
+
 static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds, double recall,
                          double keep, double level_low, FILE *out, fit_t *ft, double *cv_logit)
 {
@@ -712,19 +752,13 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
     double beta[LEARN_MAX_FEATURES + 1], best_ap = -2, t, zmax = -HUGE_VAL, shift;
     char wkey[40];
     uint32_t j;
-    unsigned f;
     tw_err_t err = TW_OK;
 
     if (!w || !cv) {
         err = TW_ENOMEM;
         goto out;
     }
-    ld.nrows = d->nrows;
-    ld.nfeat = d->nfeat;
-    ld.off = d->off;
-    ld.fi = d->fi;
-    ld.fv = d->fv;
-    ld.y = d->y;
+    learn_data_of(d, &ld);
     memset(&o, 0, sizeof(o));
     snprintf(wkey, sizeof(wkey), "weight_%s", ind_kind_name(d->kind));
     for (j = 0; j < d->nfeat; j++) {
@@ -742,22 +776,8 @@ static tw_err_t fit_kind(const design_t *d, const config_t *base, unsigned folds
     for (gi = 0; gi < sizeof(grid) / sizeof(grid[0]); gi++) {
         learn_auc_t a;
         o.lambda = grid[gi];
-        for (f = 0; f < folds; f++) {
-            double sh = balance(d, (int)f, w);
-            err = learn_fit(&ld, NULL, d->nrows, w, &o, beta, NULL);
-            if (err == TW_EINPUT) {
-                err = TW_OK; /* a fold without a class: its rows keep the base ranking */
-                for (r = 0; r < d->nrows; r++)
-                    if (d->fold[r] == f)
-                        cv[r] = logit_of(d->score[r]);
-                continue;
-            }
-            if (err)
-                goto out;
-            for (r = 0; r < d->nrows; r++)
-                if (d->fold[r] == f)
-                    cv[r] = learn_logit(&ld, r, beta) + sh;
-        }
+        if ((err = cv_logits(d, &ld, folds, &o, w, cv)) != TW_OK)
+            goto out;
         if ((err = learn_auc(cv, d->y, d->count, d->nrows, &a)) != TW_OK)
             goto out;
         fprintf(out, "    lambda %-5g cross-validated PR-AUC %.3f\n", grid[gi], a.pr_auc);
@@ -1002,17 +1022,15 @@ static const struct {
  * the design of one kind: the ranking quality the threshold is judged by. */
 static tw_err_t cv_pr_auc(const design_t *d, const config_t *cfg, unsigned folds, double *out)
 {
-    size_t ncat, r;
+    size_t ncat;
     const ind_def_t *cat = ind_catalogue(&ncat);
     learn_data_t ld;
     learn_fit_opts_t o;
     double *w = malloc((d->nrows ? d->nrows : 1) * sizeof(*w));
     double *cv = malloc((d->nrows ? d->nrows : 1) * sizeof(*cv));
-    double beta[LEARN_MAX_FEATURES + 1];
     char wkey[40];
     learn_auc_t a;
     uint32_t j;
-    unsigned f;
     tw_err_t err = TW_OK;
 
     *out = -1;
@@ -1020,12 +1038,7 @@ static tw_err_t cv_pr_auc(const design_t *d, const config_t *cfg, unsigned folds
         err = TW_ENOMEM;
         goto out;
     }
-    ld.nrows = d->nrows;
-    ld.nfeat = d->nfeat;
-    ld.off = d->off;
-    ld.fi = d->fi;
-    ld.fv = d->fv;
-    ld.y = d->y;
+    learn_data_of(d, &ld);
     memset(&o, 0, sizeof(o));
     o.lambda = 3;
     snprintf(wkey, sizeof(wkey), "weight_%s", ind_kind_name(d->kind));
@@ -1037,22 +1050,8 @@ static tw_err_t cv_pr_auc(const design_t *d, const config_t *cfg, unsigned folds
         o.lo[j] = 0;
         o.hi[j] = 10;
     }
-    for (f = 0; f < folds; f++) {
-        double sh = balance(d, (int)f, w);
-        err = learn_fit(&ld, NULL, d->nrows, w, &o, beta, NULL);
-        if (err == TW_EINPUT) {
-            err = TW_OK;
-            for (r = 0; r < d->nrows; r++)
-                if (d->fold[r] == f)
-                    cv[r] = logit_of(d->score[r]);
-            continue;
-        }
-        if (err)
-            goto out;
-        for (r = 0; r < d->nrows; r++)
-            if (d->fold[r] == f)
-                cv[r] = learn_logit(&ld, r, beta) + sh;
-    }
+    if ((err = cv_logits(d, &ld, folds, &o, w, cv)) != TW_OK)
+        goto out;
     if ((err = learn_auc(cv, d->y, d->count, d->nrows, &a)) == TW_OK)
         *out = a.pr_auc;
 out:
